@@ -1,0 +1,339 @@
+//! Case records: owns the case file `cases/<year>/<case-id>.yaml` — the facts a clerk types, then
+//! an append-only `history` the engine extends. The engine never rewrites what a clerk wrote: it
+//! appends text at the end of the file, so comments and key order survive and every change is a
+//! clean git diff. Also owns case-id validation.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::facts::Facts;
+use crate::yaml::{self, Spanned};
+
+/// A document produced at a step, as recorded in the history.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocRecord {
+    pub title: String,
+    pub template: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    pub file: String,
+    pub sha256: String,
+}
+
+/// One entry of a case's history.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEntry {
+    /// The step reached (absent for re-render entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// What happened when not a step (e.g. 重新生成文书).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// When (RFC 3339 with offset).
+    pub at: String,
+    /// Who did it.
+    pub by: String,
+    /// Facts recorded at this step.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DocRecord>,
+    /// The case this step opened (e.g. a rectification case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opened: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    workflow: Spanned<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    facts: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    history: Vec<HistoryEntry>,
+}
+
+/// A case loaded from its file.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: String,
+    pub path: PathBuf,
+    pub source: String,
+    pub workflow: Spanned<String>,
+    pub title: Option<String>,
+    /// The clerk's facts, with positions.
+    pub typed: BTreeMap<String, Spanned<Value>>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Check a case id: it becomes a file name, so no separators, no `..`, nothing hidden.
+pub fn check_id(id: &str) -> Result<()> {
+    let help = "案件编号只能包含汉字、英文字母、数字、连字符“-”和下划线“_”，例如 2023-行初-123 或 ZG-2023-001";
+    if id.is_empty() {
+        return Err(Error::user("案件编号不能为空", help));
+    }
+    if id.chars().count() > 80 {
+        return Err(Error::user(format!("案件编号 `{id}` 太长（超过 80 个字符）"), help));
+    }
+    if id.contains("..") || id.contains('/') || id.contains('\\') || id.starts_with('.') {
+        return Err(Error::user(
+            format!("案件编号 `{id}` 不合法：不能包含“/”“\\”或“..”"),
+            help,
+        ));
+    }
+    let ok = id.chars().all(|c| {
+        c.is_ascii_alphanumeric() || c == '-' || c == '_' || ('\u{4e00}'..='\u{9fff}').contains(&c)
+    });
+    if !ok {
+        let bad: String = id
+            .chars()
+            .filter(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || ('\u{4e00}'..='\u{9fff}').contains(c)))
+            .take(1)
+            .collect();
+        return Err(Error::user(format!("案件编号 `{id}` 含有不允许的字符 `{bad}`"), help));
+    }
+    Ok(())
+}
+
+impl Case {
+    /// Load a case file.
+    pub fn load(id: &str, path: &Path) -> Result<Case> {
+        let source = std::fs::read_to_string(path).map_err(|e| yaml::read_error(path, e))?;
+        let file: CaseFile = yaml::parse(path, &source)?;
+        if file.history.is_empty() {
+            return Err(Diagnostic::new("案件记录没有 history（办理记录）")
+                .in_file(path)
+                .help("history 由 yingsu 写入；请用 `yingsu case new` 新建案件，不要手工创建或删除 history")
+                .into());
+        }
+        Ok(Case {
+            id: id.to_string(),
+            path: path.to_path_buf(),
+            source,
+            workflow: file.workflow,
+            title: file.title,
+            typed: file.facts,
+            history: file.history,
+        })
+    }
+
+    /// The current step: the last step reached.
+    pub fn current_step(&self) -> &str {
+        self.history
+            .iter()
+            .rev()
+            .find_map(|h| h.step.as_deref())
+            .unwrap_or("")
+    }
+
+    /// Facts as of history entry `upto` (inclusive), with the clerk's typed facts on top.
+    pub fn facts_at(&self, upto: usize) -> Facts {
+        let mut f = Facts::new();
+        for h in self.history.iter().take(upto + 1) {
+            for (k, v) in &h.facts {
+                f.insert(k.clone(), v.clone());
+            }
+        }
+        for (k, v) in &self.typed {
+            if !v.value.is_null() {
+                f.insert(k.clone(), v.value.clone());
+            }
+        }
+        f
+    }
+
+    /// Current facts.
+    pub fn facts(&self) -> Facts {
+        self.facts_at(self.history.len())
+    }
+
+    /// The text of the file with `entry` appended to the history.
+    pub fn with_entry(&self, entry: &HistoryEntry) -> Result<String> {
+        append_entry(&self.path, &self.source, entry)
+    }
+}
+
+/// Render a new case file.
+pub fn new_file(workflow: &str, title: Option<&str>, facts: &[(String, Value)], entry: &HistoryEntry) -> String {
+    let mut s = String::new();
+    s.push_str("# yingsu 案件记录\n");
+    s.push_str("# facts：经办人填写的案件事实，可以修改、补充、加注释；\n");
+    s.push_str("# history：办理记录，由 yingsu 追加，请勿改动已有条目。\n");
+    s.push_str(&format!("workflow: {}\n", scalar(workflow)));
+    if let Some(t) = title {
+        s.push_str(&format!("title: {}\n", scalar(t)));
+    }
+    if facts.is_empty() {
+        s.push_str("facts: {}\n");
+    } else {
+        s.push_str("facts:\n");
+        for (k, v) in facts {
+            s.push_str(&format!("  {k}: {}\n", value(v)));
+        }
+    }
+    s.push_str("history:\n");
+    s.push_str(&entry_text(entry, "  "));
+    s
+}
+
+fn append_entry(path: &Path, source: &str, entry: &HistoryEntry) -> Result<String> {
+    // `history` must be the last top-level key, so that appending extends it.
+    let mut last_key: Option<(usize, &str)> = None;
+    let mut history_line = None;
+    for (i, line) in source.lines().enumerate() {
+        let first = line.chars().next();
+        if matches!(first, Some(c) if c != ' ' && c != '#' && c != '-' && c != '\t') {
+            let key = line.split(':').next().unwrap_or("").trim();
+            last_key = Some((i, key));
+            if key == "history" {
+                history_line = Some(i);
+            }
+        }
+    }
+    let Some(hl) = history_line else {
+        return Err(Diagnostic::new("案件记录缺少 history").in_file(path).help("不要删除 history 部分").into());
+    };
+    if let Some((i, key)) = last_key
+        && key != "history"
+    {
+        return Err(Diagnostic::new(format!("history 必须是案件记录的最后一部分，但其后还有 `{key}`"))
+            .at(path, source, crate::error::Pos { line: i + 1, column: 1 })
+            .help("请把这部分移到 history 之前（例如放进 facts 中）")
+            .into());
+    }
+    // Indentation of existing entries.
+    let indent = source
+        .lines()
+        .skip(hl + 1)
+        .find(|l| l.trim_start().starts_with("- "))
+        .map(|l| l.len() - l.trim_start().len())
+        .unwrap_or(2);
+    let mut out = source.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&entry_text(entry, &" ".repeat(indent)));
+    Ok(out)
+}
+
+/// A history entry as YAML text, each line prefixed by `indent`.
+pub fn entry_text(e: &HistoryEntry, indent: &str) -> String {
+    let mut lines = Vec::new();
+    let mut first = true;
+    let mut push = |line: String| {
+        if first {
+            lines.push(format!("{indent}- {line}"));
+            first = false;
+        } else {
+            lines.push(format!("{indent}  {line}"));
+        }
+    };
+    if let Some(s) = &e.step {
+        push(format!("step: {}", scalar(s)));
+    }
+    if let Some(ev) = &e.event {
+        push(format!("event: {}", scalar(ev)));
+    }
+    push(format!("at: {}", scalar(&e.at)));
+    push(format!("by: {}", scalar(&e.by)));
+    if !e.facts.is_empty() {
+        push("facts:".into());
+        for (k, v) in &e.facts {
+            push(format!("  {k}: {}", value(v)));
+        }
+    }
+    if !e.documents.is_empty() {
+        push("documents:".into());
+        for d in &e.documents {
+            push(format!("  - title: {}", scalar(&d.title)));
+            push(format!("    template: {}", scalar(&d.template)));
+            if let Some(n) = &d.number {
+                push(format!("    number: {}", scalar(n)));
+            }
+            push(format!("    file: {}", scalar(&d.file)));
+            push(format!("    sha256: {}", d.sha256));
+        }
+    }
+    if !e.opened.is_empty() {
+        push(format!("opened: [{}]", e.opened.iter().map(|o| scalar(o)).collect::<Vec<_>>().join(", ")));
+    }
+    let mut s = lines.join("\n");
+    s.push('\n');
+    s
+}
+
+/// A YAML scalar for `s`: plain when that reads back as the same string, else double-quoted.
+pub fn scalar(s: &str) -> String {
+    let plain_ok = !s.is_empty()
+        && s.trim() == s
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && !s.chars().any(|c| c.is_control() || matches!(c, '"' | '\'' | '{' | '}' | '[' | ']' | ',' | '\\'))
+        && !s.starts_with(['-', '?', ':', '#', '&', '*', '!', '|', '>', '%', '@', '`', ' '])
+        && !matches!(s, "true" | "false" | "null" | "~" | "True" | "False" | "NULL" | "Null" | "yes" | "no")
+        && s.parse::<f64>().is_err()
+        && !s.starts_with("0x")
+        && !s.starts_with("0o");
+    if plain_ok {
+        s.to_string()
+    } else {
+        // A JSON string is a valid YAML double-quoted scalar.
+        serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.escape_default()))
+    }
+}
+
+/// A YAML value on one line (flow style for lists and maps).
+pub fn value(v: &Value) -> String {
+    match v {
+        Value::String(s) => scalar(s),
+        Value::Array(items) => format!("[{}]", items.iter().map(value).collect::<Vec<_>>().join(", ")),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", scalar(k), value(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(check_id("2023-行初-123").is_ok());
+        assert!(check_id("../x").is_err());
+        assert!(check_id("a/b").is_err());
+        assert!(check_id(".hidden").is_err());
+        assert!(check_id("a b").is_err());
+        assert!(check_id("").is_err());
+    }
+
+    #[test]
+    fn scalars_round_trip() {
+        #[derive(Deserialize)]
+        struct W {
+            v: String,
+        }
+        for s in [
+            "(2023)渝0112行初123号", "003", "true", "否", "a: b", "# x", "- x", "x #y", "  x", "[a]", "\"q\"",
+            "back\\slash", "line\nbreak", "1e5", "null", "~", "@b", "*粗体*", "#read(\"/etc/passwd\")",
+        ] {
+            let text = format!("v: {}\n", scalar(s));
+            let w: W = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{s:?} -> {text}: {e}"));
+            assert_eq!(w.v, s, "{text}");
+        }
+    }
+}

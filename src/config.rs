@@ -1,0 +1,281 @@
+//! Workspace configuration: owns `yingsu.yaml` — issuing bodies and their document-number
+//! prefixes, agencies and their groups, courts, supervision targets, deadlines and the working-day
+//! calendar. Everything the engine knows about the local organisation comes from here.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Diagnostic, Errors, Result};
+use crate::yaml::{self, Spanned};
+
+/// The parsed `yingsu.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The region, e.g. 重庆市渝北区.
+    pub region: String,
+    /// Issuing bodies (发文机关) by id.
+    #[serde(default)]
+    pub issuers: BTreeMap<String, Issuer>,
+    /// Agencies that can be sued, by id.
+    #[serde(default)]
+    pub agencies: BTreeMap<String, Agency>,
+    /// Agency groups for statistics, by id.
+    #[serde(default)]
+    pub groups: BTreeMap<String, Group>,
+    /// Courts by id.
+    #[serde(default)]
+    pub courts: BTreeMap<String, String>,
+    #[serde(default)]
+    pub targets: Targets,
+    /// Named deadlines that workflows refer to.
+    #[serde(default)]
+    pub deadlines: BTreeMap<String, DeadlineSetting>,
+    /// Public holidays (not working days) and adjusted working weekend days.
+    #[serde(default)]
+    pub calendar: Calendar,
+    /// Extra font folders, searched after the workspace's `fonts/` and before the bundled fonts.
+    #[serde(default)]
+    pub font_paths: Vec<String>,
+}
+
+/// An issuing body: who signs a document and how its numbers are formed.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issuer {
+    /// Full name, e.g. 重庆市渝北区司法局.
+    pub name: String,
+    /// Short name used in running text, e.g. 区司法局.
+    #[serde(default)]
+    pub short: Option<String>,
+    /// 发文机关标志 for the 公文 header; defaults to name + 文件.
+    #[serde(default)]
+    pub mark: Option<String>,
+    /// Document-number prefix, e.g. 渝北司函.
+    pub prefix: String,
+    /// The principal (负责人), e.g. for signatures.
+    #[serde(default)]
+    pub principal: Option<String>,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// An agency that can be sued (被诉行政机关).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub name: String,
+    #[serde(default)]
+    pub short: Option<String>,
+    /// Group id for statistics (see `groups`).
+    pub group: String,
+    /// Type label, e.g. 区政府, 部门, 镇街.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The issuer id this agency signs its own documents as.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// The principal (主要负责人), e.g. 法定代表人 in a 授权委托书.
+    #[serde(default)]
+    pub principal: Option<String>,
+    #[serde(default)]
+    pub principal_post: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// How an agency group's appearance rate is counted.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Denominator {
+    /// Court notices that require the head to appear.
+    Notices,
+    /// Hearings held (first-instance cases heard).
+    Hearings,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub title: String,
+    pub denominator: Denominator,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// Minimum appearance rate per agency, in percent.
+    #[serde(default = "default_floor")]
+    pub floor: f64,
+    /// Case flags (bool fields) that require a 100% appearance rate.
+    #[serde(default = "default_full")]
+    pub require_full: Vec<String>,
+    /// Interview (约谈) units whose rate is 0% in a period.
+    #[serde(default = "default_true")]
+    pub interview_at_zero: bool,
+    /// Open a rectification case for an absence without a valid reason.
+    #[serde(default = "default_true")]
+    pub rectify_unjustified: bool,
+}
+
+fn default_floor() -> f64 {
+    90.0
+}
+fn default_true() -> bool {
+    true
+}
+fn default_full() -> Vec<String> {
+    vec![
+        "major_public_interest".into(),
+        "high_concern".into(),
+        "mass_incident_risk".into(),
+        "procuratorate_suit".into(),
+    ]
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets {
+            floor: default_floor(),
+            require_full: default_full(),
+            interview_at_zero: true,
+            rectify_unjustified: true,
+        }
+    }
+}
+
+/// A deadline length.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum DeadlineSetting {
+    /// N calendar days.
+    CalendarDays(u32),
+    /// N working days (Monday–Friday, minus holidays, plus adjusted working days).
+    WorkingDays(u32),
+    /// N months (same day of month, clamped to the month's end).
+    Months(u32),
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    #[serde(default)]
+    pub holidays: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub workdays: Vec<Spanned<String>>,
+}
+
+/// The working-day calendar, resolved.
+#[derive(Debug, Clone, Default)]
+pub struct WorkCalendar {
+    holidays: Vec<NaiveDate>,
+    workdays: Vec<NaiveDate>,
+}
+
+impl WorkCalendar {
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        if self.workdays.contains(&d) {
+            return true;
+        }
+        if self.holidays.contains(&d) {
+            return false;
+        }
+        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+    }
+
+    /// The date `n` days of the given kind after `from`.
+    pub fn add(&self, from: NaiveDate, setting: DeadlineSetting) -> NaiveDate {
+        match setting {
+            DeadlineSetting::CalendarDays(n) => from + chrono::Days::new(n as u64),
+            DeadlineSetting::Months(n) => from
+                .checked_add_months(chrono::Months::new(n))
+                .unwrap_or(from),
+            DeadlineSetting::WorkingDays(n) => {
+                let mut d = from;
+                let mut left = n;
+                while left > 0 {
+                    d = d.succ_opt().unwrap_or(d);
+                    if self.is_working_day(d) {
+                        left -= 1;
+                    }
+                }
+                d
+            }
+        }
+    }
+}
+
+impl Config {
+    /// Parse and check `yingsu.yaml`.
+    pub fn parse(file: &Path, source: &str) -> Result<(Config, WorkCalendar)> {
+        let config: Config = yaml::parse(file, source)?;
+        let calendar = config.check(file, source)?;
+        Ok((config, calendar))
+    }
+
+    fn check(&self, file: &Path, source: &str) -> Result<WorkCalendar> {
+        let mut errors = Errors::default();
+        let mut cal = WorkCalendar::default();
+        for (list, out) in [
+            (&self.calendar.holidays, &mut cal.holidays),
+            (&self.calendar.workdays, &mut cal.workdays),
+        ] {
+            for d in list {
+                match crate::facts::parse_date(&d.value) {
+                    Ok(date) => out.push(date),
+                    Err(why) => errors.push(
+                        yaml::at(file, source, d, format!("日期 `{}` 无效：{why}", d.value))
+                            .help("日期写成 2023-05-08 的形式"),
+                    ),
+                }
+            }
+        }
+        for (id, a) in &self.agencies {
+            if !self.groups.contains_key(&a.group) {
+                errors.push(
+                    Diagnostic::new(format!("单位 `{id}` 的分组 `{}` 未在 groups 中定义", a.group))
+                        .in_file(file)
+                        .help(format!(
+                            "可用的分组：{}",
+                            self.groups.keys().cloned().collect::<Vec<_>>().join("、")
+                        )),
+                );
+            }
+            if let Some(i) = &a.issuer
+                && !self.issuers.contains_key(i)
+            {
+                errors.push(
+                    Diagnostic::new(format!("单位 `{id}` 的发文机关 `{i}` 未在 issuers 中定义"))
+                        .in_file(file)
+                        .help("请在 issuers 下添加它，或改为已定义的发文机关"),
+                );
+            }
+        }
+        if !(0.0..=100.0).contains(&self.targets.floor) {
+            errors.push(
+                Diagnostic::new(format!("targets.floor 应在 0 到 100 之间，现为 {}", self.targets.floor))
+                    .in_file(file)
+                    .help("出庭率下限按百分数填写，例如 90"),
+            );
+        }
+        errors.into_result()?;
+        Ok(cal)
+    }
+
+    /// The display name of an agency id, or the id itself.
+    pub fn agency_name(&self, id: &str) -> String {
+        self.agencies
+            .get(id)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn court_name(&self, id: &str) -> String {
+        self.courts.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+}

@@ -1,0 +1,270 @@
+//! Errors and diagnostics: owns how every failure is described to the user.
+//!
+//! A [`Diagnostic`] names the file, line and column, quotes the offending source line with a caret,
+//! says what was expected, and how to fix it — in Chinese, the language of our users. The layout
+//! follows the compiler-style reports of `rustc`, `ripgrep` and `just`:
+//!
+//! ```text
+//! 错误：流程 appearance 的步骤 notice 转向未定义的步骤 `judgement`
+//!   --> workflows/appearance.yaml:42:13
+//!    |
+//! 42 |       - to: judgement
+//!    |             ^^^^^^^^^
+//!    = 帮助：可用的步骤：notice、appearance、judgment、loss_review、closed
+//! ```
+//!
+//! [`Error`] is the library's error type; [`Error::exit_code`] maps it to the CLI's exit codes
+//! (1 for user errors, 2 for internal errors).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A position in a source file (1-based line and column, counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A user-facing error about a specific place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What went wrong, in Chinese.
+    pub message: String,
+    /// The file the error is about (shown relative to the workspace where possible).
+    pub file: Option<PathBuf>,
+    /// Where in the file; `None` when the error is about the file as a whole.
+    pub pos: Option<Pos>,
+    /// The source line at `pos`, for the snippet.
+    pub snippet: Option<String>,
+    /// Width of the underline in characters (at least 1).
+    pub width: usize,
+    /// How to fix it, in Chinese.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic {
+            message: message.into(),
+            file: None,
+            pos: None,
+            snippet: None,
+            width: 1,
+            help: None,
+        }
+    }
+
+    /// Attach a file without a position.
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    /// Attach a file and position, quoting the line from `source`.
+    pub fn at(mut self, file: impl AsRef<Path>, source: &str, pos: Pos) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        if pos.line > 0 {
+            self.pos = Some(pos);
+            self.snippet = source
+                .lines()
+                .nth(pos.line - 1)
+                .map(|l| l.trim_end().to_string());
+            if let Some(line) = &self.snippet {
+                // Underline the token that starts at the column.
+                let rest: String = line.chars().skip(pos.column.saturating_sub(1)).collect();
+                let token = token_width(&rest);
+                self.width = token.max(1);
+            }
+        }
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Replace the file path (e.g. to make it relative to the workspace).
+    pub fn relative_to(mut self, base: &Path) -> Self {
+        if let Some(f) = &self.file
+            && let Ok(rel) = f.strip_prefix(base)
+        {
+            self.file = Some(rel.to_path_buf());
+        }
+        self
+    }
+}
+
+/// Width in terminal columns of the first "token" of `s`: a scalar up to a YAML delimiter.
+fn token_width(s: &str) -> usize {
+    let mut width = 0;
+    let mut chars = s.chars().peekable();
+    let quote = match chars.peek() {
+        Some('"') | Some('\'') => chars.next(),
+        _ => None,
+    };
+    if let Some(q) = quote {
+        width += 1;
+        for c in chars {
+            width += display_width(c);
+            if c == q {
+                break;
+            }
+        }
+        return width;
+    }
+    for c in chars {
+        if c == '#' || (quote.is_none() && (c == ',' || c == ']' || c == '}')) {
+            break;
+        }
+        width += display_width(c);
+    }
+    // Trim trailing spaces.
+    let trailing = s.chars().rev().take_while(|c| *c == ' ').count();
+    if width > trailing && s.chars().all(|c| c != '#') {
+        width -= trailing;
+    }
+    width
+}
+
+/// Columns a character takes in a terminal: CJK and full-width forms take two.
+pub fn display_width(c: char) -> usize {
+    let cp = c as u32;
+    let wide = matches!(cp,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
+        0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF |
+        0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
+    if wide { 2 } else { 1 }
+}
+
+/// Columns a string takes in a terminal.
+pub fn str_width(s: &str) -> usize {
+    s.chars().map(display_width).sum()
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "错误：{}", self.message)?;
+        let gutter = self.pos.map(|p| p.line.to_string().len()).unwrap_or(1);
+        if let Some(file) = &self.file {
+            match self.pos {
+                Some(p) => writeln!(
+                    f,
+                    "{:gutter$}--> {}:{}:{}",
+                    "",
+                    file.display(),
+                    p.line,
+                    p.column
+                )?,
+                None => writeln!(f, "{:gutter$}--> {}", "", file.display())?,
+            }
+        }
+        if let (Some(p), Some(line)) = (self.pos, &self.snippet) {
+            let prefix: String = line.chars().take(p.column.saturating_sub(1)).collect();
+            let pad = str_width(&prefix);
+            writeln!(f, "{:gutter$} |", "")?;
+            writeln!(f, "{} | {}", p.line, line)?;
+            writeln!(f, "{:gutter$} | {:pad$}{}", "", "", "^".repeat(self.width))?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "{:gutter$} = 帮助：{}", "", help)?;
+        }
+        Ok(())
+    }
+}
+
+/// The library's error type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Something the user can fix: a bad file, a refused command.
+    #[error("{0}")]
+    User(Box<Diagnostic>),
+    /// Several user errors found at once (e.g. validating a workflow).
+    #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<Diagnostic>),
+    /// An I/O failure.
+    #[error("错误：无法{action} {}：{source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A bug or an environment problem we cannot attribute to the user.
+    #[error("内部错误：{0}")]
+    Internal(String),
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Error::User(Box::new(d))
+    }
+}
+
+impl Error {
+    /// A plain user error with a message and a help line.
+    pub fn user(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Diagnostic::new(message).help(help).into()
+    }
+
+    pub fn io(action: &'static str, path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    /// The process exit code for this error: 1 for errors the user can fix, 2 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::User(_) | Error::Many(_) => 1,
+            Error::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => 1,
+                _ => 2,
+            },
+            Error::Internal(_) => 2,
+        }
+    }
+
+    /// The diagnostics carried by a user error.
+    pub fn diagnostics(&self) -> Vec<&Diagnostic> {
+        match self {
+            Error::User(d) => vec![d],
+            Error::Many(ds) => ds.iter().collect(),
+            _ => vec![],
+        }
+    }
+
+    /// Make all file paths relative to `base`.
+    pub fn relative_to(self, base: &Path) -> Self {
+        match self {
+            Error::User(d) => Error::User(Box::new(d.relative_to(base))),
+            Error::Many(ds) => Error::Many(ds.into_iter().map(|d| d.relative_to(base)).collect()),
+            other => other,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Collects several diagnostics and turns them into one error.
+#[derive(Default)]
+pub struct Errors(pub Vec<Diagnostic>);
+
+impl Errors {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn into_result(self) -> Result<()> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => Err(self.0.into_iter().next().map(Error::from).unwrap_or_else(|| Error::Internal("empty".into()))),
+            _ => Err(Error::Many(self.0)),
+        }
+    }
+}

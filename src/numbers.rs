@@ -1,0 +1,143 @@
+//! Document numbers (发文字号): owns allocation of `prefix〔year〕N号`. Each issuing body has a
+//! yearly sequence kept in `archive/numbers/<prefix>-<year>.tsv`; a number is allocated when a
+//! document is first issued, under an exclusive file lock (so two processes never get the same
+//! number), is never reused, and the same document keeps its number when rendered again.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Format a document number as GB/T 9704 requires: 渝北司函〔2023〕5号.
+pub fn format(prefix: &str, year: i32, seq: u32) -> String {
+    format!("{prefix}〔{year}〕{seq}号")
+}
+
+/// The registry file for a prefix and year.
+pub fn registry_path(archive: &Path, prefix: &str, year: i32) -> PathBuf {
+    archive.join("numbers").join(format!("{prefix}-{year}.tsv"))
+}
+
+/// An open, locked registry. The lock is released when this is dropped.
+pub struct Registry {
+    file: File,
+    path: PathBuf,
+    prefix: String,
+    year: i32,
+    entries: Vec<(u32, String)>,
+    pending: Vec<(u32, String)>,
+}
+
+impl Registry {
+    /// Open and exclusively lock the registry (blocking until other processes release it).
+    pub fn lock(archive: &Path, prefix: &str, year: i32) -> Result<Registry> {
+        let path = registry_path(archive, prefix, year);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("创建目录", dir, e))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::io("打开", &path, e))?;
+        file.lock().map_err(|e| Error::io("锁定", &path, e))?;
+        let mut text = String::new();
+        file.seek(SeekFrom::Start(0)).map_err(|e| Error::io("读取", &path, e))?;
+        file.read_to_string(&mut text).map_err(|e| Error::io("读取", &path, e))?;
+        let mut entries = Vec::new();
+        for line in text.lines() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let mut parts = line.splitn(2, '\t');
+            let seq = parts.next().and_then(|s| s.trim().parse::<u32>().ok());
+            let key = parts.next();
+            match (seq, key) {
+                (Some(s), Some(k)) => entries.push((s, k.to_string())),
+                _ => {
+                    return Err(Error::user(
+                        format!("文号登记簿 {} 有无法识别的行：{line}", path.display()),
+                        "该文件由 yingsu 维护，每行是“序号<Tab>文书标识”；请从 git 历史中恢复它",
+                    ));
+                }
+            }
+        }
+        Ok(Registry {
+            file,
+            path,
+            prefix: prefix.to_string(),
+            year,
+            entries,
+            pending: Vec::new(),
+        })
+    }
+
+    /// The number already allocated to `key`, if any.
+    pub fn find(&self, key: &str) -> Option<String> {
+        self.entries
+            .iter()
+            .find(|(_, k)| k == key)
+            .map(|(s, _)| format(&self.prefix, self.year, *s))
+    }
+
+    /// The next number that `allocate` would give.
+    pub fn peek(&self) -> String {
+        format(&self.prefix, self.year, self.next_seq())
+    }
+
+    fn next_seq(&self) -> u32 {
+        self.entries.iter().map(|(s, _)| *s).max().unwrap_or(0) + 1
+    }
+
+    /// Reserve (or find) the number for `key`; it is written by [`Registry::flush`].
+    pub fn reserve(&mut self, key: &str) -> String {
+        if let Some(n) = self.find(key) {
+            return n;
+        }
+        let seq = self.next_seq();
+        self.entries.push((seq, key.to_string()));
+        self.pending.push((seq, key.to_string()));
+        format(&self.prefix, self.year, seq)
+    }
+
+    /// Durably record the reserved numbers.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let text: String = self.pending.iter().map(|(s, k)| format!("{s}\t{k}\n")).collect();
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|_| self.file.sync_all())
+            .map_err(|e| Error::io("写入", &self.path, e))?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Allocate (or find) the number for `key`, recording it durably.
+    pub fn allocate(&mut self, key: &str) -> Result<String> {
+        let n = self.reserve(key);
+        self.flush()?;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocates_and_keeps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Registry::lock(dir.path(), "渝北司函", 2023).unwrap();
+        assert_eq!(r.allocate("a").unwrap(), "渝北司函〔2023〕1号");
+        assert_eq!(r.allocate("b").unwrap(), "渝北司函〔2023〕2号");
+        assert_eq!(r.allocate("a").unwrap(), "渝北司函〔2023〕1号");
+        drop(r);
+        let mut r = Registry::lock(dir.path(), "渝北司函", 2023).unwrap();
+        assert_eq!(r.allocate("c").unwrap(), "渝北司函〔2023〕3号");
+        assert_eq!(r.find("b").as_deref(), Some("渝北司函〔2023〕2号"));
+    }
+}

@@ -1,0 +1,517 @@
+//! Workflows: owns the YAML definition of a workflow (its fields, steps, transitions, documents,
+//! deadlines and the cases it opens) and its validation. A workflow is checked completely when it is
+//! loaded — unknown keys, unknown or unreachable steps, transitions to nowhere, expressions that do
+//! not compile or name undeclared fields, missing templates — before any case moves.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::config::{Config, DeadlineSetting};
+use crate::error::{Diagnostic, Errors, Result};
+use crate::facts::FieldType;
+use crate::yaml::{self, Spanned};
+
+/// A YAML mapping that keeps its keys' order and positions.
+#[derive(Debug, Clone)]
+pub struct OrderedMap<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<V> Default for OrderedMap<V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V2<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for V2<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = map.next_key::<Spanned<String>>()? {
+                    let v = map.next_value::<V>()?;
+                    out.push((k, v));
+                }
+                Ok(OrderedMap(out))
+            }
+        }
+        d.deserialize_map(V2(PhantomData))
+    }
+}
+
+impl<V> OrderedMap<V> {
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.value.as_str())
+    }
+}
+
+/// A field declaration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Chinese label, e.g. 案号.
+    pub label: String,
+    /// Help text shown when the field is missing or wrong.
+    #[serde(default)]
+    pub help: Option<String>,
+    /// `true`, `false`, or a condition (a minijinja expression over the facts).
+    #[serde(default)]
+    pub required: Option<Spanned<Value>>,
+    /// Allowed values of an enum.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// For text fields: the value must be an id from `yingsu.yaml` (`agencies`, `courts`, `issuers`).
+    #[serde(default)]
+    pub of: Option<Spanned<String>>,
+}
+
+/// A document a step renders.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocSpec {
+    /// Template name (a `.typ` file under `templates/`, without the extension).
+    pub template: Spanned<String>,
+    /// Chinese title of the document, e.g. 授权委托书.
+    pub title: String,
+    /// Render only when this condition holds.
+    #[serde(default)]
+    pub when: Option<Spanned<String>>,
+    /// Who issues it: `agency` (the case's agency), or an issuer id from `yingsu.yaml`.
+    #[serde(default = "default_issuer")]
+    pub issuer: Spanned<String>,
+    /// The date field that dates the document (defaults to the step's `date`).
+    #[serde(default)]
+    pub date: Option<Spanned<String>>,
+    /// Whether the document gets a 发文字号.
+    #[serde(default = "default_true")]
+    pub numbered: bool,
+}
+
+fn default_issuer() -> Spanned<String> {
+    Spanned {
+        value: "agency".into(),
+        referenced: serde_saphyr::Location::UNKNOWN,
+        defined: serde_saphyr::Location::UNKNOWN,
+    }
+}
+fn default_true() -> bool {
+    true
+}
+
+/// A transition out of a step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextSpec {
+    pub to: Spanned<String>,
+    #[serde(default)]
+    pub when: Option<Spanned<String>>,
+}
+
+/// How long a deadline runs: a fixed length or the name of a setting in `yingsu.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DaysSpec {
+    Setting(String),
+    Fixed(DeadlineSetting),
+}
+
+/// A deadline that runs while the case is in a step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineSpec {
+    /// What must be done, e.g. 报送败诉案件总结报告.
+    pub title: String,
+    /// The date field the deadline counts from.
+    pub from: Spanned<String>,
+    /// Length: `{calendar_days: N}`, `{working_days: N}`, `{months: N}` or a setting name.
+    pub days: Spanned<DaysSpec>,
+    #[serde(default)]
+    pub when: Option<Spanned<String>>,
+}
+
+/// A case of another workflow that a step opens (e.g. rectification after an unjustified absence).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenSpec {
+    pub workflow: Spanned<String>,
+    #[serde(default)]
+    pub when: Option<Spanned<String>>,
+    /// Id of the new case, a minijinja template over the facts and `case_id`.
+    pub id: Spanned<String>,
+    /// Facts of the new case: field → minijinja template.
+    #[serde(default)]
+    pub facts: BTreeMap<String, String>,
+}
+
+/// A step of a workflow.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    pub title: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    /// The date field that dates this step (e.g. `judgment_date`).
+    #[serde(default)]
+    pub date: Option<Spanned<String>>,
+    /// Fields recorded at this step.
+    #[serde(default)]
+    pub records: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub documents: Vec<DocSpec>,
+    #[serde(default)]
+    pub deadlines: Vec<DeadlineSpec>,
+    #[serde(default)]
+    pub next: Vec<NextSpec>,
+    #[serde(default)]
+    pub opens: Vec<OpenSpec>,
+    /// A final step ends the case.
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
+}
+
+/// A workflow file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSpec {
+    pub name: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub start: Spanned<String>,
+    pub fields: OrderedMap<FieldSpec>,
+    pub steps: OrderedMap<StepSpec>,
+}
+
+/// A loaded, validated workflow.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    pub spec: WorkflowSpec,
+    /// Where it came from (a workspace file or `内置:<name>.yaml`).
+    pub file: PathBuf,
+    pub source: String,
+}
+
+/// A summary of a workflow for display (`workflow show`, `status --json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StepSummary {
+    pub name: String,
+    pub title: String,
+    pub next: Vec<String>,
+    pub documents: Vec<String>,
+    pub is_final: bool,
+}
+
+/// What a workflow needs from its surroundings to validate.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub templates: &'a BTreeSet<String>,
+    pub workflows: &'a BTreeSet<String>,
+}
+
+impl Workflow {
+    pub fn name(&self) -> &str {
+        &self.spec.name.value
+    }
+
+    pub fn step(&self, name: &str) -> Option<&StepSpec> {
+        self.spec.steps.get(name)
+    }
+
+    pub fn field(&self, name: &str) -> Option<&FieldSpec> {
+        self.spec.fields.get(name)
+    }
+
+    pub fn step_names(&self) -> Vec<&str> {
+        self.spec.steps.keys().collect()
+    }
+
+    pub fn summary(&self) -> Vec<StepSummary> {
+        self.spec
+            .steps
+            .0
+            .iter()
+            .map(|(k, s)| StepSummary {
+                name: k.value.clone(),
+                title: s.title.clone(),
+                next: s.next.iter().map(|n| n.to.value.clone()).collect(),
+                documents: s.documents.iter().map(|d| d.title.clone()).collect(),
+                is_final: s.is_final,
+            })
+            .collect()
+    }
+
+    /// Parse and fully validate a workflow.
+    pub fn load(file: &Path, source: &str, cx: &Context) -> Result<Workflow> {
+        let spec: WorkflowSpec = yaml::parse(file, source)?;
+        let wf = Workflow {
+            spec,
+            file: file.to_path_buf(),
+            source: source.to_string(),
+        };
+        wf.validate(cx)?;
+        Ok(wf)
+    }
+
+    fn at<T>(&self, v: &Spanned<T>, msg: impl Into<String>) -> Diagnostic {
+        if v.referenced.line() == 0 {
+            Diagnostic::new(msg).in_file(&self.file)
+        } else {
+            yaml::at(&self.file, &self.source, v, msg)
+        }
+    }
+
+    fn validate(&self, cx: &Context) -> Result<()> {
+        let mut e = Errors::default();
+        let wf = &self.spec;
+        let name = &wf.name.value;
+        let steps: Vec<&str> = wf.steps.keys().collect();
+        let step_list = steps.join("、");
+        let fields: HashSet<&str> = wf.fields.keys().collect();
+        let field_list = wf.fields.keys().collect::<Vec<_>>().join("、");
+
+        // Names: identifiers only, so they are safe in paths and expressions.
+        for (k, _) in wf.steps.0.iter().chain(std::iter::empty()) {
+            if !is_ident(&k.value) {
+                e.push(self.at(k, format!("步骤名 `{}` 不合法", k.value)).help(
+                    "步骤名只能用小写英文字母、数字和下划线，并以字母开头，例如 loss_review",
+                ));
+            }
+        }
+        for (k, f) in &wf.fields.0 {
+            if !is_ident(&k.value) {
+                e.push(self.at(k, format!("字段名 `{}` 不合法", k.value)).help(
+                    "字段名只能用小写英文字母、数字和下划线，并以字母开头，例如 hearing_date",
+                ));
+            }
+            if f.ty == FieldType::Enum && f.values.is_empty() {
+                e.push(
+                    self.at(k, format!("选项字段 `{}` 没有列出可选值", k.value))
+                        .help("请添加 values: [选项一, 选项二]"),
+                );
+            }
+            if f.ty != FieldType::Enum && !f.values.is_empty() {
+                e.push(
+                    self.at(k, format!("字段 `{}` 不是选项（enum）类型，不能有 values", k.value))
+                        .help("把 type 改为 enum，或删除 values"),
+                );
+            }
+            if let Some(of) = &f.of
+                && !matches!(of.value.as_str(), "agencies" | "courts" | "issuers")
+            {
+                e.push(
+                    self.at(of, format!("`of: {}` 无效", of.value))
+                        .help("of 只能是 agencies（单位）、courts（法院）或 issuers（发文机关）"),
+                );
+            }
+            if let Some(req) = &f.required {
+                match &req.value {
+                    Value::Bool(_) | Value::Null => {}
+                    Value::String(expr) => self.check_expr(&mut e, req, expr, &fields, &field_list),
+                    _ => e.push(
+                        self.at(req, format!("字段 `{}` 的 required 应为 true、false 或条件表达式", k.value))
+                            .help("例如 required: true，或 required: \"not head_appeared\""),
+                    ),
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        for (k, _) in wf.steps.0.iter() {
+            if !seen.insert(k.value.as_str()) {
+                e.push(self.at(k, format!("步骤 `{}` 重复定义", k.value)).help("每个步骤名只能出现一次"));
+            }
+        }
+
+        if wf.steps.get(&wf.start.value).is_none() {
+            e.push(
+                self.at(&wf.start, format!("起始步骤 `{}` 未定义", wf.start.value))
+                    .help(format!("可用的步骤：{step_list}")),
+            );
+        }
+
+        for (sk, step) in &wf.steps.0 {
+            let sname = &sk.value;
+            let check_field = |e: &mut Errors, f: &Spanned<String>, what: &str, want: Option<FieldType>| {
+                match wf.fields.get(&f.value) {
+                    None => e.push(
+                        self.at(f, format!("步骤 `{sname}` 的{what}引用了未声明的字段 `{}`", f.value))
+                            .help(format!("请先在 fields 中声明它；已声明的字段：{field_list}")),
+                    ),
+                    Some(spec) => {
+                        if let Some(t) = want
+                            && spec.ty != t
+                        {
+                            e.push(
+                                self.at(f, format!(
+                                    "步骤 `{sname}` 的{what}字段 `{}` 应为{}类型，实为{}",
+                                    f.value,
+                                    t.label(),
+                                    spec.ty.label()
+                                ))
+                                .help("请改用一个日期字段"),
+                            );
+                        }
+                    }
+                }
+            };
+            for r in &step.records {
+                check_field(&mut e, r, "records ", None);
+            }
+            if let Some(d) = &step.date {
+                check_field(&mut e, d, "date ", Some(FieldType::Date));
+            }
+            for n in &step.next {
+                if wf.steps.get(&n.to.value).is_none() {
+                    e.push(
+                        self.at(&n.to, format!("步骤 `{sname}` 转向未定义的步骤 `{}`", n.to.value))
+                            .help(format!("可用的步骤：{step_list}")),
+                    );
+                }
+                if let Some(w) = &n.when {
+                    self.check_expr(&mut e, w, &w.value, &fields, &field_list);
+                }
+            }
+            if step.next.is_empty() && !step.is_final {
+                e.push(
+                    self.at(sk, format!("步骤 `{sname}` 既没有后续步骤（next），也没有标为结束（final: true）"))
+                        .help("请添加 next，或写 final: true 表示案件在此结束"),
+                );
+            }
+            if step.is_final && !step.next.is_empty() {
+                e.push(
+                    self.at(sk, format!("结束步骤 `{sname}` 不能有后续步骤"))
+                        .help("删除 next，或去掉 final: true"),
+                );
+            }
+            for d in &step.documents {
+                if !cx.templates.contains(&d.template.value) {
+                    e.push(
+                        self.at(&d.template, format!("步骤 `{sname}` 的文书模板 `{}` 不存在", d.template.value))
+                            .help(format!(
+                                "模板是 templates/ 下的 .typ 文件（不写扩展名）；可用的模板：{}",
+                                cx.templates.iter().cloned().collect::<Vec<_>>().join("、")
+                            )),
+                    );
+                }
+                if let Some(w) = &d.when {
+                    self.check_expr(&mut e, w, &w.value, &fields, &field_list);
+                }
+                let issuer_field = wf
+                    .fields
+                    .get(&d.issuer.value)
+                    .is_some_and(|f| f.of.as_ref().is_some_and(|o| o.value == "issuers"));
+                if d.issuer.value != "agency" && !issuer_field && !cx.config.issuers.contains_key(&d.issuer.value) {
+                    e.push(
+                        self.at(&d.issuer, format!("发文机关 `{}` 未在 yingsu.yaml 的 issuers 中定义", d.issuer.value))
+                            .help(format!(
+                                "写 agency 表示由案件的被诉单位发文，或写一个 of: issuers 的字段名，或写 issuers 中的编号：{}",
+                                cx.config.issuers.keys().cloned().collect::<Vec<_>>().join("、")
+                            )),
+                    );
+                }
+                if let Some(f) = &d.date {
+                    check_field(&mut e, f, "文书日期", Some(FieldType::Date));
+                }
+            }
+            for dl in &step.deadlines {
+                check_field(&mut e, &dl.from, "期限起算", Some(FieldType::Date));
+                if let DaysSpec::Setting(s) = &dl.days.value
+                    && !cx.config.deadlines.contains_key(s)
+                {
+                    e.push(
+                        self.at(&dl.days, format!("期限设置 `{s}` 未在 yingsu.yaml 的 deadlines 中定义"))
+                            .help("请在 yingsu.yaml 的 deadlines 下添加，例如 loss_report: {working_days: 15}"),
+                    );
+                }
+                if let Some(w) = &dl.when {
+                    self.check_expr(&mut e, w, &w.value, &fields, &field_list);
+                }
+            }
+            for o in &step.opens {
+                if !cx.workflows.contains(&o.workflow.value) {
+                    e.push(
+                        self.at(&o.workflow, format!("步骤 `{sname}` 要开启的流程 `{}` 不存在", o.workflow.value))
+                            .help(format!(
+                                "可用的流程：{}",
+                                cx.workflows.iter().cloned().collect::<Vec<_>>().join("、")
+                            )),
+                    );
+                }
+                if let Some(w) = &o.when {
+                    self.check_expr(&mut e, w, &w.value, &fields, &field_list);
+                }
+                if let Err(err) = crate::expr::env().template_from_str(&o.id.value) {
+                    e.push(self.at(&o.id, format!("案件编号模板无法解析：{err}")).help("请检查 {{ }} 是否成对"));
+                }
+            }
+        }
+
+        // Reachability from the start step.
+        if wf.steps.get(&wf.start.value).is_some() {
+            let mut reached: HashSet<&str> = HashSet::new();
+            let mut queue = VecDeque::from([wf.start.value.as_str()]);
+            while let Some(s) = queue.pop_front() {
+                if !reached.insert(s) {
+                    continue;
+                }
+                if let Some(step) = wf.steps.get(s) {
+                    for n in &step.next {
+                        queue.push_back(&n.to.value);
+                    }
+                }
+            }
+            for (k, _) in &wf.steps.0 {
+                if !reached.contains(k.value.as_str()) {
+                    e.push(
+                        self.at(k, format!("步骤 `{}` 无法从起始步骤 `{}` 到达", k.value, wf.start.value))
+                            .help("请在某个步骤的 next 中转向它，或删除该步骤"),
+                    );
+                }
+            }
+        }
+        let _ = name;
+        e.into_result()
+    }
+
+    fn check_expr<T>(&self, e: &mut Errors, at: &Spanned<T>, src: &str, fields: &HashSet<&str>, field_list: &str) {
+        match crate::expr::compile_check(src) {
+            Err(why) => e.push(
+                self.at(at, format!("条件表达式 `{src}` 无法解析：{why}"))
+                    .help("条件是 minijinja 表达式，例如 outcome in ['撤销', '确认违法'] 或 not head_appeared"),
+            ),
+            Ok(vars) => {
+                let mut unknown: Vec<String> = vars
+                    .into_iter()
+                    .filter(|v| !fields.contains(v.as_str()) && !crate::expr::BUILTINS.contains(&v.as_str()))
+                    .collect();
+                unknown.sort();
+                if !unknown.is_empty() {
+                    e.push(
+                        self.at(at, format!("条件表达式 `{src}` 使用了未声明的字段 {}", unknown.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join("、")))
+                            .help(format!("已声明的字段：{field_list}")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Step, field and workflow names: ASCII lower-case identifiers.
+pub fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}

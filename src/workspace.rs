@@ -1,0 +1,243 @@
+//! Workspaces: owns the on-disk layout of a workspace — `yingsu.yaml`, `cases/`, `archive/`, and the
+//! optional `workflows/`, `templates/` and `fonts/` that override the built-in ones by name — and
+//! the resolution of those resources (workspace first, then built-in). `init` creates a workspace.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, WorkCalendar};
+use crate::error::{Diagnostic, Error, Result};
+use crate::workflow::{Context, Workflow};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// The commented `yingsu.yaml` that `init` writes.
+pub const INIT_CONFIG: &str = include_str!("init/yingsu.yaml");
+
+/// A template source and where it came from.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// Virtual path inside the Typst world, e.g. `gbt9704.typ`.
+    pub path: String,
+    pub source: String,
+    /// The file on disk, or `内置` for a built-in template.
+    pub origin: PathBuf,
+}
+
+/// An opened workspace.
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub config: Config,
+    pub calendar: WorkCalendar,
+    pub workflows: BTreeMap<String, Workflow>,
+    /// All `.typ` files by virtual path (workspace files override built-in ones).
+    pub templates: BTreeMap<String, Template>,
+}
+
+/// The built-in workflow sources, by name.
+pub fn builtin_workflows() -> impl Iterator<Item = (&'static str, &'static str)> {
+    embedded::WORKFLOWS
+        .iter()
+        .map(|(p, s)| (p.trim_end_matches(".yaml"), *s))
+}
+
+/// The built-in template sources, by virtual path.
+pub fn builtin_templates() -> impl Iterator<Item = (&'static str, &'static str)> {
+    embedded::TEMPLATES.iter().copied()
+}
+
+impl Workspace {
+    /// Find the workspace containing `start` (it or an ancestor holds `yingsu.yaml`) and open it.
+    pub fn discover(start: &Path) -> Result<Workspace> {
+        let start = start
+            .canonicalize()
+            .map_err(|e| Error::io("打开目录", start, e))?;
+        let mut dir = Some(start.as_path());
+        while let Some(d) = dir {
+            if d.join("yingsu.yaml").is_file() {
+                return Workspace::open(d);
+            }
+            dir = d.parent();
+        }
+        Err(Error::user(
+            format!("{} 不是 yingsu 工作区（找不到 yingsu.yaml）", start.display()),
+            "用 `yingsu init 目录` 新建工作区，或用 `yingsu -C 工作区目录 …` 指定已有的工作区",
+        ))
+    }
+
+    /// Open the workspace at `root`, loading and validating its configuration and workflows.
+    pub fn open(root: &Path) -> Result<Workspace> {
+        let root = root.to_path_buf();
+        let cfg_path = root.join("yingsu.yaml");
+        let source = std::fs::read_to_string(&cfg_path).map_err(|e| crate::yaml::read_error(&cfg_path, e))?;
+        let (config, calendar) = Config::parse(&cfg_path, &source).map_err(|e| e.relative_to(&root))?;
+
+        let mut templates = BTreeMap::new();
+        for (p, s) in builtin_templates() {
+            templates.insert(
+                p.to_string(),
+                Template {
+                    path: p.to_string(),
+                    source: s.to_string(),
+                    origin: PathBuf::from(format!("内置模板/{p}")),
+                },
+            );
+        }
+        let tdir = root.join("templates");
+        if tdir.is_dir() {
+            for entry in walkdir::WalkDir::new(&tdir).sort_by_file_name().into_iter().flatten() {
+                let p = entry.path();
+                if p.extension().is_some_and(|e| e == "typ") {
+                    let rel = p
+                        .strip_prefix(&tdir)
+                        .map_err(|e| Error::Internal(e.to_string()))?
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    let source = std::fs::read_to_string(p).map_err(|e| crate::yaml::read_error(p, e))?;
+                    templates.insert(
+                        rel.clone(),
+                        Template {
+                            path: rel,
+                            source,
+                            origin: p.strip_prefix(&root).unwrap_or(p).to_path_buf(),
+                        },
+                    );
+                }
+            }
+        }
+        let template_names: BTreeSet<String> = templates
+            .keys()
+            .map(|k| k.trim_end_matches(".typ").to_string())
+            .collect();
+
+        // Workflow sources: built-in, overridden by the workspace's by name.
+        let mut sources: BTreeMap<String, (PathBuf, String)> = builtin_workflows()
+            .map(|(n, s)| (n.to_string(), (PathBuf::from(format!("内置流程/{n}.yaml")), s.to_string())))
+            .collect();
+        let wdir = root.join("workflows");
+        if wdir.is_dir() {
+            let mut entries: Vec<_> = std::fs::read_dir(&wdir)
+                .map_err(|e| Error::io("读取目录", &wdir, e))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+                .collect();
+            entries.sort();
+            for p in entries {
+                let name = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+                let source = std::fs::read_to_string(&p).map_err(|e| crate::yaml::read_error(&p, e))?;
+                sources.insert(name, (p.strip_prefix(&root).unwrap_or(&p).to_path_buf(), source));
+            }
+        }
+        let names: BTreeSet<String> = sources.keys().cloned().collect();
+        let cx = Context {
+            config: &config,
+            templates: &template_names,
+            workflows: &names,
+        };
+        let mut workflows = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (name, (file, source)) in &sources {
+            match Workflow::load(file, source, &cx) {
+                Ok(wf) => {
+                    if wf.name() != name {
+                        errors.push(
+                            crate::yaml::at(file, source, &wf.spec.name, format!("流程名 `{}` 与文件名 `{name}` 不一致", wf.name()))
+                                .help(format!("把 name 改为 {name}，或把文件改名为 {}.yaml", wf.name())),
+                        );
+                    }
+                    workflows.insert(name.clone(), wf);
+                }
+                Err(e) => match e {
+                    Error::User(d) => errors.push(*d),
+                    Error::Many(ds) => errors.extend(ds),
+                    other => return Err(other),
+                },
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Many(errors));
+        }
+        Ok(Workspace {
+            root,
+            config,
+            calendar,
+            workflows,
+            templates,
+        })
+    }
+
+    pub fn cases_dir(&self) -> PathBuf {
+        self.root.join("cases")
+    }
+
+    pub fn archive_dir(&self) -> PathBuf {
+        self.root.join("archive")
+    }
+
+    /// Font folders in priority order: the workspace's `fonts/`, configured paths, the bundled ones.
+    pub fn font_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.root.join("fonts")];
+        for p in &self.config.font_paths {
+            let p = Path::new(p);
+            dirs.push(if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) });
+        }
+        dirs.extend(bundled_font_dirs());
+        dirs.into_iter().filter(|d| d.is_dir()).collect()
+    }
+
+    pub fn workflow(&self, name: &str) -> Result<&Workflow> {
+        self.workflows.get(name).ok_or_else(|| {
+            Error::user(
+                format!("没有名为 `{name}` 的流程"),
+                format!(
+                    "可用的流程：{}",
+                    self.workflows.keys().cloned().collect::<Vec<_>>().join("、")
+                ),
+            )
+        })
+    }
+}
+
+/// Where the bundled fonts live: `$YINGSU_FONTS`, beside the executable, or the source tree.
+pub fn bundled_font_dirs() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if let Some(p) = std::env::var_os("YINGSU_FONTS") {
+        v.extend(std::env::split_paths(&p));
+    }
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+    {
+        v.push(dir.join("fonts"));
+        v.push(dir.join("../share/yingsu/fonts"));
+    }
+    v.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts")));
+    v.into_iter().filter(|d| d.is_dir()).collect()
+}
+
+/// Create a workspace at `dir`: a commented `yingsu.yaml`, `cases/`, `archive/`.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+    let cfg = dir.join("yingsu.yaml");
+    if cfg.exists() {
+        return Err(Diagnostic::new("这里已经有 yingsu.yaml，不会覆盖")
+            .in_file(&cfg)
+            .help("换一个空目录，或直接在这个工作区里使用 yingsu")
+            .into());
+    }
+    let mut created = Vec::new();
+    for sub in ["cases", "archive"] {
+        let p = dir.join(sub);
+        std::fs::create_dir_all(&p).map_err(|e| Error::io("创建目录", &p, e))?;
+        created.push(p);
+    }
+    crate::archive::write_atomic(&cfg, INIT_CONFIG.as_bytes())?;
+    created.insert(0, cfg);
+    let gi = dir.join(".gitignore");
+    if !gi.exists() {
+        crate::archive::write_atomic(&gi, "# yingsu 的临时文件\n*.tmp\n".as_bytes())?;
+    }
+    Ok(created)
+}

@@ -1,0 +1,259 @@
+//! YAML input: owns parsing of every user-written YAML file (workspace config, workflows, cases)
+//! into typed values, and the translation of parser errors into Chinese [`Diagnostic`]s that point
+//! at the file, line and column.
+//!
+//! We use `serde-saphyr`: it is maintained (serde_yaml is archived), implements YAML 1.2 (so `no`
+//! stays a string and `2023-05-08` stays a string, not a timestamp), and reports positions for both
+//! errors and [`Spanned`] values, which the semantic checks of later stages rely on.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+pub use serde_saphyr::Spanned;
+use serde_saphyr::{Location, MessageFormatter, UserMessageFormatter};
+
+use crate::error::{Diagnostic, Error, Pos, Result};
+
+/// Parse `source` (the contents of `file`) as YAML into `T`.
+pub fn parse<T: DeserializeOwned>(file: &Path, source: &str) -> Result<T> {
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+    };
+    serde_saphyr::from_str_with_options::<T>(source, options)
+        .map_err(|e| translate(file, source, &e).into())
+}
+
+/// Read and parse a YAML file.
+pub fn load<T: DeserializeOwned>(file: &Path) -> Result<(T, String)> {
+    let source = std::fs::read_to_string(file).map_err(|e| read_error(file, e))?;
+    let value = parse(file, &source)?;
+    Ok((value, source))
+}
+
+/// An error for a file that cannot be read.
+pub fn read_error(file: &Path, e: std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            Error::from(Diagnostic::new("文件不存在").in_file(file).help("请检查路径是否正确"))
+        }
+        std::io::ErrorKind::InvalidData => Error::from(
+            Diagnostic::new("文件不是 UTF-8 编码的文本")
+                .in_file(file)
+                .help("请用 UTF-8 编码保存该文件（记事本“另存为”时选择 UTF-8）"),
+        ),
+        _ => Error::io("读取", file, e),
+    }
+}
+
+/// The position of a serde-saphyr location.
+pub fn pos(loc: &Location) -> Pos {
+    Pos {
+        line: loc.line() as usize,
+        column: loc.column() as usize,
+    }
+}
+
+/// A diagnostic pointing at a spanned value.
+pub fn at<T>(file: &Path, source: &str, value: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(message).at(file, source, pos(&value.referenced))
+}
+
+/// The raw source text of a scalar, e.g. `003` for a value YAML read as the integer 3.
+pub fn raw_scalar<'a, T>(source: &'a str, value: &Spanned<T>) -> Option<&'a str> {
+    let span = value.referenced.span();
+    let start = span.byte_offset()? as usize;
+    let len = span.byte_len()? as usize;
+    source.get(start..start + len).map(|s| s.trim())
+}
+
+fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic {
+    let inner = err.without_snippet();
+    let message = UserMessageFormatter.format_message(inner).into_owned();
+    let (text, help) = chinese(&message);
+    let d = Diagnostic::new(text);
+    let d = match inner.location() {
+        Some(loc) if loc.line() > 0 => d.at(file, source, pos(&loc)),
+        _ => d.in_file(file),
+    };
+    match help {
+        Some(h) => d.help(h),
+        None => d,
+    }
+}
+
+/// Strip serde's backticks from a name list like "`a`, `b`".
+fn names(list: &str) -> String {
+    list.split(',')
+        .map(|s| s.trim().trim_matches('`').to_string())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = s.find(start)? + start.len();
+    let rest = &s[i..];
+    let j = rest.find(end)?;
+    Some(&rest[..j])
+}
+
+fn type_name(t: &str) -> String {
+    let t = t.trim();
+    let known = [
+        ("a string", "文本"),
+        ("string", "文本"),
+        ("a boolean", "true 或 false"),
+        ("boolean", "true 或 false"),
+        ("a sequence", "列表（每项以“- ”开头）"),
+        ("sequence", "列表"),
+        ("a map", "键值映射（“键: 值”）"),
+        ("map", "键值映射"),
+        ("struct", "键值映射（“键: 值”）"),
+        ("u32", "非负整数"),
+        ("u64", "非负整数"),
+        ("i64", "整数"),
+        ("integer", "整数"),
+        ("unit value", "空值"),
+        ("null", "空值"),
+    ];
+    for (en, zh) in known {
+        if t == en || t.starts_with(&format!("{en} ")) || t.starts_with(&format!("struct {en}")) {
+            return zh.to_string();
+        }
+    }
+    if t.starts_with("struct") || t.starts_with("a map") {
+        return "键值映射（“键: 值”）".into();
+    }
+    t.to_string()
+}
+
+/// Translate serde / serde-saphyr messages into Chinese, with a help line where we can.
+fn chinese(m: &str) -> (String, Option<String>) {
+    if let Some(rest) = m.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        let expected = m
+            .split_once("expected one of ")
+            .map(|(_, l)| names(l))
+            .or_else(|| m.split_once("expected ").map(|(_, l)| names(l)));
+        return (
+            format!("未知的键 `{field}`"),
+            Some(match expected {
+                Some(list) => format!("此处允许的键：{list}。请检查拼写"),
+                None => "此处不允许任何键，请删除它".into(),
+            }),
+        );
+    }
+    if let Some(field) = between(m, "missing field `", "`") {
+        return (
+            format!("缺少必需的键 `{field}`"),
+            Some(format!("请在此处添加 `{field}: …`")),
+        );
+    }
+    if let Some(variant) = between(m, "unknown variant `", "`") {
+        let expected = m.split_once("expected one of ").map(|(_, l)| names(l));
+        return (
+            format!("不认识的取值 `{variant}`"),
+            expected.map(|l| format!("允许的取值：{l}")),
+        );
+    }
+    if m.starts_with("invalid type:") || m.starts_with("invalid value:") {
+        let found = between(m, ": ", ", expected").unwrap_or("");
+        let expected = m.split_once(", expected ").map(|(_, e)| e).unwrap_or("");
+        let found_zh = if found.starts_with("string") {
+            format!("文本 {}", found.trim_start_matches("string").trim())
+        } else if found.starts_with("sequence") {
+            "列表".into()
+        } else if found.starts_with("map") {
+            "键值映射".into()
+        } else if found.starts_with("integer") {
+            format!("整数 {}", found.trim_start_matches("integer").trim())
+        } else if found.starts_with("boolean") {
+            format!("布尔值 {}", found.trim_start_matches("boolean").trim())
+        } else if found.starts_with("unit") || found.contains("null") {
+            "空值".into()
+        } else {
+            found.to_string()
+        };
+        return (
+            format!("类型不对：这里写的是{found_zh}，应为{}", type_name(expected)),
+            Some("请按说明修改此处的值".into()),
+        );
+    }
+    if m.contains("duplicate") {
+        return (
+            "重复的键".into(),
+            Some("同一映射中每个键只能出现一次，请删除或合并重复的键".into()),
+        );
+    }
+    if m.contains("unexpected end") || m.contains("end of") || m.contains("EOF") {
+        return (
+            "YAML 意外结束".into(),
+            Some("文件可能被截断，或引号、括号没有闭合".into()),
+        );
+    }
+    if m.contains("mapping values are not allowed")
+        || m.contains("did not find expected")
+        || m.contains("while scanning")
+        || m.contains("while parsing")
+        || m.contains("invalid indentation")
+        || m.contains("found character")
+    {
+        return (
+            format!("YAML 语法错误（{m}）"),
+            Some("请检查缩进（用空格，不要用 Tab）、冒号后的空格，以及含“: ”或“#”的文本是否加了引号".into()),
+        );
+    }
+    (
+        format!("YAML 格式错误（{m}）"),
+        Some("请对照说明检查此处的写法".into()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        name: String,
+        count: u32,
+    }
+
+    #[test]
+    fn unknown_key_is_reported_in_chinese_with_position() {
+        let src = "name: a\ncount: 1\ncolour: red\n";
+        let e = parse::<T>(Path::new("x.yaml"), src).unwrap_err();
+        let d = e.diagnostics()[0].clone();
+        assert_eq!(d.message, "未知的键 `colour`");
+        assert_eq!(d.pos, Some(Pos { line: 3, column: 1 }));
+        assert_eq!(d.help.as_deref(), Some("此处允许的键：name、count。请检查拼写"));
+    }
+
+    #[test]
+    fn missing_key_is_reported() {
+        let e = parse::<T>(Path::new("x.yaml"), "name: a\n").unwrap_err();
+        assert_eq!(e.diagnostics()[0].message, "缺少必需的键 `count`");
+    }
+
+    #[test]
+    fn wrong_type_is_reported() {
+        let e = parse::<T>(Path::new("x.yaml"), "name: a\ncount: [1]\n").unwrap_err();
+        let d = e.diagnostics()[0];
+        assert!(d.message.starts_with("类型不对"), "{}", d.message);
+        assert_eq!(d.pos.map(|p| p.line), Some(2));
+    }
+
+    #[test]
+    fn raw_scalar_keeps_leading_zeros() {
+        #[derive(Deserialize)]
+        struct N {
+            n: Spanned<serde_json::Value>,
+        }
+        let src = "n: 003\n";
+        let v: N = parse(Path::new("x"), src).unwrap();
+        assert_eq!(raw_scalar(src, &v.n), Some("003"));
+    }
+}
