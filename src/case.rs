@@ -56,7 +56,7 @@ struct CaseFile {
     #[serde(default)]
     title: Option<String>,
     #[serde(default)]
-    facts: BTreeMap<String, Spanned<Value>>,
+    facts: Option<BTreeMap<String, Spanned<Value>>>,
     #[serde(default)]
     history: Vec<HistoryEntry>,
 }
@@ -120,7 +120,7 @@ impl Case {
             source,
             workflow: file.workflow,
             title: file.title,
-            typed: file.facts,
+            typed: file.facts.unwrap_or_default(),
             history: file.history,
         })
     }
@@ -171,10 +171,11 @@ pub fn new_file(workflow: &str, title: Option<&str>, facts: &[(String, Value)], 
     if let Some(t) = title {
         s.push_str(&format!("title: {}\n", scalar(t)));
     }
+    s.push_str("facts:\n");
     if facts.is_empty() {
-        s.push_str("facts: {}\n");
+        s.push_str("  # 在此补充或更正案件事实（优先于 history 中的记录），例如：\n");
+        s.push_str("  # hearing_place: 区法院第三审判庭\n");
     } else {
-        s.push_str("facts:\n");
         for (k, v) in facts {
             s.push_str(&format!("  {k}: {}\n", value(v)));
         }

@@ -9,7 +9,7 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use crate::facts::Facts;
 
 /// Names available in every expression besides the workflow's fields.
-pub const BUILTINS: &[&str] = &["case_id", "workflow", "step", "today"];
+pub const BUILTINS: &[&str] = &["case_id", "workflow", "step", "today", "court_name", "agency_name"];
 
 /// The shared environment (strict about syntax, lenient about missing optional facts).
 pub fn env() -> &'static Environment<'static> {
@@ -17,6 +17,11 @@ pub fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Lenient);
+        env.add_filter("zh_date", |s: String| -> String {
+            crate::facts::parse_date(&s)
+                .map(crate::facts::format_date_zh)
+                .unwrap_or(s)
+        });
         env
     })
 }

@@ -1,0 +1,173 @@
+//! The demo: owns building the demonstration workspace — a realistic set of about 30 fictitious
+//! cases (several agencies, courts and outcomes) covering every branch of the three built-in
+//! workflows, run through their steps with every document rendered — and its summary.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{FixedOffset, NaiveDate, TimeZone};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::engine::{Actor, Input};
+use crate::error::{Error, Result};
+use crate::render::TypstRenderer;
+use crate::workspace::Workspace;
+
+/// The demo workspace's configuration (fictitious agencies of a real district's structure).
+pub const DEMO_CONFIG: &str = include_str!("demo/yingsu.yaml");
+/// The demo's cases and their steps.
+pub const DEMO_CASES: &str = include_str!("demo/cases.yaml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoCase {
+    workflow: String,
+    id: String,
+    steps: Vec<DemoStep>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoStep {
+    step: String,
+    at: String,
+    #[serde(default)]
+    facts: BTreeMap<String, Value>,
+}
+
+/// What the demo built.
+#[derive(Debug)]
+pub struct DemoReport {
+    pub root: PathBuf,
+    /// Cases per workflow title.
+    pub cases: BTreeMap<String, usize>,
+    /// (document title, path relative to root)
+    pub documents: Vec<(String, String)>,
+    pub steps: usize,
+}
+
+impl DemoReport {
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let total: usize = self.cases.values().sum();
+        s.push_str(&format!("演示工作区：{}\n", self.root.display()));
+        s.push_str(&format!(
+            "案件 {total} 件（{}），办理步骤 {} 次，生成文书 {} 份：\n",
+            self.cases.iter().map(|(k, v)| format!("{k} {v} 件")).collect::<Vec<_>>().join("，"),
+            self.steps,
+            self.documents.len()
+        ));
+        let mut by_title: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (t, p) in &self.documents {
+            by_title.entry(t.as_str()).or_default().push(p.as_str());
+        }
+        for (t, paths) in by_title {
+            s.push_str(&format!("\n{t}（{} 份）\n", paths.len()));
+            for p in paths {
+                s.push_str(&format!("  {}\n", self.root.join(p).display()));
+            }
+        }
+        s.push_str(&format!(
+            "\n下一步：cd {} 后运行 `yingsu status` 查看全部案件，`yingsu case show 2023-渝0112行初22` 查看一个案件。\n",
+            self.root.display()
+        ));
+        s
+    }
+}
+
+/// Build the demo workspace at `dir` (which must be empty, absent, or a previous demo).
+pub fn run(dir: &Path) -> Result<DemoReport> {
+    prepare(dir)?;
+    let cfg = dir.join("yingsu.yaml");
+    crate::archive::write_atomic(&cfg, DEMO_CONFIG.as_bytes())?;
+    for sub in ["cases", "archive"] {
+        std::fs::create_dir_all(dir.join(sub)).map_err(|e| Error::io("创建目录", dir.join(sub), e))?;
+    }
+    crate::archive::write_atomic(&dir.join(".yingsu-demo"), "yingsu demo\n".as_bytes())?;
+    let ws = Workspace::open(dir)?;
+    let cases: Vec<DemoCase> = crate::yaml::parse(Path::new("内置演示/cases.yaml"), DEMO_CASES)?;
+    let renderer = TypstRenderer::new();
+    let tz = FixedOffset::east_opt(8 * 3600).ok_or_else(|| Error::Internal("tz".into()))?;
+    let mut report = DemoReport {
+        root: dir.to_path_buf(),
+        cases: BTreeMap::new(),
+        documents: Vec::new(),
+        steps: 0,
+    };
+    for c in &cases {
+        for (i, s) in c.steps.iter().enumerate() {
+            let date = NaiveDate::parse_from_str(&s.at, "%Y-%m-%d")
+                .map_err(|e| Error::Internal(format!("demo date {}: {e}", s.at)))?;
+            let now = tz
+                .from_local_datetime(&date.and_hms_opt(9, 0, 0).unwrap_or_default())
+                .single()
+                .ok_or_else(|| Error::Internal("demo time".into()))?;
+            let actor = Actor { who: "演示经办人".into(), now };
+            let sets = s.facts.iter().map(|(k, v)| format!("{k}={}", as_set(v))).collect();
+            let input = Input { sets, from: None };
+            let r = if i == 0 {
+                ws.new_case(&c.workflow, &c.id, &input, &actor, &renderer)
+            } else {
+                ws.advance(&c.id, &s.step, &input, &actor, &renderer)
+            }
+            .map_err(|e| Error::Internal(format!("演示案件 {} 的步骤 {} 失败：{e}", c.id, s.step)))?;
+            report.steps += 1;
+            for d in &r.documents {
+                report.documents.push((d.title.clone(), d.file.clone()));
+            }
+        }
+    }
+    // Count cases (including those opened by the engine) per workflow.
+    for row in ws.status(chrono::Local::now().date_naive())? {
+        *report.cases.entry(row.workflow_title).or_default() += 1;
+    }
+    // Documents of opened cases.
+    for (id, _) in ws.case_files()? {
+        if cases.iter().any(|c| c.id == id) {
+            continue;
+        }
+        let (case, _) = ws.load_case(&id)?;
+        for h in &case.history {
+            for d in &h.documents {
+                report.documents.push((d.title.clone(), d.file.clone()));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// A demo fact as a `--set` value.
+fn as_set(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(as_set).collect::<Vec<_>>().join("；"),
+        other => other.to_string(),
+    }
+}
+
+/// Make `dir` ready: absent or empty is fine; a previous demo is cleared; anything else is refused.
+fn prepare(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return std::fs::create_dir_all(dir).map_err(|e| Error::io("创建目录", dir, e));
+    }
+    let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io("读取目录", dir, e))?;
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    if dir.join(".yingsu-demo").is_file() {
+        for sub in ["cases", "archive", "yingsu.yaml"] {
+            let p = dir.join(sub);
+            if p.is_dir() {
+                std::fs::remove_dir_all(&p).map_err(|e| Error::io("清理", &p, e))?;
+            } else if p.is_file() {
+                std::fs::remove_file(&p).map_err(|e| Error::io("清理", &p, e))?;
+            }
+        }
+        return Ok(());
+    }
+    Err(Error::user(
+        format!("目录 {} 不是空目录，也不是以前生成的演示工作区", dir.display()),
+        "请指定一个新目录，例如 `yingsu demo /tmp/yingsu-demo`",
+    ))
+}

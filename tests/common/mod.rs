@@ -1,0 +1,60 @@
+//! Shared test helpers: a workspace in a temporary folder, a fixed actor, a renderer that records
+//! requests instead of typesetting.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::{FixedOffset, TimeZone};
+use yingsu::engine::{Actor, DocRequest, DocumentRenderer, Input};
+use yingsu::{Result, Workspace};
+
+/// A renderer that returns a small fixed "PDF" naming the request, and remembers requests.
+#[derive(Default)]
+pub struct FakeRenderer {
+    pub requests: Mutex<Vec<DocRequest>>,
+}
+
+impl DocumentRenderer for FakeRenderer {
+    fn render(&self, _ws: &Workspace, req: &DocRequest) -> Result<Vec<u8>> {
+        self.requests.lock().unwrap().push(req.clone());
+        Ok(format!("%PDF-fake {} {} {:?}", req.case_id, req.template, req.number).into_bytes())
+    }
+}
+
+pub fn actor(date: &str) -> Actor {
+    let tz = FixedOffset::east_opt(8 * 3600).unwrap();
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+    Actor {
+        who: "测试员".into(),
+        now: tz.from_local_datetime(&d.and_hms_opt(9, 0, 0).unwrap()).unwrap(),
+    }
+}
+
+pub fn sets(pairs: &[&str]) -> Input {
+    Input {
+        sets: pairs.iter().map(|s| s.to_string()).collect(),
+        from: None,
+    }
+}
+
+/// A fresh workspace made by `init`.
+pub fn workspace(dir: &Path) -> Workspace {
+    yingsu::workspace::init(dir).unwrap();
+    Workspace::open(dir).unwrap()
+}
+
+pub const NOTICE: &[&str] = &[
+    "case_number=(2023)渝0112行初123号",
+    "court=ybfy",
+    "cause=行政处罚",
+    "level=一审",
+    "plaintiffs=重庆某食品有限公司",
+    "agency=scjgj",
+    "notice_date=2023-04-20",
+    "head_required=true",
+    "hearing_date=2023-05-08",
+    "hearing_place=区法院第三审判庭",
+    "head_name=李某某",
+    "head_post=局长",
+];

@@ -1,0 +1,144 @@
+//! Workflow validation: each error names the file, line and column, quotes the line and says how
+//! to fix it — before any case moves.
+
+mod common;
+
+use yingsu::Workspace;
+
+/// A workspace whose `workflows/mini.yaml` is `body`; returns the rendered error.
+fn load_error(body: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    yingsu::workspace::init(dir.path()).unwrap();
+    std::fs::create_dir_all(dir.path().join("workflows")).unwrap();
+    std::fs::write(dir.path().join("workflows/mini.yaml"), body).unwrap();
+    let e = Workspace::open(dir.path()).unwrap_err();
+    assert_eq!(e.exit_code(), 1);
+    e.to_string()
+}
+
+const GOOD: &str = "name: mini
+title: 迷你流程
+start: a
+fields:
+  d: {type: date, label: 日期, required: true}
+  ok: {type: bool, label: 是否}
+steps:
+  a:
+    title: 开始
+    records: [d, ok]
+    next:
+      - to: b
+        when: ok
+  b:
+    title: 结束
+    final: true
+";
+
+#[test]
+fn a_good_workflow_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    yingsu::workspace::init(dir.path()).unwrap();
+    std::fs::create_dir_all(dir.path().join("workflows")).unwrap();
+    std::fs::write(dir.path().join("workflows/mini.yaml"), GOOD).unwrap();
+    let ws = Workspace::open(dir.path()).unwrap();
+    assert_eq!(ws.workflow("mini").unwrap().step_names(), ["a", "b"]);
+}
+
+#[test]
+fn unknown_key() {
+    let e = load_error(&GOOD.replace("    title: 结束\n", "    title: 结束\n    colour: red\n"));
+    assert_eq!(
+        e,
+        "错误：未知的键 `colour`\n  --> workflows/mini.yaml:16:5\n   |\n16 |     colour: red\n   |     ^^^^^^^^^^^\n   = 帮助：此处允许的键：title、help、date、records、documents、deadlines、next、opens、final。请检查拼写\n"
+    );
+}
+
+#[test]
+fn transition_to_nowhere() {
+    let e = load_error(&GOOD.replace("      - to: b\n", "      - to: bb\n"));
+    assert!(
+        e.starts_with("错误：步骤 `a` 转向未定义的步骤 `bb`\n  --> workflows/mini.yaml:12:13\n   |\n12 |       - to: bb\n   |             ^^\n   = 帮助：可用的步骤：a、b\n"),
+        "{e}"
+    );
+    // `b` is now unreachable too.
+    assert!(e.contains("错误：步骤 `b` 无法从起始步骤 `a` 到达\n  --> workflows/mini.yaml:14:3\n"), "{e}");
+}
+
+#[test]
+fn unknown_start_step() {
+    let e = load_error(&GOOD.replace("start: a", "start: z"));
+    assert!(e.starts_with("错误：起始步骤 `z` 未定义\n  --> workflows/mini.yaml:3:8\n"), "{e}");
+}
+
+#[test]
+fn unreachable_step() {
+    let e = load_error(&format!("{GOOD}  c:\n    title: 孤立\n    final: true\n"));
+    assert_eq!(
+        e,
+        "错误：步骤 `c` 无法从起始步骤 `a` 到达\n  --> workflows/mini.yaml:17:3\n   |\n17 |   c:\n   |   ^^\n   = 帮助：请在某个步骤的 next 中转向它，或删除该步骤\n"
+    );
+}
+
+#[test]
+fn expression_that_does_not_compile() {
+    let e = load_error(&GOOD.replace("when: ok", "when: \"ok and (\""));
+    assert!(e.starts_with("错误：条件表达式 `ok and (` 无法解析：语法错误"), "{e}");
+    assert!(e.contains("  --> workflows/mini.yaml:13:15\n"), "{e}");
+}
+
+#[test]
+fn expression_naming_an_undeclared_field() {
+    let e = load_error(&GOOD.replace("when: ok", "when: \"ok and outcom == '撤销'\""));
+    assert_eq!(
+        e,
+        "错误：条件表达式 `ok and outcom == '撤销'` 使用了未声明的字段 `outcom`\n  --> workflows/mini.yaml:13:15\n   |\n13 |         when: \"ok and outcom == '撤销'\"\n   |               ^^^^^^^^^^^^^^^^^^^^^^^^^\n   = 帮助：已声明的字段：d、ok\n"
+    );
+}
+
+#[test]
+fn missing_template() {
+    let e = load_error(&GOOD.replace("    records: [d, ok]\n", "    records: [d, ok]\n    documents:\n      - {template: nosuch, title: 某文书, issuer: sfj}\n"));
+    assert!(e.starts_with("错误：步骤 `a` 的文书模板 `nosuch` 不存在\n  --> workflows/mini.yaml:12:20\n"), "{e}");
+    assert!(e.contains("= 帮助：模板是 templates/ 下的 .typ 文件（不写扩展名）；可用的模板："), "{e}");
+}
+
+#[test]
+fn records_an_undeclared_field() {
+    let e = load_error(&GOOD.replace("records: [d, ok]", "records: [d, ok, x]"));
+    assert!(e.starts_with("错误：步骤 `a` 的records 引用了未声明的字段 `x`\n  --> workflows/mini.yaml:10:22\n"), "{e}");
+}
+
+#[test]
+fn step_without_exit() {
+    let e = load_error(&GOOD.replace("    final: true\n", ""));
+    assert!(e.starts_with("错误：步骤 `b` 既没有后续步骤（next），也没有标为结束（final: true）\n  --> workflows/mini.yaml:14:3\n"), "{e}");
+}
+
+#[test]
+fn bad_yaml_syntax_and_types() {
+    let e = load_error(&GOOD.replace("start: a", "start: [a"));
+    assert!(e.starts_with("错误："), "{e}");
+    assert!(e.contains("--> workflows/mini.yaml:"), "{e}");
+    let e = load_error(&GOOD.replace("type: date", "type: datum"));
+    assert!(e.starts_with("错误：不认识的取值 `datum`\n  --> workflows/mini.yaml:5:14\n"), "{e}");
+    assert!(e.contains("允许的取值：text、date、bool、enum、integer、list"), "{e}");
+}
+
+#[test]
+fn several_errors_are_reported_together() {
+    let e = load_error(&GOOD.replace("      - to: b\n", "      - to: bb\n").replace("when: ok", "when: nope"));
+    assert!(e.contains("转向未定义的步骤 `bb`"), "{e}");
+    assert!(e.contains("使用了未声明的字段 `nope`"), "{e}");
+}
+
+#[test]
+fn bad_config_is_reported_with_position() {
+    let dir = tempfile::tempdir().unwrap();
+    yingsu::workspace::init(dir.path()).unwrap();
+    let cfg = dir.path().join("yingsu.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace("2023-05-01,", "2023-02-30,");
+    std::fs::write(&cfg, &text).unwrap();
+    let e = Workspace::open(dir.path()).unwrap_err().to_string();
+    let line = text.lines().position(|l| l.contains("2023-02-30")).unwrap() + 1;
+    assert!(e.starts_with(&format!("错误：日期 `2023-02-30` 无效：2023 年 2 月没有 30 日\n  --> yingsu.yaml:{line}:")), "{e}");
+}
