@@ -351,18 +351,20 @@ impl Workspace {
                 facts.insert(k.clone(), v);
             }
         }
-        let plan = self.plan_step(wf, id, step, &facts, given, actor, &case.history)?;
-        // The condition of the transition.
+        // The condition of the transition, over the facts including what is given now.
         if let Some(cond) = cur.next.iter().find(|n| n.to.value == step).and_then(|n| n.when.as_ref()) {
-            let ok = crate::expr::eval_bool(&cond.value, &plan.facts, &[("case_id", id), ("workflow", wf.name())])
+            let mut probe = facts.clone();
+            probe.extend(given.clone());
+            let ok = crate::expr::eval_bool(&cond.value, &probe, &[("case_id", id), ("workflow", wf.name())])
                 .map_err(|why| Error::user(format!("无法计算转向条件 `{}`：{why}", cond.value), "请检查流程定义"))?;
             if !ok {
                 return Err(Error::user(
                     format!("转到“{}”（{step}）的条件不满足：{}", target.title, cond.value),
-                    format!("当前相关事实：{}", describe_facts(&cond.value, &plan.facts)),
+                    format!("当前相关事实：{}", describe_facts(&cond.value, &probe)),
                 ));
             }
         }
+        let plan = self.plan_step(wf, id, step, &facts, given, actor, &case.history)?;
         let year = case_year(&case).unwrap_or(actor.now.year());
         self.commit_step(wf, id, &case.path, year, plan, &case.history, renderer, |entry| {
             case.with_entry(entry).map_err(|e| e.relative_to(&self.root))

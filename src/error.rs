@@ -146,7 +146,11 @@ pub fn str_width(s: &str) -> usize {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "错误：{}", self.message)?;
-        let gutter = self.pos.map(|p| p.line.to_string().len()).unwrap_or(1);
+        let gutter = match (self.pos, &self.file) {
+            (Some(p), _) => p.line.to_string().len(),
+            (None, Some(_)) => 1,
+            (None, None) => 0,
+        };
         if let Some(file) = &self.file {
             match self.pos {
                 Some(p) => writeln!(

@@ -368,10 +368,10 @@ impl Workflow {
                 }
             };
             for r in &step.records {
-                check_field(&mut e, r, "records ", None);
+                check_field(&mut e, r, "记录字段（records）", None);
             }
             if let Some(d) = &step.date {
-                check_field(&mut e, d, "date ", Some(FieldType::Date));
+                check_field(&mut e, d, "日期字段（date）", Some(FieldType::Date));
             }
             for n in &step.next {
                 if wf.steps.get(&n.to.value).is_none() {

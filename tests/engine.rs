@@ -338,7 +338,8 @@ fn bad_dates_and_keys_in_a_case_file_name_line_and_column() {
     assert_eq!(
         e.to_string(),
         format!(
-            "错误：字段 `hearing_date`（开庭日期）：日期 `2023-02-30` 无效：2023 年 2 月没有 30 日\n  --> cases/2023/A9.yaml:{line}:17\n   |\n{line} |   hearing_date: 2023-02-30\n   |                 ^^^^^^^^^^\n   = 帮助：日期写成 2023-05-08 的形式\n"
+            "错误：字段 `hearing_date`（开庭日期）：日期 `2023-02-30` 无效：2023 年 2 月没有 30 日\n{g}--> cases/2023/A9.yaml:{line}:17\n{g} |\n{line} |   hearing_date: 2023-02-30\n{g} |                 ^^^^^^^^^^\n{g} = 帮助：日期写成 2023-05-08 的形式\n",
+            g = " ".repeat(line.to_string().len())
         )
     );
 }

@@ -67,7 +67,7 @@ fn transition_to_nowhere() {
 #[test]
 fn unknown_start_step() {
     let e = load_error(&GOOD.replace("start: a", "start: z"));
-    assert!(e.starts_with("错误：起始步骤 `z` 未定义\n  --> workflows/mini.yaml:3:8\n"), "{e}");
+    assert!(e.starts_with("错误：起始步骤 `z` 未定义\n --> workflows/mini.yaml:3:8\n"), "{e}");
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn missing_template() {
 #[test]
 fn records_an_undeclared_field() {
     let e = load_error(&GOOD.replace("records: [d, ok]", "records: [d, ok, x]"));
-    assert!(e.starts_with("错误：步骤 `a` 的records 引用了未声明的字段 `x`\n  --> workflows/mini.yaml:10:22\n"), "{e}");
+    assert!(e.starts_with("错误：步骤 `a` 的记录字段（records）引用了未声明的字段 `x`\n  --> workflows/mini.yaml:10:22\n"), "{e}");
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn bad_yaml_syntax_and_types() {
     assert!(e.starts_with("错误："), "{e}");
     assert!(e.contains("--> workflows/mini.yaml:"), "{e}");
     let e = load_error(&GOOD.replace("type: date", "type: datum"));
-    assert!(e.starts_with("错误：不认识的取值 `datum`\n  --> workflows/mini.yaml:5:14\n"), "{e}");
+    assert!(e.starts_with("错误：不认识的取值 `datum`\n --> workflows/mini.yaml:5:13\n"), "{e}");
     assert!(e.contains("允许的取值：text、date、bool、enum、integer、list"), "{e}");
 }
 
@@ -140,5 +140,5 @@ fn bad_config_is_reported_with_position() {
     std::fs::write(&cfg, &text).unwrap();
     let e = Workspace::open(dir.path()).unwrap_err().to_string();
     let line = text.lines().position(|l| l.contains("2023-02-30")).unwrap() + 1;
-    assert!(e.starts_with(&format!("错误：日期 `2023-02-30` 无效：2023 年 2 月没有 30 日\n  --> yingsu.yaml:{line}:")), "{e}");
+    assert!(e.starts_with(&format!("错误：日期 `2023-02-30` 无效：2023 年 2 月没有 30 日\n{}--> yingsu.yaml:{line}:", " ".repeat(line.to_string().len()))), "{e}");
 }

@@ -1,0 +1,468 @@
+//! The document set: every template rendered from fixed cases through the engine, its text checked
+//! against `tests/expected/<name>.txt` and its layout against GB/T 9704-2012 basics; the 2023
+//! reply letter of 渝北区司法局 rebuilt paragraph by paragraph; concurrent numbering.
+//!
+//! `YINGSU_BLESS=1 cargo test --test documents` rewrites the expected texts and the first-page
+//! PNGs under `docs/documents/`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+use typst::layout::{Frame, FrameItem, Point, Transform};
+use typst_layout::PagedDocument;
+use yingsu::Workspace;
+use yingsu::engine::{Actor, DocRequest, DocumentRenderer, Input};
+use yingsu::render::TypstRenderer;
+use yingsu::typeset::Job;
+use yingsu::workspace::init;
+
+const MM: f64 = 72.0 / 25.4;
+/// Character pitch: 156 mm / 28.
+const CELL: f64 = 156.0 / 28.0 * MM;
+/// Line pitch: 225 mm / 22.
+const PITCH: f64 = 225.0 / 22.0 * MM;
+const BODY_FONT: &str = "FandolFang R";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bless() -> bool {
+    std::env::var_os("YINGSU_BLESS").is_some()
+}
+
+// ------------------------------------------------------------------ fixtures
+
+/// A renderer that keeps the typst job of every document the engine renders.
+struct Recorder {
+    inner: TypstRenderer,
+    jobs: Mutex<Vec<(String, Job)>>,
+}
+
+impl Recorder {
+    fn new() -> Recorder {
+        Recorder { inner: TypstRenderer::new(), jobs: Mutex::new(Vec::new()) }
+    }
+
+    fn job(&self, template: &str) -> Job {
+        let jobs = self.jobs.lock().unwrap();
+        let found: Vec<&Job> = jobs.iter().filter(|(t, _)| t == template).map(|(_, j)| j).collect();
+        assert_eq!(found.len(), 1, "expected one `{template}` document, got {}", found.len());
+        found[0].clone()
+    }
+}
+
+impl DocumentRenderer for Recorder {
+    fn render(&self, ws: &Workspace, req: &DocRequest) -> yingsu::Result<Vec<u8>> {
+        let job = self.inner.job(ws, req)?;
+        self.jobs.lock().unwrap().push((req.template.clone(), job));
+        self.inner.render(ws, req)
+    }
+}
+
+fn actor(at: &str) -> Actor {
+    Actor { who: "测试员".into(), now: chrono::DateTime::parse_from_rfc3339(at).unwrap() }
+}
+
+/// A fresh workspace; `edit` may change the `yingsu.yaml` that `init` wrote.
+fn workspace(dir: &Path, edit: impl Fn(String) -> String) -> Workspace {
+    init(dir).unwrap();
+    let cfg = dir.join("yingsu.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, edit(text)).unwrap();
+    Workspace::open(dir).unwrap()
+}
+
+/// Facts as an input file (JSON is YAML), so list items may contain “；”.
+fn input(dir: &Path, name: &str, facts: Value) -> Input {
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, serde_json::to_string_pretty(&facts).unwrap()).unwrap();
+    Input { sets: vec![], from: Some(path) }
+}
+
+fn step(ws: &Workspace, rec: &Recorder, dir: &Path, id: &str, to: &str, at: &str, facts: Value) {
+    let inp = input(dir, &format!("{id}-{to}"), facts);
+    ws.advance(id, to, &inp, &actor(at), rec).unwrap_or_else(|e| panic!("{id} → {to}: {e}"));
+}
+
+/// An appearance case with an absent head (情况说明) that is lost (败诉总结).
+fn appearance_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
+    let id = "2023-行初-123";
+    let inp = input(
+        dir,
+        "notice",
+        json!({
+            "case_number": "(2023)渝0112行初123号",
+            "court": "ybfy",
+            "cause": "行政处罚",
+            "level": "一审",
+            "plaintiffs": ["重庆某某食品有限公司"],
+            "agency": "scjgj",
+            "contested_act": "渝北市监罚〔2023〕12号行政处罚决定",
+            "notice_date": "2023-05-22",
+            "notice_number": "(2023)渝0112行初123号出庭通知书",
+            "head_required": true,
+            "hearing_date": "2023-06-01",
+            "hearing_time": "上午9时30分",
+            "hearing_place": "重庆市渝北区人民法院第三审判庭",
+            "major_public_interest": true,
+            "head_name": "陈某某",
+            "head_post": "副局长",
+            "legal_office": "法制科"
+        }),
+    );
+    ws.new_case("appearance", id, &inp, &actor("2023-05-22T10:00:00+08:00"), rec).unwrap();
+    step(
+        ws,
+        rec,
+        dir,
+        id,
+        "appearance",
+        "2023-06-01T17:00:00+08:00",
+        json!({
+            "head_appeared": false,
+            "absence_reason": "需要履行他人不能代替的公务",
+            "absence_account": "2023年6月1日上午，陈某某同志须带队参加区政府组织的食品安全专项检查，该项工作由其具体负责，他人不能代替。",
+            "delegates": ["张明，法制科科长"],
+            "agents": ["赵某，重庆某某律师事务所律师"]
+        }),
+    );
+    step(
+        ws,
+        rec,
+        dir,
+        id,
+        "judgment",
+        "2023-07-10T10:00:00+08:00",
+        json!({
+            "judgment_date": "2023-07-10",
+            "judgment_number": "(2023)渝0112行初123号",
+            "effective_date": "2023-07-26",
+            "outcome": "撤销",
+            "judgment_summary": "法院认为，被告作出处罚决定前未依法告知原告陈述、申辩的权利，程序违法，判决撤销被诉行政处罚决定。"
+        }),
+    );
+    step(
+        ws,
+        rec,
+        dir,
+        id,
+        "loss_review",
+        "2023-08-10T10:00:00+08:00",
+        json!({
+            "loss_causes": ["作出处罚决定前未依法履行告知程序，未听取当事人的陈述和申辩。", "案件审核把关不严，法制审核未发现程序瑕疵。"],
+            "responsibility": "承办科室对程序违法负直接责任，法制审核人员负审核把关不严的责任。",
+            "measures": ["对全局在办行政处罚案件开展程序专项检查。", "修订行政处罚案件法制审核清单，将告知程序列为必审事项。"],
+            "lessons": "行政执法必须坚持实体与程序并重，严格落实行政执法“三项制度”。",
+            "report_date": "2023-08-10"
+        }),
+    );
+}
+
+fn rectification_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
+    let inp = input(
+        dir,
+        "rect",
+        json!({
+            "agency": "scjgj",
+            "reason": "出庭率为零",
+            "period": "2023年第二季度",
+            "source_cases": ["(2023)渝0112行初98号", "(2023)渝0112行初123号"],
+            "findings": "你单位作为被告的2件一审行政诉讼案件开庭审理，行政机关负责人均未出庭应诉，负责人出庭应诉率为零。",
+            "rule": "《重庆市渝北区行政机关负责人出庭应诉工作规定》",
+            "requirements": ["召开专题会议，查找负责人未出庭应诉的原因。", "建立本单位负责人出庭应诉台账，确保应出尽出。"],
+            "issued_date": "2023-07-05",
+            "interview": true,
+            "interview_time": "2023年7月12日上午9时",
+            "interview_place": "区司法局三楼会议室",
+            "interview_attendees": ["单位主要负责人", "分管负责人", "法制机构负责人"]
+        }),
+    );
+    ws.new_case("rectification", "2023-整改-1", &inp, &actor("2023-07-05T09:00:00+08:00"), rec).unwrap();
+}
+
+// ------------------------------------------------------------------ the reference letter
+
+/// The facts of the 2023 reply of 渝北区司法局 (tests/expected/yubei-proposal-reply-2023.txt).
+fn reference_facts() -> (Value, Value, Value, Value) {
+    let received = json!({
+        "kind": "政协提案",
+        "session": "区政协十六届二次会议",
+        "proposal_number": "003",
+        "proposal_title": "关于深入推进行政机关负责人出庭应诉制度纵深发展的建议",
+        "proposer": "民进区工委",
+        "proposer_address": "您委",
+        "assigned_date": "2023-03-01",
+        "handler": "sfj"
+    });
+    let drafted = json!({
+        "background": [
+            "近年来，渝北区高度重视行政机关负责人出庭应诉工作，把健全完善行政机关负责人出庭应诉制度作为推动法治政府建设的有效抓手，加强指导，强化考核，督促行政机关负责人出庭应诉，推动行政争议实质性化解。",
+            "2022年度，以区政府为被告的行政诉讼案件，人民法院发出负责人出庭应诉通知26件，区政府负责人出庭应诉26次，区政府负责人出庭应诉率100%，较上年增加38.1%。2022年已审结一审案件中改变行政机关决定（撤销、履行法定职责、确认违法）0件。",
+            "2022年度，以区政府部门、镇街为被告的一审行政诉讼案件共开庭354件，有333件案件行政负责人出庭应诉，行政机关负责人出庭应诉率为94.1%，较上年增加19.6%。已审结的案件中改变行政机关决定（撤销、履行法定职责、确认违法）27件，败诉率7.3%。"
+        ],
+        "work": [
+            "加强指导监督，落实应诉责任：严格落实《最高人民法院关于行政机关负责人出庭应诉若干问题的规定》《重庆市司法局关于加强行政机关负责人出庭应诉工作的通知》等文件要求，按照重庆市渝北区人民政府办公室《关于印发重庆市渝北区行政机关负责人出庭应诉工作规定的通知》的规定，从行政机关负责人的人员身份、出庭应诉的适用范围、出庭工作要求、责任追究等方面加强督导，要求各行政机关负责人出庭应诉“应出尽出”，不能出庭应诉的应当具体写明不能出庭的理由，定期检查出庭应诉的行政负责人身份资格及委托手续等，促使行政机关负责人出庭身份合规、委托手续规范，确保行政机关负责人出庭应诉“既出声，又出彩”。",
+            "完善工作机制，加强沟通协调：区法院、区司法局建立行政应诉工作联系机制，每月由区司法局收集统计区政府、区政府各部门及镇街行政诉讼案件数量、行政机关负责人出庭应诉情况等，与法院比对，定期通报，提高出庭应诉率的效果。邀请资深法官开展行政诉讼专题培训活动等形式，对行政机关负责人出庭应诉制度进行宣传，并借此讲解行政诉讼的基本知识、审理程序、参加庭审的基本技巧，提高行政机关负责人应诉技巧。通过沟通协调、信息互通，切实推动行政机关负责人出庭应诉产生实效。",
+            "强化督导考核，加大问责力度：将行政机关负责人出庭应诉纳入法治政府建设重要内容，纳入全面依法治区工作要点，纳入全面依法治区考核，明确了涉及行政应诉案件的行政机关，负责人出庭应诉率不得低于90%的硬性指标。对于行政应诉案件的行政机关负责人出庭应诉率为零的单位，区司法局将对其进行约谈；对负责人无正当理由不按规定出庭应诉、在出庭应诉活动中存在失职行为等造成不良影响或严重后果的，提请有关机关依法依规予以追责。"
+        ],
+        "next_steps_intro": "下一步，区司法局将充分吸纳您委的意见建议，结合我区行政机关负责人出庭应诉工作现状，从制度层面、工作层面、考核层面发力，深入推进行政机关负责人出庭应诉纵深发展。",
+        "next_steps": [
+            "进一步完善行政机关负责人出庭应诉相关制度：一是修订行政机关负责人出庭应诉规定，根据《中共重庆市委全面依法治市委员会办公室关于加强行政机关负责人出庭应诉工作的通知》《重庆市司法局关于加强行政机关负责人出庭应诉工作的通知》等文件关于行政负责人出庭应诉的新情况、新变化及新要求，加快修订《重庆市渝北区行政机关负责人出庭应诉工作规定》；二是健全行政诉讼案件庭审旁听制度。对于公开审理的行政诉讼案件，适当选择一些典型案件，定期邀请行政机关负责人参加旁听庭审；三是完善行政诉讼出庭应诉指导制度。区司法局加强对全区行政机关出庭应诉工作的指导，对行政机关负责人出庭应诉活动进行培训指导，规范出庭应诉行为，提升行政机关负责人法治意识，促进依法行政。通过完善行政机关负责人出庭应诉相关制度，进一步推动我区行政机关负责人出庭应诉常态化、规范化及制度化。",
+            "进一步提升领导干部依法行政意识：抓住领导干部“关键少数”，进一步提升法治意识，全面落实宪法宣誓制度，凡经人大及其常委会选举或决定任命的国家机关工作人员正式就职时，都公开向宪法宣誓，并成为常态化制度，推动领导干部树立忠于宪法、遵守宪法、维护宪法的自觉意识。组织领导干部带头学习法律和参加干部教育培训，积极参加法院旁听庭审，参加领导干部法治理论知识考试，不断提升法治素养和能力。严格落实《党政主要负责人履行推进法治建设第一责任人职责规定》，党政主要负责人带头在每年的年度述职时一并述法，现场测评，并将出庭情况作为依据之一。",
+            "进一步推动行政争议实质性化解：依托渝北区行政争议协调化解中心，推动行政与司法的良性互动，实现司法、调解、诉讼等制度之间的有机衔接，建立完善源头预防、多元化解的行政争议解决机制。落实市一中院与渝北区行政争议协调化解中心签订《合作备忘录》，承接市一中院委派委托协调化解渝北辖区内的行政争议纠纷，在人民法院的审判职能主导下，充分发挥行政争议协调化解中心专业性、全程性、多元性的优势，及时妥善化解行政争议。加强诉调对接，发挥好我区镇街、村居和专业性行业性人民调解组织作用，利用人民调解便利高效的优势化解行政争议。",
+            "进一步加强督导考核：运行好区司法局与区人民法院建立的行政机关负责人出庭应诉沟通协调机制，及时掌握行政机关负责人出庭应诉情况。严格落实行政机关每月向区司法局报送本单位负责人出庭应诉工作情况，区司法局每季度通报有关情况。对于涉及重大公共利益、社会高度关注、可能引发群体性事件的案件以及检察机关提起的行政公益诉讼案件等，行政机关负责人出庭应诉率必须达到100%。将行政机关负责人出庭应诉纳入全面依法治区工作考核，对无正当理由拒不出庭的，予以扣分和通报批评。要求行政机关定期对败诉的行政诉讼案件总结，并形成书面报告，按要求连同人民法院的生效法律文书送区司法局，区司法局在收到上述报告和法律文书后，要认真研究，适时提出指导意见，避免同类问题再次发生。"
+        ]
+    });
+    let signed = json!({"signer": "局长杨佳红", "sign_date": "2023-05-06"});
+    let replied = json!({"reply_date": "2023-05-08", "reply_class": "A", "contact": "饶东", "phone": "023-67821277"});
+    (received, drafted, signed, replied)
+}
+
+/// A proposal case at `replied`; returns nothing (the recorder holds the `fuhan` job).
+fn proposal_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
+    let (received, drafted, signed, replied) = reference_facts();
+    let id = "2023-提案-003";
+    ws.new_case("proposal", id, &input(dir, "received", received), &actor("2023-03-01T09:00:00+08:00"), rec)
+        .unwrap();
+    step(ws, rec, dir, id, "drafted", "2023-04-20T09:00:00+08:00", drafted);
+    step(ws, rec, dir, id, "signed", "2023-05-06T09:00:00+08:00", signed);
+    step(ws, rec, dir, id, "replied", "2023-05-08T09:00:00+08:00", replied);
+}
+
+/// The reference workspace: the bureau's 标志 reads “…文件” as in the 2023 letter, and numbers
+/// 1–4 of 渝北司函〔2023〕 are taken, so the reply gets 渝北司函〔2023〕5号.
+fn reference_workspace(dir: &Path) -> Workspace {
+    let ws = workspace(dir, |t| t.replace("    mark: 重庆市渝北区司法局\n", "    mark: 重庆市渝北区司法局文件\n"));
+    let numbers = dir.join("archive/numbers");
+    std::fs::create_dir_all(&numbers).unwrap();
+    std::fs::write(numbers.join("渝北司函-2023.tsv"), "1\tearlier-1\n2\tearlier-2\n3\tearlier-3\n4\tearlier-4\n").unwrap();
+    ws
+}
+
+// ------------------------------------------------------------------ frames
+
+/// One positioned glyph, in points from the page's top-left corner.
+#[derive(Debug, Clone)]
+struct G {
+    text: String,
+    family: String,
+    size: f64,
+    x: f64,
+    /// Baseline.
+    y: f64,
+    advance: f64,
+}
+
+fn walk(frame: &Frame, ts: Transform, out: &mut Vec<G>) {
+    for (pos, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => {
+                let inner = ts.pre_concat(Transform::translate(pos.x, pos.y).pre_concat(group.transform));
+                walk(&group.frame, inner, out);
+            }
+            FrameItem::Text(t) => {
+                let mut x = pos.x;
+                for g in &t.glyphs {
+                    let start = Point::new(x, pos.y).transform(ts);
+                    let end = Point::new(x + g.x_advance.at(t.size), pos.y).transform(ts);
+                    out.push(G {
+                        text: t.text[g.range()].to_string(),
+                        family: t.font.font().info().family.clone(),
+                        size: t.size.to_pt() * ts.sy.get(),
+                        x: start.x.to_pt(),
+                        y: start.y.to_pt(),
+                        advance: (end.x - start.x).to_pt(),
+                    });
+                    x += g.x_advance.at(t.size);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn glyphs(doc: &PagedDocument, page: usize) -> Vec<G> {
+    let mut out = Vec::new();
+    walk(&doc.pages()[page].frame, Transform::identity(), &mut out);
+    out
+}
+
+/// Glyphs grouped into lines by baseline (±0.5 pt), top to bottom, left to right.
+fn lines(gs: &[G]) -> Vec<Vec<G>> {
+    let mut sorted = gs.to_vec();
+    sorted.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let mut out: Vec<Vec<G>> = Vec::new();
+    for g in sorted {
+        match out.last_mut() {
+            Some(line) if (line[0].y - g.y).abs() < 0.5 => line.push(g),
+            _ => out.push(vec![g]),
+        }
+    }
+    for line in &mut out {
+        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+    }
+    out
+}
+
+/// A line's text; a gap wider than two cells becomes a space.
+fn line_text(line: &[G]) -> String {
+    let mut s = String::new();
+    for (i, g) in line.iter().enumerate() {
+        if i > 0 {
+            let prev = &line[i - 1];
+            if g.x - (prev.x + prev.advance) > 2.0 * CELL {
+                s.push(' ');
+            }
+        }
+        s.push_str(&g.text);
+    }
+    s
+}
+
+/// The whole document as text: one line per laid-out line, pages separated by a marker.
+fn document_text(doc: &PagedDocument) -> String {
+    let mut out = String::new();
+    for i in 0..doc.pages().len() {
+        if i > 0 {
+            out.push_str(&format!("=== 第{}页 ===\n", i + 1));
+        }
+        for line in lines(&glyphs(doc, i)) {
+            out.push_str(&line_text(&line));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn layout(ws: &Workspace, rec: &Recorder, job: &Job) -> PagedDocument {
+    rec.inner.typesetter(ws).unwrap().layout(job).unwrap_or_else(|e| panic!("{e}"))
+}
+
+// ------------------------------------------------------------------ GB/T 9704 checks
+
+fn near(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+/// Page size, text area, body font and grid (GB/T 9704-2012 5.2, 7.3).
+fn check_layout(name: &str, doc: &PagedDocument) {
+    let (left, right) = (28.0 * MM, (28.0 + 156.0) * MM);
+    let (top, bottom) = (37.0 * MM, (37.0 + 225.0) * MM);
+    for (i, page) in doc.pages().iter().enumerate() {
+        let size = page.frame.size();
+        assert!(near(size.x.to_pt(), 210.0 * MM, 0.5) && near(size.y.to_pt(), 297.0 * MM, 0.5), "{name}: page {} is not A4", i + 1);
+        let gs = glyphs(doc, i);
+        // Body text: 三号 (16 pt) 仿宋, inside the text area.
+        let body: Vec<&G> = gs.iter().filter(|g| near(g.size, 16.0, 0.01)).collect();
+        assert!(!body.is_empty(), "{name}: page {} shows no body text", i + 1);
+        let fang = body.iter().filter(|g| g.family == BODY_FONT).count();
+        assert!(fang * 10 >= body.len() * 7, "{name}: page {}: body font is not {BODY_FONT} ({fang}/{})", i + 1, body.len());
+        for g in &body {
+            // (A justified line's last glyph may carry the stretch; its em box must stay inside.)
+            assert!(g.x >= left - 0.5 && g.x + g.advance.min(g.size) <= right + 0.5 * MM, "{name}: page {}: `{}` at x={:.2}..{:.2}mm outside the text area", i + 1, g.text, g.x / MM, (g.x + g.advance) / MM);
+            assert!(g.y - 0.88 * 16.0 >= top - 0.5 && g.y + 0.12 * 16.0 <= bottom + 0.5, "{name}: page {}: `{}` at y={:.1}mm outside the text area", i + 1, g.text, g.y / MM);
+        }
+        // The text area's left edge: flush-left lines (主送, continuation lines) start at 28 mm.
+        let min_x = body.iter().filter(|g| g.family == BODY_FONT).map(|g| g.x).fold(f64::MAX, f64::min);
+        if i == 0 {
+            assert!(near(min_x, left, 0.3), "{name}: leftmost body text at {:.2} mm, not 28 mm", min_x / MM);
+        }
+        // Full-width characters take one cell; lines of a paragraph are one line pitch apart.
+        for g in body.iter().filter(|g| g.family == BODY_FONT && g.text.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))) {
+            assert!(near(g.advance, CELL, 0.05), "{name}: `{}` advances {:.2} pt, not one cell ({CELL:.2} pt)", g.text, g.advance);
+        }
+        let ls = lines(&body.iter().map(|g| (*g).clone()).collect::<Vec<_>>());
+        for w in ls.windows(2) {
+            let gap = w[1][0].y - w[0][0].y;
+            if gap < 1.5 * PITCH {
+                assert!(near(gap, PITCH, 0.3), "{name}: page {}: lines `{}` and `{}` are {gap:.2} pt apart, not {PITCH:.2}", i + 1, line_text(&w[0]), line_text(&w[1]));
+            }
+        }
+        // Later pages start on the first line of the text area.
+        if i > 0 {
+            let first = ls[0][0].y - 0.88 * 16.0;
+            assert!(near(first, top, 0.5), "{name}: page {} starts at {:.2} mm, not 37 mm", i + 1, first / MM);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ expected text and images
+
+fn check_text(name: &str, doc: &PagedDocument) {
+    let text = document_text(doc);
+    let path = root().join(format!("tests/expected/{name}.txt"));
+    if bless() {
+        std::fs::write(&path, &text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run with YINGSU_BLESS=1)", path.display()));
+    if text != expected {
+        for (i, (a, b)) in text.lines().zip(expected.lines()).enumerate() {
+            if a != b {
+                panic!("{name}: line {} differs:\n  got      {a}\n  expected {b}", i + 1);
+            }
+        }
+        panic!("{name}: {} lines, expected {}", text.lines().count(), expected.lines().count());
+    }
+}
+
+fn write_png(name: &str, doc: &PagedDocument) {
+    if !bless() {
+        return;
+    }
+    let pixmap = typst_render::render(&doc.pages()[0], &typst_render::RenderOptions::default());
+    let png = pixmap.encode_png().unwrap();
+    std::fs::write(root().join(format!("docs/documents/{name}.png")), png).unwrap();
+}
+
+fn check_document(ws: &Workspace, rec: &Recorder, name: &str) -> PagedDocument {
+    let doc = layout(ws, rec, &rec.job(name));
+    write_png(name, &doc);
+    check_text(name, &doc);
+    check_layout(name, &doc);
+    doc
+}
+
+// ------------------------------------------------------------------ tests
+
+#[test]
+fn appearance_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), |t| t);
+    let rec = Recorder::new();
+    appearance_case(&ws, &rec, dir.path());
+    for name in ["tishihan", "shouquan", "qingkuang", "baisu"] {
+        check_document(&ws, &rec, name);
+    }
+    // The engine archived the PDFs.
+    let pdfs = walkdir(dir.path().join("archive/2023/2023-行初-123"));
+    assert_eq!(pdfs.len(), 4, "{pdfs:?}");
+}
+
+#[test]
+fn rectification_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), |t| t);
+    let rec = Recorder::new();
+    rectification_case(&ws, &rec, dir.path());
+    for name in ["zhenggai", "yuetan"] {
+        check_document(&ws, &rec, name);
+    }
+}
+
+#[test]
+fn proposal_reply() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), |t| t);
+    let rec = Recorder::new();
+    proposal_case(&ws, &rec, dir.path());
+    check_document(&ws, &rec, "fuhan");
+}
+
+fn walkdir(dir: PathBuf) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
