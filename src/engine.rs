@@ -193,7 +193,7 @@ impl Workspace {
                 continue;
             }
             if let Err(d) = self.coerce_spanned(wf, k, v, &file, &case.source) {
-                errors.push(d);
+                errors.push(*d);
             }
         }
         match errors.len() {
@@ -203,16 +203,19 @@ impl Workspace {
         }
     }
 
-    fn coerce_spanned(&self, wf: &Workflow, key: &str, v: &Spanned<Value>, file: &Path, source: &str) -> std::result::Result<Value, Diagnostic> {
+    fn coerce_spanned(&self, wf: &Workflow, key: &str, v: &Spanned<Value>, file: &Path, source: &str) -> std::result::Result<Value, Box<Diagnostic>> {
         let Some(spec) = wf.field(key) else {
-            return Err(yaml::at(file, source, v, format!("流程 `{}` 没有字段 `{key}`", wf.name()))
-                .help(format!("可用的字段：{}", wf.spec.fields.keys().collect::<Vec<_>>().join("、"))));
+            return Err(Box::new(
+                yaml::at(file, source, v, format!("流程 `{}` 没有字段 `{key}`", wf.name()))
+                    .help(format!("可用的字段：{}", wf.spec.fields.keys().collect::<Vec<_>>().join("、"))),
+            ));
         };
         let raw = yaml::raw_scalar(source, v);
         let value = facts::coerce(spec.ty, &spec.values, &v.value, raw).map_err(|b| {
-            yaml::at(file, source, v, format!("字段 `{key}`（{}）：{}", spec.label, b.message)).help(b.help)
+            Box::new(yaml::at(file, source, v, format!("字段 `{key}`（{}）：{}", spec.label, b.message)).help(b.help))
         })?;
-        self.check_ref(key, spec, &value).map_err(|(m, h)| yaml::at(file, source, v, m).help(h))?;
+        self.check_ref(key, spec, &value)
+            .map_err(|(m, h)| Box::new(yaml::at(file, source, v, m).help(h)))?;
         Ok(value)
     }
 
@@ -247,7 +250,7 @@ impl Workspace {
                     Ok(val) => {
                         out.insert(k.clone(), val);
                     }
-                    Err(d) => errors.push(d),
+                    Err(d) => errors.push(*d),
                 }
             }
             if !errors.is_empty() {

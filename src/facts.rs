@@ -133,7 +133,7 @@ pub fn coerce(ty: FieldType, values: &[String], v: &Value, raw: Option<&str>) ->
                 Value::Number(_) | Value::Bool(_) => raw.map(str::to_string).unwrap_or_else(|| v.to_string()),
                 _ => return Err(bad("应为下列选项之一", format!("可选：{}", values.join("、")))),
             };
-            if values.iter().any(|x| *x == s) {
+            if values.contains(&s) {
                 Ok(Value::String(s))
             } else {
                 Err(bad(format!("`{s}` 不是允许的选项"), format!("可选：{}", values.join("、"))))
