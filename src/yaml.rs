@@ -179,6 +179,12 @@ fn chinese(m: &str) -> (String, Option<String>) {
             Some("请按说明修改此处的值".into()),
         );
     }
+    if m.starts_with("expected") && m.contains("scalar") {
+        return (
+            "类型不对：这里应为单个值（文本、数字、日期或 true/false），不能是列表或映射".into(),
+            Some("去掉方括号或下一级缩进，直接写一个值".into()),
+        );
+    }
     if m.contains("duplicate") {
         return (
             "重复的键".into(),
@@ -242,7 +248,7 @@ mod tests {
     fn wrong_type_is_reported() {
         let e = parse::<T>(Path::new("x.yaml"), "name: a\ncount: [1]\n").unwrap_err();
         let d = e.diagnostics()[0];
-        assert!(d.message.starts_with("类型不对"), "{}", d.message);
+        assert_eq!(d.message, "类型不对：这里应为单个值（文本、数字、日期或 true/false），不能是列表或映射");
         assert_eq!(d.pos.map(|p| p.line), Some(2));
     }
 

@@ -1,0 +1,156 @@
+//! Errors of the typesetting stage, with Chinese messages for the user.
+
+use std::fmt;
+
+use typst::World;
+use typst::WorldExt;
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::syntax::DiagSpan;
+
+/// A typst diagnostic resolved to a file position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Whether this is an error (`false` for a warning).
+    pub error: bool,
+    /// Virtual path of the template file (e.g. `/main.typ`), if known.
+    pub file: Option<String>,
+    /// 1-based line, if known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), if known.
+    pub column: Option<usize>,
+    /// The compiler's message.
+    pub message: String,
+    /// The compiler's hints.
+    pub hints: Vec<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.error { "错误" } else { "警告" };
+        match (&self.file, self.line, self.column) {
+            (Some(file), Some(line), Some(col)) => {
+                write!(f, "模板 {file} 第 {line} 行第 {col} 列{kind}：")?
+            }
+            (Some(file), _, _) => write!(f, "模板 {file} {kind}：")?,
+            _ => write!(f, "模板{kind}：")?,
+        }
+        write!(f, "{}", self.message)?;
+        for hint in &self.hints {
+            write!(f, "（提示：{hint}）")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong while typesetting.
+#[derive(Debug, thiserror::Error)]
+pub enum TypesetError {
+    /// No usable font in any of the font directories.
+    #[error("在字体目录中未找到任何可用字体：{}", .dirs.join("、"))]
+    NoFonts {
+        /// The directories that were searched.
+        dirs: Vec<String>,
+    },
+    /// A font file could not be opened or mapped.
+    #[error("无法读取字体文件 {path}：{reason}")]
+    FontFile {
+        /// The font file.
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+    /// A virtual path in the job is malformed.
+    #[error("模板路径“{path}”无效：必须是以 / 开头、不含 .. 的虚拟路径")]
+    BadPath {
+        /// The offending path.
+        path: String,
+    },
+    /// The main template is not among the job's files.
+    #[error("主模板 {path} 不在作业的模板文件中")]
+    MainMissing {
+        /// The main template's virtual path.
+        path: String,
+    },
+    /// The document date cannot be represented.
+    #[error("成文日期 {date} 无效")]
+    BadDate {
+        /// The date.
+        date: String,
+    },
+    /// A character in the data is covered by no font of the body chain.
+    #[error(
+        "字段 {field} 中的字符“{ch}”（U+{code:04X}）无法排版：正文字体及后备字体均不包含该字符，请改用常用字或造字后再试"
+    )]
+    MissingGlyph {
+        /// The character.
+        ch: char,
+        /// Its code point.
+        code: u32,
+        /// JSON path of the field, e.g. `parties.plaintiffs[0].name`.
+        field: String,
+    },
+    /// The template failed to compile.
+    #[error("模板编译失败：{}", join(.0))]
+    Compile(Vec<Diagnostic>),
+    /// PDF export failed (e.g. a PDF/A violation).
+    #[error("PDF 导出失败：{}", join(.0))]
+    Pdf(Vec<Diagnostic>),
+    /// A worker thread pool could not be created.
+    #[error("无法创建排版线程池：{0}")]
+    ThreadPool(String),
+}
+
+impl TypesetError {
+    /// The diagnostics of a compile or export failure (empty otherwise).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Self::Compile(d) | Self::Pdf(d) => d,
+            _ => &[],
+        }
+    }
+}
+
+fn join(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// Resolves typst diagnostics against the world's sources.
+pub(crate) fn convert(world: &dyn World, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+    diags
+        .iter()
+        .map(|d| {
+            let (file, line, column) = locate(world, d.span);
+            Diagnostic {
+                error: d.severity == Severity::Error,
+                file,
+                line,
+                column,
+                message: d.message.to_string(),
+                hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
+            }
+        })
+        .collect()
+}
+
+fn locate(world: &dyn World, span: DiagSpan) -> (Option<String>, Option<usize>, Option<usize>) {
+    let Some(id) = span.id() else {
+        return (None, None, None);
+    };
+    let file = Some(id.vpath().get_with_slash().to_string());
+    let Some(range) = world.range(span) else {
+        return (file, None, None);
+    };
+    match world.source(id) {
+        Ok(source) => {
+            let lines = source.lines();
+            let line = lines.byte_to_line(range.start).map(|l| l + 1);
+            let column = lines.byte_to_column(range.start).map(|c| c + 1);
+            (file, line, column)
+        }
+        Err(_) => (file, None, None),
+    }
+}

@@ -1,0 +1,304 @@
+//! Typesetting stage of yingsu: this module owns everything between a filled-in
+//! document (a typst template plus JSON data) and the finished PDF/A-2b file.
+//!
+//! Typst is used as a library. A [`Typesetter`] is built once per process: it
+//! indexes the fonts of the configured directories (memory-mapped, parsed
+//! lazily) and builds typst's standard library. Every [`Job`] is compiled in
+//! its own [`world::JobWorld`], which serves the job's templates from memory,
+//! the data as `/data.json`, and nothing else unless a root directory is
+//! given (file access is then jailed to that directory).
+//!
+//! The layout rules of GB/T 9704-2012 live in the typst library
+//! `templates/gbt9704.typ`, available here as [`LAYOUT_LIBRARY`]; document
+//! templates import it and read their data with `json("/data.json")`, so
+//! untrusted text is always data and never markup.
+//!
+//! Before compiling, [`Typesetter::pdf`] runs [`Typesetter::check_coverage`]
+//! so a character no font can show fails with a clear message instead of
+//! rendering as a blank box ("tofu").
+
+mod error;
+mod fonts;
+mod world;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use typst::foundations::Smart;
+use typst::syntax::{FileId, Source};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+pub use self::error::{Diagnostic, TypesetError};
+pub use self::world::DATA_PATH;
+
+/// The GB/T 9704-2012 layout library (`templates/gbt9704.typ`).
+pub const LAYOUT_LIBRARY: &str = include_str!("../../templates/gbt9704.typ");
+
+/// The virtual path under which templates import [`LAYOUT_LIBRARY`].
+pub const LAYOUT_LIBRARY_PATH: &str = "/gbt9704.typ";
+
+/// Font families of the body role (仿宋), in order of preference, as typst
+/// reads them. The last two are the full-coverage fallbacks; a character no
+/// face of this chain covers is refused by [`Typesetter::check_coverage`].
+pub const BODY_FONTS: &[&str] = &[
+    "FangSong_GB2312",
+    "仿宋_GB2312",
+    "FangSong",
+    "仿宋",
+    "FandolFang R",
+    "FandolFang",
+    "HanaMinA",
+    "HanaMinB",
+];
+
+/// Memoized results are evicted after every `EVICT_EVERY` compilations
+/// (process-wide), dropping those unused for `EVICT_MAX_AGE` evictions. The
+/// evaluated layout library and the page furniture shared by all documents
+/// are used by every compilation and so stay cached; per-document results go
+/// after at most `EVICT_EVERY * (EVICT_MAX_AGE + 1)` documents. Evicting after
+/// every single document serialises parallel workers on comemo's cache lock
+/// (see `BENCHMARKS.md`).
+pub const EVICT_EVERY: usize = 16;
+/// See [`EVICT_EVERY`].
+pub const EVICT_MAX_AGE: usize = 2;
+
+/// Stack size of the worker threads of [`Typesetter::render_batch`]; typst
+/// recurses deeply, and the 2 MiB default of spawned threads is not enough.
+pub const WORKER_STACK: usize = 32 * 1024 * 1024;
+
+/// One document to typeset.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Virtual path of the main template, e.g. `/main.typ`.
+    pub main: String,
+    /// Virtual path → typst source; must contain `main` and every template
+    /// the main one imports (normally also [`LAYOUT_LIBRARY_PATH`]).
+    pub files: BTreeMap<String, String>,
+    /// The document's data, served as `/data.json`.
+    pub data: serde_json::Value,
+    /// The document date: typst's `today()`, and the PDF creation date.
+    pub date: chrono::NaiveDate,
+    /// A stable identifier of the document (e.g. case number + document
+    /// kind); the PDF's document ID is derived from it.
+    pub ident: String,
+    /// Optional directory the templates may read other files from (images);
+    /// without it, only the job's files and `/data.json` exist.
+    pub root: Option<PathBuf>,
+}
+
+impl Job {
+    /// A job whose files are the layout library plus one main template at
+    /// `/main.typ`.
+    pub fn new(
+        main_source: impl Into<String>,
+        data: serde_json::Value,
+        date: chrono::NaiveDate,
+        ident: impl Into<String>,
+    ) -> Self {
+        let mut files = BTreeMap::new();
+        files.insert(LAYOUT_LIBRARY_PATH.to_string(), LAYOUT_LIBRARY.to_string());
+        files.insert("/main.typ".to_string(), main_source.into());
+        Self {
+            main: "/main.typ".to_string(),
+            files,
+            data,
+            date,
+            ident: ident.into(),
+            root: None,
+        }
+    }
+}
+
+/// The process-wide typesetting engine (`Send + Sync`; share it by reference).
+pub struct Typesetter {
+    library: LazyHash<Library>,
+    fonts: fonts::FontStore,
+    /// Parsed sources by file, reused while the text is unchanged so that the
+    /// memoized evaluation of the layout library is hit across jobs.
+    sources: Mutex<HashMap<FileId, Source>>,
+    /// Number of compilations, for the eviction policy.
+    compiled: AtomicUsize,
+}
+
+impl Typesetter {
+    /// Indexes the fonts in `font_dirs` (earlier directories take precedence
+    /// when a family/variant appears twice) and builds the standard library.
+    pub fn new(font_dirs: &[PathBuf]) -> Result<Self, TypesetError> {
+        Ok(Self {
+            library: LazyHash::new(Library::default()),
+            fonts: fonts::FontStore::scan(font_dirs)?,
+            sources: Mutex::new(HashMap::new()),
+            compiled: AtomicUsize::new(0),
+        })
+    }
+
+    /// Family name (as typst reads it) and file of every usable font face.
+    pub fn font_faces(&self) -> Vec<(String, PathBuf)> {
+        self.fonts.faces()
+    }
+
+    /// Compiles a job into laid-out pages (no coverage check).
+    pub fn layout(&self, job: &Job) -> Result<PagedDocument, TypesetError> {
+        let world = world::JobWorld::new(self, job)?;
+        let result = typst::compile::<PagedDocument>(&world);
+        let out = result
+            .output
+            .map_err(|errors| TypesetError::Compile(error::convert(&world, &errors)));
+        if self.compiled.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
+            comemo::evict(EVICT_MAX_AGE);
+        }
+        out
+    }
+
+    /// Checks coverage, compiles and exports a job as PDF/A-2b. The same job
+    /// always yields the same bytes.
+    pub fn pdf(&self, job: &Job) -> Result<Vec<u8>, TypesetError> {
+        self.check_coverage(&job.data)?;
+        let document = self.layout(job)?;
+        let world = world::JobWorld::new(self, job)?;
+        let options = pdf_options(job)?;
+        typst_pdf::pdf(&document, &options)
+            .map_err(|errors| TypesetError::Pdf(error::convert(&world, &errors)))
+    }
+
+    /// Typesets many jobs on a pool of `threads` workers (at least one);
+    /// results are in the order of `jobs`.
+    pub fn render_batch(&self, jobs: &[Job], threads: usize) -> Vec<Result<Vec<u8>, TypesetError>> {
+        use rayon::prelude::*;
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            // Typst recurses deeply while evaluating and laying out.
+            .stack_size(WORKER_STACK)
+            .build()
+        {
+            Ok(pool) => pool.install(|| jobs.par_iter().map(|job| self.pdf(job)).collect()),
+            Err(e) => jobs
+                .iter()
+                .map(|_| Err(TypesetError::ThreadPool(e.to_string())))
+                .collect(),
+        }
+    }
+
+    /// Fails if a string anywhere in `data` contains a character that no face
+    /// of the body font chain ([`BODY_FONTS`], including the full-coverage
+    /// fallbacks) can show. Control characters (line breaks, tabs) are ignored.
+    pub fn check_coverage(&self, data: &serde_json::Value) -> Result<(), TypesetError> {
+        let mut cache: HashMap<char, bool> = HashMap::new();
+        let mut result = Ok(());
+        walk_strings(data, &mut String::new(), &mut |field, s| {
+            for ch in s.chars() {
+                if ch.is_control() {
+                    continue;
+                }
+                let ok = *cache
+                    .entry(ch)
+                    .or_insert_with(|| self.fonts.covers(BODY_FONTS, ch));
+                if !ok {
+                    result = Err(TypesetError::MissingGlyph {
+                        ch,
+                        code: ch as u32,
+                        field: field.to_string(),
+                    });
+                    return false;
+                }
+            }
+            true
+        });
+        result
+    }
+
+    /// The parsed source for `id`, reused from earlier jobs if unchanged.
+    fn source(&self, id: FileId, text: &str) -> Source {
+        let mut cache = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        match cache.get(&id) {
+            Some(source) if source.text() == text => source.clone(),
+            _ => {
+                let source = Source::new(id, text.to_string());
+                cache.insert(id, source.clone());
+                source
+            }
+        }
+    }
+}
+
+/// PDF/A-2b options with a document ID and creation date derived from the job.
+fn pdf_options(job: &Job) -> Result<PdfOptions, TypesetError> {
+    use chrono::Datelike;
+    let standards = PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| {
+        TypesetError::Pdf(vec![Diagnostic {
+            error: true,
+            file: None,
+            line: None,
+            column: None,
+            message: e.message().to_string(),
+            hints: e.hints().iter().map(|h| h.to_string()).collect(),
+        }])
+    })?;
+    let date = &job.date;
+    let datetime = typst::foundations::Datetime::from_ymd_hms(
+        date.year(),
+        date.month() as u8,
+        date.day() as u8,
+        0,
+        0,
+        0,
+    )
+    .ok_or_else(|| TypesetError::BadDate {
+        date: date.to_string(),
+    })?;
+    Ok(PdfOptions {
+        ident: Smart::Custom(format!("yingsu:{}:{}", job.ident, job.date)),
+        creator: Smart::Custom(Some("yingsu".to_string())),
+        timestamp: Some(Timestamp::new_utc(datetime)),
+        standards,
+        ..PdfOptions::default()
+    })
+}
+
+/// Calls `f(path, string)` for every string value in `value`, where `path`
+/// is like `parties.plaintiffs[0].name`; stops when `f` returns `false`.
+fn walk_strings(
+    value: &serde_json::Value,
+    path: &mut String,
+    f: &mut dyn FnMut(&str, &str) -> bool,
+) -> bool {
+    match value {
+        serde_json::Value::String(s) => f(path, s),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let go_on = walk_strings(item, path, f);
+                path.truncate(len);
+                if !go_on {
+                    return false;
+                }
+            }
+            true
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                let go_on = walk_strings(item, path, f);
+                path.truncate(len);
+                if !go_on {
+                    return false;
+                }
+            }
+            true
+        }
+        _ => true,
+    }
+}

@@ -1,0 +1,1072 @@
+//! Tests of the typesetting stage: they measure the laid-out frames (and the
+//! PDF bytes) against the numbers of GB/T 9704-2012.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+use typst::layout::{Frame, FrameItem, Point, Transform};
+use typst::visualize::{Geometry, Paint};
+use typst_layout::PagedDocument;
+
+use super::*;
+
+const MM: f64 = 72.0 / 25.4;
+
+fn fonts_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fonts")
+        .canonicalize()
+        .unwrap_or_else(|_| PathBuf::from("/work/main/fonts"))
+}
+
+fn samples_dir() -> PathBuf {
+    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/samples");
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from("/work/main/templates/samples")
+    }
+}
+
+fn ts() -> &'static Typesetter {
+    static TS: OnceLock<Typesetter> = OnceLock::new();
+    TS.get_or_init(|| Typesetter::new(&[fonts_dir()]).expect("fonts"))
+}
+
+fn date() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap()
+}
+
+fn sample(name: &str) -> (String, Value) {
+    let dir = samples_dir();
+    let tpl = std::fs::read_to_string(dir.join(format!("{name}.typ"))).unwrap();
+    let data = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+    (tpl, serde_json::from_str(&data).unwrap())
+}
+
+fn sample_job(name: &str) -> Job {
+    let (tpl, data) = sample(name);
+    Job::new(tpl, data, date(), format!("test-{name}"))
+}
+
+fn layout(job: &Job) -> PagedDocument {
+    match ts().layout(job) {
+        Ok(doc) => doc,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// One positioned glyph, in points from the page's top-left corner.
+#[derive(Debug, Clone)]
+struct G {
+    text: String,
+    family: String,
+    bold: bool,
+    size: f64,
+    /// Left edge of the advance box.
+    x: f64,
+    /// Baseline.
+    y: f64,
+    advance: f64,
+    fill: Option<[u8; 4]>,
+    stroked: bool,
+}
+
+/// A stroked line or a filled rectangle.
+#[derive(Debug, Clone)]
+struct S {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    thickness: f64,
+    color: Option<[u8; 4]>,
+}
+
+fn rgba(paint: &Paint) -> Option<[u8; 4]> {
+    match paint {
+        Paint::Solid(c) => Some(c.to_vec4_u8()),
+        _ => None,
+    }
+}
+
+fn walk(frame: &Frame, ts: Transform, glyphs: &mut Vec<G>, shapes: &mut Vec<S>) {
+    for (pos, item) in frame.items() {
+        let at = |p: Point| p.transform(ts);
+        match item {
+            FrameItem::Group(group) => {
+                let inner =
+                    ts.pre_concat(Transform::translate(pos.x, pos.y).pre_concat(group.transform));
+                walk(&group.frame, inner, glyphs, shapes);
+            }
+            FrameItem::Text(t) => {
+                let size = t.size.to_pt();
+                let info = t.font.font().info();
+                let mut x = pos.x;
+                for g in &t.glyphs {
+                    let p = at(Point::new(x + g.x_offset.at(t.size), pos.y));
+                    let start = at(Point::new(x, pos.y));
+                    let end = at(Point::new(x + g.x_advance.at(t.size), pos.y));
+                    let _ = p;
+                    glyphs.push(G {
+                        text: t.text[g.range()].to_string(),
+                        family: info.family.clone(),
+                        bold: info.variant.weight.to_number() >= 600,
+                        size,
+                        x: start.x.to_pt(),
+                        y: start.y.to_pt(),
+                        advance: (end.x - start.x).to_pt(),
+                        fill: rgba(&t.fill),
+                        stroked: t.stroke.is_some(),
+                    });
+                    x += g.x_advance.at(t.size);
+                }
+            }
+            FrameItem::Shape(shape, _) => {
+                let a = at(*pos);
+                match &shape.geometry {
+                    Geometry::Line(to) => {
+                        let b = at(*pos + *to);
+                        let stroke = shape.stroke.as_ref();
+                        shapes.push(S {
+                            x0: a.x.to_pt(),
+                            y0: a.y.to_pt(),
+                            x1: b.x.to_pt(),
+                            y1: b.y.to_pt(),
+                            thickness: stroke.map_or(0.0, |s| s.thickness.to_pt()),
+                            color: stroke.and_then(|s| rgba(&s.paint)),
+                        });
+                    }
+                    Geometry::Rect(size) => {
+                        let b = at(*pos + size.to_point());
+                        shapes.push(S {
+                            x0: a.x.to_pt(),
+                            y0: a.y.to_pt(),
+                            x1: b.x.to_pt(),
+                            y1: b.y.to_pt(),
+                            thickness: 0.0,
+                            color: shape.fill.as_ref().and_then(rgba),
+                        });
+                    }
+                    Geometry::Curve(_) => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn page_items(doc: &PagedDocument, page: usize) -> (Vec<G>, Vec<S>) {
+    let mut glyphs = Vec::new();
+    let mut shapes = Vec::new();
+    walk(
+        &doc.pages()[page].frame,
+        Transform::identity(),
+        &mut glyphs,
+        &mut shapes,
+    );
+    (glyphs, shapes)
+}
+
+/// Glyphs grouped into lines by baseline (±0.5 pt), sorted top to bottom and
+/// left to right.
+fn lines(glyphs: &[G]) -> Vec<Vec<G>> {
+    let mut sorted: Vec<G> = glyphs.to_vec();
+    sorted.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let mut out: Vec<Vec<G>> = Vec::new();
+    for g in sorted {
+        match out.last_mut() {
+            Some(line) if (line[0].y - g.y).abs() < 0.5 => line.push(g),
+            _ => out.push(vec![g]),
+        }
+    }
+    for line in &mut out {
+        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+    }
+    out
+}
+
+fn text_of(line: &[G]) -> String {
+    line.iter().map(|g| g.text.as_str()).collect()
+}
+
+/// Body lines: 16 pt 仿宋 text, without page numbers.
+fn body_lines(glyphs: &[G]) -> Vec<Vec<G>> {
+    let body: Vec<G> = glyphs
+        .iter()
+        .filter(|g| (g.size - 16.0).abs() < 0.01 && g.family == "FandolFang R")
+        .cloned()
+        .collect();
+    lines(&body)
+}
+
+/// Width of a line in grid cells: full-width characters count 1, ASCII 0.5.
+fn cells(line: &[G]) -> f64 {
+    line.iter()
+        .map(|g| if g.text.len() == 1 { 0.5 } else { 1.0 })
+        .sum()
+}
+
+fn all_text(doc: &PagedDocument) -> String {
+    let mut out = String::new();
+    for i in 0..doc.pages().len() {
+        let (glyphs, _) = page_items(doc, i);
+        for line in lines(&glyphs) {
+            out.push_str(&text_of(&line));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Prints the measured layout of a sample (run with `--nocapture`).
+fn dump(name: &str) {
+    let doc = layout(&sample_job(name));
+    for i in 0..doc.pages().len() {
+        let (glyphs, shapes) = page_items(&doc, i);
+        eprintln!("=== page {}", i + 1);
+        for line in lines(&glyphs) {
+            eprintln!(
+                "y={:7.2}mm x={:6.2}..{:6.2}mm {} {}pt n={} cells={} {}",
+                line[0].y / MM,
+                line[0].x / MM,
+                (line.last().unwrap().x + line.last().unwrap().advance) / MM,
+                line[0].family,
+                line[0].size,
+                line.len(),
+                cells(&line),
+                text_of(&line)
+            );
+        }
+        for s in shapes {
+            eprintln!("{s:?} ({:.2},{:.2})mm", s.y0 / MM, s.x0 / MM);
+        }
+    }
+}
+
+#[test]
+#[ignore = "diagnostic output only"]
+fn dump_samples() {
+    dump("letter");
+    dump("gongwen");
+}
+
+// ------------------------------------------------------------------ helpers
+
+const GONGWEN_MAIN: &str = r#"#import "/gbt9704.typ": *
+#let d = json("/data.json")
+#show: gongwen.with(org: d.org, number: d.number, title: d.title, to: d.to,
+  signature: d.signature, date: d.date, cc: d.cc, printer: d.printer, print-date: d.print_date)
+#blocks(d.blocks)
+"#;
+
+const PURE: &str = "行政机关负责人出庭应诉是推进法治政府建设的重要举措，各单位要高度重视、认真落实《规定》的要求，切实做到“应出尽出”；对于重大案件（含公益诉讼），负责人必须出庭。";
+const MIXED: &str = "截至2023年12月31日，全区共审结一审行政案件354件，负责人出庭333件，出庭率为94.1%，较上年增加19.6个百分点；败诉27件（撤销12件、确认违法15件），败诉率为7.6%。";
+
+fn grid_data(paragraph: &str, n: usize) -> Value {
+    let blocks: Vec<Value> = (0..n)
+        .map(|_| json!({"kind": "p", "text": paragraph}))
+        .collect();
+    json!({
+        "org": "重庆市渝北区司法局文件",
+        "number": "渝北司发〔2023〕12号",
+        "title": "重庆市渝北区司法局关于行政机关负责人出庭应诉工作的通知",
+        "to": "各镇人民政府、街道办事处",
+        "signature": "重庆市渝北区司法局",
+        "date": "2023年5月8日",
+        "cc": ["区法院", "区检察院"],
+        "printer": "重庆市渝北区司法局办公室",
+        "print_date": "2023年5月8日",
+        "blocks": blocks,
+    })
+}
+
+fn grid_job(paragraph: &str, n: usize) -> Job {
+    Job::new(GONGWEN_MAIN, grid_data(paragraph, n), date(), "grid")
+}
+
+fn approx(actual: f64, expected: f64, tol: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= tol,
+        "{what}: expected {expected:.3}, got {actual:.3}"
+    );
+}
+
+fn red() -> [u8; 4] {
+    [255, 0, 0, 255]
+}
+
+// ------------------------------------------------------------------ fonts
+
+#[test]
+fn bundled_font_families() {
+    let faces: Vec<String> = ts().font_faces().into_iter().map(|(f, _)| f).collect();
+    for family in [
+        "FandolFang R",
+        "FandolSong",
+        "FandolHei",
+        "FandolKai",
+        "HanaMinA",
+        "HanaMinB",
+    ] {
+        assert!(
+            faces.iter().any(|f| f == family),
+            "missing {family}: {faces:?}"
+        );
+    }
+    assert_eq!(faces.len(), 8);
+}
+
+#[test]
+fn missing_font_dir_is_an_error() {
+    let err = Typesetter::new(&[PathBuf::from("/nonexistent/fonts")])
+        .err()
+        .unwrap();
+    assert_eq!(
+        err.to_string(),
+        "在字体目录中未找到任何可用字体：/nonexistent/fonts"
+    );
+}
+
+// ------------------------------------------------------------------ page
+
+#[test]
+fn page_size_and_text_area() {
+    let doc = layout(&grid_job(PURE, 12));
+    assert!(doc.pages().len() >= 3);
+    for page in doc.pages() {
+        approx(page.frame.width().to_mm(), 210.0, 0.01, "page width");
+        approx(page.frame.height().to_mm(), 297.0, 0.01, "page height");
+    }
+    // Page 2 is body text only: its first line's em box starts at the top of
+    // the text area, continuation lines start at its left edge, full lines
+    // end at its right edge.
+    let (glyphs, _) = page_items(&doc, 1);
+    let body = body_lines(&glyphs);
+    let first = &body[0];
+    approx(
+        first[0].y / MM - 0.88 * 16.0 / MM,
+        37.0,
+        0.5,
+        "text area top",
+    );
+    let continuation = body.iter().find(|l| l[0].x / MM < 30.0).unwrap();
+    approx(continuation[0].x / MM, 28.0, 0.5, "text area left");
+    let full = body.iter().find(|l| l.len() == 28).unwrap();
+    let last = full.last().unwrap();
+    approx(
+        (last.x + last.advance) / MM,
+        28.0 + 156.0,
+        0.5,
+        "text area right",
+    );
+    // The 版记's last rule lies on the bottom edge of the text area.
+    let last_page = doc.pages().len() - 1;
+    let (_, shapes) = page_items(&doc, last_page);
+    let bottom = shapes
+        .iter()
+        .filter(|s| (s.y0 - s.y1).abs() < 0.01 && s.color == Some([0, 0, 0, 255]))
+        .map(|s| s.y0)
+        .fold(0.0, f64::max);
+    approx(bottom / MM, 37.0 + 225.0, 0.5, "版记 last rule");
+}
+
+#[test]
+fn full_page_has_22_lines_of_28_characters() {
+    let doc = layout(&grid_job(&PURE.repeat(6), 3));
+    let (glyphs, _) = page_items(&doc, 1);
+    let body = body_lines(&glyphs);
+    assert_eq!(body.len(), 22, "lines on a full page");
+    for pair in body.windows(2) {
+        approx(
+            (pair[1][0].y - pair[0][0].y) / MM,
+            225.0 / 22.0,
+            0.01,
+            "line pitch",
+        );
+    }
+    let cell = 156.0 / 28.0 * MM;
+    let mut full_lines = 0;
+    let mut pushed = 0;
+    for (n, line) in body.iter().enumerate() {
+        let indented = line[0].x / MM > 30.0;
+        let expected = if indented { 26 } else { 28 };
+        let end = line.last().unwrap();
+        if ((end.x + end.advance) / MM - 184.0).abs() > 0.5 {
+            continue; // last line of a paragraph
+        }
+        full_lines += 1;
+        // Kinsoku: a closing mark never starts a line, so when the 28th cell
+        // would be followed by one, the character moves down with it and the
+        // line has 27 characters (justified).
+        let next_starts_with_close = body.get(n + 1).is_some_and(|next| {
+            next.len() > 1
+                && ("，。、；：）》”！？".contains(next[1].text.as_str())
+                    || "（《“".contains(next[0].text.as_str()))
+        });
+        if line.len() + 1 == expected && next_starts_with_close {
+            pushed += 1;
+            continue;
+        }
+        assert_eq!(line.len(), expected, "characters in {:?}", text_of(line));
+        // Every character, punctuation included, takes exactly one cell.
+        let x0 = if line.len() == 28 {
+            28.0 * MM
+        } else {
+            28.0 * MM + 2.0 * cell
+        };
+        for (i, g) in line.iter().enumerate() {
+            approx(
+                g.x - x0,
+                i as f64 * cell,
+                0.25,
+                &format!("cell of {} in {}", g.text, text_of(line)),
+            );
+        }
+    }
+    assert!(pushed <= 5, "{pushed} lines pushed by kinsoku");
+    assert!(
+        full_lines >= 18,
+        "only {full_lines} full lines: {:#?}",
+        body.iter()
+            .map(|l| format!(
+                "{:.2}..{:.2} {}",
+                l[0].x / MM,
+                (l.last().unwrap().x + l.last().unwrap().advance) / MM,
+                text_of(l)
+            ))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn mixed_punctuation_and_numerals_fill_the_grid() {
+    let doc = layout(&grid_job(&MIXED.repeat(6), 3));
+    let (glyphs, _) = page_items(&doc, 1);
+    let body = body_lines(&glyphs);
+    assert_eq!(body.len(), 22);
+    let mut checked = 0;
+    let mut total = 0.0;
+    for line in &body {
+        let end = line.last().unwrap();
+        let right = (end.x + end.advance) / MM;
+        if (right - 184.0).abs() > 0.5 {
+            continue;
+        }
+        checked += 1;
+        // Natural widths: full-width characters one cell, digits half a cell.
+        let cell = 156.0 / 28.0 * MM;
+        let indent = if line[0].x / MM > 30.0 { 2.0 } else { 0.0 };
+        let natural: f64 = line
+            .iter()
+            .map(|g| {
+                if g.text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                    0.5
+                } else if g.text == "%" {
+                    13.328 / cell
+                } else {
+                    1.0
+                }
+            })
+            .sum();
+        let c = natural + indent;
+        // 28 cells, or less when kinsoku moved a group down (never more).
+        assert!((26.0..=28.5).contains(&c), "{c} cells in {}", text_of(line));
+        total += c;
+        // Full-width punctuation is never compressed.
+        for g in line {
+            if "，。、；：（）《》“”".contains(g.text.as_str()) {
+                assert!(
+                    g.advance >= 156.0 / 28.0 * MM - 0.01,
+                    "{} compressed to {}",
+                    g.text,
+                    g.advance
+                );
+            }
+            if g.text.chars().all(|c| c.is_ascii_digit()) {
+                assert!(g.advance < 9.0, "half-width {} takes {}", g.text, g.advance);
+            }
+        }
+    }
+    assert!(checked >= 18, "only {checked} full lines");
+    assert!(
+        total / checked as f64 >= 27.3,
+        "mean {} cells per line",
+        total / checked as f64
+    );
+}
+
+// ------------------------------------------------------------------ elements
+
+fn find<'a>(glyphs: &'a [G], text: &str) -> Vec<&'a G> {
+    let all = lines(glyphs);
+    for line in &all {
+        let t = text_of(line);
+        if let Some(pos) = t.find(text) {
+            let start = t[..pos].chars().count();
+            let n = text.chars().count();
+            let found: Vec<&G> = glyphs
+                .iter()
+                .filter(|g| {
+                    line.iter()
+                        .skip(start)
+                        .take(n)
+                        .any(|h| h.x == g.x && h.y == g.y)
+                })
+                .collect();
+            return found;
+        }
+    }
+    panic!(
+        "{text:?} not found in {:?}",
+        all.iter().map(|l| text_of(l)).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn fonts_and_colours_of_elements() {
+    let doc = layout(&sample_job("gongwen"));
+    let (p1, shapes) = page_items(&doc, 0);
+    // 发文机关标志: red, 小标宋 role (FandolSong Bold).
+    for g in find(&p1, "重庆市渝北区司法局文件") {
+        assert_eq!(
+            (g.family.as_str(), g.bold, g.fill),
+            ("FandolSong", true, Some(red()))
+        );
+    }
+    // 发文字号 in 仿宋.
+    for g in find(&p1, "渝北司发") {
+        assert_eq!((g.family.as_str(), g.size), ("FandolFang R", 16.0));
+    }
+    // Title: 二号 (22 pt) 小标宋.
+    for g in find(&p1, "出庭应诉情况的通报") {
+        assert_eq!(
+            (g.family.as_str(), g.bold, g.size),
+            ("FandolSong", true, 22.0)
+        );
+    }
+    // h1 黑体.
+    for g in find(&p1, "一、总体情况") {
+        assert_eq!(g.family, "FandolHei");
+    }
+    // Red separator, 156 mm, 4 mm below the 发文字号's baseline.
+    let rule = shapes
+        .iter()
+        .find(|s| s.color == Some(red()))
+        .expect("red rule");
+    approx((rule.x1 - rule.x0) / MM, 156.0, 0.01, "separator width");
+    approx(rule.x0 / MM, 28.0, 0.01, "separator left");
+    let number = find(&p1, "渝北司发")[0].y;
+    approx(
+        (rule.y0 - number) / MM,
+        4.0,
+        0.2,
+        "separator below 发文字号",
+    );
+    // Mark's top 35 mm below the text area (ink top ≈ top of the tallest glyph).
+    let all: Vec<G> = doc
+        .pages()
+        .iter()
+        .enumerate()
+        .flat_map(|(i, _)| page_items(&doc, i).0)
+        .collect();
+    for g in all.iter().filter(|g| g.text == "（" && g.size == 16.0) {
+        assert!(g.advance > 15.0, "（ compressed");
+    }
+    let mut h2 = false;
+    let mut h3 = false;
+    let mut h4 = false;
+    for i in 0..doc.pages().len() {
+        let (glyphs, _) = page_items(&doc, i);
+        for line in lines(&glyphs) {
+            let t = text_of(&line);
+            if t.starts_with("（一）区政府") {
+                h2 = true;
+                assert!(line.iter().all(|g| g.family == "FandolKai"), "h2 font");
+            }
+            if t.starts_with("1.达标情况。") {
+                h3 = true;
+                assert!(
+                    line[..7]
+                        .iter()
+                        .all(|g| g.family == "FandolFang R" && g.stroked),
+                    "h3 font"
+                );
+                assert!(!line[8].stroked, "h3 run-in body is regular");
+            }
+            if t.starts_with("（1）未达标单位。") {
+                h4 = true;
+                assert!(
+                    line.iter()
+                        .all(|g| g.family == "FandolFang R" && !g.stroked),
+                    "h4 font"
+                );
+            }
+        }
+    }
+    assert!(h2 && h3 && h4, "headings found: {h2} {h3} {h4}");
+}
+
+#[test]
+fn page_numbers_alternate_sides() {
+    let doc = layout(&grid_job(PURE, 12));
+    for (page, text, odd) in [(0, "— 1 —", true), (1, "— 2 —", false), (2, "— 3 —", true)]
+    {
+        let (glyphs, _) = page_items(&doc, page);
+        let nums: Vec<Vec<G>> = lines(&glyphs)
+            .into_iter()
+            .filter(|l| l[0].size == 14.0 && l[0].family == "FandolSong")
+            .collect();
+        assert_eq!(nums.len(), 1, "page number lines on page {}", page + 1);
+        let line = &nums[0];
+        assert_eq!(text_of(line).replace(' ', ""), text.replace(' ', ""));
+        assert_eq!(text_of(line), text);
+        let left = line[0].x / MM;
+        let right = (line.last().unwrap().x + line.last().unwrap().advance) / MM;
+        let one_char = 14.0 / MM;
+        if odd {
+            approx(right, 184.0 - one_char, 0.3, "odd page number right edge");
+        } else {
+            approx(left, 28.0 + one_char, 0.3, "even page number left edge");
+        }
+        // Cap height top 7 mm below the text area.
+        let top = line[0].y - 14.0 * 0.7;
+        approx(top / MM, 262.0 + 7.0, 1.0, "page number vertical position");
+    }
+}
+
+#[test]
+fn letter_format_distances() {
+    let doc = layout(&sample_job("letter"));
+    let (p1, shapes) = page_items(&doc, 0);
+    // No page number on page 1, "— 2 —" on page 2.
+    assert!(!lines(&p1).iter().any(|l| text_of(l).contains('—')));
+    let (p2, _) = page_items(&doc, 1);
+    assert!(lines(&p2).iter().any(|l| text_of(l) == "— 2 —"));
+    // Four red rules, 170 mm long, centred on the page.
+    let red_rules: Vec<&S> = shapes.iter().filter(|s| s.color == Some(red())).collect();
+    assert_eq!(red_rules.len(), 4);
+    for r in &red_rules {
+        approx(r.x0 / MM, 20.0, 0.01, "double rule left");
+        approx((r.x1 - r.x0) / MM, 170.0, 0.01, "double rule length");
+    }
+    let mut ys: Vec<(f64, f64)> = red_rules.iter().map(|r| (r.y0, r.thickness)).collect();
+    ys.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Upper pair: thick over thin; lower pair: thin over thick.
+    assert!(ys[0].1 > ys[1].1 && ys[2].1 < ys[3].1, "{ys:?}");
+    // Lower pair ends 20 mm above the bottom of the page.
+    approx(
+        (ys[3].0 + ys[3].1 / 2.0) / MM,
+        297.0 - 20.0,
+        0.1,
+        "lower double rule",
+    );
+    // 标志: top of the ink 30 mm from the top of the page (via the mark glyph
+    // bounding boxes computed from the font).
+    let mark = find(&p1, "重庆市渝北区司法局");
+    assert!(mark.iter().all(|g| g.fill == Some(red())));
+    let baseline = mark[0].y;
+    let doc_font = ts();
+    let _ = doc_font;
+    let ink_top = mark_ink_top(&doc, baseline);
+    approx(ink_top / MM, 30.0, 0.3, "标志 top");
+    // Upper double rule 4 mm below the 标志's ink bottom.
+    let ink_bottom = mark_ink_bottom(&doc, baseline);
+    approx(
+        (ys[0].0 - ys[0].1 / 2.0 - ink_bottom) / MM,
+        4.0,
+        0.3,
+        "double rule below 标志",
+    );
+    // 发文字号 flush right with the text area, below the double rule.
+    let number = find(&p1, "渝北司函〔2023〕5号");
+    let end = number.last().unwrap();
+    approx(
+        (end.x + end.advance) / MM,
+        184.0,
+        0.3,
+        "发文字号 right edge",
+    );
+    assert!(number[0].y > ys[1].0);
+}
+
+/// Top of the ink of the first line of the page (the 标志), from the glyphs'
+/// bounding boxes.
+fn mark_ink_top(doc: &PagedDocument, baseline: f64) -> f64 {
+    ink_extent(doc, baseline).0
+}
+
+fn mark_ink_bottom(doc: &PagedDocument, baseline: f64) -> f64 {
+    ink_extent(doc, baseline).1
+}
+
+fn ink_extent(doc: &PagedDocument, baseline: f64) -> (f64, f64) {
+    let mut top = f64::MAX;
+    let mut bottom = f64::MIN;
+    fn visit(frame: &Frame, ts: Transform, baseline: f64, top: &mut f64, bottom: &mut f64) {
+        for (pos, item) in frame.items() {
+            match item {
+                FrameItem::Group(g) => visit(
+                    &g.frame,
+                    ts.pre_concat(Transform::translate(pos.x, pos.y).pre_concat(g.transform)),
+                    baseline,
+                    top,
+                    bottom,
+                ),
+                FrameItem::Text(t) => {
+                    let y = pos.transform(ts).y.to_pt();
+                    if (y - baseline).abs() > 0.5 {
+                        continue;
+                    }
+                    let face = t.font.ttf();
+                    let upem = face.units_per_em() as f64;
+                    for g in &t.glyphs {
+                        if let Some(bb) = face.glyph_bounding_box(ttf_parser::GlyphId(g.id)) {
+                            let s = t.size.to_pt() / upem;
+                            *top = top.min(y - bb.y_max as f64 * s);
+                            *bottom = bottom.max(y - bb.y_min as f64 * s);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    visit(
+        &doc.pages()[0].frame,
+        Transform::identity(),
+        baseline,
+        &mut top,
+        &mut bottom,
+    );
+    (top, bottom)
+}
+
+#[test]
+fn gongwen_mark_is_35mm_below_text_area() {
+    let doc = layout(&sample_job("gongwen"));
+    let (p1, _) = page_items(&doc, 0);
+    let mark = find(&p1, "重庆市渝北区司法局文件");
+    let top = mark_ink_top(&doc, mark[0].y);
+    approx(top / MM, 37.0 + 35.0, 0.3, "标志 top");
+}
+
+#[test]
+fn signature_and_date_no_seal_layout() {
+    let doc = layout(&sample_job("letter"));
+    let last = doc.pages().len() - 1;
+    let (glyphs, _) = page_items(&doc, last);
+    let cell = 156.0 / 28.0;
+    let name = find(&glyphs, "重庆市渝北区司法局");
+    let date = find(&glyphs, "2023年5月8日");
+    let name_end = name.last().unwrap();
+    approx(
+        (name_end.x + name_end.advance) / MM,
+        184.0 - 2.0 * cell,
+        0.3,
+        "署名 right",
+    );
+    approx(
+        (date[0].x - name[0].x) / MM,
+        2.0 * cell,
+        0.3,
+        "日期 two chars right of 署名",
+    );
+    approx(
+        (date[0].y - name[0].y) / MM,
+        225.0 / 22.0,
+        0.05,
+        "日期 on the next line",
+    );
+    let note = find(&glyphs, "（联系人");
+    approx(note[0].x / MM, 28.0 + 2.0 * cell, 0.3, "附注 indent");
+    approx(
+        (note[0].y - date[0].y) / MM,
+        225.0 / 22.0,
+        0.05,
+        "附注 on the line after the date",
+    );
+}
+
+#[test]
+fn long_date_moves_the_name_left() {
+    let mut data = grid_data(PURE, 1);
+    data["signature"] = json!("法制办");
+    data["date"] = json!("2023年12月28日");
+    let doc = layout(&Job::new(GONGWEN_MAIN, data, date(), "sig"));
+    let (glyphs, _) = page_items(&doc, doc.pages().len() - 1);
+    let cell = 156.0 / 28.0;
+    let date_g = find(&glyphs, "2023年12月28日");
+    let name = find(&glyphs, "法制办");
+    let end = date_g.last().unwrap();
+    approx(
+        (end.x + end.advance) / MM,
+        184.0 - 2.0 * cell,
+        0.3,
+        "date right",
+    );
+    approx(
+        (date_g[0].x - name[0].x) / MM,
+        2.0 * cell,
+        0.3,
+        "name two chars left of date",
+    );
+}
+
+// ------------------------------------------------------------------ PDF
+
+#[test]
+fn pdf_is_deterministic_pdfa_with_subset_fonts() {
+    let job = sample_job("letter");
+    let a = ts().pdf(&job).unwrap();
+    let b = ts().pdf(&job).unwrap();
+    assert!(a == b, "same job gave different PDFs");
+    let text = String::from_utf8_lossy(&a);
+    assert!(a.starts_with(b"%PDF-1.7"), "{}", &text[..20]);
+    assert!(text.contains("<pdfaid:part>2</pdfaid:part>"), "PDF/A part");
+    assert!(
+        text.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+        "PDF/A conformance"
+    );
+    assert!(text.contains("/OutputIntents"), "output intent");
+    // Embedded subsets (pdffonts: name with a six-letter tag, emb, sub).
+    let fonts = poppler("pdffonts", &a);
+    for face in [
+        "FandolFang-Regular",
+        "FandolSong-Bold",
+        "FandolHei-Regular",
+        "FandolSong-Regular",
+    ] {
+        let row = fonts
+            .lines()
+            .find(|l| l.contains(face))
+            .unwrap_or_else(|| panic!("{face} missing: {fonts}"));
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cols[0].find('+'), Some(6), "{row}");
+        assert_eq!(
+            &cols[cols.len() - 5..cols.len() - 2],
+            &["yes", "yes", "yes"],
+            "{row}"
+        );
+    }
+    // A different ident gives a different document ID.
+    let mut other = job.clone();
+    other.ident = "another".into();
+    assert!(ts().pdf(&other).unwrap() != a);
+}
+
+fn poppler(tool: &str, pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let mut cmd = std::process::Command::new(tool);
+    if tool == "pdftotext" {
+        cmd.args(["-enc", "UTF-8"]);
+    }
+    cmd.arg(&path);
+    if tool == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils) must be installed: {e}"));
+    assert!(out.status.success(), "{tool} failed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const HOSTILE: &[&str] = &[
+    "#read(\"/etc/passwd\")",
+    "$x$",
+    "*粗体*",
+    "<a>",
+    "@b",
+    "// 注释",
+    "\\",
+    "]",
+    "#{panic()}",
+    "_下划线_",
+];
+
+#[test]
+fn hostile_strings_are_text() {
+    let blocks: Vec<Value> = HOSTILE
+        .iter()
+        .map(|s| json!({"kind": "p", "text": s}))
+        .collect();
+    let mut data = grid_data(PURE, 0);
+    data["blocks"] = Value::Array(blocks);
+    data["to"] = json!("#set page(fill: red)");
+    let job = Job::new(GONGWEN_MAIN, data, date(), "hostile");
+    let doc = layout(&job);
+    let text = all_text(&doc);
+    let lines: Vec<&str> = text.lines().collect();
+    for s in HOSTILE {
+        assert!(
+            lines.contains(s),
+            "{s:?} not rendered as a line of its own: {lines:?}"
+        );
+    }
+    assert!(lines.contains(&"#set page(fill: red)："));
+    assert!(!text.contains("root:"), "a file was read");
+    let pdf = ts().pdf(&job).unwrap();
+    let extracted = poppler("pdftotext", &pdf);
+    for s in HOSTILE {
+        assert!(
+            extracted.lines().any(|l| l.trim() == *s),
+            "{s:?} not in PDF text: {extracted}"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ coverage
+
+#[test]
+fn tofu_is_refused_with_field_and_code_point() {
+    let data = json!({"parties": {"plaintiffs": [{"name": "张\u{E000}"}]}});
+    let err = ts().check_coverage(&data).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "字段 parties.plaintiffs[0].name 中的字符“\u{E000}”（U+E000）无法排版：正文字体及后备字体均不包含该字符，请改用常用字或造字后再试"
+    );
+    let data =
+        json!({"blocks": [{"kind": "p", "text": "甲"}, {"kind": "p", "text": "乙\u{30000}"}]});
+    let err = ts().check_coverage(&data).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "字段 blocks[1].text 中的字符“\u{30000}”（U+30000）无法排版：正文字体及后备字体均不包含该字符，请改用常用字或造字后再试"
+    );
+    // pdf() checks coverage first.
+    let mut data = grid_data(PURE, 1);
+    data["to"] = json!("\u{E000}");
+    let err = ts()
+        .pdf(&Job::new(GONGWEN_MAIN, data, date(), "tofu"))
+        .unwrap_err();
+    assert!(
+        matches!(err, TypesetError::MissingGlyph { code: 0xE000, .. }),
+        "{err}"
+    );
+    assert!(
+        ts().check_coverage(&json!({"a": ["行政", "\n\t", 1, null]}))
+            .is_ok()
+    );
+}
+
+#[test]
+fn fallback_character_renders() {
+    let mut data = grid_data(PURE, 1);
+    data["blocks"] = json!([{"kind": "p", "text": "原告王𬌗诉被告"}]);
+    let job = Job::new(GONGWEN_MAIN, data, date(), "fallback");
+    ts().check_coverage(&job.data).unwrap();
+    let doc = layout(&job);
+    let (glyphs, _) = page_items(&doc, 0);
+    let g = glyphs
+        .iter()
+        .find(|g| g.text == "𬌗")
+        .expect("glyph rendered");
+    assert!(g.family.starts_with("HanaMin"), "{}", g.family);
+    assert!(ts().pdf(&job).is_ok());
+}
+
+// ------------------------------------------------------------------ world
+
+#[test]
+fn file_access_is_jailed() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("ok.txt"), "可读").unwrap();
+    let mut job = Job::new(
+        "#read(\"/ok.txt\")\n#read(\"/etc/passwd\")",
+        json!({}),
+        date(),
+        "jail",
+    );
+    job.root = Some(root.path().to_path_buf());
+    let err = ts().layout(&job).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(
+        (d.file.as_deref(), d.line, d.column),
+        (Some("/main.typ"), Some(2), Some(7))
+    );
+    assert!(
+        err.to_string()
+            .starts_with("模板编译失败：模板 /main.typ 第 2 行第 7 列错误："),
+        "{err}"
+    );
+    job.files
+        .insert("/main.typ".into(), "#read(\"../../../etc/passwd\")".into());
+    assert!(ts().layout(&job).is_err());
+    job.files
+        .insert("/main.typ".into(), "#read(\"/ok.txt\")".into());
+    let doc = ts().layout(&job).unwrap();
+    assert!(all_text(&doc).contains("可读"));
+    // Without a root nothing but the job's files exists.
+    job.root = None;
+    assert!(ts().layout(&job).is_err());
+    // Packages are refused.
+    job.files
+        .insert("/main.typ".into(), "#import \"@preview/x:0.1.0\": *".into());
+    assert!(ts().layout(&job).is_err());
+}
+
+#[test]
+fn today_is_the_document_date() {
+    let job = Job::new("#datetime.today().display()", json!({}), date(), "today");
+    let doc = layout(&job);
+    assert!(all_text(&doc).contains("2023-05-08"));
+}
+
+#[test]
+fn bad_paths_are_rejected() {
+    let mut job = Job::new("x", json!({}), date(), "p");
+    job.main = "/../main.typ".into();
+    assert!(matches!(
+        ts().layout(&job),
+        Err(TypesetError::BadPath { .. })
+    ));
+    job.main = "/missing.typ".into();
+    assert_eq!(
+        ts().layout(&job).unwrap_err().to_string(),
+        "主模板 /missing.typ 不在作业的模板文件中"
+    );
+}
+
+#[test]
+fn batch_renders_in_order() {
+    let jobs: Vec<Job> = (0..4)
+        .map(|i| {
+            let mut data = grid_data(PURE, 1);
+            data["to"] = json!(format!("第{i}号单位"));
+            Job::new(GONGWEN_MAIN, data, date(), format!("b{i}"))
+        })
+        .collect();
+    let out = ts().render_batch(&jobs, 2);
+    assert_eq!(out.len(), 4);
+    for (i, pdf) in out.iter().enumerate() {
+        let pdf = pdf.as_ref().unwrap();
+        assert_eq!(pdf, &ts().pdf(&jobs[i]).unwrap());
+    }
+}
+
+#[test]
+fn title_balancing() {
+    let src = r#"#import "/gbt9704.typ": title-lines
+#let d = json("/data.json")
+#for t in d.titles { title-lines(t).join("|"); linebreak() }"#;
+    let data = json!({"titles": [
+        "关于出庭应诉的通知",
+        "重庆市渝北区司法局关于2023年第一季度行政机关负责人出庭应诉情况的通报",
+        ["甲", "乙"],
+    ]});
+    let doc = layout(&Job::new(src, data, date(), "titles"));
+    let text = all_text(&doc);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "关于出庭应诉的通知");
+    assert_eq!(lines[2], "甲|乙");
+    for part in lines[1].split('|') {
+        assert!(part.chars().count() <= 20, "{part}");
+    }
+    assert_eq!(
+        lines[1],
+        "重庆市渝北区司法局关于2023年第一季度|行政机关负责人出庭应诉情况的通报"
+    );
+}

@@ -1,0 +1,145 @@
+//! The per-job typst [`World`]: in-memory templates, `/data.json`, jailed
+//! file access and a fixed date.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, World};
+
+use super::{Job, Typesetter, error::TypesetError};
+
+/// Virtual path under which the job's data is served.
+pub const DATA_PATH: &str = "/data.json";
+
+/// One compilation: borrows the shared [`Typesetter`] state.
+pub struct JobWorld<'a> {
+    ts: &'a Typesetter,
+    main: FileId,
+    sources: HashMap<FileId, Source>,
+    data_id: FileId,
+    data: Bytes,
+    root: Option<PathBuf>,
+    today: Datetime,
+}
+
+/// Interns a virtual path of the project root.
+pub fn file_id(path: &str) -> Result<FileId, TypesetError> {
+    let bad = || TypesetError::BadPath {
+        path: path.to_string(),
+    };
+    if !path.starts_with('/') || path.split('/').any(|seg| seg == "..") {
+        return Err(bad());
+    }
+    let vpath = VirtualPath::new(path).map_err(|_| bad())?;
+    Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+impl<'a> JobWorld<'a> {
+    /// Prepares the world for a job.
+    pub fn new(ts: &'a Typesetter, job: &Job) -> Result<Self, TypesetError> {
+        let main = file_id(&job.main)?;
+        let mut sources = HashMap::new();
+        for (path, text) in &job.files {
+            let id = file_id(path)?;
+            sources.insert(id, ts.source(id, text));
+        }
+        if !sources.contains_key(&main) {
+            return Err(TypesetError::MainMissing {
+                path: job.main.clone(),
+            });
+        }
+        let data = serde_json::to_vec(&job.data).unwrap_or_else(|_| b"null".to_vec());
+        let today = date_of(job.date)?;
+        let root = job.root.as_ref().and_then(|r| r.canonicalize().ok());
+        Ok(Self {
+            ts,
+            main,
+            sources,
+            data_id: file_id(DATA_PATH)?,
+            data: Bytes::new(data),
+            root,
+            today,
+        })
+    }
+
+    /// Reads a file below the root directory, refusing anything that
+    /// resolves (after following links) outside of it.
+    fn read_jailed(&self, id: FileId) -> FileResult<Vec<u8>> {
+        let Some(root) = &self.root else {
+            return Err(FileError::NotFound(id.vpath().get_with_slash().into()));
+        };
+        let path = id.vpath().realize(root).map_err(FileError::Realize)?;
+        let real = path
+            .canonicalize()
+            .map_err(|e| FileError::from_io(e, &path))?;
+        if !real.starts_with(root) {
+            return Err(FileError::AccessDenied);
+        }
+        if real.is_dir() {
+            return Err(FileError::IsDirectory);
+        }
+        std::fs::read(&real).map_err(|e| FileError::from_io(e, Path::new(&real)))
+    }
+}
+
+/// Converts a calendar date into typst's representation.
+pub fn date_of(date: chrono::NaiveDate) -> Result<Datetime, TypesetError> {
+    use chrono::Datelike;
+    Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8).ok_or_else(|| {
+        TypesetError::BadDate {
+            date: date.to_string(),
+        }
+    })
+}
+
+impl World for JobWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.ts.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.ts.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if let Some(source) = self.sources.get(&id) {
+            return Ok(source.clone());
+        }
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::AccessDenied);
+        }
+        let bytes = self.read_jailed(id)?;
+        let text = String::from_utf8(bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            return Ok(self.data.clone());
+        }
+        if let Some(source) = self.sources.get(&id) {
+            return Ok(Bytes::from_string(source.text().to_string()));
+        }
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::AccessDenied);
+        }
+        self.read_jailed(id).map(Bytes::new)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.ts.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
