@@ -5,7 +5,10 @@ use std::path::Path;
 fn main() {
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
     let mut out = String::new();
-    for (dir, name, ext) in [("workflows", "WORKFLOWS", "yaml"), ("templates", "TEMPLATES", "typ")] {
+    for (dir, name, ext) in [
+        ("workflows", "WORKFLOWS", "yaml"),
+        ("templates", "TEMPLATES", "typ"),
+    ] {
         let base = Path::new(&root).join(dir);
         println!("cargo:rerun-if-changed={}", base.display());
         let mut files: Vec<_> = walk(&base)
@@ -16,8 +19,17 @@ fn main() {
         writeln!(out, "pub static {name}: &[(&str, &str)] = &[").unwrap();
         for f in files {
             println!("cargo:rerun-if-changed={}", f.display());
-            let rel = f.strip_prefix(&base).unwrap().to_string_lossy().replace('\\', "/");
-            writeln!(out, "    ({rel:?}, include_str!({:?})),", f.display().to_string()).unwrap();
+            let rel = f
+                .strip_prefix(&base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            writeln!(
+                out,
+                "    ({rel:?}, include_str!({:?})),",
+                f.display().to_string()
+            )
+            .unwrap();
         }
         writeln!(out, "];").unwrap();
     }

@@ -18,9 +18,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io("创建临时文件于", dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io("写入", path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io("写入", path, e))?;
-    tmp.persist(path).map_err(|e| Error::io("写入", path, e.error))?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io("写入", path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io("写入", path, e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("写入", path, e.error))?;
     Ok(())
 }
 
@@ -39,8 +43,11 @@ impl Batch {
             .suffix(".tmp")
             .tempfile_in(dir)
             .map_err(|e| Error::io("创建临时文件于", dir, e))?;
-        tmp.write_all(bytes).map_err(|e| Error::io("写入", path, e))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io("写入", path, e))?;
+        tmp.write_all(bytes)
+            .map_err(|e| Error::io("写入", path, e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io("写入", path, e))?;
         self.staged.push((tmp, path.to_path_buf()));
         Ok(())
     }
@@ -48,7 +55,8 @@ impl Batch {
     /// Move every staged file into place. Dropping an uncommitted batch deletes the staged files.
     pub fn commit(self) -> Result<()> {
         for (tmp, path) in self.staged {
-            tmp.persist(&path).map_err(|e| Error::io("写入", &path, e.error))?;
+            tmp.persist(&path)
+                .map_err(|e| Error::io("写入", &path, e.error))?;
         }
         Ok(())
     }

@@ -81,7 +81,10 @@ pub fn check_id(id: &str) -> Result<()> {
         return Err(Error::user("案件编号不能为空", help));
     }
     if id.chars().count() > 80 {
-        return Err(Error::user(format!("案件编号 `{id}` 太长（超过 80 个字符）"), help));
+        return Err(Error::user(
+            format!("案件编号 `{id}` 太长（超过 80 个字符）"),
+            help,
+        ));
     }
     if id.contains("..") || id.contains('/') || id.contains('\\') || id.starts_with('.') {
         return Err(Error::user(
@@ -95,10 +98,18 @@ pub fn check_id(id: &str) -> Result<()> {
     if !ok {
         let bad: String = id
             .chars()
-            .filter(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || ('\u{4e00}'..='\u{9fff}').contains(c)))
+            .filter(|c| {
+                !(c.is_ascii_alphanumeric()
+                    || *c == '-'
+                    || *c == '_'
+                    || ('\u{4e00}'..='\u{9fff}').contains(c))
+            })
             .take(1)
             .collect();
-        return Err(Error::user(format!("案件编号 `{id}` 含有不允许的字符 `{bad}`"), help));
+        return Err(Error::user(
+            format!("案件编号 `{id}` 含有不允许的字符 `{bad}`"),
+            help,
+        ));
     }
     Ok(())
 }
@@ -162,7 +173,12 @@ impl Case {
 }
 
 /// Render a new case file.
-pub fn new_file(workflow: &str, title: Option<&str>, facts: &[(String, Value)], entry: &HistoryEntry) -> String {
+pub fn new_file(
+    workflow: &str,
+    title: Option<&str>,
+    facts: &[(String, Value)],
+    entry: &HistoryEntry,
+) -> String {
     let mut s = String::new();
     s.push_str("# yingsu 案件记录\n");
     s.push_str("# facts：经办人填写的案件事实，可以修改、补充、加注释；\n");
@@ -200,15 +216,27 @@ fn append_entry(path: &Path, source: &str, entry: &HistoryEntry) -> Result<Strin
         }
     }
     let Some(hl) = history_line else {
-        return Err(Diagnostic::new("案件记录缺少 history").in_file(path).help("不要删除 history 部分").into());
+        return Err(Diagnostic::new("案件记录缺少 history")
+            .in_file(path)
+            .help("不要删除 history 部分")
+            .into());
     };
     if let Some((i, key)) = last_key
         && key != "history"
     {
-        return Err(Diagnostic::new(format!("history 必须是案件记录的最后一部分，但其后还有 `{key}`"))
-            .at(path, source, crate::error::Pos { line: i + 1, column: 1 })
-            .help("请把这部分移到 history 之前（例如放进 facts 中）")
-            .into());
+        return Err(Diagnostic::new(format!(
+            "history 必须是案件记录的最后一部分，但其后还有 `{key}`"
+        ))
+        .at(
+            path,
+            source,
+            crate::error::Pos {
+                line: i + 1,
+                column: 1,
+            },
+        )
+        .help("请把这部分移到 history 之前（例如放进 facts 中）")
+        .into());
     }
     // Indentation of existing entries.
     let indent = source
@@ -264,7 +292,14 @@ pub fn entry_text(e: &HistoryEntry, indent: &str) -> String {
         }
     }
     if !e.opened.is_empty() {
-        push(format!("opened: [{}]", e.opened.iter().map(|o| scalar(o)).collect::<Vec<_>>().join(", ")));
+        push(format!(
+            "opened: [{}]",
+            e.opened
+                .iter()
+                .map(|o| scalar(o))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     let mut s = lines.join("\n");
     s.push('\n');
@@ -278,9 +313,16 @@ pub fn scalar(s: &str) -> String {
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.ends_with(':')
-        && !s.chars().any(|c| c.is_control() || matches!(c, '"' | '\'' | '{' | '}' | '[' | ']' | ',' | '\\'))
-        && !s.starts_with(['-', '?', ':', '#', '&', '*', '!', '|', '>', '%', '@', '`', ' '])
-        && !matches!(s, "true" | "false" | "null" | "~" | "True" | "False" | "NULL" | "Null" | "yes" | "no")
+        && !s.chars().any(|c| {
+            c.is_control() || matches!(c, '"' | '\'' | '{' | '}' | '[' | ']' | ',' | '\\')
+        })
+        && !s.starts_with([
+            '-', '?', ':', '#', '&', '*', '!', '|', '>', '%', '@', '`', ' ',
+        ])
+        && !matches!(
+            s,
+            "true" | "false" | "null" | "~" | "True" | "False" | "NULL" | "Null" | "yes" | "no"
+        )
         && s.parse::<f64>().is_err()
         && !s.starts_with("0x")
         && !s.starts_with("0o");
@@ -296,7 +338,10 @@ pub fn scalar(s: &str) -> String {
 pub fn value(v: &Value) -> String {
     match v {
         Value::String(s) => scalar(s),
-        Value::Array(items) => format!("[{}]", items.iter().map(value).collect::<Vec<_>>().join(", ")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(value).collect::<Vec<_>>().join(", ")
+        ),
         Value::Object(m) => format!(
             "{{{}}}",
             m.iter()
@@ -329,11 +374,29 @@ mod tests {
             v: String,
         }
         for s in [
-            "(2023)渝0112行初123号", "003", "true", "否", "a: b", "# x", "- x", "x #y", "  x", "[a]", "\"q\"",
-            "back\\slash", "line\nbreak", "1e5", "null", "~", "@b", "*粗体*", "#read(\"/etc/passwd\")",
+            "(2023)渝0112行初123号",
+            "003",
+            "true",
+            "否",
+            "a: b",
+            "# x",
+            "- x",
+            "x #y",
+            "  x",
+            "[a]",
+            "\"q\"",
+            "back\\slash",
+            "line\nbreak",
+            "1e5",
+            "null",
+            "~",
+            "@b",
+            "*粗体*",
+            "#read(\"/etc/passwd\")",
         ] {
             let text = format!("v: {}\n", scalar(s));
-            let w: W = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{s:?} -> {text}: {e}"));
+            let w: W =
+                serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{s:?} -> {text}: {e}"));
             assert_eq!(w.v, s, "{text}");
         }
     }

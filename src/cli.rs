@@ -128,7 +128,9 @@ pub enum WorkflowCommand {
 }
 
 fn default_jobs() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 /// Run the CLI; returns the process exit code.
@@ -174,24 +176,31 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             for p in created {
                 w(out, format!("  {}", p.display()))?;
             }
-            w(out, "下一步：编辑 yingsu.yaml 填写本地机关和单位，然后运行 `yingsu validate`。")
+            w(
+                out,
+                "下一步：编辑 yingsu.yaml 填写本地机关和单位，然后运行 `yingsu validate`。",
+            )
         }
         Command::Validate => {
             let ws = open(&cli.dir)?;
             let rows = ws.status(Actor::from_env()?.today())?;
-            w(out, format!(
-                "检查通过：{} 个流程，{} 个模板，{} 个案件。",
-                ws.workflows.len(),
-                ws.templates.len(),
-                rows.len()
-            ))
+            w(
+                out,
+                format!(
+                    "检查通过：{} 个流程，{} 个模板，{} 个案件。",
+                    ws.workflows.len(),
+                    ws.templates.len(),
+                    rows.len()
+                ),
+            )
         }
         Command::Case(c) => case_command(&open(&cli.dir)?, c, out),
         Command::Status { json } => {
             let ws = open(&cli.dir)?;
             let rows = ws.status(Actor::from_env()?.today())?;
             if json {
-                let s = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal(e.to_string()))?;
+                let s = serde_json::to_string_pretty(&rows)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
                 return w(out, s);
             }
             if rows.is_empty() {
@@ -204,7 +213,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                         r.id.clone(),
                         r.workflow_title.clone(),
                         r.step_title.clone(),
-                        r.deadline.as_ref().map(|d| format!("{} {}", d.due, d.title)).unwrap_or_else(|| "—".into()),
+                        r.deadline
+                            .as_ref()
+                            .map(|d| format!("{} {}", d.due, d.title))
+                            .unwrap_or_else(|| "—".into()),
                         match (&r.deadline, r.closed) {
                             (_, true) => "已结束".into(),
                             (Some(d), _) if d.overdue => "逾期".into(),
@@ -213,29 +225,53 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                     ]
                 })
                 .collect();
-            print_table(out, &["案件编号", "流程", "当前步骤", "下一期限", "状态"], &table)?;
-            let overdue = rows.iter().filter(|r| r.deadline.as_ref().is_some_and(|d| d.overdue) && !r.closed).count();
+            print_table(
+                out,
+                &["案件编号", "流程", "当前步骤", "下一期限", "状态"],
+                &table,
+            )?;
+            let overdue = rows
+                .iter()
+                .filter(|r| r.deadline.as_ref().is_some_and(|d| d.overdue) && !r.closed)
+                .count();
             w(out, format!("共 {} 件，逾期 {overdue} 件。", rows.len()))
         }
         Command::Render { ids, all, jobs } => {
             let ws = open(&cli.dir)?;
             if ids.is_empty() && !all {
-                return Err(Error::user("请指定要重新生成文书的案件编号，或用 --all 生成全部", "例如 yingsu render 2023-行初-123，或 yingsu render --all -j 2"));
+                return Err(Error::user(
+                    "请指定要重新生成文书的案件编号，或用 --all 生成全部",
+                    "例如 yingsu render 2023-行初-123，或 yingsu render --all -j 2",
+                ));
             }
             let renderer = TypstRenderer::new();
             let done = ws.render_cases(&ids, jobs, &renderer, &Actor::from_env()?)?;
             let changed = done.iter().filter(|d| d.changed).count();
             for d in &done {
-                w(out, format!("{} {}  {}", if d.changed { "更新" } else { "不变" }, d.record.file, d.record.title))?;
+                w(
+                    out,
+                    format!(
+                        "{} {}  {}",
+                        if d.changed { "更新" } else { "不变" },
+                        d.record.file,
+                        d.record.title
+                    ),
+                )?;
             }
-            w(out, format!("共 {} 份文书，更新 {changed} 份。", done.len()))
+            w(
+                out,
+                format!("共 {} 份文书，更新 {changed} 份。", done.len()),
+            )
         }
         Command::Workflow(WorkflowCommand::List) => {
             let ws = open(&cli.dir).ok();
             match ws {
                 Some(ws) => {
                     for (n, wf) in &ws.workflows {
-                        w(out, format!("{n}\t{}\t{}", wf.spec.title, wf.file.display()))?;
+                        w(
+                            out,
+                            format!("{n}\t{}\t{}", wf.spec.title, wf.file.display()),
+                        )?;
                     }
                 }
                 None => {
@@ -253,7 +289,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 Err(_) => workspace::builtin_workflows()
                     .find(|(n, _)| *n == name)
                     .map(|(_, s)| s.to_string())
-                    .ok_or_else(|| Error::user(format!("没有名为 `{name}` 的流程"), "可用的内置流程：appearance、rectification、proposal"))?,
+                    .ok_or_else(|| {
+                        Error::user(
+                            format!("没有名为 `{name}` 的流程"),
+                            "可用的内置流程：appearance、rectification、proposal",
+                        )
+                    })?,
             };
             if yaml {
                 return write!(out, "{source}").map_err(|e| Error::io("输出", "stdout", e));
@@ -264,9 +305,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                     Path::new(&format!("内置流程/{name}.yaml")),
                     &source,
                     &crate::workflow::Context {
-                        config: &crate::config::Config::parse(Path::new("yingsu.yaml"), workspace::INIT_CONFIG)?.0,
-                        templates: &workspace::builtin_templates().map(|(p, _)| p.trim_end_matches(".typ").to_string()).collect(),
-                        workflows: &workspace::builtin_workflows().map(|(n, _)| n.to_string()).collect(),
+                        config: &crate::config::Config::parse(
+                            Path::new("yingsu.yaml"),
+                            workspace::INIT_CONFIG,
+                        )?
+                        .0,
+                        templates: &workspace::builtin_templates()
+                            .map(|(p, _)| p.trim_end_matches(".typ").to_string())
+                            .collect(),
+                        workflows: &workspace::builtin_workflows()
+                            .map(|(n, _)| n.to_string())
+                            .collect(),
                     },
                 )?,
             };
@@ -277,7 +326,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Reconcile(a) => crate::stats::cmd_reconcile(&open(&cli.dir)?, a, out),
         Command::Report(a) => crate::stats::cmd_report(&open(&cli.dir)?, a, out),
         Command::Demo { dir } => {
-            let dir = dir.or(cli.dir).unwrap_or_else(|| PathBuf::from("yingsu-demo"));
+            let dir = dir
+                .or(cli.dir)
+                .unwrap_or_else(|| PathBuf::from("yingsu-demo"));
             let report = crate::demo::run(&dir)?;
             w(out, report.summary())
         }
@@ -287,23 +338,66 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 fn case_command(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
     let renderer = TypstRenderer::new();
     match c {
-        CaseCommand::New { workflow, id, sets, from } => {
-            let r = ws.new_case(&workflow, &id, &Input { sets, from }, &Actor::from_env()?, &renderer)?;
+        CaseCommand::New {
+            workflow,
+            id,
+            sets,
+            from,
+        } => {
+            let r = ws.new_case(
+                &workflow,
+                &id,
+                &Input { sets, from },
+                &Actor::from_env()?,
+                &renderer,
+            )?;
             print_report(ws, out, "已新建案件", &r)
         }
-        CaseCommand::Advance { id, step, sets, from } => {
-            let r = ws.advance(&id, &step, &Input { sets, from }, &Actor::from_env()?, &renderer)?;
+        CaseCommand::Advance {
+            id,
+            step,
+            sets,
+            from,
+        } => {
+            let r = ws.advance(
+                &id,
+                &step,
+                &Input { sets, from },
+                &Actor::from_env()?,
+                &renderer,
+            )?;
             print_report(ws, out, "已推进案件", &r)
         }
         CaseCommand::Show { id } => {
             let (case, wf) = ws.load_case(&id)?;
             let step = case.current_step();
-            let spec = wf.step(step).ok_or_else(|| Error::Internal("step".into()))?;
+            let spec = wf
+                .step(step)
+                .ok_or_else(|| Error::Internal("step".into()))?;
             w(out, format!("案件 {id}（{}）", wf.spec.title))?;
-            w(out, format!("文件：{}", case.path.strip_prefix(&ws.root).unwrap_or(&case.path).display()))?;
+            w(
+                out,
+                format!(
+                    "文件：{}",
+                    case.path
+                        .strip_prefix(&ws.root)
+                        .unwrap_or(&case.path)
+                        .display()
+                ),
+            )?;
             w(out, format!("当前步骤：{}（{step}）", spec.title))?;
-            if let Some(d) = ws.next_deadline(wf, &id, spec, &case.facts(), Actor::from_env()?.today()) {
-                w(out, format!("下一期限：{} {}{}", d.due, d.title, if d.overdue { "（已逾期）" } else { "" }))?;
+            if let Some(d) =
+                ws.next_deadline(wf, &id, spec, &case.facts(), Actor::from_env()?.today())
+            {
+                w(
+                    out,
+                    format!(
+                        "下一期限：{} {}{}",
+                        d.due,
+                        d.title,
+                        if d.overdue { "（已逾期）" } else { "" }
+                    ),
+                )?;
             }
             w(out, "事实：")?;
             let facts = case.facts();
@@ -312,40 +406,88 @@ fn case_command(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<(
                 .fields
                 .0
                 .iter()
-                .filter_map(|(k, f)| facts.get(&k.value).map(|v| vec![format!("  {}", f.label), crate::case::value(v)]))
+                .filter_map(|(k, f)| {
+                    facts
+                        .get(&k.value)
+                        .map(|v| vec![format!("  {}", f.label), crate::case::value(v)])
+                })
                 .collect();
             print_table(out, &["  字段", "值"], &rows)?;
             w(out, "办理记录：")?;
             for h in &case.history {
                 let what = match (&h.step, &h.event) {
-                    (Some(s), _) => wf.step(s).map(|x| x.title.clone()).unwrap_or_else(|| s.clone()),
+                    (Some(s), _) => wf
+                        .step(s)
+                        .map(|x| x.title.clone())
+                        .unwrap_or_else(|| s.clone()),
                     (None, Some(e)) => e.clone(),
                     _ => String::new(),
                 };
                 w(out, format!("  {}  {}  {}", h.at, h.by, what))?;
                 for d in &h.documents {
-                    w(out, format!("      {}{}  {}", d.title, d.number.as_ref().map(|n| format!("（{n}）")).unwrap_or_default(), d.file))?;
+                    w(
+                        out,
+                        format!(
+                            "      {}{}  {}",
+                            d.title,
+                            d.number
+                                .as_ref()
+                                .map(|n| format!("（{n}）"))
+                                .unwrap_or_default(),
+                            d.file
+                        ),
+                    )?;
                 }
                 for o in &h.opened {
                     w(out, format!("      开启案件 {o}"))?;
                 }
             }
             if !spec.is_final {
-                w(out, format!(
-                    "可转到：{}",
-                    spec.next.iter().map(|n| format!("{}（{}）", n.to.value, wf.step(&n.to.value).map(|s| s.title.as_str()).unwrap_or(""))).collect::<Vec<_>>().join("、")
-                ))?;
+                w(
+                    out,
+                    format!(
+                        "可转到：{}",
+                        spec.next
+                            .iter()
+                            .map(|n| format!(
+                                "{}（{}）",
+                                n.to.value,
+                                wf.step(&n.to.value).map(|s| s.title.as_str()).unwrap_or("")
+                            ))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                )?;
             }
             Ok(())
         }
     }
 }
 
-fn print_report(_ws: &Workspace, out: &mut dyn Write, verb: &str, r: &crate::engine::StepReport) -> Result<()> {
-    w(out, format!("{verb} {}：{}（{}）", r.case_id, r.step_title, r.step))?;
+fn print_report(
+    _ws: &Workspace,
+    out: &mut dyn Write,
+    verb: &str,
+    r: &crate::engine::StepReport,
+) -> Result<()> {
+    w(
+        out,
+        format!("{verb} {}：{}（{}）", r.case_id, r.step_title, r.step),
+    )?;
     w(out, format!("  案件文件：{}", r.case_file))?;
     for d in &r.documents {
-        w(out, format!("  文书：{}{}  {}", d.title, d.number.as_ref().map(|n| format!("（{n}）")).unwrap_or_default(), d.file))?;
+        w(
+            out,
+            format!(
+                "  文书：{}{}  {}",
+                d.title,
+                d.number
+                    .as_ref()
+                    .map(|n| format!("（{n}）"))
+                    .unwrap_or_default(),
+                d.file
+            ),
+        )?;
     }
     for o in &r.opened {
         w(out, format!("  已开启关联案件：{o}"))?;
@@ -365,30 +507,79 @@ fn show_workflow(out: &mut dyn Write, wf: &crate::workflow::Workflow) -> Result<
     w(out, format!("起始步骤：{}", wf.spec.start.value))?;
     for (k, s) in &wf.spec.steps.0 {
         w(out, "")?;
-        w(out, format!("● {}（{}）{}", s.title, k.value, if s.is_final { " [结束]" } else { "" }))?;
+        w(
+            out,
+            format!(
+                "● {}（{}）{}",
+                s.title,
+                k.value,
+                if s.is_final { " [结束]" } else { "" }
+            ),
+        )?;
         if !s.records.is_empty() {
             let labels: Vec<String> = s
                 .records
                 .iter()
                 .map(|r| {
                     let f = wf.field(&r.value);
-                    let req = f.and_then(|f| f.required.as_ref()).map(|v| !matches!(v.value, serde_json::Value::Bool(false))).unwrap_or(false);
-                    format!("{}{}", f.map(|f| f.label.as_str()).unwrap_or(&r.value), if req { "*" } else { "" })
+                    let req = f
+                        .and_then(|f| f.required.as_ref())
+                        .map(|v| !matches!(v.value, serde_json::Value::Bool(false)))
+                        .unwrap_or(false);
+                    format!(
+                        "{}{}",
+                        f.map(|f| f.label.as_str()).unwrap_or(&r.value),
+                        if req { "*" } else { "" }
+                    )
                 })
                 .collect();
             w(out, format!("    记录：{}", labels.join("、")))?;
         }
         for d in &s.documents {
-            w(out, format!("    文书：{}（模板 {}）{}", d.title, d.template.value, d.when.as_ref().map(|c| format!(" 条件：{}", c.value)).unwrap_or_default()))?;
+            w(
+                out,
+                format!(
+                    "    文书：{}（模板 {}）{}",
+                    d.title,
+                    d.template.value,
+                    d.when
+                        .as_ref()
+                        .map(|c| format!(" 条件：{}", c.value))
+                        .unwrap_or_default()
+                ),
+            )?;
         }
         for d in &s.deadlines {
-            w(out, format!("    期限：{}（自 {} 起）", d.title, d.from.value))?;
+            w(
+                out,
+                format!("    期限：{}（自 {} 起）", d.title, d.from.value),
+            )?;
         }
         for o in &s.opens {
-            w(out, format!("    开启：{} 流程{}", o.workflow.value, o.when.as_ref().map(|c| format!("，条件：{}", c.value)).unwrap_or_default()))?;
+            w(
+                out,
+                format!(
+                    "    开启：{} 流程{}",
+                    o.workflow.value,
+                    o.when
+                        .as_ref()
+                        .map(|c| format!("，条件：{}", c.value))
+                        .unwrap_or_default()
+                ),
+            )?;
         }
         for n in &s.next {
-            w(out, format!("    → {}{}", n.to.value, n.when.as_ref().map(|c| format!("  当 {}", c.value)).unwrap_or_default()))?;
+            w(
+                out,
+                format!(
+                    "    → {}{}",
+                    n.to.value,
+                    n.when
+                        .as_ref()
+                        .map(|c| format!("  当 {}", c.value))
+                        .unwrap_or_default()
+                ),
+            )?;
         }
     }
     w(out, "")?;

@@ -238,12 +238,15 @@ impl Config {
         for (id, a) in &self.agencies {
             if !self.groups.contains_key(&a.group) {
                 errors.push(
-                    Diagnostic::new(format!("单位 `{id}` 的分组 `{}` 未在 groups 中定义", a.group))
-                        .in_file(file)
-                        .help(format!(
-                            "可用的分组：{}",
-                            self.groups.keys().cloned().collect::<Vec<_>>().join("、")
-                        )),
+                    Diagnostic::new(format!(
+                        "单位 `{id}` 的分组 `{}` 未在 groups 中定义",
+                        a.group
+                    ))
+                    .in_file(file)
+                    .help(format!(
+                        "可用的分组：{}",
+                        self.groups.keys().cloned().collect::<Vec<_>>().join("、")
+                    )),
                 );
             }
             if let Some(i) = &a.issuer
@@ -258,9 +261,12 @@ impl Config {
         }
         if !(0.0..=100.0).contains(&self.targets.floor) {
             errors.push(
-                Diagnostic::new(format!("targets.floor 应在 0 到 100 之间，现为 {}", self.targets.floor))
-                    .in_file(file)
-                    .help("出庭率下限按百分数填写，例如 90"),
+                Diagnostic::new(format!(
+                    "targets.floor 应在 0 到 100 之间，现为 {}",
+                    self.targets.floor
+                ))
+                .in_file(file)
+                .help("出庭率下限按百分数填写，例如 90"),
             );
         }
         errors.into_result()?;
@@ -276,6 +282,9 @@ impl Config {
     }
 
     pub fn court_name(&self, id: &str) -> String {
-        self.courts.get(id).cloned().unwrap_or_else(|| id.to_string())
+        self.courts
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
 }

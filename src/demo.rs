@@ -54,7 +54,11 @@ impl DemoReport {
         s.push_str(&format!("演示工作区：{}\n", self.root.display()));
         s.push_str(&format!(
             "案件 {total} 件（{}），办理步骤 {} 次，生成文书 {} 份：\n",
-            self.cases.iter().map(|(k, v)| format!("{k} {v} 件")).collect::<Vec<_>>().join("，"),
+            self.cases
+                .iter()
+                .map(|(k, v)| format!("{k} {v} 件"))
+                .collect::<Vec<_>>()
+                .join("，"),
             self.steps,
             self.documents.len()
         ));
@@ -82,7 +86,8 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
     let cfg = dir.join("yingsu.yaml");
     crate::archive::write_atomic(&cfg, DEMO_CONFIG.as_bytes())?;
     for sub in ["cases", "archive"] {
-        std::fs::create_dir_all(dir.join(sub)).map_err(|e| Error::io("创建目录", dir.join(sub), e))?;
+        std::fs::create_dir_all(dir.join(sub))
+            .map_err(|e| Error::io("创建目录", dir.join(sub), e))?;
     }
     crate::archive::write_atomic(&dir.join(".yingsu-demo"), "yingsu demo\n".as_bytes())?;
     let ws = Workspace::open(dir)?;
@@ -103,15 +108,24 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
                 .from_local_datetime(&date.and_hms_opt(9, 0, 0).unwrap_or_default())
                 .single()
                 .ok_or_else(|| Error::Internal("demo time".into()))?;
-            let actor = Actor { who: "演示经办人".into(), now };
-            let sets = s.facts.iter().map(|(k, v)| format!("{k}={}", as_set(v))).collect();
+            let actor = Actor {
+                who: "演示经办人".into(),
+                now,
+            };
+            let sets = s
+                .facts
+                .iter()
+                .map(|(k, v)| format!("{k}={}", as_set(v)))
+                .collect();
             let input = Input { sets, from: None };
             let r = if i == 0 {
                 ws.new_case(&c.workflow, &c.id, &input, &actor, &renderer)
             } else {
                 ws.advance(&c.id, &s.step, &input, &actor, &renderer)
             }
-            .map_err(|e| Error::Internal(format!("演示案件 {} 的步骤 {} 失败：{e}", c.id, s.step)))?;
+            .map_err(|e| {
+                Error::Internal(format!("演示案件 {} 的步骤 {} 失败：{e}", c.id, s.step))
+            })?;
             report.steps += 1;
             for d in &r.documents {
                 report.documents.push((d.title.clone(), d.file.clone()));
@@ -167,7 +181,10 @@ fn prepare(dir: &Path) -> Result<()> {
         return Ok(());
     }
     Err(Error::user(
-        format!("目录 {} 不是空目录，也不是以前生成的演示工作区", dir.display()),
+        format!(
+            "目录 {} 不是空目录，也不是以前生成的演示工作区",
+            dir.display()
+        ),
         "请指定一个新目录，例如 `yingsu demo /tmp/yingsu-demo`",
     ))
 }

@@ -123,11 +123,18 @@ impl Workspace {
         if !dir.is_dir() {
             return Ok(out);
         }
-        for entry in walkdir::WalkDir::new(&dir).min_depth(2).max_depth(2).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&dir)
+            .min_depth(2)
+            .max_depth(2)
+            .sort_by_file_name()
+        {
             let entry = entry.map_err(|e| Error::Internal(e.to_string()))?;
             let p = entry.path();
             if p.extension().is_some_and(|e| e == "yaml") {
-                let id = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+                let id = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 out.push((id, p.to_path_buf()));
             }
         }
@@ -150,7 +157,14 @@ impl Workspace {
             )),
             1 => Ok(found.into_iter().next().unwrap_or_default()),
             _ => Err(Error::user(
-                format!("案件编号 `{id}` 重复：{}", found.iter().map(|p| self.rel(p)).collect::<Vec<_>>().join("、")),
+                format!(
+                    "案件编号 `{id}` 重复：{}",
+                    found
+                        .iter()
+                        .map(|p| self.rel(p))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
                 "每个案件编号只能出现一次，请给其中一个改名",
             )),
         }
@@ -162,15 +176,31 @@ impl Workspace {
         let case = Case::load(id, &path).map_err(|e| e.relative_to(&self.root))?;
         let wf = self.workflows.get(&case.workflow.value).ok_or_else(|| {
             Error::from(
-                yaml::at(&self.rel_path(&path), &case.source, &case.workflow, format!("流程 `{}` 不存在", case.workflow.value))
-                    .help(format!("可用的流程：{}", self.workflows.keys().cloned().collect::<Vec<_>>().join("、"))),
+                yaml::at(
+                    &self.rel_path(&path),
+                    &case.source,
+                    &case.workflow,
+                    format!("流程 `{}` 不存在", case.workflow.value),
+                )
+                .help(format!(
+                    "可用的流程：{}",
+                    self.workflows
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )),
             )
         })?;
         if wf.step(case.current_step()).is_none() {
-            return Err(Diagnostic::new(format!("案件当前步骤 `{}` 不在流程 `{}` 中", case.current_step(), wf.name()))
-                .in_file(self.rel_path(&path))
-                .help("流程可能被修改过；请恢复该步骤，或联系管理员迁移案件")
-                .into());
+            return Err(Diagnostic::new(format!(
+                "案件当前步骤 `{}` 不在流程 `{}` 中",
+                case.current_step(),
+                wf.name()
+            ))
+            .in_file(self.rel_path(&path))
+            .help("流程可能被修改过；请恢复该步骤，或联系管理员迁移案件")
+            .into());
         }
         self.check_typed(&case, wf)?;
         Ok((case, wf))
@@ -203,23 +233,51 @@ impl Workspace {
         }
     }
 
-    fn coerce_spanned(&self, wf: &Workflow, key: &str, v: &Spanned<Value>, file: &Path, source: &str) -> std::result::Result<Value, Box<Diagnostic>> {
+    fn coerce_spanned(
+        &self,
+        wf: &Workflow,
+        key: &str,
+        v: &Spanned<Value>,
+        file: &Path,
+        source: &str,
+    ) -> std::result::Result<Value, Box<Diagnostic>> {
         let Some(spec) = wf.field(key) else {
             return Err(Box::new(
-                yaml::at(file, source, v, format!("流程 `{}` 没有字段 `{key}`", wf.name()))
-                    .help(format!("可用的字段：{}", wf.spec.fields.keys().collect::<Vec<_>>().join("、"))),
+                yaml::at(
+                    file,
+                    source,
+                    v,
+                    format!("流程 `{}` 没有字段 `{key}`", wf.name()),
+                )
+                .help(format!(
+                    "可用的字段：{}",
+                    wf.spec.fields.keys().collect::<Vec<_>>().join("、")
+                )),
             ));
         };
         let raw = yaml::raw_scalar(source, v);
         let value = facts::coerce(spec.ty, &spec.values, &v.value, raw).map_err(|b| {
-            Box::new(yaml::at(file, source, v, format!("字段 `{key}`（{}）：{}", spec.label, b.message)).help(b.help))
+            Box::new(
+                yaml::at(
+                    file,
+                    source,
+                    v,
+                    format!("字段 `{key}`（{}）：{}", spec.label, b.message),
+                )
+                .help(b.help),
+            )
         })?;
         self.check_ref(key, spec, &value)
             .map_err(|(m, h)| Box::new(yaml::at(file, source, v, m).help(h)))?;
         Ok(value)
     }
 
-    fn check_ref(&self, key: &str, spec: &crate::workflow::FieldSpec, value: &Value) -> std::result::Result<(), (String, String)> {
+    fn check_ref(
+        &self,
+        key: &str,
+        spec: &crate::workflow::FieldSpec,
+        value: &Value,
+    ) -> std::result::Result<(), (String, String)> {
         let (Some(of), Some(s)) = (&spec.of, value.as_str()) else {
             return Ok(());
         };
@@ -232,7 +290,10 @@ impl Workspace {
             Ok(())
         } else {
             Err((
-                format!("字段 `{key}`（{}）的值 `{s}` 不是 yingsu.yaml 中 {} 下的编号", spec.label, of.value),
+                format!(
+                    "字段 `{key}`（{}）的值 `{s}` 不是 yingsu.yaml 中 {} 下的编号",
+                    spec.label, of.value
+                ),
                 format!("可用的编号：{}", keys.join("、")),
             ))
         }
@@ -254,7 +315,11 @@ impl Workspace {
                 }
             }
             if !errors.is_empty() {
-                return Err(if errors.len() == 1 { errors.remove(0).into() } else { Error::Many(errors) });
+                return Err(if errors.len() == 1 {
+                    errors.remove(0).into()
+                } else {
+                    Error::Many(errors)
+                });
             }
         }
         for s in &input.sets {
@@ -267,19 +332,40 @@ impl Workspace {
             let Some(spec) = wf.field(k) else {
                 return Err(Error::user(
                     format!("流程 `{}` 没有字段 `{k}`", wf.name()),
-                    format!("可用的字段：{}", wf.spec.fields.keys().collect::<Vec<_>>().join("、")),
+                    format!(
+                        "可用的字段：{}",
+                        wf.spec.fields.keys().collect::<Vec<_>>().join("、")
+                    ),
                 ));
             };
-            let value = facts::coerce(spec.ty, &spec.values, &Value::String(v.to_string()), Some(v))
-                .map_err(|b| Error::user(format!("--set {k}：字段 `{k}`（{}）{}", spec.label, b.message), b.help))?;
-            self.check_ref(k, spec, &value).map_err(|(m, h)| Error::user(m, h))?;
+            let value = facts::coerce(
+                spec.ty,
+                &spec.values,
+                &Value::String(v.to_string()),
+                Some(v),
+            )
+            .map_err(|b| {
+                Error::user(
+                    format!("--set {k}：字段 `{k}`（{}）{}", spec.label, b.message),
+                    b.help,
+                )
+            })?;
+            self.check_ref(k, spec, &value)
+                .map_err(|(m, h)| Error::user(m, h))?;
             out.insert(k.to_string(), value);
         }
         Ok(out)
     }
 
     /// Create a case of `workflow` with id `id` at the workflow's start step.
-    pub fn new_case(&self, workflow: &str, id: &str, input: &Input, actor: &Actor, renderer: &dyn DocumentRenderer) -> Result<StepReport> {
+    pub fn new_case(
+        &self,
+        workflow: &str,
+        id: &str,
+        input: &Input,
+        actor: &Actor,
+        renderer: &dyn DocumentRenderer,
+    ) -> Result<StepReport> {
         case::check_id(id)?;
         let wf = self.workflow(workflow)?;
         if let Ok(existing) = self.case_path(id) {
@@ -291,7 +377,10 @@ impl Workspace {
         let given = self.read_input(wf, input)?;
         let start = wf.spec.start.value.clone();
         let year = actor.now.year();
-        let path = self.cases_dir().join(year.to_string()).join(format!("{id}.yaml"));
+        let path = self
+            .cases_dir()
+            .join(year.to_string())
+            .join(format!("{id}.yaml"));
         // What the clerk gives at creation is recorded in the first history entry; the file's
         // `facts:` block starts empty for the clerk's own additions and corrections.
         let plan = self.plan_step(wf, id, &start, &Facts::new(), given, actor, &[])?;
@@ -300,13 +389,25 @@ impl Workspace {
     }
 
     /// Advance case `id` to `step`.
-    pub fn advance(&self, id: &str, step: &str, input: &Input, actor: &Actor, renderer: &dyn DocumentRenderer) -> Result<StepReport> {
+    pub fn advance(
+        &self,
+        id: &str,
+        step: &str,
+        input: &Input,
+        actor: &Actor,
+        renderer: &dyn DocumentRenderer,
+    ) -> Result<StepReport> {
         let (case, wf) = self.load_case(id)?;
         let current = case.current_step().to_string();
-        let cur = wf.step(&current).ok_or_else(|| Error::Internal("current step vanished".into()))?;
+        let cur = wf
+            .step(&current)
+            .ok_or_else(|| Error::Internal("current step vanished".into()))?;
         if cur.is_final {
             return Err(Error::user(
-                format!("案件 `{id}` 已处于结束步骤“{}”（{current}），不能再推进", cur.title),
+                format!(
+                    "案件 `{id}` 已处于结束步骤“{}”（{current}），不能再推进",
+                    cur.title
+                ),
                 "如需补充材料，请修改案件文件的 facts 后用 `yingsu render` 重新生成文书",
             ));
         }
@@ -327,7 +428,10 @@ impl Workspace {
                     "从 {current} 可以转到：{}",
                     allowed
                         .iter()
-                        .map(|a| format!("{a}（{}）", wf.step(a).map(|s| s.title.as_str()).unwrap_or("")))
+                        .map(|a| format!(
+                            "{a}（{}）",
+                            wf.step(a).map(|s| s.title.as_str()).unwrap_or("")
+                        ))
                         .collect::<Vec<_>>()
                         .join("、")
                 ),
@@ -338,16 +442,48 @@ impl Workspace {
         for (k, v) in &given {
             if let Some(t) = case.typed.get(k)
                 && !t.value.is_null()
-                && let Ok(tv) = self.coerce_spanned(wf, k, t, &self.rel_path(&case.path), &case.source)
+                && let Ok(tv) =
+                    self.coerce_spanned(wf, k, t, &self.rel_path(&case.path), &case.source)
                 && &tv != v
             {
                 return Err(Error::user(
-                    format!("字段 `{k}` 在案件文件的 facts 中写的是 {}，与本次给出的 {} 不一致", case::value(&tv), case::value(v)),
-                    format!("请直接修改 {} 中的 facts，或去掉本次的 --set {k}", self.rel(&case.path)),
+                    format!(
+                        "字段 `{k}` 在案件文件的 facts 中写的是 {}，与本次给出的 {} 不一致",
+                        case::value(&tv),
+                        case::value(v)
+                    ),
+                    format!(
+                        "请直接修改 {} 中的 facts，或去掉本次的 --set {k}",
+                        self.rel(&case.path)
+                    ),
                 ));
             }
         }
         let mut facts = case.facts();
+        // Re-entering a `fresh` step (another hearing) records its own facts afresh: what an
+        // earlier visit recorded in fields only this step records (attendance, reasons…) does not
+        // carry over, unless the clerk typed it. Shared fields (the hearing date and place, also
+        // recorded at the notice) keep their latest value until a new one is given.
+        if target.fresh {
+            let shared = |k: &str| {
+                wf.spec
+                    .steps
+                    .0
+                    .iter()
+                    .any(|(n, s)| n.value != step && s.records.iter().any(|r| r.value == k))
+            };
+            for h in case
+                .history
+                .iter()
+                .filter(|h| h.step.as_deref() == Some(step))
+            {
+                for k in h.facts.keys() {
+                    if !case.typed.contains_key(k) && !shared(k) {
+                        facts.remove(k);
+                    }
+                }
+            }
+        }
         // Typed facts, coerced.
         for (k, t) in &case.typed {
             if let Ok(v) = self.coerce_spanned(wf, k, t, &self.rel_path(&case.path), &case.source) {
@@ -355,29 +491,67 @@ impl Workspace {
             }
         }
         // The condition of the transition, over the facts including what is given now.
-        if let Some(cond) = cur.next.iter().find(|n| n.to.value == step).and_then(|n| n.when.as_ref()) {
+        if let Some(cond) = cur
+            .next
+            .iter()
+            .find(|n| n.to.value == step)
+            .and_then(|n| n.when.as_ref())
+        {
             let mut probe = facts.clone();
             probe.extend(given.clone());
-            let ok = crate::expr::eval_bool(&cond.value, &probe, &[("case_id", id), ("workflow", wf.name())])
-                .map_err(|why| Error::user(format!("无法计算转向条件 `{}`：{why}", cond.value), "请检查流程定义"))?;
+            let ok = crate::expr::eval_bool(
+                &cond.value,
+                &probe,
+                &[("case_id", id), ("workflow", wf.name())],
+            )
+            .map_err(|why| {
+                Error::user(
+                    format!("无法计算转向条件 `{}`：{why}", cond.value),
+                    "请检查流程定义",
+                )
+            })?;
             if !ok {
                 return Err(Error::user(
-                    format!("转到“{}”（{step}）的条件不满足：{}", target.title, cond.value),
+                    format!(
+                        "转到“{}”（{step}）的条件不满足：{}",
+                        target.title, cond.value
+                    ),
                     format!("当前相关事实：{}", describe_facts(&cond.value, &probe)),
                 ));
             }
         }
         let plan = self.plan_step(wf, id, step, &facts, given, actor, &case.history)?;
         let year = case_year(&case).unwrap_or(actor.now.year());
-        self.commit_step(wf, id, &case.path, year, plan, &case.history, renderer, |entry| {
-            case.with_entry(entry).map_err(|e| e.relative_to(&self.root))
-        })
+        self.commit_step(
+            wf,
+            id,
+            &case.path,
+            year,
+            plan,
+            &case.history,
+            renderer,
+            |entry| {
+                case.with_entry(entry)
+                    .map_err(|e| e.relative_to(&self.root))
+            },
+        )
     }
 
     /// Check the step's facts and compute its history entry (without documents).
     #[allow(clippy::too_many_arguments)]
-    fn plan_step(&self, wf: &Workflow, id: &str, step: &str, before: &Facts, given: Facts, actor: &Actor, history: &[HistoryEntry]) -> Result<Plan> {
-        let spec = wf.step(step).ok_or_else(|| Error::Internal(format!("no step {step}")))?;
+    fn plan_step(
+        &self,
+        wf: &Workflow,
+        id: &str,
+        step: &str,
+        before: &Facts,
+        given: Facts,
+        actor: &Actor,
+        history: &[HistoryEntry],
+    ) -> Result<Plan> {
+        let spec = wf
+            .step(step)
+            .ok_or_else(|| Error::Internal(format!("no step {step}")))?;
         // Only the step's own fields may be given.
         for k in given.keys() {
             if !spec.records.iter().any(|r| &r.value == k) {
@@ -393,7 +567,11 @@ impl Workspace {
                     format!("步骤“{}”（{step}）不记录字段 `{k}`，{owner}", spec.title),
                     format!(
                         "本步骤记录的字段：{}；若要更正其他字段，请直接修改案件文件中的 facts",
-                        spec.records.iter().map(|r| r.value.as_str()).collect::<Vec<_>>().join("、")
+                        spec.records
+                            .iter()
+                            .map(|r| r.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、")
                     ),
                 ));
             }
@@ -406,10 +584,14 @@ impl Workspace {
         let extra = [("case_id", id), ("workflow", wf.name()), ("step", step)];
         let mut missing = Vec::new();
         for r in &spec.records {
-            let Some(f) = wf.field(&r.value) else { continue };
+            let Some(f) = wf.field(&r.value) else {
+                continue;
+            };
             let required = match f.required.as_ref().map(|s| &s.value) {
                 Some(Value::Bool(b)) => *b,
-                Some(Value::String(expr)) => crate::expr::eval_bool(expr, &facts, &extra).unwrap_or(true),
+                Some(Value::String(expr)) => {
+                    crate::expr::eval_bool(expr, &facts, &extra).unwrap_or(true)
+                }
                 _ => false,
             };
             if required && !facts::is_present(facts.get(&r.value)) {
@@ -418,7 +600,10 @@ impl Workspace {
                     r.value,
                     f.label,
                     f.ty.label(),
-                    f.help.as_deref().map(|h| format!("：{h}")).unwrap_or_default()
+                    f.help
+                        .as_deref()
+                        .map(|h| format!("：{h}"))
+                        .unwrap_or_default()
                 ));
             }
         }
@@ -430,8 +615,14 @@ impl Workspace {
                 .map(|r| r.value.clone())
                 .unwrap_or_default();
             return Err(Error::user(
-                format!("步骤“{}”（{step}）缺少必填字段：\n{}", spec.title, missing.join("\n")),
-                format!("用 --set {example}=… 补充（可重复 --set），或写入案件文件的 facts、用 --from 文件.yaml 提供"),
+                format!(
+                    "步骤“{}”（{step}）缺少必填字段：\n{}",
+                    spec.title,
+                    missing.join("\n")
+                ),
+                format!(
+                    "用 --set {example}=… 补充（可重复 --set），或写入案件文件的 facts、用 --from 文件.yaml 提供"
+                ),
             ));
         }
         let mut entry_facts = BTreeMap::new();
@@ -472,12 +663,24 @@ impl Workspace {
         renderer: &dyn DocumentRenderer,
         text: impl Fn(&HistoryEntry) -> Result<String>,
     ) -> Result<StepReport> {
-        let spec = wf.step(&plan.step).ok_or_else(|| Error::Internal("step".into()))?;
+        let spec = wf
+            .step(&plan.step)
+            .ok_or_else(|| Error::Internal("step".into()))?;
         let entry_index = history.len();
         let mut batch = Batch::default();
         let today = plan.today.format("%Y-%m-%d").to_string();
-        let court_name = plan.facts.get("court").and_then(|v| v.as_str()).map(|c| self.config.court_name(c)).unwrap_or_default();
-        let agency_name = plan.facts.get("agency").and_then(|v| v.as_str()).map(|a| self.config.agency_name(a)).unwrap_or_default();
+        let court_name = plan
+            .facts
+            .get("court")
+            .and_then(|v| v.as_str())
+            .map(|c| self.config.court_name(c))
+            .unwrap_or_default();
+        let agency_name = plan
+            .facts
+            .get("agency")
+            .and_then(|v| v.as_str())
+            .map(|a| self.config.agency_name(a))
+            .unwrap_or_default();
         let extra = [
             ("case_id", id),
             ("workflow", wf.name()),
@@ -493,8 +696,12 @@ impl Workspace {
         let mut numbering = crate::render::Numbering::new(&self.archive_dir());
         for d in &spec.documents {
             if let Some(w) = &d.when {
-                let on = crate::expr::eval_bool(&w.value, &plan.facts, &extra)
-                    .map_err(|why| Error::user(format!("无法计算文书条件 `{}`：{why}", w.value), "请检查流程定义"))?;
+                let on = crate::expr::eval_bool(&w.value, &plan.facts, &extra).map_err(|why| {
+                    Error::user(
+                        format!("无法计算文书条件 `{}`：{why}", w.value),
+                        "请检查流程定义",
+                    )
+                })?;
                 if !on {
                     continue;
                 }
@@ -511,7 +718,12 @@ impl Workspace {
             let key = format!("{id}#{}#{}", entry_index + 1, d.template.value);
             let number = match (&issuer, d.numbered) {
                 (Some(i), true) => {
-                    let prefix = self.config.issuers.get(i).map(|x| x.prefix.clone()).unwrap_or_default();
+                    let prefix = self
+                        .config
+                        .issuers
+                        .get(i)
+                        .map(|x| x.prefix.clone())
+                        .unwrap_or_default();
                     Some(numbering.number(&prefix, date.year(), &key)?)
                 }
                 _ => None,
@@ -529,7 +741,8 @@ impl Workspace {
                 history: full_history.clone(),
             };
             let pdf = renderer.render(self, &req)?;
-            let file = crate::archive::document_path(year, id, entry_index, &plan.step, &d.template.value);
+            let file =
+                crate::archive::document_path(year, id, entry_index, &plan.step, &d.template.value);
             batch.stage(&self.root.join(&file), &pdf)?;
             plan.entry.documents.push(DocRecord {
                 title: d.title.clone(),
@@ -543,14 +756,22 @@ impl Workspace {
         // Linked cases.
         for o in &spec.opens {
             if let Some(w) = &o.when {
-                let on = crate::expr::eval_bool(&w.value, &plan.facts, &extra)
-                    .map_err(|why| Error::user(format!("无法计算条件 `{}`：{why}", w.value), "请检查流程定义"))?;
+                let on = crate::expr::eval_bool(&w.value, &plan.facts, &extra).map_err(|why| {
+                    Error::user(
+                        format!("无法计算条件 `{}`：{why}", w.value),
+                        "请检查流程定义",
+                    )
+                })?;
                 if !on {
                     continue;
                 }
             }
-            let new_id = crate::expr::render(&o.id.value, &plan.facts, &extra)
-                .map_err(|why| Error::user(format!("无法生成新案件编号：{why}"), "请检查流程定义中 opens 的 id"))?;
+            let new_id = crate::expr::render(&o.id.value, &plan.facts, &extra).map_err(|why| {
+                Error::user(
+                    format!("无法生成新案件编号：{why}"),
+                    "请检查流程定义中 opens 的 id",
+                )
+            })?;
             case::check_id(&new_id)?;
             if self.case_path(&new_id).is_ok() {
                 continue; // never open the same case twice
@@ -558,8 +779,12 @@ impl Workspace {
             let twf = self.workflow(&o.workflow.value)?;
             let mut sets = Vec::new();
             for (k, t) in &o.facts {
-                let v = crate::expr::render(t, &plan.facts, &extra)
-                    .map_err(|why| Error::user(format!("无法生成新案件的字段 {k}：{why}"), "请检查流程定义中 opens 的 facts"))?;
+                let v = crate::expr::render(t, &plan.facts, &extra).map_err(|why| {
+                    Error::user(
+                        format!("无法生成新案件的字段 {k}：{why}"),
+                        "请检查流程定义中 opens 的 facts",
+                    )
+                })?;
                 if !v.trim().is_empty() {
                     sets.push(format!("{k}={v}"));
                 }
@@ -568,14 +793,32 @@ impl Workspace {
             let given = self.read_input(twf, &input)?;
             let actor = Actor {
                 who: plan.entry.by.clone(),
-                now: DateTime::parse_from_rfc3339(&plan.entry.at).map_err(|e| Error::Internal(e.to_string()))?,
+                now: DateTime::parse_from_rfc3339(&plan.entry.at)
+                    .map_err(|e| Error::Internal(e.to_string()))?,
             };
-            let sub = self.plan_step(twf, &new_id, &twf.spec.start.value, &Facts::new(), given, &actor, &[])?;
-            let npath = self.cases_dir().join(year.to_string()).join(format!("{new_id}.yaml"));
+            let sub = self.plan_step(
+                twf,
+                &new_id,
+                &twf.spec.start.value,
+                &Facts::new(),
+                given,
+                &actor,
+                &[],
+            )?;
+            let npath = self
+                .cases_dir()
+                .join(year.to_string())
+                .join(format!("{new_id}.yaml"));
             let mut sub_entry = sub.entry.clone();
             // Documents of the opened case's start step.
-            let tspec = twf.step(&twf.spec.start.value).ok_or_else(|| Error::Internal("start".into()))?;
-            let sextra = [("case_id", new_id.as_str()), ("workflow", twf.name()), ("step", twf.spec.start.value.as_str())];
+            let tspec = twf
+                .step(&twf.spec.start.value)
+                .ok_or_else(|| Error::Internal("start".into()))?;
+            let sextra = [
+                ("case_id", new_id.as_str()),
+                ("workflow", twf.name()),
+                ("step", twf.spec.start.value.as_str()),
+            ];
             for d in &tspec.documents {
                 if let Some(w) = &d.when
                     && !crate::expr::eval_bool(&w.value, &sub.facts, &sextra).unwrap_or(false)
@@ -583,13 +826,23 @@ impl Workspace {
                     continue;
                 }
                 let issuer = self.issuer_of(&d.issuer.value, &sub.facts)?;
-                let date = d.date.as_ref().or(tspec.date.as_ref())
-                    .and_then(|f| sub.facts.get(&f.value)).and_then(|v| v.as_str())
-                    .and_then(|s| facts::parse_date(s).ok()).unwrap_or(plan.today);
+                let date = d
+                    .date
+                    .as_ref()
+                    .or(tspec.date.as_ref())
+                    .and_then(|f| sub.facts.get(&f.value))
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| facts::parse_date(s).ok())
+                    .unwrap_or(plan.today);
                 let key = format!("{new_id}#1#{}", d.template.value);
                 let number = match (&issuer, d.numbered) {
                     (Some(i), true) => {
-                        let prefix = self.config.issuers.get(i).map(|x| x.prefix.clone()).unwrap_or_default();
+                        let prefix = self
+                            .config
+                            .issuers
+                            .get(i)
+                            .map(|x| x.prefix.clone())
+                            .unwrap_or_default();
                         Some(numbering.number(&prefix, date.year(), &key)?)
                     }
                     _ => None,
@@ -607,9 +860,21 @@ impl Workspace {
                     history: vec![sub.entry.clone()],
                 };
                 let pdf = renderer.render(self, &req)?;
-                let file = crate::archive::document_path(year, &new_id, 0, &twf.spec.start.value, &d.template.value);
+                let file = crate::archive::document_path(
+                    year,
+                    &new_id,
+                    0,
+                    &twf.spec.start.value,
+                    &d.template.value,
+                );
                 batch.stage(&self.root.join(&file), &pdf)?;
-                sub_entry.documents.push(DocRecord { title: d.title.clone(), template: d.template.value.clone(), number, file, sha256: crate::archive::sha256(&pdf) });
+                sub_entry.documents.push(DocRecord {
+                    title: d.title.clone(),
+                    template: d.template.value.clone(),
+                    number,
+                    file,
+                    sha256: crate::archive::sha256(&pdf),
+                });
             }
             let ntext = case::new_file(twf.name(), None, &[], &sub_entry);
             batch.stage(&npath, ntext.as_bytes())?;
@@ -619,12 +884,12 @@ impl Workspace {
         let new_text = text(&plan.entry)?;
         // The new file must read back with exactly one more entry.
         {
-            let probe_dir = tempfile::tempdir().map_err(|e| Error::io("创建临时目录", std::env::temp_dir(), e))?;
+            let probe_dir = tempfile::tempdir()
+                .map_err(|e| Error::io("创建临时目录", std::env::temp_dir(), e))?;
             let probe = probe_dir.path().join(format!("{id}.yaml"));
             std::fs::write(&probe, &new_text).map_err(|e| Error::io("写入", &probe, e))?;
-            let c = Case::load(id, &probe).map_err(|e| {
-                Error::Internal(format!("生成的案件记录无法读回：{e}"))
-            })?;
+            let c = Case::load(id, &probe)
+                .map_err(|e| Error::Internal(format!("生成的案件记录无法读回：{e}")))?;
             if c.history.len() != history.len() + 1 {
                 return Err(Error::Internal("生成的案件记录条目数不对".into()));
             }
@@ -656,7 +921,11 @@ impl Workspace {
             return Ok(Some(spec.to_string()));
         }
         let agency = facts.get("agency").and_then(|v| v.as_str()).unwrap_or("");
-        Ok(self.config.agencies.get(agency).and_then(|a| a.issuer.clone()))
+        Ok(self
+            .config
+            .agencies
+            .get(agency)
+            .and_then(|a| a.issuer.clone()))
     }
 
     /// The status of every case.
@@ -665,7 +934,9 @@ impl Workspace {
         for (id, _) in self.case_files()? {
             let (case, wf) = self.load_case(&id)?;
             let step = case.current_step().to_string();
-            let spec = wf.step(&step).ok_or_else(|| Error::Internal("step".into()))?;
+            let spec = wf
+                .step(&step)
+                .ok_or_else(|| Error::Internal("step".into()))?;
             let facts = case.facts();
             let deadline = self.next_deadline(wf, &id, spec, &facts, today);
             rows.push(StatusRow {
@@ -683,7 +954,14 @@ impl Workspace {
     }
 
     /// The earliest deadline that applies in the current step.
-    pub fn next_deadline(&self, wf: &Workflow, id: &str, spec: &StepSpec, facts: &Facts, today: NaiveDate) -> Option<Deadline> {
+    pub fn next_deadline(
+        &self,
+        wf: &Workflow,
+        id: &str,
+        spec: &StepSpec,
+        facts: &Facts,
+        today: NaiveDate,
+    ) -> Option<Deadline> {
         if spec.is_final {
             return None;
         }
@@ -704,7 +982,11 @@ impl Workspace {
                     DaysSpec::Setting(name) => *self.config.deadlines.get(name)?,
                 };
                 let due = self.calendar.add(from, setting);
-                Some(Deadline { title: d.title.clone(), due, overdue: today > due })
+                Some(Deadline {
+                    title: d.title.clone(),
+                    due,
+                    overdue: today > due,
+                })
             })
             .min_by_key(|d| d.due)
     }
@@ -731,7 +1013,15 @@ fn describe_facts(expr: &str, facts: &Facts) -> String {
     let vars = crate::expr::compile_check(expr).unwrap_or_default();
     let mut v: Vec<String> = vars
         .into_iter()
-        .map(|k| format!("{k} = {}", facts.get(&k).map(case::value).unwrap_or_else(|| "（未填）".into())))
+        .map(|k| {
+            format!(
+                "{k} = {}",
+                facts
+                    .get(&k)
+                    .map(case::value)
+                    .unwrap_or_else(|| "（未填）".into())
+            )
+        })
         .collect();
     v.sort();
     v.join("，")

@@ -267,7 +267,12 @@ impl Errors {
     pub fn into_result(self) -> Result<()> {
         match self.0.len() {
             0 => Ok(()),
-            1 => Err(self.0.into_iter().next().map(Error::from).unwrap_or_else(|| Error::Internal("empty".into()))),
+            1 => Err(self
+                .0
+                .into_iter()
+                .next()
+                .map(Error::from)
+                .unwrap_or_else(|| Error::Internal("empty".into()))),
             _ => Err(Error::Many(self.0)),
         }
     }

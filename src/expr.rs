@@ -9,7 +9,14 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use crate::facts::Facts;
 
 /// Names available in every expression besides the workflow's fields.
-pub const BUILTINS: &[&str] = &["case_id", "workflow", "step", "today", "court_name", "agency_name"];
+pub const BUILTINS: &[&str] = &[
+    "case_id",
+    "workflow",
+    "step",
+    "today",
+    "court_name",
+    "agency_name",
+];
 
 /// The shared environment (strict about syntax, lenient about missing optional facts).
 pub fn env() -> &'static Environment<'static> {
@@ -41,7 +48,9 @@ pub fn eval_bool(src: &str, ctx: &Facts, extra: &[(&str, &str)]) -> Result<bool,
 
 /// Render a small text template.
 pub fn render(src: &str, ctx: &Facts, extra: &[(&str, &str)]) -> Result<String, String> {
-    env().render_str(src, context(ctx, extra)).map_err(|e| describe(&e))
+    env()
+        .render_str(src, context(ctx, extra))
+        .map_err(|e| describe(&e))
 }
 
 fn context(ctx: &Facts, extra: &[(&str, &str)]) -> Value {
@@ -65,7 +74,9 @@ fn to_value(v: &serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::from(s.as_str()),
         serde_json::Value::Array(a) => Value::from(a.iter().map(to_value).collect::<Vec<_>>()),
         serde_json::Value::Object(m) => Value::from(
-            m.iter().map(|(k, v)| (k.clone(), to_value(v))).collect::<std::collections::BTreeMap<_, _>>(),
+            m.iter()
+                .map(|(k, v)| (k.clone(), to_value(v)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
         ),
     }
 }

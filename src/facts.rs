@@ -46,10 +46,18 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     } else {
         s.split(['-', '/', '.']).collect()
     };
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
+    {
         return Err("应写成 2023-05-08 或 2023年5月8日".into());
     }
-    let (y, m, d) = match (parts[0].parse::<i32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>()) {
+    let (y, m, d) = match (
+        parts[0].parse::<i32>(),
+        parts[1].parse::<u32>(),
+        parts[2].parse::<u32>(),
+    ) {
         (Ok(y), Ok(m), Ok(d)) => (y, m, d),
         _ => return Err("应写成 2023-05-08 或 2023年5月8日".into()),
     };
@@ -95,7 +103,12 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 ///
 /// `raw` is the value's source text when it came from YAML (so that `003` stays `003` for a
 /// text field); `values` is the allowed set for enums.
-pub fn coerce(ty: FieldType, values: &[String], v: &Value, raw: Option<&str>) -> Result<Value, BadValue> {
+pub fn coerce(
+    ty: FieldType,
+    values: &[String],
+    v: &Value,
+    raw: Option<&str>,
+) -> Result<Value, BadValue> {
     match ty {
         FieldType::Text => match v {
             Value::String(s) => Ok(Value::String(s.clone())),
@@ -103,19 +116,30 @@ pub fn coerce(ty: FieldType, values: &[String], v: &Value, raw: Option<&str>) ->
                 raw.map(|r| r.trim_matches(['"', '\'']).to_string())
                     .unwrap_or_else(|| v.to_string()),
             )),
-            _ => Err(bad("应为一段文本", "直接写文字即可；含“: ”或以“#”开头时请加引号")),
+            _ => Err(bad(
+                "应为一段文本",
+                "直接写文字即可；含“: ”或以“#”开头时请加引号",
+            )),
         },
         FieldType::Date => match v {
             Value::String(s) => parse_date(s)
                 .map(|d| Value::String(d.format("%Y-%m-%d").to_string()))
-                .map_err(|why| bad(format!("日期 `{s}` 无效：{why}"), "日期写成 2023-05-08 的形式")),
+                .map_err(|why| {
+                    bad(
+                        format!("日期 `{s}` 无效：{why}"),
+                        "日期写成 2023-05-08 的形式",
+                    )
+                }),
             _ => Err(bad("应为日期", "日期写成 2023-05-08 的形式")),
         },
         FieldType::Bool => match v {
             Value::Bool(b) => Ok(Value::Bool(*b)),
-            Value::String(s) => parse_bool(s)
-                .map(Value::Bool)
-                .ok_or_else(|| bad(format!("`{s}` 不是“是”或“否”"), "请写 true（是）或 false（否）")),
+            Value::String(s) => parse_bool(s).map(Value::Bool).ok_or_else(|| {
+                bad(
+                    format!("`{s}` 不是“是”或“否”"),
+                    "请写 true（是）或 false（否）",
+                )
+            }),
             _ => Err(bad("应为“是”或“否”", "请写 true（是）或 false（否）")),
         },
         FieldType::Integer => match v {
@@ -130,13 +154,23 @@ pub fn coerce(ty: FieldType, values: &[String], v: &Value, raw: Option<&str>) ->
         FieldType::Enum => {
             let s = match v {
                 Value::String(s) => s.trim().to_string(),
-                Value::Number(_) | Value::Bool(_) => raw.map(str::to_string).unwrap_or_else(|| v.to_string()),
-                _ => return Err(bad("应为下列选项之一", format!("可选：{}", values.join("、")))),
+                Value::Number(_) | Value::Bool(_) => {
+                    raw.map(str::to_string).unwrap_or_else(|| v.to_string())
+                }
+                _ => {
+                    return Err(bad(
+                        "应为下列选项之一",
+                        format!("可选：{}", values.join("、")),
+                    ));
+                }
             };
             if values.contains(&s) {
                 Ok(Value::String(s))
             } else {
-                Err(bad(format!("`{s}` 不是允许的选项"), format!("可选：{}", values.join("、"))))
+                Err(bad(
+                    format!("`{s}` 不是允许的选项"),
+                    format!("可选：{}", values.join("、")),
+                ))
             }
         }
         FieldType::List => match v {
@@ -145,7 +179,9 @@ pub fn coerce(ty: FieldType, values: &[String], v: &Value, raw: Option<&str>) ->
                 for (i, item) in items.iter().enumerate() {
                     match item {
                         Value::String(_) | Value::Object(_) => out.push(item.clone()),
-                        Value::Number(_) | Value::Bool(_) => out.push(Value::String(item.to_string())),
+                        Value::Number(_) | Value::Bool(_) => {
+                            out.push(Value::String(item.to_string()))
+                        }
                         _ => {
                             return Err(bad(
                                 format!("列表第 {} 项不是文本", i + 1),
@@ -163,7 +199,10 @@ pub fn coerce(ty: FieldType, values: &[String], v: &Value, raw: Option<&str>) ->
                     .map(|x| Value::String(x.to_string()))
                     .collect(),
             )),
-            _ => Err(bad("应为列表", "在 YAML 中每项以“- ”开头；用 --set 时以分号“；”分隔各项")),
+            _ => Err(bad(
+                "应为列表",
+                "在 YAML 中每项以“- ”开头；用 --set 时以分号“；”分隔各项",
+            )),
         },
     }
 }
@@ -191,22 +230,46 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(parse_date("2023-05-08"), Ok(NaiveDate::from_ymd_opt(2023, 5, 8).unwrap()));
-        assert_eq!(parse_date("2023年5月8日"), Ok(NaiveDate::from_ymd_opt(2023, 5, 8).unwrap()));
-        assert_eq!(parse_date("2023-02-30"), Err("2023 年 2 月没有 30 日".into()));
+        assert_eq!(
+            parse_date("2023-05-08"),
+            Ok(NaiveDate::from_ymd_opt(2023, 5, 8).unwrap())
+        );
+        assert_eq!(
+            parse_date("2023年5月8日"),
+            Ok(NaiveDate::from_ymd_opt(2023, 5, 8).unwrap())
+        );
+        assert_eq!(
+            parse_date("2023-02-30"),
+            Err("2023 年 2 月没有 30 日".into())
+        );
         assert_eq!(parse_date("2023-13-01"), Err("没有 13 月".into()));
-        assert_eq!(parse_date("昨天"), Err("应写成 2023-05-08 或 2023年5月8日".into()));
-        assert_eq!(parse_date("2024-02-29").map(format_date_zh), Ok("2024年2月29日".into()));
+        assert_eq!(
+            parse_date("昨天"),
+            Err("应写成 2023-05-08 或 2023年5月8日".into())
+        );
+        assert_eq!(
+            parse_date("2024-02-29").map(format_date_zh),
+            Ok("2024年2月29日".into())
+        );
     }
 
     #[test]
     fn coercions() {
         let v = coerce(FieldType::Text, &[], &Value::from(3), Some("003")).unwrap();
         assert_eq!(v, Value::from("003"));
-        let e = coerce(FieldType::Enum, &["一审".into(), "二审".into()], &Value::from("三审"), None).unwrap_err();
+        let e = coerce(
+            FieldType::Enum,
+            &["一审".into(), "二审".into()],
+            &Value::from("三审"),
+            None,
+        )
+        .unwrap_err();
         assert_eq!(e.message, "`三审` 不是允许的选项");
         assert_eq!(e.help, "可选：一审、二审");
-        assert_eq!(coerce(FieldType::Bool, &[], &Value::from("否"), None).unwrap(), Value::Bool(false));
+        assert_eq!(
+            coerce(FieldType::Bool, &[], &Value::from("否"), None).unwrap(),
+            Value::Bool(false)
+        );
         assert_eq!(
             coerce(FieldType::List, &[], &Value::from("张三；李四"), None).unwrap(),
             serde_json::json!(["张三", "李四"])

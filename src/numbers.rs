@@ -44,8 +44,10 @@ impl Registry {
             .map_err(|e| Error::io("打开", &path, e))?;
         file.lock().map_err(|e| Error::io("锁定", &path, e))?;
         let mut text = String::new();
-        file.seek(SeekFrom::Start(0)).map_err(|e| Error::io("读取", &path, e))?;
-        file.read_to_string(&mut text).map_err(|e| Error::io("读取", &path, e))?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| Error::io("读取", &path, e))?;
+        file.read_to_string(&mut text)
+            .map_err(|e| Error::io("读取", &path, e))?;
         let mut entries = Vec::new();
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
@@ -107,7 +109,11 @@ impl Registry {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let text: String = self.pending.iter().map(|(s, k)| format!("{s}\t{k}\n")).collect();
+        let text: String = self
+            .pending
+            .iter()
+            .map(|(s, k)| format!("{s}\t{k}\n"))
+            .collect();
         self.file
             .write_all(text.as_bytes())
             .and_then(|_| self.file.sync_all())

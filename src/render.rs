@@ -38,7 +38,10 @@ impl Numbering {
             let r = Registry::lock(&self.archive, prefix, year)?;
             self.open.insert(k.clone(), r);
         }
-        let r = self.open.get_mut(&k).ok_or_else(|| Error::Internal("registry".into()))?;
+        let r = self
+            .open
+            .get_mut(&k)
+            .ok_or_else(|| Error::Internal("registry".into()))?;
         Ok(r.reserve(key))
     }
 
@@ -68,14 +71,22 @@ impl TypstRenderer {
         let t = self
             .typesetter
             .get_or_init(|| Typesetter::new(&ws.font_dirs()).map_err(|e| e.to_string()));
-        t.as_ref().map_err(|e| Error::user(e.clone(), "请检查字体目录（工作区的 fonts/ 或 yingsu.yaml 的 font_paths）"))
+        t.as_ref().map_err(|e| {
+            Error::user(
+                e.clone(),
+                "请检查字体目录（工作区的 fonts/ 或 yingsu.yaml 的 font_paths）",
+            )
+        })
     }
 
     /// The Typst job for a request.
     pub fn job(&self, ws: &Workspace, req: &DocRequest) -> Result<Job> {
         let main = format!("{}.typ", req.template);
         if !ws.templates.contains_key(&main) {
-            return Err(Error::user(format!("模板 `{}` 不存在", req.template), "请检查流程定义中的 template"));
+            return Err(Error::user(
+                format!("模板 `{}` 不存在", req.template),
+                "请检查流程定义中的 template",
+            ));
         }
         let files: BTreeMap<String, String> = ws
             .templates
@@ -108,7 +119,10 @@ fn typeset_error(ws: &Workspace, req: &DocRequest, e: crate::typeset::TypesetErr
         .map(|t| t.origin.display().to_string())
         .unwrap_or_default();
     Error::user(
-        format!("生成《{}》（案件 {}，模板 {origin}）失败：\n{e}", req.title, req.case_id),
+        format!(
+            "生成《{}》（案件 {}，模板 {origin}）失败：\n{e}",
+            req.title, req.case_id
+        ),
         "若提示缺字，请核对该字段的文字或在 fonts/ 中加入覆盖该字的字体；若是模板错误，请修改模板后重试",
     )
 }
@@ -117,17 +131,21 @@ fn typeset_error(ws: &Workspace, req: &DocRequest, e: crate::typeset::TypesetErr
 /// 2023年5月8日) so templates never format dates themselves.
 pub fn document_data(ws: &Workspace, req: &DocRequest) -> Value {
     let cfg = &ws.config;
-    let issuer = req.issuer.as_ref().and_then(|i| cfg.issuers.get(i)).map(|i| {
-        json!({
-            "name": i.name,
-            "short": i.short.clone().unwrap_or_else(|| i.name.clone()),
-            "mark": i.mark.clone().unwrap_or_else(|| i.name.clone()),
-            "prefix": i.prefix,
-            "principal": i.principal,
-            "contact": i.contact,
-            "phone": i.phone,
-        })
-    });
+    let issuer = req
+        .issuer
+        .as_ref()
+        .and_then(|i| cfg.issuers.get(i))
+        .map(|i| {
+            json!({
+                "name": i.name,
+                "short": i.short.clone().unwrap_or_else(|| i.name.clone()),
+                "mark": i.mark.clone().unwrap_or_else(|| i.name.clone()),
+                "prefix": i.prefix,
+                "principal": i.principal,
+                "contact": i.contact,
+                "phone": i.phone,
+            })
+        });
     let agency = req
         .facts
         .get("agency")
@@ -152,7 +170,8 @@ pub fn document_data(ws: &Workspace, req: &DocRequest) -> Value {
     let mut dates = Map::new();
     for (k, v) in &req.facts {
         if let Some(d) = v.as_str().and_then(|s| facts::parse_date(s).ok())
-            && v.as_str().is_some_and(|s| s.len() == 10 && s.as_bytes()[4] == b'-')
+            && v.as_str()
+                .is_some_and(|s| s.len() == 10 && s.as_bytes()[4] == b'-')
         {
             dates.insert(k.clone(), Value::String(facts::format_date_zh(d)));
         }
@@ -228,7 +247,13 @@ impl Workspace {
     /// Re-render the documents recorded in the given cases' histories (all cases when `ids` is
     /// empty), in parallel on `jobs` threads. Numbers are kept; files whose bytes change are
     /// rewritten and a history entry records the new hashes.
-    pub fn render_cases(&self, ids: &[String], jobs: usize, renderer: &TypstRenderer, actor: &crate::engine::Actor) -> Result<Vec<Rendered>> {
+    pub fn render_cases(
+        &self,
+        ids: &[String],
+        jobs: usize,
+        renderer: &TypstRenderer,
+        actor: &crate::engine::Actor,
+    ) -> Result<Vec<Rendered>> {
         use rayon::prelude::*;
         let ids: Vec<String> = if ids.is_empty() {
             self.case_files()?.into_iter().map(|(i, _)| i).collect()
@@ -250,17 +275,27 @@ impl Workspace {
                 let Some(step) = &h.step else { continue };
                 let facts = case.facts_at(i);
                 for d in &h.documents {
-                    let spec = wf.step(step).and_then(|s| s.documents.iter().find(|x| x.template.value == d.template));
+                    let spec = wf
+                        .step(step)
+                        .and_then(|s| s.documents.iter().find(|x| x.template.value == d.template));
                     let issuer = match spec {
                         Some(s) => self.issuer_of(&s.issuer.value, &facts)?,
                         None => None,
                     };
                     let date = spec
-                        .and_then(|s| s.date.as_ref().or(wf.step(step).and_then(|st| st.date.as_ref())))
+                        .and_then(|s| {
+                            s.date
+                                .as_ref()
+                                .or(wf.step(step).and_then(|st| st.date.as_ref()))
+                        })
                         .and_then(|f| facts.get(&f.value))
                         .and_then(|v| v.as_str())
                         .and_then(|s| facts::parse_date(s).ok())
-                        .or_else(|| chrono::DateTime::parse_from_rfc3339(&h.at).ok().map(|t| t.date_naive()))
+                        .or_else(|| {
+                            chrono::DateTime::parse_from_rfc3339(&h.at)
+                                .ok()
+                                .map(|t| t.date_naive())
+                        })
                         .unwrap_or_else(|| actor.today());
                     let req = DocRequest {
                         case_id: id.clone(),
@@ -272,7 +307,12 @@ impl Workspace {
                         number: d.number.clone(),
                         date,
                         facts: facts.clone(),
-                        history: case.history.iter().take(i + 1).cloned().collect::<Vec<HistoryEntry>>(),
+                        history: case
+                            .history
+                            .iter()
+                            .take(i + 1)
+                            .cloned()
+                            .collect::<Vec<HistoryEntry>>(),
                     };
                     let job = renderer.job(self, &req)?;
                     let mut rec = d.clone();
@@ -299,23 +339,37 @@ impl Workspace {
             let pdf = pdf?;
             let sha = crate::archive::sha256(&pdf);
             let path = self.root.join(&rec.file);
-            let on_disk = std::fs::read(&path).ok().map(|b| crate::archive::sha256(&b));
+            let on_disk = std::fs::read(&path)
+                .ok()
+                .map(|b| crate::archive::sha256(&b));
             let changed = sha != rec.sha256 || on_disk.as_deref() != Some(sha.as_str());
             if changed {
                 batch.stage(&path, &pdf)?;
             }
-            let new_rec = DocRecord { sha256: sha.clone(), ..rec.clone() };
+            let new_rec = DocRecord {
+                sha256: sha.clone(),
+                ..rec.clone()
+            };
             if sha != rec.sha256 {
-                changed_by_case.entry(id.clone()).or_default().push(new_rec.clone());
+                changed_by_case
+                    .entry(id.clone())
+                    .or_default()
+                    .push(new_rec.clone());
             }
-            out.push(Rendered { case_id: id, record: new_rec, changed });
+            out.push(Rendered {
+                case_id: id,
+                record: new_rec,
+                changed,
+            });
         }
         for (id, docs) in changed_by_case {
             let (case, _) = self.load_case(&id)?;
             let entry = HistoryEntry {
                 step: None,
                 event: Some("重新生成文书".into()),
-                at: actor.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+                at: actor
+                    .now
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
                 by: actor.who.clone(),
                 facts: BTreeMap::new(),
                 documents: docs,

@@ -35,7 +35,10 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a map")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
                 let mut out = Vec::new();
                 while let Some(k) = map.next_key::<Spanned<String>>()? {
                     let v = map.next_value::<V>()?;
@@ -181,6 +184,10 @@ pub struct StepSpec {
     /// A final step ends the case.
     #[serde(default, rename = "final")]
     pub is_final: bool,
+    /// Each visit of this step records its facts afresh (e.g. every hearing): what an earlier
+    /// visit recorded does not carry over. Otherwise a revisited step starts from earlier values.
+    #[serde(default)]
+    pub fresh: bool,
 }
 
 /// A workflow file as written.
@@ -305,8 +312,11 @@ impl Workflow {
             }
             if f.ty != FieldType::Enum && !f.values.is_empty() {
                 e.push(
-                    self.at(k, format!("字段 `{}` 不是选项（enum）类型，不能有 values", k.value))
-                        .help("把 type 改为 enum，或删除 values"),
+                    self.at(
+                        k,
+                        format!("字段 `{}` 不是选项（enum）类型，不能有 values", k.value),
+                    )
+                    .help("把 type 改为 enum，或删除 values"),
                 );
             }
             if let Some(of) = &f.of
@@ -322,8 +332,14 @@ impl Workflow {
                     Value::Bool(_) | Value::Null => {}
                     Value::String(expr) => self.check_expr(&mut e, req, expr, &fields, &field_list),
                     _ => e.push(
-                        self.at(req, format!("字段 `{}` 的 required 应为 true、false 或条件表达式", k.value))
-                            .help("例如 required: true，或 required: \"not head_appeared\""),
+                        self.at(
+                            req,
+                            format!(
+                                "字段 `{}` 的 required 应为 true、false 或条件表达式",
+                                k.value
+                            ),
+                        )
+                        .help("例如 required: true，或 required: \"not head_appeared\""),
                     ),
                 }
             }
@@ -331,7 +347,10 @@ impl Workflow {
         let mut seen = HashSet::new();
         for (k, _) in wf.steps.0.iter() {
             if !seen.insert(k.value.as_str()) {
-                e.push(self.at(k, format!("步骤 `{}` 重复定义", k.value)).help("每个步骤名只能出现一次"));
+                e.push(
+                    self.at(k, format!("步骤 `{}` 重复定义", k.value))
+                        .help("每个步骤名只能出现一次"),
+                );
             }
         }
 
@@ -344,29 +363,39 @@ impl Workflow {
 
         for (sk, step) in &wf.steps.0 {
             let sname = &sk.value;
-            let check_field = |e: &mut Errors, f: &Spanned<String>, what: &str, want: Option<FieldType>| {
-                match wf.fields.get(&f.value) {
+            let check_field =
+                |e: &mut Errors, f: &Spanned<String>, what: &str, want: Option<FieldType>| match wf
+                    .fields
+                    .get(&f.value)
+                {
                     None => e.push(
-                        self.at(f, format!("步骤 `{sname}` 的{what}引用了未声明的字段 `{}`", f.value))
-                            .help(format!("请先在 fields 中声明它；已声明的字段：{field_list}")),
+                        self.at(
+                            f,
+                            format!("步骤 `{sname}` 的{what}引用了未声明的字段 `{}`", f.value),
+                        )
+                        .help(format!(
+                            "请先在 fields 中声明它；已声明的字段：{field_list}"
+                        )),
                     ),
                     Some(spec) => {
                         if let Some(t) = want
                             && spec.ty != t
                         {
                             e.push(
-                                self.at(f, format!(
-                                    "步骤 `{sname}` 的{what}字段 `{}` 应为{}类型，实为{}",
-                                    f.value,
-                                    t.label(),
-                                    spec.ty.label()
-                                ))
+                                self.at(
+                                    f,
+                                    format!(
+                                        "步骤 `{sname}` 的{what}字段 `{}` 应为{}类型，实为{}",
+                                        f.value,
+                                        t.label(),
+                                        spec.ty.label()
+                                    ),
+                                )
                                 .help("请改用一个日期字段"),
                             );
                         }
                     }
-                }
-            };
+                };
             for r in &step.records {
                 check_field(&mut e, r, "记录字段（records）", None);
             }
@@ -376,8 +405,11 @@ impl Workflow {
             for n in &step.next {
                 if wf.steps.get(&n.to.value).is_none() {
                     e.push(
-                        self.at(&n.to, format!("步骤 `{sname}` 转向未定义的步骤 `{}`", n.to.value))
-                            .help(format!("可用的步骤：{step_list}")),
+                        self.at(
+                            &n.to,
+                            format!("步骤 `{sname}` 转向未定义的步骤 `{}`", n.to.value),
+                        )
+                        .help(format!("可用的步骤：{step_list}")),
                     );
                 }
                 if let Some(w) = &n.when {
@@ -386,8 +418,13 @@ impl Workflow {
             }
             if step.next.is_empty() && !step.is_final {
                 e.push(
-                    self.at(sk, format!("步骤 `{sname}` 既没有后续步骤（next），也没有标为结束（final: true）"))
-                        .help("请添加 next，或写 final: true 表示案件在此结束"),
+                    self.at(
+                        sk,
+                        format!(
+                            "步骤 `{sname}` 既没有后续步骤（next），也没有标为结束（final: true）"
+                        ),
+                    )
+                    .help("请添加 next，或写 final: true 表示案件在此结束"),
                 );
             }
             if step.is_final && !step.next.is_empty() {
@@ -399,11 +436,14 @@ impl Workflow {
             for d in &step.documents {
                 if !cx.templates.contains(&d.template.value) {
                     e.push(
-                        self.at(&d.template, format!("步骤 `{sname}` 的文书模板 `{}` 不存在", d.template.value))
-                            .help(format!(
-                                "模板是 templates/ 下的 .typ 文件（不写扩展名）；可用的模板：{}",
-                                cx.templates.iter().cloned().collect::<Vec<_>>().join("、")
-                            )),
+                        self.at(
+                            &d.template,
+                            format!("步骤 `{sname}` 的文书模板 `{}` 不存在", d.template.value),
+                        )
+                        .help(format!(
+                            "模板是 templates/ 下的 .typ 文件（不写扩展名）；可用的模板：{}",
+                            cx.templates.iter().cloned().collect::<Vec<_>>().join("、")
+                        )),
                     );
                 }
                 if let Some(w) = &d.when {
@@ -413,7 +453,10 @@ impl Workflow {
                     .fields
                     .get(&d.issuer.value)
                     .is_some_and(|f| f.of.as_ref().is_some_and(|o| o.value == "issuers"));
-                if d.issuer.value != "agency" && !issuer_field && !cx.config.issuers.contains_key(&d.issuer.value) {
+                if d.issuer.value != "agency"
+                    && !issuer_field
+                    && !cx.config.issuers.contains_key(&d.issuer.value)
+                {
                     e.push(
                         self.at(&d.issuer, format!("发文机关 `{}` 未在 yingsu.yaml 的 issuers 中定义", d.issuer.value))
                             .help(format!(
@@ -443,18 +486,24 @@ impl Workflow {
             for o in &step.opens {
                 if !cx.workflows.contains(&o.workflow.value) {
                     e.push(
-                        self.at(&o.workflow, format!("步骤 `{sname}` 要开启的流程 `{}` 不存在", o.workflow.value))
-                            .help(format!(
-                                "可用的流程：{}",
-                                cx.workflows.iter().cloned().collect::<Vec<_>>().join("、")
-                            )),
+                        self.at(
+                            &o.workflow,
+                            format!("步骤 `{sname}` 要开启的流程 `{}` 不存在", o.workflow.value),
+                        )
+                        .help(format!(
+                            "可用的流程：{}",
+                            cx.workflows.iter().cloned().collect::<Vec<_>>().join("、")
+                        )),
                     );
                 }
                 if let Some(w) = &o.when {
                     self.check_expr(&mut e, w, &w.value, &fields, &field_list);
                 }
                 if let Err(err) = crate::expr::env().template_from_str(&o.id.value) {
-                    e.push(self.at(&o.id, format!("案件编号模板无法解析：{err}")).help("请检查 {{ }} 是否成对"));
+                    e.push(
+                        self.at(&o.id, format!("案件编号模板无法解析：{err}"))
+                            .help("请检查 {{ }} 是否成对"),
+                    );
                 }
             }
         }
@@ -476,8 +525,14 @@ impl Workflow {
             for (k, _) in &wf.steps.0 {
                 if !reached.contains(k.value.as_str()) {
                     e.push(
-                        self.at(k, format!("步骤 `{}` 无法从起始步骤 `{}` 到达", k.value, wf.start.value))
-                            .help("请在某个步骤的 next 中转向它，或删除该步骤"),
+                        self.at(
+                            k,
+                            format!(
+                                "步骤 `{}` 无法从起始步骤 `{}` 到达",
+                                k.value, wf.start.value
+                            ),
+                        )
+                        .help("请在某个步骤的 next 中转向它，或删除该步骤"),
                     );
                 }
             }
@@ -486,7 +541,14 @@ impl Workflow {
         e.into_result()
     }
 
-    fn check_expr<T>(&self, e: &mut Errors, at: &Spanned<T>, src: &str, fields: &HashSet<&str>, field_list: &str) {
+    fn check_expr<T>(
+        &self,
+        e: &mut Errors,
+        at: &Spanned<T>,
+        src: &str,
+        fields: &HashSet<&str>,
+        field_list: &str,
+    ) {
         match crate::expr::compile_check(src) {
             Err(why) => e.push(
                 self.at(at, format!("条件表达式 `{src}` 无法解析：{why}"))

@@ -63,7 +63,10 @@ impl Workspace {
             dir = d.parent();
         }
         Err(Error::user(
-            format!("{} 不是 yingsu 工作区（找不到 yingsu.yaml）", start.display()),
+            format!(
+                "{} 不是 yingsu 工作区（找不到 yingsu.yaml）",
+                start.display()
+            ),
             "用 `yingsu init 目录` 新建工作区，或用 `yingsu -C 工作区目录 …` 指定已有的工作区",
         ))
     }
@@ -72,8 +75,10 @@ impl Workspace {
     pub fn open(root: &Path) -> Result<Workspace> {
         let root = root.to_path_buf();
         let cfg_path = root.join("yingsu.yaml");
-        let source = std::fs::read_to_string(&cfg_path).map_err(|e| crate::yaml::read_error(&cfg_path, e))?;
-        let (config, calendar) = Config::parse(&cfg_path, &source).map_err(|e| e.relative_to(&root))?;
+        let source = std::fs::read_to_string(&cfg_path)
+            .map_err(|e| crate::yaml::read_error(&cfg_path, e))?;
+        let (config, calendar) =
+            Config::parse(&cfg_path, &source).map_err(|e| e.relative_to(&root))?;
 
         let mut templates = BTreeMap::new();
         for (p, s) in builtin_templates() {
@@ -88,7 +93,11 @@ impl Workspace {
         }
         let tdir = root.join("templates");
         if tdir.is_dir() {
-            for entry in walkdir::WalkDir::new(&tdir).sort_by_file_name().into_iter().flatten() {
+            for entry in walkdir::WalkDir::new(&tdir)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+            {
                 let p = entry.path();
                 if p.extension().is_some_and(|e| e == "typ") {
                     let rel = p
@@ -96,7 +105,8 @@ impl Workspace {
                         .map_err(|e| Error::Internal(e.to_string()))?
                         .to_string_lossy()
                         .replace('\\', "/");
-                    let source = std::fs::read_to_string(p).map_err(|e| crate::yaml::read_error(p, e))?;
+                    let source =
+                        std::fs::read_to_string(p).map_err(|e| crate::yaml::read_error(p, e))?;
                     templates.insert(
                         rel.clone(),
                         Template {
@@ -115,7 +125,12 @@ impl Workspace {
 
         // Workflow sources: built-in, overridden by the workspace's by name.
         let mut sources: BTreeMap<String, (PathBuf, String)> = builtin_workflows()
-            .map(|(n, s)| (n.to_string(), (PathBuf::from(format!("内置流程/{n}.yaml")), s.to_string())))
+            .map(|(n, s)| {
+                (
+                    n.to_string(),
+                    (PathBuf::from(format!("内置流程/{n}.yaml")), s.to_string()),
+                )
+            })
             .collect();
         let wdir = root.join("workflows");
         if wdir.is_dir() {
@@ -127,9 +142,16 @@ impl Workspace {
                 .collect();
             entries.sort();
             for p in entries {
-                let name = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-                let source = std::fs::read_to_string(&p).map_err(|e| crate::yaml::read_error(&p, e))?;
-                sources.insert(name, (p.strip_prefix(&root).unwrap_or(&p).to_path_buf(), source));
+                let name = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let source =
+                    std::fs::read_to_string(&p).map_err(|e| crate::yaml::read_error(&p, e))?;
+                sources.insert(
+                    name,
+                    (p.strip_prefix(&root).unwrap_or(&p).to_path_buf(), source),
+                );
             }
         }
         let names: BTreeSet<String> = sources.keys().cloned().collect();
@@ -145,8 +167,16 @@ impl Workspace {
                 Ok(wf) => {
                     if wf.name() != name {
                         errors.push(
-                            crate::yaml::at(file, source, &wf.spec.name, format!("流程名 `{}` 与文件名 `{name}` 不一致", wf.name()))
-                                .help(format!("把 name 改为 {name}，或把文件改名为 {}.yaml", wf.name())),
+                            crate::yaml::at(
+                                file,
+                                source,
+                                &wf.spec.name,
+                                format!("流程名 `{}` 与文件名 `{name}` 不一致", wf.name()),
+                            )
+                            .help(format!(
+                                "把 name 改为 {name}，或把文件改名为 {}.yaml",
+                                wf.name()
+                            )),
                         );
                     }
                     workflows.insert(name.clone(), wf);
@@ -183,7 +213,11 @@ impl Workspace {
         let mut dirs = vec![self.root.join("fonts")];
         for p in &self.config.font_paths {
             let p = Path::new(p);
-            dirs.push(if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) });
+            dirs.push(if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                self.root.join(p)
+            });
         }
         dirs.extend(bundled_font_dirs());
         dirs.into_iter().filter(|d| d.is_dir()).collect()
@@ -195,7 +229,11 @@ impl Workspace {
                 format!("没有名为 `{name}` 的流程"),
                 format!(
                     "可用的流程：{}",
-                    self.workflows.keys().cloned().collect::<Vec<_>>().join("、")
+                    self.workflows
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
             )
         })

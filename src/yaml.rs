@@ -33,9 +33,11 @@ pub fn load<T: DeserializeOwned>(file: &Path) -> Result<(T, String)> {
 /// An error for a file that cannot be read.
 pub fn read_error(file: &Path, e: std::io::Error) -> Error {
     match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            Error::from(Diagnostic::new("文件不存在").in_file(file).help("请检查路径是否正确"))
-        }
+        std::io::ErrorKind::NotFound => Error::from(
+            Diagnostic::new("文件不存在")
+                .in_file(file)
+                .help("请检查路径是否正确"),
+        ),
         std::io::ErrorKind::InvalidData => Error::from(
             Diagnostic::new("文件不是 UTF-8 编码的文本")
                 .in_file(file)
@@ -54,7 +56,12 @@ pub fn pos(loc: &Location) -> Pos {
 }
 
 /// A diagnostic pointing at a spanned value.
-pub fn at<T>(file: &Path, source: &str, value: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+pub fn at<T>(
+    file: &Path,
+    source: &str,
+    value: &Spanned<T>,
+    message: impl Into<String>,
+) -> Diagnostic {
     Diagnostic::new(message).at(file, source, pos(&value.referenced))
 }
 
@@ -175,7 +182,10 @@ fn chinese(m: &str) -> (String, Option<String>) {
             found.to_string()
         };
         return (
-            format!("类型不对：这里写的是{found_zh}，应为{}", type_name(expected)),
+            format!(
+                "类型不对：这里写的是{found_zh}，应为{}",
+                type_name(expected)
+            ),
             Some("请按说明修改此处的值".into()),
         );
     }
@@ -206,7 +216,10 @@ fn chinese(m: &str) -> (String, Option<String>) {
     {
         return (
             format!("YAML 语法错误（{m}）"),
-            Some("请检查缩进（用空格，不要用 Tab）、冒号后的空格，以及含“: ”或“#”的文本是否加了引号".into()),
+            Some(
+                "请检查缩进（用空格，不要用 Tab）、冒号后的空格，以及含“: ”或“#”的文本是否加了引号"
+                    .into(),
+            ),
         );
     }
     (
@@ -235,7 +248,10 @@ mod tests {
         let d = e.diagnostics()[0].clone();
         assert_eq!(d.message, "未知的键 `colour`");
         assert_eq!(d.pos, Some(Pos { line: 3, column: 1 }));
-        assert_eq!(d.help.as_deref(), Some("此处允许的键：name、count。请检查拼写"));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("此处允许的键：name、count。请检查拼写")
+        );
     }
 
     #[test]
@@ -248,7 +264,10 @@ mod tests {
     fn wrong_type_is_reported() {
         let e = parse::<T>(Path::new("x.yaml"), "name: a\ncount: [1]\n").unwrap_err();
         let d = e.diagnostics()[0];
-        assert_eq!(d.message, "类型不对：这里应为单个值（文本、数字、日期或 true/false），不能是列表或映射");
+        assert_eq!(
+            d.message,
+            "类型不对：这里应为单个值（文本、数字、日期或 true/false），不能是列表或映射"
+        );
         assert_eq!(d.pos.map(|p| p.line), Some(2));
     }
 

@@ -38,18 +38,27 @@ fn init_validate_and_workflow_commands() {
     // init refuses to overwrite.
     let (code, _, err) = yingsu(dir.path(), &["init", "."], T);
     assert_eq!(code, 1);
-    assert!(err.starts_with("错误：这里已经有 yingsu.yaml，不会覆盖"), "{err}");
+    assert!(
+        err.starts_with("错误：这里已经有 yingsu.yaml，不会覆盖"),
+        "{err}"
+    );
     // The YAML printed is the built-in file, byte for byte.
     let yaml = ok(dir.path(), &["workflow", "show", "appearance", "--yaml"], T);
     assert_eq!(yaml, include_str!("../workflows/appearance.yaml"));
     let show = ok(dir.path(), &["workflow", "show", "appearance"], T);
     assert!(show.contains("● 裁判（judgment）"), "{show}");
-    assert!(show.contains("    → loss_review  当 outcome in ['撤销'"), "{show}");
+    assert!(
+        show.contains("    → loss_review  当 outcome in ['撤销'"),
+        "{show}"
+    );
     // Outside any workspace.
     let empty = tempfile::tempdir().unwrap();
     let (code, _, err) = yingsu(empty.path(), &["status"], T);
     assert_eq!(code, 1);
-    assert!(err.contains("不是 yingsu 工作区（找不到 yingsu.yaml）"), "{err}");
+    assert!(
+        err.contains("不是 yingsu 工作区（找不到 yingsu.yaml）"),
+        "{err}"
+    );
     // workflow show works without a workspace too.
     let show = ok(empty.path(), &["workflow", "show", "proposal"], T);
     assert!(show.starts_with("流程 proposal：提案办理"), "{show}");
@@ -64,32 +73,89 @@ fn appearance_case_through_the_cli() {
         "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [重庆某食品有限公司]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n",
     )
     .unwrap();
-    let out = ok(dir.path(), &["case", "new", "appearance", "2023-行初-123", "--from", "notice.yaml"], "2023-04-20T09:00:00+08:00");
-    assert!(out.contains("已新建案件 2023-行初-123：收到出庭应诉通知（notice）"), "{out}");
-    assert!(out.contains("文书：出庭应诉提示函  archive/2023/2023-行初-123/01-notice-tishihan.pdf"), "{out}");
-    let pdf = std::fs::read(dir.path().join("archive/2023/2023-行初-123/01-notice-tishihan.pdf")).unwrap();
+    let out = ok(
+        dir.path(),
+        &[
+            "case",
+            "new",
+            "appearance",
+            "2023-行初-123",
+            "--from",
+            "notice.yaml",
+        ],
+        "2023-04-20T09:00:00+08:00",
+    );
+    assert!(
+        out.contains("已新建案件 2023-行初-123：收到出庭应诉通知（notice）"),
+        "{out}"
+    );
+    assert!(
+        out.contains("文书：出庭应诉提示函  archive/2023/2023-行初-123/01-notice-tishihan.pdf"),
+        "{out}"
+    );
+    let pdf = std::fs::read(
+        dir.path()
+            .join("archive/2023/2023-行初-123/01-notice-tishihan.pdf"),
+    )
+    .unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
 
     // Refused: a step not allowed from here, with exit code 1 and nothing changed.
     let case_file = dir.path().join("cases/2023/2023-行初-123.yaml");
     let before = std::fs::read(&case_file).unwrap();
-    let (code, _, err) = yingsu(dir.path(), &["case", "advance", "2023-行初-123", "judgment"], T);
+    let (code, _, err) = yingsu(
+        dir.path(),
+        &["case", "advance", "2023-行初-123", "judgment"],
+        T,
+    );
     assert_eq!(code, 1);
-    assert_eq!(err, "错误：不能从“收到出庭应诉通知”（notice）直接转到“裁判”（judgment）\n = 帮助：从 notice 可以转到：appearance（出庭应诉）\n");
+    assert_eq!(
+        err,
+        "错误：不能从“收到出庭应诉通知”（notice）直接转到“裁判”（judgment）\n = 帮助：从 notice 可以转到：appearance（出庭应诉）\n"
+    );
     assert_eq!(std::fs::read(&case_file).unwrap(), before);
 
     let out = ok(
         dir.path(),
-        &["case", "advance", "2023-行初-123", "appearance", "--set", "head_appeared=true", "--set", "head_spoke=true", "--set", "delegates=王明，法规科科长"],
+        &[
+            "case",
+            "advance",
+            "2023-行初-123",
+            "appearance",
+            "--set",
+            "head_appeared=true",
+            "--set",
+            "head_spoke=true",
+            "--set",
+            "delegates=王明，法规科科长",
+        ],
         T,
     );
-    assert!(out.contains("文书：授权委托书  archive/2023/2023-行初-123/02-appearance-shouquan.pdf"), "{out}");
+    assert!(
+        out.contains("文书：授权委托书  archive/2023/2023-行初-123/02-appearance-shouquan.pdf"),
+        "{out}"
+    );
     ok(
         dir.path(),
-        &["case", "advance", "2023-行初-123", "judgment", "--set", "judgment_date=2023-06-08", "--set", "effective_date=2023-06-26", "--set", "outcome=撤销"],
+        &[
+            "case",
+            "advance",
+            "2023-行初-123",
+            "judgment",
+            "--set",
+            "judgment_date=2023-06-08",
+            "--set",
+            "effective_date=2023-06-26",
+            "--set",
+            "outcome=撤销",
+        ],
         "2023-06-08T09:00:00+08:00",
     );
-    let status = ok(dir.path(), &["status", "--json"], "2023-07-20T09:00:00+08:00");
+    let status = ok(
+        dir.path(),
+        &["status", "--json"],
+        "2023-07-20T09:00:00+08:00",
+    );
     let v: serde_json::Value = serde_json::from_str(&status).unwrap();
     assert_eq!(v[0]["id"], "2023-行初-123");
     assert_eq!(v[0]["step"], "judgment");
@@ -100,19 +166,36 @@ fn appearance_case_through_the_cli() {
     let out = ok(
         dir.path(),
         &[
-            "case", "advance", "2023-行初-123", "loss_review",
-            "--set", "loss_causes=证据不足；程序违法",
-            "--set", "responsibility=承办科室负直接责任",
-            "--set", "measures=加强培训；完善制度",
-            "--set", "report_date=2023-07-10",
+            "case",
+            "advance",
+            "2023-行初-123",
+            "loss_review",
+            "--set",
+            "loss_causes=证据不足；程序违法",
+            "--set",
+            "responsibility=承办科室负直接责任",
+            "--set",
+            "measures=加强培训；完善制度",
+            "--set",
+            "report_date=2023-07-10",
         ],
         "2023-07-10T09:00:00+08:00",
     );
-    assert!(out.contains("文书：行政诉讼败诉案件总结报告（渝北市监函〔2023〕1号）"), "{out}");
-    ok(dir.path(), &["case", "advance", "2023-行初-123", "closed"], "2023-07-11T09:00:00+08:00");
+    assert!(
+        out.contains("文书：行政诉讼败诉案件总结报告（渝北市监函〔2023〕1号）"),
+        "{out}"
+    );
+    ok(
+        dir.path(),
+        &["case", "advance", "2023-行初-123", "closed"],
+        "2023-07-11T09:00:00+08:00",
+    );
     let show = ok(dir.path(), &["case", "show", "2023-行初-123"], T);
     assert!(show.contains("当前步骤：结案（closed）"), "{show}");
-    assert!(show.contains("行政诉讼败诉案件总结报告（渝北市监函〔2023〕1号）"), "{show}");
+    assert!(
+        show.contains("行政诉讼败诉案件总结报告（渝北市监函〔2023〕1号）"),
+        "{show}"
+    );
 
     // Rendering again changes nothing: same bytes, same number.
     let out = ok(dir.path(), &["render", "2023-行初-123"], T);
@@ -126,33 +209,150 @@ fn rectification_and_proposal_through_the_cli() {
     let out = ok(
         dir.path(),
         &[
-            "case", "new", "rectification", "ZG-2023Q1-1",
-            "--set", "agency=scjgj", "--set", "reason=出庭率为零", "--set", "period=2023年第一季度",
-            "--set", "findings=第一季度开庭3件，负责人出庭0件。", "--set", "issued_date=2023-04-10",
-            "--set", "interview=true", "--set", "interview_time=2023年4月17日上午9时30分", "--set", "interview_place=区司法局三楼会议室",
+            "case",
+            "new",
+            "rectification",
+            "ZG-2023Q1-1",
+            "--set",
+            "agency=scjgj",
+            "--set",
+            "reason=出庭率为零",
+            "--set",
+            "period=2023年第一季度",
+            "--set",
+            "findings=第一季度开庭3件，负责人出庭0件。",
+            "--set",
+            "issued_date=2023-04-10",
+            "--set",
+            "interview=true",
+            "--set",
+            "interview_time=2023年4月17日上午9时30分",
+            "--set",
+            "interview_place=区司法局三楼会议室",
         ],
         "2023-04-10T09:00:00+08:00",
     );
-    assert!(out.contains("督查整改通知书（渝北司函〔2023〕1号）"), "{out}");
+    assert!(
+        out.contains("督查整改通知书（渝北司函〔2023〕1号）"),
+        "{out}"
+    );
     assert!(out.contains("约谈通知书（渝北司函〔2023〕2号）"), "{out}");
-    ok(dir.path(), &["case", "advance", "ZG-2023Q1-1", "report_received", "--set", "report_date=2023-05-08", "--set", "report_summary=已建立台账"], T);
-    ok(dir.path(), &["case", "advance", "ZG-2023Q1-1", "verified", "--set", "verified_date=2023-06-01", "--set", "verified_result=整改到位"], T);
+    ok(
+        dir.path(),
+        &[
+            "case",
+            "advance",
+            "ZG-2023Q1-1",
+            "report_received",
+            "--set",
+            "report_date=2023-05-08",
+            "--set",
+            "report_summary=已建立台账",
+        ],
+        T,
+    );
+    ok(
+        dir.path(),
+        &[
+            "case",
+            "advance",
+            "ZG-2023Q1-1",
+            "verified",
+            "--set",
+            "verified_date=2023-06-01",
+            "--set",
+            "verified_result=整改到位",
+        ],
+        T,
+    );
 
     ok(
         dir.path(),
         &[
-            "case", "new", "proposal", "TA-003",
-            "--set", "kind=政协提案", "--set", "session=区政协十六届二次会议", "--set", "proposal_number=003",
-            "--set", "proposal_title=关于深入推进行政机关负责人出庭应诉制度纵深发展的建议", "--set", "proposer=民进区工委",
-            "--set", "assigned_date=2023-02-20", "--set", "handler=sfj",
+            "case",
+            "new",
+            "proposal",
+            "TA-003",
+            "--set",
+            "kind=政协提案",
+            "--set",
+            "session=区政协十六届二次会议",
+            "--set",
+            "proposal_number=003",
+            "--set",
+            "proposal_title=关于深入推进行政机关负责人出庭应诉制度纵深发展的建议",
+            "--set",
+            "proposer=民进区工委",
+            "--set",
+            "assigned_date=2023-02-20",
+            "--set",
+            "handler=sfj",
         ],
         "2023-02-20T09:00:00+08:00",
     );
-    ok(dir.path(), &["case", "advance", "TA-003", "drafted", "--set", "background=近年来……", "--set", "work=加强指导监督：严格落实有关规定。", "--set", "next_steps=完善制度：修订出庭应诉规定。"], T);
-    ok(dir.path(), &["case", "advance", "TA-003", "signed", "--set", "signer=局长杨佳红", "--set", "sign_date=2023-05-06"], T);
-    let out = ok(dir.path(), &["case", "advance", "TA-003", "replied", "--set", "reply_date=2023-05-08", "--set", "reply_class=B", "--set", "contact=饶东", "--set", "phone=023-67821277"], T);
+    ok(
+        dir.path(),
+        &[
+            "case",
+            "advance",
+            "TA-003",
+            "drafted",
+            "--set",
+            "background=近年来……",
+            "--set",
+            "work=加强指导监督：严格落实有关规定。",
+            "--set",
+            "next_steps=完善制度：修订出庭应诉规定。",
+        ],
+        T,
+    );
+    ok(
+        dir.path(),
+        &[
+            "case",
+            "advance",
+            "TA-003",
+            "signed",
+            "--set",
+            "signer=局长杨佳红",
+            "--set",
+            "sign_date=2023-05-06",
+        ],
+        T,
+    );
+    let out = ok(
+        dir.path(),
+        &[
+            "case",
+            "advance",
+            "TA-003",
+            "replied",
+            "--set",
+            "reply_date=2023-05-08",
+            "--set",
+            "reply_class=B",
+            "--set",
+            "contact=饶东",
+            "--set",
+            "phone=023-67821277",
+        ],
+        T,
+    );
     assert!(out.contains("提案答复函（渝北司函〔2023〕3号）"), "{out}");
-    ok(dir.path(), &["case", "advance", "TA-003", "feedback", "--set", "feedback_date=2023-06-02", "--set", "evaluation=满意"], T);
+    ok(
+        dir.path(),
+        &[
+            "case",
+            "advance",
+            "TA-003",
+            "feedback",
+            "--set",
+            "feedback_date=2023-06-02",
+            "--set",
+            "evaluation=满意",
+        ],
+        T,
+    );
     ok(dir.path(), &["case", "advance", "TA-003", "done"], T);
     let status = ok(dir.path(), &["status", "--json"], T);
     let v: serde_json::Value = serde_json::from_str(&status).unwrap();
@@ -164,21 +364,56 @@ fn rectification_and_proposal_through_the_cli() {
 fn user_errors_exit_with_1_and_name_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["init", "."], T);
-    let (code, _, err) = yingsu(dir.path(), &["case", "new", "appearance", "../x", "--set", "case_number=1"], T);
+    let (code, _, err) = yingsu(
+        dir.path(),
+        &[
+            "case",
+            "new",
+            "appearance",
+            "../x",
+            "--set",
+            "case_number=1",
+        ],
+        T,
+    );
     assert_eq!(code, 1);
-    assert!(err.starts_with("错误：案件编号 `../x` 不合法：不能包含“/”“\\”或“..”"), "{err}");
+    assert!(
+        err.starts_with("错误：案件编号 `../x` 不合法：不能包含“/”“\\”或“..”"),
+        "{err}"
+    );
     let (code, _, err) = yingsu(dir.path(), &["case", "new", "nosuch", "X1"], T);
     assert_eq!(code, 1);
     assert!(err.starts_with("错误：没有名为 `nosuch` 的流程"), "{err}");
     let (code, _, err) = yingsu(dir.path(), &["case", "show", "X1"], T);
     assert_eq!(code, 1);
     assert!(err.starts_with("错误：找不到案件 `X1`"), "{err}");
-    let (code, _, err) = yingsu(dir.path(), &["case", "new", "appearance", "X1", "--set", "notice_date=2023-02-30"], T);
+    let (code, _, err) = yingsu(
+        dir.path(),
+        &[
+            "case",
+            "new",
+            "appearance",
+            "X1",
+            "--set",
+            "notice_date=2023-02-30",
+        ],
+        T,
+    );
     assert_eq!(code, 1);
-    assert!(err.contains("日期 `2023-02-30` 无效：2023 年 2 月没有 30 日"), "{err}");
-    let (code, _, err) = yingsu(dir.path(), &["case", "new", "appearance", "X1", "--from", "missing.yaml"], T);
+    assert!(
+        err.contains("日期 `2023-02-30` 无效：2023 年 2 月没有 30 日"),
+        "{err}"
+    );
+    let (code, _, err) = yingsu(
+        dir.path(),
+        &["case", "new", "appearance", "X1", "--from", "missing.yaml"],
+        T,
+    );
     assert_eq!(code, 1);
-    assert!(err.starts_with("错误：文件不存在\n --> missing.yaml"), "{err}");
+    assert!(
+        err.starts_with("错误：文件不存在\n --> missing.yaml"),
+        "{err}"
+    );
     let (code, _, _) = yingsu(dir.path(), &["frobnicate"], T);
     assert_eq!(code, 1);
     // A broken workflow override stops every command with its position.
@@ -186,5 +421,8 @@ fn user_errors_exit_with_1_and_name_the_problem() {
     std::fs::write(dir.path().join("workflows/appearance.yaml"), "name: appearance\ntitle: x\nstart: a\nfields: {}\nsteps:\n  a:\n    title: 开始\n    next: [{to: b}]\n").unwrap();
     let (code, _, err) = yingsu(dir.path(), &["validate"], T);
     assert_eq!(code, 1);
-    assert!(err.contains("错误：步骤 `a` 转向未定义的步骤 `b`\n --> workflows/appearance.yaml:8:17"), "{err}");
+    assert!(
+        err.contains("错误：步骤 `a` 转向未定义的步骤 `b`\n --> workflows/appearance.yaml:8:17"),
+        "{err}"
+    );
 }

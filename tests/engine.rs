@@ -19,27 +19,67 @@ fn appearance_head_appears_and_wins() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    let rep = ws.new_case("appearance", "A1", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
+    let rep = ws
+        .new_case("appearance", "A1", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
     assert_eq!(rep.step, "notice");
     assert_eq!(rep.documents.len(), 1);
     assert_eq!(rep.documents[0].title, "出庭应诉提示函");
-    assert_eq!(rep.documents[0].file, "archive/2023/A1/01-notice-tishihan.pdf");
-    assert!(dir.path().join("archive/2023/A1/01-notice-tishihan.pdf").is_file());
+    assert_eq!(
+        rep.documents[0].file,
+        "archive/2023/A1/01-notice-tishihan.pdf"
+    );
+    assert!(
+        dir.path()
+            .join("archive/2023/A1/01-notice-tishihan.pdf")
+            .is_file()
+    );
     assert!(dir.path().join("cases/2023/A1.yaml").is_file());
 
     let rep = ws
-        .advance("A1", "appearance", &sets(&["head_appeared=true", "head_spoke=true", "delegates=王明，法规科科长"]), &actor("2023-05-08"), &r)
+        .advance(
+            "A1",
+            "appearance",
+            &sets(&[
+                "head_appeared=true",
+                "head_spoke=true",
+                "delegates=王明，法规科科长",
+            ]),
+            &actor("2023-05-08"),
+            &r,
+        )
         .unwrap();
-    assert_eq!(rep.documents.iter().map(|d| d.title.as_str()).collect::<Vec<_>>(), ["授权委托书"]);
+    assert_eq!(
+        rep.documents
+            .iter()
+            .map(|d| d.title.as_str())
+            .collect::<Vec<_>>(),
+        ["授权委托书"]
+    );
     assert!(rep.opened.is_empty());
-    ws.advance("A1", "judgment", &sets(&["judgment_date=2023-06-08", "outcome=驳回诉讼请求"]), &actor("2023-06-08"), &r)
-        .unwrap();
+    ws.advance(
+        "A1",
+        "judgment",
+        &sets(&["judgment_date=2023-06-08", "outcome=驳回诉讼请求"]),
+        &actor("2023-06-08"),
+        &r,
+    )
+    .unwrap();
     // A won case cannot go to loss review.
-    let e = ws.advance("A1", "loss_review", &sets(&[]), &actor("2023-06-09"), &r).unwrap_err();
-    assert!(e.to_string().contains("转到“败诉案件总结”（loss_review）的条件不满足"), "{e}");
-    ws.advance("A1", "closed", &sets(&[]), &actor("2023-06-10"), &r).unwrap();
+    let e = ws
+        .advance("A1", "loss_review", &sets(&[]), &actor("2023-06-09"), &r)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("转到“败诉案件总结”（loss_review）的条件不满足"),
+        "{e}"
+    );
+    ws.advance("A1", "closed", &sets(&[]), &actor("2023-06-10"), &r)
+        .unwrap();
     assert_eq!(step_of(&ws, "A1"), "closed");
-    let e = ws.advance("A1", "judgment", &sets(&[]), &actor("2023-06-11"), &r).unwrap_err();
+    let e = ws
+        .advance("A1", "judgment", &sets(&[]), &actor("2023-06-11"), &r)
+        .unwrap_err();
     assert!(e.to_string().contains("已处于结束步骤"), "{e}");
 }
 
@@ -48,37 +88,62 @@ fn appearance_loss_goes_through_review_with_a_number_and_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A2", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
-    ws.advance("A2", "appearance", &sets(&["head_appeared=true"]), &actor("2023-05-08"), &r).unwrap();
+    ws.new_case("appearance", "A2", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
+    ws.advance(
+        "A2",
+        "appearance",
+        &sets(&["head_appeared=true"]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
     ws.advance(
         "A2",
         "judgment",
-        &sets(&["judgment_date=2023-06-08", "effective_date=2023-06-26", "outcome=撤销"]),
+        &sets(&[
+            "judgment_date=2023-06-08",
+            "effective_date=2023-06-26",
+            "outcome=撤销",
+        ]),
         &actor("2023-06-08"),
         &r,
     )
     .unwrap();
     // 15 working days after 2023-06-26, skipping the weekends (no holidays in between
     // except none configured after 06-23).
-    let rows = ws.status(chrono::NaiveDate::from_ymd_opt(2023, 7, 20).unwrap()).unwrap();
+    let rows = ws
+        .status(chrono::NaiveDate::from_ymd_opt(2023, 7, 20).unwrap())
+        .unwrap();
     let row = rows.iter().find(|r| r.id == "A2").unwrap();
     let d = row.deadline.as_ref().unwrap();
     assert_eq!(d.title, "报送败诉案件总结报告");
     assert_eq!(d.due.to_string(), "2023-07-17");
     assert!(d.overdue);
-    let e = ws.advance("A2", "closed", &sets(&[]), &actor("2023-06-09"), &r).unwrap_err();
+    let e = ws
+        .advance("A2", "closed", &sets(&[]), &actor("2023-06-09"), &r)
+        .unwrap_err();
     assert!(e.to_string().contains("条件不满足"), "{e}");
     let rep = ws
         .advance(
             "A2",
             "loss_review",
-            &sets(&["loss_causes=证据不足；程序违法", "responsibility=承办科室负直接责任", "measures=加强培训", "report_date=2023-07-10"]),
+            &sets(&[
+                "loss_causes=证据不足；程序违法",
+                "responsibility=承办科室负直接责任",
+                "measures=加强培训",
+                "report_date=2023-07-10",
+            ]),
             &actor("2023-07-10"),
             &r,
         )
         .unwrap();
-    assert_eq!(rep.documents[0].number.as_deref(), Some("渝北市监函〔2023〕1号"));
-    ws.advance("A2", "closed", &sets(&[]), &actor("2023-07-11"), &r).unwrap();
+    assert_eq!(
+        rep.documents[0].number.as_deref(),
+        Some("渝北市监函〔2023〕1号")
+    );
+    ws.advance("A2", "closed", &sets(&[]), &actor("2023-07-11"), &r)
+        .unwrap();
 }
 
 #[test]
@@ -86,12 +151,24 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A3", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
+    ws.new_case("appearance", "A3", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
     // Absent without the required facts: refused, listing them.
-    let e = ws.advance("A3", "appearance", &sets(&["head_appeared=false"]), &actor("2023-05-08"), &r).unwrap_err();
+    let e = ws
+        .advance(
+            "A3",
+            "appearance",
+            &sets(&["head_appeared=false"]),
+            &actor("2023-05-08"),
+            &r,
+        )
+        .unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("缺少必填字段"), "{msg}");
-    assert!(msg.contains("absence_reason（不能出庭事由，选项）"), "{msg}");
+    assert!(
+        msg.contains("absence_reason（不能出庭事由，选项）"),
+        "{msg}"
+    );
     assert!(msg.contains("delegates（委托出庭人员，列表）"), "{msg}");
     let rep = ws
         .advance(
@@ -111,18 +188,29 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
     assert_eq!(titles, ["授权委托书", "行政机关负责人不能出庭应诉情况说明"]);
     assert!(rep.opened.is_empty());
 
-    ws.new_case("appearance", "A4", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
+    ws.new_case("appearance", "A4", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
     let rep = ws
         .advance(
             "A4",
             "appearance",
-            &sets(&["head_appeared=false", "absence_reason=无正当理由", "delegates=王明，法规科科长"]),
+            &sets(&[
+                "head_appeared=false",
+                "absence_reason=无正当理由",
+                "delegates=王明，法规科科长",
+            ]),
             &actor("2023-05-08"),
             &r,
         )
         .unwrap();
     // No statement of reasons dressed up for an unjustified absence; a rectification case instead.
-    assert_eq!(rep.documents.iter().map(|d| d.title.as_str()).collect::<Vec<_>>(), ["授权委托书"]);
+    assert_eq!(
+        rep.documents
+            .iter()
+            .map(|d| d.title.as_str())
+            .collect::<Vec<_>>(),
+        ["授权委托书"]
+    );
     assert_eq!(rep.opened, ["A4-整改"]);
     let (case, wf) = ws.load_case("A4-整改").unwrap();
     assert_eq!(wf.name(), "rectification");
@@ -134,19 +222,48 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
         facts["findings"],
         "你单位作为被告的(2023)渝0112行初123号行政处罚一案，重庆市渝北区人民法院于2023年5月8日开庭审理，并通知行政机关负责人出庭应诉。你单位负责人李某某（局长）无正当理由未出庭应诉。"
     );
-    let docs: Vec<&str> = case.history[0].documents.iter().map(|d| d.title.as_str()).collect();
+    let docs: Vec<&str> = case.history[0]
+        .documents
+        .iter()
+        .map(|d| d.title.as_str())
+        .collect();
     assert_eq!(docs, ["督查整改通知书"]);
-    assert_eq!(case.history[0].documents[0].number.as_deref(), Some("渝北司函〔2023〕1号"));
+    assert_eq!(
+        case.history[0].documents[0].number.as_deref(),
+        Some("渝北司函〔2023〕1号")
+    );
     // Another hearing with another unjustified absence does not open it twice.
     let rep = ws
-        .advance("A4", "appearance", &sets(&["head_appeared=false", "absence_reason=无正当理由", "delegates=王明"]), &actor("2023-05-20"), &r)
+        .advance(
+            "A4",
+            "appearance",
+            &sets(&[
+                "head_appeared=false",
+                "absence_reason=无正当理由",
+                "delegates=王明",
+            ]),
+            &actor("2023-05-20"),
+            &r,
+        )
         .unwrap();
     assert!(rep.opened.is_empty());
     // The rectification workflow runs to its end.
-    ws.advance("A4-整改", "report_received", &sets(&["report_date=2023-06-01", "report_summary=已整改"]), &actor("2023-06-01"), &r)
-        .unwrap();
-    ws.advance("A4-整改", "verified", &sets(&["verified_date=2023-06-20", "verified_result=整改到位"]), &actor("2023-06-20"), &r)
-        .unwrap();
+    ws.advance(
+        "A4-整改",
+        "report_received",
+        &sets(&["report_date=2023-06-01", "report_summary=已整改"]),
+        &actor("2023-06-01"),
+        &r,
+    )
+    .unwrap();
+    ws.advance(
+        "A4-整改",
+        "verified",
+        &sets(&["verified_date=2023-06-20", "verified_result=整改到位"]),
+        &actor("2023-06-20"),
+        &r,
+    )
+    .unwrap();
     assert_eq!(step_of(&ws, "A4-整改"), "verified");
 }
 
@@ -159,12 +276,21 @@ fn rectification_with_interview_renders_both_notices() {
         .new_case(
             "rectification",
             "ZG-1",
-            &sets(&["agency=scjgj", "reason=出庭率为零", "findings=第一季度出庭率为零", "issued_date=2023-04-10", "interview=true"]),
+            &sets(&[
+                "agency=scjgj",
+                "reason=出庭率为零",
+                "findings=第一季度出庭率为零",
+                "issued_date=2023-04-10",
+                "interview=true",
+            ]),
             &actor("2023-04-10"),
             &r,
         )
         .unwrap_err();
-    assert!(e.to_string().contains("interview_time（约谈时间，文本）"), "{e}");
+    assert!(
+        e.to_string().contains("interview_time（约谈时间，文本）"),
+        "{e}"
+    );
     let rep = ws
         .new_case(
             "rectification",
@@ -182,8 +308,18 @@ fn rectification_with_interview_renders_both_notices() {
             &r,
         )
         .unwrap();
-    let docs: Vec<(&str, Option<&str>)> = rep.documents.iter().map(|d| (d.title.as_str(), d.number.as_deref())).collect();
-    assert_eq!(docs, [("督查整改通知书", Some("渝北司函〔2023〕1号")), ("约谈通知书", Some("渝北司函〔2023〕2号"))]);
+    let docs: Vec<(&str, Option<&str>)> = rep
+        .documents
+        .iter()
+        .map(|d| (d.title.as_str(), d.number.as_deref()))
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            ("督查整改通知书", Some("渝北司函〔2023〕1号")),
+            ("约谈通知书", Some("渝北司函〔2023〕2号"))
+        ]
+    );
 }
 
 #[test]
@@ -208,19 +344,57 @@ fn proposal_runs_and_an_unsatisfied_proposer_reopens_it() {
     )
     .unwrap();
     // `003` stays text.
-    assert_eq!(ws.load_case("TA-003").unwrap().0.facts()["proposal_number"], "003");
-    ws.advance("TA-003", "drafted", &sets(&["background=基本情况", "work=加强指导：正文", "next_steps=完善制度：正文"]), &actor("2023-04-20"), &r)
-        .unwrap();
-    ws.advance("TA-003", "signed", &sets(&["signer=局长杨佳红", "sign_date=2023-05-06"]), &actor("2023-05-06"), &r).unwrap();
+    assert_eq!(
+        ws.load_case("TA-003").unwrap().0.facts()["proposal_number"],
+        "003"
+    );
+    ws.advance(
+        "TA-003",
+        "drafted",
+        &sets(&[
+            "background=基本情况",
+            "work=加强指导：正文",
+            "next_steps=完善制度：正文",
+        ]),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    ws.advance(
+        "TA-003",
+        "signed",
+        &sets(&["signer=局长杨佳红", "sign_date=2023-05-06"]),
+        &actor("2023-05-06"),
+        &r,
+    )
+    .unwrap();
     let rep = ws
-        .advance("TA-003", "replied", &sets(&["reply_date=2023-05-08", "reply_class=B"]), &actor("2023-05-08"), &r)
+        .advance(
+            "TA-003",
+            "replied",
+            &sets(&["reply_date=2023-05-08", "reply_class=B"]),
+            &actor("2023-05-08"),
+            &r,
+        )
         .unwrap();
-    assert_eq!(rep.documents[0].number.as_deref(), Some("渝北司函〔2023〕1号"));
-    ws.advance("TA-003", "feedback", &sets(&["feedback_date=2023-06-02", "evaluation=不满意"]), &actor("2023-06-02"), &r)
-        .unwrap();
-    let e = ws.advance("TA-003", "done", &sets(&[]), &actor("2023-06-03"), &r).unwrap_err();
+    assert_eq!(
+        rep.documents[0].number.as_deref(),
+        Some("渝北司函〔2023〕1号")
+    );
+    ws.advance(
+        "TA-003",
+        "feedback",
+        &sets(&["feedback_date=2023-06-02", "evaluation=不满意"]),
+        &actor("2023-06-02"),
+        &r,
+    )
+    .unwrap();
+    let e = ws
+        .advance("TA-003", "done", &sets(&[]), &actor("2023-06-03"), &r)
+        .unwrap_err();
     assert!(e.to_string().contains("evaluation = 不满意"), "{e}");
-    ws.advance("TA-003", "drafted", &sets(&[]), &actor("2023-06-05"), &r).unwrap();
+    ws.advance("TA-003", "drafted", &sets(&[]), &actor("2023-06-05"), &r)
+        .unwrap();
     assert_eq!(step_of(&ws, "TA-003"), "drafted");
 }
 
@@ -229,15 +403,19 @@ fn refused_transition_leaves_the_file_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A5", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
+    ws.new_case("appearance", "A5", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
     let before = file_of(&ws, "A5");
     let archive_before: Vec<_> = walk(dir.path());
     for (step, s) in [
         ("judgment", vec!["judgment_date=2023-06-08", "outcome=撤销"]), // not allowed from notice
-        ("appearance", vec![]),                                          // missing head_appeared
-        ("appearance", vec!["head_appeared=也许"]),                      // bad bool
-        ("appearance", vec!["hearing_date=2023-02-30", "head_appeared=true"]), // bad date
-        ("nowhere", vec![]),                                             // unknown step
+        ("appearance", vec![]),                                         // missing head_appeared
+        ("appearance", vec!["head_appeared=也许"]),                     // bad bool
+        (
+            "appearance",
+            vec!["hearing_date=2023-02-30", "head_appeared=true"],
+        ), // bad date
+        ("nowhere", vec![]),                                            // unknown step
         ("appearance", vec!["judgment_date=2023-06-08"]),               // field of another step
     ] {
         let e = ws.advance("A5", step, &sets(&s), &actor("2023-05-08"), &r);
@@ -252,7 +430,12 @@ fn walk(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -263,8 +446,13 @@ fn refusals_name_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A6", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
-    let msg = |step: &str, s: &[&str]| ws.advance("A6", step, &sets(s), &actor("2023-05-08"), &r).unwrap_err().to_string();
+    ws.new_case("appearance", "A6", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
+    let msg = |step: &str, s: &[&str]| {
+        ws.advance("A6", step, &sets(s), &actor("2023-05-08"), &r)
+            .unwrap_err()
+            .to_string()
+    };
     assert_eq!(
         msg("judgment", &[]),
         "错误：不能从“收到出庭应诉通知”（notice）直接转到“裁判”（judgment）\n = 帮助：从 notice 可以转到：appearance（出庭应诉）\n"
@@ -277,7 +465,9 @@ fn refusals_name_what_is_wrong() {
         msg("appearance", &["head_appeared=也许"]),
         "错误：--set head_appeared：字段 `head_appeared`（负责人出庭）`也许` 不是“是”或“否”\n = 帮助：请写 true（是）或 false（否）\n"
     );
-    assert!(msg("appearance", &["colour=red"]).starts_with("错误：流程 `appearance` 没有字段 `colour`"));
+    assert!(
+        msg("appearance", &["colour=red"]).starts_with("错误：流程 `appearance` 没有字段 `colour`")
+    );
     assert!(msg("appearance", &["judgment_date=2023-06-08"]).starts_with(
         "错误：步骤“出庭应诉”（appearance）不记录字段 `judgment_date`，它由步骤“裁判”（judgment）记录"
     ));
@@ -288,7 +478,8 @@ fn clerk_comments_and_order_survive_ten_advances() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A7", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
+    ws.new_case("appearance", "A7", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
     let path = ws.case_path("A7").unwrap();
     let original = std::fs::read_to_string(&path).unwrap();
     // The clerk adds a title, comments and typed facts.
@@ -299,10 +490,22 @@ fn clerk_comments_and_order_survive_ten_advances() {
     );
     std::fs::write(&path, &edited).unwrap();
     for i in 0..10 {
-        ws.advance("A7", "appearance", &sets(&["head_appeared=true", &format!("hearing_date=2023-05-{:02}", i + 10)]), &actor("2023-05-08"), &r)
-            .unwrap();
+        ws.advance(
+            "A7",
+            "appearance",
+            &sets(&[
+                "head_appeared=true",
+                &format!("hearing_date=2023-05-{:02}", i + 10),
+            ]),
+            &actor("2023-05-08"),
+            &r,
+        )
+        .unwrap();
         let now = std::fs::read_to_string(&path).unwrap();
-        assert!(now.starts_with(&edited), "advance {i} rewrote the clerk's text");
+        assert!(
+            now.starts_with(&edited),
+            "advance {i} rewrote the clerk's text"
+        );
     }
     let (case, _) = ws.load_case("A7").unwrap();
     assert_eq!(case.history.len(), 11);
@@ -315,12 +518,30 @@ fn typed_fact_conflicting_with_set_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A8", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
+    ws.new_case("appearance", "A8", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
     let path = ws.case_path("A8").unwrap();
-    let text = std::fs::read_to_string(&path).unwrap().replacen("facts:\n", "facts:\n  head_appeared: false\n", 1);
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "facts:\n",
+        "facts:\n  head_appeared: false\n",
+        1,
+    );
     std::fs::write(&path, &text).unwrap();
-    let e = ws.advance("A8", "appearance", &sets(&["head_appeared=true"]), &actor("2023-05-08"), &r).unwrap_err();
-    assert!(e.to_string().contains("字段 `head_appeared` 在案件文件的 facts 中写的是 false，与本次给出的 true 不一致"), "{e}");
+    let e = ws
+        .advance(
+            "A8",
+            "appearance",
+            &sets(&["head_appeared=true"]),
+            &actor("2023-05-08"),
+            &r,
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "字段 `head_appeared` 在案件文件的 facts 中写的是 false，与本次给出的 true 不一致"
+        ),
+        "{e}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
 
@@ -329,9 +550,14 @@ fn bad_dates_and_keys_in_a_case_file_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A9", &sets(NOTICE), &actor("2023-04-20"), &r).unwrap();
+    ws.new_case("appearance", "A9", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
     let path = ws.case_path("A9").unwrap();
-    let text = std::fs::read_to_string(&path).unwrap().replacen("facts:\n", "facts:\n  hearing_date: 2023-02-30\n", 1);
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "facts:\n",
+        "facts:\n  hearing_date: 2023-02-30\n",
+        1,
+    );
     std::fs::write(&path, &text).unwrap();
     let line = text.lines().position(|l| l.contains("2023-02-30")).unwrap() + 1;
     let e = ws.load_case("A9").unwrap_err();
@@ -350,13 +576,18 @@ fn case_ids_that_escape_are_refused() {
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
     for id in ["../x", "a/b", "..", ".hidden", "a\\b", "x y", ""] {
-        let e = ws.new_case("appearance", id, &sets(NOTICE), &actor("2023-04-20"), &r).unwrap_err();
+        let e = ws
+            .new_case("appearance", id, &sets(NOTICE), &actor("2023-04-20"), &r)
+            .unwrap_err();
         assert_eq!(e.exit_code(), 1);
         assert!(e.to_string().contains("案件编号"), "{id}: {e}");
     }
     assert!(!dir.path().join("x.yaml").exists());
     assert!(!dir.path().join("cases/x.yaml").exists());
-    assert_eq!(std::fs::read_dir(dir.path().join("cases")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("cases")).unwrap().count(),
+        0
+    );
 }
 
 #[test]
@@ -369,13 +600,66 @@ fn document_numbers_are_kept_and_not_reused() {
             .new_case(
                 "rectification",
                 id,
-                &sets(&["agency=scjgj", "reason=出庭不出声", "findings=某案出庭不出声", "issued_date=2023-04-10"]),
+                &sets(&[
+                    "agency=scjgj",
+                    "reason=出庭不出声",
+                    "findings=某案出庭不出声",
+                    "issued_date=2023-04-10",
+                ]),
                 &actor("2023-04-10"),
                 &r,
             )
             .unwrap();
-        assert_eq!(rep.documents[0].number, Some(format!("渝北司函〔2023〕{}号", i + 1)));
+        assert_eq!(
+            rep.documents[0].number,
+            Some(format!("渝北司函〔2023〕{}号", i + 1))
+        );
     }
-    let reg = std::fs::read_to_string(dir.path().join("archive/numbers/渝北司函-2023.tsv")).unwrap();
+    let reg =
+        std::fs::read_to_string(dir.path().join("archive/numbers/渝北司函-2023.tsv")).unwrap();
     assert_eq!(reg, "1\tN1#1#zhenggai\n2\tN2#1#zhenggai\n");
+}
+
+#[test]
+fn a_second_hearing_records_its_own_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    ws.new_case("appearance", "H1", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
+    ws.advance(
+        "H1",
+        "appearance",
+        &sets(&["head_appeared=true", "head_spoke=false"]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
+    // The second hearing needs its own attendance; nothing of the first hearing's carries over.
+    let e = ws
+        .advance(
+            "H1",
+            "appearance",
+            &sets(&["hearing_date=2023-05-22"]),
+            &actor("2023-05-22"),
+            &r,
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("head_appeared（负责人出庭，是/否）"),
+        "{e}"
+    );
+    ws.advance(
+        "H1",
+        "appearance",
+        &sets(&["head_appeared=true", "hearing_date=2023-05-22"]),
+        &actor("2023-05-22"),
+        &r,
+    )
+    .unwrap();
+    let (case, _) = ws.load_case("H1").unwrap();
+    let second = &case.history[2].facts;
+    assert_eq!(second["hearing_date"], "2023-05-22");
+    assert!(!second.contains_key("head_spoke"), "{second:?}");
+    assert_eq!(second["hearing_place"], "区法院第三审判庭");
 }

@@ -49,7 +49,7 @@ fn unknown_key() {
     let e = load_error(&GOOD.replace("    title: 结束\n", "    title: 结束\n    colour: red\n"));
     assert_eq!(
         e,
-        "错误：未知的键 `colour`\n  --> workflows/mini.yaml:16:5\n   |\n16 |     colour: red\n   |     ^^^^^^^^^^^\n   = 帮助：此处允许的键：title、help、date、records、documents、deadlines、next、opens、final。请检查拼写\n"
+        "错误：未知的键 `colour`\n  --> workflows/mini.yaml:16:5\n   |\n16 |     colour: red\n   |     ^^^^^^^^^^^\n   = 帮助：此处允许的键：title、help、date、records、documents、deadlines、next、opens、final、fresh。请检查拼写\n"
     );
 }
 
@@ -61,13 +61,19 @@ fn transition_to_nowhere() {
         "{e}"
     );
     // `b` is now unreachable too.
-    assert!(e.contains("错误：步骤 `b` 无法从起始步骤 `a` 到达\n  --> workflows/mini.yaml:14:3\n"), "{e}");
+    assert!(
+        e.contains("错误：步骤 `b` 无法从起始步骤 `a` 到达\n  --> workflows/mini.yaml:14:3\n"),
+        "{e}"
+    );
 }
 
 #[test]
 fn unknown_start_step() {
     let e = load_error(&GOOD.replace("start: a", "start: z"));
-    assert!(e.starts_with("错误：起始步骤 `z` 未定义\n --> workflows/mini.yaml:3:8\n"), "{e}");
+    assert!(
+        e.starts_with("错误：起始步骤 `z` 未定义\n --> workflows/mini.yaml:3:8\n"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -82,7 +88,10 @@ fn unreachable_step() {
 #[test]
 fn expression_that_does_not_compile() {
     let e = load_error(&GOOD.replace("when: ok", "when: \"ok and (\""));
-    assert!(e.starts_with("错误：条件表达式 `ok and (` 无法解析：语法错误"), "{e}");
+    assert!(
+        e.starts_with("错误：条件表达式 `ok and (` 无法解析：语法错误"),
+        "{e}"
+    );
     assert!(e.contains("  --> workflows/mini.yaml:13:15\n"), "{e}");
 }
 
@@ -98,8 +107,16 @@ fn expression_naming_an_undeclared_field() {
 #[test]
 fn missing_template() {
     let e = load_error(&GOOD.replace("    records: [d, ok]\n", "    records: [d, ok]\n    documents:\n      - {template: nosuch, title: 某文书, issuer: sfj}\n"));
-    assert!(e.starts_with("错误：步骤 `a` 的文书模板 `nosuch` 不存在\n  --> workflows/mini.yaml:12:20\n"), "{e}");
-    assert!(e.contains("= 帮助：模板是 templates/ 下的 .typ 文件（不写扩展名）；可用的模板："), "{e}");
+    assert!(
+        e.starts_with(
+            "错误：步骤 `a` 的文书模板 `nosuch` 不存在\n  --> workflows/mini.yaml:12:20\n"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("= 帮助：模板是 templates/ 下的 .typ 文件（不写扩展名）；可用的模板："),
+        "{e}"
+    );
 }
 
 #[test]
@@ -120,13 +137,23 @@ fn bad_yaml_syntax_and_types() {
     assert!(e.starts_with("错误："), "{e}");
     assert!(e.contains("--> workflows/mini.yaml:"), "{e}");
     let e = load_error(&GOOD.replace("type: date", "type: datum"));
-    assert!(e.starts_with("错误：不认识的取值 `datum`\n --> workflows/mini.yaml:5:13\n"), "{e}");
-    assert!(e.contains("允许的取值：text、date、bool、enum、integer、list"), "{e}");
+    assert!(
+        e.starts_with("错误：不认识的取值 `datum`\n --> workflows/mini.yaml:5:13\n"),
+        "{e}"
+    );
+    assert!(
+        e.contains("允许的取值：text、date、bool、enum、integer、list"),
+        "{e}"
+    );
 }
 
 #[test]
 fn several_errors_are_reported_together() {
-    let e = load_error(&GOOD.replace("      - to: b\n", "      - to: bb\n").replace("when: ok", "when: nope"));
+    let e = load_error(
+        &GOOD
+            .replace("      - to: b\n", "      - to: bb\n")
+            .replace("when: ok", "when: nope"),
+    );
     assert!(e.contains("转向未定义的步骤 `bb`"), "{e}");
     assert!(e.contains("使用了未声明的字段 `nope`"), "{e}");
 }
@@ -136,9 +163,17 @@ fn bad_config_is_reported_with_position() {
     let dir = tempfile::tempdir().unwrap();
     yingsu::workspace::init(dir.path()).unwrap();
     let cfg = dir.path().join("yingsu.yaml");
-    let text = std::fs::read_to_string(&cfg).unwrap().replace("2023-05-01,", "2023-02-30,");
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("2023-05-01,", "2023-02-30,");
     std::fs::write(&cfg, &text).unwrap();
     let e = Workspace::open(dir.path()).unwrap_err().to_string();
     let line = text.lines().position(|l| l.contains("2023-02-30")).unwrap() + 1;
-    assert!(e.starts_with(&format!("错误：日期 `2023-02-30` 无效：2023 年 2 月没有 30 日\n{}--> yingsu.yaml:{line}:", " ".repeat(line.to_string().len()))), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "错误：日期 `2023-02-30` 无效：2023 年 2 月没有 30 日\n{}--> yingsu.yaml:{line}:",
+            " ".repeat(line.to_string().len())
+        )),
+        "{e}"
+    );
 }

@@ -18,7 +18,11 @@ pub struct FakeRenderer {
 impl DocumentRenderer for FakeRenderer {
     fn render(&self, _ws: &Workspace, req: &DocRequest) -> Result<Vec<u8>> {
         self.requests.lock().unwrap().push(req.clone());
-        Ok(format!("%PDF-fake {} {} {:?}", req.case_id, req.template, req.number).into_bytes())
+        Ok(format!(
+            "%PDF-fake {} {} {:?}",
+            req.case_id, req.template, req.number
+        )
+        .into_bytes())
     }
 }
 
@@ -27,7 +31,9 @@ pub fn actor(date: &str) -> Actor {
     let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
     Actor {
         who: "测试员".into(),
-        now: tz.from_local_datetime(&d.and_hms_opt(9, 0, 0).unwrap()).unwrap(),
+        now: tz
+            .from_local_datetime(&d.and_hms_opt(9, 0, 0).unwrap())
+            .unwrap(),
     }
 }
 

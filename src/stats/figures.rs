@@ -1,0 +1,480 @@
+//! Loading the archive into litigation records and counting them (see the module docs of
+//! [`crate::stats`] for every definition).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::case::Case;
+use crate::config::Denominator;
+use crate::error::{Error, Result};
+use crate::facts::{self, Facts};
+use crate::workspace::Workspace;
+
+use super::period::Period;
+
+/// Outcomes that change the agency's act (a loss).
+pub const LOSS_OUTCOMES: &[&str] = &[
+    "撤销",
+    "部分撤销",
+    "确认违法",
+    "确认无效",
+    "责令履行法定职责",
+    "变更",
+    "判决赔偿",
+];
+
+/// The absence reason that triggers rectification.
+pub const UNJUSTIFIED: &str = "无正当理由";
+
+/// One hearing (an `appearance` history entry).
+#[derive(Debug, Clone, Serialize)]
+pub struct Hearing {
+    /// Index of the history entry.
+    pub entry: usize,
+    pub date: Option<NaiveDate>,
+    pub appeared: Option<bool>,
+    pub spoke: Option<bool>,
+    pub absence_reason: Option<String>,
+    pub head_name: Option<String>,
+    pub head_post: Option<String>,
+    /// Cases this entry opened (e.g. the workflow's own `<case-id>-整改`).
+    pub opened: Vec<String>,
+}
+
+/// A litigation case as the statistics see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    pub id: String,
+    /// The case file, relative to the workspace.
+    pub file: String,
+    pub workflow: String,
+    pub case_number: String,
+    pub agency: String,
+    pub level: String,
+    pub cause: String,
+    pub plaintiffs: Vec<String>,
+    pub notice_date: Option<NaiveDate>,
+    pub head_required: bool,
+    /// The `targets.require_full` flags set on this case.
+    pub flags: Vec<String>,
+    pub hearings: Vec<Hearing>,
+    pub judgment_date: Option<NaiveDate>,
+    pub outcome: Option<String>,
+}
+
+impl Record {
+    pub fn first_instance(&self) -> bool {
+        self.level.is_empty() || self.level == "一审"
+    }
+
+    /// The date of the first hearing (places the case among "cases heard").
+    pub fn first_hearing(&self) -> Option<NaiveDate> {
+        self.hearings.iter().filter_map(|h| h.date).min()
+    }
+
+    /// The head appeared at one hearing at least (one appearance per level suffices, SPC rules art. 7).
+    pub fn appeared(&self) -> bool {
+        self.hearings.iter().any(|h| h.appeared == Some(true))
+    }
+
+    /// The head appeared at a hearing and did not speak there.
+    pub fn silent(&self) -> bool {
+        self.hearings
+            .iter()
+            .any(|h| h.appeared == Some(true) && h.spoke == Some(false))
+    }
+
+    pub fn concluded(&self) -> bool {
+        self.judgment_date.is_some()
+    }
+
+    pub fn lost(&self) -> bool {
+        self.outcome
+            .as_deref()
+            .is_some_and(|o| LOSS_OUTCOMES.contains(&o))
+    }
+}
+
+/// A rectification case (to detect what is already open).
+#[derive(Debug, Clone, Serialize)]
+pub struct Rectification {
+    pub id: String,
+    pub agency: String,
+    pub reason: String,
+    pub source_cases: Vec<String>,
+}
+
+/// Everything the statistics read from the archive.
+#[derive(Debug, Clone, Default)]
+pub struct Archive {
+    pub records: Vec<Record>,
+    pub rectifications: Vec<Rectification>,
+    /// Every case id in the archive.
+    pub ids: std::collections::BTreeSet<String>,
+}
+
+fn text(f: &Facts, k: &str) -> String {
+    match f.get(k) {
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn opt_text(f: &Facts, k: &str) -> Option<String> {
+    Some(text(f, k)).filter(|s| !s.is_empty())
+}
+
+fn date(f: &Facts, k: &str) -> Option<NaiveDate> {
+    f.get(k)
+        .and_then(|v| v.as_str())
+        .and_then(|s| facts::parse_date(s).ok())
+}
+
+fn boolean(f: &Facts, k: &str) -> Option<bool> {
+    match f.get(k) {
+        Some(Value::Bool(b)) => Some(*b),
+        Some(Value::String(s)) => facts::parse_bool(s),
+        _ => None,
+    }
+}
+
+fn list(f: &Facts, k: &str) -> Vec<String> {
+    match f.get(k) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(|s| s.trim().to_string()))
+            .collect(),
+        Some(Value::String(s)) => s
+            .split(['；', ';'])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// Normalise a case number for matching: no spaces, half-width parentheses.
+pub fn norm_case_number(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            other => other,
+        })
+        .collect()
+}
+
+/// Read one case file into a record (litigation cases) or a rectification.
+fn read(
+    ws: &Workspace,
+    id: &str,
+    path: &std::path::Path,
+    require_full: &[String],
+) -> Result<(Option<Record>, Option<Rectification>)> {
+    let case = Case::load(id, path).map_err(|e| e.relative_to(&ws.root))?;
+    let steps = |name: &str| case.history.iter().any(|h| h.step.as_deref() == Some(name));
+    let facts = case.facts();
+    let file = path
+        .strip_prefix(&ws.root)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    if steps("notice") || steps("appearance") {
+        let mut hearings = Vec::new();
+        for (i, h) in case.history.iter().enumerate() {
+            if h.step.as_deref() != Some("appearance") {
+                continue;
+            }
+            let f = case.facts_at(i);
+            // What this entry recorded wins over later typed facts only when several hearings exist:
+            // the typed facts of a case describe one hearing, not each of several.
+            let own = |k: &str| h.facts.get(k).cloned();
+            let pick = |k: &str| -> Option<Value> {
+                if case
+                    .history
+                    .iter()
+                    .filter(|x| x.step.as_deref() == Some("appearance"))
+                    .count()
+                    > 1
+                {
+                    own(k).or_else(|| f.get(k).cloned())
+                } else {
+                    f.get(k).cloned().or_else(|| own(k))
+                }
+            };
+            let mut hf = Facts::new();
+            for k in [
+                "hearing_date",
+                "head_appeared",
+                "head_spoke",
+                "absence_reason",
+                "head_name",
+                "head_post",
+            ] {
+                if let Some(v) = pick(k) {
+                    hf.insert(k.to_string(), v);
+                }
+            }
+            hearings.push(Hearing {
+                entry: i,
+                date: date(&hf, "hearing_date"),
+                appeared: boolean(&hf, "head_appeared"),
+                spoke: boolean(&hf, "head_spoke"),
+                absence_reason: opt_text(&hf, "absence_reason"),
+                head_name: opt_text(&hf, "head_name"),
+                head_post: opt_text(&hf, "head_post"),
+                opened: h.opened.clone(),
+            });
+        }
+        let judged = steps("judgment");
+        let rec = Record {
+            id: id.to_string(),
+            file,
+            workflow: case.workflow.value.clone(),
+            case_number: text(&facts, "case_number"),
+            agency: text(&facts, "agency"),
+            level: text(&facts, "level"),
+            cause: text(&facts, "cause"),
+            plaintiffs: list(&facts, "plaintiffs"),
+            notice_date: date(&facts, "notice_date"),
+            head_required: boolean(&facts, "head_required").unwrap_or(false),
+            flags: require_full
+                .iter()
+                .filter(|k| boolean(&facts, k) == Some(true))
+                .cloned()
+                .collect(),
+            hearings,
+            judgment_date: if judged {
+                date(&facts, "judgment_date")
+            } else {
+                None
+            },
+            outcome: if judged {
+                opt_text(&facts, "outcome")
+            } else {
+                None
+            },
+        };
+        return Ok((Some(rec), None));
+    }
+    if case.workflow.value == "rectification"
+        || facts.contains_key("reason") && facts.contains_key("findings")
+    {
+        let r = Rectification {
+            id: id.to_string(),
+            agency: text(&facts, "agency"),
+            reason: text(&facts, "reason"),
+            source_cases: list(&facts, "source_cases"),
+        };
+        return Ok((None, Some(r)));
+    }
+    Ok((None, None))
+}
+
+impl Archive {
+    /// Load every case file of the workspace (in parallel; files are independent).
+    pub fn load(ws: &Workspace) -> Result<Archive> {
+        use rayon::prelude::*;
+        let files = ws.case_files()?;
+        let full = ws.config.targets.require_full.clone();
+        let results: Vec<Result<(Option<Record>, Option<Rectification>)>> = files
+            .par_iter()
+            .map(|(id, p)| read(ws, id, p, &full))
+            .collect();
+        let mut a = Archive::default();
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok((rec, rect)) => {
+                    a.records.extend(rec);
+                    a.rectifications.extend(rect);
+                }
+                Err(Error::User(d)) => errors.push(*d),
+                Err(Error::Many(ds)) => errors.extend(ds),
+                Err(e) => return Err(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(if errors.len() == 1 {
+                errors.remove(0).into()
+            } else {
+                Error::Many(errors)
+            });
+        }
+        a.ids = files.into_iter().map(|(i, _)| i).collect();
+        Ok(a)
+    }
+}
+
+/// A rate kept exactly as a fraction; displayed rounded half up to one decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub num: u64,
+    pub den: u64,
+}
+
+impl Rate {
+    pub fn new(num: u64, den: u64) -> Rate {
+        Rate { num, den }
+    }
+
+    /// Tenths of a percent, rounded half up (integer arithmetic); `None` when nothing was counted.
+    pub fn permille(&self) -> Option<i64> {
+        if self.den == 0 {
+            return None;
+        }
+        Some(((self.num as u128 * 2000 + self.den as u128) / (2 * self.den as u128)) as i64)
+    }
+}
+
+/// Tenths of a percent as the letters print them: 1000 → "100", 941 → "94.1", 900 → "90".
+pub fn fmt_permille(p: i64) -> String {
+    let sign = if p < 0 { "-" } else { "" };
+    let a = p.abs();
+    if a % 10 == 0 {
+        format!("{sign}{}", a / 10)
+    } else {
+        format!("{sign}{}.{}", a / 10, a % 10)
+    }
+}
+
+/// A change in percentage points with its sign: "+38.1", "-2.5", "0".
+pub fn fmt_change(p: i64) -> String {
+    if p > 0 {
+        format!("+{}", fmt_permille(p))
+    } else {
+        fmt_permille(p)
+    }
+}
+
+/// Counts for one unit (agency, group, kind, or the whole region) in one period.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    /// Court notices requiring the head (placed by notice_date).
+    pub notices: u64,
+    /// Of those, cases where the head appeared.
+    pub notices_appeared: u64,
+    /// First-instance cases heard (placed by the first hearing date).
+    pub heard: u64,
+    /// Of those, cases where the head appeared.
+    pub heard_appeared: u64,
+    /// What the unit's rate counts (notices or heard, per group setting).
+    pub counted: u64,
+    pub appeared: u64,
+    /// Counted cases where the head appeared but did not speak.
+    pub silent: u64,
+    /// First-instance cases concluded (placed by judgment_date).
+    pub concluded: u64,
+    /// Of those, the agency's act was changed.
+    pub losses: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, o: &Counts) {
+        self.notices += o.notices;
+        self.notices_appeared += o.notices_appeared;
+        self.heard += o.heard;
+        self.heard_appeared += o.heard_appeared;
+        self.counted += o.counted;
+        self.appeared += o.appeared;
+        self.silent += o.silent;
+        self.concluded += o.concluded;
+        self.losses += o.losses;
+    }
+
+    pub fn rate(&self) -> Rate {
+        Rate::new(self.appeared, self.counted)
+    }
+
+    pub fn loss_rate(&self) -> Rate {
+        Rate::new(self.losses, self.concluded)
+    }
+}
+
+/// The denominator setting of an agency (through its group; `hearings` when unknown).
+pub fn denominator_of(ws: &Workspace, agency: &str) -> Denominator {
+    ws.config
+        .agencies
+        .get(agency)
+        .and_then(|a| ws.config.groups.get(&a.group))
+        .map(|g| g.denominator)
+        .unwrap_or(Denominator::Hearings)
+}
+
+/// Counts per agency id for a period.
+pub fn count_by_agency(ws: &Workspace, archive: &Archive, p: &Period) -> BTreeMap<String, Counts> {
+    let mut out: BTreeMap<String, Counts> = BTreeMap::new();
+    for id in ws.config.agencies.keys() {
+        out.insert(id.clone(), Counts::default());
+    }
+    let mut denoms: BTreeMap<&str, Denominator> = BTreeMap::new();
+    for r in &archive.records {
+        let denom = *denoms
+            .entry(r.agency.as_str())
+            .or_insert_with(|| denominator_of(ws, &r.agency));
+        let c = out.entry(r.agency.clone()).or_default();
+        let appeared = r.appeared();
+        if r.head_required && r.notice_date.is_some_and(|d| p.contains(d)) {
+            c.notices += 1;
+            if appeared {
+                c.notices_appeared += 1;
+            }
+            if denom == Denominator::Notices {
+                c.counted += 1;
+                c.appeared += appeared as u64;
+                c.silent += r.silent() as u64;
+            }
+        }
+        if r.first_instance() && r.first_hearing().is_some_and(|d| p.contains(d)) {
+            c.heard += 1;
+            if appeared {
+                c.heard_appeared += 1;
+            }
+            if denom == Denominator::Hearings {
+                c.counted += 1;
+                c.appeared += appeared as u64;
+                c.silent += r.silent() as u64;
+            }
+        }
+        if r.first_instance() && r.judgment_date.is_some_and(|d| p.contains(d)) {
+            c.concluded += 1;
+            c.losses += r.lost() as u64;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_up_and_exact() {
+        assert_eq!(Rate::new(333, 354).permille(), Some(941));
+        assert_eq!(Rate::new(27, 370).permille(), Some(73));
+        assert_eq!(Rate::new(13, 21).permille(), Some(619));
+        assert_eq!(Rate::new(1, 16).permille(), Some(63)); // 6.25% → 6.3
+        assert_eq!(Rate::new(1, 8).permille(), Some(125));
+        assert_eq!(Rate::new(0, 0).permille(), None);
+        assert_eq!(fmt_permille(1000), "100");
+        assert_eq!(fmt_permille(941), "94.1");
+        assert_eq!(fmt_permille(900), "90");
+        assert_eq!(fmt_change(381), "+38.1");
+        assert_eq!(fmt_change(-25), "-2.5");
+        assert_eq!(fmt_change(0), "0");
+    }
+
+    #[test]
+    fn case_numbers_normalise() {
+        assert_eq!(
+            norm_case_number(" （2023）渝0112行初1号 "),
+            "(2023)渝0112行初1号"
+        );
+    }
+}

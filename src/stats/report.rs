@@ -1,0 +1,333 @@
+//! Statistical documents: the monthly return (月度出庭应诉情况报送表, template `yuebao`) and the
+//! quarterly bulletin (出庭应诉情况通报, template `tongbao`), written to `archive/reports/<year>/`.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+use crate::facts;
+use crate::numbers::Registry;
+use crate::render::TypstRenderer;
+use crate::typeset::Job;
+use crate::workspace::Workspace;
+
+use super::check::{Rule, check};
+use super::figures::{Archive, Record, fmt_permille};
+use super::period::{Kind, Period};
+
+/// A report written to the archive.
+#[derive(Debug, Clone, Serialize)]
+pub struct Made {
+    pub title: String,
+    pub number: Option<String>,
+    /// Relative to the workspace.
+    pub file: String,
+}
+
+fn render(
+    ws: &Workspace,
+    renderer: &TypstRenderer,
+    template: &str,
+    data: Value,
+    date: NaiveDate,
+    ident: &str,
+) -> Result<Vec<u8>> {
+    let main = format!("{template}.typ");
+    let Some(t) = ws.templates.get(&main) else {
+        return Err(Error::user(
+            format!("模板 `{template}` 不存在"),
+            "请恢复内置模板，或在工作区 templates/ 中提供该模板",
+        ));
+    };
+    let origin = t.origin.display().to_string();
+    let files: BTreeMap<String, String> = ws
+        .templates
+        .iter()
+        .map(|(p, t)| (format!("/{p}"), t.source.clone()))
+        .collect();
+    let job = Job {
+        main: format!("/{main}"),
+        files,
+        data,
+        date,
+        ident: ident.to_string(),
+        root: Some(ws.root.clone()),
+    };
+    renderer.typesetter(ws)?.pdf(&job).map_err(|e| {
+        Error::user(
+            format!("生成统计文书（模板 {origin}）失败：\n{e}"),
+            "若提示缺字，请核对相关文字或在 fonts/ 中加入字体；若是模板错误，请修改模板后重试",
+        )
+    })
+}
+
+fn date_zh(d: Option<NaiveDate>) -> String {
+    d.map(facts::format_date_zh).unwrap_or_default()
+}
+
+fn yes_no(b: Option<bool>) -> &'static str {
+    match b {
+        Some(true) => "是",
+        Some(false) => "否",
+        None => "",
+    }
+}
+
+/// The monthly return of one agency.
+pub fn monthly(
+    ws: &Workspace,
+    renderer: &TypstRenderer,
+    agency: &str,
+    month: &str,
+    date: NaiveDate,
+) -> Result<Made> {
+    let period = Period::parse(month)?;
+    if period.kind != Kind::Month {
+        return Err(Error::user(
+            format!("--month 的值 `{month}` 不是月份"),
+            "写成 2023-03 的形式",
+        ));
+    }
+    let Some(a) = ws.config.agencies.get(agency) else {
+        return Err(Error::user(
+            format!("单位 `{agency}` 不在 yingsu.yaml 的 agencies 中"),
+            format!(
+                "可用的单位：{}",
+                ws.config
+                    .agencies
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        ));
+    };
+    let archive = Archive::load(ws)?;
+    let stats = super::compute(ws, &archive, &period)?;
+    let row = stats
+        .rows
+        .iter()
+        .find(|r| r.scope == "agency" && r.id == agency);
+    let mut recs: Vec<&Record> = archive
+        .records
+        .iter()
+        .filter(|r| r.agency == agency)
+        .filter(|r| {
+            r.notice_date.is_some_and(|d| period.contains(d))
+                || r.hearings
+                    .iter()
+                    .any(|h| h.date.is_some_and(|d| period.contains(d)))
+        })
+        .collect();
+    recs.sort_by(|x, y| {
+        (x.first_hearing().or(x.notice_date), &x.case_number)
+            .cmp(&(y.first_hearing().or(y.notice_date), &y.case_number))
+    });
+    let mut rows = Vec::new();
+    for r in recs {
+        let hs: Vec<_> = r
+            .hearings
+            .iter()
+            .filter(|h| h.date.is_some_and(|d| period.contains(d)))
+            .collect();
+        let base = |h: Option<&super::figures::Hearing>| {
+            let head = h
+                .map(|h| {
+                    format!(
+                        "{}{}",
+                        h.head_post.clone().unwrap_or_default(),
+                        h.head_name.clone().unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
+            json!({
+                "case_number": r.case_number,
+                "cause": r.cause,
+                "level": r.level,
+                "plaintiffs": r.plaintiffs.join("、"),
+                "notice_date": date_zh(r.notice_date),
+                "head_required": if r.head_required { "是" } else { "否" },
+                "hearing_date": date_zh(h.and_then(|h| h.date)),
+                "appeared": yes_no(h.and_then(|h| h.appeared)),
+                "head": if h.and_then(|h| h.appeared) == Some(true) { head } else { String::new() },
+                "spoke": if h.and_then(|h| h.appeared) == Some(true) { yes_no(h.and_then(|h| h.spoke)) } else { "" },
+                "absence_reason": if h.and_then(|h| h.appeared) == Some(false) { h.and_then(|h| h.absence_reason.clone()).unwrap_or_default() } else { String::new() },
+            })
+        };
+        if hs.is_empty() {
+            rows.push(base(None));
+        }
+        for h in hs {
+            rows.push(base(Some(h)));
+        }
+    }
+    let c = row.map(|r| r.counts.clone()).unwrap_or_default();
+    let issuer = a.issuer.as_ref().and_then(|i| ws.config.issuers.get(i));
+    let title = format!("{}月度出庭应诉情况报送表", period.label());
+    let data = json!({
+        "doc": {"title": title, "date": facts::format_date_zh(date), "date_iso": date.to_string()},
+        "region": ws.config.region,
+        "period": {"code": period.code(), "label": period.label()},
+        "agency": {"id": agency, "name": a.name, "short": a.short.clone().unwrap_or_else(|| a.name.clone()), "kind": a.kind},
+        "issuer": issuer.map(|i| json!({"name": i.name, "contact": i.contact, "phone": i.phone})),
+        "denominator": super::denom_name(super::figures::denominator_of(ws, agency)),
+        "summary": {
+            "notices": c.notices, "heard": c.heard, "counted": c.counted, "appeared": c.appeared,
+            "rate": row.and_then(|r| r.rate.clone()), "silent": c.silent,
+            "concluded": c.concluded, "losses": c.losses,
+        },
+        "rows": rows,
+    });
+    let pdf = render(
+        ws,
+        renderer,
+        "yuebao",
+        data,
+        date,
+        &format!("report#monthly#{agency}#{}", period.code()),
+    )?;
+    let rel = format!(
+        "archive/reports/{}/monthly-{}-{agency}.pdf",
+        period.from.year(),
+        period.code()
+    );
+    crate::archive::write_atomic(&ws.root.join(&rel), &pdf)?;
+    Ok(Made {
+        title,
+        number: None,
+        file: rel,
+    })
+}
+
+/// The quarterly bulletin of the justice bureau (numbered by `issuer`).
+pub fn bulletin(
+    ws: &Workspace,
+    renderer: &TypstRenderer,
+    quarter: &str,
+    to: &str,
+    issuer: &str,
+    date: NaiveDate,
+) -> Result<Made> {
+    let period = Period::parse(quarter)?;
+    if period.kind != Kind::Quarter {
+        return Err(Error::user(
+            format!("--quarter 的值 `{quarter}` 不是季度"),
+            "写成 2023Q1 的形式",
+        ));
+    }
+    let Some(iss) = ws.config.issuers.get(issuer) else {
+        return Err(Error::user(
+            format!("发文机关 `{issuer}` 不在 yingsu.yaml 的 issuers 中"),
+            format!(
+                "可用的发文机关：{}",
+                ws.config
+                    .issuers
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        ));
+    };
+    let archive = Archive::load(ws)?;
+    let stats = super::compute(ws, &archive, &period)?;
+    let breaches = check(ws, &archive, &period)?;
+    let floor = super::floor_permille(ws);
+    let row_json = |r: &super::Row| {
+        json!({
+            "id": r.id, "name": r.name, "denominator": r.denominator,
+            "notices": r.counts.notices, "heard": r.counts.heard,
+            "counted": r.counts.counted, "appeared": r.counts.appeared, "rate": r.rate,
+            "previous_rate": r.previous_rate, "change": r.change, "silent": r.counts.silent,
+            "concluded": r.counts.concluded, "losses": r.counts.losses, "loss_rate": r.loss_rate,
+            "target_met": r.target_met,
+        })
+    };
+    let agencies: Vec<&super::Row> = stats
+        .rows_of("agency")
+        .filter(|r| r.counts.counted > 0)
+        .collect();
+    let chart: Vec<Value> = agencies
+        .iter()
+        .filter_map(|r| {
+            let p = r.rate_permille()?;
+            let v = if p % 10 == 0 {
+                json!(p / 10)
+            } else {
+                json!(p as f64 / 10.0)
+            };
+            Some(json!({"name": r.name, "value": v}))
+        })
+        .collect();
+    let names = |rule: Rule| -> Vec<Value> {
+        let mut seen = Vec::new();
+        for b in breaches.iter().filter(|b| b.rule == rule) {
+            if !seen.iter().any(|x: &Value| x["agency"] == b.agency) {
+                seen.push(json!({"agency": b.agency, "name": b.agency_name, "detail": b.detail, "cases": b.cases}));
+            }
+        }
+        seen
+    };
+    let number_key = format!("bulletin#{}", period.code());
+    let mut registry = Registry::lock(&ws.archive_dir(), &iss.prefix, date.year())?;
+    let number = registry.reserve(&number_key);
+    let mark = iss.mark.clone().unwrap_or_else(|| iss.name.clone());
+    let org = if mark.ends_with("文件") {
+        mark
+    } else {
+        format!("{mark}文件")
+    };
+    let title = format!(
+        "{}关于{}行政机关负责人出庭应诉情况的通报",
+        iss.name,
+        period.label()
+    );
+    let rect_days = match ws.config.deadlines.get("rectification_report") {
+        Some(crate::config::DeadlineSetting::WorkingDays(n)) => format!("{n}个工作日"),
+        Some(crate::config::DeadlineSetting::CalendarDays(n)) => format!("{n}日"),
+        Some(crate::config::DeadlineSetting::Months(n)) => format!("{n}个月"),
+        None => String::new(),
+    };
+    let data = json!({
+        "doc": {"title": title, "number": number, "date": facts::format_date_zh(date), "date_iso": date.to_string()},
+        "org": org,
+        "to": to,
+        "region": ws.config.region,
+        "issuer": {"name": iss.name, "short": iss.short.clone().unwrap_or_else(|| iss.name.clone()), "contact": iss.contact, "phone": iss.phone},
+        "period": {"code": period.code(), "label": period.label(), "previous": period.previous_label()},
+        "floor": fmt_permille(floor),
+        "floor_value": if floor % 10 == 0 { json!(floor / 10) } else { json!(floor as f64 / 10.0) },
+        "total": stats.total().map(row_json),
+        "groups": stats.rows_of("group").map(row_json).collect::<Vec<_>>(),
+        "agencies": agencies.iter().map(|r| row_json(r)).collect::<Vec<_>>(),
+        "chart": chart,
+        "short": names(Rule::Floor),
+        "zero": names(Rule::Zero),
+        "full": names(Rule::Full),
+        "unjustified": names(Rule::Unjustified),
+        "rectification_days": rect_days,
+    });
+    let pdf = render(
+        ws,
+        renderer,
+        "tongbao",
+        data,
+        date,
+        &format!("report#{number_key}"),
+    )?;
+    registry.flush()?;
+    let rel = format!(
+        "archive/reports/{}/bulletin-{}.pdf",
+        period.from.year(),
+        period.code()
+    );
+    crate::archive::write_atomic(&ws.root.join(&rel), &pdf)?;
+    Ok(Made {
+        title,
+        number: Some(number),
+        file: rel,
+    })
+}
