@@ -132,6 +132,27 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             }
         }
     }
+    // The supervision reports: the bureau's quarterly bulletin and an agency's monthly return.
+    let made = [
+        crate::stats::bulletin(
+            &ws,
+            &renderer,
+            "2023Q1",
+            "区政府各部门，各镇人民政府、街道办事处",
+            "sfj",
+            NaiveDate::from_ymd_opt(2023, 4, 10).unwrap_or_default(),
+        )?,
+        crate::stats::monthly(
+            &ws,
+            &renderer,
+            "scjgj",
+            "2023-03",
+            NaiveDate::from_ymd_opt(2023, 4, 5).unwrap_or_default(),
+        )?,
+    ];
+    for m in made {
+        report.documents.push((m.title, m.file));
+    }
     // Count cases (including those opened by the engine) per workflow.
     for row in ws.status(chrono::Local::now().date_naive())? {
         *report.cases.entry(row.workflow_title).or_default() += 1;
