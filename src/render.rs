@@ -88,14 +88,9 @@ impl TypstRenderer {
                 "请检查流程定义中的 template",
             ));
         }
-        let files: BTreeMap<String, String> = ws
-            .templates
-            .iter()
-            .map(|(p, t)| (format!("/{p}"), t.source.clone()))
-            .collect();
         Ok(Job {
             main: format!("/{main}"),
-            files,
+            files: ws.template_files(),
             data: document_data(ws, req),
             date: req.date,
             ident: format!("{}#{}#{}", req.case_id, req.step, req.template),

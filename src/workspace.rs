@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::{Config, WorkCalendar};
 use crate::error::{Diagnostic, Error, Result};
@@ -21,7 +22,8 @@ pub const INIT_CONFIG: &str = include_str!("init/yingsu.yaml");
 pub struct Template {
     /// Virtual path inside the Typst world, e.g. `gbt9704.typ`.
     pub path: String,
-    pub source: String,
+    /// The Typst source, shared by every document job that uses it.
+    pub source: Arc<str>,
     /// The file on disk, or `内置` for a built-in template.
     pub origin: PathBuf,
 }
@@ -86,7 +88,7 @@ impl Workspace {
                 p.to_string(),
                 Template {
                     path: p.to_string(),
-                    source: s.to_string(),
+                    source: Arc::from(s),
                     origin: PathBuf::from(format!("内置模板/{p}")),
                 },
             );
@@ -111,7 +113,7 @@ impl Workspace {
                         rel.clone(),
                         Template {
                             path: rel,
-                            source,
+                            source: Arc::from(source),
                             origin: p.strip_prefix(&root).unwrap_or(p).to_path_buf(),
                         },
                     );
@@ -206,6 +208,15 @@ impl Workspace {
 
     pub fn archive_dir(&self) -> PathBuf {
         self.root.join("archive")
+    }
+
+    /// Every template by its virtual path in the Typst world (`/gbt9704.typ`), sharing the
+    /// sources: what a document job may import.
+    pub fn template_files(&self) -> BTreeMap<String, Arc<str>> {
+        self.templates
+            .iter()
+            .map(|(p, t)| (format!("/{p}"), Arc::clone(&t.source)))
+            .collect()
     }
 
     /// Font folders in priority order: the workspace's `fonts/`, configured paths, the bundled ones.

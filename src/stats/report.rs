@@ -1,8 +1,6 @@
 //! Statistical documents: the monthly return (月度出庭应诉情况报送表, template `yuebao`) and the
 //! quarterly bulletin (出庭应诉情况通报, template `tongbao`), written to `archive/reports/<year>/`.
 
-use std::collections::BTreeMap;
-
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -43,14 +41,9 @@ fn render(
         ));
     };
     let origin = t.origin.display().to_string();
-    let files: BTreeMap<String, String> = ws
-        .templates
-        .iter()
-        .map(|(p, t)| (format!("/{p}"), t.source.clone()))
-        .collect();
     let job = Job {
         main: format!("/{main}"),
-        files,
+        files: ws.template_files(),
         data,
         date,
         ident: ident.to_string(),

@@ -26,6 +26,12 @@ struct FontSlot {
     data: Bytes,
     /// The parsed face, created on first access.
     font: OnceLock<Option<Font>>,
+    /// The family name, lower-cased, for case-insensitive lookups.
+    family: String,
+    /// The covered code points as sorted, disjoint `start..=end` ranges,
+    /// built on first use: typst's own `Coverage::contains` scans its runs
+    /// linearly, which is slow for CJK faces with thousands of runs.
+    ranges: OnceLock<Vec<(u32, u32)>>,
 }
 
 /// All fonts found in the configured directories.
@@ -70,13 +76,15 @@ impl FontStore {
                     if !seen.insert(key) {
                         continue;
                     }
-                    book.push(info);
                     slots.push(FontSlot {
                         path: path.clone(),
                         index: index as u32,
                         data: data.clone(),
                         font: OnceLock::new(),
+                        family: info.family.to_lowercase(),
+                        ranges: OnceLock::new(),
                     });
+                    book.push(info);
                 }
             }
         }
@@ -117,13 +125,44 @@ impl FontStore {
     /// Whether some face of one of `families` (case-insensitive names) has
     /// a glyph for `c`.
     pub fn covers(&self, families: &[&str], c: char) -> bool {
-        let wanted: Vec<String> = families.iter().map(|f| f.to_lowercase()).collect();
-        (0..self.slots.len()).any(|i| {
-            self.book.info(i).is_some_and(|info| {
-                wanted.contains(&info.family.to_lowercase()) && info.coverage.contains(c as u32)
-            })
+        let c = c as u32;
+        self.slots.iter().enumerate().any(|(i, slot)| {
+            families
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(&slot.family))
+                && {
+                    let ranges = slot.ranges.get_or_init(|| {
+                        self.book
+                            .info(i)
+                            .map(|info| ranges_of(info.coverage.iter()))
+                            .unwrap_or_default()
+                    });
+                    ranges
+                        .binary_search_by(|&(start, end)| {
+                            if end < c {
+                                std::cmp::Ordering::Less
+                            } else if start > c {
+                                std::cmp::Ordering::Greater
+                            } else {
+                                std::cmp::Ordering::Equal
+                            }
+                        })
+                        .is_ok()
+                }
         })
     }
+}
+
+/// Collapses ascending code points into `start..=end` ranges.
+fn ranges_of(codepoints: impl Iterator<Item = u32>) -> Vec<(u32, u32)> {
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for c in codepoints {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == c => *end = c,
+            _ => ranges.push((c, c)),
+        }
+    }
+    ranges
 }
 
 fn is_font_file(path: &Path) -> bool {
@@ -144,4 +183,18 @@ fn map_file(path: &Path) -> Result<Bytes, TypesetError> {
     // `Bytes` (an `Arc`) for as long as any font refers to it.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_err)?;
     Ok(Bytes::new(Mapped(map)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ranges_of;
+
+    #[test]
+    fn ranges_collapse_runs() {
+        assert_eq!(
+            ranges_of([1, 2, 3, 7, 9, 10].into_iter()),
+            vec![(1, 3), (7, 7), (9, 10)]
+        );
+        assert!(ranges_of(std::iter::empty()).is_empty());
+    }
 }

@@ -26,8 +26,8 @@ mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use typst::foundations::Smart;
 use typst::syntax::{FileId, Source};
@@ -80,8 +80,9 @@ pub struct Job {
     /// Virtual path of the main template, e.g. `/main.typ`.
     pub main: String,
     /// Virtual path → typst source; must contain `main` and every template
-    /// the main one imports (normally also [`LAYOUT_LIBRARY_PATH`]).
-    pub files: BTreeMap<String, String>,
+    /// the main one imports (normally also [`LAYOUT_LIBRARY_PATH`]). The
+    /// sources are shared, so a batch of jobs holds each template once.
+    pub files: BTreeMap<String, Arc<str>>,
     /// The document's data, served as `/data.json`.
     pub data: serde_json::Value,
     /// The document date: typst's `today()`, and the PDF creation date.
@@ -98,13 +99,15 @@ impl Job {
     /// A job whose files are the layout library plus one main template at
     /// `/main.typ`.
     pub fn new(
-        main_source: impl Into<String>,
+        main_source: impl Into<Arc<str>>,
         data: serde_json::Value,
         date: chrono::NaiveDate,
         ident: impl Into<String>,
     ) -> Self {
+        static LIBRARY: OnceLock<Arc<str>> = OnceLock::new();
+        let library = LIBRARY.get_or_init(|| Arc::from(LAYOUT_LIBRARY)).clone();
         let mut files = BTreeMap::new();
-        files.insert(LAYOUT_LIBRARY_PATH.to_string(), LAYOUT_LIBRARY.to_string());
+        files.insert(LAYOUT_LIBRARY_PATH.to_string(), library);
         files.insert("/main.typ".to_string(), main_source.into());
         Self {
             main: "/main.typ".to_string(),
@@ -147,6 +150,18 @@ impl Typesetter {
 
     /// Compiles a job into laid-out pages (no coverage check).
     pub fn layout(&self, job: &Job) -> Result<PagedDocument, TypesetError> {
+        self.layout_with_warnings(job).map(|(document, _)| document)
+    }
+
+    /// Like [`Typesetter::layout`], also returning typst's warnings other
+    /// than "unknown font family" (the font roles list the official fonts
+    /// first, which most machines lack). A template that lays out without
+    /// warnings has, among other things, converged: its page numbers and
+    /// placements are final.
+    pub fn layout_with_warnings(
+        &self,
+        job: &Job,
+    ) -> Result<(PagedDocument, Vec<Diagnostic>), TypesetError> {
         let world = world::JobWorld::new(self, job)?;
         let result = typst::compile::<PagedDocument>(&world);
         let out = result
@@ -155,7 +170,12 @@ impl Typesetter {
         if self.compiled.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
             comemo::evict(EVICT_MAX_AGE);
         }
-        out
+        let document = out?;
+        let warnings = error::convert(&world, &result.warnings)
+            .into_iter()
+            .filter(|w| !w.message.starts_with("unknown font family"))
+            .collect();
+        Ok((document, warnings))
     }
 
     /// Checks coverage, compiles and exports a job as PDF/A-2b. The same job
