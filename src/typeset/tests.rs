@@ -50,9 +50,14 @@ fn sample_job(name: &str) -> Job {
     Job::new(tpl, data, date(), format!("test-{name}"))
 }
 
+/// Lays a job out, failing on any warning (a document that did not converge,
+/// say); "unknown font family" warnings are filtered by the typesetter.
 fn layout(job: &Job) -> PagedDocument {
-    match ts().layout(job) {
-        Ok(doc) => doc,
+    match ts().layout_with_warnings(job) {
+        Ok((doc, warnings)) => {
+            assert!(warnings.is_empty(), "{}: {warnings:?}", job.ident);
+            doc
+        }
         Err(e) => panic!("{e}"),
     }
 }
@@ -636,6 +641,98 @@ fn page_numbers_alternate_sides() {
     }
 }
 
+/// The page-number line of a page (四号 Song), if any.
+fn page_number(doc: &PagedDocument, page: usize) -> Option<String> {
+    let (glyphs, _) = page_items(doc, page);
+    lines(&glyphs)
+        .into_iter()
+        .find(|l| l[0].size == 14.0 && l[0].family == "FandolSong")
+        .map(|l| text_of(&l))
+}
+
+#[test]
+fn banji_is_on_an_even_page_and_blank_pages_are_unnumbered() {
+    // Bodies of 1 to 48 one-line paragraphs end at every height of pages 1
+    // and 2; each must show all three placements of the 版记 (7.4, 7.5).
+    let mut seen = [false; 3];
+    for n in 1..=48 {
+        let mut data = grid_data("本行为一行正文。", n);
+        data["signature"] = json!("");
+        data["date"] = json!("");
+        let doc = layout(&Job::new(GONGWEN_MAIN, data, date(), "banji"));
+        let pages = doc.pages().len();
+        let body_pages: Vec<usize> = (0..pages)
+            .filter(|&i| !body_lines(&page_items(&doc, i).0).is_empty())
+            .collect();
+        let last_body = *body_pages.last().unwrap();
+        // The 版记 is on the last page, an even one, and only there.
+        assert_eq!(pages % 2, 0, "n={n}: {pages} pages");
+        for i in 0..pages {
+            let has_cc = all_text_of_page(&doc, i).contains("抄送：");
+            assert_eq!(has_cc, i == pages - 1, "n={n}: 抄送 on page {}", i + 1);
+        }
+        // Its last (thick) rule lies on the bottom edge of the text area.
+        let (_, shapes) = page_items(&doc, pages - 1);
+        let bottom = shapes
+            .iter()
+            .filter(|s| s.color == Some([0, 0, 0, 255]))
+            .map(|s| s.y0 + s.thickness / 2.0)
+            .fold(0.0, f64::max);
+        approx(bottom / MM, 262.0, 0.3, "版记 last rule");
+        // Pages with body text are numbered; after the body, the 版记 page is
+        // numbered only if it directly follows the body's last page.
+        let blank_before = pages - 1 > last_body + 1;
+        for i in 0..pages {
+            let expected = if i <= last_body || !blank_before {
+                Some(format!("— {} —", i + 1))
+            } else {
+                None
+            };
+            assert_eq!(page_number(&doc, i), expected, "n={n}: page {}", i + 1);
+        }
+        // A blank page only when the 版记 did not fit below the body.
+        if blank_before {
+            let banji_top = shapes
+                .iter()
+                .filter(|s| s.color == Some([0, 0, 0, 255]))
+                .map(|s| s.y0 - s.thickness / 2.0)
+                .fold(f64::MAX, f64::min);
+            let banji_height = 262.0 * MM - banji_top;
+            let (glyphs, _) = page_items(&doc, last_body);
+            let body_bottom = body_lines(&glyphs)
+                .last()
+                .map_or(0.0, |l| l[0].y + 0.12 * 16.0);
+            assert!(
+                262.0 * MM - body_bottom < banji_height,
+                "n={n}: {:.1} mm left below the body, the 版记 needs {:.1} mm",
+                (262.0 * MM - body_bottom) / MM,
+                banji_height / MM
+            );
+        }
+        let case = if pages - 1 == last_body {
+            0
+        } else if blank_before {
+            2
+        } else {
+            1
+        };
+        seen[case] = true;
+    }
+    assert_eq!(
+        seen, [true; 3],
+        "joined / next even page / after a blank page"
+    );
+}
+
+fn all_text_of_page(doc: &PagedDocument, page: usize) -> String {
+    let (glyphs, _) = page_items(doc, page);
+    lines(&glyphs)
+        .iter()
+        .map(|l| text_of(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn letter_format_distances() {
     let doc = layout(&sample_job("letter"));
@@ -950,6 +1047,29 @@ fn tofu_is_refused_with_field_and_code_point() {
         ts().check_coverage(&json!({"a": ["行政", "\n\t", 1, null]}))
             .is_ok()
     );
+}
+
+#[test]
+fn fast_coverage_agrees_with_typst() {
+    // The range index must answer exactly as typst's own coverage does, for
+    // every code point of the BMP and the CJK extension planes.
+    let ts = ts();
+    let book = ts.fonts.book();
+    let mut covered = std::collections::HashSet::new();
+    for i in 0..ts.font_faces().len() {
+        if let Some(info) = book.info(i)
+            && BODY_FONTS
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(&info.family))
+        {
+            covered.extend(info.coverage.iter());
+        }
+    }
+    assert!(covered.len() > 60_000, "{}", covered.len());
+    for c in (0..0x3_2000u32).filter_map(char::from_u32) {
+        let naive = covered.contains(&(c as u32));
+        assert_eq!(ts.fonts.covers(BODY_FONTS, c), naive, "U+{:04X}", c as u32);
+    }
 }
 
 #[test]
