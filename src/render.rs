@@ -108,18 +108,144 @@ impl DocumentRenderer for TypstRenderer {
 }
 
 fn typeset_error(ws: &Workspace, req: &DocRequest, e: crate::typeset::TypesetError) -> Error {
-    let origin = ws
-        .templates
-        .get(&format!("{}.typ", req.template))
-        .map(|t| t.origin.display().to_string())
-        .unwrap_or_default();
-    Error::user(
-        format!(
-            "生成《{}》（案件 {}，模板 {origin}）失败：\n{e}",
-            req.title, req.case_id
+    let what = format!("《{}》（案件 {}）", req.title, req.case_id);
+    template_error(ws, &what, &format!("{}.typ", req.template), e)
+}
+
+/// At most this many compiler errors are shown; the rest are counted.
+const MAX_TEMPLATE_ERRORS: usize = 3;
+
+/// A typesetting failure of document `what` (e.g. `《出庭应诉提示函》（案件 X）`) rendered from
+/// template `main` (e.g. `tishihan.typ`), as the user should read it: compiler errors point at
+/// the workspace's template file (or the built-in one), line and column, with the line quoted.
+pub fn template_error(
+    ws: &Workspace,
+    what: &str,
+    main: &str,
+    e: crate::typeset::TypesetError,
+) -> Error {
+    use crate::error::{Diagnostic, Pos};
+    use crate::typeset::TypesetError;
+    let origin = |virtual_path: &str| {
+        ws.templates
+            .get(virtual_path.trim_start_matches('/'))
+            .map(|t| (t.origin.clone(), t.source.clone()))
+    };
+    match e {
+        TypesetError::Compile(diags) | TypesetError::Pdf(diags) => {
+            let errors: Vec<_> = diags.iter().filter(|d| d.error).collect();
+            let shown = errors.len().min(MAX_TEMPLATE_ERRORS);
+            let mut out = Vec::new();
+            for (i, d) in errors.iter().take(shown).enumerate() {
+                let message = if i == 0 {
+                    format!("生成{what}失败：模板有误：{}", typst_message(&d.message))
+                } else {
+                    format!("模板有误：{}", typst_message(&d.message))
+                };
+                let mut diag = Diagnostic::new(message);
+                match (d.file.as_deref().and_then(origin), d.line, d.column) {
+                    (Some((file, source)), Some(line), Some(column)) => {
+                        diag = diag.at(file, &source, Pos { line, column });
+                        // Underline what the compiler pointed at (up to the end of the line).
+                        let rest: String = diag
+                            .snippet
+                            .as_deref()
+                            .unwrap_or("")
+                            .chars()
+                            .skip(column - 1)
+                            .take(d.span_chars)
+                            .collect();
+                        diag.width = crate::error::str_width(&rest).max(1);
+                    }
+                    (Some((file, _)), _, _) => diag = diag.in_file(file),
+                    _ => {
+                        if let Some((file, _)) = origin(main) {
+                            diag = diag.in_file(file);
+                        }
+                    }
+                }
+                let mut help: Vec<String> = d.hints.iter().map(|h| typst_message(h)).collect();
+                if i + 1 == shown {
+                    if errors.len() > shown {
+                        help.push(format!("另有 {} 处错误未列出", errors.len() - shown));
+                    }
+                    help.push(
+                        "请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板".into(),
+                    );
+                }
+                if !help.is_empty() {
+                    diag = diag.help(help.join("；"));
+                }
+                out.push(diag);
+            }
+            match out.len() {
+                0 => Error::user(
+                    format!("生成{what}失败：模板 {main} 无法排版"),
+                    "请修改模板后重试",
+                ),
+                1 => out.remove(0).into(),
+                _ => Error::Many(out),
+            }
+        }
+        TypesetError::MissingGlyph { .. } => Error::user(
+            format!("生成{what}失败：{e}"),
+            "请核对该字段的文字；确需生僻字时，在工作区 fonts/ 中放入包含该字的字体（.ttf/.otf）",
         ),
-        "若提示缺字，请核对该字段的文字或在 fonts/ 中加入覆盖该字的字体；若是模板错误，请修改模板后重试",
-    )
+        other => {
+            let file = origin(main)
+                .map(|(f, _)| f.display().to_string())
+                .unwrap_or_else(|| main.to_string());
+            Error::user(
+                format!("生成{what}（模板 {file}）失败：{other}"),
+                "请检查模板与字体目录（工作区的 fonts/ 或 yingsu.yaml 的 font_paths）",
+            )
+        }
+    }
+}
+
+/// The Chinese for the compiler messages a clerk editing a template meets most, with the
+/// original kept in brackets; other messages pass unchanged.
+fn typst_message(message: &str) -> String {
+    const EXACT: &[(&str, &str)] = &[
+        ("unclosed delimiter", "括号或引号没有闭合"),
+        ("unclosed string", "字符串的引号没有闭合"),
+        ("unexpected closing delimiter", "多余的右括号"),
+        ("expected expression", "此处缺少表达式"),
+        ("expected closing paren", "缺少右括号"),
+        ("expected comma", "缺少逗号"),
+        ("unexpected equals sign", "多余的等号"),
+        ("you are already in code mode", "这里已经是代码，不需要 #"),
+        ("try removing the `#`", "去掉 #"),
+    ];
+    // (English prefix, Chinese, whether the rest of the message is a name to keep)
+    const PREFIX: &[(&str, &str, bool)] = &[
+        ("unknown variable: ", "未定义的变量：", true),
+        (
+            "dictionary does not contain key ",
+            "数据中没有这个字段：",
+            true,
+        ),
+        ("unknown font family: ", "未知的字体：", true),
+        ("file not found", "找不到文件", false),
+        (
+            "the character `#` is not valid in code",
+            "代码中不能出现 #",
+            false,
+        ),
+        ("expected ", "语法有误", false),
+        ("unexpected ", "语法有误", false),
+    ];
+    if let Some((_, zh)) = EXACT.iter().find(|(en, _)| *en == message) {
+        return format!("{zh}（{message}）");
+    }
+    if let Some((en, zh, keep)) = PREFIX.iter().find(|(en, _, _)| message.starts_with(en)) {
+        return if *keep {
+            format!("{zh}{}", &message[en.len()..])
+        } else {
+            format!("{zh}（{message}）")
+        };
+    }
+    message.to_string()
 }
 
 /// Everything a template may read, as JSON. Dates also come pre-formatted (`dates.<field>`:
@@ -320,26 +446,40 @@ impl Workspace {
         }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
+            // Typst recurses deeply while evaluating and laying out.
+            .stack_size(crate::typeset::WORKER_STACK)
             .build()
             .map_err(|e| Error::Internal(e.to_string()))?;
-        let results: Vec<Result<Vec<u8>>> = pool.install(|| {
-            work.par_iter()
-                .map(|(_, _, req, job)| ts.pdf(job).map_err(|e| typeset_error(self, req, e)))
-                .collect()
-        });
+        // Each worker typesets a document, compares it with the archive and stages a changed
+        // file next to its destination, so only hashes stay in memory, whatever the number of
+        // documents. The first failure stops the batch; the staged files are then deleted.
+        let rendered: Vec<(String, DocRecord, String, Option<crate::archive::Staged>)> = pool
+            .install(|| {
+                work.into_par_iter()
+                    .map(|(id, rec, req, job)| {
+                        let pdf = ts.pdf(&job).map_err(|e| typeset_error(self, &req, e))?;
+                        let sha = crate::archive::sha256(&pdf);
+                        let path = self.root.join(&rec.file);
+                        let on_disk = std::fs::read(&path)
+                            .ok()
+                            .map(|b| crate::archive::sha256(&b));
+                        let changed = sha != rec.sha256 || on_disk.as_deref() != Some(sha.as_str());
+                        let staged = if changed {
+                            Some(crate::archive::stage(&path, &pdf)?)
+                        } else {
+                            None
+                        };
+                        Ok((id, rec, sha, staged))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })?;
         let mut out = Vec::new();
         let mut batch = crate::archive::Batch::default();
         let mut changed_by_case: BTreeMap<String, Vec<DocRecord>> = BTreeMap::new();
-        for ((id, rec, _, _), pdf) in work.into_iter().zip(results) {
-            let pdf = pdf?;
-            let sha = crate::archive::sha256(&pdf);
-            let path = self.root.join(&rec.file);
-            let on_disk = std::fs::read(&path)
-                .ok()
-                .map(|b| crate::archive::sha256(&b));
-            let changed = sha != rec.sha256 || on_disk.as_deref() != Some(sha.as_str());
-            if changed {
-                batch.stage(&path, &pdf)?;
+        for (id, rec, sha, staged) in rendered {
+            let changed = staged.is_some();
+            if let Some(staged) = staged {
+                batch.push(staged);
             }
             let new_rec = DocRecord {
                 sha256: sha.clone(),

@@ -426,3 +426,83 @@ fn user_errors_exit_with_1_and_name_the_problem() {
         "{err}"
     );
 }
+
+/// Every file below `dir` (relative path → bytes).
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["demo"], T);
+    let ws = tmp.path().join("yingsu-demo");
+    let before = snapshot(&ws);
+    let pdfs: Vec<&String> = before.keys().filter(|k| k.ends_with(".pdf")).collect();
+    assert!(pdfs.len() > 50, "{}", pdfs.len());
+
+    // The demo's documents re-render byte for byte.
+    let out = ok(&ws, &["render", "--all", "-j", "2"], T);
+    assert!(out.ends_with("共 60 份文书，更新 0 份。\n"), "{out}");
+    assert_eq!(snapshot(&ws), before);
+
+    // A lost file and a damaged one are restored, without new history entries.
+    let lost = "archive/2023/JY-2023-017/04-replied-fuhan.pdf";
+    let damaged = "archive/2023/2023-渝0112行初52/01-notice-tishihan.pdf";
+    std::fs::remove_file(ws.join(lost)).unwrap();
+    std::fs::write(ws.join(damaged), b"not a pdf").unwrap();
+    let out = ok(&ws, &["render", "--all", "-j", "2"], T);
+    assert!(out.ends_with("共 60 份文书，更新 2 份。\n"), "{out}");
+    assert!(out.contains(&format!("更新 {lost}  ")), "{out}");
+    assert!(out.contains(&format!("更新 {damaged}  ")), "{out}");
+    assert_eq!(snapshot(&ws), before);
+
+    // A broken workspace template fails the whole run, names the template and its line, and
+    // leaves every file as it was (no temporary files either).
+    std::fs::create_dir_all(ws.join("templates")).unwrap();
+    let broken = include_str!("../templates/tishihan.typ").replacen("#let d", "#let d = (", 1);
+    std::fs::write(ws.join("templates/tishihan.typ"), &broken).unwrap();
+    let mut expected = before.clone();
+    expected.insert("templates/tishihan.typ".into(), broken.into_bytes());
+    let (code, _, err) = yingsu(&ws, &["render", "--all", "-j", "2"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(
+            "错误：生成《出庭应诉提示函》（案件 2023-渝0112行初102）失败：模板有误：括号或引号没有闭合（unclosed delimiter）\n  --> templates/tishihan.typ:12:10\n"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("处错误未列出；请修改模板后重试"), "{err}");
+    assert_eq!(snapshot(&ws), expected);
+
+    // A template reading a field the data lacks.
+    let missing = "#import \"/gbt9704.typ\": *\n#let d = json(\"/data.json\")\n#d.facts.nosuch\n";
+    std::fs::write(ws.join("templates/tishihan.typ"), missing).unwrap();
+    expected.insert("templates/tishihan.typ".into(), missing.into());
+    let (code, _, err) = yingsu(&ws, &["render", "--all"], T);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err,
+        "错误：生成《出庭应诉提示函》（案件 2023-渝0112行初102）失败：模板有误：数据中没有这个字段：\"nosuch\"\n \
+         --> templates/tishihan.typ:3:10\n  \
+         |\n\
+         3 | #d.facts.nosuch\n  \
+         |          ^^^^^^\n  \
+         = 帮助：请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n"
+    );
+    assert_eq!(snapshot(&ws), expected);
+}

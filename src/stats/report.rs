@@ -34,13 +34,12 @@ fn render(
     ident: &str,
 ) -> Result<Vec<u8>> {
     let main = format!("{template}.typ");
-    let Some(t) = ws.templates.get(&main) else {
+    if !ws.templates.contains_key(&main) {
         return Err(Error::user(
             format!("模板 `{template}` 不存在"),
             "请恢复内置模板，或在工作区 templates/ 中提供该模板",
         ));
-    };
-    let origin = t.origin.display().to_string();
+    }
     let job = Job {
         main: format!("/{main}"),
         files: ws.template_files(),
@@ -49,12 +48,10 @@ fn render(
         ident: ident.to_string(),
         root: Some(ws.root.clone()),
     };
-    renderer.typesetter(ws)?.pdf(&job).map_err(|e| {
-        Error::user(
-            format!("生成统计文书（模板 {origin}）失败：\n{e}"),
-            "若提示缺字，请核对相关文字或在 fonts/ 中加入字体；若是模板错误，请修改模板后重试",
-        )
-    })
+    renderer
+        .typesetter(ws)?
+        .pdf(&job)
+        .map_err(|e| crate::render::template_error(ws, "统计文书", &main, e))
 }
 
 fn date_zh(d: Option<NaiveDate>) -> String {

@@ -18,6 +18,8 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     /// 1-based column (in characters), if known.
     pub column: Option<usize>,
+    /// Characters the span covers on its first line (at least 1 when a column is known).
+    pub span_chars: usize,
     /// The compiler's message.
     pub message: String,
     /// The compiler's hints.
@@ -123,12 +125,13 @@ pub(crate) fn convert(world: &dyn World, diags: &[SourceDiagnostic]) -> Vec<Diag
     diags
         .iter()
         .map(|d| {
-            let (file, line, column) = locate(world, d.span);
+            let (file, line, column, span_chars) = locate(world, d.span);
             Diagnostic {
                 error: d.severity == Severity::Error,
                 file,
                 line,
                 column,
+                span_chars,
                 message: d.message.to_string(),
                 hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
             }
@@ -136,21 +139,26 @@ pub(crate) fn convert(world: &dyn World, diags: &[SourceDiagnostic]) -> Vec<Diag
         .collect()
 }
 
-fn locate(world: &dyn World, span: DiagSpan) -> (Option<String>, Option<usize>, Option<usize>) {
+fn locate(
+    world: &dyn World,
+    span: DiagSpan,
+) -> (Option<String>, Option<usize>, Option<usize>, usize) {
     let Some(id) = span.id() else {
-        return (None, None, None);
+        return (None, None, None, 0);
     };
     let file = Some(id.vpath().get_with_slash().to_string());
     let Some(range) = world.range(span) else {
-        return (file, None, None);
+        return (file, None, None, 0);
     };
     match world.source(id) {
         Ok(source) => {
             let lines = source.lines();
             let line = lines.byte_to_line(range.start).map(|l| l + 1);
             let column = lines.byte_to_column(range.start).map(|c| c + 1);
-            (file, line, column)
+            let text = source.text().get(range).unwrap_or("");
+            let chars = text.lines().next().map_or(0, |l| l.chars().count()).max(1);
+            (file, line, column, chars)
         }
-        Err(_) => (file, None, None),
+        Err(_) => (file, None, None, 0),
     }
 }

@@ -258,6 +258,7 @@ fn pdf_options(job: &Job) -> Result<PdfOptions, TypesetError> {
             file: None,
             line: None,
             column: None,
+            span_chars: 0,
             message: e.message().to_string(),
             hints: e.hints().iter().map(|h| h.to_string()).collect(),
         }])
