@@ -368,6 +368,12 @@ impl Workspace {
     /// Re-render the documents recorded in the given cases' histories (all cases when `ids` is
     /// empty), in parallel on `jobs` threads. Numbers are kept; files whose bytes change are
     /// rewritten and a history entry records the new hashes.
+    ///
+    /// Each worker takes one case at a time: it reads the case file, typesets its documents,
+    /// compares them with the archive and stages the changed files (and the case file with its
+    /// new history entry) next to their destinations. Only hashes stay in memory, whatever the
+    /// size of the archive. Nothing is moved into place until every document has been made: the
+    /// first failure stops the run and the staged files are deleted.
     pub fn render_cases(
         &self,
         ids: &[String],
@@ -382,123 +388,136 @@ impl Workspace {
             ids.to_vec()
         };
         let ts = renderer.typesetter(self)?;
-        let mut work = Vec::new();
-        for id in &ids {
-            let (case, wf) = self.load_case(id)?;
-            // The latest hash recorded for each file (re-render entries supersede step entries).
-            let mut latest: BTreeMap<String, String> = BTreeMap::new();
-            for h in &case.history {
-                for d in &h.documents {
-                    latest.insert(d.file.clone(), d.sha256.clone());
-                }
-            }
-            for (i, h) in case.history.iter().enumerate() {
-                let Some(step) = &h.step else { continue };
-                let facts = case.facts_at(i);
-                for d in &h.documents {
-                    let spec = wf
-                        .step(step)
-                        .and_then(|s| s.documents.iter().find(|x| x.template.value == d.template));
-                    let issuer = match spec {
-                        Some(s) => self.issuer_of(&s.issuer.value, &facts)?,
-                        None => None,
-                    };
-                    let date = spec
-                        .and_then(|s| {
-                            s.date
-                                .as_ref()
-                                .or(wf.step(step).and_then(|st| st.date.as_ref()))
-                        })
-                        .and_then(|f| facts.get(&f.value))
-                        .and_then(|v| v.as_str())
-                        .and_then(|s| facts::parse_date(s).ok())
-                        .or_else(|| {
-                            chrono::DateTime::parse_from_rfc3339(&h.at)
-                                .ok()
-                                .map(|t| t.date_naive())
-                        })
-                        .unwrap_or_else(|| actor.today());
-                    let req = DocRequest {
-                        case_id: id.clone(),
-                        workflow: wf.name().to_string(),
-                        step: step.clone(),
-                        template: d.template.clone(),
-                        title: d.title.clone(),
-                        issuer,
-                        number: d.number.clone(),
-                        date,
-                        facts: facts.clone(),
-                        history: case
-                            .history
-                            .iter()
-                            .take(i + 1)
-                            .cloned()
-                            .collect::<Vec<HistoryEntry>>(),
-                    };
-                    let job = renderer.job(self, &req)?;
-                    let mut rec = d.clone();
-                    if let Some(sha) = latest.get(&d.file) {
-                        rec.sha256 = sha.clone();
-                    }
-                    work.push((id.clone(), rec, req, job));
-                }
-            }
-        }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             // Typst recurses deeply while evaluating and laying out.
             .stack_size(crate::typeset::WORKER_STACK)
             .build()
             .map_err(|e| Error::Internal(e.to_string()))?;
-        // Each worker typesets a document, compares it with the archive and stages a changed
-        // file next to its destination, so only hashes stay in memory, whatever the number of
-        // documents. The first failure stops the batch; the staged files are then deleted.
-        let rendered: Vec<(String, DocRecord, String, Option<crate::archive::Staged>)> = pool
-            .install(|| {
-                work.into_par_iter()
-                    .map(|(id, rec, req, job)| {
-                        let pdf = ts.pdf(&job).map_err(|e| typeset_error(self, &req, e))?;
-                        let sha = crate::archive::sha256(&pdf);
-                        let path = self.root.join(&rec.file);
-                        let on_disk = std::fs::read(&path)
-                            .ok()
-                            .map(|b| crate::archive::sha256(&b));
-                        let changed = sha != rec.sha256 || on_disk.as_deref() != Some(sha.as_str());
-                        let staged = if changed {
-                            Some(crate::archive::stage(&path, &pdf)?)
-                        } else {
-                            None
-                        };
-                        Ok((id, rec, sha, staged))
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })?;
+        let per_case: Vec<Result<(Vec<Rendered>, Vec<crate::archive::Staged>)>> =
+            pool.install(|| {
+                ids.par_iter()
+                    .map(|id| self.rerender_case(id, ts, renderer, actor))
+                    .collect()
+            });
+        // The first failure in case order is reported (whatever the threads' timing), with a
+        // count of the others; dropping the staged files deletes them.
+        let failed = per_case.iter().filter(|r| r.is_err()).count();
         let mut out = Vec::new();
         let mut batch = crate::archive::Batch::default();
-        let mut changed_by_case: BTreeMap<String, Vec<DocRecord>> = BTreeMap::new();
-        for (id, rec, sha, staged) in rendered {
-            let changed = staged.is_some();
-            if let Some(staged) = staged {
-                batch.push(staged);
-            }
-            let new_rec = DocRecord {
-                sha256: sha.clone(),
-                ..rec.clone()
+        for result in per_case {
+            let (rendered, staged) = match result {
+                Ok(done) => done,
+                Err(e) if failed > 1 => {
+                    let mut diags: Vec<crate::error::Diagnostic> =
+                        e.diagnostics().into_iter().cloned().collect();
+                    if diags.is_empty() {
+                        return Err(e);
+                    }
+                    diags.push(
+                        crate::error::Diagnostic::new(format!(
+                            "另有 {} 件案件的文书也未能生成，原因可能相同",
+                            failed - 1
+                        ))
+                        .help("修正后重新运行；本次没有改动任何文件"),
+                    );
+                    return Err(Error::Many(diags));
+                }
+                Err(e) => return Err(e),
             };
-            if sha != rec.sha256 {
-                changed_by_case
-                    .entry(id.clone())
-                    .or_default()
-                    .push(new_rec.clone());
+            out.extend(rendered);
+            for s in staged {
+                batch.push(s);
             }
-            out.push(Rendered {
-                case_id: id,
-                record: new_rec,
-                changed,
-            });
         }
-        for (id, docs) in changed_by_case {
-            let (case, _) = self.load_case(&id)?;
+        batch.commit()?;
+        Ok(out)
+    }
+
+    /// One case of [`Workspace::render_cases`]: its documents, and the files to move into place.
+    fn rerender_case(
+        &self,
+        id: &str,
+        ts: &Typesetter,
+        renderer: &TypstRenderer,
+        actor: &crate::engine::Actor,
+    ) -> Result<(Vec<Rendered>, Vec<crate::archive::Staged>)> {
+        let (case, wf) = self.load_case(id)?;
+        // The latest hash recorded for each file (re-render entries supersede step entries).
+        let mut latest: BTreeMap<String, String> = BTreeMap::new();
+        for h in &case.history {
+            for d in &h.documents {
+                latest.insert(d.file.clone(), d.sha256.clone());
+            }
+        }
+        let mut out = Vec::new();
+        let mut staged = Vec::new();
+        let mut new_hashes = Vec::new();
+        for (i, h) in case.history.iter().enumerate() {
+            let Some(step) = &h.step else { continue };
+            let facts = case.facts_at(i);
+            for d in &h.documents {
+                let spec = wf
+                    .step(step)
+                    .and_then(|s| s.documents.iter().find(|x| x.template.value == d.template));
+                let issuer = match spec {
+                    Some(s) => self.issuer_of(&s.issuer.value, &facts)?,
+                    None => None,
+                };
+                let date = spec
+                    .and_then(|s| {
+                        s.date
+                            .as_ref()
+                            .or(wf.step(step).and_then(|st| st.date.as_ref()))
+                    })
+                    .and_then(|f| facts.get(&f.value))
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| facts::parse_date(s).ok())
+                    .or_else(|| {
+                        chrono::DateTime::parse_from_rfc3339(&h.at)
+                            .ok()
+                            .map(|t| t.date_naive())
+                    })
+                    .unwrap_or_else(|| actor.today());
+                let req = DocRequest {
+                    case_id: id.to_string(),
+                    workflow: wf.name().to_string(),
+                    step: step.clone(),
+                    template: d.template.clone(),
+                    title: d.title.clone(),
+                    issuer,
+                    number: d.number.clone(),
+                    date,
+                    facts: facts.clone(),
+                    history: case.history.iter().take(i + 1).cloned().collect(),
+                };
+                let job = renderer.job(self, &req)?;
+                let pdf = ts.pdf(&job).map_err(|e| typeset_error(self, &req, e))?;
+                let sha = crate::archive::sha256(&pdf);
+                let recorded = latest.get(&d.file).unwrap_or(&d.sha256);
+                let path = self.root.join(&d.file);
+                let on_disk = std::fs::read(&path)
+                    .ok()
+                    .map(|b| crate::archive::sha256(&b));
+                let changed = &sha != recorded || on_disk.as_deref() != Some(sha.as_str());
+                if changed {
+                    staged.push(crate::archive::stage(&path, &pdf)?);
+                }
+                let record = DocRecord {
+                    sha256: sha.clone(),
+                    ..d.clone()
+                };
+                if &sha != recorded {
+                    new_hashes.push(record.clone());
+                }
+                out.push(Rendered {
+                    case_id: id.to_string(),
+                    record,
+                    changed,
+                });
+            }
+        }
+        if !new_hashes.is_empty() {
             let entry = HistoryEntry {
                 step: None,
                 event: Some("重新生成文书".into()),
@@ -507,13 +526,12 @@ impl Workspace {
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
                 by: actor.who.clone(),
                 facts: BTreeMap::new(),
-                documents: docs,
+                documents: new_hashes,
                 opened: vec![],
             };
             let text = case.with_entry(&entry)?;
-            batch.stage(&case.path, text.as_bytes())?;
+            staged.push(crate::archive::stage(&case.path, text.as_bytes())?);
         }
-        batch.commit()?;
-        Ok(out)
+        Ok((out, staged))
     }
 }

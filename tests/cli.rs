@@ -502,7 +502,9 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
          |\n\
          3 | #d.facts.nosuch\n  \
          |          ^^^^^^\n  \
-         = 帮助：请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n"
+         = 帮助：请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n\n\
+         错误：另有 20 件案件的文书也未能生成，原因可能相同\n \
+         = 帮助：修正后重新运行；本次没有改动任何文件\n"
     );
     assert_eq!(snapshot(&ws), expected);
 }
