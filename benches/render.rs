@@ -2,6 +2,10 @@
 //!
 //! Run with `cargo bench --bench render` (results in BENCHMARKS.md).
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{peak_rss_mb, reset_peak};
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -15,24 +19,6 @@ fn root() -> PathBuf {
     } else {
         PathBuf::from("/work/main")
     }
-}
-
-/// Resets the peak-RSS counter (`VmHWM`) to the current RSS, so each phase
-/// reports its own peak (Linux ≥ 4.0: writing 5 to `/proc/self/clear_refs`).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// A two-page reply letter whose addressee, number, figures and date vary.

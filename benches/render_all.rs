@@ -5,6 +5,10 @@
 //! Run with `cargo bench --bench render_all` (`BENCH_CASES=300` for a shorter run); results in
 //! BENCHMARKS.md.
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{peak_rss_mb, reset_peak};
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -19,22 +23,6 @@ impl DocumentRenderer for Placeholder {
     fn render(&self, _: &Workspace, _: &DocRequest) -> yingsu::Result<Vec<u8>> {
         Ok(b"placeholder".to_vec())
     }
-}
-
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn actor(date: &str) -> Actor {

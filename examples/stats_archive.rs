@@ -9,6 +9,9 @@
 //! The in-process figures printed at the end (load + compute, peak memory from VmHWM) include the
 //! generator's own memory; the `/usr/bin/time` run of the binary is the one to quote.
 
+#[path = "../benches/support/mod.rs"]
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,17 +30,6 @@ fn entry(step: &str, date: &str, facts: BTreeMap<String, Value>) -> HistoryEntry
         documents: vec![],
         opened: vec![],
     }
-}
-
-fn vm_hwm() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
-        })
-        .unwrap_or_else(|| "?".into())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -203,9 +195,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = <StatsCli as clap::Parser>::parse_from(["x", "--year", "2023"]);
     yingsu::stats::cmd_stats(&ws, args.a, &mut out)?;
     println!(
-        "in-process `stats --year 2023`: {:.2?} (VmHWM incl. generator: {})",
+        "in-process `stats --year 2023`: {:.2?} (VmHWM incl. generator: {:.0} MB)",
         t1.elapsed(),
-        vm_hwm()
+        support::peak_rss_mb()
     );
     Ok(())
 }

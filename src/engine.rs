@@ -668,90 +668,30 @@ impl Workspace {
             .ok_or_else(|| Error::Internal("step".into()))?;
         let entry_index = history.len();
         let mut batch = Batch::default();
-        let today = plan.today.format("%Y-%m-%d").to_string();
-        let court_name = plan
-            .facts
-            .get("court")
-            .and_then(|v| v.as_str())
-            .map(|c| self.config.court_name(c))
-            .unwrap_or_default();
-        let agency_name = plan
-            .facts
-            .get("agency")
-            .and_then(|v| v.as_str())
-            .map(|a| self.config.agency_name(a))
-            .unwrap_or_default();
-        let extra = [
-            ("case_id", id),
-            ("workflow", wf.name()),
-            ("step", plan.step.as_str()),
-            ("today", today.as_str()),
-            ("court_name", court_name.as_str()),
-            ("agency_name", agency_name.as_str()),
-        ];
+        let builtins = self.expr_builtins(wf, id, &plan.step, &plan.facts, plan.today);
+        let extra = as_pairs(&builtins);
         let mut full_history = history.to_vec();
         full_history.push(plan.entry.clone());
 
         // Documents.
         let mut numbering = crate::render::Numbering::new(&self.archive_dir());
-        for d in &spec.documents {
-            if let Some(w) = &d.when {
-                let on = crate::expr::eval_bool(&w.value, &plan.facts, &extra).map_err(|why| {
-                    Error::user(
-                        format!("无法计算文书条件 `{}`：{why}", w.value),
-                        "请检查流程定义",
-                    )
-                })?;
-                if !on {
-                    continue;
-                }
-            }
-            let issuer = self.issuer_of(&d.issuer.value, &plan.facts)?;
-            let date = d
-                .date
-                .as_ref()
-                .or(spec.date.as_ref())
-                .and_then(|f| plan.facts.get(&f.value))
-                .and_then(|v| v.as_str())
-                .and_then(|s| facts::parse_date(s).ok())
-                .unwrap_or(plan.today);
-            let key = format!("{id}#{}#{}", entry_index + 1, d.template.value);
-            let number = match (&issuer, d.numbered) {
-                (Some(i), true) => {
-                    let prefix = self
-                        .config
-                        .issuers
-                        .get(i)
-                        .map(|x| x.prefix.clone())
-                        .unwrap_or_default();
-                    Some(numbering.number(&prefix, date.year(), &key)?)
-                }
-                _ => None,
-            };
-            let req = DocRequest {
-                case_id: id.to_string(),
-                workflow: wf.name().to_string(),
-                step: plan.step.clone(),
-                template: d.template.value.clone(),
-                title: d.title.clone(),
-                issuer,
-                number: number.clone(),
-                date,
-                facts: plan.facts.clone(),
-                history: full_history.clone(),
-            };
-            let pdf = renderer.render(self, &req)?;
-            let file =
-                crate::archive::document_path(year, id, entry_index, &plan.step, &d.template.value);
-            batch.stage(&self.root.join(&file), &pdf)?;
-            plan.entry.documents.push(DocRecord {
-                title: d.title.clone(),
-                template: d.template.value.clone(),
-                number,
-                file,
-                sha256: crate::archive::sha256(&pdf),
-            });
-        }
+        let docs = self.render_step_documents(
+            StepDocuments {
+                wf,
+                spec,
+                id,
+                step: &plan.step,
+                entry_index,
+                year,
+                facts: &plan.facts,
+                history: &full_history,
+                today: plan.today,
+            },
+            &mut numbering,
+            &mut batch,
+            renderer,
+        )?;
+        plan.entry.documents.extend(docs);
 
         // Linked cases.
         for o in &spec.opens {
@@ -814,68 +754,23 @@ impl Workspace {
             let tspec = twf
                 .step(&twf.spec.start.value)
                 .ok_or_else(|| Error::Internal("start".into()))?;
-            let sextra = [
-                ("case_id", new_id.as_str()),
-                ("workflow", twf.name()),
-                ("step", twf.spec.start.value.as_str()),
-            ];
-            for d in &tspec.documents {
-                if let Some(w) = &d.when
-                    && !crate::expr::eval_bool(&w.value, &sub.facts, &sextra).unwrap_or(false)
-                {
-                    continue;
-                }
-                let issuer = self.issuer_of(&d.issuer.value, &sub.facts)?;
-                let date = d
-                    .date
-                    .as_ref()
-                    .or(tspec.date.as_ref())
-                    .and_then(|f| sub.facts.get(&f.value))
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| facts::parse_date(s).ok())
-                    .unwrap_or(plan.today);
-                let key = format!("{new_id}#1#{}", d.template.value);
-                let number = match (&issuer, d.numbered) {
-                    (Some(i), true) => {
-                        let prefix = self
-                            .config
-                            .issuers
-                            .get(i)
-                            .map(|x| x.prefix.clone())
-                            .unwrap_or_default();
-                        Some(numbering.number(&prefix, date.year(), &key)?)
-                    }
-                    _ => None,
-                };
-                let req = DocRequest {
-                    case_id: new_id.clone(),
-                    workflow: twf.name().to_string(),
-                    step: twf.spec.start.value.clone(),
-                    template: d.template.value.clone(),
-                    title: d.title.clone(),
-                    issuer,
-                    number: number.clone(),
-                    date,
-                    facts: sub.facts.clone(),
-                    history: vec![sub.entry.clone()],
-                };
-                let pdf = renderer.render(self, &req)?;
-                let file = crate::archive::document_path(
+            let docs = self.render_step_documents(
+                StepDocuments {
+                    wf: twf,
+                    spec: tspec,
+                    id: &new_id,
+                    step: &twf.spec.start.value,
+                    entry_index: 0,
                     year,
-                    &new_id,
-                    0,
-                    &twf.spec.start.value,
-                    &d.template.value,
-                );
-                batch.stage(&self.root.join(&file), &pdf)?;
-                sub_entry.documents.push(DocRecord {
-                    title: d.title.clone(),
-                    template: d.template.value.clone(),
-                    number,
-                    file,
-                    sha256: crate::archive::sha256(&pdf),
-                });
-            }
+                    facts: &sub.facts,
+                    history: std::slice::from_ref(&sub.entry),
+                    today: plan.today,
+                },
+                &mut numbering,
+                &mut batch,
+                renderer,
+            )?;
+            sub_entry.documents.extend(docs);
             let ntext = case::new_file(twf.name(), None, &[], &sub_entry);
             batch.stage(&npath, ntext.as_bytes())?;
             plan.entry.opened.push(new_id);
@@ -907,6 +802,117 @@ impl Workspace {
             opened: plan.entry.opened.clone(),
             next: spec.next.iter().map(|n| n.to.value.clone()).collect(),
         })
+    }
+
+    /// The names every workflow expression may use besides the case's fields (see
+    /// [`crate::expr::BUILTINS`]).
+    fn expr_builtins(
+        &self,
+        wf: &Workflow,
+        id: &str,
+        step: &str,
+        facts: &Facts,
+        today: NaiveDate,
+    ) -> [(&'static str, String); 6] {
+        let name_of = |field: &str, lookup: &dyn Fn(&str) -> String| {
+            facts
+                .get(field)
+                .and_then(|v| v.as_str())
+                .map(lookup)
+                .unwrap_or_default()
+        };
+        [
+            ("case_id", id.to_string()),
+            ("workflow", wf.name().to_string()),
+            ("step", step.to_string()),
+            ("today", today.format("%Y-%m-%d").to_string()),
+            (
+                "court_name",
+                name_of("court", &|c| self.config.court_name(c)),
+            ),
+            (
+                "agency_name",
+                name_of("agency", &|a| self.config.agency_name(a)),
+            ),
+        ]
+    }
+
+    /// Render the documents of one step whose conditions hold, number them, and stage the
+    /// files: the step being taken, or the start step of a case it opens.
+    fn render_step_documents(
+        &self,
+        at: StepDocuments<'_>,
+        numbering: &mut crate::render::Numbering,
+        batch: &mut Batch,
+        renderer: &dyn DocumentRenderer,
+    ) -> Result<Vec<DocRecord>> {
+        let builtins = self.expr_builtins(at.wf, at.id, at.step, at.facts, at.today);
+        let extra = as_pairs(&builtins);
+        let mut records = Vec::new();
+        for d in &at.spec.documents {
+            if let Some(w) = &d.when {
+                let on = crate::expr::eval_bool(&w.value, at.facts, &extra).map_err(|why| {
+                    Error::user(
+                        format!("无法计算文书条件 `{}`：{why}", w.value),
+                        "请检查流程定义",
+                    )
+                })?;
+                if !on {
+                    continue;
+                }
+            }
+            let issuer = self.issuer_of(&d.issuer.value, at.facts)?;
+            let date = d
+                .date
+                .as_ref()
+                .or(at.spec.date.as_ref())
+                .and_then(|f| at.facts.get(&f.value))
+                .and_then(|v| v.as_str())
+                .and_then(|s| facts::parse_date(s).ok())
+                .unwrap_or(at.today);
+            let key = format!("{}#{}#{}", at.id, at.entry_index + 1, d.template.value);
+            let number = match (&issuer, d.numbered) {
+                (Some(i), true) => {
+                    let prefix = self
+                        .config
+                        .issuers
+                        .get(i)
+                        .map(|x| x.prefix.clone())
+                        .unwrap_or_default();
+                    Some(numbering.number(&prefix, date.year(), &key)?)
+                }
+                _ => None,
+            };
+            let req = DocRequest {
+                case_id: at.id.to_string(),
+                workflow: at.wf.name().to_string(),
+                step: at.step.to_string(),
+                template: d.template.value.clone(),
+                title: d.title.clone(),
+                issuer,
+                number: number.clone(),
+                date,
+                facts: at.facts.clone(),
+                history: at.history.to_vec(),
+            };
+            let pdf = renderer.render(self, &req)?;
+            let file = crate::archive::document_path(
+                at.year,
+                at.id,
+                at.entry_index,
+                at.step,
+                &d.template.value,
+            );
+            batch.stage(&self.root.join(&file), &pdf)?;
+            records.push(DocRecord {
+                title: d.title.clone(),
+                template: d.template.value.clone(),
+                number,
+                file,
+                sha256: crate::archive::sha256(&pdf),
+            });
+        }
+        Ok(records)
     }
 
     /// Resolve a document's issuer: `agency` → the case agency's issuer.
@@ -1025,4 +1031,26 @@ fn describe_facts(expr: &str, facts: &Facts) -> String {
         .collect();
     v.sort();
     v.join("，")
+}
+
+/// Where a step's documents are made (see `Workspace::render_step_documents`).
+struct StepDocuments<'a> {
+    wf: &'a Workflow,
+    spec: &'a StepSpec,
+    id: &'a str,
+    step: &'a str,
+    /// Index of the step's entry in the case history (0 for a new case).
+    entry_index: usize,
+    /// The year folder of the case.
+    year: i32,
+    facts: &'a Facts,
+    /// The history up to and including this step's entry.
+    history: &'a [HistoryEntry],
+    /// The date documents without a date field of their own carry.
+    today: NaiveDate,
+}
+
+/// Borrowed `(name, value)` pairs for the expression engine.
+fn as_pairs<'a>(owned: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    owned.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
