@@ -66,6 +66,40 @@ fn yes_no(b: Option<bool>) -> &'static str {
     }
 }
 
+/// The period a report command was given, which must be of `kind`.
+fn period_of(value: &str, kind: Kind) -> Result<Period> {
+    let period = Period::parse(value)?;
+    if period.kind != kind {
+        let (flag, what, example) = match kind {
+            Kind::Month => ("--month", "月份", "2023-03"),
+            _ => ("--quarter", "季度", "2023Q1"),
+        };
+        return Err(Error::user(
+            format!("{flag} 的值 `{value}` 不是{what}"),
+            format!("写成 {example} 的形式"),
+        ));
+    }
+    Ok(period)
+}
+
+/// The entry `key` of a `yingsu.yaml` section (`what` names it for the user).
+fn configured<'a, T>(
+    section: &'a std::collections::BTreeMap<String, T>,
+    key: &str,
+    what: &str,
+    name: &str,
+) -> Result<&'a T> {
+    section.get(key).ok_or_else(|| {
+        Error::user(
+            format!("{what} `{key}` 不在 yingsu.yaml 的 {name} 中"),
+            format!(
+                "可用的{what}：{}",
+                section.keys().cloned().collect::<Vec<_>>().join("、")
+            ),
+        )
+    })
+}
+
 /// The monthly return of one agency.
 pub fn monthly(
     ws: &Workspace,
@@ -74,27 +108,8 @@ pub fn monthly(
     month: &str,
     date: NaiveDate,
 ) -> Result<Made> {
-    let period = Period::parse(month)?;
-    if period.kind != Kind::Month {
-        return Err(Error::user(
-            format!("--month 的值 `{month}` 不是月份"),
-            "写成 2023-03 的形式",
-        ));
-    }
-    let Some(a) = ws.config.agencies.get(agency) else {
-        return Err(Error::user(
-            format!("单位 `{agency}` 不在 yingsu.yaml 的 agencies 中"),
-            format!(
-                "可用的单位：{}",
-                ws.config
-                    .agencies
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ),
-        ));
-    };
+    let period = period_of(month, Kind::Month)?;
+    let a = configured(&ws.config.agencies, agency, "单位", "agencies")?;
     let archive = Archive::load(ws)?;
     let stats = super::compute(ws, &archive, &period)?;
     let row = stats
@@ -201,27 +216,8 @@ pub fn bulletin(
     issuer: &str,
     date: NaiveDate,
 ) -> Result<Made> {
-    let period = Period::parse(quarter)?;
-    if period.kind != Kind::Quarter {
-        return Err(Error::user(
-            format!("--quarter 的值 `{quarter}` 不是季度"),
-            "写成 2023Q1 的形式",
-        ));
-    }
-    let Some(iss) = ws.config.issuers.get(issuer) else {
-        return Err(Error::user(
-            format!("发文机关 `{issuer}` 不在 yingsu.yaml 的 issuers 中"),
-            format!(
-                "可用的发文机关：{}",
-                ws.config
-                    .issuers
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ),
-        ));
-    };
+    let period = period_of(quarter, Kind::Quarter)?;
+    let iss = configured(&ws.config.issuers, issuer, "发文机关", "issuers")?;
     let archive = Archive::load(ws)?;
     let stats = super::compute(ws, &archive, &period)?;
     let breaches = check(ws, &archive, &period)?;
