@@ -314,7 +314,7 @@ pub fn scalar(s: &str) -> String {
         && !s.contains(" #")
         && !s.ends_with(':')
         && !s.chars().any(|c| {
-            c.is_control() || matches!(c, '"' | '\'' | '{' | '}' | '[' | ']' | ',' | '\\')
+            must_escape(c) || matches!(c, '"' | '\'' | '{' | '}' | '[' | ']' | ',' | '\\')
         })
         && !s.starts_with([
             '-', '?', ':', '#', '&', '*', '!', '|', '>', '%', '@', '`', ' ',
@@ -329,9 +329,45 @@ pub fn scalar(s: &str) -> String {
     if plain_ok {
         s.to_string()
     } else {
-        // A JSON string is a valid YAML double-quoted scalar.
-        serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.escape_default()))
+        double_quoted(s)
     }
+}
+
+/// Characters a YAML file may not hold as they are (C0/C1 controls, DEL, the line separators
+/// YAML 1.1 readers break lines at, the byte-order mark, non-characters): written as escapes.
+fn must_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+        )
+}
+
+/// A YAML double-quoted scalar for `s`, escaping only what must be escaped (Chinese text stays
+/// readable).
+fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if must_escape(c) => {
+                let n = c as u32;
+                if n <= 0xFF {
+                    out.push_str(&format!("\\x{n:02X}"));
+                } else {
+                    out.push_str(&format!("\\u{n:04X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A YAML value on one line (flow style for lists and maps).
@@ -393,11 +429,31 @@ mod tests {
             "@b",
             "*粗体*",
             "#read(\"/etc/passwd\")",
+            "\u{FEFF}张三",
+            "重庆某\u{200B}食品有限公司",
+            "a\u{2028}b\u{2029}c\u{85}d\u{7}e\u{7F}f\u{0}",
+            "tab\there\r\n",
+            "\u{FFFE}\u{FFFF}",
         ] {
             let text = format!("v: {}\n", scalar(s));
             let w: W =
                 serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{s:?} -> {text}: {e}"));
             assert_eq!(w.v, s, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any string a user can type or paste is written so that it reads back unchanged.
+        #[test]
+        fn any_string_round_trips(s in "\\PC*|[\\x00-\\x{2030}\\x{FEFF}\\x{FFFE}\\x{FFFF}]{0,12}") {
+            #[derive(Deserialize)]
+            struct W {
+                v: String,
+            }
+            let text = format!("v: {}\n", scalar(&s));
+            let w: W = serde_saphyr::from_str(&text)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{text}: {e}")))?;
+            proptest::prop_assert_eq!(w.v, s);
         }
     }
 }

@@ -187,6 +187,10 @@ pub fn template_error(
                 _ => Error::Many(out),
             }
         }
+        TypesetError::BidiControl { .. } => Error::user(
+            format!("生成{what}失败：{e}"),
+            "在案件文件（或 --set、--from 给出的值）中删除该字符后重新运行",
+        ),
         TypesetError::MissingGlyph { .. } => Error::user(
             format!("生成{what}失败：{e}"),
             "请核对该字段的文字；确需生僻字时，在工作区 fonts/ 中放入包含该字的字体（.ttf/.otf）",

@@ -207,6 +207,15 @@ fn chinese(m: &str) -> (String, Option<String>) {
             Some("文件可能被截断，或引号、括号没有闭合".into()),
         );
     }
+    if m.contains("unexpected character") || m.contains("BOM") {
+        return (
+            format!("文件中有不允许出现的控制字符或不可见字符（{m}）"),
+            Some(
+                "这类字符常随从网页、聊天软件或旧系统复制的文字混入；删除后重新输入该处文字，或在双引号内写成 \\uXXXX 的形式"
+                    .into(),
+            ),
+        );
+    }
     if m.contains("mapping values are not allowed")
         || m.contains("did not find expected")
         || m.contains("while scanning")

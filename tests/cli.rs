@@ -508,3 +508,45 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     );
     assert_eq!(snapshot(&ws), expected);
 }
+
+#[test]
+fn pasted_invisible_characters_are_kept_or_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init", "."], T);
+    let notice = |name: &str| {
+        format!(
+            "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [\"{name}\"]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n"
+        )
+    };
+    // A byte-order mark and a zero-width space (pasted from a web page) typeset as nothing and
+    // are kept in the case file exactly, escaped so that the file stays valid YAML.
+    std::fs::write(dir.path().join("a.yaml"), notice("\u{FEFF}张\u{200B}三")).unwrap();
+    ok(
+        dir.path(),
+        &["case", "new", "appearance", "A1", "--from", "a.yaml"],
+        T,
+    );
+    let file = std::fs::read_to_string(dir.path().join("cases/2023/A1.yaml")).unwrap();
+    assert!(
+        file.contains("plaintiffs: [\"\\uFEFF张\u{200B}三\"]"),
+        "{file}"
+    );
+    let json = ok(dir.path(), &["status", "--json"], T);
+    assert!(json.contains("\"id\": \"A1\""), "{json}");
+
+    // A right-to-left override would display the name reversed: refused, nothing written.
+    std::fs::write(dir.path().join("b.yaml"), notice("李\u{202E}四五")).unwrap();
+    let before = snapshot(dir.path());
+    let (code, _, err) = yingsu(
+        dir.path(),
+        &["case", "new", "appearance", "B1", "--from", "b.yaml"],
+        T,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err,
+        "错误：生成《出庭应诉提示函》（案件 B1）失败：字段 facts.plaintiffs[0] 含有不可见的文字方向控制字符（U+202E），它会改变文字的显示顺序，不能排版；请删除该字符后再试（常见于从网页或聊天软件复制的文字）\n \
+         = 帮助：在案件文件（或 --set、--from 给出的值）中删除该字符后重新运行\n"
+    );
+    assert_eq!(snapshot(dir.path()), before);
+}

@@ -81,7 +81,8 @@ pub enum TypesetError {
     },
     /// A character in the data is covered by no font of the body chain.
     #[error(
-        "字段 {field} 中的字符“{ch}”（U+{code:04X}）无法排版：正文字体及后备字体均不包含该字符，请改用常用字或造字后再试"
+        "字段 {field} 中的字符{}（U+{code:04X}）无法排版：正文字体及后备字体均不包含该字符，请改用常用字或造字后再试",
+        shown(*.ch)
     )]
     MissingGlyph {
         /// The character.
@@ -89,6 +90,16 @@ pub enum TypesetError {
         /// Its code point.
         code: u32,
         /// JSON path of the field, e.g. `parties.plaintiffs[0].name`.
+        field: String,
+    },
+    /// A bidirectional formatting character, which would reorder the text when displayed.
+    #[error(
+        "字段 {field} 含有不可见的文字方向控制字符（U+{code:04X}），它会改变文字的显示顺序，不能排版；请删除该字符后再试（常见于从网页或聊天软件复制的文字）"
+    )]
+    BidiControl {
+        /// Its code point.
+        code: u32,
+        /// JSON path of the field.
         field: String,
     },
     /// The template failed to compile.
@@ -160,5 +171,22 @@ fn locate(
             (file, line, column, chars)
         }
         Err(_) => (file, None, None, 0),
+    }
+}
+
+/// A character as quoted in a message: itself in quotes, or "不可见字符" when it would not show.
+fn shown(ch: char) -> String {
+    let invisible = ch.is_whitespace()
+        || ch.is_control()
+        || matches!(
+            ch as u32,
+            0xAD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180E
+        )
+        || matches!(ch as u32, 0x2000..=0x200F | 0x2028..=0x202F | 0x205F..=0x206F)
+        || matches!(ch as u32, 0xFE00..=0xFE0F | 0xFFF0..=0xFFFB | 0xE0000..=0xE0FFF);
+    if invisible {
+        "（不可见字符）".to_string()
+    } else {
+        format!("“{ch}”")
     }
 }

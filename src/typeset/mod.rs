@@ -215,8 +215,15 @@ impl Typesetter {
         let mut result = Ok(());
         walk_strings(data, &mut String::new(), &mut |field, s| {
             for ch in s.chars() {
-                if ch.is_control() {
+                if ch.is_control() || is_zero_width(ch) {
                     continue;
+                }
+                if is_bidi_control(ch) {
+                    result = Err(TypesetError::BidiControl {
+                        code: ch as u32,
+                        field: field.to_string(),
+                    });
+                    return false;
                 }
                 let ok = *cache
                     .entry(ch)
@@ -247,6 +254,21 @@ impl Typesetter {
             }
         }
     }
+}
+
+/// Invisible characters that typeset as nothing and need no glyph: zero-width space, (non-)
+/// joiners, word joiner, the byte-order mark. They come with text pasted from web pages.
+fn is_zero_width(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// Explicit bidirectional formatting characters: they reorder the text around them when
+/// displayed, so a name could read differently from what was recorded.
+fn is_bidi_control(ch: char) -> bool {
+    matches!(ch, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// PDF/A-2b options with a document ID and creation date derived from the job.
