@@ -183,6 +183,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Validate => {
             let ws = open(&cli.dir)?;
+            ws.check_templates()?;
             let rows = ws.status(Actor::from_env()?.today())?;
             w(
                 out,

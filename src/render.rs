@@ -124,60 +124,10 @@ pub fn template_error(
     main: &str,
     e: crate::typeset::TypesetError,
 ) -> Error {
-    use crate::error::{Diagnostic, Pos};
     use crate::typeset::TypesetError;
-    let origin = |virtual_path: &str| {
-        ws.templates
-            .get(virtual_path.trim_start_matches('/'))
-            .map(|t| (t.origin.clone(), t.source.clone()))
-    };
     match e {
         TypesetError::Compile(diags) | TypesetError::Pdf(diags) => {
-            let errors: Vec<_> = diags.iter().filter(|d| d.error).collect();
-            let shown = errors.len().min(MAX_TEMPLATE_ERRORS);
-            let mut out = Vec::new();
-            for (i, d) in errors.iter().take(shown).enumerate() {
-                let message = if i == 0 {
-                    format!("生成{what}失败：模板有误：{}", typst_message(&d.message))
-                } else {
-                    format!("模板有误：{}", typst_message(&d.message))
-                };
-                let mut diag = Diagnostic::new(message);
-                match (d.file.as_deref().and_then(origin), d.line, d.column) {
-                    (Some((file, source)), Some(line), Some(column)) => {
-                        diag = diag.at(file, &source, Pos { line, column });
-                        // Underline what the compiler pointed at (up to the end of the line).
-                        let rest: String = diag
-                            .snippet
-                            .as_deref()
-                            .unwrap_or("")
-                            .chars()
-                            .skip(column - 1)
-                            .take(d.span_chars)
-                            .collect();
-                        diag.width = crate::error::str_width(&rest).max(1);
-                    }
-                    (Some((file, _)), _, _) => diag = diag.in_file(file),
-                    _ => {
-                        if let Some((file, _)) = origin(main) {
-                            diag = diag.in_file(file);
-                        }
-                    }
-                }
-                let mut help: Vec<String> = d.hints.iter().map(|h| typst_message(h)).collect();
-                if i + 1 == shown {
-                    if errors.len() > shown {
-                        help.push(format!("另有 {} 处错误未列出", errors.len() - shown));
-                    }
-                    help.push(
-                        "请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板".into(),
-                    );
-                }
-                if !help.is_empty() {
-                    diag = diag.help(help.join("；"));
-                }
-                out.push(diag);
-            }
+            let mut out = template_diagnostics(ws, &diags, &format!("生成{what}失败："), main);
             match out.len() {
                 0 => Error::user(
                     format!("生成{what}失败：模板 {main} 无法排版"),
@@ -196,13 +146,91 @@ pub fn template_error(
             "请核对该字段的文字；确需生僻字时，在工作区 fonts/ 中放入包含该字的字体（.ttf/.otf）",
         ),
         other => {
-            let file = origin(main)
-                .map(|(f, _)| f.display().to_string())
+            let file = ws
+                .templates
+                .get(main)
+                .map(|t| t.origin.display().to_string())
                 .unwrap_or_else(|| main.to_string());
             Error::user(
                 format!("生成{what}（模板 {file}）失败：{other}"),
                 "请检查模板与字体目录（工作区的 fonts/ 或 yingsu.yaml 的 font_paths）",
             )
+        }
+    }
+}
+
+/// Up to [`MAX_TEMPLATE_ERRORS`] compiler errors as the user reads them: the workspace's (or
+/// built-in) template file, line and column, the line quoted and the span underlined, common
+/// messages in Chinese; the first message starts with `prefix`, the last help line counts the
+/// errors not shown. `main` is the template to name when an error has no file.
+fn template_diagnostics(
+    ws: &Workspace,
+    diags: &[crate::typeset::Diagnostic],
+    prefix: &str,
+    main: &str,
+) -> Vec<crate::error::Diagnostic> {
+    use crate::error::{Diagnostic, Pos};
+    let origin = |virtual_path: &str| {
+        ws.templates
+            .get(virtual_path.trim_start_matches('/'))
+            .map(|t| (t.origin.clone(), t.source.clone()))
+    };
+    let errors: Vec<_> = diags.iter().filter(|d| d.error).collect();
+    let shown = errors.len().min(MAX_TEMPLATE_ERRORS);
+    let mut out = Vec::new();
+    for (i, d) in errors.iter().take(shown).enumerate() {
+        let lead = if i == 0 { prefix } else { "" };
+        let mut diag = Diagnostic::new(format!("{lead}模板有误：{}", typst_message(&d.message)));
+        match (d.file.as_deref().and_then(origin), d.line, d.column) {
+            (Some((file, source)), Some(line), Some(column)) => {
+                diag = diag.at(file, &source, Pos { line, column });
+                // Underline what the compiler pointed at (up to the end of the line).
+                let rest: String = diag
+                    .snippet
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .skip(column - 1)
+                    .take(d.span_chars)
+                    .collect();
+                diag.width = crate::error::str_width(&rest).max(1);
+            }
+            (Some((file, _)), _, _) => diag = diag.in_file(file),
+            _ => {
+                if let Some((file, _)) = origin(main) {
+                    diag = diag.in_file(file);
+                }
+            }
+        }
+        let mut help: Vec<String> = d.hints.iter().map(|h| typst_message(h)).collect();
+        if i + 1 == shown {
+            if errors.len() > shown {
+                help.push(format!("另有 {} 处错误未列出", errors.len() - shown));
+            }
+            help.push("请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板".into());
+        }
+        if !help.is_empty() {
+            diag = diag.help(help.join("；"));
+        }
+        out.push(diag);
+    }
+    out
+}
+
+impl Workspace {
+    /// Checks the syntax of every template (workspace and built-in) without typesetting: what
+    /// `yingsu validate` reports about templates.
+    pub fn check_templates(&self) -> Result<()> {
+        let mut all = Vec::new();
+        for (path, t) in &self.templates {
+            let diags = crate::typeset::syntax_errors(&format!("/{path}"), &t.source)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            all.extend(template_diagnostics(self, &diags, "", path));
+        }
+        match all.len() {
+            0 => Ok(()),
+            1 => Err(all.remove(0).into()),
+            _ => Err(Error::Many(all)),
         }
     }
 }

@@ -550,3 +550,29 @@ fn pasted_invisible_characters_are_kept_or_refused_clearly() {
     );
     assert_eq!(snapshot(dir.path()), before);
 }
+
+#[test]
+fn validate_reports_template_syntax_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init", "."], T);
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/shouquan.typ"),
+        "#import \"/gbt9704.typ\": *\n#let d = json(\"/data.json\")\n#text(d.title\n",
+    )
+    .unwrap();
+    let (code, out, err) = yingsu(dir.path(), &["validate"], T);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        err,
+        "错误：模板有误：括号或引号没有闭合（unclosed delimiter）\n \
+         --> templates/shouquan.typ:3:6\n  \
+         |\n\
+         3 | #text(d.title\n  \
+         |      ^\n  \
+         = 帮助：请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n"
+    );
+    std::fs::remove_file(dir.path().join("templates/shouquan.typ")).unwrap();
+    let out = ok(dir.path(), &["validate"], T);
+    assert!(out.starts_with("检查通过：3 个流程，"), "{out}");
+}

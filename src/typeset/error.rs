@@ -2,10 +2,12 @@
 
 use std::fmt;
 
+use std::ops::Range;
 use typst::World;
 use typst::WorldExt;
 use typst::diag::{Severity, SourceDiagnostic};
-use typst::syntax::DiagSpan;
+
+use typst::syntax::{DiagSpan, DiagSpanKind, Source};
 
 /// A typst diagnostic resolved to a file position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,15 +165,50 @@ fn locate(
     };
     match world.source(id) {
         Ok(source) => {
-            let lines = source.lines();
-            let line = lines.byte_to_line(range.start).map(|l| l + 1);
-            let column = lines.byte_to_column(range.start).map(|c| c + 1);
-            let text = source.text().get(range).unwrap_or("");
-            let chars = text.lines().next().map_or(0, |l| l.chars().count()).max(1);
+            let (line, column, chars) = position(&source, range);
             (file, line, column, chars)
         }
         Err(_) => (file, None, None, 0),
     }
+}
+
+/// 1-based line and column of a byte range's start, and the characters it covers on that line.
+fn position(source: &Source, range: Range<usize>) -> (Option<usize>, Option<usize>, usize) {
+    let lines = source.lines();
+    let line = lines.byte_to_line(range.start).map(|l| l + 1);
+    let column = lines.byte_to_column(range.start).map(|c| c + 1);
+    let text = source.text().get(range).unwrap_or("");
+    let chars = text.lines().next().map_or(0, |l| l.chars().count()).max(1);
+    (line, column, chars)
+}
+
+/// The syntax errors of a template (`path` is its virtual path, e.g. `/tishihan.typ`), found
+/// without evaluating it: what `yingsu validate` reports.
+pub fn syntax_errors(path: &str, text: &str) -> Result<Vec<Diagnostic>, TypesetError> {
+    let id = super::world::file_id(path)?;
+    let source = Source::new(id, text.to_string());
+    let (errors, _) = source.root().errors_and_warnings();
+    Ok(errors
+        .into_iter()
+        .map(|e| {
+            let range = match e.span.get() {
+                DiagSpanKind::Number { num, sub_range, .. } => source.range(num, sub_range),
+                DiagSpanKind::Range { range, .. } => Some(range),
+                DiagSpanKind::Detached => None,
+            };
+            let (line, column, span_chars) =
+                range.map_or((None, None, 0), |r| position(&source, r));
+            Diagnostic {
+                error: true,
+                file: Some(path.to_string()),
+                line,
+                column,
+                span_chars,
+                message: e.message.to_string(),
+                hints: e.hints.iter().map(|h| h.v.to_string()).collect(),
+            }
+        })
+        .collect())
 }
 
 /// A character as quoted in a message: itself in quotes, or "不可见字符" when it would not show.

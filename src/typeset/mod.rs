@@ -36,7 +36,7 @@ use typst::{Library, LibraryExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-pub use self::error::{Diagnostic, TypesetError};
+pub use self::error::{Diagnostic, TypesetError, syntax_errors};
 pub use self::world::DATA_PATH;
 
 /// The GB/T 9704-2012 layout library (`templates/gbt9704.typ`).
