@@ -40,6 +40,14 @@ pub struct Config {
     /// Extra font folders, searched after the workspace's `fonts/` and before the bundled fonts.
     #[serde(default)]
     pub font_paths: Vec<String>,
+    /// Whether the official fonts (方正小标宋简体, 仿宋_GB2312, 楷体_GB2312, 黑体 …) installed on
+    /// the computer are used when present (default: yes).
+    #[serde(default = "yes")]
+    pub system_fonts: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// An issuing body: who signs a document and how its numbers are formed.

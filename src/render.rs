@@ -68,9 +68,10 @@ impl TypstRenderer {
 
     /// The typesetter for a workspace's fonts.
     pub fn typesetter(&self, ws: &Workspace) -> Result<&Typesetter> {
-        let t = self
-            .typesetter
-            .get_or_init(|| Typesetter::new(&ws.font_dirs()).map_err(|e| e.to_string()));
+        let t = self.typesetter.get_or_init(|| {
+            Typesetter::with_system_fonts(&ws.font_dirs(), &ws.system_font_dirs())
+                .map_err(|e| e.to_string())
+        });
         t.as_ref().map_err(|e| {
             Error::user(
                 e.clone(),

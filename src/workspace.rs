@@ -234,6 +234,17 @@ impl Workspace {
         dirs.into_iter().filter(|d| d.is_dir()).collect()
     }
 
+    /// The operating system's font folders, searched for the official fonts only; none when
+    /// `yingsu.yaml` says `system_fonts: false` or the environment sets `YINGSU_SYSTEM_FONTS=0`
+    /// (for output that must not depend on the computer).
+    pub fn system_font_dirs(&self) -> Vec<PathBuf> {
+        let off = std::env::var("YINGSU_SYSTEM_FONTS").is_ok_and(|v| v.trim() == "0");
+        if !self.config.system_fonts || off {
+            return Vec::new();
+        }
+        crate::typeset::system_font_dirs()
+    }
+
     pub fn workflow(&self, name: &str) -> Result<&Workflow> {
         self.workflows.get(name).ok_or_else(|| {
             Error::user(

@@ -53,11 +53,13 @@ impl FontStore {
     /// Walks the directories in order (earlier directories win when the same
     /// family and variant appear more than once) and indexes every
     /// `.otf`/`.ttf`/`.otc`/`.ttc` file. Missing directories are skipped.
-    pub fn scan(dirs: &[PathBuf]) -> Result<Self, TypesetError> {
+    pub fn scan(dirs: &[PathBuf], system_dirs: &[PathBuf]) -> Result<Self, TypesetError> {
         let mut book = FontBook::new();
         let mut slots = Vec::new();
         let mut seen: HashSet<(String, String)> = HashSet::new();
-        for dir in dirs {
+        let all = dirs.iter().map(|d| (d, false));
+        let system = system_dirs.iter().map(|d| (d, true));
+        for (dir, official_only) in all.chain(system) {
             if !dir.is_dir() {
                 continue;
             }
@@ -70,15 +72,27 @@ impl FontStore {
                 .collect();
             files.sort();
             for path in files {
-                let data = map_file(&path)?;
-                for (index, info) in FontInfo::iter(data.as_slice()).enumerate() {
+                let data = match map_file(&path) {
+                    Ok(data) => data,
+                    // An unreadable system font is skipped, not fatal.
+                    Err(_) if official_only => continue,
+                    Err(e) => return Err(e),
+                };
+                let faces = ttf_parser::fonts_in_collection(data.as_slice()).unwrap_or(1);
+                for index in 0..faces {
+                    if official_only && !is_official(data.as_slice(), index) {
+                        continue;
+                    }
+                    let Some(info) = FontInfo::new(data.as_slice(), index) else {
+                        continue;
+                    };
                     let key = (info.family.to_lowercase(), format!("{:?}", info.variant));
                     if !seen.insert(key) {
                         continue;
                     }
                     slots.push(FontSlot {
                         path: path.clone(),
-                        index: index as u32,
+                        index,
                         data: data.clone(),
                         font: OnceLock::new(),
                         family: info.family.to_lowercase(),
@@ -163,6 +177,79 @@ fn ranges_of(codepoints: impl Iterator<Item = u32>) -> Vec<(u32, u32)> {
         }
     }
     ranges
+}
+
+/// The official fonts of Chinese government documents, as their family names read (English and
+/// Chinese): the first choices of the font roles in `templates/gbt9704.typ`. Installed on the
+/// system, they are preferred to the bundled open fonts.
+pub const OFFICIAL_FAMILIES: &[&str] = &[
+    "FZXiaoBiaoSong-B05S",
+    "FZXiaoBiaoSong-B05",
+    "方正小标宋简体",
+    "方正小标宋_GBK",
+    "FangSong_GB2312",
+    "仿宋_GB2312",
+    "FangSong",
+    "仿宋",
+    "KaiTi_GB2312",
+    "楷体_GB2312",
+    "KaiTi",
+    "楷体",
+    "SimHei",
+    "黑体",
+    "SimSun",
+    "宋体",
+];
+
+/// Whether face `index` of a font file names itself (family or typographic family, in any
+/// language) as one of [`OFFICIAL_FAMILIES`]. Reads only the name table.
+fn is_official(data: &[u8], index: u32) -> bool {
+    let Ok(face) = ttf_parser::Face::parse(data, index) else {
+        return false;
+    };
+    face.names().into_iter().any(|name| {
+        matches!(
+            name.name_id,
+            ttf_parser::name_id::FAMILY | ttf_parser::name_id::TYPOGRAPHIC_FAMILY
+        ) && name.to_string().is_some_and(|n| {
+            OFFICIAL_FAMILIES
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(n.trim()))
+        })
+    })
+}
+
+/// The operating system's font folders (those that exist).
+pub fn system_font_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if cfg!(target_os = "windows") {
+        if let Some(windir) = std::env::var_os("WINDIR").or_else(|| std::env::var_os("SystemRoot"))
+        {
+            dirs.push(PathBuf::from(windir).join("Fonts"));
+        }
+        if let Some(local) = std::env::var_os("LOCALAPPDATA") {
+            dirs.push(PathBuf::from(local).join("Microsoft/Windows/Fonts"));
+        }
+    } else if cfg!(target_os = "macos") {
+        dirs.push("/System/Library/Fonts".into());
+        dirs.push("/Library/Fonts".into());
+        if let Some(h) = &home {
+            dirs.push(h.join("Library/Fonts"));
+        }
+    } else {
+        dirs.push("/usr/share/fonts".into());
+        dirs.push("/usr/local/share/fonts".into());
+        if let Some(data) = std::env::var_os("XDG_DATA_HOME") {
+            dirs.push(PathBuf::from(data).join("fonts"));
+        } else if let Some(h) = &home {
+            dirs.push(h.join(".local/share/fonts"));
+        }
+        if let Some(h) = &home {
+            dirs.push(h.join(".fonts"));
+        }
+    }
+    dirs.into_iter().filter(|d| d.is_dir()).collect()
 }
 
 fn is_font_file(path: &Path) -> bool {

@@ -37,6 +37,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use self::error::{Diagnostic, TypesetError, syntax_errors};
+pub use self::fonts::{OFFICIAL_FAMILIES, system_font_dirs};
 pub use self::world::DATA_PATH;
 
 /// The GB/T 9704-2012 layout library (`templates/gbt9704.typ`).
@@ -135,9 +136,18 @@ impl Typesetter {
     /// Indexes the fonts in `font_dirs` (earlier directories take precedence
     /// when a family/variant appears twice) and builds the standard library.
     pub fn new(font_dirs: &[PathBuf]) -> Result<Self, TypesetError> {
+        Self::with_system_fonts(font_dirs, &[])
+    }
+
+    /// Like [`Typesetter::new`], also taking the official fonts ([`OFFICIAL_FAMILIES`]) found
+    /// in `system_dirs` (see [`system_font_dirs`]), which the font roles prefer.
+    pub fn with_system_fonts(
+        font_dirs: &[PathBuf],
+        system_dirs: &[PathBuf],
+    ) -> Result<Self, TypesetError> {
         Ok(Self {
             library: LazyHash::new(Library::default()),
-            fonts: fonts::FontStore::scan(font_dirs)?,
+            fonts: fonts::FontStore::scan(font_dirs, system_dirs)?,
             sources: Mutex::new(HashMap::new()),
             compiled: AtomicUsize::new(0),
         })
