@@ -679,11 +679,11 @@ fn banji_is_on_an_even_page_and_blank_pages_are_unnumbered() {
             .map(|s| s.y0 + s.thickness / 2.0)
             .fold(0.0, f64::max);
         approx(bottom / MM, 262.0, 0.3, "版记 last rule");
-        // Pages with body text are numbered; after the body, the 版记 page is
-        // numbered only if it directly follows the body's last page.
+        // Pages with body text are numbered; the pages after the body (blank,
+        // or holding only the 版记) are not.
         let blank_before = pages - 1 > last_body + 1;
         for i in 0..pages {
-            let expected = if i <= last_body || !blank_before {
+            let expected = if i <= last_body {
                 Some(format!("— {} —", i + 1))
             } else {
                 None
@@ -892,7 +892,10 @@ fn long_date_moves_the_name_left() {
     data["signature"] = json!("法制办");
     data["date"] = json!("2023年12月28日");
     let doc = layout(&Job::new(GONGWEN_MAIN, data, date(), "sig"));
-    let (glyphs, _) = page_items(&doc, doc.pages().len() - 1);
+    let page = (0..doc.pages().len())
+        .find(|&i| all_text_of_page(&doc, i).contains("2023年12月28日"))
+        .expect("date");
+    let (glyphs, _) = page_items(&doc, page);
     let cell = 156.0 / 28.0;
     let date_g = find(&glyphs, "2023年12月28日");
     let name = find(&glyphs, "法制办");
@@ -1170,23 +1173,441 @@ fn batch_renders_in_order() {
 #[test]
 fn title_balancing() {
     let src = r#"#import "/gbt9704.typ": title-lines
+#set page(width: 500mm, height: auto)
 #let d = json("/data.json")
 #for t in d.titles { title-lines(t).join("|"); linebreak() }"#;
-    let data = json!({"titles": [
-        "关于出庭应诉的通知",
-        "重庆市渝北区司法局关于2023年第一季度行政机关负责人出庭应诉情况的通报",
-        ["甲", "乙"],
-    ]});
+    let cases: &[(&str, &str)] = &[
+        ("关于出庭应诉的通知", "关于出庭应诉的通知"),
+        (
+            "重庆市渝北区司法局关于2023年第一季度行政机关负责人出庭应诉情况的通报",
+            "重庆市渝北区司法局关于2023年第一季度|行政机关负责人出庭应诉情况的通报",
+        ),
+        // Not "…关于对|2023年…" (a 23-character second line) nor inside
+        // "2023年第一季度".
+        (
+            "重庆市渝北区司法局关于对2023年第一季度行政机关负责人出庭应诉情况的通报",
+            "重庆市渝北区司法局关于对2023年第一季度|行政机关负责人出庭应诉情况的通报",
+        ),
+        // Not inside "二次会议" (the most even split, 10|11).
+        (
+            "关于区政协十五届二次会议第0123号提案的复函",
+            "关于区政协十五届二次会议|第0123号提案的复函",
+        ),
+        // After 关于 rather than after 行政机关 (equally balanced).
+        (
+            "重庆市渝北区人民政府关于行政机关负责人出庭应诉工作的通知",
+            "重庆市渝北区人民政府关于|行政机关负责人出庭应诉工作的通知",
+        ),
+        // Never inside a case number or "行政诉讼".
+        (
+            "重庆市渝北区市场监督管理局关于(2023)渝0112行初123号行政诉讼案件败诉情况的总结报告",
+            "重庆市渝北区市场监督管理局|关于(2023)渝0112行初123号|行政诉讼案件败诉情况的总结报告",
+        ),
+        (
+            "重庆市渝北区司法局关于对区城市管理局等单位进行约谈的函",
+            "重庆市渝北区司法局关于对|区城市管理局等单位进行约谈的函",
+        ),
+        (
+            "关于区人大十九届三次会议第045号建议的答复函",
+            "关于区人大十九届三次会议|第045号建议的答复函",
+        ),
+        // After 关于 rather than the slightly more even "…行政机关|负责人…".
+        (
+            "重庆市渝北区司法局关于行政机关负责人出庭应诉工作的通知",
+            "重庆市渝北区司法局关于|行政机关负责人出庭应诉工作的通知",
+        ),
+        // Not "出庭应诉|率" (the most even split).
+        (
+            "关于渝北区龙溪街道办事处出庭应诉率未达标问题的督查整改通知书",
+            "关于渝北区龙溪街道办事处出庭应诉率|未达标问题的督查整改通知书",
+        ),
+        // After punctuation; a quoted title longer than a line breaks inside.
+        (
+            "重庆市渝北区司法局关于转发《重庆市司法局关于做好2023年度行政应诉工作的通知》的通知",
+            "重庆市渝北区司法局关于转发|《重庆市司法局关于做好2023年度|行政应诉工作的通知》的通知",
+        ),
+    ];
+    let mut titles: Vec<Value> = cases.iter().map(|(t, _)| json!(t)).collect();
+    titles.push(json!(["甲", "乙"]));
+    let data = json!({ "titles": titles });
     let doc = layout(&Job::new(src, data, date(), "titles"));
     let text = all_text(&doc);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "关于出庭应诉的通知");
-    assert_eq!(lines[2], "甲|乙");
-    for part in lines[1].split('|') {
-        assert!(part.chars().count() <= 20, "{part}");
+    for (i, (title, expected)) in cases.iter().enumerate() {
+        assert_eq!(lines[i], *expected, "{title}");
+        let parts: Vec<&str> = lines[i].split('|').collect();
+        assert_eq!(parts.concat(), *title);
+        let widths: Vec<f64> = parts
+            .iter()
+            .map(|p| {
+                p.chars()
+                    .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+                    .sum()
+            })
+            .collect();
+        for (part, w) in parts.iter().zip(&widths) {
+            assert!(*w <= 20.0, "{part}: {w} cells");
+            assert!(part.chars().count() > 1, "{part} alone on a line");
+        }
+        // Trapezoid or diamond, never an hourglass.
+        for k in 1..widths.len().saturating_sub(1) {
+            assert!(
+                widths[k] + 2.0 > widths[k - 1] || widths[k] + 2.0 > widths[k + 1],
+                "hourglass: {parts:?}"
+            );
+        }
     }
-    assert_eq!(
-        lines[1],
-        "重庆市渝北区司法局关于2023年第一季度|行政机关负责人出庭应诉情况的通报"
+    // Explicit lines are kept.
+    assert_eq!(lines[cases.len()], "甲|乙");
+
+    // Laid out: 二号, centred, one line below the other.
+    let mut data = grid_data(PURE, 1);
+    data["title"] = json!(cases[4].0);
+    let doc = layout(&Job::new(GONGWEN_MAIN, data, date(), "title"));
+    let (glyphs, _) = page_items(&doc, 0);
+    let title: Vec<Vec<G>> = lines_of(&glyphs, 22.0);
+    let texts: Vec<String> = title.iter().map(|l| text_of(l)).collect();
+    assert_eq!(texts, cases[4].1.split('|').collect::<Vec<_>>());
+    for line in &title {
+        let end = line.last().unwrap();
+        approx(
+            (line[0].x + end.x + end.advance) / 2.0 / MM,
+            28.0 + 78.0,
+            0.3,
+            "title line centred",
+        );
+    }
+}
+
+#[test]
+fn long_titles_are_split_in_reasonable_time_into_full_or_balanced_lines() {
+    // Four to eight lines go through the dynamic programme, longer ones are
+    // filled line by line; trying every split took minutes at 200 characters.
+    let src = r#"#import "/gbt9704.typ": title-lines
+#set page(width: auto, height: auto)
+#let d = json("/data.json")
+#for t in d.titles { title-lines(t).join("|"); linebreak() }"#;
+    let base = "重庆市渝北区司法局关于进一步加强和规范行政机关负责人出庭应诉工作的通知";
+    let titles: Vec<String> = [70, 150, 400]
+        .iter()
+        .map(|&n| base.chars().cycle().take(n).collect())
+        .collect();
+    let doc = layout(&Job::new(
+        src,
+        json!({ "titles": titles }),
+        date(),
+        "long-titles",
+    ));
+    let text = all_text(&doc);
+    let lines: Vec<&str> = text.lines().collect();
+    for (title, line) in titles.iter().zip(&lines) {
+        let parts: Vec<&str> = line.split('|').collect();
+        assert_eq!(parts.concat(), *title);
+        let counts: Vec<usize> = parts.iter().map(|p| p.chars().count()).collect();
+        let n = title.chars().count();
+        let fewest = n.div_ceil(20);
+        assert!((fewest..=fewest + 1).contains(&parts.len()), "{counts:?}");
+        assert!(counts.iter().all(|&c| (2..=20).contains(&c)), "{counts:?}");
+        if n <= 160 {
+            // Balanced: no line more than four characters shorter than another.
+            let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+            assert!(max - min <= 4, "{counts:?}");
+        } else {
+            // Full lines but the last.
+            assert!(
+                counts[..counts.len() - 1].iter().all(|&c| c == 20),
+                "{counts:?}"
+            );
+        }
+    }
+}
+
+/// Lines of glyphs of one size.
+fn lines_of(glyphs: &[G], size: f64) -> Vec<Vec<G>> {
+    let sized: Vec<G> = glyphs
+        .iter()
+        .filter(|g| (g.size - size).abs() < 0.01)
+        .cloned()
+        .collect();
+    lines(&sized)
+}
+
+#[test]
+fn signature_shares_a_page_with_body_text() {
+    // Bodies of 1 to 48 one-line paragraphs end at every height of pages 1
+    // and 2: the 署名 and 成文日期 are never alone on a page (7.3.5.5).
+    let mut carried = 0;
+    for n in 1..=48 {
+        let doc = layout(&grid_job("本行为一行正文。", n));
+        let pages = doc.pages().len();
+        let sig_page = (0..pages)
+            .find(|&i| {
+                body_lines(&page_items(&doc, i).0)
+                    .iter()
+                    .any(|l| text_of(l) == "重庆市渝北区司法局")
+            })
+            .unwrap_or_else(|| panic!("n={n}: no 署名"));
+        let (glyphs, _) = page_items(&doc, sig_page);
+        let body = body_lines(&glyphs);
+        let texts: Vec<String> = body.iter().map(|l| text_of(l)).collect();
+        let name = texts
+            .iter()
+            .position(|t| t == "重庆市渝北区司法局")
+            .unwrap();
+        assert_eq!(texts[name + 1], "2023年5月8日", "n={n}");
+        assert!(
+            name >= 1,
+            "n={n}: 署名 alone on page {}: {texts:?}",
+            sig_page + 1
+        );
+        // One blank line between the last body line and the 署名.
+        let last = &body[name - 1];
+        assert_eq!(text_of(last), "本行为一行正文。", "n={n}");
+        approx(
+            (body[name][0].y - last[0].y) / MM,
+            2.0 * 225.0 / 22.0,
+            0.05,
+            &format!("n={n}: 署名 below the body"),
+        );
+        approx(
+            (body[name + 1][0].y - body[name][0].y) / MM,
+            225.0 / 22.0,
+            0.05,
+            &format!("n={n}: 日期 below the 署名"),
+        );
+        // Every body line of every page stays on the grid: page 2 and later
+        // start at the top of the text area, and lines are one pitch apart.
+        for i in 0..pages {
+            let lines = body_lines(&page_items(&doc, i).0);
+            let paras: Vec<&Vec<G>> = lines
+                .iter()
+                .filter(|l| text_of(l) == "本行为一行正文。")
+                .collect();
+            if i > 0 && !paras.is_empty() {
+                approx(paras[0][0].y / MM - 0.88 * 16.0 / MM, 37.0, 0.3, "page top");
+            }
+            for w in paras.windows(2) {
+                approx(
+                    (w[1][0].y - w[0][0].y) / MM,
+                    225.0 / 22.0,
+                    0.05,
+                    &format!("n={n}: pitch on page {}", i + 1),
+                );
+            }
+        }
+        // When the body's last line was carried over, it would have fitted
+        // on the page before, but not together with the blank line, 署名 and
+        // 日期.
+        if sig_page > 0 && name == 1 {
+            let prev = body_lines(&page_items(&doc, sig_page - 1).0);
+            let bottom = prev.last().unwrap()[0].y + 0.12 * 16.0;
+            let room = (37.0 + 225.0) - bottom / MM;
+            let pitch = 225.0 / 22.0;
+            if room >= pitch {
+                carried += 1;
+                assert!(
+                    room < 4.0 * pitch,
+                    "n={n}: {room:.2} mm left on page {}",
+                    sig_page
+                );
+            }
+        }
+    }
+    assert!(
+        carried >= 2,
+        "the last line was carried over {carried} times"
     );
+}
+
+const GONGWEN_ATTACHMENTS: &str = r#"#import "/gbt9704.typ": *
+#let d = json("/data.json")
+#show: gongwen.with(org: d.org, number: d.number, title: d.title, to: d.to,
+  attachments: d.attachments, signature: d.signature, date: d.date, cc: d.cc,
+  printer: d.printer, print-date: d.print_date)
+#blocks(d.blocks)
+"#;
+
+/// Lines of a page as (text, first glyph), top to bottom.
+fn page_lines(doc: &PagedDocument, page: usize) -> Vec<(String, G)> {
+    lines(&page_items(doc, page).0)
+        .into_iter()
+        .map(|l| (text_of(&l), l[0].clone()))
+        .collect()
+}
+
+#[test]
+fn attachment_pages_follow_the_body_before_the_banji() {
+    let pitch = 225.0 / 22.0;
+    let cell = 156.0 / 28.0;
+    let mut data = grid_data(PURE, 3);
+    data["attachments"] = json!([
+        {"title": "2023年第一季度行政机关负责人出庭应诉情况统计表",
+         "blocks": [{"kind": "p", "text": "附件一的正文。"}, {"kind": "h1", "text": "说明"}]},
+        "另行报送的材料",
+        {"title": "未达标单位名单", "blocks": [{"kind": "p", "text": "附件三的正文。"}]},
+    ]);
+    let doc = layout(&Job::new(GONGWEN_ATTACHMENTS, data, date(), "attachments"));
+    let pages = doc.pages().len();
+    let page_of = |needle: &str| {
+        (0..pages)
+            .find(|&i| {
+                page_lines(&doc, i)
+                    .iter()
+                    .any(|(t, _)| t.starts_with(needle))
+            })
+            .unwrap_or_else(|| panic!("{needle} not found"))
+    };
+    // 附件说明 names every attachment, dictionaries by their title.
+    let note = page_of("附件：1.2023年第一季度");
+    assert_eq!(note, page_of("2.另行报送的材料"));
+    assert_eq!(note, page_of("3.未达标单位名单"));
+    // One new page per attachment with a page, after the 署名 and 日期, in
+    // order, numbered as in the 附件说明; the 版记 comes after them.
+    let sig = page_of("2023年5月8日");
+    let first = page_of("附件1");
+    let third = page_of("附件3");
+    assert_eq!((first, third), (sig + 1, sig + 2));
+    assert!(!(0..pages).any(|i| page_lines(&doc, i).iter().any(|(t, _)| t == "附件2")));
+    // (at the foot of the last page, which may be the last attachment's).
+    assert_eq!(page_of("抄送："), pages - 1);
+    assert!(pages > third);
+    for (page, label, title, body) in [
+        (
+            first,
+            "附件1",
+            &["2023年第一季度行政机关负责人", "出庭应诉情况统计表"][..],
+            "附件一的正文。",
+        ),
+        (third, "附件3", &["未达标单位名单"][..], "附件三的正文。"),
+    ] {
+        let lines = page_lines(&doc, page);
+        // "附件N" in 三号黑体, flush left on the first line.
+        let (text, g) = &lines[0];
+        assert_eq!(text, label);
+        assert_eq!((g.family.as_str(), g.size), ("FandolHei", 16.0));
+        approx(g.x / MM, 28.0, 0.05, "附件 left");
+        let first_baseline = 37.0 + 0.88 * 16.0 / MM;
+        approx(g.y / MM, first_baseline, 0.05, "附件 on the first line");
+        // The title in 二号小标宋, centred, its first line on the third line.
+        for (k, want) in title.iter().enumerate() {
+            let (text, g) = &lines[1 + k];
+            assert_eq!(text, want);
+            assert_eq!(
+                (g.family.as_str(), g.bold, g.size),
+                ("FandolSong", true, 22.0)
+            );
+            let glyphs = find(&page_items(&doc, page).0, want)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<G>>();
+            let end = glyphs.last().unwrap();
+            approx(
+                (g.x + end.x + end.advance) / 2.0 / MM,
+                28.0 + 78.0,
+                0.3,
+                "title centred",
+            );
+            if k == 0 {
+                approx(
+                    g.y / MM,
+                    first_baseline + 2.0 * pitch,
+                    0.05,
+                    "title on line 3",
+                );
+            }
+        }
+        // The body one blank line below the title, indented two characters.
+        let title_last = lines[title.len()].1.y;
+        let (text, g) = &lines[1 + title.len()];
+        assert_eq!(text, body);
+        approx(
+            (g.y - title_last) / MM,
+            2.0 * pitch,
+            0.05,
+            "body below title",
+        );
+        approx(g.x / MM, 28.0 + 2.0 * cell, 0.05, "body indent");
+        // Page numbers continue.
+        assert_eq!(page_number(&doc, page), Some(format!("— {} —", page + 1)));
+    }
+
+    // A single attachment is "附件" without a number.
+    let mut data = grid_data(PURE, 1);
+    data["attachments"] = json!([{"title": "统计表", "blocks": []}]);
+    let doc = layout(&Job::new(GONGWEN_ATTACHMENTS, data, date(), "attachment"));
+    let page = (0..doc.pages().len())
+        .find(|&i| {
+            page_lines(&doc, i)
+                .first()
+                .is_some_and(|(t, _)| t == "附件")
+        })
+        .expect("附件 page");
+    assert_eq!(page_lines(&doc, page)[1].0, "统计表");
+    assert!(all_text_of_page(&doc, page - 1).contains("附件：统计表"));
+}
+
+#[test]
+fn signature_stays_on_the_text_area_after_a_long_attachment_note_or_a_chart() {
+    // A 附件说明 too long to go over with the 署名 stays in the flow, and the
+    // 署名 and 日期 hang below its last line; a body ending with a chart takes
+    // the chart over with them. Either way they never stand alone on a page,
+    // and nothing runs below the text area.
+    let names: Vec<String> = (1..=14)
+        .map(|i| format!("第{i}个单位行政机关负责人出庭应诉情况统计表及整改落实情况说明"))
+        .collect();
+    let chart = json!({"kind": "chart", "caption": "各单位出庭应诉率", "target": 90,
+        "items": [{"name": "区城市管理局", "value": 80}, {"name": "区市场监管局", "value": 100}]});
+    let mut carried = [0, 0];
+    for n in 1..=22 {
+        for (case, attachments, tail) in
+            [(0, json!(names), None), (1, json!([]), Some(chart.clone()))]
+        {
+            let mut data = grid_data("本行为一行正文。", n);
+            data["attachments"] = attachments;
+            if let Some(tail) = &tail {
+                data["blocks"].as_array_mut().unwrap().push(tail.clone());
+            }
+            let doc = layout(&Job::new(GONGWEN_ATTACHMENTS, data, date(), "long"));
+            for i in 0..doc.pages().len() {
+                for g in page_items(&doc, i)
+                    .0
+                    .iter()
+                    .filter(|g| g.size > 11.0 && g.size < 17.0)
+                {
+                    if g.family == "FandolSong" && g.size == 14.0 {
+                        continue; // page number
+                    }
+                    assert!(
+                        g.y / MM <= 262.0,
+                        "n={n} case {case}: {} below the text area on page {}",
+                        g.text,
+                        i + 1
+                    );
+                }
+            }
+            let sig = (0..doc.pages().len())
+                .find(|&i| all_text_of_page(&doc, i).contains("2023年5月8日\n"))
+                .unwrap();
+            let lines = page_lines(&doc, sig);
+            let name = lines
+                .iter()
+                .position(|(t, _)| t == "重庆市渝北区司法局")
+                .unwrap();
+            let before = &lines[..name];
+            // The 附件说明's last line, or the chart, is above the 署名.
+            let expected = if case == 0 {
+                "情况说明"
+            } else {
+                "区市场监管局"
+            };
+            assert!(
+                before.iter().any(|(t, _)| t.contains(expected)),
+                "n={n} case {case}: 署名 without {expected}: {lines:?}"
+            );
+            if sig > 0 && before.iter().all(|(t, _)| t != "本行为一行正文。") {
+                carried[case] += 1;
+            }
+        }
+    }
+    assert!(carried[0] > 0 && carried[1] > 0, "{carried:?}");
 }
