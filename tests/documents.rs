@@ -85,6 +85,9 @@ fn workspace(dir: &Path, edit: impl Fn(String) -> String) -> Workspace {
     init(dir).unwrap();
     let cfg = dir.join("yingsu.yaml");
     let text = std::fs::read_to_string(&cfg).unwrap();
+    // The bundled fonts only, whatever this computer has installed: the checks below name them.
+    let text = text.replace("system_fonts: true", "system_fonts: false");
+    assert!(text.contains("\nsystem_fonts: false\n"));
     std::fs::write(&cfg, edit(text)).unwrap();
     Workspace::open(dir).unwrap()
 }
