@@ -42,7 +42,7 @@ fn letter_job(template: &str, base: &Value, i: usize) -> Job {
 
 fn main() {
     let root = root();
-    let fonts = vec![root.join("fonts")];
+    let fonts = vec![std::env::var_os("BENCH_FONTS").map_or(root.join("fonts"), PathBuf::from)];
     let template = std::fs::read_to_string(root.join("templates/samples/letter.typ")).unwrap();
     let base: Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("templates/samples/letter.json")).unwrap(),

@@ -35,8 +35,8 @@ fn installed_official_fonts_are_preferred_and_nothing_else_is_taken() {
     );
     std::fs::create_dir_all(system.path().join("other")).unwrap();
     link(
-        &root().join("fonts/fandol/FandolKai-Regular.otf"),
-        &system.path().join("other/kai.otf"),
+        &root().join("fonts/fandol/FandolKai-Regular.ttf"),
+        &system.path().join("other/kai.ttf"),
     );
     let bundled = vec![root().join("fonts/fandol"), root().join("fonts/hanazono")];
 
