@@ -142,13 +142,26 @@ impl Workspace {
     }
 
     /// Find a case file by id.
+    /// Looks in each folder of `cases/` (one per year) for `<id>.yaml`, so a lookup costs the
+    /// same however many cases the archive holds.
     pub fn case_path(&self, id: &str) -> Result<PathBuf> {
         case::check_id(id)?;
-        let found: Vec<PathBuf> = self
-            .case_files()?
+        let dir = self.cases_dir();
+        let mut folders: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(Error::io("读取目录", &dir, e)),
+        };
+        folders.sort();
+        let file = format!("{id}.yaml");
+        let found: Vec<PathBuf> = folders
             .into_iter()
-            .filter(|(i, _)| i == id)
-            .map(|(_, p)| p)
+            .map(|f| f.join(&file))
+            .filter(|p| p.is_file())
             .collect();
         match found.len() {
             0 => Err(Error::user(

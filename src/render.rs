@@ -414,24 +414,15 @@ impl Workspace {
         renderer: &TypstRenderer,
         actor: &crate::engine::Actor,
     ) -> Result<Vec<Rendered>> {
-        use rayon::prelude::*;
         let ids: Vec<String> = if ids.is_empty() {
             self.case_files()?.into_iter().map(|(i, _)| i).collect()
         } else {
             ids.to_vec()
         };
         let ts = renderer.typesetter(self)?;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
-            // Typst recurses deeply while evaluating and laying out.
-            .stack_size(crate::typeset::WORKER_STACK)
-            .build()
-            .map_err(|e| Error::Internal(e.to_string()))?;
         let per_case: Vec<Result<(Vec<Rendered>, Vec<crate::archive::Staged>)>> =
-            pool.install(|| {
-                ids.par_iter()
-                    .map(|id| self.rerender_case(id, ts, renderer, actor))
-                    .collect()
+            crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| {
+                self.rerender_case(id, ts, renderer, actor)
             });
         // The first failure in case order is reported (whatever the threads' timing), with a
         // count of the others; dropping the staged files deletes them.

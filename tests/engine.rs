@@ -663,3 +663,37 @@ fn a_second_hearing_records_its_own_facts() {
     assert!(!second.contains_key("head_spoke"), "{second:?}");
     assert_eq!(second["hearing_place"], "区法院第三审判庭");
 }
+
+#[test]
+fn cases_are_found_in_any_year_folder_and_a_duplicate_id_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    ws.new_case("appearance", "A1", &sets(NOTICE), &actor("2023-04-20"), &r)
+        .unwrap();
+    // A case filed under another year (moved by hand) is still found.
+    std::fs::create_dir_all(dir.path().join("cases/2022")).unwrap();
+    std::fs::rename(
+        dir.path().join("cases/2023/A1.yaml"),
+        dir.path().join("cases/2022/A1.yaml"),
+    )
+    .unwrap();
+    assert_eq!(
+        ws.case_path("A1").unwrap(),
+        dir.path().join("cases/2022/A1.yaml")
+    );
+    assert_eq!(step_of(&ws, "A1"), "notice");
+    // The same id twice is refused, naming both files.
+    std::fs::copy(
+        dir.path().join("cases/2022/A1.yaml"),
+        dir.path().join("cases/2023/A1.yaml"),
+    )
+    .unwrap();
+    let err = ws.case_path("A1").unwrap_err().to_string();
+    assert!(
+        err.starts_with("错误：案件编号 `A1` 重复：cases/2022/A1.yaml、cases/2023/A1.yaml\n"),
+        "{err}"
+    );
+    let err = ws.case_path("B9").unwrap_err().to_string();
+    assert!(err.starts_with("错误：找不到案件 `B9`"), "{err}");
+}

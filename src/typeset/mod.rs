@@ -160,7 +160,7 @@ impl Typesetter {
 
     /// Compiles a job into laid-out pages (no coverage check).
     pub fn layout(&self, job: &Job) -> Result<PagedDocument, TypesetError> {
-        self.layout_with_warnings(job).map(|(document, _)| document)
+        self.compile(job, false).map(|(document, _)| document)
     }
 
     /// Like [`Typesetter::layout`], also returning typst's warnings other
@@ -172,6 +172,16 @@ impl Typesetter {
         &self,
         job: &Job,
     ) -> Result<(PagedDocument, Vec<Diagnostic>), TypesetError> {
+        self.compile(job, true)
+    }
+
+    /// Compiles a job; resolving warnings to file positions costs a search
+    /// of the syntax tree each, so it is done only when asked for.
+    fn compile(
+        &self,
+        job: &Job,
+        warnings: bool,
+    ) -> Result<(PagedDocument, Vec<Diagnostic>), TypesetError> {
         let world = world::JobWorld::new(self, job)?;
         let result = typst::compile::<PagedDocument>(&world);
         let out = result
@@ -181,11 +191,16 @@ impl Typesetter {
             comemo::evict(EVICT_MAX_AGE);
         }
         let document = out?;
-        let warnings = error::convert(&world, &result.warnings)
-            .into_iter()
+        if !warnings {
+            return Ok((document, Vec::new()));
+        }
+        let wanted: Vec<_> = result
+            .warnings
+            .iter()
             .filter(|w| !w.message.starts_with("unknown font family"))
+            .cloned()
             .collect();
-        Ok((document, warnings))
+        Ok((document, error::convert(&world, &wanted)))
     }
 
     /// Checks coverage, compiles and exports a job as PDF/A-2b. The same job
@@ -199,22 +214,11 @@ impl Typesetter {
             .map_err(|errors| TypesetError::Pdf(error::convert(&world, &errors)))
     }
 
-    /// Typesets many jobs on a pool of `threads` workers (at least one);
-    /// results are in the order of `jobs`.
+    /// Typesets many jobs, `threads` (at least one) at a time; results are in
+    /// the order of `jobs`. See [`for_each_parallel`] for how the work is
+    /// spread.
     pub fn render_batch(&self, jobs: &[Job], threads: usize) -> Vec<Result<Vec<u8>, TypesetError>> {
-        use rayon::prelude::*;
-        match rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            // Typst recurses deeply while evaluating and laying out.
-            .stack_size(WORKER_STACK)
-            .build()
-        {
-            Ok(pool) => pool.install(|| jobs.par_iter().map(|job| self.pdf(job)).collect()),
-            Err(e) => jobs
-                .iter()
-                .map(|_| Err(TypesetError::ThreadPool(e.to_string())))
-                .collect(),
-        }
+        for_each_parallel(jobs.iter().collect(), threads, |job| self.pdf(job))
     }
 
     /// Fails if a string anywhere in `data` contains a character that no face
@@ -279,6 +283,55 @@ fn is_zero_width(ch: char) -> bool {
 /// displayed, so a name could read differently from what was recorded.
 fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Applies `f` to every item on `threads` (at least one) worker threads that
+/// take the next item as soon as they are free; results are in the order of
+/// `items`.
+///
+/// The workers are plain threads with a deep stack ([`WORKER_STACK`]), not a
+/// rayon pool: typst and its PDF writer run their own small tasks on rayon's
+/// global pool and, while waiting for them, let the waiting thread run other
+/// queued rayon work. Were whole documents rayon tasks, a thread waiting
+/// inside one document would start another one on top of it, holding both in
+/// memory; with plain threads it only ever helps with those small tasks.
+pub fn for_each_parallel<T: Send, R: Send>(
+    items: Vec<T>,
+    threads: usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let count = items.len();
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..count).map(|_| None).collect());
+    let work = || {
+        loop {
+            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+            let Some((i, item)) = next else { break };
+            let r = f(item);
+            results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+        }
+    };
+    std::thread::scope(|scope| {
+        let mut spawned = 0;
+        for _ in 0..threads.clamp(1, count.max(1)) {
+            let started = std::thread::Builder::new()
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, work);
+            if started.is_ok() {
+                spawned += 1;
+            }
+        }
+        // Without any worker (the system refused threads), work here.
+        if spawned == 0 {
+            work();
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// PDF/A-2b options with a document ID and creation date derived from the job.

@@ -1611,3 +1611,26 @@ fn signature_stays_on_the_text_area_after_a_long_attachment_note_or_a_chart() {
     }
     assert!(carried[0] > 0 && carried[1] > 0, "{carried:?}");
 }
+
+#[test]
+fn for_each_parallel_keeps_order_and_runs_items_at_once() {
+    let out = for_each_parallel((0..100).collect(), 3, |i: i32| i * 2);
+    assert_eq!(out, (0..100).map(|i| i * 2).collect::<Vec<_>>());
+    assert!(for_each_parallel(Vec::<i32>::new(), 2, |i| i).is_empty());
+    assert_eq!(for_each_parallel(vec![7], 8, |i: i32| i + 1), vec![8]);
+    // With two threads, two items are in progress at the same time: each
+    // waits (bounded) until both have started.
+    let started = std::sync::atomic::AtomicUsize::new(0);
+    let met = for_each_parallel(vec![(), ()], 2, |_| {
+        started.fetch_add(1, Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while started.load(Ordering::SeqCst) < 2 {
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::yield_now();
+        }
+        true
+    });
+    assert_eq!(met, vec![true, true]);
+}
