@@ -193,7 +193,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                     ws.templates.len(),
                     rows.len()
                 ),
-            )
+            )?;
+            w(out, "文书使用的字体：")?;
+            let fonts: Vec<Vec<String>> = ws
+                .role_fonts(&TypstRenderer::new())?
+                .into_iter()
+                .map(|f| {
+                    let note = match f.instead_of {
+                        Some(o) => format!("（未找到{o}，以此代替）"),
+                        None => String::new(),
+                    };
+                    vec![f.role, format!("{}{note}", f.family), f.source]
+                })
+                .collect();
+            print_table(out, &["用途", "字体", "来源"], &fonts)
         }
         Command::Case(c) => case_command(&open(&cli.dir)?, c, out),
         Command::Status { json } => {

@@ -576,3 +576,37 @@ fn validate_reports_template_syntax_errors() {
     let out = ok(dir.path(), &["validate"], T);
     assert!(out.starts_with("检查通过：3 个流程，"), "{out}");
 }
+
+#[test]
+fn validate_lists_the_font_of_each_role() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init", "."], T);
+    // An official 仿宋 in the workspace's fonts/ (a renamed subset of FandolFang).
+    std::fs::create_dir_all(dir.path().join("fonts")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fonts/fangsong-test.otf"),
+        dir.path().join("fonts/仿宋.otf"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(dir.path())
+        .env("YINGSU_SYSTEM_FONTS", "0")
+        .arg("validate")
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().map(str::trim_end).collect();
+    assert_eq!(
+        lines[1..],
+        [
+            "文书使用的字体：",
+            "用途                          字体                                          来源",
+            "小标宋（发文机关标志、标题）  FandolSong（未找到方正小标宋简体，以此代替）  yingsu 自带",
+            "仿宋（正文）                  FangSong                                      工作区 fonts/",
+            "楷体（二级标题、签发人）      FandolKai（未找到楷体_GB2312，以此代替）      yingsu 自带",
+            "黑体（一级标题、附件标识）    FandolHei（未找到黑体，以此代替）             yingsu 自带",
+            "宋体（页码）                  FandolSong（未找到宋体，以此代替）            yingsu 自带",
+        ],
+        "{out}"
+    );
+}

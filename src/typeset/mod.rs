@@ -60,6 +60,47 @@ pub const BODY_FONTS: &[&str] = &[
     "HanaMinB",
 ];
 
+/// The font roles of the layout library (its `fonts` dictionary, kept equal
+/// by a test): key, what the role sets, families in order of preference.
+pub const FONT_ROLES: &[(&str, &str, &[&str])] = &[
+    (
+        "xbs",
+        "小标宋（发文机关标志、标题）",
+        &[
+            "FZXiaoBiaoSong-B05S",
+            "方正小标宋简体",
+            "FZXiaoBiaoSong-B05",
+            "FandolSong",
+            "HanaMinA",
+            "HanaMinB",
+        ],
+    ),
+    ("fang", "仿宋（正文）", BODY_FONTS),
+    (
+        "kai",
+        "楷体（二级标题、签发人）",
+        &[
+            "KaiTi_GB2312",
+            "楷体_GB2312",
+            "KaiTi",
+            "楷体",
+            "FandolKai",
+            "HanaMinA",
+            "HanaMinB",
+        ],
+    ),
+    (
+        "hei",
+        "黑体（一级标题、附件标识）",
+        &["SimHei", "黑体", "FandolHei", "HanaMinA", "HanaMinB"],
+    ),
+    (
+        "song",
+        "宋体（页码）",
+        &["SimSun", "宋体", "FandolSong", "HanaMinA", "HanaMinB"],
+    ),
+];
+
 /// Memoized results are evicted after every `EVICT_EVERY` compilations
 /// (process-wide), dropping those unused for `EVICT_MAX_AGE` evictions. The
 /// evaluated layout library and the page furniture shared by all documents
@@ -156,6 +197,18 @@ impl Typesetter {
     /// Family name (as typst reads it) and file of every usable font face.
     pub fn font_faces(&self) -> Vec<(String, PathBuf)> {
         self.fonts.faces()
+    }
+
+    /// The font that serves a role: the first of `families` (case-insensitive)
+    /// with a face, and that face's file.
+    pub fn role_font(&self, families: &[&str]) -> Option<(String, PathBuf)> {
+        let faces = self.font_faces();
+        families.iter().find_map(|wanted| {
+            faces
+                .iter()
+                .find(|(family, _)| family.eq_ignore_ascii_case(wanted))
+                .cloned()
+        })
     }
 
     /// Compiles a job into laid-out pages (no coverage check).

@@ -1634,3 +1634,47 @@ fn for_each_parallel_keeps_order_and_runs_items_at_once() {
     });
     assert_eq!(met, vec![true, true]);
 }
+
+#[test]
+fn font_roles_match_the_layout_library() {
+    // The `fonts` dictionary of gbt9704.typ, line by line: `key: ("A", "B", …),`.
+    let start = LAYOUT_LIBRARY
+        .find("#let fonts = (")
+        .expect("fonts dictionary");
+    let block = &LAYOUT_LIBRARY[start..];
+    let block = &block[..block.find("\n)\n").expect("end of the dictionary")];
+    let typ: Vec<(String, Vec<String>)> = block
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (key, list) = l.trim().split_once(':').expect("key: list");
+            let names = list
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            (key.to_string(), names)
+        })
+        .collect();
+    let rust: Vec<(String, Vec<String>)> = FONT_ROLES
+        .iter()
+        .map(|(k, _, f)| (k.to_string(), f.iter().map(|s| s.to_string()).collect()))
+        .collect();
+    assert_eq!(typ, rust);
+    // With the bundled fonts, every role is served by a Fandol face.
+    let served: Vec<String> = FONT_ROLES
+        .iter()
+        .map(|(_, _, f)| ts().role_font(f).unwrap().0)
+        .collect();
+    assert_eq!(
+        served,
+        [
+            "FandolSong",
+            "FandolFang R",
+            "FandolKai",
+            "FandolHei",
+            "FandolSong"
+        ]
+    );
+}
