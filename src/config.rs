@@ -71,6 +71,34 @@ pub struct Issuer {
     pub contact: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// The seal (印章): absent or `false` for the no-seal layout (7.3.5.2); `true` for the
+    /// layout a printed document is stamped on by hand (7.3.5.1); or the path of a seal image
+    /// in the workspace (PNG/JPEG/SVG, e.g. `seals/sfj.png`), placed on the document.
+    #[serde(default)]
+    pub seal: Option<Seal>,
+}
+
+/// See [`Issuer::seal`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Seal {
+    Stamp(bool),
+    Image(String),
+}
+
+impl Issuer {
+    /// The seal as document templates read it: `none` (no seal), `true` (stamped by hand) or
+    /// the image's path in the typesetting world (`/seals/sfj.png`).
+    pub fn seal_value(&self) -> serde_json::Value {
+        match &self.seal {
+            None | Some(Seal::Stamp(false)) => serde_json::Value::Null,
+            Some(Seal::Stamp(true)) => serde_json::Value::Bool(true),
+            Some(Seal::Image(p)) => serde_json::Value::String(format!(
+                "/{}",
+                p.replace('\\', "/").trim_start_matches('/')
+            )),
+        }
+    }
 }
 
 /// An agency that can be sued (被诉行政机关).
@@ -243,6 +271,18 @@ impl Config {
                 }
             }
         }
+        let root = file.parent().unwrap_or(Path::new("."));
+        for (id, i) in &self.issuers {
+            if let Some(Seal::Image(p)) = &i.seal
+                && let Err(why) = check_seal_image(root, p)
+            {
+                errors.push(
+                    Diagnostic::new(format!("发文机关 `{id}` 的印章图片 `{p}` {why}"))
+                        .in_file(file)
+                        .help("seal 写工作区内图片的相对路径（PNG、JPEG 或 SVG，如 seals/sfj.png）；用印刷后手工盖章的版式写 seal: true；不盖章写 seal: false"),
+                );
+            }
+        }
         for (id, a) in &self.agencies {
             if !self.groups.contains_key(&a.group) {
                 errors.push(
@@ -295,4 +335,29 @@ impl Config {
             .cloned()
             .unwrap_or_else(|| id.to_string())
     }
+}
+
+/// Why a seal image path cannot be used, if it cannot: it must be a relative path inside the
+/// workspace to an existing PNG, JPEG or SVG file.
+fn check_seal_image(root: &Path, p: &str) -> std::result::Result<(), String> {
+    let rel = Path::new(p);
+    if rel.is_absolute()
+        || p.starts_with('/')
+        || rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err("必须是工作区内的相对路径，不能以 / 开头或含有 ..".into());
+    }
+    let ext = rel
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    if !matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "svg")) {
+        return Err("不是 PNG、JPEG 或 SVG 图片".into());
+    }
+    if !root.join(rel).is_file() {
+        return Err("不存在".into());
+    }
+    Ok(())
 }

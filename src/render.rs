@@ -353,6 +353,7 @@ pub fn document_data(ws: &Workspace, req: &DocRequest) -> Value {
                 "principal": i.principal,
                 "contact": i.contact,
                 "phone": i.phone,
+                "seal": i.seal_value(),
             })
         });
     let agency = req

@@ -610,3 +610,50 @@ fn validate_lists_the_font_of_each_role() {
         "{out}"
     );
 }
+
+#[test]
+fn a_seal_image_from_the_workspace_is_placed_on_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init", "."], T);
+    std::fs::create_dir_all(dir.path().join("seals")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seal.png"),
+        dir.path().join("seals/市监局.png"),
+    )
+    .unwrap();
+    let cfg = dir.path().join("yingsu.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "    prefix: 渝北市监函\n",
+        "    prefix: 渝北市监函\n    seal: seals/市监局.png\n",
+    );
+    assert!(text.contains("seal: seals/市监局.png"));
+    std::fs::write(&cfg, text).unwrap();
+    std::fs::write(
+        dir.path().join("notice.yaml"),
+        "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [重庆某食品有限公司]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n",
+    )
+    .unwrap();
+    ok(
+        dir.path(),
+        &["case", "new", "appearance", "S1", "--from", "notice.yaml"],
+        T,
+    );
+    // The 提示函 is signed by the agency, whose issuer has the seal: its 8×8 image is in the PDF.
+    let pdf = dir.path().join("archive/2023/S1/01-notice-tishihan.pdf");
+    let list = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&pdf)
+        .output()
+        .expect("pdfimages (poppler-utils)");
+    let list = String::from_utf8_lossy(&list.stdout);
+    // (page, type, width, height) of each image: the seal and its transparency mask.
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .skip(2)
+        .map(|l| {
+            let c: Vec<&str> = l.split_whitespace().collect();
+            vec![c[2], c[3], c[4]]
+        })
+        .collect();
+    assert_eq!(rows, [["image", "8", "8"], ["smask", "8", "8"]], "{list}");
+}

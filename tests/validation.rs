@@ -177,3 +177,60 @@ fn bad_config_is_reported_with_position() {
         "{e}"
     );
 }
+
+#[test]
+fn seal_settings_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    yingsu::workspace::init(dir.path()).unwrap();
+    let cfg = dir.path().join("yingsu.yaml");
+    let base = std::fs::read_to_string(&cfg).unwrap();
+    let with_seal = |seal: &str| {
+        base.replace(
+            "    prefix: 渝北司函\n",
+            &format!("    prefix: 渝北司函\n    seal: {seal}\n"),
+        )
+    };
+    let open = |text: String| {
+        std::fs::write(&cfg, text).unwrap();
+        Workspace::open(dir.path())
+    };
+    // true, false and an existing image are accepted, and reach the documents as data.
+    let ws = open(with_seal("true")).unwrap();
+    assert_eq!(
+        ws.config.issuers["sfj"].seal_value(),
+        serde_json::json!(true)
+    );
+    let ws = open(with_seal("false")).unwrap();
+    assert_eq!(
+        ws.config.issuers["sfj"].seal_value(),
+        serde_json::Value::Null
+    );
+    std::fs::create_dir_all(dir.path().join("seals")).unwrap();
+    std::fs::write(dir.path().join("seals/sfj.svg"), "<svg/>").unwrap();
+    let ws = open(with_seal("seals/sfj.svg")).unwrap();
+    assert_eq!(
+        ws.config.issuers["sfj"].seal_value(),
+        serde_json::json!("/seals/sfj.svg")
+    );
+    // A missing image, one outside the workspace, or not an image: refused with the reason.
+    for (seal, why) in [
+        ("seals/none.png", "不存在"),
+        (
+            "../sfj.png",
+            "必须是工作区内的相对路径，不能以 / 开头或含有 ..",
+        ),
+        (
+            "/etc/passwd",
+            "必须是工作区内的相对路径，不能以 / 开头或含有 ..",
+        ),
+        ("yingsu.yaml", "不是 PNG、JPEG 或 SVG 图片"),
+    ] {
+        let e = open(with_seal(seal)).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!(
+                "错误：发文机关 `sfj` 的印章图片 `{seal}` {why}\n --> yingsu.yaml\n"
+            )),
+            "{e}"
+        );
+    }
+}

@@ -177,7 +177,7 @@ pub fn monthly(
         "region": ws.config.region,
         "period": {"code": period.code(), "label": period.label()},
         "agency": {"id": agency, "name": a.name, "short": a.short.clone().unwrap_or_else(|| a.name.clone()), "kind": a.kind},
-        "issuer": issuer.map(|i| json!({"name": i.name, "contact": i.contact, "phone": i.phone})),
+        "issuer": issuer.map(|i| json!({"name": i.name, "contact": i.contact, "phone": i.phone, "seal": i.seal_value()})),
         "denominator": super::denom_name(super::figures::denominator_of(ws, agency)),
         "summary": {
             "notices": c.notices, "heard": c.heard, "counted": c.counted, "appeared": c.appeared,
@@ -282,7 +282,7 @@ pub fn bulletin(
         "org": org,
         "to": to,
         "region": ws.config.region,
-        "issuer": {"name": iss.name, "short": iss.short.clone().unwrap_or_else(|| iss.name.clone()), "contact": iss.contact, "phone": iss.phone},
+        "issuer": {"name": iss.name, "short": iss.short.clone().unwrap_or_else(|| iss.name.clone()), "contact": iss.contact, "phone": iss.phone, "seal": iss.seal_value()},
         "period": {"code": period.code(), "label": period.label(), "previous": period.previous_label()},
         "floor": fmt_permille(floor),
         "floor_value": if floor % 10 == 0 { json!(floor / 10) } else { json!(floor as f64 / 10.0) },

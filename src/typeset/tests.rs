@@ -1678,3 +1678,120 @@ fn font_roles_match_the_layout_library() {
         ]
     );
 }
+
+/// Position (top-left, points) and size of every image on a page.
+fn images(frame: &Frame, ts: Transform, out: &mut Vec<(f64, f64, f64, f64)>) {
+    for (pos, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => {
+                let inner =
+                    ts.pre_concat(Transform::translate(pos.x, pos.y).pre_concat(group.transform));
+                images(&group.frame, inner, out);
+            }
+            FrameItem::Image(_, size, _) => {
+                let p = pos.transform(ts);
+                out.push((p.x.to_pt(), p.y.to_pt(), size.x.to_pt(), size.y.to_pt()));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn seal_layout_places_date_name_and_seal() {
+    // 7.3.5.1: date four characters in from the right, the name centred over
+    // it, the seal centred on them a little above their middle, its top
+    // within one line below the body; for every body length.
+    let main = r#"#import "/gbt9704.typ": *
+#let d = json("/data.json")
+#show: gongwen.with(org: d.org, number: d.number, title: d.title, to: d.to,
+  signature: d.signature, date: d.date, seal: d.seal)
+#blocks(d.blocks)
+"#;
+    let cell = 156.0 / 28.0;
+    let pitch = 225.0 / 22.0;
+    for n in [1, 5, 12, 13, 14, 15, 16, 30] {
+        let mut data = grid_data("本行为一行正文。", n);
+        data["signature"] = json!("重庆市渝北区司法局");
+        data["seal"] = json!("/seal.svg");
+        let mut job = Job::new(main, data.clone(), date(), "seal");
+        job.root = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"));
+        let doc = layout(&job);
+        // The name: a 三号 line reading exactly the signature (the 标志 and
+        // the title contain it too).
+        let name_line = |doc: &PagedDocument, i: usize| {
+            lines(&page_items(doc, i).0)
+                .into_iter()
+                .find(|l| text_of(l) == "重庆市渝北区司法局" && (l[0].size - 16.0).abs() < 0.01)
+        };
+        let page = (0..doc.pages().len())
+            .find(|&i| name_line(&doc, i).is_some())
+            .unwrap();
+        let (glyphs, _) = page_items(&doc, page);
+        let name_glyphs = name_line(&doc, page).unwrap();
+        let name: Vec<&G> = name_glyphs.iter().collect();
+        let date_glyphs = find(&glyphs, "2023年5月8日");
+        let date_end = date_glyphs.last().unwrap();
+        let date_right = (date_end.x + date_end.advance) / MM;
+        approx(date_right, 184.0 - 4.0 * cell, 0.3, "日期 right");
+        let date_centre = (date_glyphs[0].x / MM + date_right) / 2.0;
+        let name_end = name.last().unwrap();
+        let name_centre = (name[0].x + name_end.x + name_end.advance) / 2.0 / MM;
+        approx(name_centre, date_centre, 0.3, "署名 centred over 日期");
+        approx(
+            (date_glyphs[0].y - name[0].y) / MM,
+            pitch,
+            0.05,
+            "日期 below 署名",
+        );
+        // The seal.
+        let mut found = Vec::new();
+        images(&doc.pages()[page].frame, Transform::identity(), &mut found);
+        assert_eq!(found.len(), 1, "n={n}");
+        let (x, y, w, h) = found[0];
+        approx(w / MM, 42.0, 0.1, "seal width");
+        approx(h / MM, 42.0, 0.1, "seal height");
+        approx(
+            (x + w / 2.0) / MM,
+            date_centre,
+            0.3,
+            "seal centred on the date",
+        );
+        let text_middle = (name[0].y - 0.88 * 16.0 + date_glyphs[0].y + 0.12 * 16.0) / 2.0;
+        assert!(
+            y + h / 2.0 < text_middle,
+            "n={n}: name and date below the seal's centre"
+        );
+        let body = body_lines(&glyphs);
+        let last_body = body
+            .iter()
+            .rev()
+            .find(|l| l[0].y < name[0].y - 1.0 && text_of(l).contains("本行"))
+            .unwrap_or_else(|| panic!("n={n}: no body text on the seal's page"));
+        let gap = (y - (last_body[0].y + 0.12 * 16.0)) / MM;
+        assert!(
+            (0.0..=pitch).contains(&gap),
+            "n={n}: seal top {gap:.1} mm below the body"
+        );
+        // `seal: true` (stamped by hand): the same places, no image.
+        data["seal"] = json!(true);
+        let doc2 = layout(&Job::new(main, data, date(), "stamp"));
+        let (glyphs2, _) = page_items(&doc2, page);
+        let date2 = find(&glyphs2, "2023年5月8日");
+        approx(
+            date2[0].x / MM,
+            date_glyphs[0].x / MM,
+            0.01,
+            "same date position",
+        );
+        approx(
+            date2[0].y / MM,
+            date_glyphs[0].y / MM,
+            0.01,
+            "same date line",
+        );
+        let mut none = Vec::new();
+        images(&doc2.pages()[page].frame, Transform::identity(), &mut none);
+        assert!(none.is_empty());
+    }
+}
