@@ -381,6 +381,7 @@ impl Workspace {
     ) -> Result<StepReport> {
         case::check_id(id)?;
         let wf = self.workflow(workflow)?;
+        let _lock = self.lock_for_writing()?;
         if let Ok(existing) = self.case_path(id) {
             return Err(Error::user(
                 format!("案件 `{id}` 已存在：{}", self.rel(&existing)),
@@ -410,6 +411,7 @@ impl Workspace {
         actor: &Actor,
         renderer: &dyn DocumentRenderer,
     ) -> Result<StepReport> {
+        let _lock = self.lock_for_writing()?;
         let (case, wf) = self.load_case(id)?;
         let current = case.current_step().to_string();
         let cur = wf

@@ -470,6 +470,7 @@ impl Workspace {
         renderer: &TypstRenderer,
         actor: &crate::engine::Actor,
     ) -> Result<Vec<Rendered>> {
+        let _lock = self.lock_for_writing()?;
         let ids: Vec<String> = if ids.is_empty() {
             self.case_files()?.into_iter().map(|(i, _)| i).collect()
         } else {

@@ -17,6 +17,12 @@ mod embedded {
 /// The commented `yingsu.yaml` that `init` writes.
 pub const INIT_CONFIG: &str = include_str!("init/yingsu.yaml");
 
+/// See [`Workspace::lock_for_writing`].
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: std::fs::File,
+}
+
 /// A template source and where it came from.
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -210,6 +216,31 @@ impl Workspace {
         self.root.join("archive")
     }
 
+    /// Holds the workspace's records for one command that changes them (`case new`,
+    /// `case advance`, `render`): every such command reads a case, decides and writes it back,
+    /// and two at once would let the later write drop the earlier one's step. Another
+    /// command waits here (saying so on stderr) until this one is done; the hold ends when
+    /// the returned value is dropped, or when the process ends in any way.
+    pub fn lock_for_writing(&self) -> Result<WriteLock> {
+        let path = self.root.join(".yingsu.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io("打开", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                eprintln!("另一个 yingsu 命令正在修改本工作区的记录，等待它完成……");
+                file.lock().map_err(|e| Error::io("锁定", &path, e))?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("锁定", &path, e)),
+        }
+        Ok(WriteLock { _file: file })
+    }
+
     /// Every template by its virtual path in the Typst world (`/gbt9704.typ`), sharing the
     /// sources: what a document job may import.
     pub fn template_files(&self) -> BTreeMap<String, Arc<str>> {
@@ -297,7 +328,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     created.insert(0, cfg);
     let gi = dir.join(".gitignore");
     if !gi.exists() {
-        crate::archive::write_atomic(&gi, "# yingsu 的临时文件\n*.tmp\n".as_bytes())?;
+        crate::archive::write_atomic(
+            &gi,
+            "# yingsu 的临时文件和锁\n*.tmp\n.yingsu.lock\n".as_bytes(),
+        )?;
     }
     Ok(created)
 }

@@ -657,3 +657,62 @@ fn a_seal_image_from_the_workspace_is_placed_on_the_document() {
         .collect();
     assert_eq!(rows, [["image", "8", "8"], ["smask", "8", "8"]], "{list}");
 }
+
+#[test]
+fn a_second_writer_waits_and_no_step_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init", "."], T);
+    std::fs::write(
+        dir.path().join("notice.yaml"),
+        "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [重庆某食品有限公司]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n",
+    )
+    .unwrap();
+    ok(
+        dir.path(),
+        &["case", "new", "appearance", "L1", "--from", "notice.yaml"],
+        T,
+    );
+    // Another command holds the workspace (as a long `render --all` would).
+    let ws = yingsu::Workspace::open(dir.path()).unwrap();
+    let lock = ws.lock_for_writing().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(dir.path())
+        .env("YINGSU_NOW", T)
+        .env("YINGSU_USER", "测试员")
+        .args([
+            "case",
+            "advance",
+            "L1",
+            "appearance",
+            "--set",
+            "head_appeared=true",
+            "--set",
+            "head_spoke=true",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let mut child = child;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the advance did not wait"
+    );
+    let before = std::fs::read_to_string(dir.path().join("cases/2023/L1.yaml")).unwrap();
+    assert!(!before.contains("step: appearance"));
+    drop(lock);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("另一个 yingsu 命令正在修改本工作区的记录，等待它完成……"),
+        "{err}"
+    );
+    let after = std::fs::read_to_string(dir.path().join("cases/2023/L1.yaml")).unwrap();
+    assert!(
+        after.starts_with(&before),
+        "the earlier record was rewritten"
+    );
+    assert!(after.contains("step: appearance"), "{after}");
+}
