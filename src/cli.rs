@@ -146,6 +146,9 @@ pub fn main() -> i32 {
     let mut out = std::io::stdout().lock();
     match run(cli, &mut out) {
         Ok(()) => 0,
+        // The reader went away (`yingsu status | head`): nothing more to say, as with any
+        // command-line tool; the work itself was done before the output.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             let _ = out.flush();
             eprint!("{e}");

@@ -716,3 +716,20 @@ fn a_second_writer_waits_and_no_step_is_lost() {
     );
     assert!(after.contains("step: appearance"), "{after}");
 }
+
+#[test]
+fn a_closed_output_pipe_is_not_an_error() {
+    // `yingsu workflow show appearance | head -1`: the reader leaves early.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(dir.path())
+        .args(["workflow", "show", "appearance", "--yaml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(out.status.success());
+}
