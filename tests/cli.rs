@@ -27,6 +27,25 @@ fn ok(dir: &Path, args: &[&str], now: &str) -> String {
 
 const T: &str = "2023-05-08T09:00:00+08:00";
 
+/// Copy `tests/fixtures/<name>` to `to`, creating its folder.
+fn copy_fixture(name: &str, to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+        to,
+    )
+    .unwrap();
+}
+
+/// A court's notice as a `--from` file, with one plaintiff (a YAML string, so any text).
+fn notice_yaml(plaintiff: &str) -> String {
+    format!(
+        "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [\"{plaintiff}\"]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n"
+    )
+}
+
 #[test]
 fn init_validate_and_workflow_commands() {
     let dir = tempfile::tempdir().unwrap();
@@ -70,7 +89,7 @@ fn appearance_case_through_the_cli() {
     ok(dir.path(), &["init", "."], T);
     std::fs::write(
         dir.path().join("notice.yaml"),
-        "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [重庆某食品有限公司]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n",
+        notice_yaml("重庆某食品有限公司"),
     )
     .unwrap();
     let out = ok(
@@ -513,11 +532,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
 fn pasted_invisible_characters_are_kept_or_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["init", "."], T);
-    let notice = |name: &str| {
-        format!(
-            "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [\"{name}\"]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n"
-        )
-    };
+    let notice = notice_yaml;
     // A byte-order mark and a zero-width space (pasted from a web page) typeset as nothing and
     // are kept in the case file exactly, escaped so that the file stays valid YAML.
     std::fs::write(dir.path().join("a.yaml"), notice("\u{FEFF}张\u{200B}三")).unwrap();
@@ -582,12 +597,10 @@ fn validate_lists_the_font_of_each_role() {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["init", "."], T);
     // An official 仿宋 in the workspace's fonts/ (a renamed subset of FandolFang).
-    std::fs::create_dir_all(dir.path().join("fonts")).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fonts/fangsong-test.otf"),
-        dir.path().join("fonts/仿宋.otf"),
-    )
-    .unwrap();
+    copy_fixture(
+        "fonts/fangsong-test.otf",
+        &dir.path().join("fonts/仿宋.otf"),
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
         .current_dir(dir.path())
         .env("YINGSU_SYSTEM_FONTS", "0")
@@ -615,12 +628,7 @@ fn validate_lists_the_font_of_each_role() {
 fn a_seal_image_from_the_workspace_is_placed_on_the_document() {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["init", "."], T);
-    std::fs::create_dir_all(dir.path().join("seals")).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seal.png"),
-        dir.path().join("seals/市监局.png"),
-    )
-    .unwrap();
+    copy_fixture("seal.png", &dir.path().join("seals/市监局.png"));
     let cfg = dir.path().join("yingsu.yaml");
     let text = std::fs::read_to_string(&cfg).unwrap().replace(
         "    prefix: 渝北市监函\n",
@@ -630,7 +638,7 @@ fn a_seal_image_from_the_workspace_is_placed_on_the_document() {
     std::fs::write(&cfg, text).unwrap();
     std::fs::write(
         dir.path().join("notice.yaml"),
-        "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [重庆某食品有限公司]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n",
+        notice_yaml("重庆某食品有限公司"),
     )
     .unwrap();
     ok(
@@ -664,7 +672,7 @@ fn a_second_writer_waits_and_no_step_is_lost() {
     ok(dir.path(), &["init", "."], T);
     std::fs::write(
         dir.path().join("notice.yaml"),
-        "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [重庆某食品有限公司]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n",
+        notice_yaml("重庆某食品有限公司"),
     )
     .unwrap();
     ok(
