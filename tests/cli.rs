@@ -27,6 +27,18 @@ fn ok(dir: &Path, args: &[&str], now: &str) -> String {
 
 const T: &str = "2023-05-08T09:00:00+08:00";
 
+/// A new workspace (`init`) holding `notice.yaml` for `case new … --from notice.yaml`.
+fn workspace_with_notice() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init", "."], T);
+    std::fs::write(
+        dir.path().join("notice.yaml"),
+        notice_yaml("重庆某食品有限公司"),
+    )
+    .unwrap();
+    dir
+}
+
 /// Copy `tests/fixtures/<name>` to `to`, creating its folder.
 fn copy_fixture(name: &str, to: &Path) {
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -85,13 +97,7 @@ fn init_validate_and_workflow_commands() {
 
 #[test]
 fn appearance_case_through_the_cli() {
-    let dir = tempfile::tempdir().unwrap();
-    ok(dir.path(), &["init", "."], T);
-    std::fs::write(
-        dir.path().join("notice.yaml"),
-        notice_yaml("重庆某食品有限公司"),
-    )
-    .unwrap();
+    let dir = workspace_with_notice();
     let out = ok(
         dir.path(),
         &[
@@ -626,8 +632,7 @@ fn validate_lists_the_font_of_each_role() {
 
 #[test]
 fn a_seal_image_from_the_workspace_is_placed_on_the_document() {
-    let dir = tempfile::tempdir().unwrap();
-    ok(dir.path(), &["init", "."], T);
+    let dir = workspace_with_notice();
     copy_fixture("seal.png", &dir.path().join("seals/市监局.png"));
     let cfg = dir.path().join("yingsu.yaml");
     let text = std::fs::read_to_string(&cfg).unwrap().replace(
@@ -636,11 +641,6 @@ fn a_seal_image_from_the_workspace_is_placed_on_the_document() {
     );
     assert!(text.contains("seal: seals/市监局.png"));
     std::fs::write(&cfg, text).unwrap();
-    std::fs::write(
-        dir.path().join("notice.yaml"),
-        notice_yaml("重庆某食品有限公司"),
-    )
-    .unwrap();
     ok(
         dir.path(),
         &["case", "new", "appearance", "S1", "--from", "notice.yaml"],
@@ -668,13 +668,7 @@ fn a_seal_image_from_the_workspace_is_placed_on_the_document() {
 
 #[test]
 fn a_second_writer_waits_and_no_step_is_lost() {
-    let dir = tempfile::tempdir().unwrap();
-    ok(dir.path(), &["init", "."], T);
-    std::fs::write(
-        dir.path().join("notice.yaml"),
-        notice_yaml("重庆某食品有限公司"),
-    )
-    .unwrap();
+    let dir = workspace_with_notice();
     ok(
         dir.path(),
         &["case", "new", "appearance", "L1", "--from", "notice.yaml"],
