@@ -236,6 +236,15 @@ impl Workspace {
                 eprintln!("另一个 yingsu 命令正在修改本工作区的记录，等待它完成……");
                 file.lock().map_err(|e| Error::io("锁定", &path, e))?;
             }
+            // A file system without locks (some network shares): work on, as before locks.
+            Err(std::fs::TryLockError::Error(e))
+                if e.kind() == std::io::ErrorKind::Unsupported || e.raw_os_error() == Some(37) =>
+            {
+                eprintln!(
+                    "提示：{} 所在的文件系统不支持文件锁，请勿同时在本工作区运行多个修改记录的命令",
+                    path.display()
+                );
+            }
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("锁定", &path, e)),
         }
         Ok(WriteLock { _file: file })
