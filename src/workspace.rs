@@ -17,6 +17,21 @@ mod embedded {
 /// The commented `yingsu.yaml` that `init` writes.
 pub const INIT_CONFIG: &str = include_str!("init/yingsu.yaml");
 
+/// "No locks available" (`ENOLCK`) of the platforms that have it as a distinct code.
+const ENOLCK: i32 = if cfg!(any(target_os = "linux", target_os = "android")) {
+    37
+} else if cfg!(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd"
+)) {
+    77
+} else {
+    0
+};
+
 /// See [`Workspace::lock_for_writing`].
 #[derive(Debug)]
 pub struct WriteLock {
@@ -238,7 +253,8 @@ impl Workspace {
             }
             // A file system without locks (some network shares): work on, as before locks.
             Err(std::fs::TryLockError::Error(e))
-                if e.kind() == std::io::ErrorKind::Unsupported || e.raw_os_error() == Some(37) =>
+                if e.kind() == std::io::ErrorKind::Unsupported
+                    || (ENOLCK != 0 && e.raw_os_error() == Some(ENOLCK)) =>
             {
                 eprintln!(
                     "提示：{} 所在的文件系统不支持文件锁，请勿同时在本工作区运行多个修改记录的命令",
