@@ -261,10 +261,14 @@ impl Typesetter {
     pub fn pdf(&self, job: &Job) -> Result<Vec<u8>, TypesetError> {
         self.check_coverage(&job.data)?;
         let document = self.layout(job)?;
-        let world = world::JobWorld::new(self, job)?;
         let options = pdf_options(job)?;
-        typst_pdf::pdf(&document, &options)
-            .map_err(|errors| TypesetError::Pdf(error::convert(&world, &errors)))
+        typst_pdf::pdf(&document, &options).map_err(|errors| {
+            // A world to resolve the errors' positions, made only when there are errors.
+            match world::JobWorld::new(self, job) {
+                Ok(world) => TypesetError::Pdf(error::convert(&world, &errors)),
+                Err(e) => e,
+            }
+        })
     }
 
     /// Typesets many jobs, `threads` (at least one) at a time; results are in
