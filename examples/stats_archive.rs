@@ -73,28 +73,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     cfg.push_str("courts:\n  ybfy: 重庆市渝北区人民法院\n");
     cfg.push_str("deadlines:\n  loss_report: {working_days: 15}\n  proposal_reply: {months: 3}\n  rectification_report: {working_days: 20}\n");
     std::fs::write(dir.join("yingsu.yaml"), cfg)?;
-    // Stand-ins for document templates the workflows name but this build does not ship.
-    let builtin: Vec<&str> = yingsu::workspace::builtin_templates()
-        .map(|(p, _)| p)
-        .collect();
-    for t in [
-        "tishihan",
-        "shouquan",
-        "qingkuang",
-        "baisu",
-        "zhenggai",
-        "yuetan",
-        "fuhan",
-    ] {
-        let f = format!("{t}.typ");
-        if !builtin.contains(&f.as_str()) {
-            std::fs::create_dir_all(dir.join("templates"))?;
-            std::fs::write(
-                dir.join("templates").join(f),
-                "#let d = json(\"/data.json\")\n#d.doc.title\n",
-            )?;
-        }
-    }
     let outcomes = [
         "驳回诉讼请求",
         "驳回诉讼请求",

@@ -45,35 +45,11 @@ deadlines:
 
 const DEPARTMENTS: [&str; 5] = ["scjgj", "gaj", "zjj", "lljd", "ylz"];
 
-/// A workspace in a temporary folder; templates the workflows name but the crate does not ship
-/// yet get a one-line stand-in so the workflows validate.
+/// A workspace in a temporary folder.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("yingsu.yaml"), CONFIG).unwrap();
     std::fs::create_dir_all(dir.path().join("cases")).unwrap();
-    let builtin: Vec<&str> = yingsu::workspace::builtin_templates()
-        .map(|(p, _)| p)
-        .collect();
-    for t in [
-        "tishihan",
-        "shouquan",
-        "qingkuang",
-        "baisu",
-        "zhenggai",
-        "yuetan",
-        "fuhan",
-    ] {
-        let f = format!("{t}.typ");
-        if !builtin.contains(&f.as_str()) {
-            let p = dir.path().join("templates").join(&f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(
-                p,
-                "#let d = json(\"/data.json\")\n#set text(font: \"FandolSong\")\n#d.doc.title\n",
-            )
-            .unwrap();
-        }
-    }
     dir
 }
 
