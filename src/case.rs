@@ -25,6 +25,21 @@ pub struct DocRecord {
     pub sha256: String,
 }
 
+/// A document's title with its number, as the user reads it: 授权委托书（渝北司函〔2023〕5号）.
+pub fn numbered_title(title: &str, number: Option<&str>) -> String {
+    match number {
+        Some(n) => format!("{title}（{n}）"),
+        None => title.to_string(),
+    }
+}
+
+impl DocRecord {
+    /// See [`numbered_title`].
+    pub fn label(&self) -> String {
+        numbered_title(&self.title, self.number.as_deref())
+    }
+}
+
 /// One entry of a case's history.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

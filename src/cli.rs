@@ -442,18 +442,7 @@ fn case_command(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<(
                 };
                 w(out, format!("  {}  {}  {}", h.at, h.by, what))?;
                 for d in &h.documents {
-                    w(
-                        out,
-                        format!(
-                            "      {}{}  {}",
-                            d.title,
-                            d.number
-                                .as_ref()
-                                .map(|n| format!("（{n}）"))
-                                .unwrap_or_default(),
-                            d.file
-                        ),
-                    )?;
+                    w(out, format!("      {}  {}", d.label(), d.file))?;
                 }
                 for o in &h.opened {
                     w(out, format!("      开启案件 {o}"))?;
@@ -493,18 +482,7 @@ fn print_report(
     )?;
     w(out, format!("  案件文件：{}", r.case_file))?;
     for d in &r.documents {
-        w(
-            out,
-            format!(
-                "  文书：{}{}  {}",
-                d.title,
-                d.number
-                    .as_ref()
-                    .map(|n| format!("（{n}）"))
-                    .unwrap_or_default(),
-                d.file
-            ),
-        )?;
+        w(out, format!("  文书：{}  {}", d.label(), d.file))?;
     }
     for o in &r.opened {
         w(out, format!("  已开启关联案件：{o}"))?;

@@ -195,14 +195,7 @@ impl Workspace {
                     &case.workflow,
                     format!("流程 `{}` 不存在", case.workflow.value),
                 )
-                .help(format!(
-                    "可用的流程：{}",
-                    self.workflows
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join("、")
-                )),
+                .help(self.workflows_help()),
             )
         })?;
         if wf.step(case.current_step()).is_none() {

@@ -236,6 +236,7 @@ impl Workspace {
     pub fn role_fonts(&self, renderer: &TypstRenderer) -> Result<Vec<RoleFont>> {
         let ts = renderer.typesetter(self)?;
         let system = self.system_font_dirs();
+        let bundled = crate::workspace::bundled_font_dirs();
         let mut out = Vec::new();
         for (_, role, families) in crate::typeset::FONT_ROLES {
             let Some((family, path)) = ts.role_font(families) else {
@@ -245,10 +246,7 @@ impl Workspace {
                 "工作区 fonts/"
             } else if system.iter().any(|d| path.starts_with(d)) {
                 "本机安装"
-            } else if crate::workspace::bundled_font_dirs()
-                .iter()
-                .any(|d| path.starts_with(d))
-            {
+            } else if bundled.iter().any(|d| path.starts_with(d)) {
                 "yingsu 自带"
             } else {
                 "其他字体目录"

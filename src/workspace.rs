@@ -302,19 +302,15 @@ impl Workspace {
     }
 
     pub fn workflow(&self, name: &str) -> Result<&Workflow> {
-        self.workflows.get(name).ok_or_else(|| {
-            Error::user(
-                format!("没有名为 `{name}` 的流程"),
-                format!(
-                    "可用的流程：{}",
-                    self.workflows
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ),
-            )
-        })
+        self.workflows
+            .get(name)
+            .ok_or_else(|| Error::user(format!("没有名为 `{name}` 的流程"), self.workflows_help()))
+    }
+
+    /// "可用的流程：appearance、proposal、rectification", the help of an unknown workflow.
+    pub fn workflows_help(&self) -> String {
+        let names: Vec<&str> = self.workflows.keys().map(String::as_str).collect();
+        format!("可用的流程：{}", names.join("、"))
     }
 }
 

@@ -834,12 +834,8 @@ pub fn cmd_report(ws: &Workspace, a: ReportArgs, out: &mut dyn Write) -> Result<
     w(
         out,
         format!(
-            "已生成《{}》{}：{}",
-            made.title,
-            made.number
-                .as_ref()
-                .map(|n| format!("（{n}）"))
-                .unwrap_or_default(),
+            "已生成{}：{}",
+            crate::case::numbered_title(&format!("《{}》", made.title), made.number.as_deref()),
             made.file
         ),
     )
