@@ -388,6 +388,13 @@ impl Counts {
         self.losses += o.losses;
     }
 
+    /// Counts a case in the unit's rate (it falls under the unit's denominator).
+    fn count_rated(&mut self, appeared: bool, silent: bool) {
+        self.counted += 1;
+        self.appeared += appeared as u64;
+        self.silent += silent as u64;
+    }
+
     pub fn rate(&self) -> Rate {
         Rate::new(self.appeared, self.counted)
     }
@@ -422,24 +429,16 @@ pub fn count_by_agency(ws: &Workspace, archive: &Archive, p: &Period) -> BTreeMa
         let appeared = r.appeared();
         if r.head_required && r.notice_date.is_some_and(|d| p.contains(d)) {
             c.notices += 1;
-            if appeared {
-                c.notices_appeared += 1;
-            }
+            c.notices_appeared += appeared as u64;
             if denom == Denominator::Notices {
-                c.counted += 1;
-                c.appeared += appeared as u64;
-                c.silent += r.silent() as u64;
+                c.count_rated(appeared, r.silent());
             }
         }
         if r.first_instance() && r.first_hearing().is_some_and(|d| p.contains(d)) {
             c.heard += 1;
-            if appeared {
-                c.heard_appeared += 1;
-            }
+            c.heard_appeared += appeared as u64;
             if denom == Denominator::Hearings {
-                c.counted += 1;
-                c.appeared += appeared as u64;
-                c.silent += r.silent() as u64;
+                c.count_rated(appeared, r.silent());
             }
         }
         if r.first_instance() && r.judgment_date.is_some_and(|d| p.contains(d)) {
