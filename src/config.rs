@@ -75,7 +75,7 @@ pub struct Issuer {
     /// layout a printed document is stamped on by hand (7.3.5.1); or the path of a seal image
     /// in the workspace (PNG/JPEG/SVG, e.g. `seals/sfj.png`), placed on the document.
     #[serde(default)]
-    pub seal: Option<Seal>,
+    pub seal: Option<Spanned<Seal>>,
 }
 
 /// See [`Issuer::seal`].
@@ -90,7 +90,7 @@ impl Issuer {
     /// The seal as document templates read it: `none` (no seal), `true` (stamped by hand) or
     /// the image's path in the typesetting world (`/seals/sfj.png`).
     pub fn seal_value(&self) -> serde_json::Value {
-        match &self.seal {
+        match self.seal.as_ref().map(|s| &s.value) {
             None | Some(Seal::Stamp(false)) => serde_json::Value::Null,
             Some(Seal::Stamp(true)) => serde_json::Value::Bool(true),
             Some(Seal::Image(p)) => serde_json::Value::String(format!(
@@ -273,12 +273,12 @@ impl Config {
         }
         let root = file.parent().unwrap_or(Path::new("."));
         for (id, i) in &self.issuers {
-            if let Some(Seal::Image(p)) = &i.seal
+            if let Some(seal) = &i.seal
+                && let Seal::Image(p) = &seal.value
                 && let Err(why) = check_seal_image(root, p)
             {
                 errors.push(
-                    Diagnostic::new(format!("发文机关 `{id}` 的印章图片 `{p}` {why}"))
-                        .in_file(file)
+                    yaml::at(file, source, seal, format!("发文机关 `{id}` 的印章图片 `{p}` {why}"))
                         .help("seal 写工作区内图片的相对路径（PNG、JPEG 或 SVG，如 seals/sfj.png）；用印刷后手工盖章的版式写 seal: true；不盖章写 seal: false"),
                 );
             }

@@ -225,10 +225,16 @@ fn seal_settings_are_checked() {
         ),
         ("yingsu.yaml", "不是 PNG、JPEG 或 SVG 图片"),
     ] {
-        let e = open(with_seal(seal)).unwrap_err().to_string();
+        let text = with_seal(seal);
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("    seal: "))
+            .unwrap()
+            + 1;
+        let e = open(text).unwrap_err().to_string();
         assert!(
             e.starts_with(&format!(
-                "错误：发文机关 `sfj` 的印章图片 `{seal}` {why}\n --> yingsu.yaml\n"
+                "错误：发文机关 `sfj` 的印章图片 `{seal}` {why}\n  --> yingsu.yaml:{line}:11\n"
             )),
             "{e}"
         );
