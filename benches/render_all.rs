@@ -44,7 +44,8 @@ fn make_case(ws: &Workspace, i: usize) {
     let id = format!("JY-2023-{:04}", i + 1);
     let day = 1 + i % 28;
     let r = &Placeholder;
-    ws.new_case(
+    yingsu::engine::new_case(
+        &ws,
         "proposal",
         &id,
         &input(&[
@@ -64,8 +65,7 @@ fn make_case(ws: &Workspace, i: usize) {
         r,
     )
     .unwrap();
-    ws.advance(
-        &id,
+    yingsu::engine::advance(&ws, &id,
         "drafted",
         &input(&[
             ("background", "行政争议实质性化解是减少行政诉讼案件、提升依法行政水平的重要途径。我局高度重视您提出的建议，认真研究办理。".into()),
@@ -76,7 +76,8 @@ fn make_case(ws: &Workspace, i: usize) {
         r,
     )
     .unwrap();
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         &id,
         "signed",
         &input(&[
@@ -87,7 +88,8 @@ fn make_case(ws: &Workspace, i: usize) {
         r,
     )
     .unwrap();
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         &id,
         "replied",
         &input(&[
@@ -143,7 +145,7 @@ fn main() {
     let who = actor("2023-06-01");
     // First run: every document is new (the setup recorded placeholders).
     let t = Instant::now();
-    let done = ws.render_cases(&[], 2, &renderer, &who).unwrap();
+    let done = yingsu::engine::render_cases(&ws, &[], 2, &renderer, &who).unwrap();
     let first = t.elapsed().as_secs_f64();
     assert_eq!(done.len(), n);
     let sample = std::fs::read(root.join(&done[0].record.file)).unwrap();
@@ -153,7 +155,7 @@ fn main() {
         remove_pdfs(&root.join("archive"));
         reset_peak();
         let t = Instant::now();
-        let done = ws.render_cases(&[], threads, &renderer, &who).unwrap();
+        let done = yingsu::engine::render_cases(&ws, &[], threads, &renderer, &who).unwrap();
         let secs = t.elapsed().as_secs_f64();
         assert!(done.iter().all(|d| d.changed));
         rows.push((threads, secs, peak_rss_mb()));

@@ -169,19 +169,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let ws = yingsu::Workspace::open(&dir)?;
     let t1 = Instant::now();
-    let mut out = Vec::new();
-    let args = <StatsCli as clap::Parser>::parse_from(["x", "--year", "2023"]);
-    yingsu::stats::cmd_stats(&ws, args.a, &mut out)?;
+    let archive = yingsu::stats::Archive::load(&ws)?;
+    let stats = yingsu::stats::compute(&ws, &archive, &yingsu::stats::Period::year(2023)?)?;
+    assert!(!stats.rows.is_empty());
     println!(
         "in-process `stats --year 2023`: {:.2?} (VmHWM incl. generator: {:.0} MB)",
         t1.elapsed(),
         support::peak_rss_mb()
     );
     Ok(())
-}
-
-#[derive(clap::Parser)]
-struct StatsCli {
-    #[command(flatten)]
-    a: yingsu::stats::StatsArgs,
 }

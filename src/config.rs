@@ -25,7 +25,7 @@ pub struct Config {
     pub agencies: BTreeMap<String, Agency>,
     /// Agency groups for statistics, by id.
     #[serde(default)]
-    pub groups: BTreeMap<String, Group>,
+    pub groups: crate::yaml::OrderedMap<Group>,
     /// Courts by id.
     #[serde(default)]
     pub courts: BTreeMap<String, String>,
@@ -293,7 +293,7 @@ impl Config {
                     .in_file(file)
                     .help(format!(
                         "可用的分组：{}",
-                        self.groups.keys().cloned().collect::<Vec<_>>().join("、")
+                        self.groups.keys().collect::<Vec<_>>().join("、")
                     )),
                 );
             }

@@ -9,7 +9,7 @@ use chrono::{FixedOffset, NaiveDate, TimeZone};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::{Actor, Input};
+use crate::engine::{self, Actor, Input};
 use crate::error::{Error, Result};
 use crate::render::TypstRenderer;
 use crate::workspace::Workspace;
@@ -119,9 +119,9 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
                 .collect();
             let input = Input { sets, from: None };
             let r = if i == 0 {
-                ws.new_case(&c.workflow, &c.id, &input, &actor, &renderer)
+                engine::new_case(&ws, &c.workflow, &c.id, &input, &actor, &renderer)
             } else {
-                ws.advance(&c.id, &s.step, &input, &actor, &renderer)
+                engine::advance(&ws, &c.id, &s.step, &input, &actor, &renderer)
             }
             .map_err(|e| {
                 Error::Internal(format!("演示案件 {} 的步骤 {} 失败：{e}", c.id, s.step))
@@ -154,16 +154,16 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
         report.documents.push((m.title, m.file));
     }
     // Count cases (including those opened by the engine) per workflow.
-    for row in ws.status(chrono::Local::now().date_naive())? {
+    for row in engine::status(&ws, chrono::Local::now().date_naive())? {
         *report.cases.entry(row.workflow_title).or_default() += 1;
     }
     // Documents of opened cases.
-    for (id, _) in ws.case_files()? {
+    for (id, _) in engine::case_files(&ws)? {
         if cases.iter().any(|c| c.id == id) {
             continue;
         }
-        let (case, _) = ws.load_case(&id)?;
-        for h in &case.history {
+        let view = engine::load_case(&ws, &id)?;
+        for h in &view.case.history {
             for d in &h.documents {
                 report.documents.push((d.title.clone(), d.file.clone()));
             }

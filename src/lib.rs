@@ -22,9 +22,9 @@
 
 pub mod archive;
 pub mod case;
-pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod document;
 pub mod engine;
 pub mod error;
 pub mod expr;

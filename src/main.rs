@@ -1,4 +1,7 @@
-//! The `yingsu` binary: parses arguments and calls the library (see `yingsu::cli`).
+//! The `yingsu` binary: the command line (see [`cli`]) over the `yingsu` library.
+
+mod cli;
+
 fn main() {
-    std::process::exit(yingsu::cli::main());
+    std::process::exit(cli::main());
 }

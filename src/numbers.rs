@@ -3,6 +3,7 @@
 //! document is first issued, under an exclusive file lock (so two processes never get the same
 //! number), is never reused, and the same document keeps its number when rendered again.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -127,6 +128,42 @@ impl Registry {
         let n = self.reserve(key);
         self.flush()?;
         Ok(n)
+    }
+}
+
+/// Document numbers reserved during one step: registries stay locked until the step ends.
+pub struct Numbering {
+    archive: PathBuf,
+    open: BTreeMap<(String, i32), Registry>,
+}
+
+impl Numbering {
+    pub fn new(archive: &Path) -> Numbering {
+        Numbering {
+            archive: archive.to_path_buf(),
+            open: BTreeMap::new(),
+        }
+    }
+
+    /// The number of document `key` of `prefix` in `year` (existing or newly reserved).
+    pub fn number(&mut self, prefix: &str, year: i32, key: &str) -> Result<String> {
+        let k = (prefix.to_string(), year);
+        let r = match self.open.entry(k) {
+            std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(Registry::lock(&self.archive, prefix, year)?)
+            }
+        };
+        Ok(r.reserve(key))
+    }
+
+    /// Write the reserved numbers (before the documents are moved into place: a crash then
+    /// leaves a gap, never a duplicate).
+    pub fn record(&mut self) -> Result<()> {
+        for r in self.open.values_mut() {
+            r.flush()?;
+        }
+        Ok(())
     }
 }
 

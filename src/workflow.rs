@@ -4,11 +4,8 @@
 //! not compile or name undeclared fields, missing templates — before any case moves.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
-use std::fmt;
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -17,48 +14,7 @@ use crate::error::{Diagnostic, Errors, Result};
 use crate::facts::FieldType;
 use crate::yaml::{self, Spanned};
 
-/// A YAML mapping that keeps its keys' order and positions.
-#[derive(Debug, Clone)]
-pub struct OrderedMap<V>(pub Vec<(Spanned<String>, V)>);
-
-impl<V> Default for OrderedMap<V> {
-    fn default() -> Self {
-        OrderedMap(Vec::new())
-    }
-}
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V2<V>(PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for V2<V> {
-            type Value = OrderedMap<V>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a map")
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(k) = map.next_key::<Spanned<String>>()? {
-                    let v = map.next_value::<V>()?;
-                    out.push((k, v));
-                }
-                Ok(OrderedMap(out))
-            }
-        }
-        d.deserialize_map(V2(PhantomData))
-    }
-}
-
-impl<V> OrderedMap<V> {
-    pub fn get(&self, key: &str) -> Option<&V> {
-        self.0.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
-    }
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.value.as_str())
-    }
-}
+pub use crate::yaml::OrderedMap;
 
 /// A field declaration.
 #[derive(Debug, Clone, Deserialize)]

@@ -49,8 +49,10 @@ pub struct Template {
     pub origin: PathBuf,
 }
 
+/// Receives the messages a library call has for the user while it works.
+pub type Notifier = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// An opened workspace.
-#[derive(Debug)]
 pub struct Workspace {
     pub root: PathBuf,
     pub config: Config,
@@ -58,6 +60,17 @@ pub struct Workspace {
     pub workflows: BTreeMap<String, Workflow>,
     /// All `.typ` files by virtual path (workspace files override built-in ones).
     pub templates: BTreeMap<String, Template>,
+    notifier: Option<Notifier>,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace")
+            .field("root", &self.root)
+            .field("workflows", &self.workflows.keys().collect::<Vec<_>>())
+            .field("templates", &self.templates.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The built-in workflow sources, by name.
@@ -220,7 +233,31 @@ impl Workspace {
             calendar,
             workflows,
             templates,
+            notifier: None,
         })
+    }
+
+    /// A path as the user reads it: relative to the workspace when inside it.
+    pub fn rel_path(&self, p: &Path) -> PathBuf {
+        p.strip_prefix(&self.root).unwrap_or(p).to_path_buf()
+    }
+
+    /// [`Workspace::rel_path`] as text.
+    pub fn rel(&self, p: &Path) -> String {
+        self.rel_path(p).display().to_string()
+    }
+
+    /// Tell the user something while a command runs (the command line prints it on stderr; a
+    /// library user without a notifier hears nothing).
+    pub fn notify(&self, message: &str) {
+        if let Some(n) = &self.notifier {
+            n(message);
+        }
+    }
+
+    /// Where [`Workspace::notify`] sends its messages.
+    pub fn set_notifier(&mut self, notifier: Notifier) {
+        self.notifier = Some(notifier);
     }
 
     pub fn cases_dir(&self) -> PathBuf {
@@ -248,7 +285,7 @@ impl Workspace {
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                eprintln!("另一个 yingsu 命令正在修改本工作区的记录，等待它完成……");
+                self.notify("另一个 yingsu 命令正在修改本工作区的记录，等待它完成……");
                 file.lock().map_err(|e| Error::io("锁定", &path, e))?;
             }
             // A file system without locks (some network shares): work on, as before locks.
@@ -256,10 +293,10 @@ impl Workspace {
                 if e.kind() == std::io::ErrorKind::Unsupported
                     || (ENOLCK != 0 && e.raw_os_error() == Some(ENOLCK)) =>
             {
-                eprintln!(
+                self.notify(&format!(
                     "提示：{} 所在的文件系统不支持文件锁，请勿同时在本工作区运行多个修改记录的命令",
                     path.display()
-                );
+                ));
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("锁定", &path, e)),
         }

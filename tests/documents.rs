@@ -104,7 +104,7 @@ fn input(dir: &Path, name: &str, facts: Value) -> Input {
 
 fn step(ws: &Workspace, rec: &Recorder, dir: &Path, id: &str, to: &str, at: &str, facts: Value) {
     let inp = input(dir, &format!("{id}-{to}"), facts);
-    ws.advance(id, to, &inp, &actor(at), rec)
+    yingsu::engine::advance(&ws, id, to, &inp, &actor(at), rec)
         .unwrap_or_else(|e| panic!("{id} → {to}: {e}"));
 }
 
@@ -133,7 +133,8 @@ fn appearance_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
             "legal_office": "法制科"
         }),
     );
-    ws.new_case(
+    yingsu::engine::new_case(
+        &ws,
         "appearance",
         id,
         &inp,
@@ -207,7 +208,8 @@ fn rectification_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
             "interview_attendees": ["单位主要负责人", "分管负责人", "法制机构负责人"]
         }),
     );
-    ws.new_case(
+    yingsu::engine::new_case(
+        &ws,
         "rectification",
         "2023-整改-1",
         &inp,
@@ -259,7 +261,8 @@ fn reference_facts() -> (Value, Value, Value, Value) {
 fn proposal_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
     let (received, drafted, signed, replied) = reference_facts();
     let id = "2023-提案-003";
-    ws.new_case(
+    yingsu::engine::new_case(
+        &ws,
         "proposal",
         id,
         &input(dir, "received", received),

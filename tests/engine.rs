@@ -7,11 +7,14 @@ use common::*;
 use yingsu::Workspace;
 
 fn file_of(ws: &Workspace, id: &str) -> String {
-    std::fs::read_to_string(ws.case_path(id).unwrap()).unwrap()
+    std::fs::read_to_string(yingsu::engine::case_path(&ws, id).unwrap()).unwrap()
 }
 
 fn step_of(ws: &Workspace, id: &str) -> String {
-    ws.load_case(id).unwrap().0.current_step().to_string()
+    yingsu::engine::load_case(&ws, id)
+        .unwrap()
+        .current_step()
+        .to_string()
 }
 
 #[test]
@@ -19,9 +22,15 @@ fn appearance_head_appears_and_wins() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    let rep = ws
-        .new_case("appearance", "A1", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
+    let rep = yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A1",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
     assert_eq!(rep.step, "notice");
     assert_eq!(rep.documents.len(), 1);
     assert_eq!(rep.documents[0].title, "出庭应诉提示函");
@@ -36,19 +45,19 @@ fn appearance_head_appears_and_wins() {
     );
     assert!(dir.path().join("cases/2023/A1.yaml").is_file());
 
-    let rep = ws
-        .advance(
-            "A1",
-            "appearance",
-            &sets(&[
-                "head_appeared=true",
-                "head_spoke=true",
-                "delegates=王明，法规科科长",
-            ]),
-            &actor("2023-05-08"),
-            &r,
-        )
-        .unwrap();
+    let rep = yingsu::engine::advance(
+        &ws,
+        "A1",
+        "appearance",
+        &sets(&[
+            "head_appeared=true",
+            "head_spoke=true",
+            "delegates=王明，法规科科长",
+        ]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
     assert_eq!(
         rep.documents
             .iter()
@@ -57,7 +66,8 @@ fn appearance_head_appears_and_wins() {
         ["授权委托书"]
     );
     assert!(rep.opened.is_empty());
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         "A1",
         "judgment",
         &sets(&["judgment_date=2023-06-08", "outcome=驳回诉讼请求"]),
@@ -66,19 +76,23 @@ fn appearance_head_appears_and_wins() {
     )
     .unwrap();
     // A won case cannot go to loss review.
-    let e = ws
-        .advance("A1", "loss_review", &sets(&[]), &actor("2023-06-09"), &r)
-        .unwrap_err();
+    let e = yingsu::engine::advance(
+        &ws,
+        "A1",
+        "loss_review",
+        &sets(&[]),
+        &actor("2023-06-09"),
+        &r,
+    )
+    .unwrap_err();
     assert!(
         e.to_string()
             .contains("转到“败诉案件总结”（loss_review）的条件不满足"),
         "{e}"
     );
-    ws.advance("A1", "closed", &sets(&[]), &actor("2023-06-10"), &r)
-        .unwrap();
+    yingsu::engine::advance(&ws, "A1", "closed", &sets(&[]), &actor("2023-06-10"), &r).unwrap();
     assert_eq!(step_of(&ws, "A1"), "closed");
-    let e = ws
-        .advance("A1", "judgment", &sets(&[]), &actor("2023-06-11"), &r)
+    let e = yingsu::engine::advance(&ws, "A1", "judgment", &sets(&[]), &actor("2023-06-11"), &r)
         .unwrap_err();
     assert!(e.to_string().contains("已处于结束步骤"), "{e}");
 }
@@ -88,9 +102,17 @@ fn appearance_loss_goes_through_review_with_a_number_and_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A2", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
-    ws.advance(
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A2",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    yingsu::engine::advance(
+        &ws,
         "A2",
         "appearance",
         &sets(&["head_appeared=true"]),
@@ -98,7 +120,8 @@ fn appearance_loss_goes_through_review_with_a_number_and_deadline() {
         &r,
     )
     .unwrap();
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         "A2",
         "judgment",
         &sets(&[
@@ -112,38 +135,35 @@ fn appearance_loss_goes_through_review_with_a_number_and_deadline() {
     .unwrap();
     // 15 working days after 2023-06-26, skipping the weekends (no holidays in between
     // except none configured after 06-23).
-    let rows = ws
-        .status(chrono::NaiveDate::from_ymd_opt(2023, 7, 20).unwrap())
-        .unwrap();
+    let rows =
+        yingsu::engine::status(&ws, chrono::NaiveDate::from_ymd_opt(2023, 7, 20).unwrap()).unwrap();
     let row = rows.iter().find(|r| r.id == "A2").unwrap();
     let d = row.deadline.as_ref().unwrap();
     assert_eq!(d.title, "报送败诉案件总结报告");
     assert_eq!(d.due.to_string(), "2023-07-17");
     assert!(d.overdue);
-    let e = ws
-        .advance("A2", "closed", &sets(&[]), &actor("2023-06-09"), &r)
+    let e = yingsu::engine::advance(&ws, "A2", "closed", &sets(&[]), &actor("2023-06-09"), &r)
         .unwrap_err();
     assert!(e.to_string().contains("条件不满足"), "{e}");
-    let rep = ws
-        .advance(
-            "A2",
-            "loss_review",
-            &sets(&[
-                "loss_causes=证据不足；程序违法",
-                "responsibility=承办科室负直接责任",
-                "measures=加强培训",
-                "report_date=2023-07-10",
-            ]),
-            &actor("2023-07-10"),
-            &r,
-        )
-        .unwrap();
+    let rep = yingsu::engine::advance(
+        &ws,
+        "A2",
+        "loss_review",
+        &sets(&[
+            "loss_causes=证据不足；程序违法",
+            "responsibility=承办科室负直接责任",
+            "measures=加强培训",
+            "report_date=2023-07-10",
+        ]),
+        &actor("2023-07-10"),
+        &r,
+    )
+    .unwrap();
     assert_eq!(
         rep.documents[0].number.as_deref(),
         Some("渝北市监函〔2023〕1号")
     );
-    ws.advance("A2", "closed", &sets(&[]), &actor("2023-07-11"), &r)
-        .unwrap();
+    yingsu::engine::advance(&ws, "A2", "closed", &sets(&[]), &actor("2023-07-11"), &r).unwrap();
 }
 
 #[test]
@@ -151,18 +171,25 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A3", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A3",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
     // Absent without the required facts: refused, listing them.
-    let e = ws
-        .advance(
-            "A3",
-            "appearance",
-            &sets(&["head_appeared=false"]),
-            &actor("2023-05-08"),
-            &r,
-        )
-        .unwrap_err();
+    let e = yingsu::engine::advance(
+        &ws,
+        "A3",
+        "appearance",
+        &sets(&["head_appeared=false"]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("缺少必填字段"), "{msg}");
     assert!(
@@ -170,39 +197,46 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
         "{msg}"
     );
     assert!(msg.contains("delegates（委托出庭人员，列表）"), "{msg}");
-    let rep = ws
-        .advance(
-            "A3",
-            "appearance",
-            &sets(&[
-                "head_appeared=false",
-                "absence_reason=需要履行他人不能代替的公务",
-                "absence_account=参加防汛调度会议",
-                "delegates=王明，法规科科长",
-            ]),
-            &actor("2023-05-08"),
-            &r,
-        )
-        .unwrap();
+    let rep = yingsu::engine::advance(
+        &ws,
+        "A3",
+        "appearance",
+        &sets(&[
+            "head_appeared=false",
+            "absence_reason=需要履行他人不能代替的公务",
+            "absence_account=参加防汛调度会议",
+            "delegates=王明，法规科科长",
+        ]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
     let titles: Vec<&str> = rep.documents.iter().map(|d| d.title.as_str()).collect();
     assert_eq!(titles, ["授权委托书", "行政机关负责人不能出庭应诉情况说明"]);
     assert!(rep.opened.is_empty());
 
-    ws.new_case("appearance", "A4", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
-    let rep = ws
-        .advance(
-            "A4",
-            "appearance",
-            &sets(&[
-                "head_appeared=false",
-                "absence_reason=无正当理由",
-                "delegates=王明，法规科科长",
-            ]),
-            &actor("2023-05-08"),
-            &r,
-        )
-        .unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A4",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    let rep = yingsu::engine::advance(
+        &ws,
+        "A4",
+        "appearance",
+        &sets(&[
+            "head_appeared=false",
+            "absence_reason=无正当理由",
+            "delegates=王明，法规科科长",
+        ]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
     // No statement of reasons dressed up for an unjustified absence; a rectification case instead.
     assert_eq!(
         rep.documents
@@ -212,7 +246,9 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
         ["授权委托书"]
     );
     assert_eq!(rep.opened, ["A4-整改"]);
-    let (case, wf) = ws.load_case("A4-整改").unwrap();
+    let view_case = yingsu::engine::load_case(&ws, "A4-整改").unwrap();
+    let case = &view_case.case;
+    let wf = view_case.wf;
     assert_eq!(wf.name(), "rectification");
     let facts = case.facts();
     assert_eq!(facts["agency"], "scjgj");
@@ -233,22 +269,23 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
         Some("渝北司函〔2023〕1号")
     );
     // Another hearing with another unjustified absence does not open it twice.
-    let rep = ws
-        .advance(
-            "A4",
-            "appearance",
-            &sets(&[
-                "head_appeared=false",
-                "absence_reason=无正当理由",
-                "delegates=王明",
-            ]),
-            &actor("2023-05-20"),
-            &r,
-        )
-        .unwrap();
+    let rep = yingsu::engine::advance(
+        &ws,
+        "A4",
+        "appearance",
+        &sets(&[
+            "head_appeared=false",
+            "absence_reason=无正当理由",
+            "delegates=王明",
+        ]),
+        &actor("2023-05-20"),
+        &r,
+    )
+    .unwrap();
     assert!(rep.opened.is_empty());
     // The rectification workflow runs to its end.
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         "A4-整改",
         "report_received",
         &sets(&["report_date=2023-06-01", "report_summary=已整改"]),
@@ -256,7 +293,8 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
         &r,
     )
     .unwrap();
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         "A4-整改",
         "verified",
         &sets(&["verified_date=2023-06-20", "verified_result=整改到位"]),
@@ -272,42 +310,42 @@ fn rectification_with_interview_renders_both_notices() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    let e = ws
-        .new_case(
-            "rectification",
-            "ZG-1",
-            &sets(&[
-                "agency=scjgj",
-                "reason=出庭率为零",
-                "findings=第一季度出庭率为零",
-                "issued_date=2023-04-10",
-                "interview=true",
-            ]),
-            &actor("2023-04-10"),
-            &r,
-        )
-        .unwrap_err();
+    let e = yingsu::engine::new_case(
+        &ws,
+        "rectification",
+        "ZG-1",
+        &sets(&[
+            "agency=scjgj",
+            "reason=出庭率为零",
+            "findings=第一季度出庭率为零",
+            "issued_date=2023-04-10",
+            "interview=true",
+        ]),
+        &actor("2023-04-10"),
+        &r,
+    )
+    .unwrap_err();
     assert!(
         e.to_string().contains("interview_time（约谈时间，文本）"),
         "{e}"
     );
-    let rep = ws
-        .new_case(
-            "rectification",
-            "ZG-1",
-            &sets(&[
-                "agency=scjgj",
-                "reason=出庭率为零",
-                "findings=第一季度出庭率为零",
-                "issued_date=2023-04-10",
-                "interview=true",
-                "interview_time=2023年4月17日上午9时30分",
-                "interview_place=区司法局三楼会议室",
-            ]),
-            &actor("2023-04-10"),
-            &r,
-        )
-        .unwrap();
+    let rep = yingsu::engine::new_case(
+        &ws,
+        "rectification",
+        "ZG-1",
+        &sets(&[
+            "agency=scjgj",
+            "reason=出庭率为零",
+            "findings=第一季度出庭率为零",
+            "issued_date=2023-04-10",
+            "interview=true",
+            "interview_time=2023年4月17日上午9时30分",
+            "interview_place=区司法局三楼会议室",
+        ]),
+        &actor("2023-04-10"),
+        &r,
+    )
+    .unwrap();
     let docs: Vec<(&str, Option<&str>)> = rep
         .documents
         .iter()
@@ -327,7 +365,8 @@ fn proposal_runs_and_an_unsatisfied_proposer_reopens_it() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case(
+    yingsu::engine::new_case(
+        &ws,
         "proposal",
         "TA-003",
         &sets(&[
@@ -345,10 +384,11 @@ fn proposal_runs_and_an_unsatisfied_proposer_reopens_it() {
     .unwrap();
     // `003` stays text.
     assert_eq!(
-        ws.load_case("TA-003").unwrap().0.facts()["proposal_number"],
+        yingsu::engine::load_case(&ws, "TA-003").unwrap().facts()["proposal_number"],
         "003"
     );
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         "TA-003",
         "drafted",
         &sets(&[
@@ -360,7 +400,8 @@ fn proposal_runs_and_an_unsatisfied_proposer_reopens_it() {
         &r,
     )
     .unwrap();
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         "TA-003",
         "signed",
         &sets(&["signer=局长杨佳红", "sign_date=2023-05-06"]),
@@ -368,20 +409,21 @@ fn proposal_runs_and_an_unsatisfied_proposer_reopens_it() {
         &r,
     )
     .unwrap();
-    let rep = ws
-        .advance(
-            "TA-003",
-            "replied",
-            &sets(&["reply_date=2023-05-08", "reply_class=B"]),
-            &actor("2023-05-08"),
-            &r,
-        )
-        .unwrap();
+    let rep = yingsu::engine::advance(
+        &ws,
+        "TA-003",
+        "replied",
+        &sets(&["reply_date=2023-05-08", "reply_class=B"]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
     assert_eq!(
         rep.documents[0].number.as_deref(),
         Some("渝北司函〔2023〕1号")
     );
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         "TA-003",
         "feedback",
         &sets(&["feedback_date=2023-06-02", "evaluation=不满意"]),
@@ -389,12 +431,18 @@ fn proposal_runs_and_an_unsatisfied_proposer_reopens_it() {
         &r,
     )
     .unwrap();
-    let e = ws
-        .advance("TA-003", "done", &sets(&[]), &actor("2023-06-03"), &r)
+    let e = yingsu::engine::advance(&ws, "TA-003", "done", &sets(&[]), &actor("2023-06-03"), &r)
         .unwrap_err();
     assert!(e.to_string().contains("evaluation = 不满意"), "{e}");
-    ws.advance("TA-003", "drafted", &sets(&[]), &actor("2023-06-05"), &r)
-        .unwrap();
+    yingsu::engine::advance(
+        &ws,
+        "TA-003",
+        "drafted",
+        &sets(&[]),
+        &actor("2023-06-05"),
+        &r,
+    )
+    .unwrap();
     assert_eq!(step_of(&ws, "TA-003"), "drafted");
 }
 
@@ -403,8 +451,15 @@ fn refused_transition_leaves_the_file_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A5", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A5",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
     let before = file_of(&ws, "A5");
     let archive_before: Vec<_> = walk(dir.path());
     for (step, s) in [
@@ -418,7 +473,7 @@ fn refused_transition_leaves_the_file_byte_identical() {
         ("nowhere", vec![]),                                            // unknown step
         ("appearance", vec!["judgment_date=2023-06-08"]),               // field of another step
     ] {
-        let e = ws.advance("A5", step, &sets(&s), &actor("2023-05-08"), &r);
+        let e = yingsu::engine::advance(&ws, "A5", step, &sets(&s), &actor("2023-05-08"), &r);
         assert!(e.is_err(), "{step} {s:?} should be refused");
         assert_eq!(file_of(&ws, "A5"), before);
         assert_eq!(walk(dir.path()), archive_before);
@@ -446,10 +501,17 @@ fn refusals_name_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A6", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A6",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
     let msg = |step: &str, s: &[&str]| {
-        ws.advance("A6", step, &sets(s), &actor("2023-05-08"), &r)
+        yingsu::engine::advance(&ws, "A6", step, &sets(s), &actor("2023-05-08"), &r)
             .unwrap_err()
             .to_string()
     };
@@ -478,9 +540,16 @@ fn clerk_comments_and_order_survive_ten_advances() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A7", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
-    let path = ws.case_path("A7").unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A7",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    let path = yingsu::engine::case_path(&ws, "A7").unwrap();
     let original = std::fs::read_to_string(&path).unwrap();
     // The clerk adds a title, comments and typed facts.
     let edited = original.replacen(
@@ -490,7 +559,8 @@ fn clerk_comments_and_order_survive_ten_advances() {
     );
     std::fs::write(&path, &edited).unwrap();
     for i in 0..10 {
-        ws.advance(
+        yingsu::engine::advance(
+            &ws,
             "A7",
             "appearance",
             &sets(&[
@@ -507,7 +577,8 @@ fn clerk_comments_and_order_survive_ten_advances() {
             "advance {i} rewrote the clerk's text"
         );
     }
-    let (case, _) = ws.load_case("A7").unwrap();
+    let view_case = yingsu::engine::load_case(&ws, "A7").unwrap();
+    let case = &view_case.case;
     assert_eq!(case.history.len(), 11);
     assert_eq!(case.facts()["hearing_place"], "区法院第一审判庭");
     assert_eq!(case.facts()["hearing_date"], "2023-05-19");
@@ -518,24 +589,31 @@ fn typed_fact_conflicting_with_set_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A8", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
-    let path = ws.case_path("A8").unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A8",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    let path = yingsu::engine::case_path(&ws, "A8").unwrap();
     let text = std::fs::read_to_string(&path).unwrap().replacen(
         "facts:\n",
         "facts:\n  head_appeared: false\n",
         1,
     );
     std::fs::write(&path, &text).unwrap();
-    let e = ws
-        .advance(
-            "A8",
-            "appearance",
-            &sets(&["head_appeared=true"]),
-            &actor("2023-05-08"),
-            &r,
-        )
-        .unwrap_err();
+    let e = yingsu::engine::advance(
+        &ws,
+        "A8",
+        "appearance",
+        &sets(&["head_appeared=true"]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap_err();
     assert!(
         e.to_string().contains(
             "字段 `head_appeared` 在案件文件的 facts 中写的是 false，与本次给出的 true 不一致"
@@ -550,9 +628,16 @@ fn bad_dates_and_keys_in_a_case_file_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A9", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
-    let path = ws.case_path("A9").unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A9",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    let path = yingsu::engine::case_path(&ws, "A9").unwrap();
     let text = std::fs::read_to_string(&path).unwrap().replacen(
         "facts:\n",
         "facts:\n  hearing_date: 2023-02-30\n",
@@ -560,7 +645,7 @@ fn bad_dates_and_keys_in_a_case_file_name_line_and_column() {
     );
     std::fs::write(&path, &text).unwrap();
     let line = text.lines().position(|l| l.contains("2023-02-30")).unwrap() + 1;
-    let e = ws.load_case("A9").unwrap_err();
+    let e = yingsu::engine::load_case(&ws, "A9").unwrap_err();
     assert_eq!(
         e.to_string(),
         format!(
@@ -576,9 +661,15 @@ fn case_ids_that_escape_are_refused() {
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
     for id in ["../x", "a/b", "..", ".hidden", "a\\b", "x y", ""] {
-        let e = ws
-            .new_case("appearance", id, &sets(NOTICE), &actor("2023-04-20"), &r)
-            .unwrap_err();
+        let e = yingsu::engine::new_case(
+            &ws,
+            "appearance",
+            id,
+            &sets(NOTICE),
+            &actor("2023-04-20"),
+            &r,
+        )
+        .unwrap_err();
         assert_eq!(e.exit_code(), 1);
         assert!(e.to_string().contains("案件编号"), "{id}: {e}");
     }
@@ -596,20 +687,20 @@ fn document_numbers_are_kept_and_not_reused() {
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
     for (i, id) in ["N1", "N2"].iter().enumerate() {
-        let rep = ws
-            .new_case(
-                "rectification",
-                id,
-                &sets(&[
-                    "agency=scjgj",
-                    "reason=出庭不出声",
-                    "findings=某案出庭不出声",
-                    "issued_date=2023-04-10",
-                ]),
-                &actor("2023-04-10"),
-                &r,
-            )
-            .unwrap();
+        let rep = yingsu::engine::new_case(
+            &ws,
+            "rectification",
+            id,
+            &sets(&[
+                "agency=scjgj",
+                "reason=出庭不出声",
+                "findings=某案出庭不出声",
+                "issued_date=2023-04-10",
+            ]),
+            &actor("2023-04-10"),
+            &r,
+        )
+        .unwrap();
         assert_eq!(
             rep.documents[0].number,
             Some(format!("渝北司函〔2023〕{}号", i + 1))
@@ -625,9 +716,17 @@ fn a_second_hearing_records_its_own_facts() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "H1", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
-    ws.advance(
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "H1",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    yingsu::engine::advance(
+        &ws,
         "H1",
         "appearance",
         &sets(&["head_appeared=true", "head_spoke=false"]),
@@ -636,20 +735,21 @@ fn a_second_hearing_records_its_own_facts() {
     )
     .unwrap();
     // The second hearing needs its own attendance; nothing of the first hearing's carries over.
-    let e = ws
-        .advance(
-            "H1",
-            "appearance",
-            &sets(&["hearing_date=2023-05-22"]),
-            &actor("2023-05-22"),
-            &r,
-        )
-        .unwrap_err();
+    let e = yingsu::engine::advance(
+        &ws,
+        "H1",
+        "appearance",
+        &sets(&["hearing_date=2023-05-22"]),
+        &actor("2023-05-22"),
+        &r,
+    )
+    .unwrap_err();
     assert!(
         e.to_string().contains("head_appeared（负责人出庭，是/否）"),
         "{e}"
     );
-    ws.advance(
+    yingsu::engine::advance(
+        &ws,
         "H1",
         "appearance",
         &sets(&["head_appeared=true", "hearing_date=2023-05-22"]),
@@ -657,7 +757,8 @@ fn a_second_hearing_records_its_own_facts() {
         &r,
     )
     .unwrap();
-    let (case, _) = ws.load_case("H1").unwrap();
+    let view_case = yingsu::engine::load_case(&ws, "H1").unwrap();
+    let case = &view_case.case;
     let second = &case.history[2].facts;
     assert_eq!(second["hearing_date"], "2023-05-22");
     assert!(!second.contains_key("head_spoke"), "{second:?}");
@@ -669,8 +770,15 @@ fn cases_are_found_in_any_year_folder_and_a_duplicate_id_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    ws.new_case("appearance", "A1", &sets(NOTICE), &actor("2023-04-20"), &r)
-        .unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A1",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
     // A case filed under another year (moved by hand) is still found.
     std::fs::create_dir_all(dir.path().join("cases/2022")).unwrap();
     std::fs::rename(
@@ -679,7 +787,7 @@ fn cases_are_found_in_any_year_folder_and_a_duplicate_id_is_named() {
     )
     .unwrap();
     assert_eq!(
-        ws.case_path("A1").unwrap(),
+        yingsu::engine::case_path(&ws, "A1").unwrap(),
         dir.path().join("cases/2022/A1.yaml")
     );
     assert_eq!(step_of(&ws, "A1"), "notice");
@@ -689,11 +797,15 @@ fn cases_are_found_in_any_year_folder_and_a_duplicate_id_is_named() {
         dir.path().join("cases/2023/A1.yaml"),
     )
     .unwrap();
-    let err = ws.case_path("A1").unwrap_err().to_string();
+    let err = yingsu::engine::case_path(&ws, "A1")
+        .unwrap_err()
+        .to_string();
     assert!(
         err.starts_with("错误：案件编号 `A1` 重复：cases/2022/A1.yaml、cases/2023/A1.yaml\n"),
         "{err}"
     );
-    let err = ws.case_path("B9").unwrap_err().to_string();
+    let err = yingsu::engine::case_path(&ws, "B9")
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("错误：找不到案件 `B9`"), "{err}");
 }

@@ -412,34 +412,36 @@ fn document_stats_for_the_reply_letter() {
         date: d("2023-05-08"),
         facts,
         history: vec![],
+        prepared: None,
     };
     assert_eq!(
-        yingsu::stats::document_stats(&ws, &req(facts.clone())),
+        yingsu::document::figures(&ws, &req(facts.clone())),
         Value::Null
     );
     facts.insert("stats_year".into(), json!(2022));
-    let v = yingsu::stats::document_stats(&ws, &req(facts));
+    let v = yingsu::document::figures(&ws, &req(facts));
     assert_eq!(v["year"], 2022);
     let g = &v["groups"];
-    assert_eq!(g[0]["id"], "departments");
-    assert_eq!(g[1]["id"], "government");
-    assert_eq!(g[1]["denominator"], "notices");
+    // In the order yingsu.yaml lists the groups (the reference letter's order).
+    assert_eq!(g[0]["id"], "government");
+    assert_eq!(g[1]["id"], "departments");
+    assert_eq!(g[0]["denominator"], "notices");
     assert_eq!(
         (
-            g[1]["counted"].as_u64(),
-            g[1]["appeared"].as_u64(),
-            g[1]["rate"].as_str(),
-            g[1]["change"].as_str()
+            g[0]["counted"].as_u64(),
+            g[0]["appeared"].as_u64(),
+            g[0]["rate"].as_str(),
+            g[0]["change"].as_str()
         ),
         (Some(26), Some(26), Some("100"), Some("+38.1"))
     );
     assert_eq!(
         (
-            g[0]["rate"].as_str(),
-            g[0]["change"].as_str(),
-            g[0]["concluded"].as_u64(),
-            g[0]["losses"].as_u64(),
-            g[0]["loss_rate"].as_str()
+            g[1]["rate"].as_str(),
+            g[1]["change"].as_str(),
+            g[1]["concluded"].as_u64(),
+            g[1]["losses"].as_u64(),
+            g[1]["loss_rate"].as_str()
         ),
         (
             Some("94.1"),
@@ -647,8 +649,15 @@ fn engine_case(
         s.push(format!("{f}=true"));
     }
     let s: Vec<&str> = s.iter().map(|x| x.as_str()).collect();
-    ws.new_case("appearance", id, &sets(&s), &actor("2023-01-10"), &Noop)
-        .unwrap();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        id,
+        &sets(&s),
+        &actor("2023-01-10"),
+        &Noop,
+    )
+    .unwrap();
     let mut a = vec![format!("head_appeared={appeared}")];
     if let Some(r) = reason {
         a.push(format!("absence_reason={r}"));
@@ -658,8 +667,7 @@ fn engine_case(
         a.push("head_spoke=true".into());
     }
     let a: Vec<&str> = a.iter().map(|x| x.as_str()).collect();
-    ws.advance(id, "appearance", &sets(&a), &actor(hearing), &Noop)
-        .unwrap();
+    yingsu::engine::advance(&ws, id, "appearance", &sets(&a), &actor(hearing), &Noop).unwrap();
 }
 
 /// scjgj 8/10 (floor), gaj 0/2 (zero), zjj 9/10 with an absent flagged case (full), lljd an
@@ -720,7 +728,7 @@ fn alerts_workspace() -> tempfile::TempDir {
         );
     }
     assert!(
-        ws.case_path("L1-整改").is_ok(),
+        yingsu::engine::case_path(&ws, "L1-整改").is_ok(),
         "the workflow opens its own rectification case"
     );
     write_lit(
@@ -874,7 +882,8 @@ fn check_open_creates_rectifications_once() {
         "ZG-2023Q1-ylz-unjustified",
         "ZG-2023Q1-zjj-full",
     ] {
-        let (c, _) = ws.load_case(id).unwrap();
+        let view_c = yingsu::engine::load_case(&ws, id).unwrap();
+        let c = &view_c.case;
         let f = c.facts();
         assert_eq!(c.workflow.value, "rectification");
         assert_eq!(f["period"], "2023年第一季度");
@@ -895,20 +904,18 @@ fn check_open_creates_rectifications_once() {
             assert_eq!(docs, vec!["zhenggai"]);
         }
     }
-    let (_, c) = (0, ws.load_case("ZG-2023Q1-ylz-unjustified").unwrap().0);
+    let c = yingsu::engine::load_case(&ws, "ZG-2023Q1-ylz-unjustified").unwrap();
     assert_eq!(c.facts()["source_cases"], json!(["(2023)渝0112行初900号"]));
     assert!(
-        ws.case_path("ZG-2023Q1-lljd-unjustified").is_err(),
+        yingsu::engine::case_path(&ws, "ZG-2023Q1-lljd-unjustified").is_err(),
         "covered by L1-整改"
     );
-    let before = ws.case_files().unwrap().len();
+    let before = yingsu::engine::case_files(&ws).unwrap().len();
     let (code, out, _) = yingsu(dir.path(), &["check", "--period", "2023Q1", "--open"]);
     assert_eq!(code, 0);
     assert!(out.contains("本次开启 0 项"), "{out}");
     assert_eq!(
-        Workspace::open(dir.path())
-            .unwrap()
-            .case_files()
+        yingsu::engine::case_files(&Workspace::open(dir.path()).unwrap())
             .unwrap()
             .len(),
         before

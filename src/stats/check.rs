@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{Actor, DocumentRenderer, Input};
+use crate::engine::{self, Actor, DocumentRenderer, Input};
 use crate::error::Result;
 use crate::facts;
 use crate::workspace::Workspace;
@@ -311,7 +311,7 @@ pub fn open_breaches(
 ) -> Result<Vec<String>> {
     let mut opened = Vec::new();
     for b in breaches {
-        if !b.covered_by.is_empty() || ws.case_path(&b.rect_id).is_ok() {
+        if !b.covered_by.is_empty() || engine::case_path(ws, &b.rect_id).is_ok() {
             continue;
         }
         let clean = |s: &str| s.replace(['；', ';'], "，");
@@ -338,7 +338,8 @@ pub fn open_breaches(
             sets.push(format!("interview_place={interview_place}"));
             sets.push("interview_attendees=单位主要负责人；分管负责人；法制机构负责人".into());
         }
-        ws.new_case(
+        engine::new_case(
+            ws,
             "rectification",
             &b.rect_id,
             &Input { sets, from: None },

@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::case::Case;
 use crate::config::Denominator;
 use crate::error::{Error, Result};
 use crate::facts::{self, Facts};
@@ -177,9 +176,10 @@ fn read(
     path: &std::path::Path,
     require_full: &[String],
 ) -> Result<(Option<Record>, Option<Rectification>)> {
-    let case = Case::load(id, path).map_err(|e| e.relative_to(&ws.root))?;
+    let view = crate::engine::store::load_file(ws, id, path)?;
+    let case = &view.case;
     let steps = |name: &str| case.history.iter().any(|h| h.step.as_deref() == Some(name));
-    let facts = case.facts();
+    let facts = view.facts();
     let file = path
         .strip_prefix(&ws.root)
         .unwrap_or(path)
@@ -191,7 +191,7 @@ fn read(
             if h.step.as_deref() != Some("appearance") {
                 continue;
             }
-            let f = case.facts_at(i);
+            let f = view.facts_at(i);
             // What this entry recorded wins over later typed facts only when several hearings exist:
             // the typed facts of a case describe one hearing, not each of several.
             let own = |k: &str| h.facts.get(k).cloned();
@@ -281,7 +281,7 @@ impl Archive {
     /// Load every case file of the workspace (in parallel; files are independent).
     pub fn load(ws: &Workspace) -> Result<Archive> {
         use rayon::prelude::*;
-        let files = ws.case_files()?;
+        let files = crate::engine::case_files(ws)?;
         let full = ws.config.targets.require_full.clone();
         let results: Vec<Result<(Option<Record>, Option<Rectification>)>> = files
             .par_iter()

@@ -5,11 +5,10 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::engine::{DocRequest, DocumentRenderer, Prepared};
 use crate::error::{Error, Result};
 use crate::facts;
-use crate::numbers::Registry;
-use crate::render::TypstRenderer;
-use crate::typeset::Job;
+use crate::numbers::Numbering;
 use crate::workspace::Workspace;
 
 use super::check::{Rule, check};
@@ -25,33 +24,36 @@ pub struct Made {
     pub file: String,
 }
 
-fn render(
+/// Issue report `template` with its prepared `data` at `file` through the engine's document
+/// path (the one renderer, one atomic write with the reserved numbers).
+#[allow(clippy::too_many_arguments)]
+fn issue(
     ws: &Workspace,
-    renderer: &TypstRenderer,
+    renderer: &dyn DocumentRenderer,
     template: &str,
-    data: Value,
+    title: &str,
+    number: Option<String>,
     date: NaiveDate,
-    ident: &str,
-) -> Result<Vec<u8>> {
-    let main = format!("{template}.typ");
-    if !ws.templates.contains_key(&main) {
-        return Err(Error::user(
-            format!("模板 `{template}` 不存在"),
-            "请恢复内置模板，或在工作区 templates/ 中提供该模板",
-        ));
-    }
-    let job = Job {
-        main: format!("/{main}"),
-        files: ws.template_files(),
-        data,
+    data: Value,
+    ident: String,
+    file: &str,
+    numbering: Numbering,
+) -> Result<()> {
+    let req = DocRequest {
+        case_id: String::new(),
+        workflow: String::new(),
+        step: String::new(),
+        template: template.to_string(),
+        title: title.to_string(),
+        issuer: None,
+        number,
         date,
-        ident: ident.to_string(),
-        root: Some(ws.root.clone()),
+        facts: Default::default(),
+        history: Vec::new(),
+        prepared: Some(Prepared { data, ident }),
     };
-    renderer
-        .typesetter(ws)?
-        .pdf(&job)
-        .map_err(|e| crate::render::template_error(ws, "统计文书", &main, e))
+    crate::engine::issue::issue_prepared(ws, &req, file, numbering, renderer)?;
+    Ok(())
 }
 
 fn date_zh(d: Option<NaiveDate>) -> String {
@@ -103,7 +105,7 @@ fn configured<'a, T>(
 /// The monthly return of one agency.
 pub fn monthly(
     ws: &Workspace,
-    renderer: &TypstRenderer,
+    renderer: &dyn DocumentRenderer,
     agency: &str,
     month: &str,
     date: NaiveDate,
@@ -186,20 +188,23 @@ pub fn monthly(
         },
         "rows": rows,
     });
-    let pdf = render(
-        ws,
-        renderer,
-        "yuebao",
-        data,
-        date,
-        &format!("report#monthly#{agency}#{}", period.code()),
-    )?;
     let rel = format!(
         "archive/reports/{}/monthly-{}-{agency}.pdf",
         period.from.year(),
         period.code()
     );
-    crate::archive::write_atomic(&ws.root.join(&rel), &pdf)?;
+    issue(
+        ws,
+        renderer,
+        "yuebao",
+        &title,
+        None,
+        date,
+        data,
+        format!("report#monthly#{agency}#{}", period.code()),
+        &rel,
+        Numbering::new(&ws.archive_dir()),
+    )?;
     Ok(Made {
         title,
         number: None,
@@ -210,7 +215,7 @@ pub fn monthly(
 /// The quarterly bulletin of the justice bureau (numbered by `issuer`).
 pub fn bulletin(
     ws: &Workspace,
-    renderer: &TypstRenderer,
+    renderer: &dyn DocumentRenderer,
     quarter: &str,
     to: &str,
     issuer: &str,
@@ -258,8 +263,8 @@ pub fn bulletin(
         seen
     };
     let number_key = format!("bulletin#{}", period.code());
-    let mut registry = Registry::lock(&ws.archive_dir(), &iss.prefix, date.year())?;
-    let number = registry.reserve(&number_key);
+    let mut numbering = Numbering::new(&ws.archive_dir());
+    let number = numbering.number(&iss.prefix, date.year(), &number_key)?;
     let mark = iss.mark.clone().unwrap_or_else(|| iss.name.clone());
     let org = if mark.ends_with("文件") {
         mark
@@ -296,21 +301,23 @@ pub fn bulletin(
         "unjustified": names(Rule::Unjustified),
         "rectification_days": rect_days,
     });
-    let pdf = render(
-        ws,
-        renderer,
-        "tongbao",
-        data,
-        date,
-        &format!("report#{number_key}"),
-    )?;
-    registry.flush()?;
     let rel = format!(
         "archive/reports/{}/bulletin-{}.pdf",
         period.from.year(),
         period.code()
     );
-    crate::archive::write_atomic(&ws.root.join(&rel), &pdf)?;
+    issue(
+        ws,
+        renderer,
+        "tongbao",
+        &title,
+        Some(number.clone()),
+        date,
+        data,
+        format!("report#{number_key}"),
+        &rel,
+        numbering,
+    )?;
     Ok(Made {
         title,
         number: Some(number),

@@ -1,0 +1,192 @@
+//! `case new`, `case advance` and `case show`: one case at a time.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use yingsu::engine::{self, Actor, Input};
+use yingsu::error::{Error, Result};
+use yingsu::render::TypstRenderer;
+use yingsu::workspace::Workspace;
+
+use super::{print_table, w};
+
+#[derive(Subcommand, Debug)]
+pub enum CaseCommand {
+    /// 新建案件：yingsu case new appearance 2023-行初-123 --set case_number=…
+    New {
+        /// 流程名（appearance、rectification、proposal 或工作区自定义的流程）
+        #[arg(value_name = "流程")]
+        workflow: String,
+        /// 案件编号（汉字、字母、数字、-、_）
+        #[arg(value_name = "案件编号")]
+        id: String,
+        /// 字段=值（可重复）
+        #[arg(long = "set", value_name = "字段=值")]
+        sets: Vec<String>,
+        /// 从 YAML 文件读取字段
+        #[arg(long = "from", value_name = "文件")]
+        from: Option<PathBuf>,
+    },
+    /// 推进案件到下一步骤：yingsu case advance 2023-行初-123 appearance --set head_appeared=true
+    Advance {
+        #[arg(value_name = "案件编号")]
+        id: String,
+        #[arg(value_name = "步骤")]
+        step: String,
+        #[arg(long = "set", value_name = "字段=值")]
+        sets: Vec<String>,
+        #[arg(long = "from", value_name = "文件")]
+        from: Option<PathBuf>,
+    },
+    /// 查看案件：事实、办理记录、文书、可转向的步骤
+    Show {
+        #[arg(value_name = "案件编号")]
+        id: String,
+    },
+}
+
+/// Run a `case` command.
+pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
+    let renderer = TypstRenderer::new();
+    match c {
+        CaseCommand::New {
+            workflow,
+            id,
+            sets,
+            from,
+        } => {
+            let r = engine::new_case(
+                ws,
+                &workflow,
+                &id,
+                &Input { sets, from },
+                &Actor::from_env()?,
+                &renderer,
+            )?;
+            print_report(ws, out, "已新建案件", &r)
+        }
+        CaseCommand::Advance {
+            id,
+            step,
+            sets,
+            from,
+        } => {
+            let r = engine::advance(
+                ws,
+                &id,
+                &step,
+                &Input { sets, from },
+                &Actor::from_env()?,
+                &renderer,
+            )?;
+            print_report(ws, out, "已推进案件", &r)
+        }
+        CaseCommand::Show { id } => {
+            let view = engine::load_case(ws, &id)?;
+            let (case, wf) = (&view.case, view.wf);
+            let step = case.current_step();
+            let spec = wf
+                .step(step)
+                .ok_or_else(|| Error::Internal("step".into()))?;
+            w(out, format!("案件 {id}（{}）", wf.spec.title))?;
+            w(
+                out,
+                format!(
+                    "文件：{}",
+                    case.path
+                        .strip_prefix(&ws.root)
+                        .unwrap_or(&case.path)
+                        .display()
+                ),
+            )?;
+            w(out, format!("当前步骤：{}（{step}）", spec.title))?;
+            let facts = view.facts();
+            if let Some(d) =
+                engine::next_deadline(ws, wf, &id, step, &facts, Actor::from_env()?.today())
+            {
+                w(
+                    out,
+                    format!(
+                        "下一期限：{} {}{}",
+                        d.due,
+                        d.title,
+                        if d.overdue { "（已逾期）" } else { "" }
+                    ),
+                )?;
+            }
+            w(out, "事实：")?;
+            let rows: Vec<Vec<String>> = wf
+                .spec
+                .fields
+                .0
+                .iter()
+                .filter_map(|(k, f)| {
+                    facts
+                        .get(&k.value)
+                        .map(|v| vec![format!("  {}", f.label), yingsu::case::value(v)])
+                })
+                .collect();
+            print_table(out, &["  字段", "值"], &rows)?;
+            w(out, "办理记录：")?;
+            for h in &case.history {
+                let what = match (&h.step, &h.event) {
+                    (Some(s), _) => wf
+                        .step(s)
+                        .map(|x| x.title.clone())
+                        .unwrap_or_else(|| s.clone()),
+                    (None, Some(e)) => e.clone(),
+                    _ => String::new(),
+                };
+                w(out, format!("  {}  {}  {}", h.at, h.by, what))?;
+                for d in &h.documents {
+                    w(out, format!("      {}  {}", d.label(), d.file))?;
+                }
+                for o in &h.opened {
+                    w(out, format!("      开启案件 {o}"))?;
+                }
+            }
+            if !spec.is_final {
+                w(
+                    out,
+                    format!(
+                        "可转到：{}",
+                        spec.next
+                            .iter()
+                            .map(|n| format!(
+                                "{}（{}）",
+                                n.to.value,
+                                wf.step(&n.to.value).map(|s| s.title.as_str()).unwrap_or("")
+                            ))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_report(
+    _ws: &Workspace,
+    out: &mut dyn Write,
+    verb: &str,
+    r: &yingsu::engine::StepReport,
+) -> Result<()> {
+    w(
+        out,
+        format!("{verb} {}：{}（{}）", r.case_id, r.step_title, r.step),
+    )?;
+    w(out, format!("  案件文件：{}", r.case_file))?;
+    for d in &r.documents {
+        w(out, format!("  文书：{}  {}", d.label(), d.file))?;
+    }
+    for o in &r.opened {
+        w(out, format!("  已开启关联案件：{o}"))?;
+    }
+    if !r.next.is_empty() {
+        w(out, format!("  下一步可转到：{}", r.next.join("、")))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! The command line: owns argument parsing (clap, help in Chinese) and printing results. Every
+//! command is a thin call into the library; nothing here decides anything about cases.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+mod case;
+mod records;
+mod stats;
+mod workflow;
+
+use yingsu::error::{Error, Result, str_width};
+use yingsu::workspace::{self, Workspace};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "yingsu",
+    version,
+    about = "yingsu（应诉）：行政应诉工作引擎——按流程办理出庭应诉、败诉总结、督查整改、提案答复，按 GB/T 9704-2012 生成公文 PDF 并归档",
+    disable_help_subcommand = true,
+    help_template = "{about}\n\n用法：{usage}\n\n{all-args}",
+    next_help_heading = "选项"
+)]
+pub struct Cli {
+    /// 工作区目录（默认从当前目录向上查找 yingsu.yaml）
+    #[arg(short = 'C', long = "dir", global = true, value_name = "目录")]
+    pub dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// 新建工作区（yingsu.yaml、cases/、archive/）
+    Init {
+        /// 目录（默认当前目录）
+        #[arg(value_name = "目录")]
+        dir: Option<PathBuf>,
+    },
+    /// 检查工作区配置、流程、模板和全部案件
+    Validate,
+    /// 案件：新建、推进、查看
+    #[command(subcommand)]
+    Case(case::CaseCommand),
+    /// 列出所有案件：流程、当前步骤、下一期限、是否逾期
+    Status {
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 重新生成案件的文书 PDF（保留原文号）
+    Render {
+        /// 案件编号（可多个）
+        #[arg(value_name = "案件编号")]
+        ids: Vec<String>,
+        /// 生成所有案件的文书
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+        /// 并行线程数
+        #[arg(short = 'j', long = "jobs", default_value_t = default_jobs(), value_name = "N")]
+        jobs: usize,
+    },
+    /// 流程：查看步骤与转向
+    #[command(subcommand)]
+    Workflow(workflow::WorkflowCommand),
+    /// 出庭应诉与败诉统计（按月、季、年或起止日期；终端表格、JSON 或 CSV）
+    Stats(stats::StatsArgs),
+    /// 检查考核目标：列出未达标、出庭率为零、无正当理由不出庭等情形，可一键开启整改案件
+    Check(stats::CheckArgs),
+    /// 与法院案件清单（CSV）比对，列出差异
+    Reconcile(stats::ReconcileArgs),
+    /// 生成月度报送表、季度通报等统计文书
+    Report(stats::ReportArgs),
+    /// 生成演示工作区：约 30 个案件覆盖全部流程分支，生成全部文书
+    Demo {
+        /// 目录（默认 ./yingsu-demo）
+        #[arg(value_name = "目录")]
+        dir: Option<PathBuf>,
+    },
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match run(cli, &mut out) {
+        Ok(()) => 0,
+        // The reader went away (`yingsu status | head`): nothing more to say, as with any
+        // command-line tool; the work itself was done before the output.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            let _ = out.flush();
+            eprint!("{e}");
+            if !e.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            e.exit_code()
+        }
+    }
+}
+
+/// The workspace the command works on; its messages while working go to stderr.
+fn open(dir: &Option<PathBuf>) -> Result<Workspace> {
+    let start = dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let mut ws = Workspace::discover(&start)?;
+    ws.set_notifier(std::sync::Arc::new(|m: &str| eprintln!("{m}")));
+    Ok(ws)
+}
+
+fn w(out: &mut dyn Write, s: impl AsRef<str>) -> Result<()> {
+    writeln!(out, "{}", s.as_ref()).map_err(|e| Error::io("输出", "stdout", e))
+}
+
+/// Run one parsed command, writing its output to `out`.
+fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    match cli.command {
+        Command::Init { dir } => {
+            let dir = dir.or(cli.dir).unwrap_or_else(|| PathBuf::from("."));
+            let created = workspace::init(&dir)?;
+            w(out, format!("已在 {} 新建工作区：", dir.display()))?;
+            for p in created {
+                w(out, format!("  {}", p.display()))?;
+            }
+            w(
+                out,
+                "下一步：编辑 yingsu.yaml 填写本地机关和单位，然后运行 `yingsu validate`。",
+            )
+        }
+        Command::Validate => records::validate(&open(&cli.dir)?, out),
+        Command::Case(c) => case::run(&open(&cli.dir)?, c, out),
+        Command::Status { json } => records::status(&open(&cli.dir)?, json, out),
+        Command::Render { ids, all, jobs } => {
+            records::render(&open(&cli.dir)?, ids, all, jobs, out)
+        }
+        Command::Workflow(c) => workflow::run(&cli.dir, c, out),
+        Command::Stats(a) => stats::cmd_stats(&open(&cli.dir)?, a, out),
+        Command::Check(a) => stats::cmd_check(&open(&cli.dir)?, a, out),
+        Command::Reconcile(a) => stats::cmd_reconcile(&open(&cli.dir)?, a, out),
+        Command::Report(a) => stats::cmd_report(&open(&cli.dir)?, a, out),
+        Command::Demo { dir } => {
+            let dir = dir
+                .or(cli.dir)
+                .unwrap_or_else(|| PathBuf::from("yingsu-demo"));
+            let report = yingsu::demo::run(&dir)?;
+            w(out, report.summary())
+        }
+    }
+}
+
+/// Print an aligned table (CJK characters take two columns).
+pub fn print_table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let n = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| str_width(h)).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(n) {
+            widths[i] = widths[i].max(str_width(c));
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - str_width(c) + 2));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    w(out, line(header.to_vec()))?;
+    for r in rows {
+        w(out, line(r.iter().map(|s| s.as_str()).collect()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! `validate`, `status` and `render`: the commands over all of a workspace's records.
+
+use std::io::Write;
+
+use yingsu::engine::{self, Actor};
+use yingsu::error::{Error, Result};
+use yingsu::render::{self, TypstRenderer};
+use yingsu::workspace::Workspace;
+
+use super::{print_table, w};
+
+/// `yingsu validate`: configuration, workflows, templates and every case; the fonts in use.
+pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
+    render::check_templates(ws)?;
+    let rows = engine::status(ws, Actor::from_env()?.today())?;
+    w(
+        out,
+        format!(
+            "检查通过：{} 个流程，{} 个模板，{} 个案件。",
+            ws.workflows.len(),
+            ws.templates.len(),
+            rows.len()
+        ),
+    )?;
+    w(out, "文书使用的字体：")?;
+    let fonts: Vec<Vec<String>> = render::role_fonts(ws, &TypstRenderer::new())?
+        .into_iter()
+        .map(|f| {
+            let note = match f.instead_of {
+                Some(o) => format!("（未找到{o}，以此代替）"),
+                None => String::new(),
+            };
+            vec![f.role, format!("{}{note}", f.family), f.source]
+        })
+        .collect();
+    print_table(out, &["用途", "字体", "来源"], &fonts)
+}
+
+/// `yingsu status`: every case with its step and next deadline.
+pub fn status(ws: &Workspace, json: bool, out: &mut dyn Write) -> Result<()> {
+    let rows = engine::status(ws, Actor::from_env()?.today())?;
+    if json {
+        let s = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal(e.to_string()))?;
+        return w(out, s);
+    }
+    if rows.is_empty() {
+        return w(out, "还没有案件。用 `yingsu case new` 新建。");
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.workflow_title.clone(),
+                r.step_title.clone(),
+                r.deadline
+                    .as_ref()
+                    .map(|d| format!("{} {}", d.due, d.title))
+                    .unwrap_or_else(|| "—".into()),
+                match (&r.deadline, r.closed) {
+                    (_, true) => "已结束".into(),
+                    (Some(d), _) if d.overdue => "逾期".into(),
+                    _ => "".into(),
+                },
+            ]
+        })
+        .collect();
+    print_table(
+        out,
+        &["案件编号", "流程", "当前步骤", "下一期限", "状态"],
+        &table,
+    )?;
+    let overdue = rows
+        .iter()
+        .filter(|r| r.deadline.as_ref().is_some_and(|d| d.overdue) && !r.closed)
+        .count();
+    w(out, format!("共 {} 件，逾期 {overdue} 件。", rows.len()))
+}
+
+/// `yingsu render`: make the given cases' (or all) documents again.
+pub fn render(
+    ws: &Workspace,
+    ids: Vec<String>,
+    all: bool,
+    jobs: usize,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if ids.is_empty() && !all {
+        return Err(Error::user(
+            "请指定要重新生成文书的案件编号，或用 --all 生成全部",
+            "例如 yingsu render 2023-行初-123，或 yingsu render --all -j 2",
+        ));
+    }
+    let renderer = TypstRenderer::new();
+    let done = engine::render_cases(ws, &ids, jobs, &renderer, &Actor::from_env()?)?;
+    let changed = done.iter().filter(|d| d.changed).count();
+    for d in &done {
+        w(
+            out,
+            format!(
+                "{} {}  {}",
+                if d.changed { "更新" } else { "不变" },
+                d.record.file,
+                d.record.title
+            ),
+        )?;
+    }
+    w(
+        out,
+        format!("共 {} 份文书，更新 {changed} 份。", done.len()),
+    )
+}

@@ -1,0 +1,506 @@
+//! `stats`, `check`, `reconcile` and `report`: the statistics' commands. The library computes
+//! the figures, findings and differences; this module reads the options and prints them as a
+//! terminal table, JSON or CSV.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use yingsu::engine::Actor;
+use yingsu::error::{Error, Result};
+use yingsu::render::TypstRenderer;
+use yingsu::stats::{
+    Archive, Counts, Period, PeriodInfo, bulletin, check, compute, monthly, open_breaches,
+    reconcile,
+};
+use yingsu::workspace::Workspace;
+
+use super::{print_table, w};
+
+/// Period options shared by the commands.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PeriodArgs {
+    /// 统计期间：2023（年度）、2023Q1（季度）或 2023-03（月份）
+    #[arg(long, value_name = "期间")]
+    pub period: Option<String>,
+    /// 年度，如 2022
+    #[arg(long, value_name = "年")]
+    pub year: Option<i32>,
+    /// 季度，如 2023Q1
+    #[arg(long, value_name = "季度")]
+    pub quarter: Option<String>,
+    /// 月份，如 2023-03
+    #[arg(long, value_name = "月")]
+    pub month: Option<String>,
+    /// 起始日期（含），与 --to 同用
+    #[arg(long, value_name = "日期")]
+    pub from: Option<String>,
+    /// 截止日期（含），与 --from 同用
+    #[arg(long, value_name = "日期")]
+    pub to: Option<String>,
+}
+
+impl PeriodArgs {
+    pub fn period(&self) -> Result<Option<Period>> {
+        Period::from_options(
+            self.period.as_deref(),
+            self.year,
+            self.quarter.as_deref(),
+            self.month.as_deref(),
+            self.from.as_deref(),
+            self.to.as_deref(),
+        )
+    }
+}
+
+/// Arguments of `yingsu stats`.
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// 以 JSON 输出
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// 以 CSV 输出（UTF-8）
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// Arguments of `yingsu check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// 为尚未整改的情形开启督查整改案件（生成整改通知书、约谈通知书）
+    #[arg(long)]
+    pub open: bool,
+    /// 约谈时间（开启约谈时写入约谈通知书）
+    #[arg(long, value_name = "时间", default_value = "另行通知")]
+    pub interview_time: String,
+    /// 约谈地点
+    #[arg(long, value_name = "地点", default_value = "另行通知")]
+    pub interview_place: String,
+    /// 以 JSON 输出
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `yingsu reconcile`.
+#[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    /// 法院案件清单（CSV：案号、收到通知日期、开庭日期、负责人是否出庭）
+    #[arg(value_name = "CSV文件")]
+    pub file: std::path::PathBuf,
+    /// 只比对该期间的案件（默认为清单中日期的范围）：2023、2023Q1、2023-03
+    #[arg(long, value_name = "期间")]
+    pub period: Option<String>,
+    /// 以 JSON 输出
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `yingsu report` makes.
+#[derive(Subcommand, Debug)]
+pub enum ReportKind {
+    /// 月度出庭应诉情况报送表：yingsu report monthly --agency scjgj --month 2023-03
+    Monthly {
+        /// 单位编号（yingsu.yaml 中 agencies 下）
+        #[arg(long, value_name = "单位")]
+        agency: String,
+        /// 月份，如 2023-03
+        #[arg(long, value_name = "月")]
+        month: String,
+        /// 填报日期（默认今天）
+        #[arg(long, value_name = "日期")]
+        date: Option<String>,
+    },
+    /// 季度出庭应诉情况通报：yingsu report bulletin --quarter 2023Q1
+    Bulletin {
+        /// 季度，如 2023Q1
+        #[arg(long, value_name = "季度")]
+        quarter: String,
+        /// 主送机关
+        #[arg(
+            long,
+            value_name = "机关",
+            default_value = "区政府各部门，各镇人民政府、街道办事处"
+        )]
+        to: String,
+        /// 成文日期（默认今天）
+        #[arg(long, value_name = "日期")]
+        date: Option<String>,
+        /// 发文机关（yingsu.yaml 中 issuers 下的编号）
+        #[arg(long, value_name = "机关", default_value = "sfj")]
+        issuer: String,
+    },
+}
+
+/// Arguments of `yingsu report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub kind: ReportKind,
+}
+
+fn pct(s: &Option<String>) -> String {
+    s.as_ref()
+        .map(|s| format!("{s}%"))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_else(|| "—".into())
+}
+
+fn denom_label(d: &str) -> &'static str {
+    match d {
+        "notices" => "通知",
+        "hearings" => "开庭",
+        _ => "混合",
+    }
+}
+
+fn scope_label(s: &str) -> &'static str {
+    match s {
+        "total" => "合计",
+        "group" => "分组",
+        "kind" => "类型",
+        _ => "单位",
+    }
+}
+
+const CSV_HEADER: &[&str] = &[
+    "类别",
+    "编号",
+    "名称",
+    "口径",
+    "出庭通知",
+    "通知出庭",
+    "开庭",
+    "开庭出庭",
+    "计数",
+    "负责人出庭",
+    "出庭率",
+    "上年同期出庭率",
+    "同比（百分点）",
+    "出庭未发言",
+    "审结",
+    "改变决定",
+    "败诉率",
+    "上年同期败诉率",
+    "败诉率同比（百分点）",
+];
+
+/// Quote a CSV field when needed.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn today() -> Result<chrono::NaiveDate> {
+    Ok(Actor::from_env()?.today())
+}
+
+pub fn cmd_stats(ws: &Workspace, a: StatsArgs, out: &mut dyn Write) -> Result<()> {
+    let period = match a.period.period()? {
+        Some(p) => p,
+        None => Period::year(chrono::Datelike::year(&today()?))?,
+    };
+    let archive = Archive::load(ws)?;
+    let stats = compute(ws, &archive, &period)?;
+    if a.json {
+        let s = serde_json::to_string_pretty(&stats).map_err(|e| Error::Internal(e.to_string()))?;
+        return w(out, s);
+    }
+    if a.csv {
+        w(out, CSV_HEADER.join(","))?;
+        for r in &stats.rows {
+            let c = &r.counts;
+            let cells = [
+                scope_label(r.scope).to_string(),
+                r.id.clone(),
+                r.name.clone(),
+                denom_label(r.denominator).to_string(),
+                c.notices.to_string(),
+                c.notices_appeared.to_string(),
+                c.heard.to_string(),
+                c.heard_appeared.to_string(),
+                c.counted.to_string(),
+                c.appeared.to_string(),
+                r.rate.clone().unwrap_or_default(),
+                r.previous_rate.clone().unwrap_or_default(),
+                r.change.clone().unwrap_or_default(),
+                c.silent.to_string(),
+                c.concluded.to_string(),
+                c.losses.to_string(),
+                r.loss_rate.clone().unwrap_or_default(),
+                r.previous_loss_rate.clone().unwrap_or_default(),
+                r.loss_change.clone().unwrap_or_default(),
+            ];
+            w(
+                out,
+                cells
+                    .iter()
+                    .map(|s| csv_field(s))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )?;
+        }
+        return Ok(());
+    }
+    w(
+        out,
+        format!(
+            "{}（{} 至 {}）出庭应诉统计，同比对照{}（{} 至 {}）",
+            stats.period.label,
+            stats.period.from,
+            stats.period.to,
+            stats.previous_period.label,
+            stats.previous_period.from,
+            stats.previous_period.to
+        ),
+    )?;
+    w(out, "")?;
+    let header = [
+        "类别",
+        "名称",
+        "口径",
+        "出庭通知",
+        "开庭",
+        "计数",
+        "出庭",
+        "出庭率",
+        "上年同期",
+        "同比",
+        "未发言",
+        "审结",
+        "败诉",
+        "败诉率",
+        "同比",
+    ];
+    let rows: Vec<Vec<String>> = stats
+        .rows
+        .iter()
+        .filter(|r| {
+            r.scope != "agency" || r.counts != Counts::default() || r.previous != Counts::default()
+        })
+        .map(|r| {
+            let c = &r.counts;
+            let mut name = r.name.clone();
+            if r.target_met == Some(false) {
+                name.push_str(" ▲");
+            }
+            vec![
+                scope_label(r.scope).to_string(),
+                name,
+                denom_label(r.denominator).to_string(),
+                c.notices.to_string(),
+                c.heard.to_string(),
+                c.counted.to_string(),
+                c.appeared.to_string(),
+                pct(&r.rate),
+                pct(&r.previous_rate),
+                opt(&r.change),
+                c.silent.to_string(),
+                c.concluded.to_string(),
+                c.losses.to_string(),
+                pct(&r.loss_rate),
+                opt(&r.loss_change),
+            ]
+        })
+        .collect();
+    print_table(out, &header, &rows)?;
+    w(out, "")?;
+    w(
+        out,
+        format!(
+            "说明：口径“通知”以法院通知负责人出庭的案件计数（按收到通知日期），“开庭”以开庭审理的一审案件计数（按首次开庭日期）；\
+         同一审级多次开庭的案件计一件，负责人出庭一次即计为出庭；同比为百分点；败诉率=改变行政机关决定件数÷审结件数（按裁判日期）；\
+         ▲ 表示低于 {}% 的出庭率下限。无案件的单位未列出。",
+            stats.floor
+        ),
+    )
+}
+
+pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()> {
+    let actor = Actor::from_env()?;
+    let period = match a.period.period()? {
+        Some(p) => p,
+        None => Period::quarter_of(actor.today())?,
+    };
+    let archive = Archive::load(ws)?;
+    let breaches = check(ws, &archive, &period)?;
+    let opened = if a.open {
+        let renderer = TypstRenderer::new();
+        open_breaches(
+            ws,
+            &breaches,
+            &period,
+            &actor,
+            &renderer,
+            &a.interview_time,
+            &a.interview_place,
+        )?
+    } else {
+        vec![]
+    };
+    if a.json {
+        let s = serde_json::to_string_pretty(
+            &json!({"period": PeriodInfo::from(&period), "breaches": breaches, "opened": opened}),
+        )
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        return w(out, s);
+    }
+    w(
+        out,
+        format!(
+            "{}（{} 至 {}）考核检查",
+            period.label(),
+            period.from,
+            period.to
+        ),
+    )?;
+    if breaches.is_empty() {
+        return w(out, "未发现不达标情形。");
+    }
+    let rows: Vec<Vec<String>> = breaches
+        .iter()
+        .map(|b| {
+            let status = if !b.covered_by.is_empty() {
+                format!("已整改案件 {}", b.covered_by.join("、"))
+            } else if opened.contains(&b.rect_id) {
+                format!("本次开启 {}", b.rect_id)
+            } else {
+                format!("未开启（{}）", b.rect_id)
+            };
+            vec![
+                b.rule.title().to_string(),
+                b.agency_name.clone(),
+                b.detail.clone(),
+                status,
+            ]
+        })
+        .collect();
+    print_table(out, &["情形", "单位", "查明的事实", "整改案件"], &rows)?;
+    let pending = breaches
+        .iter()
+        .filter(|b| b.covered_by.is_empty() && !opened.contains(&b.rect_id))
+        .count();
+    w(
+        out,
+        format!(
+            "共 {} 项，其中已有整改案件 {} 项，本次开启 {} 项，尚未开启 {pending} 项。",
+            breaches.len(),
+            breaches.iter().filter(|b| !b.covered_by.is_empty()).count(),
+            opened.len()
+        ),
+    )?;
+    if pending > 0 {
+        w(
+            out,
+            "用 `yingsu check --open` 为尚未开启的情形开启督查整改案件（不会重复开启）。",
+        )?;
+    }
+    Ok(())
+}
+
+pub fn cmd_reconcile(ws: &Workspace, a: ReconcileArgs, out: &mut dyn Write) -> Result<()> {
+    let period = a.period.as_deref().map(Period::parse).transpose()?;
+    let archive = Archive::load(ws)?;
+    let result = reconcile(ws, &archive, &a.file, period.as_ref())?;
+    if a.json {
+        let s =
+            serde_json::to_string_pretty(&result).map_err(|e| Error::Internal(e.to_string()))?;
+        w(out, s)?;
+    } else {
+        w(
+            out,
+            format!(
+                "比对范围：{} 至 {}；法院清单 {} 行（{} 件），档案 {} 件。",
+                result.from, result.to, result.rows, result.court_cases, result.archive_cases
+            ),
+        )?;
+        for b in &result.bad_rows {
+            w(
+                out,
+                format!("{}:{}：{}", a.file.display(), b.line, b.message),
+            )?;
+        }
+        if !result.differences.is_empty() {
+            let rows: Vec<Vec<String>> = result
+                .differences
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.case_number.clone(),
+                        d.kind.clone(),
+                        d.court.clone(),
+                        d.archive.clone(),
+                        d.line.map(|l| l.to_string()).unwrap_or_default(),
+                        d.case_id.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print_table(
+                out,
+                &["案号", "差异", "法院", "档案", "清单行", "案件编号"],
+                &rows,
+            )?;
+        }
+    }
+    let n = result.differences.len() + result.bad_rows.len();
+    if n == 0 {
+        if !a.json {
+            w(out, "法院清单与档案一致。")?;
+        }
+        return Ok(());
+    }
+    Err(Error::user(
+        format!(
+            "发现 {} 处差异、{} 行无法识别",
+            result.differences.len(),
+            result.bad_rows.len()
+        ),
+        "请核对差异：补录或更正案件记录（yingsu case show 案件编号），或与法院核实清单",
+    ))
+}
+
+pub fn cmd_report(ws: &Workspace, a: ReportArgs, out: &mut dyn Write) -> Result<()> {
+    let actor = Actor::from_env()?;
+    let date_arg = |d: &Option<String>| -> Result<chrono::NaiveDate> {
+        match d {
+            Some(s) => yingsu::facts::parse_date(s).map_err(|why| {
+                Error::user(
+                    format!("--date 的日期 `{s}` 无效：{why}"),
+                    "日期写成 2023-05-08 的形式",
+                )
+            }),
+            None => Ok(actor.today()),
+        }
+    };
+    let renderer = TypstRenderer::new();
+    let made = match a.kind {
+        ReportKind::Monthly {
+            agency,
+            month,
+            date,
+        } => monthly(ws, &renderer, &agency, &month, date_arg(&date)?)?,
+        ReportKind::Bulletin {
+            quarter,
+            to,
+            date,
+            issuer,
+        } => bulletin(ws, &renderer, &quarter, &to, &issuer, date_arg(&date)?)?,
+    };
+    w(
+        out,
+        format!(
+            "已生成{}：{}",
+            yingsu::case::numbered_title(&format!("《{}》", made.title), made.number.as_deref()),
+            made.file
+        ),
+    )
+}

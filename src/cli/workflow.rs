@@ -1,0 +1,177 @@
+//! `workflow list` and `workflow show`: the workflows a workspace (or the built-in set) has.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use yingsu::error::{Error, Result};
+use yingsu::workflow::Workflow;
+use yingsu::workspace;
+
+use super::{open, w};
+
+#[derive(Subcommand, Debug)]
+pub enum WorkflowCommand {
+    /// 显示流程的步骤和转向；--yaml 输出内置 YAML 以便复制到工作区修改
+    Show {
+        #[arg(value_name = "流程")]
+        name: String,
+        /// 输出流程的 YAML 原文
+        #[arg(long)]
+        yaml: bool,
+    },
+    /// 列出可用的流程
+    List,
+}
+
+/// Run a `workflow` command (a workspace is optional: without one, the built-in workflows).
+pub fn run(dir: &Option<PathBuf>, c: WorkflowCommand, out: &mut dyn Write) -> Result<()> {
+    match c {
+        WorkflowCommand::List => {
+            let ws = open(dir).ok();
+            match ws {
+                Some(ws) => {
+                    for (n, wf) in &ws.workflows {
+                        w(
+                            out,
+                            format!("{n}\t{}\t{}", wf.spec.title, wf.file.display()),
+                        )?;
+                    }
+                }
+                None => {
+                    for (n, _) in workspace::builtin_workflows() {
+                        w(out, n)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        WorkflowCommand::Show { name, yaml } => {
+            let ws = open(dir);
+            let source = match &ws {
+                Ok(ws) => ws.workflow(&name)?.source.clone(),
+                Err(_) => workspace::builtin_workflows()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, s)| s.to_string())
+                    .ok_or_else(|| {
+                        Error::user(
+                            format!("没有名为 `{name}` 的流程"),
+                            "可用的内置流程：appearance、rectification、proposal",
+                        )
+                    })?,
+            };
+            if yaml {
+                return write!(out, "{source}").map_err(|e| Error::io("输出", "stdout", e));
+            }
+            let wf = match &ws {
+                Ok(ws) => ws.workflow(&name)?.clone(),
+                Err(_) => yingsu::workflow::Workflow::load(
+                    Path::new(&format!("内置流程/{name}.yaml")),
+                    &source,
+                    &yingsu::workflow::Context {
+                        config: &yingsu::config::Config::parse(
+                            Path::new("yingsu.yaml"),
+                            workspace::INIT_CONFIG,
+                        )?
+                        .0,
+                        templates: &workspace::builtin_templates()
+                            .map(|(p, _)| p.trim_end_matches(".typ").to_string())
+                            .collect(),
+                        workflows: &workspace::builtin_workflows()
+                            .map(|(n, _)| n.to_string())
+                            .collect(),
+                    },
+                )?,
+            };
+            show_workflow(out, &wf)
+        }
+    }
+}
+
+fn show_workflow(out: &mut dyn Write, wf: &Workflow) -> Result<()> {
+    w(out, format!("流程 {}：{}", wf.name(), wf.spec.title))?;
+    if let Some(d) = &wf.spec.description {
+        w(out, d)?;
+    }
+    w(out, format!("来源：{}", wf.file.display()))?;
+    w(out, format!("起始步骤：{}", wf.spec.start.value))?;
+    for (k, s) in &wf.spec.steps.0 {
+        w(out, "")?;
+        w(
+            out,
+            format!(
+                "● {}（{}）{}",
+                s.title,
+                k.value,
+                if s.is_final { " [结束]" } else { "" }
+            ),
+        )?;
+        if !s.records.is_empty() {
+            let labels: Vec<String> = s
+                .records
+                .iter()
+                .map(|r| {
+                    let f = wf.field(&r.value);
+                    let req = f
+                        .and_then(|f| f.required.as_ref())
+                        .map(|v| !matches!(v.value, serde_json::Value::Bool(false)))
+                        .unwrap_or(false);
+                    format!(
+                        "{}{}",
+                        f.map(|f| f.label.as_str()).unwrap_or(&r.value),
+                        if req { "*" } else { "" }
+                    )
+                })
+                .collect();
+            w(out, format!("    记录：{}", labels.join("、")))?;
+        }
+        for d in &s.documents {
+            w(
+                out,
+                format!(
+                    "    文书：{}（模板 {}）{}",
+                    d.title,
+                    d.template.value,
+                    d.when
+                        .as_ref()
+                        .map(|c| format!(" 条件：{}", c.value))
+                        .unwrap_or_default()
+                ),
+            )?;
+        }
+        for d in &s.deadlines {
+            w(
+                out,
+                format!("    期限：{}（自 {} 起）", d.title, d.from.value),
+            )?;
+        }
+        for o in &s.opens {
+            w(
+                out,
+                format!(
+                    "    开启：{} 流程{}",
+                    o.workflow.value,
+                    o.when
+                        .as_ref()
+                        .map(|c| format!("，条件：{}", c.value))
+                        .unwrap_or_default()
+                ),
+            )?;
+        }
+        for n in &s.next {
+            w(
+                out,
+                format!(
+                    "    → {}{}",
+                    n.to.value,
+                    n.when
+                        .as_ref()
+                        .map(|c| format!("  当 {}", c.value))
+                        .unwrap_or_default()
+                ),
+            )?;
+        }
+    }
+    w(out, "")?;
+    w(out, "（* 为必填或按条件必填的字段）")
+}

@@ -1,0 +1,164 @@
+//! Document data: owns what a template receives — the document's own fields (title, number,
+//! date), the issuer, agency and court from `yingsu.yaml`, the facts as of the step with dates
+//! pre-formatted, the hearings, the step's deadline and, for letters that print them, the
+//! statistics' figures — as one JSON value (`/data.json` in the Typst world).
+
+use chrono::Datelike;
+use serde_json::{Map, Value, json};
+
+use crate::engine::DocRequest;
+use crate::facts;
+use crate::stats::{self, Period};
+use crate::workspace::Workspace;
+
+/// Everything a template may read, as JSON. Dates also come pre-formatted (`dates.<field>`:
+/// 2023年5月8日) so templates never format dates themselves.
+pub fn data(ws: &Workspace, req: &DocRequest) -> Value {
+    if let Some(prepared) = &req.prepared {
+        return prepared.data.clone();
+    }
+    let cfg = &ws.config;
+    let issuer = req
+        .issuer
+        .as_ref()
+        .and_then(|i| cfg.issuers.get(i))
+        .map(|i| {
+            json!({
+                "name": i.name,
+                "short": i.short.clone().unwrap_or_else(|| i.name.clone()),
+                "mark": i.mark.clone().unwrap_or_else(|| i.name.clone()),
+                "prefix": i.prefix,
+                "principal": i.principal,
+                "contact": i.contact,
+                "phone": i.phone,
+                "seal": i.seal_value(),
+            })
+        });
+    let agency = req
+        .facts
+        .get("agency")
+        .and_then(|v| v.as_str())
+        .and_then(|id| cfg.agencies.get(id).map(|a| (id, a)))
+        .map(|(id, a)| {
+            json!({
+                "id": id,
+                "name": a.name,
+                "short": a.short.clone().unwrap_or_else(|| a.name.clone()),
+                "kind": a.kind,
+                "principal": a.principal,
+                "principal_post": a.principal_post,
+                "address": a.address,
+            })
+        });
+    let court = req
+        .facts
+        .get("court")
+        .and_then(|v| v.as_str())
+        .map(|id| json!({"id": id, "name": cfg.court_name(id)}));
+    let mut dates = Map::new();
+    for (k, v) in &req.facts {
+        if let Some(d) = v.as_str().and_then(|s| facts::parse_date(s).ok())
+            && v.as_str()
+                .is_some_and(|s| s.len() == 10 && s.as_bytes()[4] == b'-')
+        {
+            dates.insert(k.clone(), Value::String(facts::format_date_zh(d)));
+        }
+    }
+    let hearings: Vec<Value> = req
+        .history
+        .iter()
+        .filter(|h| h.step.as_deref() == Some("appearance"))
+        .map(|h| Value::Object(h.facts.clone().into_iter().collect()))
+        .collect();
+    let stats = figures(ws, req);
+    // Every issuing body by id (name, short name, mark): e.g. the justice bureau a report goes to.
+    let issuers: Map<String, Value> = cfg
+        .issuers
+        .iter()
+        .map(|(id, i)| {
+            let v = json!({
+                "name": i.name,
+                "short": i.short.clone().unwrap_or_else(|| i.name.clone()),
+                "mark": i.mark.clone().unwrap_or_else(|| i.name.clone()),
+            });
+            (id.clone(), v)
+        })
+        .collect();
+    // The step's earliest deadline (e.g. the rectification report's due date).
+    let deadline = ws
+        .workflows
+        .get(&req.workflow)
+        .and_then(|wf| {
+            crate::engine::next_deadline(ws, wf, &req.case_id, &req.step, &req.facts, req.date)
+        })
+        .map(|dl| {
+            json!({
+                "title": dl.title,
+                "due": facts::format_date_zh(dl.due),
+                "due_iso": dl.due.format("%Y-%m-%d").to_string(),
+            })
+        });
+    json!({
+        "doc": {
+            "title": req.title,
+            "number": req.number,
+            "date": facts::format_date_zh(req.date),
+            "date_iso": req.date.format("%Y-%m-%d").to_string(),
+            "year": req.date.year(),
+            "template": req.template,
+            "step": req.step,
+        },
+        "case": {"id": req.case_id, "workflow": req.workflow},
+        "region": cfg.region,
+        "issuer": issuer,
+        "issuers": issuers,
+        "deadline": deadline,
+        "agency": agency,
+        "court": court,
+        "facts": Value::Object(req.facts.clone().into_iter().collect()),
+        "dates": Value::Object(dates),
+        "hearings": hearings,
+        "stats": stats,
+    })
+}
+
+/// Figures a document template may need: for a document whose facts have `stats_year`, the
+/// year's figures per agency group (the reply letter prints a paragraph per group).
+pub fn figures(ws: &Workspace, req: &DocRequest) -> Value {
+    let Some(year) = req.facts.get("stats_year").and_then(|v| match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }) else {
+        return Value::Null;
+    };
+    let Ok(year) = i32::try_from(year) else {
+        return Value::Null;
+    };
+    let (Ok(period), Ok(archive)) = (Period::year(year), stats::Archive::load(ws)) else {
+        return Value::Null;
+    };
+    let Ok(stats) = stats::compute(ws, &archive, &period) else {
+        return Value::Null;
+    };
+    let groups: Vec<Value> = stats
+        .rows_of("group")
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "title": r.name,
+                "denominator": r.denominator,
+                "counted": r.counts.counted,
+                "appeared": r.counts.appeared,
+                "rate": r.rate,
+                "previous_rate": r.previous_rate,
+                "change": r.change,
+                "silent": r.counts.silent,
+                "concluded": r.counts.concluded,
+                "losses": r.counts.losses,
+                "loss_rate": r.loss_rate,
+            })
+        })
+        .collect();
+    json!({"year": year, "groups": groups})
+}

@@ -1,0 +1,175 @@
+//! Input coercion: owns turning what a clerk writes — `--set 字段=值`, a `--from` YAML file, the
+//! case file's `facts:` corrections — into typed facts in canonical form, checked against the
+//! workflow's field declarations (type, allowed values, references to `yingsu.yaml`). Every
+//! route into a case's facts passes through here, so the same text always gives the same value.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::case::Case;
+use crate::error::{Diagnostic, Error, Result};
+use crate::facts::{self, Facts};
+use crate::workflow::{FieldSpec, Workflow};
+use crate::workspace::Workspace;
+use crate::yaml::{self, Spanned};
+
+/// Facts supplied on the command line or from a file.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// `key=value` assignments.
+    pub sets: Vec<String>,
+    /// A YAML file with `key: value` lines.
+    pub from: Option<PathBuf>,
+}
+
+/// The clerk's corrections in a case file, checked and coerced: every key a declared field,
+/// every value of its type. All problems are reported at once, each at its line and column.
+pub fn coerce_typed(ws: &Workspace, case: &Case, wf: &Workflow) -> Result<Facts> {
+    let file = ws.rel_path(&case.path);
+    let mut out = Facts::new();
+    let mut errors = Vec::new();
+    for (k, v) in &case.typed {
+        if v.value.is_null() {
+            continue;
+        }
+        match coerce_spanned(ws, wf, k, v, &file, &case.source) {
+            Ok(value) => {
+                out.insert(k.clone(), value);
+            }
+            Err(d) => errors.push(*d),
+        }
+    }
+    match errors.len() {
+        0 => Ok(out),
+        1 => Err(errors.remove(0).into()),
+        _ => Err(Error::Many(errors)),
+    }
+}
+
+/// One value written in a YAML file, coerced; errors point at it.
+fn coerce_spanned(
+    ws: &Workspace,
+    wf: &Workflow,
+    key: &str,
+    v: &Spanned<Value>,
+    file: &Path,
+    source: &str,
+) -> std::result::Result<Value, Box<Diagnostic>> {
+    let Some(spec) = wf.field(key) else {
+        return Err(Box::new(
+            yaml::at(
+                file,
+                source,
+                v,
+                format!("流程 `{}` 没有字段 `{key}`", wf.name()),
+            )
+            .help(fields_help(wf)),
+        ));
+    };
+    let raw = yaml::raw_scalar(source, v);
+    let value = facts::coerce(spec.ty, &spec.values, &v.value, raw).map_err(|b| {
+        Box::new(
+            yaml::at(
+                file,
+                source,
+                v,
+                format!("字段 `{key}`（{}）：{}", spec.label, b.message),
+            )
+            .help(b.help),
+        )
+    })?;
+    check_ref(ws, key, spec, &value)
+        .map_err(|(m, h)| Box::new(yaml::at(file, source, v, m).help(h)))?;
+    Ok(value)
+}
+
+fn fields_help(wf: &Workflow) -> String {
+    format!(
+        "可用的字段：{}",
+        wf.spec.fields.keys().collect::<Vec<_>>().join("、")
+    )
+}
+
+/// A field that names an entry of `yingsu.yaml` (`of: agencies|courts|issuers`) must name one.
+fn check_ref(
+    ws: &Workspace,
+    key: &str,
+    spec: &FieldSpec,
+    value: &Value,
+) -> std::result::Result<(), (String, String)> {
+    let (Some(of), Some(s)) = (&spec.of, value.as_str()) else {
+        return Ok(());
+    };
+    let keys: Vec<String> = match of.value.as_str() {
+        "agencies" => ws.config.agencies.keys().cloned().collect(),
+        "courts" => ws.config.courts.keys().cloned().collect(),
+        _ => ws.config.issuers.keys().cloned().collect(),
+    };
+    if keys.iter().any(|k| k == s) {
+        Ok(())
+    } else {
+        Err((
+            format!(
+                "字段 `{key}`（{}）的值 `{s}` 不是 yingsu.yaml 中 {} 下的编号",
+                spec.label, of.value
+            ),
+            format!("可用的编号：{}", keys.join("、")),
+        ))
+    }
+}
+
+/// Parse `--set` and `--from` input into typed facts.
+pub fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result<Facts> {
+    let mut out = Facts::new();
+    if let Some(from) = &input.from {
+        let source = std::fs::read_to_string(from).map_err(|e| yaml::read_error(from, e))?;
+        let map: BTreeMap<String, Spanned<Value>> = yaml::parse(from, &source)?;
+        let mut errors = Vec::new();
+        for (k, v) in &map {
+            match coerce_spanned(ws, wf, k, v, from, &source) {
+                Ok(val) => {
+                    out.insert(k.clone(), val);
+                }
+                Err(d) => errors.push(*d),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(if errors.len() == 1 {
+                errors.remove(0).into()
+            } else {
+                Error::Many(errors)
+            });
+        }
+    }
+    for s in &input.sets {
+        let Some((k, v)) = facts::split_assignment(s) else {
+            return Err(Error::user(
+                format!("--set 参数 `{s}` 格式不对"),
+                "请写成 --set 字段=值，例如 --set hearing_date=2023-05-08",
+            ));
+        };
+        let Some(spec) = wf.field(k) else {
+            return Err(Error::user(
+                format!("流程 `{}` 没有字段 `{k}`", wf.name()),
+                fields_help(wf),
+            ));
+        };
+        let value = facts::coerce(
+            spec.ty,
+            &spec.values,
+            &Value::String(v.to_string()),
+            Some(v),
+        )
+        .map_err(|b| {
+            Error::user(
+                format!("--set {k}：字段 `{k}`（{}）{}", spec.label, b.message),
+                b.help,
+            )
+        })?;
+        check_ref(ws, k, spec, &value).map_err(|(m, h)| Error::user(m, h))?;
+        out.insert(k.to_string(), value);
+    }
+    Ok(out)
+}

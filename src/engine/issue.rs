@@ -1,0 +1,421 @@
+//! Document issuing: owns the one way a document is asked for — a [`DocRequest`] built by
+//! [`request`] from a step's document declaration (issuer, date, number, facts as of the step) —
+//! and the two ways it is made: when a step is taken ([`issue_step_documents`]: numbers reserved,
+//! PDFs staged with the case file) and when `render` makes a case's documents again
+//! ([`render_cases`]: same requests, same numbers, only changed files rewritten). The renderer
+//! that turns a request into PDF bytes is behind the [`DocumentRenderer`] seam.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Datelike, NaiveDate};
+use serde_json::Value;
+
+use crate::archive::{self, Batch, Staged};
+use crate::case::{DocRecord, HistoryEntry};
+use crate::error::{Diagnostic, Error, Result};
+use crate::facts::{self, Facts};
+use crate::numbers::Numbering;
+use crate::workflow::{DocSpec, StepSpec, Workflow};
+use crate::workspace::Workspace;
+
+use super::context::ExprContext;
+use super::store;
+use super::{Actor, view::CaseView};
+
+/// The render stage as the engine sees it: turns one document request into PDF bytes.
+pub trait DocumentRenderer: Sync {
+    fn render(&self, ws: &Workspace, request: &DocRequest) -> Result<Vec<u8>>;
+}
+
+/// Everything needed to render one document.
+#[derive(Debug, Clone)]
+pub struct DocRequest {
+    pub case_id: String,
+    pub workflow: String,
+    pub step: String,
+    pub template: String,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub number: Option<String>,
+    pub date: NaiveDate,
+    pub facts: Facts,
+    /// The case's history up to and including this step (for templates that list hearings).
+    pub history: Vec<HistoryEntry>,
+    /// Data computed by the request's maker (the statistics reports), given to the template as
+    /// it is; `None` for a case document, whose data the document stage builds from the facts.
+    pub prepared: Option<Prepared>,
+}
+
+/// A document whose data its maker computed (a report of the statistics).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// What the template receives.
+    pub data: Value,
+    /// The document's identity in the PDF (e.g. `report#bulletin#2023Q1`).
+    pub ident: String,
+}
+
+impl DocRequest {
+    /// The document's identity in the PDF: the same for every rendering of it.
+    pub fn ident(&self) -> String {
+        match &self.prepared {
+            Some(p) => p.ident.clone(),
+            None => format!("{}#{}#{}", self.case_id, self.step, self.template),
+        }
+    }
+
+    /// What the user reads for this document in an error: 《出庭应诉提示函》（案件 X）.
+    pub fn what(&self) -> String {
+        if self.case_id.is_empty() {
+            format!("《{}》", self.title)
+        } else {
+            format!("《{}》（案件 {}）", self.title, self.case_id)
+        }
+    }
+}
+
+/// Where a step's documents are made: the step's entry in a case's history.
+pub struct StepAt<'a> {
+    pub wf: &'a Workflow,
+    pub id: &'a str,
+    pub step: &'a str,
+    /// Index of the step's entry in the case history (0 for a new case).
+    pub entry_index: usize,
+    /// The year folder of the case.
+    pub year: i32,
+    /// The facts as of the step.
+    pub facts: Facts,
+    /// The history up to and including this step's entry.
+    pub history: Vec<HistoryEntry>,
+    /// The day of the step (its entry's `at`): the date of documents without a date field.
+    pub day: NaiveDate,
+}
+
+impl StepAt<'_> {
+    fn spec(&self) -> Result<&StepSpec> {
+        self.wf
+            .step(self.step)
+            .ok_or_else(|| Error::Internal(format!("no step {}", self.step)))
+    }
+
+    /// The key under which a document of this step is registered for its number.
+    fn number_key(&self, template: &str) -> String {
+        format!("{}#{}#{}", self.id, self.entry_index + 1, template)
+    }
+}
+
+/// The request for document `d` of the step at `at` (without its number): the issuer the
+/// declaration names, dated by the declaration's (or the step's) date field, else the step's day.
+pub fn request(ws: &Workspace, at: &StepAt<'_>, d: &DocSpec) -> Result<DocRequest> {
+    let spec = at.spec()?;
+    let date = d
+        .date
+        .as_ref()
+        .or(spec.date.as_ref())
+        .and_then(|f| at.facts.get(&f.value))
+        .and_then(|v| v.as_str())
+        .and_then(|s| facts::parse_date(s).ok())
+        .unwrap_or(at.day);
+    let mut req = bare_request(at, &d.template.value, &d.title);
+    req.issuer = issuer_of(ws, &d.issuer.value, &at.facts);
+    req.date = date;
+    Ok(req)
+}
+
+/// A request for a document the workflow no longer declares: no issuer, dated the step's day.
+fn bare_request(at: &StepAt<'_>, template: &str, title: &str) -> DocRequest {
+    DocRequest {
+        case_id: at.id.to_string(),
+        workflow: at.wf.name().to_string(),
+        step: at.step.to_string(),
+        template: template.to_string(),
+        title: title.to_string(),
+        issuer: None,
+        number: None,
+        date: at.day,
+        facts: at.facts.clone(),
+        history: at.history.clone(),
+        prepared: None,
+    }
+}
+
+/// Resolve a document's issuer: `agency` → the case agency's issuer; a field naming an issuer
+/// (e.g. `handler`) → that issuer; otherwise the issuer id itself.
+pub fn issuer_of(ws: &Workspace, spec: &str, facts: &Facts) -> Option<String> {
+    if spec != "agency" {
+        if let Some(v) = facts.get(spec).and_then(|v| v.as_str())
+            && ws.config.issuers.contains_key(v)
+        {
+            return Some(v.to_string());
+        }
+        return Some(spec.to_string());
+    }
+    let agency = facts.get("agency").and_then(|v| v.as_str()).unwrap_or("");
+    ws.config
+        .agencies
+        .get(agency)
+        .and_then(|a| a.issuer.clone())
+}
+
+/// The prefix of an issuer's document numbers.
+fn prefix_of(ws: &Workspace, issuer: &str) -> String {
+    ws.config
+        .issuers
+        .get(issuer)
+        .map(|x| x.prefix.clone())
+        .unwrap_or_default()
+}
+
+/// Render the documents of the step at `at` whose conditions hold, number them, and stage the
+/// files in `batch`: the step being taken, or the start step of a case it opens.
+pub fn issue_step_documents(
+    ws: &Workspace,
+    at: &StepAt<'_>,
+    numbering: &mut Numbering,
+    batch: &mut Batch,
+    renderer: &dyn DocumentRenderer,
+) -> Result<Vec<DocRecord>> {
+    let spec = at.spec()?;
+    let ctx = ExprContext::new(ws, at.wf, at.id, at.step, &at.facts, at.day);
+    let mut records = Vec::new();
+    for d in &spec.documents {
+        if let Some(w) = &d.when {
+            let on = ctx.eval_bool(&w.value, &at.facts).map_err(|why| {
+                Error::user(
+                    format!("无法计算文书条件 `{}`：{why}", w.value),
+                    "请检查流程定义",
+                )
+            })?;
+            if !on {
+                continue;
+            }
+        }
+        let mut req = request(ws, at, d)?;
+        if let (Some(i), true) = (&req.issuer, d.numbered) {
+            let key = at.number_key(&d.template.value);
+            req.number = Some(numbering.number(&prefix_of(ws, i), req.date.year(), &key)?);
+        }
+        let pdf = renderer.render(ws, &req)?;
+        let file =
+            archive::document_path(at.year, at.id, at.entry_index, at.step, &d.template.value);
+        batch.stage(&ws.root.join(&file), &pdf)?;
+        records.push(DocRecord {
+            title: d.title.clone(),
+            template: d.template.value.clone(),
+            number: req.number,
+            file,
+            sha256: archive::sha256(&pdf),
+        });
+    }
+    Ok(records)
+}
+
+/// Issue a document whose data its maker prepared (a report of the statistics): render it,
+/// then write it at `file` (relative to the workspace) together with the numbers reserved in
+/// `numbering`, atomically, holding the workspace's write lock. Returns the PDF's hash.
+pub fn issue_prepared(
+    ws: &Workspace,
+    req: &DocRequest,
+    file: &str,
+    mut numbering: Numbering,
+    renderer: &dyn DocumentRenderer,
+) -> Result<String> {
+    let _lock = ws.lock_for_writing()?;
+    let pdf = renderer.render(ws, req)?;
+    let mut batch = Batch::default();
+    batch.stage(&ws.root.join(file), &pdf)?;
+    numbering.record()?;
+    batch.commit()?;
+    Ok(archive::sha256(&pdf))
+}
+
+/// The year folder a case file lives in (`cases/<year>/<id>.yaml`): its documents' folder too.
+pub fn year_folder(path: &Path) -> Option<i32> {
+    path.parent()?.file_name()?.to_str()?.parse().ok()
+}
+
+/// A document re-rendered by `render`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rendered {
+    pub case_id: String,
+    pub record: DocRecord,
+    pub changed: bool,
+}
+
+/// Re-render the documents recorded in the given cases' histories (all cases when `ids` is
+/// empty), in parallel on `jobs` threads. Numbers are kept; files whose bytes change are
+/// rewritten and a history entry records the new hashes.
+///
+/// Each worker takes one case at a time: it reads the case file, typesets its documents,
+/// compares them with the archive and stages the changed files (and the case file with its
+/// new history entry) next to their destinations. Only hashes stay in memory, whatever the
+/// size of the archive. Nothing is moved into place until every document has been made: the
+/// first failure stops the run and the staged files are deleted.
+pub fn render_cases(
+    ws: &Workspace,
+    ids: &[String],
+    jobs: usize,
+    renderer: &dyn DocumentRenderer,
+    actor: &Actor,
+) -> Result<Vec<Rendered>> {
+    let _lock = ws.lock_for_writing()?;
+    let ids: Vec<String> = if ids.is_empty() {
+        store::case_files(ws)?.into_iter().map(|(i, _)| i).collect()
+    } else {
+        ids.to_vec()
+    };
+    let per_case: Vec<Result<(Vec<Rendered>, Vec<Staged>)>> =
+        crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| {
+            rerender_case(ws, id, renderer, actor)
+        });
+    // The first failure in case order is reported (whatever the threads' timing), with a
+    // count of the others; dropping the staged files deletes them.
+    let failed = per_case.iter().filter(|r| r.is_err()).count();
+    let mut out = Vec::new();
+    let mut batch = Batch::default();
+    for result in per_case {
+        let (rendered, staged) = match result {
+            Ok(done) => done,
+            Err(e) if failed > 1 => {
+                let mut diags: Vec<Diagnostic> = e.diagnostics().into_iter().cloned().collect();
+                if diags.is_empty() {
+                    return Err(e);
+                }
+                diags.push(
+                    Diagnostic::new(format!(
+                        "另有 {} 件案件的文书也未能生成，原因可能相同",
+                        failed - 1
+                    ))
+                    .help("修正后重新运行；本次没有改动任何文件"),
+                );
+                return Err(Error::Many(diags));
+            }
+            Err(e) => return Err(e),
+        };
+        out.extend(rendered);
+        for s in staged {
+            batch.push(s);
+        }
+    }
+    batch.commit()?;
+    Ok(out)
+}
+
+/// One case of [`render_cases`]: its documents, and the files to move into place.
+fn rerender_case(
+    ws: &Workspace,
+    id: &str,
+    renderer: &dyn DocumentRenderer,
+    actor: &Actor,
+) -> Result<(Vec<Rendered>, Vec<Staged>)> {
+    let view = store::load_case(ws, id)?;
+    let case = &view.case;
+    let year = year_folder(&case.path)
+        .ok_or_else(|| Error::Internal(format!("case file outside a year folder: {id}")))?;
+    // The latest hash recorded for each file (re-render entries supersede step entries).
+    let mut latest: BTreeMap<String, String> = BTreeMap::new();
+    for h in &case.history {
+        for d in &h.documents {
+            latest.insert(d.file.clone(), d.sha256.clone());
+        }
+    }
+    let mut out = Vec::new();
+    let mut staged = Vec::new();
+    let mut new_hashes = Vec::new();
+    for (i, h) in case.history.iter().enumerate() {
+        let Some(step) = &h.step else { continue };
+        if h.documents.is_empty() {
+            continue;
+        }
+        let at = step_at(&view, i, step, year, actor)?;
+        for d in &h.documents {
+            let file = archive::document_path(year, id, i, step, &d.template);
+            if d.file != file {
+                return Err(Error::user(
+                    format!(
+                        "{} 第 {} 条办理记录中《{}》的文件路径 `{}` 不是 yingsu 存放它的位置 `{file}`",
+                        ws.rel(&case.path),
+                        i + 1,
+                        d.title,
+                        d.file
+                    ),
+                    "文书的存放位置由 yingsu 决定，不能在案件文件中修改；请恢复 history 中原来的 file，或删除这条改动",
+                ));
+            }
+            let spec = at
+                .wf
+                .step(step)
+                .and_then(|s| s.documents.iter().find(|x| x.template.value == d.template));
+            let mut req = match spec {
+                Some(s) => request(ws, &at, s)?,
+                None => bare_request(&at, &d.template, &d.title),
+            };
+            req.number = d.number.clone();
+            let pdf = renderer.render(ws, &req)?;
+            let sha = archive::sha256(&pdf);
+            let recorded = latest.get(&d.file).unwrap_or(&d.sha256);
+            let path = ws.root.join(&file);
+            let on_disk = std::fs::read(&path).ok().map(|b| archive::sha256(&b));
+            let changed = &sha != recorded || on_disk.as_deref() != Some(sha.as_str());
+            if changed {
+                staged.push(archive::stage(&path, &pdf)?);
+            }
+            let record = DocRecord {
+                sha256: sha.clone(),
+                ..d.clone()
+            };
+            if &sha != recorded {
+                new_hashes.push(record.clone());
+            }
+            out.push(Rendered {
+                case_id: id.to_string(),
+                record,
+                changed,
+            });
+        }
+    }
+    if !new_hashes.is_empty() {
+        let entry = HistoryEntry {
+            step: None,
+            event: Some("重新生成文书".into()),
+            at: actor.at(),
+            by: actor.who.clone(),
+            facts: BTreeMap::new(),
+            documents: new_hashes,
+            opened: vec![],
+        };
+        let text = case.with_entry(&entry)?;
+        staged.push(archive::stage(&case.path, text.as_bytes())?);
+    }
+    Ok((out, staged))
+}
+
+/// The step of history entry `i` of a loaded case, as [`request`] needs it: the facts and the
+/// history as of that entry, the entry's own day.
+fn step_at<'a>(
+    view: &'a CaseView<'a>,
+    i: usize,
+    step: &'a str,
+    year: i32,
+    actor: &Actor,
+) -> Result<StepAt<'a>> {
+    let h = view
+        .case
+        .history
+        .get(i)
+        .ok_or_else(|| Error::Internal(format!("no history entry {i}")))?;
+    let day = DateTime::parse_from_rfc3339(&h.at)
+        .map(|t| t.date_naive())
+        .unwrap_or_else(|_| actor.today());
+    Ok(StepAt {
+        wf: view.wf,
+        id: &view.case.id,
+        step,
+        entry_index: i,
+        year,
+        facts: view.facts_at(i),
+        history: view.case.history[..=i].to_vec(),
+        day,
+    })
+}

@@ -1,0 +1,81 @@
+//! The engine: owns moving cases through their workflows, in rooms of its own —
+//!
+//! - [`store`]: finding and loading case files;
+//! - [`input`]: coercing what a clerk writes into typed facts;
+//! - [`view`]: the one view of a case's facts as of a step, which every reader uses;
+//! - [`context`]: the names workflow expressions may use, the same for every evaluation;
+//! - [`step`]: the step machine (`case new`, `case advance`);
+//! - [`issue`]: document requests and issuing, at a step and again by `render`;
+//! - [`deadline`]: deadlines and the status of every case.
+//!
+//! Data flows one way: case file → [`view::CaseView`] → step → [`issue::DocRequest`] →
+//! [`issue::DocumentRenderer`] (the document and Typst stages, outside the engine) → archive.
+
+pub mod context;
+pub mod deadline;
+pub mod input;
+pub mod issue;
+pub mod step;
+pub mod store;
+pub mod view;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+use crate::case::DocRecord;
+use crate::error::{Error, Result};
+
+pub use context::ExprContext;
+pub use deadline::{Deadline, StatusRow, next_deadline, status};
+pub use input::Input;
+pub use issue::{DocRequest, DocumentRenderer, Prepared, Rendered, issuer_of, render_cases};
+pub use step::{advance, new_case};
+pub use store::{case_files, case_path, load_case};
+pub use view::CaseView;
+
+/// Who acts and when: taken from the environment, overridable for reproducible runs
+/// (`YINGSU_NOW=2023-05-08T09:00:00+08:00`, `YINGSU_USER=张三`).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub who: String,
+    pub now: DateTime<FixedOffset>,
+}
+
+impl Actor {
+    pub fn from_env() -> Result<Actor> {
+        let now = match std::env::var("YINGSU_NOW") {
+            Ok(s) => DateTime::parse_from_rfc3339(s.trim()).map_err(|_| {
+                Error::user(
+                    format!("环境变量 YINGSU_NOW 的值 `{s}` 不是有效的时间"),
+                    "请写成 2023-05-08T09:00:00+08:00 的形式，或删除该变量以使用当前时间",
+                )
+            })?,
+            Err(_) => chrono::Local::now().fixed_offset(),
+        };
+        let who = std::env::var("YINGSU_USER")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "经办人".into());
+        Ok(Actor { who, now })
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    /// The time as recorded in a history entry's `at`.
+    pub fn at(&self) -> String {
+        self.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    }
+}
+
+/// What a step did.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    pub case_id: String,
+    pub case_file: String,
+    pub step: String,
+    pub step_title: String,
+    pub documents: Vec<DocRecord>,
+    pub opened: Vec<String>,
+    pub next: Vec<String>,
+}

@@ -1,0 +1,125 @@
+//! The case store: owns finding case files (`cases/<year>/<id>.yaml`) and loading one into a
+//! [`CaseView`] — the file parsed, its workflow resolved, the clerk's corrections checked and
+//! coerced. Every command that reads a case goes through [`load_case`].
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Datelike};
+
+use crate::case::{self, Case};
+use crate::error::{Diagnostic, Error, Result};
+use crate::workspace::Workspace;
+use crate::yaml;
+
+use super::input;
+use super::view::CaseView;
+
+/// All case files: `(id, path)` of every `cases/<year>/<id>.yaml`, in path order.
+pub fn case_files(ws: &Workspace) -> Result<Vec<(String, PathBuf)>> {
+    let dir = ws.cases_dir();
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in walkdir::WalkDir::new(&dir)
+        .min_depth(2)
+        .max_depth(2)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| Error::Internal(e.to_string()))?;
+        let p = entry.path();
+        if p.extension().is_some_and(|e| e == "yaml") {
+            let id = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            out.push((id, p.to_path_buf()));
+        }
+    }
+    Ok(out)
+}
+
+/// Find a case file by id.
+/// Looks in each folder of `cases/` (one per year) for `<id>.yaml`, so a lookup costs the
+/// same however many cases the archive holds.
+pub fn case_path(ws: &Workspace, id: &str) -> Result<PathBuf> {
+    case::check_id(id)?;
+    let dir = ws.cases_dir();
+    let mut folders: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::io("读取目录", &dir, e)),
+    };
+    folders.sort();
+    let file = format!("{id}.yaml");
+    let mut found: Vec<PathBuf> = folders
+        .into_iter()
+        .map(|f| f.join(&file))
+        .filter(|p| p.is_file())
+        .collect();
+    match found.len() {
+        0 => Err(Error::user(
+            format!("找不到案件 `{id}`"),
+            "用 `yingsu status` 查看所有案件，或用 `yingsu case new` 新建",
+        )),
+        1 => Ok(found.remove(0)),
+        _ => Err(Error::user(
+            format!(
+                "案件编号 `{id}` 重复：{}",
+                found
+                    .iter()
+                    .map(|p| ws.rel(p))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            "每个案件编号只能出现一次，请给其中一个改名",
+        )),
+    }
+}
+
+/// Load a case by id: its file, its workflow, and its corrections checked against the workflow.
+pub fn load_case<'w>(ws: &'w Workspace, id: &str) -> Result<CaseView<'w>> {
+    let path = case_path(ws, id)?;
+    load_file(ws, id, &path)
+}
+
+/// Load the case file at `path` (see [`load_case`]).
+pub fn load_file<'w>(ws: &'w Workspace, id: &str, path: &std::path::Path) -> Result<CaseView<'w>> {
+    let case = Case::load(id, path).map_err(|e| e.relative_to(&ws.root))?;
+    let wf = ws.workflows.get(&case.workflow.value).ok_or_else(|| {
+        Error::from(
+            yaml::at(
+                &ws.rel_path(path),
+                &case.source,
+                &case.workflow,
+                format!("流程 `{}` 不存在", case.workflow.value),
+            )
+            .help(ws.workflows_help()),
+        )
+    })?;
+    if wf.step(case.current_step()).is_none() {
+        return Err(Diagnostic::new(format!(
+            "案件当前步骤 `{}` 不在流程 `{}` 中",
+            case.current_step(),
+            wf.name()
+        ))
+        .in_file(ws.rel_path(path))
+        .help("流程可能被修改过；请恢复该步骤，或联系管理员迁移案件")
+        .into());
+    }
+    let typed = input::coerce_typed(ws, &case, wf)?;
+    Ok(CaseView { case, wf, typed })
+}
+
+/// The year a case was opened (from its first history entry): the folder of its file and of
+/// its documents.
+pub fn case_year(case: &Case) -> Option<i32> {
+    case.history
+        .first()
+        .and_then(|h| DateTime::parse_from_rfc3339(&h.at).ok())
+        .map(|d| d.year())
+}

@@ -1,0 +1,173 @@
+//! Template diagnostics: owns how a template that does not compile is reported — the
+//! workspace's (or built-in) template file, line and column, the line quoted and the span
+//! underlined, the compiler's common messages in Chinese — for `validate` and for a document
+//! that fails to typeset.
+
+use crate::error::{Error, Result};
+use crate::workspace::Workspace;
+
+/// At most this many compiler errors are shown; the rest are counted.
+const MAX_TEMPLATE_ERRORS: usize = 3;
+
+/// A typesetting failure of document `what` (e.g. `《出庭应诉提示函》（案件 X）`) rendered from
+/// template `main` (e.g. `tishihan.typ`), as the user should read it: compiler errors point at
+/// the workspace's template file (or the built-in one), line and column, with the line quoted.
+pub fn template_error(
+    ws: &Workspace,
+    what: &str,
+    main: &str,
+    e: crate::typeset::TypesetError,
+) -> Error {
+    use crate::typeset::TypesetError;
+    match e {
+        TypesetError::Compile(diags) | TypesetError::Pdf(diags) => {
+            let mut out = template_diagnostics(ws, &diags, &format!("生成{what}失败："), main);
+            match out.len() {
+                0 => Error::user(
+                    format!("生成{what}失败：模板 {main} 无法排版"),
+                    "请修改模板后重试",
+                ),
+                1 => out.remove(0).into(),
+                _ => Error::Many(out),
+            }
+        }
+        TypesetError::BidiControl { .. } => Error::user(
+            format!("生成{what}失败：{e}"),
+            "在案件文件（或 --set、--from 给出的值）中删除该字符后重新运行",
+        ),
+        TypesetError::MissingGlyph { .. } => Error::user(
+            format!("生成{what}失败：{e}"),
+            "请核对该字段的文字；确需生僻字时，在工作区 fonts/ 中放入包含该字的字体（.ttf/.otf）",
+        ),
+        other => {
+            let file = ws
+                .templates
+                .get(main)
+                .map(|t| t.origin.display().to_string())
+                .unwrap_or_else(|| main.to_string());
+            Error::user(
+                format!("生成{what}（模板 {file}）失败：{other}"),
+                "请检查模板与字体目录（工作区的 fonts/ 或 yingsu.yaml 的 font_paths）",
+            )
+        }
+    }
+}
+
+/// Up to [`MAX_TEMPLATE_ERRORS`] compiler errors as the user reads them: the workspace's (or
+/// built-in) template file, line and column, the line quoted and the span underlined, common
+/// messages in Chinese; the first message starts with `prefix`, the last help line counts the
+/// errors not shown. `main` is the template to name when an error has no file.
+fn template_diagnostics(
+    ws: &Workspace,
+    diags: &[crate::typeset::Diagnostic],
+    prefix: &str,
+    main: &str,
+) -> Vec<crate::error::Diagnostic> {
+    use crate::error::{Diagnostic, Pos};
+    let origin = |virtual_path: &str| {
+        ws.templates
+            .get(virtual_path.trim_start_matches('/'))
+            .map(|t| (t.origin.clone(), t.source.clone()))
+    };
+    let errors: Vec<_> = diags.iter().filter(|d| d.error).collect();
+    let shown = errors.len().min(MAX_TEMPLATE_ERRORS);
+    let mut out = Vec::new();
+    for (i, d) in errors.iter().take(shown).enumerate() {
+        let lead = if i == 0 { prefix } else { "" };
+        let mut diag = Diagnostic::new(format!("{lead}模板有误：{}", typst_message(&d.message)));
+        match (d.file.as_deref().and_then(origin), d.line, d.column) {
+            (Some((file, source)), Some(line), Some(column)) => {
+                diag = diag.at(file, &source, Pos { line, column });
+                // Underline what the compiler pointed at (up to the end of the line).
+                let rest: String = diag
+                    .snippet
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .skip(column - 1)
+                    .take(d.span_chars)
+                    .collect();
+                diag.width = crate::error::str_width(&rest).max(1);
+            }
+            (Some((file, _)), _, _) => diag = diag.in_file(file),
+            _ => {
+                if let Some((file, _)) = origin(main) {
+                    diag = diag.in_file(file);
+                }
+            }
+        }
+        let mut help: Vec<String> = d.hints.iter().map(|h| typst_message(h)).collect();
+        if i + 1 == shown {
+            if errors.len() > shown {
+                help.push(format!("另有 {} 处错误未列出", errors.len() - shown));
+            }
+            help.push("请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板".into());
+        }
+        if !help.is_empty() {
+            diag = diag.help(help.join("；"));
+        }
+        out.push(diag);
+    }
+    out
+}
+
+/// Checks the syntax of every template (workspace and built-in) without typesetting: what
+/// `yingsu validate` reports about templates.
+pub fn check_templates(ws: &Workspace) -> Result<()> {
+    let mut all = Vec::new();
+    for (path, t) in &ws.templates {
+        let diags = crate::typeset::syntax_errors(&format!("/{path}"), &t.source)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        all.extend(template_diagnostics(ws, &diags, "", path));
+    }
+    match all.len() {
+        0 => Ok(()),
+        1 => Err(all.remove(0).into()),
+        _ => Err(Error::Many(all)),
+    }
+}
+
+/// The Chinese for the compiler messages a clerk editing a template meets most, with the
+/// original kept in brackets; other messages pass unchanged.
+fn typst_message(message: &str) -> String {
+    const EXACT: &[(&str, &str)] = &[
+        ("unclosed delimiter", "括号或引号没有闭合"),
+        ("unclosed string", "字符串的引号没有闭合"),
+        ("unexpected closing delimiter", "多余的右括号"),
+        ("expected expression", "此处缺少表达式"),
+        ("expected closing paren", "缺少右括号"),
+        ("expected comma", "缺少逗号"),
+        ("unexpected equals sign", "多余的等号"),
+        ("you are already in code mode", "这里已经是代码，不需要 #"),
+        ("try removing the `#`", "去掉 #"),
+    ];
+    // (English prefix, Chinese, whether the rest of the message is a name to keep)
+    const PREFIX: &[(&str, &str, bool)] = &[
+        ("unknown variable: ", "未定义的变量：", true),
+        (
+            "dictionary does not contain key ",
+            "数据中没有这个字段：",
+            true,
+        ),
+        ("unknown font family: ", "未知的字体：", true),
+        ("file not found", "找不到文件", false),
+        (
+            "the character `#` is not valid in code",
+            "代码中不能出现 #",
+            false,
+        ),
+        ("expected ", "语法有误", false),
+        ("unexpected ", "语法有误", false),
+    ];
+    if let Some((_, zh)) = EXACT.iter().find(|(en, _)| *en == message) {
+        return format!("{zh}（{message}）");
+    }
+    if let Some((en, zh, keep)) = PREFIX.iter().find(|(en, _, _)| message.starts_with(en)) {
+        return if *keep {
+            format!("{zh}{}", &message[en.len()..])
+        } else {
+            format!("{zh}（{message}）")
+        };
+    }
+    message.to_string()
+}

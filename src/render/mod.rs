@@ -1,0 +1,84 @@
+//! The Typst adapter: owns turning a document request into PDF bytes through Typst — the
+//! typesetters (one per set of font folders, built on first use and kept warm across documents),
+//! the job for a request (the workspace's templates plus the document data of [`crate::document`]),
+//! template diagnostics as the user reads them ([`diagnostics`]) and which font serves each role
+//! of the layout library ([`fonts`]). It is the engine's [`DocumentRenderer`].
+
+pub mod diagnostics;
+pub mod fonts;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::engine::{DocRequest, DocumentRenderer};
+use crate::error::{Error, Result};
+use crate::typeset::{Job, Typesetter};
+use crate::workspace::Workspace;
+
+pub use diagnostics::{check_templates, template_error};
+pub use fonts::{RoleFont, role_fonts};
+
+/// The font folders a typesetter is built from: `(font folders, system font folders)`.
+type FontKey = (Vec<PathBuf>, Vec<PathBuf>);
+
+/// The Typst-backed renderer. A typesetter (and its font book) is built on first use for each
+/// distinct set of font folders, so workspaces with different fonts never share one.
+#[derive(Default)]
+pub struct TypstRenderer {
+    typesetters: Mutex<HashMap<FontKey, std::result::Result<Arc<Typesetter>, String>>>,
+}
+
+impl TypstRenderer {
+    pub fn new() -> TypstRenderer {
+        TypstRenderer::default()
+    }
+
+    /// The typesetter for a workspace's fonts.
+    pub fn typesetter(&self, ws: &Workspace) -> Result<Arc<Typesetter>> {
+        let key: FontKey = (ws.font_dirs(), ws.system_font_dirs());
+        let mut map = self
+            .typesetters
+            .lock()
+            .map_err(|_| Error::Internal("typesetter cache poisoned".into()))?;
+        let built = map.entry(key).or_insert_with_key(|(dirs, system)| {
+            Typesetter::with_system_fonts(dirs, system)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        });
+        built.clone().map_err(|e| {
+            Error::user(
+                e,
+                "请检查字体目录（工作区的 fonts/ 或 yingsu.yaml 的 font_paths）",
+            )
+        })
+    }
+
+    /// The Typst job for a request.
+    pub fn job(&self, ws: &Workspace, req: &DocRequest) -> Result<Job> {
+        let main = format!("{}.typ", req.template);
+        if !ws.templates.contains_key(&main) {
+            return Err(Error::user(
+                format!("模板 `{}` 不存在", req.template),
+                "请检查流程定义中的 template",
+            ));
+        }
+        Ok(Job {
+            main: format!("/{main}"),
+            files: ws.template_files(),
+            data: crate::document::data(ws, req),
+            date: req.date,
+            ident: req.ident(),
+            root: Some(ws.root.clone()),
+        })
+    }
+}
+
+impl DocumentRenderer for TypstRenderer {
+    fn render(&self, ws: &Workspace, req: &DocRequest) -> Result<Vec<u8>> {
+        let ts = self.typesetter(ws)?;
+        let job = self.job(ws, req)?;
+        ts.pdf(&job)
+            .map_err(|e| template_error(ws, &req.what(), &format!("{}.typ", req.template), e))
+    }
+}
