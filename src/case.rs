@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::facts::Facts;
 use crate::yaml::{self, Spanned};
 
 /// A document produced at a step, as recorded in the history.
@@ -158,27 +157,6 @@ impl Case {
             .rev()
             .find_map(|h| h.step.as_deref())
             .unwrap_or("")
-    }
-
-    /// Facts as of history entry `upto` (inclusive), with the clerk's typed facts on top.
-    pub fn facts_at(&self, upto: usize) -> Facts {
-        let mut f = Facts::new();
-        for h in self.history.iter().take(upto + 1) {
-            for (k, v) in &h.facts {
-                f.insert(k.clone(), v.clone());
-            }
-        }
-        for (k, v) in &self.typed {
-            if !v.value.is_null() {
-                f.insert(k.clone(), v.value.clone());
-            }
-        }
-        f
-    }
-
-    /// Current facts.
-    pub fn facts(&self) -> Facts {
-        self.facts_at(self.history.len())
     }
 
     /// The text of the file with `entry` appended to the history.

@@ -1,24 +1,37 @@
 //! yingsu（应诉）: an engine for administrative-litigation response work.
 //!
-//! One pipeline, one module per stage:
+//! Data flows one way, one module per stage:
 //!
 //! ```text
-//! case data ──> workflow step ──> document data ──> Typst template ──> PDF ──> archive
-//!  case.rs       engine.rs         render.rs         typeset/           typeset/  archive.rs
-//!  facts.rs      workflow.rs       numbers.rs        templates/*.typ              (atomic writes)
-//!  yaml.rs       expr.rs
+//! case file ──> facts as of a step ──> workflow step ──> document request ──> document data
+//!  case.rs       engine/view.rs         engine/step.rs     engine/issue.rs       document.rs
+//!  yaml.rs       engine/input.rs        workflow.rs, expr.rs
+//!
+//!   ──> Typst template ──> PDF ──────────────> archive
+//!       render/            typeset/            archive.rs, numbers.rs
+//!       templates/*.typ                        (atomic batches, document numbers)
 //! ```
+//!
+//! Beside the pipeline, [`stats`] reads the archive through the same facts view and computes the
+//! supervision figures; its reports (monthly return, quarterly bulletin) are issued through the
+//! engine's document path like any step's documents.
 //!
 //! - [`yaml`] parses every user-written YAML file and turns parser errors into Chinese diagnostics.
 //! - [`config`] is `yingsu.yaml`; [`workspace`] is the folder layout and resource resolution.
 //! - [`workflow`] defines and validates workflows; [`expr`] evaluates their conditions.
-//! - [`case`] and [`facts`] are case records and the values in them.
-//! - [`engine`] moves cases through steps; [`render`] builds document data and drives
-//!   [`typeset`], which owns Typst; [`archive`] and [`numbers`] own what is written.
+//! - [`case`] is the case file; [`facts`] the values in it.
+//! - [`engine`] loads cases ([`engine::store`]), coerces input ([`engine::input`]), gives the one
+//!   view of a case's facts ([`engine::view`]), moves cases through steps ([`engine::step`]),
+//!   issues documents ([`engine::issue`]) and computes deadlines ([`engine::deadline`]).
+//! - [`document`] is what a template receives; [`render`] is the Typst adapter (the engine's
+//!   [`engine::DocumentRenderer`]); [`typeset`] owns Typst itself.
+//! - [`archive`] and [`numbers`] own what is written.
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
 //! - [`error`] is how all of the above report problems.
 //!
-//! The CLI (`src/main.rs` + [`cli`]) only parses arguments and calls this library.
+//! The library never prints and never parses arguments: the command line (`src/main.rs` and
+//! `src/cli/`, one file per command group) parses arguments, calls the library and prints what
+//! it returns.
 
 pub mod archive;
 pub mod case;

@@ -9,13 +9,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde_json::{Value, json};
-use typst::layout::{Frame, FrameItem, Point, Transform};
 use typst_layout::PagedDocument;
 use yingsu::Workspace;
 use yingsu::engine::{Actor, DocRequest, DocumentRenderer, Input};
 use yingsu::render::TypstRenderer;
 use yingsu::typeset::Job;
 use yingsu::workspace::init;
+
+mod common;
+use common::frames::{G, glyphs, lines};
 
 const MM: f64 = 72.0 / 25.4;
 /// Character pitch: 156 mm / 28.
@@ -259,7 +261,16 @@ fn reference_facts() -> (Value, Value, Value, Value) {
 
 /// A proposal case at `replied`; returns nothing (the recorder holds the `fuhan` job).
 fn proposal_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
-    let (received, drafted, signed, replied) = reference_facts();
+    proposal_case_with(ws, rec, dir, reference_facts());
+}
+
+/// [`proposal_case`] with the facts of each step given.
+fn proposal_case_with(
+    ws: &Workspace,
+    rec: &Recorder,
+    dir: &Path,
+    (received, drafted, signed, replied): (Value, Value, Value, Value),
+) {
     let id = "2023-提案-003";
     yingsu::engine::new_case(
         &ws,
@@ -319,70 +330,6 @@ fn reference_workspace(dir: &Path) -> Workspace {
 }
 
 // ------------------------------------------------------------------ frames
-
-/// One positioned glyph, in points from the page's top-left corner.
-#[derive(Debug, Clone)]
-struct G {
-    text: String,
-    family: String,
-    size: f64,
-    x: f64,
-    /// Baseline.
-    y: f64,
-    advance: f64,
-}
-
-fn walk(frame: &Frame, ts: Transform, out: &mut Vec<G>) {
-    for (pos, item) in frame.items() {
-        match item {
-            FrameItem::Group(group) => {
-                let inner =
-                    ts.pre_concat(Transform::translate(pos.x, pos.y).pre_concat(group.transform));
-                walk(&group.frame, inner, out);
-            }
-            FrameItem::Text(t) => {
-                let mut x = pos.x;
-                for g in &t.glyphs {
-                    let start = Point::new(x, pos.y).transform(ts);
-                    let end = Point::new(x + g.x_advance.at(t.size), pos.y).transform(ts);
-                    out.push(G {
-                        text: t.text[g.range()].to_string(),
-                        family: t.font.font().info().family.clone(),
-                        size: t.size.to_pt() * ts.sy.get(),
-                        x: start.x.to_pt(),
-                        y: start.y.to_pt(),
-                        advance: (end.x - start.x).to_pt(),
-                    });
-                    x += g.x_advance.at(t.size);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn glyphs(doc: &PagedDocument, page: usize) -> Vec<G> {
-    let mut out = Vec::new();
-    walk(&doc.pages()[page].frame, Transform::identity(), &mut out);
-    out
-}
-
-/// Glyphs grouped into lines by baseline (±0.5 pt), top to bottom, left to right.
-fn lines(gs: &[G]) -> Vec<Vec<G>> {
-    let mut sorted = gs.to_vec();
-    sorted.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
-    let mut out: Vec<Vec<G>> = Vec::new();
-    for g in sorted {
-        match out.last_mut() {
-            Some(line) if (line[0].y - g.y).abs() < 0.5 => line.push(g),
-            _ => out.push(vec![g]),
-        }
-    }
-    for line in &mut out {
-        line.sort_by(|a, b| a.x.total_cmp(&b.x));
-    }
-    out
-}
 
 /// A line's text; a gap wider than two cells becomes a space.
 fn line_text(line: &[G]) -> String {
@@ -712,28 +659,63 @@ fn reference_letter_rebuilt() {
     compare_paragraphs(&rendered_paragraphs(&doc), &reference_paragraphs());
 }
 
-/// With figures from the statistics module, the two statistics paragraphs of the reference
-/// letter are generated instead of typed.
+/// With `stats_year` instead of typed figures, the two statistics paragraphs of the reference
+/// letter come from the statistics over a real archive (the cases behind the 2023 letter: 2022
+/// against 2021), in the order `yingsu.yaml` lists the groups: the government's first.
 #[test]
 fn reference_letter_statistics_generated() {
     let dir = tempfile::tempdir().unwrap();
     let ws = reference_workspace(dir.path());
+    common::archive::letter_archive(dir.path(), &["scjgj"]);
     let rec = Recorder::new();
-    proposal_case(&ws, &rec, dir.path());
-    let mut job = rec.job("fuhan");
-    let first = job.data["facts"]["background"][0].clone();
-    job.data["facts"]["background"] = json!([first]);
-    job.data["stats"] = json!({
-        "year": 2022,
-        "groups": [
-            {"id": "government", "title": "区政府", "denominator": "notices", "counted": 26, "appeared": 26,
-             "rate": "100", "change": "+38.1", "concluded": 20, "losses": 0, "loss_rate": "0.0"},
-            {"id": "departments", "title": "区政府部门、镇街", "denominator": "hearings", "counted": 354, "appeared": 333,
-             "rate": "94.1", "change": "+19.6", "concluded": 370, "losses": 27, "loss_rate": "7.3"}
-        ]
-    });
+    let (received, mut drafted, signed, replied) = reference_facts();
+    let first = drafted["background"][0].clone();
+    drafted["background"] = json!([first]);
+    drafted["stats_year"] = json!(2022);
+    proposal_case_with(&ws, &rec, dir.path(), (received, drafted, signed, replied));
+    let job = rec.job("fuhan");
+    let groups: Vec<&str> = job.data["stats"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["government", "departments"]);
     let doc = layout(&ws, &rec, &job);
     compare_paragraphs(&rendered_paragraphs(&doc), &reference_paragraphs());
+}
+
+/// The same, with the groups listed the other way round in `yingsu.yaml`: the paragraphs follow
+/// the configuration, so the letter no longer matches the reference — the comparison sees order.
+#[test]
+fn reference_letter_follows_the_group_order_of_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = reference_workspace(dir.path());
+    let cfg = dir.path().join("yingsu.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let gov = "  government:\n    title: 区政府\n    denominator: notices\n";
+    let dep = "  departments:\n    title: 区政府部门、镇街\n    denominator: hearings\n";
+    assert!(text.contains(&format!("{gov}{dep}")));
+    std::fs::write(
+        &cfg,
+        text.replace(&format!("{gov}{dep}"), &format!("{dep}{gov}")),
+    )
+    .unwrap();
+    let ws2 = Workspace::open(dir.path()).unwrap();
+    drop(ws);
+    common::archive::letter_archive(dir.path(), &["scjgj"]);
+    let rec = Recorder::new();
+    let (received, mut drafted, signed, replied) = reference_facts();
+    let first = drafted["background"][0].clone();
+    drafted["background"] = json!([first]);
+    drafted["stats_year"] = json!(2022);
+    proposal_case_with(&ws2, &rec, dir.path(), (received, drafted, signed, replied));
+    let doc = layout(&ws2, &rec, &rec.job("fuhan"));
+    let got = rendered_paragraphs(&doc);
+    let want = reference_paragraphs();
+    let at = |p: &[String], s: &str| p.iter().position(|x| x.contains(s)).unwrap();
+    assert!(at(&got, "以区政府部门、镇街为被告") < at(&got, "以区政府为被告"));
+    assert!(at(&want, "以区政府为被告") < at(&want, "以区政府部门、镇街为被告"));
 }
 
 // ------------------------------------------------------------------ numbering
@@ -790,4 +772,85 @@ fn concurrent_numbers_differ() {
     }
     numbers.sort();
     assert_eq!(numbers, ["渝北司函〔2023〕1号", "渝北司函〔2023〕2号"]);
+}
+
+// ------------------------------------------------------------------ one route
+
+/// A case's documents made when the step is taken (`case advance`) and made again (`render`)
+/// are byte-identical — also when the clerk corrected a fact in `facts:` in the form a clerk
+/// writes (`2023年5月9日`), which both routes read in its canonical form.
+#[test]
+fn advance_and_render_make_identical_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), |t| t);
+    let rec = Recorder::new();
+    let notice = yingsu::engine::Input {
+        sets: common::NOTICE.iter().map(|s| s.to_string()).collect(),
+        from: None,
+    };
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "A1",
+        &notice,
+        &actor("2023-04-20T09:00:00+08:00"),
+        &rec,
+    )
+    .unwrap();
+    // The hearing was postponed: the clerk corrects the date in the case file.
+    let file = dir.path().join("cases/2023/A1.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("\nhistory:\n"));
+    std::fs::write(
+        &file,
+        text.replacen(
+            "\nhistory:\n",
+            "\n  hearing_date: 2023年5月9日\nhistory:\n",
+            1,
+        ),
+    )
+    .unwrap();
+    step(
+        &ws,
+        &rec,
+        dir.path(),
+        "A1",
+        "appearance",
+        "2023-05-09T09:00:00+08:00",
+        json!({"head_appeared": true, "head_spoke": true, "delegates": ["张明，法制科科长"]}),
+    );
+    let job = rec.job("shouquan");
+    assert_eq!(job.data["facts"]["hearing_date"], "2023-05-09");
+    assert_eq!(job.data["dates"]["hearing_date"], "2023年5月9日");
+    let pdf = std::fs::read(
+        dir.path()
+            .join("archive/2023/A1/02-appearance-shouquan.pdf"),
+    )
+    .unwrap();
+    let done = yingsu::engine::render_cases(
+        &ws,
+        &["A1".to_string()],
+        1,
+        &TypstRenderer::new(),
+        &actor("2023-06-01T09:00:00+08:00"),
+    )
+    .unwrap();
+    // The documents of the step taken after the correction. (The notice's letter, issued
+    // before it, takes the corrected date when made again.)
+    let after: Vec<_> = done
+        .iter()
+        .filter(|d| d.record.file.contains("/02-appearance-"))
+        .collect();
+    assert_eq!(after.len(), 1, "{done:?}");
+    for d in after {
+        assert!(!d.changed, "{} changed when made again", d.record.file);
+    }
+    assert_eq!(
+        std::fs::read(
+            dir.path()
+                .join("archive/2023/A1/02-appearance-shouquan.pdf")
+        )
+        .unwrap(),
+        pdf
+    );
 }

@@ -250,7 +250,7 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
     let case = &view_case.case;
     let wf = view_case.wf;
     assert_eq!(wf.name(), "rectification");
-    let facts = case.facts();
+    let facts = view_case.facts();
     assert_eq!(facts["agency"], "scjgj");
     assert_eq!(facts["reason"], "无正当理由不出庭");
     assert_eq!(facts["issued_date"], "2023-05-08");
@@ -580,8 +580,8 @@ fn clerk_comments_and_order_survive_ten_advances() {
     let view_case = yingsu::engine::load_case(&ws, "A7").unwrap();
     let case = &view_case.case;
     assert_eq!(case.history.len(), 11);
-    assert_eq!(case.facts()["hearing_place"], "区法院第一审判庭");
-    assert_eq!(case.facts()["hearing_date"], "2023-05-19");
+    assert_eq!(view_case.facts()["hearing_place"], "区法院第一审判庭");
+    assert_eq!(view_case.facts()["hearing_date"], "2023-05-19");
 }
 
 #[test]

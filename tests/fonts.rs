@@ -3,22 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use typst::layout::{Frame, FrameItem};
 use yingsu::typeset::{Job, Typesetter};
+
+mod common;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The font family of every glyph run, with its text.
-fn runs(frame: &Frame, out: &mut Vec<(String, String)>) {
-    for (_, item) in frame.items() {
-        match item {
-            FrameItem::Group(g) => runs(&g.frame, out),
-            FrameItem::Text(t) => out.push((t.font.info().family.clone(), t.text.to_string())),
-            _ => {}
-        }
-    }
 }
 
 fn link(from: &Path, to: &Path) {
@@ -57,13 +47,12 @@ fn installed_official_fonts_are_preferred_and_nothing_else_is_taken() {
         "fonts",
     );
     let doc = ts.layout(&job).unwrap();
-    let mut found = Vec::new();
-    runs(&doc.pages()[0].frame, &mut found);
+    let found = common::frames::glyphs(&doc, 0);
     let text_in = |family: &str| -> String {
         found
             .iter()
-            .filter(|(f, _)| f == family)
-            .map(|(_, t)| t.as_str())
+            .filter(|g| g.family == family)
+            .map(|g| g.text.as_str())
             .collect()
     };
     // The 仿宋 role takes the installed font where it has the glyphs, the bundled one elsewhere.

@@ -1,14 +1,17 @@
 //! Statistics and supervision: owns the figures the justice bureau publishes (appearance and loss
 //! rates) computed from the archive, the target checks and the rectification cases they open
-//! (`check`), the comparison with the court's list (`reconcile`), the monthly return and the
-//! quarterly bulletin (`report`), and the figures the reply-letter template prints
-//! ([`document_stats`]).
+//! (`check`), the comparison with the court's list (`reconcile`), and the monthly return and the
+//! quarterly bulletin (`report`, issued through the engine's document path). The statistics read
+//! the archive beside the pipeline, through the engine's one view of a case's facts, and return
+//! values (rows, findings, differences); the command line formats them. The figures the reply
+//! letter prints are taken from here by [`crate::document`].
 //!
 //! # Which cases are counted
 //!
 //! A *litigation case* is any case whose history has reached a `notice` or `appearance` step (the
 //! `appearance` workflow, or a workspace copy of it). Facts are read as the engine reads them:
-//! the history's facts with the clerk's typed `facts:` on top ([`crate::case::Case::facts`]).
+//! the history's facts with the clerk's typed `facts:` on top, in canonical form
+//! ([`crate::engine::CaseView`]).
 //! Each `appearance` history entry is one **hearing**, with its own `hearing_date`,
 //! `head_appeared`, `head_spoke` and `absence_reason` (when a case has several hearings, what each
 //! entry recorded is used; with one hearing, a typed correction applies to it).

@@ -21,9 +21,6 @@ mod error;
 mod fonts;
 mod world;
 
-#[cfg(test)]
-mod tests;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -463,5 +460,34 @@ fn walk_strings(
             true
         }
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_coverage_agrees_with_typst() {
+        // The range index must answer exactly as typst's own coverage does, for
+        // every code point of the BMP and the CJK extension planes.
+        let fonts = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let ts = Typesetter::new(&[fonts]).expect("bundled fonts");
+        let book = ts.fonts.book();
+        let mut covered = std::collections::HashSet::new();
+        for i in 0..ts.font_faces().len() {
+            if let Some(info) = book.info(i)
+                && BODY_FONTS
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(&info.family))
+            {
+                covered.extend(info.coverage.iter());
+            }
+        }
+        assert!(covered.len() > 60_000, "{}", covered.len());
+        for c in (0..0x3_2000u32).filter_map(char::from_u32) {
+            let naive = covered.contains(&(c as u32));
+            assert_eq!(ts.fonts.covers(BODY_FONTS, c), naive, "U+{:04X}", c as u32);
+        }
     }
 }

@@ -2,6 +2,9 @@
 //! requests instead of typesetting.
 #![allow(dead_code)]
 
+pub mod archive;
+pub mod frames;
+
 use std::path::Path;
 use std::sync::Mutex;
 
