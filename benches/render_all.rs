@@ -145,7 +145,9 @@ fn main() {
     let who = actor("2023-06-01");
     // First run: every document is new (the setup recorded placeholders).
     let t = Instant::now();
-    let done = yingsu::engine::render_cases(&ws, &[], 2, &renderer, &who).unwrap();
+    let done = yingsu::engine::render_cases(&ws, &[], 2, &renderer, &who)
+        .unwrap()
+        .rendered;
     let first = t.elapsed().as_secs_f64();
     assert_eq!(done.len(), n);
     let sample = std::fs::read(root.join(&done[0].record.file)).unwrap();
@@ -155,7 +157,9 @@ fn main() {
         remove_pdfs(&root.join("archive"));
         reset_peak();
         let t = Instant::now();
-        let done = yingsu::engine::render_cases(&ws, &[], threads, &renderer, &who).unwrap();
+        let done = yingsu::engine::render_cases(&ws, &[], threads, &renderer, &who)
+            .unwrap()
+            .rendered;
         let secs = t.elapsed().as_secs_f64();
         assert!(done.iter().all(|d| d.changed));
         rows.push((threads, secs, peak_rss_mb()));

@@ -154,7 +154,7 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
         report.documents.push((m.title, m.file));
     }
     // Count cases (including those opened by the engine) per workflow.
-    for row in engine::status(&ws, chrono::Local::now().date_naive())? {
+    for row in engine::status(&ws, chrono::Local::now().date_naive())?.rows {
         *report.cases.entry(row.workflow_title).or_default() += 1;
     }
     // Documents of opened cases.

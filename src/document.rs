@@ -7,15 +7,16 @@ use chrono::Datelike;
 use serde_json::{Map, Value, json};
 
 use crate::engine::DocRequest;
+use crate::error::{Error, Result};
 use crate::facts;
 use crate::stats::{self, Period};
 use crate::workspace::Workspace;
 
 /// Everything a template may read, as JSON. Dates also come pre-formatted (`dates.<field>`:
 /// 2023年5月8日) so templates never format dates themselves.
-pub fn data(ws: &Workspace, req: &DocRequest) -> Value {
+pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
     if let Some(prepared) = &req.prepared {
-        return prepared.data.clone();
+        return Ok(prepared.data.clone());
     }
     let cfg = &ws.config;
     let issuer = req
@@ -70,7 +71,7 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Value {
         .filter(|h| h.step.as_deref() == Some("appearance"))
         .map(|h| Value::Object(h.facts.clone().into_iter().collect()))
         .collect();
-    let stats = figures(ws, req);
+    let stats = figures(ws, req)?;
     // Every issuing body by id (name, short name, mark): e.g. the justice bureau a report goes to.
     let issuers: Map<String, Value> = cfg
         .issuers
@@ -98,7 +99,7 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Value {
                 "due_iso": dl.due.format("%Y-%m-%d").to_string(),
             })
         });
-    json!({
+    Ok(json!({
         "doc": {
             "title": req.title,
             "number": req.number,
@@ -119,28 +120,34 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Value {
         "dates": Value::Object(dates),
         "hearings": hearings,
         "stats": stats,
-    })
+    }))
 }
 
 /// Figures a document template may need: for a document whose facts have `stats_year`, the
 /// year's figures per agency group (the reply letter prints a paragraph per group).
-pub fn figures(ws: &Workspace, req: &DocRequest) -> Value {
+/// The figures are published: while a case file cannot be read they are refused, not printed
+/// short.
+pub fn figures(ws: &Workspace, req: &DocRequest) -> Result<Value> {
     let Some(year) = req.facts.get("stats_year").and_then(|v| match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     }) else {
-        return Value::Null;
+        return Ok(Value::Null);
     };
-    let Ok(year) = i32::try_from(year) else {
-        return Value::Null;
-    };
-    let (Ok(period), Ok(archive)) = (Period::year(year), stats::Archive::load(ws)) else {
-        return Value::Null;
-    };
-    let Ok(stats) = stats::compute(ws, &archive, &period) else {
-        return Value::Null;
-    };
+    let year = i32::try_from(year)
+        .ok()
+        .filter(|y| (1990..=9999).contains(y))
+        .ok_or_else(|| {
+            Error::user(
+                format!("统计年度 `{year}` 无效"),
+                "stats_year 写四位年份，例如 2022",
+            )
+        })?;
+    let period = Period::year(year)?;
+    let archive = stats::Archive::load(ws)?;
+    archive.complete()?;
+    let stats = stats::compute(ws, &archive, &period)?;
     let groups: Vec<Value> = stats
         .rows_of("group")
         .map(|r| {
@@ -160,5 +167,5 @@ pub fn figures(ws: &Workspace, req: &DocRequest) -> Value {
             })
         })
         .collect();
-    json!({"year": year, "groups": groups})
+    Ok(json!({"year": year, "groups": groups}))
 }

@@ -735,3 +735,63 @@ fn a_closed_output_pipe_is_not_an_error() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert!(out.status.success());
 }
+
+/// One broken case file spoils only itself: the listings show every other case and name the
+/// broken file at its line and column (exit 1); the published figures are refused.
+#[test]
+fn a_broken_case_file_spoils_only_itself() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    ok(
+        p,
+        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
+        T,
+    );
+    ok(
+        p,
+        &["case", "new", "appearance", "A2", "--from", "notice.yaml"],
+        T,
+    );
+    let broken = p.join("cases/2023/A2.yaml");
+    let text = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(
+        &broken,
+        text.replacen("workflow: appearance", "workflow: [appearance", 1),
+    )
+    .unwrap();
+
+    let (code, out, err) = yingsu(p, &["status"], T);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("A1"), "{out}");
+    assert!(!out.contains("A2"), "{out}");
+    assert!(err.contains("cases/2023/A2.yaml:4:"), "{err}");
+    assert!(
+        err.contains("以上 1 个案件文件无法读取，未列入结果：cases/2023/A2.yaml"),
+        "{err}"
+    );
+
+    let (code, out, err) = yingsu(p, &["stats", "--year", "2023"], T);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("出庭应诉统计"), "{out}");
+    assert!(err.contains("cases/2023/A2.yaml"), "{err}");
+
+    let (code, _, err) = yingsu(
+        p,
+        &[
+            "report", "monthly", "--agency", "scjgj", "--month", "2023-04",
+        ],
+        T,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("有 1 个案件文件无法读取（cases/2023/A2.yaml），统计数字会漏计这些案件，因此不生成对外发布的数字"),
+        "{err}"
+    );
+    assert!(!p.join("archive/reports").exists());
+
+    // `render --all` makes the readable cases' documents and names the other.
+    let (code, out, err) = yingsu(p, &["render", "--all"], T);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("archive/2023/A1/"), "{out}");
+    assert!(err.contains("cases/2023/A2.yaml"), "{err}");
+}

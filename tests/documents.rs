@@ -834,7 +834,8 @@ fn advance_and_render_make_identical_documents() {
         &TypstRenderer::new(),
         &actor("2023-06-01T09:00:00+08:00"),
     )
-    .unwrap();
+    .unwrap()
+    .rendered;
     // The documents of the step taken after the correction. (The notice's letter, issued
     // before it, takes the corrected date when made again.)
     let after: Vec<_> = done

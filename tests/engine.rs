@@ -135,8 +135,9 @@ fn appearance_loss_goes_through_review_with_a_number_and_deadline() {
     .unwrap();
     // 15 working days after 2023-06-26, skipping the weekends (no holidays in between
     // except none configured after 06-23).
-    let rows =
-        yingsu::engine::status(&ws, chrono::NaiveDate::from_ymd_opt(2023, 7, 20).unwrap()).unwrap();
+    let rows = yingsu::engine::status(&ws, chrono::NaiveDate::from_ymd_opt(2023, 7, 20).unwrap())
+        .unwrap()
+        .rows;
     let row = rows.iter().find(|r| r.id == "A2").unwrap();
     let d = row.deadline.as_ref().unwrap();
     assert_eq!(d.title, "报送败诉案件总结报告");

@@ -63,3 +63,47 @@ fn installed_official_fonts_are_preferred_and_nothing_else_is_taken() {
     let ts = Typesetter::new(&bundled).unwrap();
     assert!(ts.font_faces().iter().all(|(f, _)| f != "FangSong"));
 }
+
+/// One renderer serving two workspaces with different fonts keeps a typesetter for each: the
+/// second workspace's own 仿宋 serves its documents, not the first workspace's fonts.
+#[test]
+fn one_renderer_keeps_each_workspaces_fonts() {
+    let open = |with_font: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        yingsu::workspace::init(dir.path()).unwrap();
+        let cfg = dir.path().join("yingsu.yaml");
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        std::fs::write(
+            &cfg,
+            text.replace("system_fonts: true", "system_fonts: false"),
+        )
+        .unwrap();
+        if with_font {
+            std::fs::create_dir_all(dir.path().join("fonts")).unwrap();
+            link(
+                &root().join("tests/fixtures/fonts/fangsong-test.otf"),
+                &dir.path().join("fonts/simfang.otf"),
+            );
+        }
+        let ws = yingsu::Workspace::open(dir.path()).unwrap();
+        (dir, ws)
+    };
+    let body = |fonts: Vec<yingsu::render::RoleFont>| {
+        fonts
+            .into_iter()
+            .find(|f| f.role.contains("正文"))
+            .map(|f| (f.family, f.source))
+            .unwrap()
+    };
+    let renderer = yingsu::render::TypstRenderer::new();
+    let (_a, plain) = open(false);
+    let (_b, own) = open(true);
+    assert_eq!(
+        body(yingsu::render::role_fonts(&plain, &renderer).unwrap()),
+        ("FandolFang R".to_string(), "yingsu 自带".to_string())
+    );
+    assert_eq!(
+        body(yingsu::render::role_fonts(&own, &renderer).unwrap()),
+        ("FangSong".to_string(), "工作区 fonts/".to_string())
+    );
+}

@@ -183,11 +183,11 @@ fn document_stats_for_the_reply_letter() {
         prepared: None,
     };
     assert_eq!(
-        yingsu::document::figures(&ws, &req(facts.clone())),
+        yingsu::document::figures(&ws, &req(facts.clone())).unwrap(),
         Value::Null
     );
     facts.insert("stats_year".into(), json!(2022));
-    let v = yingsu::document::figures(&ws, &req(facts));
+    let v = yingsu::document::figures(&ws, &req(facts)).unwrap();
     assert_eq!(v["year"], 2022);
     let g = &v["groups"];
     // In the order yingsu.yaml lists the groups (the reference letter's order).

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use yingsu::engine::{self, Actor};
-use yingsu::error::{Error, Result};
+use yingsu::error::{Diagnostic, Error, Result};
 use yingsu::render::{self, TypstRenderer};
 use yingsu::workspace::Workspace;
 
@@ -12,7 +12,9 @@ use super::{print_table, w};
 /// `yingsu validate`: configuration, workflows, templates and every case; the fonts in use.
 pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     render::check_templates(ws)?;
-    let rows = engine::status(ws, Actor::from_env()?.today())?;
+    let status = engine::status(ws, Actor::from_env()?.today())?;
+    unreadable(&status.unreadable)?;
+    let rows = status.rows;
     w(
         out,
         format!(
@@ -38,9 +40,43 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
 
 /// `yingsu status`: every case with its step and next deadline.
 pub fn status(ws: &Workspace, json: bool, out: &mut dyn Write) -> Result<()> {
-    let rows = engine::status(ws, Actor::from_env()?.today())?;
+    let status = engine::status(ws, Actor::from_env()?.today())?;
+    status_rows(&status.rows, json, out)?;
+    unreadable(&status.unreadable)
+}
+
+/// The case files a listing could not read, as the command's error (after its output): each
+/// at its place, then how many.
+pub fn unreadable(list: &[engine::Unreadable]) -> Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for u in list {
+        let found: Vec<Diagnostic> = u.error.diagnostics().into_iter().cloned().collect();
+        if found.is_empty() {
+            diags.push(Diagnostic::new(u.error.to_string()).in_file(&u.file));
+        } else {
+            diags.extend(found);
+        }
+    }
+    diags.push(
+        Diagnostic::new(format!(
+            "以上 {} 个案件文件无法读取，未列入结果：{}",
+            list.len(),
+            list.iter()
+                .map(|u| u.file.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        ))
+        .help("按上面的提示修正这些文件后重新运行；其余案件已照常列出"),
+    );
+    Err(Error::Many(diags))
+}
+
+fn status_rows(rows: &[engine::StatusRow], json: bool, out: &mut dyn Write) -> Result<()> {
     if json {
-        let s = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal(e.to_string()))?;
+        let s = serde_json::to_string_pretty(rows).map_err(|e| Error::Internal(e.to_string()))?;
         return w(out, s);
     }
     if rows.is_empty() {
@@ -92,9 +128,10 @@ pub fn render(
         ));
     }
     let renderer = TypstRenderer::new();
-    let done = engine::render_cases(ws, &ids, jobs, &renderer, &Actor::from_env()?)?;
+    let outcome = engine::render_cases(ws, &ids, jobs, &renderer, &Actor::from_env()?)?;
+    let done = &outcome.rendered;
     let changed = done.iter().filter(|d| d.changed).count();
-    for d in &done {
+    for d in done {
         w(
             out,
             format!(
@@ -108,5 +145,6 @@ pub fn render(
     w(
         out,
         format!("共 {} 份文书，更新 {changed} 份。", done.len()),
-    )
+    )?;
+    unreadable(&outcome.unreadable)
 }

@@ -205,12 +205,17 @@ fn today() -> Result<chrono::NaiveDate> {
 }
 
 pub fn cmd_stats(ws: &Workspace, a: StatsArgs, out: &mut dyn Write) -> Result<()> {
+    let archive = Archive::load(ws)?;
+    print_stats(ws, a, &archive, out)?;
+    super::records::unreadable(&archive.unreadable)
+}
+
+fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Write) -> Result<()> {
     let period = match a.period.period()? {
         Some(p) => p,
         None => Period::year(chrono::Datelike::year(&today()?))?,
     };
-    let archive = Archive::load(ws)?;
-    let stats = compute(ws, &archive, &period)?;
+    let stats = compute(ws, archive, &period)?;
     if a.json {
         let s = serde_json::to_string_pretty(&stats).map_err(|e| Error::Internal(e.to_string()))?;
         return w(out, s);
@@ -326,13 +331,18 @@ pub fn cmd_stats(ws: &Workspace, a: StatsArgs, out: &mut dyn Write) -> Result<()
 }
 
 pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()> {
+    let archive = Archive::load(ws)?;
+    print_check(ws, a, &archive, out)?;
+    super::records::unreadable(&archive.unreadable)
+}
+
+fn print_check(ws: &Workspace, a: CheckArgs, archive: &Archive, out: &mut dyn Write) -> Result<()> {
     let actor = Actor::from_env()?;
     let period = match a.period.period()? {
         Some(p) => p,
         None => Period::quarter_of(actor.today())?,
     };
-    let archive = Archive::load(ws)?;
-    let breaches = check(ws, &archive, &period)?;
+    let breaches = check(ws, archive, &period)?;
     let opened = if a.open {
         let renderer = TypstRenderer::new();
         open_breaches(
@@ -408,9 +418,19 @@ pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()
 }
 
 pub fn cmd_reconcile(ws: &Workspace, a: ReconcileArgs, out: &mut dyn Write) -> Result<()> {
-    let period = a.period.as_deref().map(Period::parse).transpose()?;
     let archive = Archive::load(ws)?;
-    let result = reconcile(ws, &archive, &a.file, period.as_ref())?;
+    print_reconcile(ws, a, &archive, out)?;
+    super::records::unreadable(&archive.unreadable)
+}
+
+fn print_reconcile(
+    ws: &Workspace,
+    a: ReconcileArgs,
+    archive: &Archive,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let period = a.period.as_deref().map(Period::parse).transpose()?;
+    let result = reconcile(ws, archive, &a.file, period.as_ref())?;
     if a.json {
         let s =
             serde_json::to_string_pretty(&result).map_err(|e| Error::Internal(e.to_string()))?;

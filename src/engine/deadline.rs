@@ -10,7 +10,7 @@ use crate::workflow::{DaysSpec, Workflow};
 use crate::workspace::Workspace;
 
 use super::context::ExprContext;
-use super::store;
+use super::store::{self, Unreadable};
 
 /// A deadline of the current step.
 #[derive(Debug, Clone, Serialize)]
@@ -33,11 +33,19 @@ pub struct StatusRow {
     pub file: String,
 }
 
+/// The status of every readable case, and the case files that could not be read.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub rows: Vec<StatusRow>,
+    pub unreadable: Vec<Unreadable>,
+}
+
 /// The status of every case.
-pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Vec<StatusRow>> {
+pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
+    let (views, unreadable) = store::load_all(ws)?;
     let mut rows = Vec::new();
-    for (id, _) in store::case_files(ws)? {
-        let view = store::load_case(ws, &id)?;
+    for view in views {
+        let id = view.case.id.clone();
         let step = view.current_step().to_string();
         let spec = view
             .wf
@@ -55,7 +63,7 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Vec<StatusRow>> {
             file: ws.rel(&view.case.path),
         });
     }
-    Ok(rows)
+    Ok(Status { rows, unreadable })
 }
 
 /// The earliest deadline that applies at `step` of case `id`, given its facts.

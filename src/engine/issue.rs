@@ -20,7 +20,7 @@ use crate::workflow::{DocSpec, StepSpec, Workflow};
 use crate::workspace::Workspace;
 
 use super::context::ExprContext;
-use super::store;
+use super::store::{self, Unreadable};
 use super::{Actor, view::CaseView};
 
 /// The render stage as the engine sees it: turns one document request into PDF bytes.
@@ -243,8 +243,17 @@ pub struct Rendered {
     pub changed: bool,
 }
 
+/// What `render` did: the documents made again, and (for all cases) the case files that could
+/// not be read and were left as they are.
+#[derive(Debug, Default)]
+pub struct RenderOutcome {
+    pub rendered: Vec<Rendered>,
+    pub unreadable: Vec<Unreadable>,
+}
+
 /// Re-render the documents recorded in the given cases' histories (all cases when `ids` is
-/// empty), in parallel on `jobs` threads. Numbers are kept; files whose bytes change are
+/// empty: then a case file that cannot be read is reported and skipped, the others are made),
+/// in parallel on `jobs` threads. Numbers are kept; files whose bytes change are
 /// rewritten and a history entry records the new hashes.
 ///
 /// Each worker takes one case at a time: it reads the case file, typesets its documents,
@@ -258,25 +267,43 @@ pub fn render_cases(
     jobs: usize,
     renderer: &dyn DocumentRenderer,
     actor: &Actor,
-) -> Result<Vec<Rendered>> {
+) -> Result<RenderOutcome> {
     let _lock = ws.lock_for_writing()?;
-    let ids: Vec<String> = if ids.is_empty() {
+    let all = ids.is_empty();
+    let ids: Vec<String> = if all {
         store::case_files(ws)?.into_iter().map(|(i, _)| i).collect()
     } else {
         ids.to_vec()
     };
-    let per_case: Vec<Result<(Vec<Rendered>, Vec<Staged>)>> =
-        crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| {
-            rerender_case(ws, id, renderer, actor)
+    type Done = (Vec<Rendered>, Vec<Staged>);
+    let per_case: Vec<Result<std::result::Result<Done, Unreadable>>> =
+        crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| match store::case_path(
+            ws, id,
+        )
+        .and_then(|p| store::load_file(ws, id, &p).map(|v| (p, v)))
+        {
+            Ok((_, view)) => rerender_case(ws, &view, renderer, actor).map(Ok),
+            Err(error) if all => Ok(Err(Unreadable {
+                id: id.clone(),
+                file: store::case_path(ws, id)
+                    .map(|p| ws.rel(&p))
+                    .unwrap_or_else(|_| id.clone()),
+                error,
+            })),
+            Err(e) => Err(e),
         });
     // The first failure in case order is reported (whatever the threads' timing), with a
     // count of the others; dropping the staged files deletes them.
     let failed = per_case.iter().filter(|r| r.is_err()).count();
-    let mut out = Vec::new();
+    let mut out = RenderOutcome::default();
     let mut batch = Batch::default();
     for result in per_case {
         let (rendered, staged) = match result {
-            Ok(done) => done,
+            Ok(Ok(done)) => done,
+            Ok(Err(unreadable)) => {
+                out.unreadable.push(unreadable);
+                continue;
+            }
             Err(e) if failed > 1 => {
                 let mut diags: Vec<Diagnostic> = e.diagnostics().into_iter().cloned().collect();
                 if diags.is_empty() {
@@ -293,7 +320,7 @@ pub fn render_cases(
             }
             Err(e) => return Err(e),
         };
-        out.extend(rendered);
+        out.rendered.extend(rendered);
         for s in staged {
             batch.push(s);
         }
@@ -305,12 +332,12 @@ pub fn render_cases(
 /// One case of [`render_cases`]: its documents, and the files to move into place.
 fn rerender_case(
     ws: &Workspace,
-    id: &str,
+    view: &CaseView<'_>,
     renderer: &dyn DocumentRenderer,
     actor: &Actor,
 ) -> Result<(Vec<Rendered>, Vec<Staged>)> {
-    let view = store::load_case(ws, id)?;
     let case = &view.case;
+    let id = case.id.as_str();
     let year = year_folder(&case.path)
         .ok_or_else(|| Error::Internal(format!("case file outside a year folder: {id}")))?;
     // The latest hash recorded for each file (re-render entries supersede step entries).
@@ -328,7 +355,7 @@ fn rerender_case(
         if h.documents.is_empty() {
             continue;
         }
-        let at = step_at(&view, i, step, year, actor)?;
+        let at = step_at(view, i, step, year, actor)?;
         for d in &h.documents {
             let file = archive::document_path(year, id, i, step, &d.template);
             if d.file != file {

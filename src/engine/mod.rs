@@ -26,11 +26,13 @@ use crate::case::DocRecord;
 use crate::error::{Error, Result};
 
 pub use context::ExprContext;
-pub use deadline::{Deadline, StatusRow, next_deadline, status};
+pub use deadline::{Deadline, Status, StatusRow, next_deadline, status};
 pub use input::Input;
-pub use issue::{DocRequest, DocumentRenderer, Prepared, Rendered, issuer_of, render_cases};
+pub use issue::{
+    DocRequest, DocumentRenderer, Prepared, RenderOutcome, Rendered, issuer_of, render_cases,
+};
 pub use step::{advance, new_case};
-pub use store::{case_files, case_path, load_case};
+pub use store::{Unreadable, case_files, case_path, load_all, load_case};
 pub use view::CaseView;
 
 /// Who acts and when: taken from the environment, overridable for reproducible runs

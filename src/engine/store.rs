@@ -123,3 +123,50 @@ pub fn case_year(case: &Case) -> Option<i32> {
         .and_then(|h| DateTime::parse_from_rfc3339(&h.at).ok())
         .map(|d| d.year())
 }
+
+/// A case file that could not be read, and why (with its location).
+#[derive(Debug)]
+pub struct Unreadable {
+    pub id: String,
+    /// The file, relative to the workspace.
+    pub file: String,
+    pub error: Error,
+}
+
+impl serde::Serialize for Unreadable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Unreadable", 3)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("file", &self.file)?;
+        st.serialize_field("error", &self.error.to_string())?;
+        st.end()
+    }
+}
+
+/// Every case file, loaded in parallel, in path order; the files that could not be read are
+/// returned beside the others, so one broken file spoils only itself.
+pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> {
+    use rayon::prelude::*;
+    let files = case_files(ws)?;
+    let loaded: Vec<(String, PathBuf, Result<CaseView<'_>>)> = files
+        .into_par_iter()
+        .map(|(id, path)| {
+            let r = load_file(ws, &id, &path);
+            (id, path, r)
+        })
+        .collect();
+    let mut views = Vec::new();
+    let mut unreadable = Vec::new();
+    for (id, path, r) in loaded {
+        match r {
+            Ok(v) => views.push(v),
+            Err(error) => unreadable.push(Unreadable {
+                id,
+                file: ws.rel(&path),
+                error,
+            }),
+        }
+    }
+    Ok((views, unreadable))
+}

@@ -66,7 +66,7 @@ impl TypstRenderer {
         Ok(Job {
             main: format!("/{main}"),
             files: ws.template_files(),
-            data: crate::document::data(ws, req),
+            data: crate::document::data(ws, req)?,
             date: req.date,
             ident: req.ident(),
             root: Some(ws.root.clone()),

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Denominator;
+use crate::engine::CaseView;
 use crate::error::{Error, Result};
 use crate::facts::{self, Facts};
 use crate::workspace::Workspace;
@@ -107,12 +108,14 @@ pub struct Rectification {
 }
 
 /// Everything the statistics read from the archive.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Archive {
     pub records: Vec<Record>,
     pub rectifications: Vec<Rectification>,
     /// Every case id in the archive.
     pub ids: std::collections::BTreeSet<String>,
+    /// Case files that could not be read (left out of every figure).
+    pub unreadable: Vec<crate::engine::Unreadable>,
 }
 
 fn text(f: &Facts, k: &str) -> String {
@@ -172,19 +175,14 @@ pub fn norm_case_number(s: &str) -> String {
 /// Read one case file into a record (litigation cases) or a rectification.
 fn read(
     ws: &Workspace,
-    id: &str,
-    path: &std::path::Path,
+    view: &CaseView<'_>,
     require_full: &[String],
-) -> Result<(Option<Record>, Option<Rectification>)> {
-    let view = crate::engine::store::load_file(ws, id, path)?;
+) -> (Option<Record>, Option<Rectification>) {
     let case = &view.case;
+    let id = case.id.as_str();
     let steps = |name: &str| case.history.iter().any(|h| h.step.as_deref() == Some(name));
     let facts = view.facts();
-    let file = path
-        .strip_prefix(&ws.root)
-        .unwrap_or(path)
-        .display()
-        .to_string();
+    let file = ws.rel(&case.path);
     if steps("notice") || steps("appearance") {
         let mut hearings = Vec::new();
         for (i, h) in case.history.iter().enumerate() {
@@ -261,7 +259,7 @@ fn read(
                 None
             },
         };
-        return Ok((Some(rec), None));
+        return (Some(rec), None);
     }
     if case.workflow.value == "rectification"
         || facts.contains_key("reason") && facts.contains_key("findings")
@@ -272,43 +270,62 @@ fn read(
             reason: text(&facts, "reason"),
             source_cases: list(&facts, "source_cases"),
         };
-        return Ok((None, Some(r)));
+        return (None, Some(r));
     }
-    Ok((None, None))
+    (None, None)
 }
 
 impl Archive {
-    /// Load every case file of the workspace (in parallel; files are independent).
+    /// Load every case file of the workspace (in parallel; files are independent). Files that
+    /// cannot be read are kept in [`Archive::unreadable`]; the figures leave them out.
     pub fn load(ws: &Workspace) -> Result<Archive> {
         use rayon::prelude::*;
-        let files = crate::engine::case_files(ws)?;
-        let full = ws.config.targets.require_full.clone();
-        let results: Vec<Result<(Option<Record>, Option<Rectification>)>> = files
-            .par_iter()
-            .map(|(id, p)| read(ws, id, p, &full))
-            .collect();
+        let (views, unreadable) = crate::engine::load_all(ws)?;
+        let full = &ws.config.targets.require_full;
+        let results: Vec<(Option<Record>, Option<Rectification>)> =
+            views.par_iter().map(|v| read(ws, v, full)).collect();
         let mut a = Archive::default();
-        let mut errors = Vec::new();
-        for r in results {
-            match r {
-                Ok((rec, rect)) => {
-                    a.records.extend(rec);
-                    a.rectifications.extend(rect);
-                }
-                Err(Error::User(d)) => errors.push(*d),
-                Err(Error::Many(ds)) => errors.extend(ds),
-                Err(e) => return Err(e),
+        for (rec, rect) in results {
+            a.records.extend(rec);
+            a.rectifications.extend(rect);
+        }
+        a.ids = views
+            .iter()
+            .map(|v| v.case.id.clone())
+            .chain(unreadable.iter().map(|u| u.id.clone()))
+            .collect();
+        a.unreadable = unreadable;
+        Ok(a)
+    }
+
+    /// For figures that are published (reports, letters): refuse while any case file cannot
+    /// be read, naming the files, since the figures would leave those cases out.
+    pub fn complete(&self) -> Result<()> {
+        if self.unreadable.is_empty() {
+            return Ok(());
+        }
+        let mut diags: Vec<crate::error::Diagnostic> = Vec::new();
+        for u in &self.unreadable {
+            let found: Vec<_> = u.error.diagnostics().into_iter().cloned().collect();
+            if found.is_empty() {
+                diags.push(crate::error::Diagnostic::new(u.error.to_string()).in_file(&u.file));
+            } else {
+                diags.extend(found);
             }
         }
-        if !errors.is_empty() {
-            return Err(if errors.len() == 1 {
-                errors.remove(0).into()
-            } else {
-                Error::Many(errors)
-            });
-        }
-        a.ids = files.into_iter().map(|(i, _)| i).collect();
-        Ok(a)
+        diags.push(
+            crate::error::Diagnostic::new(format!(
+                "有 {} 个案件文件无法读取（{}），统计数字会漏计这些案件，因此不生成对外发布的数字",
+                self.unreadable.len(),
+                self.unreadable
+                    .iter()
+                    .map(|u| u.file.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ))
+            .help("按上面的提示修正这些案件文件，运行 `yingsu validate` 确认后重试"),
+        );
+        Err(Error::Many(diags))
     }
 }
 

@@ -113,6 +113,7 @@ pub fn monthly(
     let period = period_of(month, Kind::Month)?;
     let a = configured(&ws.config.agencies, agency, "单位", "agencies")?;
     let archive = Archive::load(ws)?;
+    archive.complete()?;
     let stats = super::compute(ws, &archive, &period)?;
     let row = stats
         .rows
@@ -224,6 +225,7 @@ pub fn bulletin(
     let period = period_of(quarter, Kind::Quarter)?;
     let iss = configured(&ws.config.issuers, issuer, "发文机关", "issuers")?;
     let archive = Archive::load(ws)?;
+    archive.complete()?;
     let stats = super::compute(ws, &archive, &period)?;
     let breaches = check(ws, &archive, &period)?;
     let floor = super::floor_permille(ws);
