@@ -45,7 +45,7 @@ fn make_case(ws: &Workspace, i: usize) {
     let day = 1 + i % 28;
     let r = &Placeholder;
     yingsu::engine::new_case(
-        &ws,
+        ws,
         "proposal",
         &id,
         &input(&[
@@ -65,7 +65,7 @@ fn make_case(ws: &Workspace, i: usize) {
         r,
     )
     .unwrap();
-    yingsu::engine::advance(&ws, &id,
+    yingsu::engine::advance(ws, &id,
         "drafted",
         &input(&[
             ("background", "行政争议实质性化解是减少行政诉讼案件、提升依法行政水平的重要途径。我局高度重视您提出的建议，认真研究办理。".into()),
@@ -77,7 +77,7 @@ fn make_case(ws: &Workspace, i: usize) {
     )
     .unwrap();
     yingsu::engine::advance(
-        &ws,
+        ws,
         &id,
         "signed",
         &input(&[
@@ -89,7 +89,7 @@ fn make_case(ws: &Workspace, i: usize) {
     )
     .unwrap();
     yingsu::engine::advance(
-        &ws,
+        ws,
         &id,
         "replied",
         &input(&[

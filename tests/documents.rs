@@ -11,12 +11,13 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 use yingsu::Workspace;
-use yingsu::engine::{Actor, DocRequest, DocumentRenderer, Input};
+use yingsu::engine::{DocRequest, DocumentRenderer, Input};
 use yingsu::render::TypstRenderer;
 use yingsu::typeset::Job;
 use yingsu::workspace::init;
 
 mod common;
+use common::actor_at as actor;
 use common::frames::{G, glyphs, lines};
 
 const MM: f64 = 72.0 / 25.4;
@@ -75,13 +76,6 @@ impl DocumentRenderer for Recorder {
     }
 }
 
-fn actor(at: &str) -> Actor {
-    Actor {
-        who: "测试员".into(),
-        now: chrono::DateTime::parse_from_rfc3339(at).unwrap(),
-    }
-}
-
 /// A fresh workspace; `edit` may change the `yingsu.yaml` that `init` wrote.
 fn workspace(dir: &Path, edit: impl Fn(String) -> String) -> Workspace {
     init(dir).unwrap();
@@ -106,7 +100,7 @@ fn input(dir: &Path, name: &str, facts: Value) -> Input {
 
 fn step(ws: &Workspace, rec: &Recorder, dir: &Path, id: &str, to: &str, at: &str, facts: Value) {
     let inp = input(dir, &format!("{id}-{to}"), facts);
-    yingsu::engine::advance(&ws, id, to, &inp, &actor(at), rec)
+    yingsu::engine::advance(ws, id, to, &inp, &actor(at), rec)
         .unwrap_or_else(|e| panic!("{id} → {to}: {e}"));
 }
 
@@ -136,7 +130,7 @@ fn appearance_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
         }),
     );
     yingsu::engine::new_case(
-        &ws,
+        ws,
         "appearance",
         id,
         &inp,
@@ -211,7 +205,7 @@ fn rectification_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
         }),
     );
     yingsu::engine::new_case(
-        &ws,
+        ws,
         "rectification",
         "2023-整改-1",
         &inp,
@@ -273,7 +267,7 @@ fn proposal_case_with(
 ) {
     let id = "2023-提案-003";
     yingsu::engine::new_case(
-        &ws,
+        ws,
         "proposal",
         id,
         &input(dir, "received", received),
@@ -659,6 +653,19 @@ fn reference_letter_rebuilt() {
     compare_paragraphs(&rendered_paragraphs(&doc), &reference_paragraphs());
 }
 
+/// The reference letter's case with its statistics paragraphs asked for (`stats_year: 2022`)
+/// instead of typed, over the archive behind the 2023 letter; the recorder holds its jobs.
+fn letter_with_statistics(ws: &Workspace, dir: &Path) -> Recorder {
+    common::archive::letter_archive(dir, &["scjgj"]);
+    let rec = Recorder::new();
+    let (received, mut drafted, signed, replied) = reference_facts();
+    let first = drafted["background"][0].clone();
+    drafted["background"] = json!([first]);
+    drafted["stats_year"] = json!(2022);
+    proposal_case_with(ws, &rec, dir, (received, drafted, signed, replied));
+    rec
+}
+
 /// With `stats_year` instead of typed figures, the two statistics paragraphs of the reference
 /// letter come from the statistics over a real archive (the cases behind the 2023 letter: 2022
 /// against 2021), in the order `yingsu.yaml` lists the groups: the government's first.
@@ -666,13 +673,7 @@ fn reference_letter_rebuilt() {
 fn reference_letter_statistics_generated() {
     let dir = tempfile::tempdir().unwrap();
     let ws = reference_workspace(dir.path());
-    common::archive::letter_archive(dir.path(), &["scjgj"]);
-    let rec = Recorder::new();
-    let (received, mut drafted, signed, replied) = reference_facts();
-    let first = drafted["background"][0].clone();
-    drafted["background"] = json!([first]);
-    drafted["stats_year"] = json!(2022);
-    proposal_case_with(&ws, &rec, dir.path(), (received, drafted, signed, replied));
+    let rec = letter_with_statistics(&ws, dir.path());
     let job = rec.job("fuhan");
     let groups: Vec<&str> = job.data["stats"]["groups"]
         .as_array()
@@ -703,13 +704,7 @@ fn reference_letter_follows_the_group_order_of_the_configuration() {
     .unwrap();
     let ws2 = Workspace::open(dir.path()).unwrap();
     drop(ws);
-    common::archive::letter_archive(dir.path(), &["scjgj"]);
-    let rec = Recorder::new();
-    let (received, mut drafted, signed, replied) = reference_facts();
-    let first = drafted["background"][0].clone();
-    drafted["background"] = json!([first]);
-    drafted["stats_year"] = json!(2022);
-    proposal_case_with(&ws2, &rec, dir.path(), (received, drafted, signed, replied));
+    let rec = letter_with_statistics(&ws2, dir.path());
     let doc = layout(&ws2, &rec, &rec.job("fuhan"));
     let got = rendered_paragraphs(&doc);
     let want = reference_paragraphs();

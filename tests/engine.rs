@@ -7,11 +7,11 @@ use common::*;
 use yingsu::Workspace;
 
 fn file_of(ws: &Workspace, id: &str) -> String {
-    std::fs::read_to_string(yingsu::engine::case_path(&ws, id).unwrap()).unwrap()
+    std::fs::read_to_string(yingsu::engine::case_path(ws, id).unwrap()).unwrap()
 }
 
 fn step_of(ws: &Workspace, id: &str) -> String {
-    yingsu::engine::load_case(&ws, id)
+    yingsu::engine::load_case(ws, id)
         .unwrap()
         .current_step()
         .to_string()

@@ -417,15 +417,7 @@ fn engine_case(
         s.push(format!("{f}=true"));
     }
     let s: Vec<&str> = s.iter().map(|x| x.as_str()).collect();
-    yingsu::engine::new_case(
-        &ws,
-        "appearance",
-        id,
-        &sets(&s),
-        &actor("2023-01-10"),
-        &Noop,
-    )
-    .unwrap();
+    yingsu::engine::new_case(ws, "appearance", id, &sets(&s), &actor("2023-01-10"), &Noop).unwrap();
     let mut a = vec![format!("head_appeared={appeared}")];
     if let Some(r) = reason {
         a.push(format!("absence_reason={r}"));
@@ -435,7 +427,7 @@ fn engine_case(
         a.push("head_spoke=true".into());
     }
     let a: Vec<&str> = a.iter().map(|x| x.as_str()).collect();
-    yingsu::engine::advance(&ws, id, "appearance", &sets(&a), &actor(hearing), &Noop).unwrap();
+    yingsu::engine::advance(ws, id, "appearance", &sets(&a), &actor(hearing), &Noop).unwrap();
 }
 
 /// scjgj 8/10 (floor), gaj 0/2 (zero), zjj 9/10 with an absent flagged case (full), lljd an

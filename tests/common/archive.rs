@@ -175,15 +175,7 @@ pub fn letter_archive(root: &Path, departments: &[&'static str]) {
         );
     }
     // 2022: 354 heard, 333 appeared; 340 concluded in 2022 (17 lost), 14 still pending.
-    let outcomes = [
-        "撤销",
-        "部分撤销",
-        "确认违法",
-        "确认无效",
-        "责令履行法定职责",
-        "变更",
-        "判决赔偿",
-    ];
+    let outcomes = yingsu::stats::LOSS_OUTCOMES;
     for i in 0..354 {
         let k = next();
         let judgment = (i < 340).then(|| {

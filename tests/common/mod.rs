@@ -40,6 +40,14 @@ pub fn actor(date: &str) -> Actor {
     }
 }
 
+/// The test clerk acting at an RFC 3339 time (`2023-05-08T09:00:00+08:00`).
+pub fn actor_at(at: &str) -> Actor {
+    Actor {
+        who: "测试员".into(),
+        now: chrono::DateTime::parse_from_rfc3339(at).unwrap(),
+    }
+}
+
 pub fn sets(pairs: &[&str]) -> Input {
     Input {
         sets: pairs.iter().map(|s| s.to_string()).collect(),
