@@ -36,6 +36,7 @@ fn input(sets: &[(&str, String)]) -> Input {
     Input {
         sets: sets.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         from: None,
+        again: false,
     }
 }
 

@@ -29,6 +29,7 @@ fn entry(step: &str, date: &str, facts: BTreeMap<String, Value>) -> HistoryEntry
         facts,
         documents: vec![],
         opened: vec![],
+        ..Default::default()
     }
 }
 

@@ -40,7 +40,7 @@ impl DocRecord {
 }
 
 /// One entry of a case's history.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryEntry {
     /// The step reached (absent for re-render entries).
@@ -61,6 +61,33 @@ pub struct HistoryEntry {
     /// The case this step opened (e.g. a rectification case).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub opened: Vec<String>,
+    /// An undo entry: the number (1-based) of the history entry it takes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<usize>,
+    /// Why (an undo, a withdrawal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The case was withdrawn (the step that opened it was taken back): it is closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
+}
+
+impl HistoryEntry {
+    /// An entry that is not a step (a re-render, an undo, a withdrawal).
+    pub fn event(event: &str, at: String, by: String) -> HistoryEntry {
+        HistoryEntry {
+            step: None,
+            event: Some(event.to_string()),
+            at,
+            by,
+            facts: BTreeMap::new(),
+            documents: vec![],
+            opened: vec![],
+            undoes: None,
+            reason: None,
+            withdrawn: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,13 +177,33 @@ impl Case {
         })
     }
 
-    /// The current step: the last step reached.
+    /// The current step: the last step reached and not taken back.
     pub fn current_step(&self) -> &str {
+        self.last_step()
+            .and_then(|i| self.history[i].step.as_deref())
+            .unwrap_or("")
+    }
+
+    /// The index of the last step entry not taken back.
+    pub fn last_step(&self) -> Option<usize> {
+        let undone = self.undone();
+        (0..self.history.len())
+            .rev()
+            .find(|i| self.history[*i].step.is_some() && !undone.contains(i))
+    }
+
+    /// The indices (0-based) of the history entries an undo took back.
+    pub fn undone(&self) -> std::collections::BTreeSet<usize> {
         self.history
             .iter()
-            .rev()
-            .find_map(|h| h.step.as_deref())
-            .unwrap_or("")
+            .filter_map(|h| h.undoes)
+            .filter_map(|n| n.checked_sub(1))
+            .collect()
+    }
+
+    /// The case was withdrawn: it is closed whatever its step.
+    pub fn is_withdrawn(&self) -> bool {
+        self.history.iter().any(|h| h.withdrawn)
     }
 
     /// The text of the file with `entry` appended to the history.
@@ -293,6 +340,15 @@ pub fn entry_text(e: &HistoryEntry, indent: &str) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    if let Some(n) = e.undoes {
+        push(format!("undoes: {n}"));
+    }
+    if let Some(r) = &e.reason {
+        push(format!("reason: {}", scalar(r)));
+    }
+    if e.withdrawn {
+        push("withdrawn: true".into());
     }
     let mut s = lines.join("\n");
     s.push('\n');

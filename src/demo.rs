@@ -117,7 +117,10 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
                 .iter()
                 .map(|(k, v)| format!("{k}={}", as_set(v)))
                 .collect();
-            let input = Input { sets, from: None };
+            let input = Input {
+                sets,
+                ..Default::default()
+            };
             let r = if i == 0 {
                 engine::new_case(&ws, &c.workflow, &c.id, &input, &actor, &renderer)
             } else {

@@ -15,6 +15,19 @@ pub fn format(prefix: &str, year: i32, seq: u32) -> String {
     format!("{prefix}〔{year}〕{seq}号")
 }
 
+/// The parts of a number this module formatted: `渝北司函〔2023〕5号` → (渝北司函, 2023, 5).
+pub fn parse(number: &str) -> Option<(String, i32, u32)> {
+    let (prefix, rest) = number.split_once('〔')?;
+    let (year, rest) = rest.split_once('〕')?;
+    let seq = rest.strip_suffix('号')?;
+    Some((prefix.to_string(), year.parse().ok()?, seq.parse().ok()?))
+}
+
+/// The registry key that marks number `seq` voided (its document was taken back by an undo).
+fn voided_key(key: &str) -> String {
+    format!("作废#{key}")
+}
+
 /// The registry file for a prefix and year.
 pub fn registry_path(archive: &Path, prefix: &str, year: i32) -> PathBuf {
     archive.join("numbers").join(format!("{prefix}-{year}.tsv"))
@@ -105,6 +118,29 @@ impl Registry {
         format(&self.prefix, self.year, seq)
     }
 
+    /// Mark the number of `key` voided (its document was taken back): the number stays taken
+    /// and is never given again; the registry keeps a line saying so. Written by `flush`.
+    pub fn void(&mut self, key: &str) -> Option<String> {
+        let seq = self
+            .entries
+            .iter()
+            .find(|(_, k)| k == key)
+            .map(|(s, _)| *s)?;
+        let mark = voided_key(key);
+        if !self.entries.iter().any(|(s, k)| *s == seq && *k == mark) {
+            self.entries.push((seq, mark.clone()));
+            self.pending.push((seq, mark));
+        }
+        Some(format(&self.prefix, self.year, seq))
+    }
+
+    /// Whether number `seq` was voided.
+    pub fn is_voided(&self, seq: u32) -> bool {
+        self.entries
+            .iter()
+            .any(|(s, k)| *s == seq && k.starts_with("作废#"))
+    }
+
     /// Durably record the reserved numbers.
     pub fn flush(&mut self) -> Result<()> {
         if self.pending.is_empty() {
@@ -145,16 +181,29 @@ impl Numbering {
         }
     }
 
-    /// The number of document `key` of `prefix` in `year` (existing or newly reserved).
-    pub fn number(&mut self, prefix: &str, year: i32, key: &str) -> Result<String> {
+    /// The registry of `prefix` in `year`, locked until this numbering ends.
+    fn registry(&mut self, prefix: &str, year: i32) -> Result<&mut Registry> {
         let k = (prefix.to_string(), year);
-        let r = match self.open.entry(k) {
+        Ok(match self.open.entry(k) {
             std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::btree_map::Entry::Vacant(v) => {
                 v.insert(Registry::lock(&self.archive, prefix, year)?)
             }
+        })
+    }
+
+    /// The number of document `key` of `prefix` in `year` (existing or newly reserved).
+    pub fn number(&mut self, prefix: &str, year: i32, key: &str) -> Result<String> {
+        Ok(self.registry(prefix, year)?.reserve(key))
+    }
+
+    /// Mark the number of document `key` voided (see [`Registry::void`]).
+    pub fn void(&mut self, number: &str, key: &str) -> Result<()> {
+        let Some((prefix, year, _)) = parse(number) else {
+            return Ok(());
         };
-        Ok(r.reserve(key))
+        self.registry(&prefix, year)?.void(key);
+        Ok(())
     }
 
     /// Write the reserved numbers (before the documents are moved into place: a crash then

@@ -95,6 +95,7 @@ fn input(dir: &Path, name: &str, facts: Value) -> Input {
     Input {
         sets: vec![],
         from: Some(path),
+        again: false,
     }
 }
 
@@ -782,6 +783,7 @@ fn advance_and_render_make_identical_documents() {
     let notice = yingsu::engine::Input {
         sets: common::NOTICE.iter().map(|s| s.to_string()).collect(),
         from: None,
+        again: false,
     };
     yingsu::engine::new_case(
         &ws,

@@ -810,3 +810,176 @@ fn cases_are_found_in_any_year_folder_and_a_duplicate_id_is_named() {
         .to_string();
     assert!(err.starts_with("错误：找不到案件 `B9`"), "{err}");
 }
+
+/// The same step with exactly the same facts is refused as a repeated command, and recorded when
+/// the clerk says it happened again (`--again`).
+#[test]
+fn a_repeated_identical_step_needs_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "R1",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    let hearing = ["head_appeared=true", "head_spoke=true"];
+    yingsu::engine::advance(
+        &ws,
+        "R1",
+        "appearance",
+        &sets(&hearing),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
+    let path = yingsu::engine::case_path(&ws, "R1").unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let err = yingsu::engine::advance(
+        &ws,
+        "R1",
+        "appearance",
+        &sets(&hearing),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "错误：“出庭应诉”（appearance）与上一次的记录（第 2 条办理记录，2023-05-08T09:00:00+08:00）完全相同，可能是重复执行了同一条命令；本次没有记录\n = 帮助：如果确实又发生了一次（例如再次开庭），请加上 --again；如果是重复执行，无需处理\n"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let mut again = sets(&hearing);
+    again.again = true;
+    yingsu::engine::advance(&ws, "R1", "appearance", &again, &actor("2023-05-20"), &r).unwrap();
+    assert_eq!(
+        yingsu::engine::load_case(&ws, "R1")
+            .unwrap()
+            .case
+            .history
+            .len(),
+        3
+    );
+}
+
+/// `case undo` takes back the last step without losing history: the undo is recorded with its
+/// reason, the step's documents are voided (numbers never given again, PDFs in `voided/`), the
+/// case it opened is withdrawn, and the case is back at the step before.
+#[test]
+fn undo_takes_back_a_step_and_voids_its_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "U1",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    let unjustified = [
+        "head_appeared=false",
+        "absence_reason=无正当理由",
+        "delegates=王明，法规科科长",
+    ];
+    let rep = yingsu::engine::advance(
+        &ws,
+        "U1",
+        "appearance",
+        &sets(&unjustified),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
+    assert_eq!(rep.opened, ["U1-整改"]);
+    let opened = yingsu::engine::load_case(&ws, "U1-整改").unwrap();
+    let notice = opened.case.history[0].documents[0].clone();
+    assert_eq!(notice.number.as_deref(), Some("渝北司函〔2023〕1号"));
+    drop(opened);
+    let shouquan = dir
+        .path()
+        .join("archive/2023/U1/02-appearance-shouquan.pdf");
+    assert!(shouquan.is_file());
+
+    // A reason is required.
+    let err = yingsu::engine::undo(&ws, "U1", " ", &actor("2023-05-09"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("错误：撤销办理步骤须说明原因"), "{err}");
+
+    let undo = yingsu::engine::undo(&ws, "U1", "出庭情况录入错误", &actor("2023-05-09")).unwrap();
+    assert_eq!((undo.entry, undo.step.as_str()), (2, "appearance"));
+    assert_eq!(undo.withdrawn, ["U1-整改"]);
+    assert_eq!(undo.now_at, "notice");
+    let view = yingsu::engine::load_case(&ws, "U1").unwrap();
+    assert_eq!(view.current_step(), "notice");
+    assert_eq!(
+        view.case.history.len(),
+        3,
+        "nothing removed, one entry added"
+    );
+    let u = &view.case.history[2];
+    assert_eq!(
+        (u.event.as_deref(), u.undoes, u.reason.as_deref()),
+        (Some("撤销办理记录"), Some(2), Some("出庭情况录入错误"))
+    );
+    assert!(!view.facts().contains_key("absence_reason"));
+    assert!(!shouquan.exists());
+    assert!(
+        dir.path()
+            .join("archive/2023/U1/voided/02-appearance-shouquan.pdf")
+            .is_file()
+    );
+    let withdrawn = yingsu::engine::load_case(&ws, "U1-整改").unwrap();
+    assert!(withdrawn.case.is_withdrawn());
+    assert!(!dir.path().join(&notice.file).exists());
+    let registry =
+        std::fs::read_to_string(dir.path().join("archive/numbers/渝北司函-2023.tsv")).unwrap();
+    assert_eq!(
+        registry,
+        "1\tU1-整改#1#zhenggai\n1\t作废#U1-整改#1#zhenggai\n"
+    );
+    let status =
+        yingsu::engine::status(&ws, chrono::NaiveDate::from_ymd_opt(2023, 5, 9).unwrap()).unwrap();
+    let row = status.rows.iter().find(|r| r.id == "U1-整改").unwrap();
+    assert!(row.closed);
+    let err = yingsu::engine::advance(
+        &ws,
+        "U1-整改",
+        "report_received",
+        &sets(&[]),
+        &actor("2023-05-10"),
+        &r,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("错误：案件 `U1-整改` 已撤回"), "{err}");
+
+    // Taken again, the step gets new numbers: the voided one is never given again.
+    yingsu::engine::advance(
+        &ws,
+        "U1",
+        "appearance",
+        &sets(&unjustified),
+        &actor("2023-05-10"),
+        &r,
+    )
+    .unwrap();
+    // The withdrawn case keeps its id, so the rectification is not opened a second time.
+    let view = yingsu::engine::load_case(&ws, "U1").unwrap();
+    assert_eq!(view.current_step(), "appearance");
+    assert!(view.case.history[3].opened.is_empty());
+    // The only step left is the case's creation: it cannot be undone.
+    yingsu::engine::undo(&ws, "U1", "再次撤销", &actor("2023-05-11")).unwrap();
+    let err = yingsu::engine::undo(&ws, "U1", "再次撤销", &actor("2023-05-11"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("只有一条办理记录"), "{err}");
+}

@@ -386,6 +386,7 @@ fn sets(v: &[&str]) -> Input {
     Input {
         sets: v.iter().map(|s| s.to_string()).collect(),
         from: None,
+        again: false,
     }
 }
 

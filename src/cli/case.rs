@@ -30,17 +30,34 @@ pub enum CaseCommand {
     },
     /// 推进案件到下一步骤：yingsu case advance 2023-行初-123 appearance --set head_appeared=true
     Advance {
+        /// 案件编号
         #[arg(value_name = "案件编号")]
         id: String,
+        /// 要转到的步骤（yingsu case show 列出可转到的步骤）
         #[arg(value_name = "步骤")]
         step: String,
+        /// 字段=值（可重复）
         #[arg(long = "set", value_name = "字段=值")]
         sets: Vec<String>,
+        /// 从 YAML 文件读取字段
         #[arg(long = "from", value_name = "文件")]
         from: Option<PathBuf>,
+        /// 与上一次记录完全相同的步骤确实又发生了一次（例如再次开庭）
+        #[arg(long)]
+        again: bool,
+    },
+    /// 撤销案件最近一个办理步骤：记录撤销原因，作废其文书和文号（文号不再使用），文书移入 voided/
+    Undo {
+        /// 案件编号
+        #[arg(value_name = "案件编号")]
+        id: String,
+        /// 撤销的原因（必填）
+        #[arg(long, value_name = "原因")]
+        reason: String,
     },
     /// 查看案件：事实、办理记录、文书、可转向的步骤
     Show {
+        /// 案件编号
         #[arg(value_name = "案件编号")]
         id: String,
     },
@@ -60,7 +77,11 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                 ws,
                 &workflow,
                 &id,
-                &Input { sets, from },
+                &Input {
+                    sets,
+                    from,
+                    again: false,
+                },
                 &Actor::from_env()?,
                 &renderer,
             )?;
@@ -71,16 +92,34 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
             step,
             sets,
             from,
+            again,
         } => {
             let r = engine::advance(
                 ws,
                 &id,
                 &step,
-                &Input { sets, from },
+                &Input { sets, from, again },
                 &Actor::from_env()?,
                 &renderer,
             )?;
             print_report(ws, out, "已推进案件", &r)
+        }
+        CaseCommand::Undo { id, reason } => {
+            let r = engine::undo(ws, &id, &reason, &Actor::from_env()?)?;
+            w(
+                out,
+                format!(
+                    "已撤销案件 {id} 第 {} 条办理记录：{}（{}）",
+                    r.entry, r.step_title, r.step
+                ),
+            )?;
+            for d in &r.voided {
+                w(out, format!("  作废文书：{}  {}", d.label(), d.file))?;
+            }
+            for o in &r.withdrawn {
+                w(out, format!("  已撤回关联案件：{o}"))?;
+            }
+            w(out, format!("  案件现处于：{}", r.now_at))
         }
         CaseCommand::Show { id } => {
             let view = engine::load_case(ws, &id)?;
@@ -100,7 +139,14 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                         .display()
                 ),
             )?;
-            w(out, format!("当前步骤：{}（{step}）", spec.title))?;
+            if case.is_withdrawn() {
+                w(
+                    out,
+                    format!("当前步骤：{}（{step}），案件已撤回", spec.title),
+                )?;
+            } else {
+                w(out, format!("当前步骤：{}（{step}）", spec.title))?;
+            }
             let facts = view.facts();
             if let Some(d) =
                 engine::next_deadline(ws, wf, &id, step, &facts, Actor::from_env()?.today())
@@ -129,8 +175,9 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                 .collect();
             print_table(out, &["  字段", "值"], &rows)?;
             w(out, "办理记录：")?;
-            for h in &case.history {
-                let what = match (&h.step, &h.event) {
+            let undone = case.undone();
+            for (i, h) in case.history.iter().enumerate() {
+                let mut what = match (&h.step, &h.event) {
                     (Some(s), _) => wf
                         .step(s)
                         .map(|x| x.title.clone())
@@ -138,7 +185,16 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                     (None, Some(e)) => e.clone(),
                     _ => String::new(),
                 };
-                w(out, format!("  {}  {}  {}", h.at, h.by, what))?;
+                if undone.contains(&i) {
+                    what.push_str("（已撤销）");
+                }
+                if let Some(n) = h.undoes {
+                    what.push_str(&format!("：撤销第 {n} 条"));
+                }
+                if let Some(r) = &h.reason {
+                    what.push_str(&format!("，原因：{r}"));
+                }
+                w(out, format!("  {}. {}  {}  {}", i + 1, h.at, h.by, what))?;
                 for d in &h.documents {
                     w(out, format!("      {}  {}", d.label(), d.file))?;
                 }
@@ -146,7 +202,7 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                     w(out, format!("      开启案件 {o}"))?;
                 }
             }
-            if !spec.is_final {
+            if !spec.is_final && !case.is_withdrawn() {
                 w(
                     out,
                     format!(

@@ -58,7 +58,7 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
             workflow_title: view.wf.spec.title.clone(),
             step: step.clone(),
             step_title: spec.title.clone(),
-            closed: spec.is_final,
+            closed: spec.is_final || view.case.is_withdrawn(),
             deadline,
             file: ws.rel(&view.case.path),
         });

@@ -22,6 +22,9 @@ pub struct Input {
     pub sets: Vec<String>,
     /// A YAML file with `key: value` lines.
     pub from: Option<PathBuf>,
+    /// The clerk says this is a new occurrence of the same step with the same facts (another
+    /// hearing), not the same command run twice.
+    pub again: bool,
 }
 
 /// The clerk's corrections in a case file, checked and coerced: every key a declared field,

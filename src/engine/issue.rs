@@ -101,8 +101,14 @@ impl StepAt<'_> {
 
     /// The key under which a document of this step is registered for its number.
     fn number_key(&self, template: &str) -> String {
-        format!("{}#{}#{}", self.id, self.entry_index + 1, template)
+        number_key(self.id, self.entry_index, template)
     }
+}
+
+/// The key under which the document from `template` of history entry `entry_index` (0-based) of
+/// case `id` is registered for its number.
+pub fn number_key(id: &str, entry_index: usize, template: &str) -> String {
+    format!("{id}#{}#{template}", entry_index + 1)
 }
 
 /// The request for document `d` of the step at `at` (without its number): the issuer the
@@ -350,9 +356,10 @@ fn rerender_case(
     let mut out = Vec::new();
     let mut staged = Vec::new();
     let mut new_hashes = Vec::new();
+    let undone = case.undone();
     for (i, h) in case.history.iter().enumerate() {
         let Some(step) = &h.step else { continue };
-        if h.documents.is_empty() {
+        if h.documents.is_empty() || undone.contains(&i) {
             continue;
         }
         let at = step_at(view, i, step, year, actor)?;
@@ -411,6 +418,7 @@ fn rerender_case(
             facts: BTreeMap::new(),
             documents: new_hashes,
             opened: vec![],
+            ..Default::default()
         };
         let text = case.with_entry(&entry)?;
         staged.push(archive::stage(&case.path, text.as_bytes())?);

@@ -6,6 +6,7 @@
 //! - [`context`]: the names workflow expressions may use, the same for every evaluation;
 //! - [`step`]: the step machine (`case new`, `case advance`);
 //! - [`issue`]: document requests and issuing, at a step and again by `render`;
+//! - [`undo`]: taking back the last step (`case undo`);
 //! - [`deadline`]: deadlines and the status of every case.
 //!
 //! Data flows one way: case file → [`view::CaseView`] → step → [`issue::DocRequest`] →
@@ -17,6 +18,7 @@ pub mod input;
 pub mod issue;
 pub mod step;
 pub mod store;
+pub mod undo;
 pub mod view;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -33,6 +35,7 @@ pub use issue::{
 };
 pub use step::{advance, new_case};
 pub use store::{Unreadable, case_files, case_path, load_all, load_case};
+pub use undo::{UndoReport, undo};
 pub use view::CaseView;
 
 /// Who acts and when: taken from the environment, overridable for reproducible runs

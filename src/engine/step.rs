@@ -67,6 +67,12 @@ pub fn advance(
     let _lock = ws.lock_for_writing()?;
     let view = store::load_case(ws, id)?;
     let (case, wf) = (&view.case, view.wf);
+    if case.is_withdrawn() {
+        return Err(Error::user(
+            format!("案件 `{id}` 已撤回（开启它的步骤被撤销），不能再推进"),
+            "用 `yingsu case show` 查看撤回的原因",
+        ));
+    }
     let current = case.current_step().to_string();
     let cur = wf
         .step(&current)
@@ -153,6 +159,23 @@ pub fn advance(
         }
     }
     let plan = plan_step(ws, wf, id, step, before, given, actor)?;
+    // The same step again with exactly the same facts is most likely the same command run
+    // twice: refused unless the clerk says it is a new occurrence.
+    if !input.again
+        && let Some(last) = case.last_step()
+        && case.history[last].step.as_deref() == Some(step)
+        && case.history[last].facts == plan.entry.facts
+    {
+        return Err(Error::user(
+            format!(
+                "“{}”（{step}）与上一次的记录（第 {} 条办理记录，{}）完全相同，可能是重复执行了同一条命令；本次没有记录",
+                target.title,
+                last + 1,
+                case.history[last].at
+            ),
+            "如果确实又发生了一次（例如再次开庭），请加上 --again；如果是重复执行，无需处理",
+        ));
+    }
     let year = issue::year_folder(&case.path).unwrap_or(actor.now.year());
     commit_step(
         ws,
@@ -275,6 +298,7 @@ fn plan_step(
             facts: entry_facts,
             documents: vec![],
             opened: vec![],
+            ..Default::default()
         },
     })
 }
@@ -357,7 +381,14 @@ fn commit_step(
                 sets.push(format!("{k}={v}"));
             }
         }
-        let given = input::read_input(ws, twf, &Input { sets, from: None })?;
+        let given = input::read_input(
+            ws,
+            twf,
+            &Input {
+                sets,
+                ..Default::default()
+            },
+        )?;
         let start = twf.spec.start.value.clone();
         let sub = plan_step(ws, twf, &new_id, &start, Facts::new(), given, &actor)?;
         let npath = ws

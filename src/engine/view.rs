@@ -7,6 +7,8 @@
 //!    step records, so each visit stands on its own;
 //! 2. the clerk's corrections in the file's `facts:` on top, coerced to their canonical form
 //!    (`2023年5月9日` → `2023-05-09`, `是` → `true`), exactly as `--set` would store them.
+//!
+//! A step taken back by `case undo` counts as never taken.
 
 use crate::case::Case;
 use crate::facts::Facts;
@@ -43,10 +45,15 @@ impl<'w> CaseView<'w> {
         f
     }
 
-    /// The history's facts up to entry `upto` (inclusive), without corrections.
+    /// The history's facts up to entry `upto` (inclusive), without corrections. Steps taken
+    /// back by an undo count as never taken.
     fn history_facts(&self, upto: usize) -> Facts {
+        let undone = self.case.undone();
         let mut f = Facts::new();
-        for h in self.case.history.iter().take(upto + 1) {
+        for (i, h) in self.case.history.iter().enumerate().take(upto + 1) {
+            if undone.contains(&i) {
+                continue;
+            }
             if let Some(step) = &h.step {
                 self.forget_earlier_visit(&mut f, step);
             }

@@ -342,7 +342,10 @@ pub fn open_breaches(
             ws,
             "rectification",
             &b.rect_id,
-            &Input { sets, from: None },
+            &Input {
+                sets,
+                ..Default::default()
+            },
             actor,
             renderer,
         )?;

@@ -60,6 +60,7 @@ pub fn write_lit(root: &Path, id: &str, c: &Lit) {
         facts,
         documents: vec![],
         opened: vec![],
+        ..Default::default()
     };
     let first_hearing = c
         .hearings

@@ -52,6 +52,7 @@ pub fn sets(pairs: &[&str]) -> Input {
     Input {
         sets: pairs.iter().map(|s| s.to_string()).collect(),
         from: None,
+        again: false,
     }
 }
 
