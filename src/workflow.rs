@@ -36,7 +36,15 @@ pub struct FieldSpec {
     /// For text fields: the value must be an id from `yingsu.yaml` (`agencies`, `courts`, `issuers`).
     #[serde(default)]
     pub of: Option<Spanned<String>>,
+    /// For date fields: the date may not be before this other date field (a hearing after the
+    /// notice, a judgment after the hearing…), unless the case explains the exception in
+    /// [`DATE_ORDER_NOTE`].
+    #[serde(default)]
+    pub not_before: Option<Spanned<String>>,
 }
+
+/// The field in which a case explains dates out of the usual order (checked by `not_before`).
+pub const DATE_ORDER_NOTE: &str = "date_order_note";
 
 /// A document a step renders.
 #[derive(Debug, Clone, Deserialize)]
@@ -282,6 +290,21 @@ impl Workflow {
                     self.at(of, format!("`of: {}` 无效", of.value))
                         .help("of 只能是 agencies（单位）、courts（法院）或 issuers（发文机关）"),
                 );
+            }
+            if let Some(nb) = &f.not_before {
+                let other = wf.fields.get(&nb.value);
+                if f.ty != FieldType::Date || other.is_none_or(|o| o.ty != FieldType::Date) {
+                    e.push(
+                        self.at(
+                            nb,
+                            format!(
+                                "`not_before: {}` 只能用于日期字段，并且须指向另一个日期字段",
+                                nb.value
+                            ),
+                        )
+                        .help(format!("可用的字段：{field_list}")),
+                    );
+                }
             }
             if let Some(req) = &f.required {
                 match &req.value {

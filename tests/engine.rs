@@ -983,3 +983,87 @@ fn undo_takes_back_a_step_and_voids_its_numbers() {
         .to_string();
     assert!(err.contains("只有一条办理记录"), "{err}");
 }
+
+/// A judgment dated before its hearing, or an effective date before the judgment, is refused;
+/// an exception explained in `date_order_note` is accepted.
+#[test]
+fn dates_out_of_order_are_refused_unless_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "D1",
+        &sets(NOTICE),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    yingsu::engine::advance(
+        &ws,
+        "D1",
+        "appearance",
+        &sets(&["head_appeared=true"]),
+        &actor("2023-05-08"),
+        &r,
+    )
+    .unwrap();
+    let judgment = |date: &str, effective: &str| {
+        sets(&[
+            &format!("judgment_date={date}"),
+            &format!("effective_date={effective}"),
+            "outcome=驳回诉讼请求",
+        ])
+    };
+    let err = yingsu::engine::advance(
+        &ws,
+        "D1",
+        "judgment",
+        &judgment("2023-05-01", "2023-06-01"),
+        &actor("2023-06-01"),
+        &r,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "错误：裁判日期（judgment_date）2023-05-01 早于开庭日期（hearing_date）2023-05-08\n = 帮助：请核对这两个日期；确属例外时，在案件文件的 facts 中加一行 date_order_note: 说明原因（日期顺序说明），再重新运行\n"
+    );
+    let err = yingsu::engine::advance(
+        &ws,
+        "D1",
+        "judgment",
+        &judgment("2023-05-20", "2023-05-19"),
+        &actor("2023-06-01"),
+        &r,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with(
+            "错误：生效日期（effective_date）2023-05-19 早于裁判日期（judgment_date）2023-05-20"
+        ),
+        "{err}"
+    );
+    let path = yingsu::engine::case_path(&ws, "D1").unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "\nhistory:\n",
+            "\n  date_order_note: 法院先行宣判，开庭笔录补记\nhistory:\n",
+            1,
+        ),
+    )
+    .unwrap();
+    yingsu::engine::advance(
+        &ws,
+        "D1",
+        "judgment",
+        &judgment("2023-05-01", "2023-06-01"),
+        &actor("2023-06-01"),
+        &r,
+    )
+    .unwrap();
+}

@@ -176,3 +176,42 @@ pub fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result<Facts>
     }
     Ok(out)
 }
+
+/// Dates in their usual order: every date field declared `not_before: other` is not before the
+/// other date, unless the case explains the exception in `date_order_note`.
+pub fn check_date_order(wf: &Workflow, facts: &Facts) -> Result<()> {
+    use crate::workflow::DATE_ORDER_NOTE;
+    if facts::is_present(facts.get(DATE_ORDER_NOTE)) {
+        return Ok(());
+    }
+    let date = |k: &str| {
+        facts
+            .get(k)
+            .and_then(|v| v.as_str())
+            .and_then(|s| facts::parse_date(s).ok())
+    };
+    for (k, spec) in &wf.spec.fields.0 {
+        let Some(nb) = &spec.not_before else {
+            continue;
+        };
+        if let (Some(this), Some(other)) = (date(&k.value), date(&nb.value))
+            && this < other
+        {
+            let label = |f: &str| wf.field(f).map(|s| s.label.clone()).unwrap_or_default();
+            return Err(Error::user(
+                format!(
+                    "{}（{}）{this} 早于{}（{}）{other}",
+                    spec.label,
+                    k.value,
+                    label(&nb.value),
+                    nb.value
+                ),
+                format!(
+                    "请核对这两个日期；确属例外时，在案件文件的 facts 中加一行 {DATE_ORDER_NOTE}: 说明原因（{}），再重新运行",
+                    label(DATE_ORDER_NOTE)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -236,6 +236,7 @@ fn plan_step(
     }
     let mut facts = before;
     facts.extend(given);
+    input::check_date_order(wf, &facts)?;
     // Required fields.
     let ctx = ExprContext::new(ws, wf, id, step, &facts, actor.today());
     let mut missing = Vec::new();
