@@ -795,3 +795,108 @@ fn a_broken_case_file_spoils_only_itself() {
     assert!(out.contains("archive/2023/A1/"), "{out}");
     assert!(err.contains("cases/2023/A2.yaml"), "{err}");
 }
+
+/// A case file is untrusted: a recorded document path is never used for writing. `render`
+/// refuses a path that is not where yingsu keeps the document, `validate` points at it.
+#[test]
+fn recorded_document_paths_are_never_trusted() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    ok(
+        p,
+        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
+        T,
+    );
+    ok(
+        p,
+        &["case", "new", "appearance", "A2", "--from", "notice.yaml"],
+        T,
+    );
+    let file = p.join("cases/2023/A1.yaml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let recorded = "file: archive/2023/A1/01-notice-tishihan.pdf";
+    assert!(original.contains(recorded));
+    let line = original.lines().position(|l| l.contains(recorded)).unwrap() + 1;
+    let column = original
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .find("archive")
+        .unwrap()
+        + 1;
+    let outside = p.parent().unwrap().join("yingsu-escape-test.pdf");
+    let config_before = std::fs::read(p.join("yingsu.yaml")).unwrap();
+    let other_before = std::fs::read(p.join("cases/2023/A2.yaml")).unwrap();
+    for target in [
+        outside.to_string_lossy().to_string(),
+        "../../x.pdf".to_string(),
+        "yingsu.yaml".to_string(),
+        "cases/2023/A2.yaml".to_string(),
+    ] {
+        std::fs::write(
+            &file,
+            original.replace(recorded, &format!("file: \"{target}\"")),
+        )
+        .unwrap();
+        let (code, out, err) = yingsu(p, &["render", "A1"], T);
+        assert_eq!(code, 1, "{target}: {out}\n{err}");
+        assert!(
+            err.contains(&format!(
+                "cases/2023/A1.yaml 第 1 条办理记录中《出庭应诉提示函》的文件路径 `{target}` 不是 yingsu 存放它的位置 `archive/2023/A1/01-notice-tishihan.pdf`"
+            )),
+            "{target}: {err}"
+        );
+        let (code, _, err) = yingsu(p, &["validate"], T);
+        assert_eq!(code, 1, "{target}: {err}");
+        assert!(
+            err.contains(&format!("--> cases/2023/A1.yaml:{line}:{column}")),
+            "{target}: {err}"
+        );
+        assert!(!outside.exists());
+        assert_eq!(std::fs::read(p.join("yingsu.yaml")).unwrap(), config_before);
+        assert_eq!(
+            std::fs::read(p.join("cases/2023/A2.yaml")).unwrap(),
+            other_before
+        );
+    }
+    std::fs::write(&file, &original).unwrap();
+    ok(p, &["validate"], T);
+}
+
+/// A case file copied to start a similar case carries the original's history: `validate` says
+/// so and how to start the case properly; `render` of the copy never touches the original's
+/// documents.
+#[test]
+fn a_copied_case_file_is_reported_and_never_overwrites_the_original() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    ok(
+        p,
+        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
+        T,
+    );
+    let pdf = p.join("archive/2023/A1/01-notice-tishihan.pdf");
+    let before = std::fs::read(&pdf).unwrap();
+    let text = std::fs::read_to_string(p.join("cases/2023/A1.yaml")).unwrap();
+    std::fs::write(
+        p.join("cases/2023/A9.yaml"),
+        text.replace(
+            "  # hearing_place: 区法院第三审判庭\n",
+            "  cause: 行政强制\n",
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = yingsu(p, &["validate"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("案件 A9 的办理记录属于另一个案件 A1（文书 `archive/2023/A1/01-notice-tishihan.pdf`），这个案件文件可能是从 A1 复制来的"),
+        "{err}"
+    );
+    assert!(
+        err.contains("yingsu case new 流程 A9 --from 事实.yaml"),
+        "{err}"
+    );
+    let (code, _, err) = yingsu(p, &["render", "A9"], T);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read(&pdf).unwrap(), before);
+}

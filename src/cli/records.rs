@@ -10,18 +10,38 @@ use yingsu::workspace::Workspace;
 use super::{print_table, w};
 
 /// `yingsu validate`: configuration, workflows, templates and every case; the fonts in use.
+/// Every problem found is reported, not only the first.
 pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
-    render::check_templates(ws)?;
-    let status = engine::status(ws, Actor::from_env()?.today())?;
-    unreadable(&status.unreadable)?;
-    let rows = status.rows;
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    let mut collect = |r: Result<()>| {
+        if let Err(e) = r {
+            let found: Vec<Diagnostic> = e.diagnostics().into_iter().cloned().collect();
+            if found.is_empty() {
+                problems.push(Diagnostic::new(e.to_string()));
+            } else {
+                problems.extend(found);
+            }
+        }
+    };
+    collect(render::check_templates(ws));
+    let (views, unreadable_files) = engine::load_all(ws)?;
+    collect(unreadable(&unreadable_files));
+    problems.extend(engine::audit::audit(ws, &views));
+    if !problems.is_empty() {
+        let n = problems.len();
+        problems.push(
+            Diagnostic::new(format!("检查发现 {n} 处问题"))
+                .help("逐条修正后重新运行 `yingsu validate`"),
+        );
+        return Err(Error::Many(problems));
+    }
     w(
         out,
         format!(
             "检查通过：{} 个流程，{} 个模板，{} 个案件。",
             ws.workflows.len(),
             ws.templates.len(),
-            rows.len()
+            views.len()
         ),
     )?;
     w(out, "文书使用的字体：")?;

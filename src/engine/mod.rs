@@ -7,11 +7,13 @@
 //! - [`step`]: the step machine (`case new`, `case advance`);
 //! - [`issue`]: document requests and issuing, at a step and again by `render`;
 //! - [`undo`]: taking back the last step (`case undo`);
-//! - [`deadline`]: deadlines and the status of every case.
+//! - [`deadline`]: deadlines and the status of every case;
+//! - [`audit`]: what `validate` checks across the cases' records.
 //!
 //! Data flows one way: case file → [`view::CaseView`] → step → [`issue::DocRequest`] →
 //! [`issue::DocumentRenderer`] (the document and Typst stages, outside the engine) → archive.
 
+pub mod audit;
 pub mod context;
 pub mod deadline;
 pub mod input;

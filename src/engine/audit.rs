@@ -1,0 +1,159 @@
+//! The archive audit: owns what `validate` checks across the cases' records — that every
+//! document a history records lies where yingsu puts it (paths are derived, never trusted), that
+//! each case owns its documents (a copied case file carries another case's history), and that no
+//! document number (发文字号) is used by two documents.
+
+use std::collections::BTreeMap;
+
+use crate::archive;
+use crate::case::{Case, DocRecord, scalar};
+use crate::error::{Diagnostic, Pos};
+use crate::workspace::Workspace;
+
+use super::issue::year_folder;
+use super::view::CaseView;
+
+/// Every finding about the loaded cases' records, each at its place in its case file.
+pub fn audit(ws: &Workspace, views: &[CaseView<'_>]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // number → (case file, line) of its first document
+    let mut numbers: BTreeMap<String, (String, usize, String)> = BTreeMap::new();
+    for view in views {
+        let case = &view.case;
+        let file = ws.rel_path(&case.path);
+        let undone = case.undone();
+        let year = year_folder(&case.path);
+        let mut copied_from: Option<String> = None;
+        for (i, h) in case.history.iter().enumerate() {
+            for d in &h.documents {
+                let expected = match (&h.step, year) {
+                    (Some(step), Some(y)) => {
+                        Some(archive::document_path(y, &case.id, i, step, &d.template))
+                    }
+                    _ => None,
+                };
+                let pos = locate(&case.source, &d.file);
+                let owner = owner_of(&d.file);
+                if let Some(other) = owner.as_deref().filter(|o| *o != case.id) {
+                    if copied_from.is_none() {
+                        copied_from = Some(other.to_string());
+                        out.push(
+                            at(&file, &case.source, pos, format!(
+                                "案件 {} 的办理记录属于另一个案件 {other}（文书 `{}`），这个案件文件可能是从 {other} 复制来的",
+                                case.id, d.file
+                            ))
+                            .help(format!(
+                                "复制来的办理记录会让两个案件共用文书和文号。新案件请用 `yingsu case new 流程 {} --from 事实.yaml` 建立，或删除复制来的 history 条目后重新办理",
+                                case.id
+                            )),
+                        );
+                    }
+                    continue;
+                }
+                let allowed = match &expected {
+                    Some(e) => d.file == *e,
+                    // Re-render, undo and withdrawal entries: the case's own folder (or its
+                    // `voided/` folder).
+                    None => owner.as_deref() == Some(case.id.as_str()),
+                };
+                if !allowed {
+                    let want = expected
+                        .clone()
+                        .unwrap_or_else(|| format!("archive/<年份>/{}/…", case.id));
+                    out.push(
+                        at(
+                            &file,
+                            &case.source,
+                            pos,
+                            format!(
+                                "第 {} 条办理记录中《{}》的文件路径 `{}` 不是 yingsu 存放它的位置 `{want}`",
+                                i + 1,
+                                d.title,
+                                d.file
+                            ),
+                        )
+                        .help("文书的存放位置由 yingsu 决定，案件文件中的路径不会被用来写入；请恢复原来的 file，或删除这条改动"),
+                    );
+                }
+                if h.step.is_some() && !undone.contains(&i) {
+                    check_number(&mut numbers, &mut out, &file, case, d, pos);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A number used by a second document is reported at the second one.
+fn check_number(
+    numbers: &mut BTreeMap<String, (String, usize, String)>,
+    out: &mut Vec<Diagnostic>,
+    file: &std::path::Path,
+    case: &Case,
+    d: &DocRecord,
+    pos: Option<Pos>,
+) {
+    let Some(n) = &d.number else { return };
+    let here = (
+        file.display().to_string(),
+        pos.map(|p| p.line).unwrap_or(0),
+        d.file.clone(),
+    );
+    match numbers.get(n) {
+        Some((other_file, other_line, other_doc)) if *other_doc != d.file => {
+            out.push(
+                at(
+                    file,
+                    &case.source,
+                    pos,
+                    format!(
+                        "文号 {n} 被两份文书使用：《{}》（{}）和 {other_file}:{other_line} 中的 `{other_doc}`",
+                        d.title, d.file
+                    ),
+                )
+                .help("每个文号只能用于一份文书；请核对是哪个案件文件被复制或改动过，从 git 历史中恢复它"),
+            );
+        }
+        Some(_) => {}
+        None => {
+            numbers.insert(n.clone(), here);
+        }
+    }
+}
+
+/// The case a document path belongs to: `archive/<year>/<case>/…`.
+fn owner_of(path: &str) -> Option<String> {
+    let mut parts = path.split('/');
+    (parts.next()? == "archive").then_some(())?;
+    parts.next()?.parse::<i32>().ok()?;
+    let owner = parts.next()?;
+    parts.next()?;
+    Some(owner.to_string())
+}
+
+/// Where `file: <path>` is written in a case file.
+fn locate(source: &str, path: &str) -> Option<Pos> {
+    let written = scalar(path);
+    for (n, line) in source.lines().enumerate() {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("file:") {
+            let v = rest.trim();
+            if v == written || v.trim_matches(['"', '\'']) == path {
+                let column = line.chars().count() - rest.trim_start().chars().count() + 1;
+                return Some(Pos {
+                    line: n + 1,
+                    column,
+                });
+            }
+        }
+    }
+    None
+}
+
+fn at(file: &std::path::Path, source: &str, pos: Option<Pos>, message: String) -> Diagnostic {
+    let d = Diagnostic::new(message);
+    match pos {
+        Some(p) => d.at(file, source, p),
+        None => d.in_file(file),
+    }
+}
