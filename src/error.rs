@@ -225,7 +225,13 @@ impl Error {
         match self {
             Error::User(_) | Error::Many(_) => 1,
             Error::Io { source, .. } => match source.kind() {
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => 1,
+                std::io::ErrorKind::NotFound
+                | std::io::ErrorKind::PermissionDenied
+                | std::io::ErrorKind::IsADirectory
+                | std::io::ErrorKind::NotADirectory
+                | std::io::ErrorKind::ReadOnlyFilesystem
+                | std::io::ErrorKind::StorageFull
+                | std::io::ErrorKind::AlreadyExists => 1,
                 _ => 2,
             },
             Error::Internal(_) => 2,

@@ -47,6 +47,21 @@ pub fn read_error(file: &Path, e: std::io::Error) -> Error {
                 .in_file(file)
                 .help("请用 UTF-8 编码保存该文件（记事本“另存为”时选择 UTF-8）"),
         ),
+        std::io::ErrorKind::IsADirectory => Error::from(
+            Diagnostic::new("这是一个文件夹，不是 YAML 文件")
+                .in_file(file)
+                .help("以 .yaml 结尾的名字留给文件：请把这个文件夹改名或移走"),
+        ),
+        std::io::ErrorKind::PermissionDenied => Error::from(
+            Diagnostic::new("没有读取这个文件的权限")
+                .in_file(file)
+                .help("请检查文件的权限，或请管理员开放读取权限"),
+        ),
+        _ if format!("{e:?}").contains("FilesystemLoop") => Error::from(
+            Diagnostic::new("这个符号链接指向自身（链接形成了循环），无法读取")
+                .in_file(file)
+                .help("请删除这个链接，换成真正的文件"),
+        ),
         _ => Error::io("读取", file, e),
     }
 }
@@ -80,7 +95,20 @@ pub fn raw_scalar<'a, T>(source: &'a str, value: &Spanned<T>) -> Option<&'a str>
 fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let inner = err.without_snippet();
     let message = UserMessageFormatter.format_message(inner).into_owned();
-    let (text, help) = chinese(&message);
+    let (mut text, mut help) = chinese(&message);
+    let line = inner
+        .location()
+        .filter(|l| l.line() > 0)
+        .and_then(|l| source.lines().nth(l.line() as usize - 1));
+    // A Chinese input method types “：” where YAML needs “: ” — say so plainly.
+    if let Some(l) = line
+        && let Some(k) = full_width_colon_key(l)
+    {
+        text = format!("这一行的键 `{k}` 后面用了中文冒号“：”，YAML 要用英文冒号加空格“: ”");
+        help = Some(format!(
+            "改成 `{k}: 值`（切换到英文输入法输入冒号，冒号后空一格）"
+        ));
+    }
     let d = Diagnostic::new(text);
     let d = match inner.location() {
         Some(loc) if loc.line() > 0 => d.at(file, source, pos(&loc)),
@@ -138,8 +166,38 @@ fn type_name(t: &str) -> String {
     t.to_string()
 }
 
+/// `key` when a line reads `key：value` (a key in ASCII letters, then a full-width colon).
+fn full_width_colon_key(line: &str) -> Option<&str> {
+    let t = line.trim_start().trim_start_matches("- ");
+    let (k, _) = t.split_once('：')?;
+    let k = k.trim();
+    (!k.is_empty() && !k.contains(':') && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(k)
+}
+
+/// The forms an untagged enum of ours accepts, as the user writes them.
+fn untagged_forms(name: &str) -> Option<&'static str> {
+    match name {
+        "DaysSpec" => Some(
+            "期限长度写成 {working_days: N}（工作日）、{calendar_days: N}（自然日）、{months: N}（月）之一，N 为非负整数；或写 yingsu.yaml 中 deadlines 下的名称",
+        ),
+        _ => None,
+    }
+}
+
 /// Translate serde / serde-saphyr messages into Chinese, with a help line where we can.
 fn chinese(m: &str) -> (String, Option<String>) {
+    if let Some(rest) = m.split_once("did not match any variant of untagged enum ") {
+        let name = rest.1.trim();
+        return (
+            "这里的写法不对".into(),
+            Some(
+                untagged_forms(name)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| "请对照说明检查此处的写法".into()),
+            ),
+        );
+    }
     if let Some(rest) = m.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
         let expected = m
@@ -236,8 +294,8 @@ fn chinese(m: &str) -> (String, Option<String>) {
         );
     }
     (
-        format!("YAML 格式错误（{m}）"),
-        Some("请对照说明检查此处的写法".into()),
+        "YAML 格式错误".into(),
+        Some(format!("请对照说明检查此处的写法（解析器的原话：{m}）")),
     )
 }
 

@@ -240,3 +240,45 @@ fn seal_settings_are_checked() {
         );
     }
 }
+
+/// A deadline length in a form the engine does not know is explained in the user's terms, not
+/// the parser's (no "untagged enum DaysSpec").
+#[test]
+fn a_bad_deadline_length_lists_the_forms() {
+    let body = GOOD.replace(
+        "    records: [d, ok]\n",
+        "    records: [d, ok]\n    deadlines:\n      - {title: 期限, from: d, days: [1]}\n",
+    );
+    let e = load_error(&body);
+    assert_eq!(
+        e,
+        "错误：这里的写法不对\n  --> workflows/mini.yaml:12:36\n   |\n12 |       - {title: 期限, from: d, days: [1]}\n   |                                      ^^\n   = 帮助：期限长度写成 {working_days: N}（工作日）、{calendar_days: N}（自然日）、{months: N}（月）之一，N 为非负整数；或写 yingsu.yaml 中 deadlines 下的名称\n"
+    );
+}
+
+/// A key followed by a full-width colon, as a Chinese input method types it, gets a hint that
+/// says exactly that.
+#[test]
+fn a_full_width_colon_is_named() {
+    let e = load_error(&GOOD.replace("start: a", "start：a"));
+    assert!(
+        e.starts_with("错误：这一行的键 `start` 后面用了中文冒号“：”，YAML 要用英文冒号加空格“: ”"),
+        "{e}"
+    );
+    assert!(e.contains("改成 `start: 值`"), "{e}");
+}
+
+/// A workflow "file" that is a folder is the user's to fix (exit 1), said in Chinese.
+#[test]
+fn a_folder_named_like_a_workflow_is_a_user_error() {
+    let dir = tempfile::tempdir().unwrap();
+    yingsu::workspace::init(dir.path()).unwrap();
+    std::fs::create_dir_all(dir.path().join("workflows/mini.yaml")).unwrap();
+    let e = Workspace::open(dir.path()).unwrap_err();
+    assert_eq!(e.exit_code(), 1);
+    let text = e.to_string();
+    assert!(
+        text.starts_with("错误：这是一个文件夹，不是 YAML 文件"),
+        "{text}"
+    );
+}
