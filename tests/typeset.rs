@@ -1643,3 +1643,16 @@ fn seal_layout_places_date_name_and_seal() {
         assert!(none.is_empty());
     }
 }
+
+/// A document of more than `MAX_PAGES` pages is refused, not written.
+#[test]
+fn a_runaway_document_is_refused() {
+    let job = grid_job(PURE, 1600);
+    match ts().pdf(&job) {
+        Err(TypesetError::TooLong { pages, max }) => {
+            assert_eq!(max, MAX_PAGES);
+            assert!(pages > MAX_PAGES, "{pages}");
+        }
+        other => panic!("expected TooLong, got {:?}", other.map(|b| b.len())),
+    }
+}

@@ -35,6 +35,10 @@ pub fn template_error(
             format!("生成{what}失败：{e}"),
             "在案件文件（或 --set、--from 给出的值）中删除该字符后重新运行",
         ),
+        TypesetError::TooLong { .. } => Error::user(
+            format!("生成{what}失败：{e}"),
+            "请精简案件文件中过长的文字（篇幅长的材料可作为附件另行报送），再重新运行",
+        ),
         TypesetError::MissingGlyph { .. } => Error::user(
             format!("生成{what}失败：{e}"),
             "请核对该字段的文字；确需生僻字时，在工作区 fonts/ 中放入包含该字的字体（.ttf/.otf）",

@@ -49,6 +49,14 @@ impl fmt::Display for Diagnostic {
 /// Everything that can go wrong while typesetting.
 #[derive(Debug, thiserror::Error)]
 pub enum TypesetError {
+    /// The laid-out document has more pages than [`super::MAX_PAGES`].
+    #[error("文书排版后有 {pages} 页，超过 {max} 页的上限")]
+    TooLong {
+        /// Pages laid out.
+        pages: usize,
+        /// The limit.
+        max: usize,
+    },
     /// No usable font in any of the font directories.
     #[error("在字体目录中未找到任何可用字体：{}", .dirs.join("、"))]
     NoFonts {

@@ -106,6 +106,11 @@ pub const FONT_ROLES: &[(&str, &str, &[&str])] = &[
 /// every single document serialises parallel workers on comemo's cache lock
 /// (see `BENCHMARKS.md`).
 pub const EVICT_EVERY: usize = 16;
+
+/// The most pages one document may have: a longer one is refused rather than written (a case
+/// file with runaway text would otherwise make a letter of hundreds of pages).
+pub const MAX_PAGES: usize = 200;
+
 /// See [`EVICT_EVERY`].
 pub const EVICT_MAX_AGE: usize = 2;
 
@@ -258,6 +263,12 @@ impl Typesetter {
     pub fn pdf(&self, job: &Job) -> Result<Vec<u8>, TypesetError> {
         self.check_coverage(&job.data)?;
         let document = self.layout(job)?;
+        if document.pages().len() > MAX_PAGES {
+            return Err(TypesetError::TooLong {
+                pages: document.pages().len(),
+                max: MAX_PAGES,
+            });
+        }
         let options = pdf_options(job)?;
         typst_pdf::pdf(&document, &options).map_err(|errors| {
             // A world to resolve the errors' positions, made only when there are errors.
