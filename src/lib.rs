@@ -42,6 +42,7 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod facts;
+pub mod natural;
 pub mod numbers;
 pub mod render;
 pub mod stats;

@@ -141,7 +141,7 @@ fn appearance_loss_goes_through_review_with_a_number_and_deadline() {
     let row = rows.iter().find(|r| r.id == "A2").unwrap();
     let d = row.deadline.as_ref().unwrap();
     assert_eq!(d.title, "报送败诉案件总结报告");
-    assert_eq!(d.due.to_string(), "2023-07-17");
+    assert_eq!(d.due.unwrap().to_string(), "2023-07-17");
     assert!(d.overdue);
     let e = yingsu::engine::advance(&ws, "A2", "closed", &sets(&[]), &actor("2023-06-09"), &r)
         .unwrap_err();

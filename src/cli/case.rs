@@ -151,15 +151,23 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
             if let Some(d) =
                 engine::next_deadline(ws, wf, &id, step, &facts, Actor::from_env()?.today())
             {
-                w(
-                    out,
-                    format!(
-                        "下一期限：{} {}{}",
-                        d.due,
+                let line = match d.due {
+                    Some(due) => format!(
+                        "下一期限：{due} {}（{}）{}",
                         d.title,
-                        if d.overdue { "（已逾期）" } else { "" }
+                        d.left_text(),
+                        if d.overdue { "，已逾期" } else { "" }
                     ),
-                )?;
+                    None => format!(
+                        "下一期限：{}，{}",
+                        d.title,
+                        d.missing.clone().unwrap_or_default()
+                    ),
+                };
+                w(out, line)?;
+                if !d.uncovered_years.is_empty() {
+                    w(out, yingsu::config::uncovered_message(&d.uncovered_years))?;
+                }
             }
             w(out, "事实：")?;
             let rows: Vec<Vec<String>> = wf

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod case;
 mod records;
 mod stats;
+mod status;
 mod workflow;
 
 use yingsu::error::{Error, Result, str_width};
@@ -44,12 +45,10 @@ pub enum Command {
     /// 案件：新建、推进、查看
     #[command(subcommand)]
     Case(case::CaseCommand),
-    /// 列出所有案件：流程、当前步骤、下一期限、是否逾期
-    Status {
-        /// 以 JSON 输出
-        #[arg(long)]
-        json: bool,
-    },
+    /// 列出案件：流程、当前步骤、单位、期限、剩余天数；可按单位、流程、到期时间筛选
+    Status(status::StatusArgs),
+    /// 期限提醒：已逾期、今天到期、本周到期和缺少起算日期的事项，按单位分组，可直接粘贴到工作消息
+    Agenda(status::AgendaArgs),
     /// 重新生成案件的文书 PDF（保留原文号）
     Render {
         /// 案件编号（可多个）
@@ -143,7 +142,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Validate => records::validate(&open(&cli.dir)?, out),
         Command::Case(c) => case::run(&open(&cli.dir)?, c, out),
-        Command::Status { json } => records::status(&open(&cli.dir)?, json, out),
+        Command::Status(a) => status::status(&open(&cli.dir)?, a, out),
+        Command::Agenda(a) => status::agenda(&open(&cli.dir)?, a, out),
         Command::Render { ids, all, jobs } => {
             records::render(&open(&cli.dir)?, ids, all, jobs, out)
         }

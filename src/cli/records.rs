@@ -58,13 +58,6 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     print_table(out, &["用途", "字体", "来源"], &fonts)
 }
 
-/// `yingsu status`: every case with its step and next deadline.
-pub fn status(ws: &Workspace, json: bool, out: &mut dyn Write) -> Result<()> {
-    let status = engine::status(ws, Actor::from_env()?.today())?;
-    status_rows(&status.rows, json, out)?;
-    unreadable(&status.unreadable)
-}
-
 /// The case files a listing could not read, as the command's error (after its output): each
 /// at its place, then how many.
 pub fn unreadable(list: &[engine::Unreadable]) -> Result<()> {
@@ -92,45 +85,6 @@ pub fn unreadable(list: &[engine::Unreadable]) -> Result<()> {
         .help("按上面的提示修正这些文件后重新运行；其余案件已照常列出"),
     );
     Err(Error::Many(diags))
-}
-
-fn status_rows(rows: &[engine::StatusRow], json: bool, out: &mut dyn Write) -> Result<()> {
-    if json {
-        let s = serde_json::to_string_pretty(rows).map_err(|e| Error::Internal(e.to_string()))?;
-        return w(out, s);
-    }
-    if rows.is_empty() {
-        return w(out, "还没有案件。用 `yingsu case new` 新建。");
-    }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.clone(),
-                r.workflow_title.clone(),
-                r.step_title.clone(),
-                r.deadline
-                    .as_ref()
-                    .map(|d| format!("{} {}", d.due, d.title))
-                    .unwrap_or_else(|| "—".into()),
-                match (&r.deadline, r.closed) {
-                    (_, true) => "已结束".into(),
-                    (Some(d), _) if d.overdue => "逾期".into(),
-                    _ => "".into(),
-                },
-            ]
-        })
-        .collect();
-    print_table(
-        out,
-        &["案件编号", "流程", "当前步骤", "下一期限", "状态"],
-        &table,
-    )?;
-    let overdue = rows
-        .iter()
-        .filter(|r| r.deadline.as_ref().is_some_and(|d| d.overdue) && !r.closed)
-        .count();
-    w(out, format!("共 {} 件，逾期 {overdue} 件。", rows.len()))
 }
 
 /// `yingsu render`: make the given cases' (or all) documents again.

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::config::DeadlineSetting;
 use crate::error::{Error, Result};
 use crate::facts::{self, Facts};
 use crate::workflow::{DaysSpec, Workflow};
@@ -15,9 +16,44 @@ use super::store::{self, Unreadable};
 /// A deadline of the current step.
 #[derive(Debug, Clone, Serialize)]
 pub struct Deadline {
+    /// What must be done, e.g. 报送败诉案件总结报告.
     pub title: String,
-    pub due: NaiveDate,
+    /// The date field it counts from, and that field's label (e.g. effective_date, 生效日期).
+    pub from: String,
+    pub from_label: String,
+    /// When it is due; `None` while the start date is missing.
+    pub due: Option<NaiveDate>,
     pub overdue: bool,
+    /// Days left until it is due (0 on the day, negative when overdue), in working days when
+    /// the deadline counts working days.
+    pub left: Option<i64>,
+    /// Whether `left` counts working days.
+    pub working_days: bool,
+    /// The reminder shown while the start date is missing: “待补充：生效日期”.
+    pub missing: Option<String>,
+    /// Years the count runs through that the holiday calendar does not cover.
+    pub uncovered_years: Vec<i32>,
+    /// A stable identity of this deadline of this case (for calendar files).
+    pub key: String,
+}
+
+impl Deadline {
+    /// “3个工作日”, “逾期2个工作日”, “今天到期”, “12天”.
+    pub fn left_text(&self) -> String {
+        let Some(n) = self.left else {
+            return String::new();
+        };
+        let unit = if self.working_days {
+            "个工作日"
+        } else {
+            "天"
+        };
+        match n {
+            0 => "今天到期".into(),
+            n if n < 0 => format!("逾期{}{unit}", -n),
+            n => format!("{n}{unit}"),
+        }
+    }
 }
 
 /// One line of `status`.
@@ -29,6 +65,10 @@ pub struct StatusRow {
     pub step: String,
     pub step_title: String,
     pub closed: bool,
+    /// The case's agency (its id and short name), when it has one.
+    pub agency: Option<String>,
+    pub agency_name: Option<String>,
+    /// The most pressing deadline: one whose start date is missing, else the earliest.
     pub deadline: Option<Deadline>,
     pub file: String,
 }
@@ -51,14 +91,26 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
             .wf
             .step(&step)
             .ok_or_else(|| Error::Internal("step".into()))?;
-        let deadline = next_deadline(ws, view.wf, &id, &step, &view.facts(), today);
+        let facts = view.facts();
+        let closed = spec.is_final || view.case.is_withdrawn();
+        let deadline = if closed {
+            None
+        } else {
+            next_deadline(ws, view.wf, &id, &step, &facts, today)
+        };
+        let agency = facts
+            .get("agency")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
         rows.push(StatusRow {
             id: id.clone(),
             workflow: view.wf.name().to_string(),
             workflow_title: view.wf.spec.title.clone(),
             step: step.clone(),
             step_title: spec.title.clone(),
-            closed: spec.is_final || view.case.is_withdrawn(),
+            closed,
+            agency_name: agency.as_deref().map(|a| ws.config.agency_short(a)),
+            agency,
             deadline,
             file: ws.rel(&view.case.path),
         });
@@ -66,7 +118,8 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
     Ok(Status { rows, unreadable })
 }
 
-/// The earliest deadline that applies at `step` of case `id`, given its facts.
+/// The most pressing deadline at `step` of case `id`: one whose start date is missing (it
+/// cannot be counted until the clerk adds it), else the earliest.
 pub fn next_deadline(
     ws: &Workspace,
     wf: &Workflow,
@@ -75,7 +128,23 @@ pub fn next_deadline(
     facts: &Facts,
     today: NaiveDate,
 ) -> Option<Deadline> {
-    let spec = wf.step(step).filter(|s| !s.is_final)?;
+    deadlines(ws, wf, id, step, facts, today)
+        .into_iter()
+        .min_by_key(|d| (d.due.is_some(), d.due))
+}
+
+/// Every deadline that applies at `step` of case `id`, given its facts.
+pub fn deadlines(
+    ws: &Workspace,
+    wf: &Workflow,
+    id: &str,
+    step: &str,
+    facts: &Facts,
+    today: NaiveDate,
+) -> Vec<Deadline> {
+    let Some(spec) = wf.step(step).filter(|s| !s.is_final) else {
+        return Vec::new();
+    };
     let ctx = ExprContext::new(ws, wf, id, step, facts, today);
     spec.deadlines
         .iter()
@@ -86,18 +155,71 @@ pub fn next_deadline(
                 .unwrap_or(true)
         })
         .filter_map(|d| {
-            let from = facts.get(&d.from.value)?.as_str()?;
-            let from = facts::parse_date(from).ok()?;
             let setting = match &d.days.value {
                 DaysSpec::Fixed(s) => *s,
                 DaysSpec::Setting(name) => *ws.config.deadlines.get(name)?,
             };
-            let due = ws.calendar.add(from, setting);
+            let from_label = wf
+                .field(&d.from.value)
+                .map(|f| f.label.clone())
+                .unwrap_or_else(|| d.from.value.clone());
+            let working_days = matches!(setting, DeadlineSetting::WorkingDays(_));
+            let start = facts
+                .get(&d.from.value)
+                .and_then(|v| v.as_str())
+                .and_then(|s| facts::parse_date(s).ok());
+            let key = format!("{id}#{step}#{}", d.from.value);
+            let Some(start) = start else {
+                return Some(Deadline {
+                    title: d.title.clone(),
+                    from: d.from.value.clone(),
+                    missing: Some(format!("待补充：{from_label}")),
+                    from_label,
+                    due: None,
+                    overdue: false,
+                    left: None,
+                    working_days,
+                    uncovered_years: Vec::new(),
+                    key,
+                });
+            };
+            let due = ws.calendar.add(start, setting);
+            let left = if working_days {
+                working_days_left(ws, today, due)
+            } else {
+                (due - today).num_days()
+            };
             Some(Deadline {
                 title: d.title.clone(),
-                due,
+                from: d.from.value.clone(),
+                from_label,
+                due: Some(due),
                 overdue: today > due,
+                left: Some(left),
+                working_days,
+                missing: None,
+                uncovered_years: ws.calendar.uncovered_years(start, due.max(today)),
+                key,
             })
         })
-        .min_by_key(|d| d.due)
+        .collect()
+}
+
+/// Working days from `today` to `due`: how many working days after today up to the due day
+/// (0 on the day); negative, how many working days it is overdue.
+fn working_days_left(ws: &Workspace, today: NaiveDate, due: NaiveDate) -> i64 {
+    let (a, b, sign) = if due >= today {
+        (today, due, 1)
+    } else {
+        (due, today, -1)
+    };
+    let mut n = 0;
+    let mut d = a;
+    while d < b {
+        d = d.succ_opt().unwrap_or(b);
+        if ws.calendar.is_working_day(d) {
+            n += 1;
+        }
+    }
+    sign * n
 }

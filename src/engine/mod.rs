@@ -8,11 +8,13 @@
 //! - [`issue`]: document requests and issuing, at a step and again by `render`;
 //! - [`undo`]: taking back the last step (`case undo`);
 //! - [`deadline`]: deadlines and the status of every case;
-//! - [`audit`]: what `validate` checks across the cases' records.
+//! - [`audit`]: what `validate` checks across the cases' records;
+//! - [`agenda`]: the daily overview (filters and order of `status`, the agenda by agency).
 //!
 //! Data flows one way: case file → [`view::CaseView`] → step → [`issue::DocRequest`] →
 //! [`issue::DocumentRenderer`] (the document and Typst stages, outside the engine) → archive.
 
+pub mod agenda;
 pub mod audit;
 pub mod context;
 pub mod deadline;
@@ -30,7 +32,7 @@ use crate::case::DocRecord;
 use crate::error::{Error, Result};
 
 pub use context::ExprContext;
-pub use deadline::{Deadline, Status, StatusRow, next_deadline, status};
+pub use deadline::{Deadline, Status, StatusRow, deadlines, next_deadline, status};
 pub use input::Input;
 pub use issue::{
     DocRequest, DocumentRenderer, Prepared, RenderOutcome, Rendered, issuer_of, render_cases,

@@ -1,0 +1,236 @@
+//! `status` and `agenda`: the daily overview — which cases are due, in what order, and what a
+//! clerk pastes into a work message.
+
+use std::io::Write;
+
+use clap::Args;
+use yingsu::engine::{self, Actor, StatusRow, agenda};
+use yingsu::error::{Error, Result};
+use yingsu::facts::format_date_zh;
+use yingsu::workspace::Workspace;
+
+use super::records::unreadable;
+use super::{print_table, w};
+
+/// Options of `yingsu status`.
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// 只列出未结束的案件
+    #[arg(long)]
+    pub open: bool,
+    /// 只列出该单位的案件（yingsu.yaml 中 agencies 下的编号）
+    #[arg(long, value_name = "单位")]
+    pub agency: Option<String>,
+    /// 只列出该流程的案件（appearance、rectification、proposal 等）
+    #[arg(long, value_name = "流程")]
+    pub workflow: Option<String>,
+    /// 只列出 N 天内到期（含已逾期）的案件
+    #[arg(long, value_name = "N")]
+    pub due: Option<i64>,
+    /// 只列出已逾期的案件
+    #[arg(long)]
+    pub overdue: bool,
+    /// 以 JSON 输出（字段与表格相同）
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `yingsu agenda`.
+#[derive(Args, Debug)]
+pub struct AgendaArgs {
+    /// 只列出该单位的案件（yingsu.yaml 中 agencies 下的编号）
+    #[arg(long, value_name = "单位")]
+    pub agency: Option<String>,
+    /// 以 JSON 输出
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The agency and workflow a filter names must exist.
+fn check_names(ws: &Workspace, agency: Option<&str>, workflow: Option<&str>) -> Result<()> {
+    if let Some(a) = agency
+        && !ws.config.agencies.contains_key(a)
+    {
+        return Err(Error::user(
+            format!("--agency 的单位 `{a}` 不在 yingsu.yaml 的 agencies 中"),
+            format!(
+                "可用的单位：{}",
+                ws.config
+                    .agencies
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        ));
+    }
+    if let Some(n) = workflow {
+        ws.workflow(n)?;
+    }
+    Ok(())
+}
+
+/// `yingsu status`: the cases, filtered, most pressing first.
+pub fn status(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> {
+    check_names(ws, a.agency.as_deref(), a.workflow.as_deref())?;
+    let today = Actor::from_env()?.today();
+    let status = engine::status(ws, today)?;
+    let filter = agenda::Filter {
+        open: a.open,
+        agency: a.agency,
+        workflow: a.workflow,
+        due_within: a.due,
+        overdue: a.overdue,
+    };
+    let rows = agenda::select(status.rows, &filter, today);
+    if a.json {
+        let s = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal(e.to_string()))?;
+        w(out, s)?;
+        return unreadable(&status.unreadable);
+    }
+    if rows.is_empty() {
+        w(out, "没有符合条件的案件。")?;
+        return unreadable(&status.unreadable);
+    }
+    let table: Vec<Vec<String>> = rows.iter().map(row_cells).collect();
+    print_table(
+        out,
+        &[
+            "案件编号",
+            "流程",
+            "当前步骤",
+            "单位",
+            "期限",
+            "剩余",
+            "状态",
+        ],
+        &table,
+    )?;
+    let overdue = rows
+        .iter()
+        .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.overdue))
+        .count();
+    let missing = rows
+        .iter()
+        .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.due.is_none()))
+        .count();
+    let mut summary = format!("共 {} 件，逾期 {overdue} 件", rows.len());
+    if missing > 0 {
+        summary.push_str(&format!("，{missing} 件缺少期限的起算日期"));
+    }
+    summary.push('。');
+    w(out, summary)?;
+    for line in calendar_warnings(&rows) {
+        w(out, line)?;
+    }
+    unreadable(&status.unreadable)
+}
+
+fn row_cells(r: &StatusRow) -> Vec<String> {
+    let (deadline, left) = match &r.deadline {
+        Some(d) => match (d.due, &d.missing) {
+            (Some(due), _) => (format!("{due} {}", d.title), d.left_text()),
+            (None, Some(m)) => (format!("{m}（{}）", d.title), String::new()),
+            (None, None) => (d.title.clone(), String::new()),
+        },
+        None => ("—".into(), String::new()),
+    };
+    vec![
+        r.id.clone(),
+        r.workflow_title.clone(),
+        r.step_title.clone(),
+        r.agency_name.clone().unwrap_or_default(),
+        deadline,
+        left,
+        match (&r.deadline, r.closed) {
+            (_, true) => "已结束".into(),
+            (Some(d), _) if d.overdue => "逾期".into(),
+            (Some(d), _) if d.due.is_none() => "待补充".into(),
+            _ => "".into(),
+        },
+    ]
+}
+
+/// Warnings for deadlines counted through years the holiday calendar does not cover.
+pub fn calendar_warnings(rows: &[StatusRow]) -> Vec<String> {
+    let mut years: Vec<i32> = rows
+        .iter()
+        .filter_map(|r| r.deadline.as_ref())
+        .flat_map(|d| d.uncovered_years.iter().copied())
+        .collect();
+    years.sort();
+    years.dedup();
+    if years.is_empty() {
+        return Vec::new();
+    }
+    vec![yingsu::config::uncovered_message(&years)]
+}
+
+/// `yingsu agenda`: overdue, due today and this week, grouped by agency, as text to paste.
+pub fn agenda(ws: &Workspace, a: AgendaArgs, out: &mut dyn Write) -> Result<()> {
+    check_names(ws, a.agency.as_deref(), None)?;
+    let today = Actor::from_env()?.today();
+    let status = engine::status(ws, today)?;
+    let filter = agenda::Filter {
+        open: true,
+        agency: a.agency,
+        ..Default::default()
+    };
+    let rows = agenda::select(status.rows, &filter, today);
+    let ag = agenda::agenda(&rows, today);
+    if a.json {
+        let s = serde_json::to_string_pretty(&ag).map_err(|e| Error::Internal(e.to_string()))?;
+        w(out, s)?;
+        return unreadable(&status.unreadable);
+    }
+    const WEEKDAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    use chrono::Datelike;
+    w(
+        out,
+        format!(
+            "行政应诉期限提醒（{} 星期{}，本周截至{}）",
+            format_date_zh(today),
+            WEEKDAYS[today.weekday().num_days_from_monday() as usize],
+            format_date_zh(ag.week_end)
+        ),
+    )?;
+    if ag.agencies.is_empty() {
+        w(out, "本周没有到期或逾期的事项。")?;
+    }
+    for g in &ag.agencies {
+        w(out, "")?;
+        w(out, format!("【{}】", g.name))?;
+        for (label, items) in [
+            ("已逾期", &g.overdue),
+            ("今天到期", &g.today),
+            ("本周到期", &g.this_week),
+            ("待补充起算日期", &g.missing),
+        ] {
+            if items.is_empty() {
+                continue;
+            }
+            w(out, format!("{label}（{} 件）：", items.len()))?;
+            for (n, i) in items.iter().enumerate() {
+                let when = match i.due {
+                    Some(d) => format!("，应于{}前完成（{}）", format_date_zh(d), i.left),
+                    None => format!("，{}，期限无法计算", i.left),
+                };
+                w(
+                    out,
+                    format!(
+                        "  {}. {} {}（{}）{when}",
+                        n + 1,
+                        i.id,
+                        i.title,
+                        i.step_title
+                    ),
+                )?;
+            }
+        }
+    }
+    for line in calendar_warnings(&rows) {
+        w(out, "")?;
+        w(out, line)?;
+    }
+    unreadable(&status.unreadable)
+}
