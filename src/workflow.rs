@@ -108,6 +108,10 @@ pub struct DeadlineSpec {
     pub days: Spanned<DaysSpec>,
     #[serde(default)]
     pub when: Option<Spanned<String>>,
+    /// The step may not be taken while this deadline applies and its start date is missing
+    /// (otherwise the deadline shows as “待补充” until the date is added).
+    #[serde(default)]
+    pub required: bool,
 }
 
 /// A case of another workflow that a step opens (e.g. rectification after an unjustified absence).

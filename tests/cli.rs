@@ -900,3 +900,120 @@ fn a_copied_case_file_is_reported_and_never_overwrites_the_original() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(std::fs::read(&pdf).unwrap(), before);
 }
+
+/// The daily overview: the missing start date of a loss report is a reminder, not a silence;
+/// status filters, orders by due date then by case number in natural order, and shows what is
+/// left; the agenda groups by agency.
+#[test]
+fn status_filters_orders_and_reminds() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    let notice_qzf = notice_yaml("张某").replace("agency: scjgj", "agency: qzf");
+    std::fs::write(p.join("qzf.yaml"), notice_qzf).unwrap();
+    for (id, from) in [
+        ("行初102", "notice.yaml"),
+        ("行初15", "notice.yaml"),
+        ("行初7", "notice.yaml"),
+        ("行初9", "qzf.yaml"),
+    ] {
+        ok(p, &["case", "new", "appearance", id, "--from", from], T);
+    }
+    let later = "2023-06-02T09:00:00+08:00";
+    ok(
+        p,
+        &[
+            "case",
+            "advance",
+            "行初7",
+            "appearance",
+            "--set",
+            "head_appeared=true",
+        ],
+        T,
+    );
+    ok(
+        p,
+        &[
+            "case",
+            "advance",
+            "行初7",
+            "judgment",
+            "--set",
+            "judgment_date=2023-06-01",
+            "--set",
+            "outcome=撤销",
+        ],
+        later,
+    );
+    let friday = "2023-05-05T09:00:00+08:00";
+    let out = ok(p, &["status", "--json"], friday);
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["行初7", "行初9", "行初15", "行初102"]);
+    assert_eq!(rows[0]["deadline"]["missing"], "待补充：生效日期");
+    assert_eq!(rows[0]["deadline"]["title"], "报送败诉案件总结报告");
+    assert_eq!(rows[1]["deadline"]["left"], 3);
+    assert_eq!(rows[1]["agency"], "qzf");
+
+    let out = ok(p, &["status"], friday);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("案件编号"), "{out}");
+    assert!(
+        lines[1].contains("待补充：生效日期（报送败诉案件总结报告）"),
+        "{out}"
+    );
+    assert!(
+        lines[3].starts_with("行初15") && lines[3].contains("2023-05-08 出庭应诉"),
+        "{out}"
+    );
+    assert!(lines[3].contains("3天"), "{out}");
+    assert!(
+        out.contains("共 4 件，逾期 0 件，1 件缺少期限的起算日期。"),
+        "{out}"
+    );
+
+    let out = ok(p, &["status", "--agency", "qzf"], friday);
+    assert!(out.contains("行初9") && !out.contains("行初15"), "{out}");
+    let out = ok(p, &["status", "--due", "2"], friday);
+    assert!(out.contains("没有符合条件的案件。"), "{out}");
+    let out = ok(p, &["status", "--overdue"], "2023-05-09T09:00:00+08:00");
+    assert!(out.contains("行初9") && out.contains("逾期1天"), "{out}");
+    assert!(!out.contains("行初7"), "{out}");
+    let (code, _, err) = yingsu(p, &["status", "--agency", "nope"], friday);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--agency 的单位 `nope` 不在 yingsu.yaml 的 agencies 中"),
+        "{err}"
+    );
+
+    let show = ok(p, &["case", "show", "行初7"], later);
+    assert!(
+        show.contains("下一期限：报送败诉案件总结报告，待补充：生效日期"),
+        "{show}"
+    );
+    let check = ok(p, &["check", "--period", "2023Q2"], later);
+    assert!(
+        check.contains("期限缺少起算日期的案件（1 件）："),
+        "{check}"
+    );
+    assert!(check.contains("行初7"), "{check}");
+
+    let agenda = ok(p, &["agenda"], "2023-05-08T09:00:00+08:00");
+    assert!(
+        agenda.starts_with("行政应诉期限提醒（2023年5月8日 星期一，本周截至2023年5月14日）"),
+        "{agenda}"
+    );
+    assert!(agenda.contains("【区市场监管局】"), "{agenda}");
+    assert!(agenda.contains("今天到期（2 件）："), "{agenda}");
+    assert!(
+        agenda
+            .contains("1. 行初15 出庭应诉（收到出庭应诉通知），应于2023年5月8日前完成（今天到期）"),
+        "{agenda}"
+    );
+    assert!(agenda.contains("待补充起算日期（1 件）："), "{agenda}");
+}

@@ -357,10 +357,19 @@ fn print_check(ws: &Workspace, a: CheckArgs, archive: &Archive, out: &mut dyn Wr
     } else {
         vec![]
     };
+    // Open cases whose deadline cannot be counted: a start date is missing.
+    let missing: Vec<yingsu::engine::StatusRow> = yingsu::engine::status(ws, actor.today())?
+        .rows
+        .into_iter()
+        .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.due.is_none()))
+        .collect();
     if a.json {
-        let s = serde_json::to_string_pretty(
-            &json!({"period": PeriodInfo::from(&period), "breaches": breaches, "opened": opened}),
-        )
+        let s = serde_json::to_string_pretty(&json!({
+            "period": PeriodInfo::from(&period),
+            "breaches": breaches,
+            "opened": opened,
+            "missing_deadline_starts": missing,
+        }))
         .map_err(|e| Error::Internal(e.to_string()))?;
         return w(out, s);
     }
@@ -373,6 +382,26 @@ fn print_check(ws: &Workspace, a: CheckArgs, archive: &Archive, out: &mut dyn Wr
             period.to
         ),
     )?;
+    if !missing.is_empty() {
+        w(
+            out,
+            format!("期限缺少起算日期的案件（{} 件）：", missing.len()),
+        )?;
+        let rows: Vec<Vec<String>> = missing
+            .iter()
+            .map(|r| {
+                let d = r.deadline.as_ref();
+                vec![
+                    format!("  {}", r.id),
+                    r.agency_name.clone().unwrap_or_default(),
+                    d.map(|d| d.title.clone()).unwrap_or_default(),
+                    d.and_then(|d| d.missing.clone()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        print_table(out, &["  案件编号", "单位", "期限", "缺少"], &rows)?;
+        w(out, "")?;
+    }
     if breaches.is_empty() {
         return w(out, "未发现不达标情形。");
     }

@@ -262,6 +262,23 @@ fn plan_step(
             ));
         }
     }
+    // Deadlines that need their start date now.
+    for d in spec.deadlines.iter().filter(|d| d.required) {
+        let applies = match &d.when {
+            Some(w) => ctx.eval_bool(&w.value, &facts).unwrap_or(true),
+            None => true,
+        };
+        if applies && !facts::is_present(facts.get(&d.from.value)) {
+            let label = wf
+                .field(&d.from.value)
+                .map(|f| f.label.as_str())
+                .unwrap_or(d.from.value.as_str());
+            missing.push(format!(
+                "  {}（{label}，日期）：期限“{}”从此日起算",
+                d.from.value, d.title
+            ));
+        }
+    }
     if !missing.is_empty() {
         let example = spec
             .records
