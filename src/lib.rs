@@ -21,6 +21,7 @@
 //! The CLI (`src/main.rs` + [`cli`]) only parses arguments and calls this library.
 
 pub mod archive;
+pub mod calendar;
 pub mod case;
 pub mod cli;
 pub mod config;
