@@ -30,6 +30,7 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod facts;
+pub mod ics;
 pub mod numbers;
 pub mod render;
 pub mod stats;
