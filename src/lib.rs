@@ -31,6 +31,7 @@ pub mod error;
 pub mod expr;
 pub mod facts;
 pub mod ics;
+pub mod natural;
 pub mod numbers;
 pub mod render;
 pub mod stats;
