@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+pub use crate::calendar::WorkCalendar;
 use crate::error::{Diagnostic, Errors, Result};
 use crate::yaml::{self, Spanned};
 
@@ -34,7 +34,7 @@ pub struct Config {
     /// Named deadlines that workflows refer to.
     #[serde(default)]
     pub deadlines: BTreeMap<String, DeadlineSetting>,
-    /// Public holidays (not working days) and adjusted working weekend days.
+    /// Local holidays and working days, added to the official calendar.
     #[serde(default)]
     pub calendar: Calendar,
     /// Extra font folders, searched after the workspace's `fonts/` and before the bundled fonts.
@@ -185,18 +185,22 @@ impl Default for Targets {
     }
 }
 
-/// A deadline length.
+/// A deadline length. How its last day is found is [`crate::calendar::end_rule`].
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum DeadlineSetting {
-    /// N calendar days.
+    /// N calendar days; a last day that is not a working day moves to the next working day.
     CalendarDays(u32),
     /// N working days (Monday–Friday, minus holidays, plus adjusted working days).
     WorkingDays(u32),
-    /// N months (same day of month, clamped to the month's end).
+    /// N months (same day of month, clamped to the month's end); a last day that is not a
+    /// working day moves to the next working day.
     Months(u32),
 }
 
+/// Local additions to the official calendar ([`crate::calendar`]): `holidays` are local holidays
+/// or days the office is closed, `workdays` are days worked although the official table or the
+/// weekend says otherwise. Both win over the official table.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Calendar {
@@ -204,63 +208,6 @@ pub struct Calendar {
     pub holidays: Vec<Spanned<String>>,
     #[serde(default)]
     pub workdays: Vec<Spanned<String>>,
-}
-
-/// The working-day calendar, resolved.
-#[derive(Debug, Clone, Default)]
-pub struct WorkCalendar {
-    holidays: Vec<NaiveDate>,
-    workdays: Vec<NaiveDate>,
-}
-
-impl WorkCalendar {
-    pub fn is_working_day(&self, d: NaiveDate) -> bool {
-        if self.workdays.contains(&d) {
-            return true;
-        }
-        if self.holidays.contains(&d) {
-            return false;
-        }
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
-    }
-
-    /// Years between `from` and `to` (inclusive) whose holidays the calendar does not know.
-    pub fn uncovered_years(&self, _from: NaiveDate, _to: NaiveDate) -> Vec<i32> {
-        Vec::new()
-    }
-
-    /// The date `n` days of the given kind after `from`.
-    pub fn add(&self, from: NaiveDate, setting: DeadlineSetting) -> NaiveDate {
-        match setting {
-            DeadlineSetting::CalendarDays(n) => from + chrono::Days::new(n as u64),
-            DeadlineSetting::Months(n) => from
-                .checked_add_months(chrono::Months::new(n))
-                .unwrap_or(from),
-            DeadlineSetting::WorkingDays(n) => {
-                let mut d = from;
-                let mut left = n;
-                while left > 0 {
-                    d = d.succ_opt().unwrap_or(d);
-                    if self.is_working_day(d) {
-                        left -= 1;
-                    }
-                }
-                d
-            }
-        }
-    }
-}
-
-/// The warning for deadlines counted through years whose holidays the calendar lacks.
-pub fn uncovered_message(years: &[i32]) -> String {
-    let list = years
-        .iter()
-        .map(|y| format!("{y} 年"))
-        .collect::<Vec<_>>()
-        .join("、");
-    format!(
-        "提示：{list}的节假日安排尚未收录，期限按周一至周五计算，可能不准。请在 yingsu.yaml 的 calendar 中补充该年的放假日（holidays）和调休上班日（workdays）"
-    )
 }
 
 impl Config {
@@ -273,10 +220,10 @@ impl Config {
 
     fn check(&self, file: &Path, source: &str) -> Result<WorkCalendar> {
         let mut errors = Errors::default();
-        let mut cal = WorkCalendar::default();
+        let (mut holidays, mut workdays) = (Vec::new(), Vec::new());
         for (list, out) in [
-            (&self.calendar.holidays, &mut cal.holidays),
-            (&self.calendar.workdays, &mut cal.workdays),
+            (&self.calendar.holidays, &mut holidays),
+            (&self.calendar.workdays, &mut workdays),
         ] {
             for d in list {
                 match crate::facts::parse_date(&d.value) {
@@ -335,7 +282,7 @@ impl Config {
             );
         }
         errors.into_result()?;
-        Ok(cal)
+        Ok(WorkCalendar::new(holidays, workdays))
     }
 
     /// The display name of an agency id, or the id itself.

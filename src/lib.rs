@@ -34,6 +34,7 @@
 //! it returns.
 
 pub mod archive;
+pub mod calendar;
 pub mod case;
 pub mod config;
 pub mod demo;
@@ -42,6 +43,7 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod facts;
+pub mod ics;
 pub mod natural;
 pub mod numbers;
 pub mod render;

@@ -163,9 +163,8 @@ fn bad_config_is_reported_with_position() {
     let dir = tempfile::tempdir().unwrap();
     yingsu::workspace::init(dir.path()).unwrap();
     let cfg = dir.path().join("yingsu.yaml");
-    let text = std::fs::read_to_string(&cfg)
-        .unwrap()
-        .replace("2023-05-01,", "2023-02-30,");
+    let text = std::fs::read_to_string(&cfg).unwrap()
+        + "calendar:\n  holidays: [2023-05-01, 2023-02-30]\n";
     std::fs::write(&cfg, &text).unwrap();
     let e = Workspace::open(dir.path()).unwrap_err().to_string();
     let line = text.lines().position(|l| l.contains("2023-02-30")).unwrap() + 1;

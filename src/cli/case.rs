@@ -166,7 +166,13 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                 };
                 w(out, line)?;
                 if !d.uncovered_years.is_empty() {
-                    w(out, yingsu::config::uncovered_message(&d.uncovered_years))?;
+                    w(
+                        out,
+                        format!(
+                            "提示：{}",
+                            yingsu::calendar::uncovered_message(&d.uncovered_years)
+                        ),
+                    )?;
                 }
             }
             w(out, "事实：")?;

@@ -163,7 +163,10 @@ pub fn calendar_warnings(rows: &[StatusRow]) -> Vec<String> {
     if years.is_empty() {
         return Vec::new();
     }
-    vec![yingsu::config::uncovered_message(&years)]
+    vec![format!(
+        "提示：{}",
+        yingsu::calendar::uncovered_message(&years)
+    )]
 }
 
 /// `yingsu agenda`: overdue, due today and this week, grouped by agency, as text to paste.

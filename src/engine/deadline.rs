@@ -217,7 +217,7 @@ fn working_days_left(ws: &Workspace, today: NaiveDate, due: NaiveDate) -> i64 {
     let mut d = a;
     while d < b {
         d = d.succ_opt().unwrap_or(b);
-        if ws.calendar.is_working_day(d) {
+        if ws.calendar.is_workday(d) {
             n += 1;
         }
     }
