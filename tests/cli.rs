@@ -1017,3 +1017,122 @@ fn status_filters_orders_and_reminds() {
     );
     assert!(agenda.contains("待补充起算日期（1 件）："), "{agenda}");
 }
+
+/// `status --ics` writes one all-day event per open deadline; the UIDs stay the same from one
+/// export to the next (a newer file updates the calendar instead of doubling it).
+#[test]
+fn deadlines_export_to_icalendar_with_stable_uids() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    for id in ["行初1", "行初2"] {
+        ok(
+            p,
+            &["case", "new", "appearance", id, "--from", "notice.yaml"],
+            T,
+        );
+    }
+    ok(
+        p,
+        &[
+            "case",
+            "advance",
+            "行初2",
+            "appearance",
+            "--set",
+            "head_appeared=true",
+        ],
+        T,
+    );
+    let out = ok(p, &["status", "--ics", "a.ics"], T);
+    assert!(
+        out.starts_with("已写入日历文件 a.ics（1 个期限）。"),
+        "{out}"
+    );
+    ok(
+        p,
+        &["status", "--ics", "b.ics"],
+        "2023-05-09T10:00:00+08:00",
+    );
+    let read = |f: &str| {
+        let text = std::fs::read_to_string(p.join(f)).unwrap();
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
+        yingsu::ics::parse(&text).unwrap()
+    };
+    let (a, b) = (read("a.ics"), read("b.ics"));
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0]["DTSTART;VALUE=DATE"], "20230508");
+    assert_eq!(a[0]["SUMMARY"], "出庭应诉 行初1");
+    assert!(a[0]["UID"].ends_with("@yingsu"));
+    assert_eq!(a[0]["UID"], b[0]["UID"]);
+    assert_ne!(a[0]["DTSTAMP"], b[0]["DTSTAMP"]);
+}
+
+/// The loss report is due 15 working days after the judgment takes effect, counted on the
+/// official calendar (National Day 2024: 2024-09-27 → 2024-10-23); a deadline counted into a
+/// year the calendar does not cover yet is flagged in status, case show and validate.
+#[test]
+fn loss_report_deadline_on_the_official_calendar() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    for (id, effective) in [("L1", "2024-09-27"), ("L2", "2026-12-20")] {
+        ok(
+            p,
+            &["case", "new", "appearance", id, "--from", "notice.yaml"],
+            T,
+        );
+        ok(
+            p,
+            &[
+                "case",
+                "advance",
+                id,
+                "appearance",
+                "--set",
+                "head_appeared=true",
+            ],
+            T,
+        );
+        ok(
+            p,
+            &[
+                "case",
+                "advance",
+                id,
+                "judgment",
+                "--set",
+                "judgment_date=2023-09-01",
+                "--set",
+                &format!("effective_date={effective}"),
+                "--set",
+                "outcome=撤销",
+            ],
+            T,
+        );
+    }
+    let now = "2024-10-08T09:00:00+08:00";
+    let out = ok(p, &["status", "--json"], now);
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let due = |id: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()["deadline"]
+            .clone()
+    };
+    assert_eq!(due("L1")["due"], "2024-10-23");
+    // 2024-10-08 → 10-23: twelve working days left (10-12 is an adjusted working Saturday).
+    assert_eq!(due("L1")["left"], 12);
+    // 2027 is counted Monday to Friday (its 1 January too): hence the warning.
+    assert_eq!(due("L2")["due"], "2027-01-08");
+    assert_eq!(due("L2")["uncovered_years"], serde_json::json!([2027]));
+    let warning = "提示：2027 年的节假日安排尚未收录：期限按周一至周五计算。请在 yingsu.yaml 的 calendar 中补充该年的放假和调休日期";
+    let out = ok(p, &["status"], now);
+    assert!(out.contains(warning), "{out}");
+    let out = ok(p, &["case", "show", "L2"], now);
+    assert!(out.contains(warning), "{out}");
+    let out = ok(p, &["validate"], now);
+    assert!(out.contains(warning), "{out}");
+    let out = ok(p, &["case", "show", "L1"], now);
+    assert!(!out.contains("提示："), "{out}");
+}

@@ -27,6 +27,9 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     let (views, unreadable_files) = engine::load_all(ws)?;
     collect(unreadable(&unreadable_files));
     problems.extend(engine::audit::audit(ws, &views));
+    if problems.len() == 1 {
+        return Err(Error::Many(problems));
+    }
     if !problems.is_empty() {
         let n = problems.len();
         problems.push(
@@ -44,6 +47,10 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
             views.len()
         ),
     )?;
+    let rows = engine::status(ws, Actor::from_env()?.today())?.rows;
+    for line in super::status::calendar_warnings(&rows) {
+        w(out, line)?;
+    }
     w(out, "文书使用的字体：")?;
     let fonts: Vec<Vec<String>> = render::role_fonts(ws, &TypstRenderer::new())?
         .into_iter()

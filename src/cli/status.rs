@@ -33,6 +33,9 @@ pub struct StatusArgs {
     /// 以 JSON 输出（字段与表格相同）
     #[arg(long)]
     pub json: bool,
+    /// 把所列案件未结束的期限写成日历文件（iCalendar .ics，可导入 Outlook、WPS 日历和手机日历；再次导入会更新而不会重复）
+    #[arg(long, value_name = "文件")]
+    pub ics: Option<std::path::PathBuf>,
 }
 
 /// Options of `yingsu agenda`.
@@ -44,6 +47,9 @@ pub struct AgendaArgs {
     /// 以 JSON 输出
     #[arg(long)]
     pub json: bool,
+    /// 把未结束的期限写成日历文件（iCalendar .ics）
+    #[arg(long, value_name = "文件")]
+    pub ics: Option<std::path::PathBuf>,
 }
 
 /// The agency and workflow a filter names must exist.
@@ -83,6 +89,12 @@ pub fn status(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> 
         overdue: a.overdue,
     };
     let rows = agenda::select(status.rows, &filter, today);
+    if let Some(file) = &a.ics {
+        let note = write_ics(ws, &rows, file)?;
+        if !a.json {
+            w(out, note)?;
+        }
+    }
     if a.json {
         let s = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal(e.to_string()))?;
         w(out, s)?;
@@ -151,6 +163,15 @@ fn row_cells(r: &StatusRow) -> Vec<String> {
     ]
 }
 
+/// Write the rows' open deadlines to `file` as iCalendar.
+fn write_ics(ws: &Workspace, rows: &[StatusRow], file: &std::path::Path) -> Result<String> {
+    let now = Actor::from_env()?.now.with_timezone(&chrono::Utc);
+    let text = agenda::ics(rows, &format!("{}行政应诉期限", ws.config.region), now);
+    let n = text.matches("BEGIN:VEVENT").count();
+    yingsu::archive::write_atomic(file, text.as_bytes())?;
+    Ok(format!("已写入日历文件 {}（{n} 个期限）。", file.display()))
+}
+
 /// Warnings for deadlines counted through years the holiday calendar does not cover.
 pub fn calendar_warnings(rows: &[StatusRow]) -> Vec<String> {
     let mut years: Vec<i32> = rows
@@ -180,6 +201,12 @@ pub fn agenda(ws: &Workspace, a: AgendaArgs, out: &mut dyn Write) -> Result<()> 
         ..Default::default()
     };
     let rows = agenda::select(status.rows, &filter, today);
+    if let Some(file) = &a.ics {
+        let note = write_ics(ws, &rows, file)?;
+        if !a.json {
+            w(out, note)?;
+        }
+    }
     let ag = agenda::agenda(&rows, today);
     if a.json {
         let s = serde_json::to_string_pretty(&ag).map_err(|e| Error::Internal(e.to_string()))?;

@@ -161,3 +161,39 @@ pub fn agenda(rows: &[StatusRow], today: NaiveDate) -> Agenda {
         agencies,
     }
 }
+
+/// The open deadlines of `rows` (those with a due date) as an iCalendar file: one all-day event
+/// per deadline on its due day, with a UID that stays the same for the same deadline of the same
+/// case, so importing a newer file updates the events instead of adding them again.
+pub fn ics(rows: &[StatusRow], name: &str, stamp: chrono::DateTime<chrono::Utc>) -> String {
+    let events: Vec<crate::ics::Event> = rows
+        .iter()
+        .filter(|r| !r.closed)
+        .filter_map(|r| {
+            let d = r.deadline.as_ref()?;
+            let due = d.due?;
+            let uid = format!("{}@yingsu", &crate::archive::sha256(d.key.as_bytes())[..24]);
+            let mut description = format!(
+                "案件 {}（{}，当前步骤：{}）",
+                r.id, r.workflow_title, r.step_title
+            );
+            if let Some(a) = &r.agency_name {
+                description.push_str(&format!("\n单位：{a}"));
+            }
+            description.push_str(&format!(
+                "\n期限：{}，应于{}前完成（自{}起算）",
+                d.title,
+                crate::facts::format_date_zh(due),
+                d.from_label
+            ));
+            Some(crate::ics::Event {
+                uid,
+                date: due,
+                summary: format!("{} {}", d.title, r.id),
+                description,
+                categories: vec!["行政应诉期限".into()],
+            })
+        })
+        .collect();
+    crate::ics::write(name, &events, stamp)
+}

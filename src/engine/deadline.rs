@@ -168,7 +168,8 @@ pub fn deadlines(
                 .get(&d.from.value)
                 .and_then(|v| v.as_str())
                 .and_then(|s| facts::parse_date(s).ok());
-            let key = format!("{id}#{step}#{}", d.from.value);
+            // The same deadline keeps its key while the case moves through steps that share it.
+            let key = format!("{id}#{}#{}", d.from.value, d.title);
             let Some(start) = start else {
                 return Some(Deadline {
                     title: d.title.clone(),
