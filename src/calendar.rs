@@ -23,17 +23,21 @@
 //!
 //! # How a deadline is counted ([`WorkCalendar::add`], [`end_rule`])
 //!
-//! Every deadline counts from the day after its start: the start day is day 0 (行政诉讼法
-//! 第一百零二条、民事诉讼法第八十五条：期间开始的日，不计算在期间内).
+//! Every deadline counts from the day after its start: the start day is day 0. The rules follow
+//! the periods of administrative litigation — 行政诉讼法第一百零一条 applies the Civil Procedure
+//! Law's periods, and 最高人民法院关于适用《中华人民共和国行政诉讼法》的解释（法释〔2018〕1号）
+//! 第四十八条 says: “期间开始的时和日，不计算在期间内。期间届满的最后一日是节假日的，以节假日后的
+//! 第一日为期间届满的日期。” The loss report, rectification report and proposal reply are the
+//! agencies' own deadlines (local rules), counted the same way.
 //!
 //! - `{working_days: N}` ([`EndRule::CountWorkingDays`]): day N is the N-th working day after the
 //!   start. Adjusted working days count, holidays and weekends do not, so the last day is always a
 //!   working day.
 //! - `{calendar_days: N}` and `{months: N}` with N > 0 ([`EndRule::NextWorkingDay`]): the last day
 //!   is N days, or N months (same day of the month, clamped to the month's end), after the start.
-//!   If it is not a working day, the deadline moves to the next working day: 行政诉讼法第八十三条
-//!   （民事诉讼法第八十五条同）“期间届满的最后一日是法定休假日的，以法定休假日后的第一日为期间届满的
-//!   日期”. Weekends count as 法定休假日 here; an adjusted working Saturday does not.
+//!   If it is not a working day, the deadline moves to the next working day (法释〔2018〕1号第四十八条：
+//!   “期间届满的最后一日是节假日的，以节假日后的第一日为期间届满的日期”). Weekends count as 节假日
+//!   here; an adjusted working Saturday does not.
 //! - `{calendar_days: 0}` and `{months: 0}` ([`EndRule::SameDay`]): the start date itself, not
 //!   moved. These are not periods but events on a known date (e.g. the hearing).
 
@@ -252,7 +256,7 @@ pub enum EndRule {
     /// Count working days; the last day is a working day.
     CountWorkingDays,
     /// Count calendar days or months; a last day that is not a working day moves to the next
-    /// working day (行政诉讼法第八十三条).
+    /// working day (法释〔2018〕1号第四十八条).
     NextWorkingDay,
     /// A zero-length deadline: the start date itself.
     SameDay,
