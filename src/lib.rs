@@ -16,6 +16,7 @@
 //! - [`engine`] moves cases through steps; [`render`] builds document data and drives
 //!   [`typeset`], which owns Typst; [`archive`] and [`numbers`] own what is written.
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
+//! - [`jail`] keeps paths from untrusted input inside the workspace.
 //! - [`error`] is how all of the above report problems.
 //!
 //! The CLI (`src/main.rs` + [`cli`]) only parses arguments and calls this library.
@@ -29,6 +30,7 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod facts;
+pub mod jail;
 pub mod numbers;
 pub mod render;
 pub mod stats;
