@@ -16,13 +16,15 @@
 //! - [`engine`] moves cases through steps; [`render`] builds document data and drives
 //!   [`typeset`], which owns Typst; [`archive`] and [`numbers`] own what is written.
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
-//! - [`jail`] keeps paths from untrusted input inside the workspace.
+//! - [`jail`] keeps paths from untrusted input inside the workspace; [`casenum`] reads and
+//!   normalises 案号.
 //! - [`error`] is how all of the above report problems.
 //!
 //! The CLI (`src/main.rs` + [`cli`]) only parses arguments and calls this library.
 
 pub mod archive;
 pub mod case;
+pub mod casenum;
 pub mod cli;
 pub mod config;
 pub mod demo;
