@@ -16,8 +16,8 @@
 //! - [`engine`] moves cases through steps; [`render`] builds document data and drives
 //!   [`typeset`], which owns Typst; [`archive`] and [`numbers`] own what is written.
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
-//! - [`jail`] keeps paths from untrusted input inside the workspace; [`casenum`] reads and
-//!   normalises 案号.
+//! - [`jail`] keeps paths from untrusted input inside the workspace; [`entry`] checks text values
+//!   as they enter; [`casenum`] reads and normalises 案号.
 //! - [`error`] is how all of the above report problems.
 //!
 //! The CLI (`src/main.rs` + [`cli`]) only parses arguments and calls this library.
@@ -29,6 +29,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod engine;
+pub mod entry;
 pub mod error;
 pub mod expr;
 pub mod facts;
