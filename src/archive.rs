@@ -116,6 +116,80 @@ pub fn document_path(year: i32, case_id: &str, entry: usize, step: &str, templat
     format!("archive/{year}/{case_id}/{:02}-{step}-{t}.pdf", entry + 1)
 }
 
+/// The prefix and suffix of the temporary files [`stage`] writes: `.yingsu-XXXXXX.tmp`, where
+/// `XXXXXX` are random letters and digits.
+const TEMP_PREFIX: &str = ".yingsu-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// How deep [`find_stale_temps`] looks below the archive folder: documents live at
+/// `archive/<year>/<case-id>/`, so 8 leaves room for any layout the archive will have.
+const TEMP_SEARCH_DEPTH: usize = 8;
+
+/// Whether `name` is one of [`stage`]'s temporary files: `.yingsu-`, 1 to 32 ASCII letters and
+/// digits, `.tmp`. Nothing else a user or another program might keep in the archive matches.
+pub fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|middle| {
+            (1..=32).contains(&middle.len()) && middle.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// Temporary files left in `dir` (the archive folder) by runs that crashed between staging and
+/// committing: regular files (not symlinks, not folders) named like [`stage`]'s
+/// ([`is_temp_name`]), at most 8 folders deep, found without following symlinks. Sorted.
+///
+/// A file being staged by a running process matches too. The caller must hold the workspace
+/// lock (`Workspace::lock_for_writing`), which every writing run holds from before its first
+/// [`stage`] until after its commit, and must call this before staging anything itself; or use
+/// [`find_stale_temps_before`] with the start of the current run.
+pub fn find_stale_temps(dir: &Path) -> Vec<PathBuf> {
+    find_temps(dir, None)
+}
+
+/// [`find_stale_temps`] limited to files last modified before `cutoff` (such as the time the
+/// current run started), for a caller that cannot hold the workspace lock.
+pub fn find_stale_temps_before(dir: &Path, cutoff: std::time::SystemTime) -> Vec<PathBuf> {
+    find_temps(dir, Some(cutoff))
+}
+
+fn find_temps(dir: &Path, cutoff: Option<std::time::SystemTime>) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .max_depth(TEMP_SEARCH_DEPTH)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_name().to_str().is_some_and(is_temp_name))
+        .filter(|e| match cutoff {
+            None => true,
+            Some(cutoff) => e
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .is_some_and(|modified| modified < cutoff),
+        })
+        .map(|e| e.into_path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Removes the files [`find_stale_temps`] finds in `dir` and returns them. The same rules apply:
+/// hold the workspace lock and call it before staging anything. A file already gone is not an
+/// error; one that cannot be removed is.
+pub fn remove_stale_temps(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for path in find_stale_temps(dir) {
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("删除临时文件", &path, e)),
+        }
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +257,93 @@ mod tests {
             std::fs::read_to_string(dir.path().join("1499.txt")).unwrap(),
             "1499"
         );
+    }
+
+    #[test]
+    fn temp_names_are_only_stages_own() {
+        for name in [".yingsu-a1B2c3.tmp", ".yingsu-x.tmp"] {
+            assert!(is_temp_name(name), "{name}");
+        }
+        for name in [
+            ".yingsu-.tmp",
+            "yingsu-a1B2c3.tmp",
+            ".yingsu-a1B2c3.pdf",
+            ".yingsu-a1/b2.tmp",
+            ".yingsu-../x.tmp",
+            "notes.tmp",
+            ".yingsu-a1B2c3.tmp.pdf",
+            ".yingsu-甲乙.tmp",
+        ] {
+            assert!(!is_temp_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn stale_temps_are_found_and_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = dir.path().join("archive");
+        let case = archive.join("2023/ZG-2023-001");
+        std::fs::create_dir_all(&case).unwrap();
+        // What a crashed run leaves: a staged file never committed.
+        let staged = stage(&case.join("01-notice-notice.pdf"), b"half").unwrap();
+        let left = staged.tmp.to_path_buf();
+        std::mem::forget(staged);
+        std::fs::write(archive.join(".yingsu-ABC123.tmp"), b"x").unwrap();
+        // What must stay.
+        std::fs::write(case.join("02-appearance-reply.pdf"), b"pdf").unwrap();
+        std::fs::write(case.join("notes.tmp"), b"mine").unwrap();
+        std::fs::create_dir(case.join(".yingsu-dir000.tmp")).unwrap();
+        std::fs::write(dir.path().join(".yingsu-OUTSID.tmp"), b"not in the archive").unwrap();
+        #[cfg(unix)]
+        {
+            let outside = tempfile::tempdir().unwrap();
+            std::fs::write(outside.path().join(".yingsu-zzz999.tmp"), b"elsewhere").unwrap();
+            std::os::unix::fs::symlink(outside.path(), archive.join("linked")).unwrap();
+            std::os::unix::fs::symlink(
+                outside.path().join(".yingsu-zzz999.tmp"),
+                archive.join(".yingsu-LINK00.tmp"),
+            )
+            .unwrap();
+            let found = find_stale_temps(&archive);
+            assert_eq!(
+                found,
+                vec![archive.join(".yingsu-ABC123.tmp"), left.clone()]
+            );
+            let removed = remove_stale_temps(&archive).unwrap();
+            assert_eq!(removed, found);
+            assert!(outside.path().join(".yingsu-zzz999.tmp").exists());
+        }
+        #[cfg(not(unix))]
+        remove_stale_temps(&archive).unwrap();
+        assert!(!left.exists());
+        assert!(!archive.join(".yingsu-ABC123.tmp").exists());
+        assert!(case.join("02-appearance-reply.pdf").exists());
+        assert!(case.join("notes.tmp").exists());
+        assert!(case.join(".yingsu-dir000.tmp").is_dir());
+        assert!(dir.path().join(".yingsu-OUTSID.tmp").exists());
+        assert!(find_stale_temps(&archive).is_empty());
+        assert!(
+            remove_stale_temps(&dir.path().join("none"))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn files_written_after_the_cutoff_are_not_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".yingsu-old000.tmp");
+        std::fs::write(&old, b"x").unwrap();
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+        let cutoff = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::write(dir.path().join(".yingsu-new000.tmp"), b"y").unwrap();
+        assert_eq!(find_stale_temps_before(dir.path(), cutoff), vec![old]);
+        assert_eq!(find_stale_temps(dir.path()).len(), 2);
     }
 }

@@ -27,6 +27,8 @@
 //!   [`engine::DocumentRenderer`]); [`typeset`] owns Typst itself.
 //! - [`archive`] and [`numbers`] own what is written.
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
+//! - [`jail`] keeps paths from untrusted input inside the workspace; [`entry`] checks text values
+//!   as they enter; [`casenum`] reads and normalises 案号.
 //! - [`error`] is how all of the above report problems.
 //!
 //! The library never prints and never parses arguments: the command line (`src/main.rs` and
@@ -36,14 +38,17 @@
 pub mod archive;
 pub mod calendar;
 pub mod case;
+pub mod casenum;
 pub mod config;
 pub mod demo;
 pub mod document;
 pub mod engine;
+pub mod entry;
 pub mod error;
 pub mod expr;
 pub mod facts;
 pub mod ics;
+pub mod jail;
 pub mod natural;
 pub mod numbers;
 pub mod render;

@@ -5,7 +5,7 @@
 //! created on first use, so a document that only uses two faces never pays
 //! for the others (the full-coverage fallback faces are ~50 MB).
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -63,14 +63,7 @@ impl FontStore {
             if !dir.is_dir() {
                 continue;
             }
-            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-                .follow_links(true)
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file() && is_font_file(e.path()))
-                .map(|e| e.into_path())
-                .collect();
-            files.sort();
+            let files = font_files(dir);
             for path in files {
                 let data = match map_file(&path) {
                     Ok(data) => data,
@@ -252,6 +245,90 @@ pub fn system_font_dirs() -> Vec<PathBuf> {
     dirs.into_iter().filter(|d| d.is_dir()).collect()
 }
 
+/// How deep [`font_files`] looks below a font folder: a file in the folder itself is at depth 1.
+pub(crate) const MAX_FONT_DEPTH: usize = 8;
+
+/// How many folder entries [`font_files`] looks at in one font folder, at most.
+pub(crate) const MAX_FONT_ENTRIES: usize = 10_000;
+
+/// File systems of the kernel, never font folders: walking them takes forever (`/proc` holds a
+/// link to `/` for every process) and reading their files can block.
+const PSEUDO_FILE_SYSTEMS: &[&str] = &["/proc", "/sys", "/dev"];
+
+fn is_pseudo(path: &Path) -> bool {
+    PSEUDO_FILE_SYSTEMS.iter().any(|p| path.starts_with(p))
+}
+
+/// The font files under `dir`, sorted, as paths under `dir`.
+///
+/// The walk is bounded whatever the folder holds: folders are visited nearest first, at most
+/// [`MAX_FONT_DEPTH`] deep and [`MAX_FONT_ENTRIES`] entries in all; a symlinked folder is
+/// entered only when it leads to a folder inside `dir` not visited yet (so a link loop or a link
+/// to `/` is not followed); a symlinked font file is read wherever it points (a font folder may
+/// link to fonts kept elsewhere, such as a Windows partition). `/proc`, `/sys` and `/dev` are
+/// never walked nor read. Unreadable folders are skipped.
+fn font_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(root) = dir.canonicalize() else {
+        return Vec::new();
+    };
+    if is_pseudo(&root) {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let mut visited: HashSet<PathBuf> = HashSet::from([root.clone()]);
+    let mut queue: VecDeque<(PathBuf, usize)> = VecDeque::from([(dir.to_path_buf(), 0)]);
+    let mut looked_at = 0usize;
+    while let Some((folder, depth)) = queue.pop_front() {
+        let Ok(read) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut entries: Vec<std::fs::DirEntry> = read.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            looked_at += 1;
+            if looked_at > MAX_FONT_ENTRIES {
+                files.sort();
+                return files;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                if depth + 1 < MAX_FONT_DEPTH
+                    && let Ok(real) = path.canonicalize()
+                    && !is_pseudo(&real)
+                    && visited.insert(real)
+                {
+                    queue.push_back((path, depth + 1));
+                }
+            } else if kind.is_symlink() {
+                let Ok(real) = path.canonicalize() else {
+                    continue; // A dangling link.
+                };
+                if is_pseudo(&real) {
+                    continue;
+                }
+                let Ok(meta) = std::fs::metadata(&real) else {
+                    continue;
+                };
+                if meta.is_dir() {
+                    if depth + 1 < MAX_FONT_DEPTH && real.starts_with(&root) && visited.insert(real)
+                    {
+                        queue.push_back((path, depth + 1));
+                    }
+                } else if meta.is_file() && is_font_file(&path) {
+                    files.push(path);
+                }
+            } else if kind.is_file() && is_font_file(&path) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 fn is_font_file(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -274,7 +351,7 @@ fn map_file(path: &Path) -> Result<Bytes, TypesetError> {
 
 #[cfg(test)]
 mod tests {
-    use super::ranges_of;
+    use super::*;
 
     #[test]
     fn ranges_collapse_runs() {
@@ -283,5 +360,77 @@ mod tests {
             vec![(1, 3), (7, 7), (9, 10)]
         );
         assert!(ranges_of(std::iter::empty()).is_empty());
+    }
+
+    fn repo_font() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/fandol/FandolFang-Regular.ttf")
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn link_loops_and_links_to_the_root_are_not_followed() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("a/b")).unwrap();
+        std::fs::copy(repo_font(), d.join("a/b/FandolFang-Regular.ttf")).unwrap();
+        symlink(d, d.join("a/b/loop")).unwrap();
+        symlink("..", d.join("a/up")).unwrap();
+        symlink("/", d.join("root")).unwrap();
+        symlink("/proc", d.join("proc")).unwrap();
+        symlink("/dev/zero", d.join("zero.ttf")).unwrap();
+        symlink(d.join("missing.ttf"), d.join("dangling.ttf")).unwrap();
+        // A link to a folder inside is entered once; one to a font file is read.
+        symlink(d.join("a/b"), d.join("fonts")).unwrap();
+        symlink(d.join("a/b/FandolFang-Regular.ttf"), d.join("linked.ttf")).unwrap();
+        let started = std::time::Instant::now();
+        let files = font_files(d);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        // Each folder is walked once, by the first way to it found nearest the top: `a/b` as
+        // `fonts` (depth 1) before `a/b` itself (depth 2).
+        assert_eq!(
+            files,
+            vec![d.join("fonts/FandolFang-Regular.ttf"), d.join("linked.ttf")]
+        );
+        let store = FontStore::scan(&[d.to_path_buf()], &[]).unwrap();
+        let families: Vec<String> = store.faces().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(families, vec!["FandolFang R".to_string()]);
+    }
+
+    #[test]
+    fn kernel_file_systems_are_not_walked() {
+        let started = std::time::Instant::now();
+        for dir in ["/proc", "/sys", "/dev", "/proc/self"] {
+            assert!(font_files(Path::new(dir)).is_empty(), "{dir}");
+        }
+        let fonts = repo_font().parent().unwrap().to_path_buf();
+        let store =
+            FontStore::scan(&[PathBuf::from("/proc"), PathBuf::from("/sys"), fonts], &[]).unwrap();
+        assert!(!store.faces().is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn walking_the_whole_file_system_stops_at_the_bounds() {
+        let started = std::time::Instant::now();
+        let _ = font_files(Path::new("/"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+
+    #[test]
+    fn deep_folders_stop_at_the_depth_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut deep = dir.path().to_path_buf();
+        for i in 0..MAX_FONT_DEPTH {
+            deep.push(format!("d{i}"));
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("x.ttf"), b"").unwrap();
+        let mut shallow = dir.path().to_path_buf();
+        for i in 0..MAX_FONT_DEPTH - 1 {
+            shallow.push(format!("d{i}"));
+        }
+        std::fs::write(shallow.join("y.ttf"), b"").unwrap();
+        assert_eq!(font_files(dir.path()), vec![shallow.join("y.ttf")]);
     }
 }
