@@ -159,6 +159,11 @@ impl Case {
     /// Load a case file.
     pub fn load(id: &str, path: &Path) -> Result<Case> {
         let source = std::fs::read_to_string(path).map_err(|e| yaml::read_error(path, e))?;
+        Case::parse(id, path, source)
+    }
+
+    /// A case file read elsewhere (see [`crate::workspace::read_text`]).
+    pub fn parse(id: &str, path: &Path, source: String) -> Result<Case> {
         let file: CaseFile = yaml::parse(path, &source)?;
         if file.history.is_empty() {
             return Err(Diagnostic::new("案件记录没有 history（办理记录）")

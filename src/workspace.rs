@@ -14,6 +14,27 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
+/// The largest text file (configuration, workflow, template, case file) yingsu reads: larger
+/// ones are refused without being read.
+pub const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
+
+/// Read a text file of the workspace at `root`: it must lie inside (a symlink leading out is
+/// refused without reading what it points at), be a regular file and at most
+/// [`MAX_TEXT_FILE`] bytes of UTF-8.
+pub fn read_text(root: &Path, path: &Path) -> Result<String> {
+    if let Err(e) = std::fs::symlink_metadata(path) {
+        return Err(crate::yaml::read_error(path, e));
+    }
+    if path.is_dir() {
+        return Err(crate::yaml::read_error(
+            path,
+            std::io::Error::from(std::io::ErrorKind::IsADirectory),
+        ));
+    }
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    crate::jail::read_to_string_inside(root, rel, MAX_TEXT_FILE).map_err(|e| e.relative_to(root))
+}
+
 /// The commented `yingsu.yaml` that `init` writes.
 pub const INIT_CONFIG: &str = include_str!("init/yingsu.yaml");
 
@@ -111,8 +132,7 @@ impl Workspace {
     pub fn open(root: &Path) -> Result<Workspace> {
         let root = root.to_path_buf();
         let cfg_path = root.join("yingsu.yaml");
-        let source = std::fs::read_to_string(&cfg_path)
-            .map_err(|e| crate::yaml::read_error(&cfg_path, e))?;
+        let source = read_text(&root, &cfg_path)?;
         let (config, calendar) =
             Config::parse(&cfg_path, &source).map_err(|e| e.relative_to(&root))?;
 
@@ -141,8 +161,7 @@ impl Workspace {
                         .map_err(|e| Error::Internal(e.to_string()))?
                         .to_string_lossy()
                         .replace('\\', "/");
-                    let source =
-                        std::fs::read_to_string(p).map_err(|e| crate::yaml::read_error(p, e))?;
+                    let source = read_text(&root, p)?;
                     templates.insert(
                         rel.clone(),
                         Template {
@@ -182,8 +201,7 @@ impl Workspace {
                     .file_stem()
                     .map(|s| s.to_string_lossy().to_string())
                     .unwrap_or_default();
-                let source =
-                    std::fs::read_to_string(&p).map_err(|e| crate::yaml::read_error(&p, e))?;
+                let source = read_text(&root, &p)?;
                 sources.insert(
                     name,
                     (p.strip_prefix(&root).unwrap_or(&p).to_path_buf(), source),
@@ -299,6 +317,17 @@ impl Workspace {
                 ));
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("锁定", &path, e)),
+        }
+        // Holding the lock, no other run is writing: temporary files left in the archive and
+        // the case folders by a run that crashed are removed (only yingsu's own naming pattern).
+        for dir in [self.archive_dir(), self.cases_dir()] {
+            let removed = crate::archive::remove_stale_temps(&dir)?;
+            if !removed.is_empty() {
+                self.notify(&format!(
+                    "已清理上次中断留下的 {} 个临时文件",
+                    removed.len()
+                ));
+            }
         }
         Ok(WriteLock { _file: file })
     }

@@ -1136,3 +1136,121 @@ fn loss_report_deadline_on_the_official_calendar() {
     let out = ok(p, &["case", "show", "L1"], now);
     assert!(!out.contains("提示："), "{out}");
 }
+
+/// A `render --all` killed mid-run leaves temporary files; `validate` reports them, the next
+/// writing command removes them, and the archive ends byte-identical to an uninterrupted run.
+#[test]
+fn a_killed_render_leaves_nothing_behind_after_a_rerun() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["demo"], T);
+    let ws = tmp.path().join("yingsu-demo");
+    // Lose every PDF, so that render --all has real work to do.
+    let pdfs: Vec<String> = snapshot(&ws)
+        .into_keys()
+        .filter(|k| k.ends_with(".pdf"))
+        .collect();
+    let reference = tmp.path().join("reference");
+    std::fs::create_dir_all(&reference).unwrap();
+    for p in &pdfs {
+        std::fs::remove_file(ws.join(p)).unwrap();
+    }
+    let copy = |from: &Path, to: &Path| {
+        for (rel, bytes) in snapshot(from) {
+            let dest = to.join(rel);
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::write(dest, bytes).unwrap();
+        }
+    };
+    copy(&ws, &reference);
+    ok(&reference, &["render", "--all", "-j", "2"], T);
+
+    // Kill a run part-way (wherever it is), and plant what a crash after staging leaves.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(&ws)
+        .env("YINGSU_NOW", T)
+        .env("YINGSU_USER", "测试员")
+        .args(["render", "--all", "-j", "2"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let _ = child.kill();
+    let _ = child.wait();
+    let planted = ws.join("archive/2023/JY-2023-017/.yingsu-AbC123.tmp");
+    std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
+    std::fs::write(&planted, vec![b'%'; 100_000]).unwrap();
+    let (code, _, err) = yingsu(&ws, &["validate"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("上次运行中断时留下的临时文件（不是文书，也不是案件记录）\n --> archive/2023/JY-2023-017/.yingsu-AbC123.tmp"),
+        "{err}"
+    );
+
+    ok(&ws, &["render", "--all", "-j", "2"], T);
+    let after = snapshot(&ws);
+    assert!(
+        after.keys().all(|k| !k.contains("/.yingsu-")),
+        "temporary files left: {:?}",
+        after
+            .keys()
+            .filter(|k| k.contains(".yingsu-"))
+            .collect::<Vec<_>>()
+    );
+    let mut expected = snapshot(&reference);
+    // The lock file is the only file the two runs may differ in, and neither holds data.
+    expected.remove(".yingsu.lock");
+    let mut got = after;
+    got.remove(".yingsu.lock");
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        got == expected,
+        "the archive differs from an uninterrupted run"
+    );
+}
+
+/// A case file that is a symlink to a file outside the workspace is refused without being read:
+/// its content never appears in a message.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_case_file_outside_the_workspace_is_refused_unread() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    ok(
+        p,
+        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
+        T,
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.yaml");
+    std::fs::write(&secret, "机密第一行：不得外泄\n").unwrap();
+    std::os::unix::fs::symlink(&secret, p.join("cases/2023/A2.yaml")).unwrap();
+    for args in [&["status"][..], &["case", "show", "A2"], &["validate"]] {
+        let (code, out, err) = yingsu(p, args, T);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(
+            !out.contains("机密") && !err.contains("机密"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("指向工作区之外"), "{args:?}: {err}");
+    }
+}
+
+/// Font folders are walked without following links out of them, with bounded depth and count:
+/// `font_paths: [/proc]` finishes.
+#[test]
+fn font_paths_into_proc_finish() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    let cfg = std::fs::read_to_string(p.join("yingsu.yaml")).unwrap();
+    std::fs::write(
+        p.join("yingsu.yaml"),
+        format!("{cfg}\nfont_paths: [/proc, /sys, /]\n").replace("\nfont_paths: []\n", "\n"),
+    )
+    .unwrap();
+    let out = ok(p, &["validate"], T);
+    assert!(out.contains("文书使用的字体："), "{out}");
+}

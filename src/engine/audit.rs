@@ -157,3 +157,17 @@ fn at(file: &std::path::Path, source: &str, pos: Option<Pos>, message: String) -
         None => d.in_file(file),
     }
 }
+
+/// Temporary files a crashed run left in the archive or the case folders (a writing command
+/// removes them; `validate` only reports them).
+pub fn stale_temps(ws: &Workspace) -> Vec<Diagnostic> {
+    [ws.archive_dir(), ws.cases_dir()]
+        .iter()
+        .flat_map(|d| archive::find_stale_temps(d))
+        .map(|p| {
+            Diagnostic::new("上次运行中断时留下的临时文件（不是文书，也不是案件记录）")
+                .in_file(ws.rel_path(&p))
+                .help("下次运行修改记录的命令（render、case advance 等）时会自动删除；也可以直接删除它")
+        })
+        .collect()
+}

@@ -89,7 +89,8 @@ pub fn load_case<'w>(ws: &'w Workspace, id: &str) -> Result<CaseView<'w>> {
 
 /// Load the case file at `path` (see [`load_case`]).
 pub fn load_file<'w>(ws: &'w Workspace, id: &str, path: &std::path::Path) -> Result<CaseView<'w>> {
-    let case = Case::load(id, path).map_err(|e| e.relative_to(&ws.root))?;
+    let source = crate::workspace::read_text(&ws.root, path)?;
+    let case = Case::parse(id, path, source).map_err(|e| e.relative_to(&ws.root))?;
     let wf = ws.workflows.get(&case.workflow.value).ok_or_else(|| {
         Error::from(
             yaml::at(
