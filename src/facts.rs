@@ -21,6 +21,9 @@ pub enum FieldType {
     Enum,
     Integer,
     List,
+    /// A court case number (案号), stored in the court's form: （2023）渝0112行初123号.
+    #[serde(rename = "case_number")]
+    CaseNumber,
 }
 
 impl FieldType {
@@ -33,6 +36,7 @@ impl FieldType {
             FieldType::Enum => "选项",
             FieldType::Integer => "整数",
             FieldType::List => "列表",
+            FieldType::CaseNumber => "案号",
         }
     }
 }
@@ -121,6 +125,20 @@ pub fn coerce(
                 "直接写文字即可；含“: ”或以“#”开头时请加引号",
             )),
         },
+        FieldType::CaseNumber => {
+            let s = match v {
+                Value::String(s) => s.clone(),
+                _ => {
+                    return Err(bad("应为案号", "写成（2023）渝0112行初123号的形式"));
+                }
+            };
+            crate::casenum::parse(&s)
+                .map(|c| Value::String(c.canonical()))
+                .map_err(|e| match e.diagnostics().first() {
+                    Some(d) => bad(d.message.clone(), d.help.clone().unwrap_or_default()),
+                    None => bad(e.to_string(), ""),
+                })
+        }
         FieldType::Date => match v {
             Value::String(s) => parse_date(s)
                 .map(|d| Value::String(d.format("%Y-%m-%d").to_string()))

@@ -51,6 +51,29 @@ fn copy_fixture(name: &str, to: &Path) {
     .unwrap();
 }
 
+/// `case new appearance ID --from FROM`, the case getting a 案号 of its own (one 案号, one case).
+fn case_new(p: &Path, id: &str, from: &str, now: &str) -> String {
+    let seq = id
+        .bytes()
+        .fold(7u32, |h, b| (h * 31 + u32::from(b)) % 90_000)
+        + 1000;
+    let number = format!("case_number=(2023)渝0112行初{seq}号");
+    ok(
+        p,
+        &[
+            "case",
+            "new",
+            "appearance",
+            id,
+            "--from",
+            from,
+            "--set",
+            &number,
+        ],
+        now,
+    )
+}
+
 /// A court's notice as a `--from` file, with one plaintiff (a YAML string, so any text).
 fn notice_yaml(plaintiff: &str) -> String {
     format!(
@@ -566,8 +589,7 @@ fn pasted_invisible_characters_are_kept_or_refused_clearly() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         err,
-        "错误：生成《出庭应诉提示函》（案件 B1）失败：字段 facts.plaintiffs[0] 含有不可见的文字方向控制字符（U+202E），它会改变文字的显示顺序，不能排版；请删除该字符后再试（常见于从网页或聊天软件复制的文字）\n \
-         = 帮助：在案件文件（或 --set、--from 给出的值）中删除该字符后重新运行\n"
+        "错误：plaintiffs（原告）第 1 项 第 2 个字符是不可见的文字方向控制字符（U+202E），它会改变文字的显示顺序，使记录的内容与看到的不同\n --> b.yaml:5:13\n  |\n5 | plaintiffs: [\"李\u{202e}四五\"]\n  |             ^^^^^^^^^^\n  = 帮助：删除该字符后重试（常见于从网页或聊天软件复制的文字）\n"
     );
     assert_eq!(snapshot(dir.path()), before);
 }
@@ -742,16 +764,8 @@ fn a_closed_output_pipe_is_not_an_error() {
 fn a_broken_case_file_spoils_only_itself() {
     let dir = workspace_with_notice();
     let p = dir.path();
-    ok(
-        p,
-        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
-        T,
-    );
-    ok(
-        p,
-        &["case", "new", "appearance", "A2", "--from", "notice.yaml"],
-        T,
-    );
+    case_new(p, "A1", "notice.yaml", T);
+    case_new(p, "A2", "notice.yaml", T);
     let broken = p.join("cases/2023/A2.yaml");
     let text = std::fs::read_to_string(&broken).unwrap();
     std::fs::write(
@@ -802,16 +816,8 @@ fn a_broken_case_file_spoils_only_itself() {
 fn recorded_document_paths_are_never_trusted() {
     let dir = workspace_with_notice();
     let p = dir.path();
-    ok(
-        p,
-        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
-        T,
-    );
-    ok(
-        p,
-        &["case", "new", "appearance", "A2", "--from", "notice.yaml"],
-        T,
-    );
+    case_new(p, "A1", "notice.yaml", T);
+    case_new(p, "A2", "notice.yaml", T);
     let file = p.join("cases/2023/A1.yaml");
     let original = std::fs::read_to_string(&file).unwrap();
     let recorded = "file: archive/2023/A1/01-notice-tishihan.pdf";
@@ -870,11 +876,7 @@ fn recorded_document_paths_are_never_trusted() {
 fn a_copied_case_file_is_reported_and_never_overwrites_the_original() {
     let dir = workspace_with_notice();
     let p = dir.path();
-    ok(
-        p,
-        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
-        T,
-    );
+    case_new(p, "A1", "notice.yaml", T);
     let pdf = p.join("archive/2023/A1/01-notice-tishihan.pdf");
     let before = std::fs::read(&pdf).unwrap();
     let text = std::fs::read_to_string(p.join("cases/2023/A1.yaml")).unwrap();
@@ -916,7 +918,7 @@ fn status_filters_orders_and_reminds() {
         ("行初7", "notice.yaml"),
         ("行初9", "qzf.yaml"),
     ] {
-        ok(p, &["case", "new", "appearance", id, "--from", from], T);
+        case_new(p, id, from, T);
     }
     let later = "2023-06-02T09:00:00+08:00";
     ok(
@@ -1025,11 +1027,7 @@ fn deadlines_export_to_icalendar_with_stable_uids() {
     let dir = workspace_with_notice();
     let p = dir.path();
     for id in ["行初1", "行初2"] {
-        ok(
-            p,
-            &["case", "new", "appearance", id, "--from", "notice.yaml"],
-            T,
-        );
+        case_new(p, id, "notice.yaml", T);
     }
     ok(
         p,
@@ -1075,11 +1073,7 @@ fn loss_report_deadline_on_the_official_calendar() {
     let dir = workspace_with_notice();
     let p = dir.path();
     for (id, effective) in [("L1", "2024-09-27"), ("L2", "2026-12-20")] {
-        ok(
-            p,
-            &["case", "new", "appearance", id, "--from", "notice.yaml"],
-            T,
-        );
+        case_new(p, id, "notice.yaml", T);
         ok(
             p,
             &[
@@ -1219,11 +1213,7 @@ fn a_killed_render_leaves_nothing_behind_after_a_rerun() {
 fn a_symlinked_case_file_outside_the_workspace_is_refused_unread() {
     let dir = workspace_with_notice();
     let p = dir.path();
-    ok(
-        p,
-        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
-        T,
-    );
+    case_new(p, "A1", "notice.yaml", T);
     let outside = tempfile::tempdir().unwrap();
     let secret = outside.path().join("secret.yaml");
     std::fs::write(&secret, "机密第一行：不得外泄\n").unwrap();
@@ -1253,4 +1243,143 @@ fn font_paths_into_proc_finish() {
     .unwrap();
     let out = ok(p, &["validate"], T);
     assert!(out.contains("文书使用的字体："), "{out}");
+}
+
+/// One 案号, one case: the same 案号 typed with half- or full-width brackets and digits is the
+/// same, refused at entry and reported by validate; a 案号 that says 二审 contradicts 一审.
+#[test]
+fn the_same_case_number_in_either_bracket_width_is_one_case() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    ok(
+        p,
+        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
+        T,
+    );
+    let shown = ok(p, &["case", "show", "A1"], T);
+    assert!(shown.contains("（2023）渝0112行初123号"), "{shown}");
+    let (code, _, err) = yingsu(
+        p,
+        &[
+            "case",
+            "new",
+            "appearance",
+            "A2",
+            "--from",
+            "notice.yaml",
+            "--set",
+            "case_number=（２０２３）渝0112行初 123号",
+        ],
+        T,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "错误：案号（2023）渝0112行初123号已用于案件 A1（cases/2023/A1.yaml）\n = 帮助：同一案号只建一个案件：用 `yingsu case show A1` 查看它；二审、再审的案号不同（行终、行再），请核对\n"
+    );
+    assert!(!p.join("cases/2023/A2.yaml").exists());
+
+    let (code, _, err) = yingsu(
+        p,
+        &[
+            "case",
+            "new",
+            "appearance",
+            "A3",
+            "--from",
+            "notice.yaml",
+            "--set",
+            "case_number=(2023)渝01行终45号",
+        ],
+        T,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "错误：审级写的是一审，但案号（2023）渝01行终45号是二审案号（类型代字“行终”）\n = 帮助：请核对审级或案号：行初是一审，行终是二审，行再是再审\n"
+    );
+
+    // A copy edited by hand to carry the same 案号: validate names both.
+    case_new(p, "A4", "notice.yaml", T);
+    let file = p.join("cases/2023/A4.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen(
+            "\nhistory:\n",
+            "\n  case_number: (2023)渝0112行初123号\nhistory:\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = yingsu(p, &["validate"], T);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("错误：案号（2023）渝0112行初123号与案件 A1（cases/2023/A1.yaml）重复\n --> cases/2023/A4.yaml:"),
+        "{err}"
+    );
+}
+
+/// What a hand edit puts in a case file is checked as if entered: a history date that is not a
+/// date, a blank value, a 1 MB value.
+#[test]
+fn hand_edited_values_are_checked_where_they_live() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    ok(
+        p,
+        &["case", "new", "appearance", "A1", "--from", "notice.yaml"],
+        T,
+    );
+    let file = p.join("cases/2023/A1.yaml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let line_of =
+        |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+
+    // A history date that is not a date (the deadline would silently vanish).
+    let edited = original.replace("notice_date: 2023-04-20", "notice_date: 20230420");
+    assert_ne!(edited, original);
+    std::fs::write(&file, &edited).unwrap();
+    let (code, _, err) = yingsu(p, &["validate"], T);
+    assert_eq!(code, 1);
+    let line = line_of(&edited, "notice_date: 20230420");
+    assert!(
+        err.contains("错误：第 1 条办理记录中字段 `notice_date`（收到通知日期）：应为日期"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("--> cases/2023/A1.yaml:{line}:")),
+        "{err}"
+    );
+
+    // A correction that is only blanks.
+    let edited = original.replacen("\nhistory:\n", "\n  hearing_place: \"　 \"\nhistory:\n", 1);
+    std::fs::write(&file, &edited).unwrap();
+    let (code, _, err) = yingsu(p, &["case", "show", "A1"], T);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("hearing_place（开庭地点） 只有空白字符（空格、全角空格、不换行空格或换行），等于没有填写"),
+        "{err}"
+    );
+    assert!(err.contains("--> cases/2023/A1.yaml:"), "{err}");
+    std::fs::write(&file, &original).unwrap();
+
+    // A 1 MB value is refused when it enters, naming the limit.
+    let big = "很".repeat(1_000_000);
+    std::fs::write(
+        p.join("big.yaml"),
+        format!("case_number: (2023)渝0112行初7号\ncause: \"{big}\"\n"),
+    )
+    .unwrap();
+    let (code2, _, err2) = yingsu(
+        p,
+        &["case", "new", "appearance", "B2", "--from", "big.yaml"],
+        T,
+    );
+    assert_eq!(code2, 1, "{err2}");
+    assert!(
+        err2.contains("cause（案由） 太长：共 1000000 个字符，超过每个字段 20000 个字符的上限"),
+        "{err2}"
+    );
+    assert!(!p.join("cases/2023/B2.yaml").exists());
 }

@@ -26,7 +26,7 @@ fn appearance_head_appears_and_wins() {
         &ws,
         "appearance",
         "A1",
-        &sets(NOTICE),
+        &notice("A1"),
         &actor("2023-04-20"),
         &r,
     )
@@ -106,7 +106,7 @@ fn appearance_loss_goes_through_review_with_a_number_and_deadline() {
         &ws,
         "appearance",
         "A2",
-        &sets(NOTICE),
+        &notice("A2"),
         &actor("2023-04-20"),
         &r,
     )
@@ -176,7 +176,7 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
         &ws,
         "appearance",
         "A3",
-        &sets(NOTICE),
+        &notice("A3"),
         &actor("2023-04-20"),
         &r,
     )
@@ -220,7 +220,7 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
         &ws,
         "appearance",
         "A4",
-        &sets(NOTICE),
+        &notice("A4"),
         &actor("2023-04-20"),
         &r,
     )
@@ -257,7 +257,7 @@ fn absence_with_legal_reason_explains_and_unjustified_opens_rectification() {
     assert_eq!(facts["issued_date"], "2023-05-08");
     assert_eq!(
         facts["findings"],
-        "你单位作为被告的(2023)渝0112行初123号行政处罚一案，重庆市渝北区人民法院于2023年5月8日开庭审理，并通知行政机关负责人出庭应诉。你单位负责人李某某（局长）无正当理由未出庭应诉。"
+        "你单位作为被告的（2023）渝0112行初9794号行政处罚一案，重庆市渝北区人民法院于2023年5月8日开庭审理，并通知行政机关负责人出庭应诉。你单位负责人李某某（局长）无正当理由未出庭应诉。"
     );
     let docs: Vec<&str> = case.history[0]
         .documents
@@ -456,7 +456,7 @@ fn refused_transition_leaves_the_file_byte_identical() {
         &ws,
         "appearance",
         "A5",
-        &sets(NOTICE),
+        &notice("A5"),
         &actor("2023-04-20"),
         &r,
     )
@@ -506,7 +506,7 @@ fn refusals_name_what_is_wrong() {
         &ws,
         "appearance",
         "A6",
-        &sets(NOTICE),
+        &notice("A6"),
         &actor("2023-04-20"),
         &r,
     )
@@ -545,7 +545,7 @@ fn clerk_comments_and_order_survive_ten_advances() {
         &ws,
         "appearance",
         "A7",
-        &sets(NOTICE),
+        &notice("A7"),
         &actor("2023-04-20"),
         &r,
     )
@@ -594,7 +594,7 @@ fn typed_fact_conflicting_with_set_is_refused() {
         &ws,
         "appearance",
         "A8",
-        &sets(NOTICE),
+        &notice("A8"),
         &actor("2023-04-20"),
         &r,
     )
@@ -633,7 +633,7 @@ fn bad_dates_and_keys_in_a_case_file_name_line_and_column() {
         &ws,
         "appearance",
         "A9",
-        &sets(NOTICE),
+        &notice("A9"),
         &actor("2023-04-20"),
         &r,
     )
@@ -721,7 +721,7 @@ fn a_second_hearing_records_its_own_facts() {
         &ws,
         "appearance",
         "H1",
-        &sets(NOTICE),
+        &notice("H1"),
         &actor("2023-04-20"),
         &r,
     )
@@ -775,7 +775,7 @@ fn cases_are_found_in_any_year_folder_and_a_duplicate_id_is_named() {
         &ws,
         "appearance",
         "A1",
-        &sets(NOTICE),
+        &notice("A1"),
         &actor("2023-04-20"),
         &r,
     )
@@ -822,7 +822,7 @@ fn a_repeated_identical_step_needs_again() {
         &ws,
         "appearance",
         "R1",
-        &sets(NOTICE),
+        &notice("R1"),
         &actor("2023-04-20"),
         &r,
     )
@@ -879,7 +879,7 @@ fn undo_takes_back_a_step_and_voids_its_numbers() {
         &ws,
         "appearance",
         "U1",
-        &sets(NOTICE),
+        &notice("U1"),
         &actor("2023-04-20"),
         &r,
     )
@@ -995,7 +995,7 @@ fn dates_out_of_order_are_refused_unless_explained() {
         &ws,
         "appearance",
         "D1",
-        &sets(NOTICE),
+        &notice("D1"),
         &actor("2023-04-20"),
         &r,
     )

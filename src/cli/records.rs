@@ -27,6 +27,9 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     let (views, unreadable_files) = engine::load_all(ws)?;
     collect(unreadable(&unreadable_files));
     problems.extend(engine::audit::audit(ws, &views));
+    for v in &views {
+        problems.extend(engine::audit::history_values(ws, v));
+    }
     problems.extend(engine::audit::stale_temps(ws));
     if problems.len() == 1 {
         return Err(Error::Many(problems));

@@ -44,11 +44,11 @@ impl Filter {
             return false;
         }
         let due = r.deadline.as_ref().and_then(|d| d.due);
-        if self.overdue && !due.is_some_and(|d| d < today) {
+        if self.overdue && due.is_none_or(|d| d >= today) {
             return false;
         }
         if let Some(n) = self.due_within
-            && !due.is_some_and(|d| (d - today).num_days() <= n)
+            && due.is_none_or(|d| (d - today).num_days() > n)
         {
             return false;
         }

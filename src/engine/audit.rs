@@ -18,6 +18,33 @@ pub fn audit(ws: &Workspace, views: &[CaseView<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // number → (case file, line) of its first document
     let mut numbers: BTreeMap<String, (String, usize, String)> = BTreeMap::new();
+    // 案号 → the case that has it first
+    let mut case_numbers: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for view in views {
+        if !view.case.is_withdrawn()
+            && let Some(n) = view
+                .facts()
+                .get("case_number")
+                .and_then(|v| v.as_str())
+                .and_then(crate::casenum::normalize)
+        {
+            let file = ws.rel_path(&view.case.path);
+            match case_numbers.get(&n) {
+                Some((other, other_file)) => out.push(
+                    at(
+                        &file,
+                        &view.case.source,
+                        locate_key(&view.case.source, "case_number"),
+                        format!("案号{n}与案件 {other}（{other_file}）重复"),
+                    )
+                    .help("同一案号只能有一个案件；统计会把它算两次、与法院清单比对时会对错案件。请核对哪一个是误建或复制的"),
+                ),
+                None => {
+                    case_numbers.insert(n, (view.case.id.clone(), file.display().to_string()));
+                }
+            }
+        }
+    }
     for view in views {
         let case = &view.case;
         let file = ws.rel_path(&case.path);
@@ -150,6 +177,18 @@ fn locate(source: &str, path: &str) -> Option<Pos> {
     None
 }
 
+/// Where `key:` is first written in a case file.
+fn locate_key(source: &str, key: &str) -> Option<Pos> {
+    let prefix = format!("{key}:");
+    source.lines().enumerate().find_map(|(n, line)| {
+        let t = line.trim_start();
+        t.starts_with(&prefix).then(|| Pos {
+            line: n + 1,
+            column: line.chars().count() - t.chars().count() + 1,
+        })
+    })
+}
+
 fn at(file: &std::path::Path, source: &str, pos: Option<Pos>, message: String) -> Diagnostic {
     let d = Diagnostic::new(message);
     match pos {
@@ -170,4 +209,64 @@ pub fn stale_temps(ws: &Workspace) -> Vec<Diagnostic> {
                 .help("下次运行修改记录的命令（render、case advance 等）时会自动删除；也可以直接删除它")
         })
         .collect()
+}
+
+/// The history as written, with positions, for checking what a hand edit put there.
+#[derive(serde::Deserialize)]
+struct WrittenCase {
+    #[serde(default)]
+    history: Vec<WrittenEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct WrittenEntry {
+    #[serde(default)]
+    at: Option<crate::yaml::Spanned<serde_json::Value>>,
+    #[serde(default)]
+    facts: BTreeMap<String, crate::yaml::Spanned<serde_json::Value>>,
+}
+
+/// Every value in a case's history checked as if it were entered now: each fact of its
+/// declared type (a date that is not a date would silently drop a deadline), each `at` a time.
+pub fn history_values(ws: &Workspace, view: &CaseView<'_>) -> Vec<Diagnostic> {
+    let case = &view.case;
+    let file = ws.rel_path(&case.path);
+    let Ok(written) = crate::yaml::parse::<WrittenCase>(&file, &case.source) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, e) in written.history.iter().enumerate() {
+        if let Some(at_value) = &e.at {
+            let ok = at_value
+                .value
+                .as_str()
+                .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok());
+            if !ok {
+                out.push(
+                    crate::yaml::at(
+                        &file,
+                        &case.source,
+                        at_value,
+                        format!(
+                            "第 {} 条办理记录的时间 `{}` 不是有效的时间",
+                            i + 1,
+                            crate::case::value(&at_value.value)
+                        ),
+                    )
+                    .help("办理记录由 yingsu 写入，时间形如 \"2023-05-08T09:00:00+08:00\"；请从 git 历史中恢复这一行"),
+                );
+            }
+        }
+        for (k, v) in &e.facts {
+            if v.value.is_null() {
+                continue;
+            }
+            if let Err(d) = super::input::coerce_spanned(ws, view.wf, k, v, &file, &case.source) {
+                let mut d = *d;
+                d.message = format!("第 {} 条办理记录中{}", i + 1, d.message);
+                out.push(d);
+            }
+        }
+    }
+    out
 }

@@ -52,7 +52,7 @@ pub fn coerce_typed(ws: &Workspace, case: &Case, wf: &Workflow) -> Result<Facts>
 }
 
 /// One value written in a YAML file, coerced; errors point at it.
-fn coerce_spanned(
+pub(crate) fn coerce_spanned(
     ws: &Workspace,
     wf: &Workflow,
     key: &str,
@@ -85,7 +85,37 @@ fn coerce_spanned(
     })?;
     check_ref(ws, key, spec, &value)
         .map_err(|(m, h)| Box::new(yaml::at(file, source, v, m).help(h)))?;
+    check_entry(&format!("{key}（{}）", spec.label), &value).map_err(|e| {
+        let (m, h) = message_of(&e);
+        Box::new(yaml::at(file, source, v, m).help(h))
+    })?;
     Ok(value)
+}
+
+/// The text of a value as it enters, checked (see [`crate::entry`]): its length, control and
+/// direction characters, and that a value given is not only blanks.
+pub fn check_entry(label: &str, value: &Value) -> Result<()> {
+    let field = crate::entry::Field::TEXT;
+    match value {
+        Value::String(s) => crate::entry::check_text(label, s, field).map(|_| ()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Value::String(s) = item {
+                    crate::entry::check_text(&format!("{label}第 {} 项", i + 1), s, field)?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The message and help of a one-diagnostic error.
+fn message_of(e: &Error) -> (String, String) {
+    match e.diagnostics().first() {
+        Some(d) => (d.message.clone(), d.help.clone().unwrap_or_default()),
+        None => (e.to_string(), String::new()),
+    }
 }
 
 fn fields_help(wf: &Workflow) -> String {
@@ -172,6 +202,7 @@ pub fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result<Facts>
             )
         })?;
         check_ref(ws, k, spec, &value).map_err(|(m, h)| Error::user(m, h))?;
+        check_entry(&format!("--set {k}（{}）", spec.label), &value)?;
         out.insert(k.to_string(), value);
     }
     Ok(out)
@@ -211,6 +242,81 @@ pub fn check_date_order(wf: &Workflow, facts: &Facts) -> Result<()> {
                     label(DATE_ORDER_NOTE)
                 ),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// A 案号 read for what it says: the 审级 its type code implies fills `level` when that is not
+/// given and must agree with it when it is; its year may not be after the notice's.
+pub fn check_case_number(wf: &Workflow, facts: &mut Facts) -> Result<()> {
+    let Some(number) = facts
+        .get("case_number")
+        .and_then(|v| v.as_str())
+        .and_then(crate::casenum::parse_lenient)
+    else {
+        return Ok(());
+    };
+    let implied = number.stage().and_then(|stage| {
+        ["一审", "二审", "再审"]
+            .into_iter()
+            .find(|l| stage.ends_with(l) && !stage.contains("审查"))
+    });
+    let levels = wf
+        .field("level")
+        .map(|f| f.values.clone())
+        .unwrap_or_default();
+    if let Some(level) = implied.filter(|l| levels.iter().any(|v| v == l)) {
+        match facts.get("level").and_then(|v| v.as_str()) {
+            None => {
+                facts.insert("level".into(), Value::String(level.into()));
+            }
+            Some(given) if given != level => {
+                return Err(Error::user(
+                    format!(
+                        "审级写的是{given}，但案号{}是{level}案号（类型代字“{}”）",
+                        number.canonical(),
+                        number.type_code
+                    ),
+                    "请核对审级或案号：行初是一审，行终是二审，行再是再审",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(notice) = facts
+        .get("notice_date")
+        .and_then(|v| v.as_str())
+        .and_then(|s| facts::parse_date(s).ok())
+        && i32::from(number.year) > chrono::Datelike::year(&notice)
+    {
+        return Err(Error::user(
+            format!(
+                "案号{}的收案年度 {} 晚于收到通知日期 {notice}",
+                number.canonical(),
+                number.year
+            ),
+            "法院收案在先、通知在后：请核对案号的年度或收到通知日期",
+        ));
+    }
+    Ok(())
+}
+
+/// Every character of the given values can be shown in a document, checked when they enter
+/// (not steps later, when a document renders).
+pub fn check_glyphs(wf: &Workflow, given: &Facts, covers: &dyn Fn(char) -> bool) -> Result<()> {
+    for (k, v) in given {
+        let label = format!(
+            "{k}（{}）",
+            wf.field(k).map(|f| f.label.as_str()).unwrap_or("")
+        );
+        let texts: Vec<&str> = match v {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+            _ => vec![],
+        };
+        for t in texts {
+            crate::entry::check_glyphs(&label, t, covers)?;
         }
     }
     Ok(())

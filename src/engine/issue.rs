@@ -26,6 +26,11 @@ use super::{Actor, view::CaseView};
 /// The render stage as the engine sees it: turns one document request into PDF bytes.
 pub trait DocumentRenderer: Sync {
     fn render(&self, ws: &Workspace, request: &DocRequest) -> Result<Vec<u8>>;
+
+    /// Whether documents can show character `c` (a renderer without fonts can show anything).
+    fn covers(&self, _ws: &Workspace, _c: char) -> bool {
+        true
+    }
 }
 
 /// Everything needed to render one document.

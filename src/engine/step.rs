@@ -42,6 +42,10 @@ pub fn new_case(
         ));
     }
     let given = input::read_input(ws, wf, input)?;
+    input::check_glyphs(wf, &given, &|c| renderer.covers(ws, c))?;
+    if let Some(number) = given.get("case_number").and_then(|v| v.as_str()) {
+        store::check_case_number_unused(ws, number, id)?;
+    }
     let start = wf.spec.start.value.clone();
     let year = actor.now.year();
     let path = ws
@@ -113,6 +117,7 @@ pub fn advance(
         ));
     }
     let given = input::read_input(ws, wf, input)?;
+    input::check_glyphs(wf, &given, &|c| renderer.covers(ws, c))?;
     // A value given now must not contradict the clerk's corrections, which take precedence.
     for (k, v) in &given {
         if let Some(tv) = view.typed.get(k)
@@ -237,6 +242,7 @@ fn plan_step(
     let mut facts = before;
     facts.extend(given);
     input::check_date_order(wf, &facts)?;
+    input::check_case_number(wf, &mut facts)?;
     // Required fields.
     let ctx = ExprContext::new(ws, wf, id, step, &facts, actor.today());
     let mut missing = Vec::new();

@@ -171,3 +171,36 @@ pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> 
     }
     Ok((views, unreadable))
 }
+
+/// A 案号 belongs to one case: refused when another case (not withdrawn) has the same 案号,
+/// however its brackets and spaces are written.
+pub fn check_case_number_unused(ws: &Workspace, number: &str, id: &str) -> Result<()> {
+    let Some(wanted) = crate::casenum::normalize(number) else {
+        return Ok(());
+    };
+    let (views, _) = load_all(ws)?;
+    for v in &views {
+        if v.case.id == id || v.case.is_withdrawn() {
+            continue;
+        }
+        let theirs = v
+            .facts()
+            .get("case_number")
+            .and_then(|n| n.as_str())
+            .and_then(crate::casenum::normalize);
+        if theirs.as_deref() == Some(wanted.as_str()) {
+            return Err(Error::user(
+                format!(
+                    "案号{wanted}已用于案件 {}（{}）",
+                    v.case.id,
+                    ws.rel(&v.case.path)
+                ),
+                format!(
+                    "同一案号只建一个案件：用 `yingsu case show {}` 查看它；二审、再审的案号不同（行终、行再），请核对",
+                    v.case.id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -75,6 +75,12 @@ impl TypstRenderer {
 }
 
 impl DocumentRenderer for TypstRenderer {
+    fn covers(&self, ws: &Workspace, c: char) -> bool {
+        self.typesetter(ws)
+            .map(|t| t.covers_body(c))
+            .unwrap_or(true)
+    }
+
     fn render(&self, ws: &Workspace, req: &DocRequest) -> Result<Vec<u8>> {
         let ts = self.typesetter(ws)?;
         let job = self.job(ws, req)?;

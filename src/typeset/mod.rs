@@ -286,6 +286,11 @@ impl Typesetter {
         for_each_parallel(jobs.iter().collect(), threads, |job| self.pdf(job))
     }
 
+    /// Whether the body font chain ([`BODY_FONTS`] and its fallbacks) can show `c`.
+    pub fn covers_body(&self, c: char) -> bool {
+        self.fonts.covers(BODY_FONTS, c)
+    }
+
     /// Fails if a string anywhere in `data` contains a character that no face
     /// of the body font chain ([`BODY_FONTS`], including the full-coverage
     /// fallbacks) can show. Control characters (line breaks, tabs) are ignored.

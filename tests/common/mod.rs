@@ -62,6 +62,17 @@ pub fn workspace(dir: &Path) -> Workspace {
     Workspace::open(dir).unwrap()
 }
 
+/// The court's notice for case `id`, with a 案号 of its own (one 案号, one case).
+pub fn notice(id: &str) -> Input {
+    let seq = id
+        .bytes()
+        .fold(7u32, |h, b| (h * 31 + u32::from(b)) % 90_000)
+        + 1000;
+    let mut input = sets(NOTICE);
+    input.sets[0] = format!("case_number=(2023)渝0112行初{seq}号");
+    input
+}
+
 pub const NOTICE: &[&str] = &[
     "case_number=(2023)渝0112行初123号",
     "court=ybfy",
