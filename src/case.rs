@@ -152,6 +152,8 @@ pub fn check_id(id: &str) -> Result<()> {
             help,
         ));
     }
+    // A name Windows reserves for a device (CON, NUL, COM1…) cannot be a file name there.
+    crate::jail::check_file_name("案件编号", id)?;
     Ok(())
 }
 

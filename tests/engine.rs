@@ -976,6 +976,25 @@ fn undo_takes_back_a_step_and_voids_its_numbers() {
     let view = yingsu::engine::load_case(&ws, "U1").unwrap();
     assert_eq!(view.current_step(), "appearance");
     assert!(view.case.history[3].opened.is_empty());
+    // The next document of the same bureau gets the next number: the voided one stays taken.
+    let rect = yingsu::engine::new_case(
+        &ws,
+        "rectification",
+        "U2-整改",
+        &sets(&[
+            "agency=scjgj",
+            "reason=出庭率未达标",
+            "findings=经统计查明的事实。",
+            "issued_date=2023-05-10",
+        ]),
+        &actor("2023-05-10"),
+        &r,
+    )
+    .unwrap();
+    assert_eq!(
+        rect.documents[0].number.as_deref(),
+        Some("渝北司函〔2023〕2号")
+    );
     // The only step left is the case's creation: it cannot be undone.
     yingsu::engine::undo(&ws, "U1", "再次撤销", &actor("2023-05-11")).unwrap();
     let err = yingsu::engine::undo(&ws, "U1", "再次撤销", &actor("2023-05-11"))
@@ -1066,4 +1085,73 @@ fn dates_out_of_order_are_refused_unless_explained() {
         &r,
     )
     .unwrap();
+}
+
+/// A case id that Windows reserves for a device is refused everywhere (the file could not be
+/// created or copied on an office PC).
+#[test]
+fn windows_device_names_are_not_case_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    for id in ["CON", "nul", "COM1", "lpt9"] {
+        let e =
+            yingsu::engine::new_case(&ws, "appearance", id, &notice(id), &actor("2023-04-20"), &r)
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains("是 Windows 保留的设备名"), "{id}: {e}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Any text given for a field is stored exactly as given, or refused with a Chinese
+    /// message — through `--set` and through the case file's `facts:` — never a panic.
+    #[test]
+    fn any_text_is_stored_as_given_or_refused_clearly(text in "\\PC{0,40}|[\\x00-\\x1f\\u{202a}-\\u{202e} a-z　]{0,12}") {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = workspace(dir.path());
+        let r = FakeRenderer::default();
+        let mut input = notice("P1");
+        input.sets.push(format!("cause={text}"));
+        match yingsu::engine::new_case(&ws, "appearance", "P1", &input, &actor("2023-04-20"), &r) {
+            Ok(_) => {
+                let v = yingsu::engine::load_case(&ws, "P1").unwrap();
+                let stored = v.facts()["cause"].as_str().map(str::to_string);
+                proptest::prop_assert_eq!(stored.as_deref(), Some(text.as_str()));
+            }
+            Err(e) => {
+                let m = e.to_string();
+                proptest::prop_assert!(m.starts_with("错误："), "{}", m);
+                proptest::prop_assert_eq!(e.exit_code(), 1);
+            }
+        }
+        // The same text as a correction in the case file.
+        let mut input = notice("P2");
+        input.sets.push("cause=行政处罚".into());
+        yingsu::engine::new_case(&ws, "appearance", "P2", &input, &actor("2023-04-20"), &r).unwrap();
+        let path = yingsu::engine::case_path(&ws, "P2").unwrap();
+        let file = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            file.replacen(
+                "\nhistory:\n",
+                &format!("\n  cause: {}\nhistory:\n", yingsu::case::scalar(&text)),
+                1,
+            ),
+        )
+        .unwrap();
+        match yingsu::engine::load_case(&ws, "P2") {
+            Ok(v) => {
+                let stored = v.facts()["cause"].as_str().map(str::to_string);
+                proptest::prop_assert_eq!(stored.as_deref(), Some(text.as_str()));
+            }
+            Err(e) => {
+                let m = e.to_string();
+                proptest::prop_assert!(m.starts_with("错误："), "{}", m);
+                proptest::prop_assert_eq!(e.exit_code(), 1);
+            }
+        }
+    }
 }
