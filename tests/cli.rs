@@ -1383,3 +1383,55 @@ fn hand_edited_values_are_checked_where_they_live() {
     );
     assert!(!p.join("cases/2023/B2.yaml").exists());
 }
+
+/// A character no font of the documents has is refused when it is given, and `validate` finds
+/// one written into the case file, at its place.
+#[test]
+fn a_character_no_font_has_is_refused_where_it_enters() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    let (code, _, err) = yingsu(
+        p,
+        &[
+            "case",
+            "new",
+            "appearance",
+            "G1",
+            "--from",
+            "notice.yaml",
+            "--set",
+            "cause=行政\u{E000}处罚",
+        ],
+        T,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.starts_with("错误：cause（案由） 中的字符"), "{err}");
+    assert!(err.contains("U+E000"), "{err}");
+    assert!(!p.join("cases/2023/G1.yaml").exists());
+
+    ok(
+        p,
+        &["case", "new", "appearance", "G2", "--from", "notice.yaml"],
+        T,
+    );
+    let file = p.join("cases/2023/G2.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replacen(
+        "\nhistory:\n",
+        "\n  cause: \"行政\u{E000}处罚\"\nhistory:\n",
+        1,
+    );
+    std::fs::write(&file, &edited).unwrap();
+    let line = edited
+        .lines()
+        .position(|l| l.contains("cause: \"行政"))
+        .unwrap()
+        + 1;
+    let (code, _, err) = yingsu(p, &["validate"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("--> cases/2023/G2.yaml:{line}:")),
+        "{err}"
+    );
+    assert!(err.contains("U+E000"), "{err}");
+}

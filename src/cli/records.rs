@@ -27,8 +27,10 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     let (views, unreadable_files) = engine::load_all(ws)?;
     collect(unreadable(&unreadable_files));
     problems.extend(engine::audit::audit(ws, &views));
+    let renderer = TypstRenderer::new();
+    let covers = |c: char| engine::DocumentRenderer::covers(&renderer, ws, c);
     for v in &views {
-        problems.extend(engine::audit::history_values(ws, v));
+        problems.extend(engine::audit::history_values(ws, v, &covers));
     }
     problems.extend(engine::audit::stale_temps(ws));
     if problems.len() == 1 {

@@ -227,8 +227,14 @@ struct WrittenEntry {
 }
 
 /// Every value in a case's history checked as if it were entered now: each fact of its
-/// declared type (a date that is not a date would silently drop a deadline), each `at` a time.
-pub fn history_values(ws: &Workspace, view: &CaseView<'_>) -> Vec<Diagnostic> {
+/// declared type (a date that is not a date would silently drop a deadline), each `at` a time;
+/// and every text, in the history and in the clerk's corrections, shown by the documents' fonts
+/// (`covers`).
+pub fn history_values(
+    ws: &Workspace,
+    view: &CaseView<'_>,
+    covers: &dyn Fn(char) -> bool,
+) -> Vec<Diagnostic> {
     let case = &view.case;
     let file = ws.rel_path(&case.path);
     let Ok(written) = crate::yaml::parse::<WrittenCase>(&file, &case.source) else {
@@ -261,12 +267,41 @@ pub fn history_values(ws: &Workspace, view: &CaseView<'_>) -> Vec<Diagnostic> {
             if v.value.is_null() {
                 continue;
             }
-            if let Err(d) = super::input::coerce_spanned(ws, view.wf, k, v, &file, &case.source) {
-                let mut d = *d;
-                d.message = format!("第 {} 条办理记录中{}", i + 1, d.message);
-                out.push(d);
+            match super::input::coerce_spanned(ws, view.wf, k, v, &file, &case.source) {
+                Err(d) => {
+                    let mut d = *d;
+                    d.message = format!("第 {} 条办理记录中{}", i + 1, d.message);
+                    out.push(d);
+                }
+                Ok(value) => {
+                    if let Some((m, h)) = glyph_problem(view, k, &value, covers) {
+                        let m = format!("第 {} 条办理记录中{m}", i + 1);
+                        out.push(crate::yaml::at(&file, &case.source, v, m).help(h));
+                    }
+                }
             }
         }
     }
+    for (k, v) in &case.typed {
+        if let Some(value) = view.typed.get(k)
+            && let Some((m, h)) = glyph_problem(view, k, value, covers)
+        {
+            out.push(crate::yaml::at(&file, &case.source, v, m).help(h));
+        }
+    }
     out
+}
+
+/// A character of `value` the documents cannot show, as (message, help).
+fn glyph_problem(
+    view: &CaseView<'_>,
+    key: &str,
+    value: &serde_json::Value,
+    covers: &dyn Fn(char) -> bool,
+) -> Option<(String, String)> {
+    let mut one = crate::facts::Facts::new();
+    one.insert(key.to_string(), value.clone());
+    let e = super::input::check_glyphs(view.wf, &one, covers).err()?;
+    let d = e.diagnostics().first().map(|d| (*d).clone())?;
+    Some((d.message, d.help.unwrap_or_default()))
 }
