@@ -149,8 +149,25 @@ pub fn figures(ws: &Workspace, req: &DocRequest) -> Result<Value> {
     let archive = stats::Archive::load(ws)?;
     archive.complete()?;
     let stats = stats::compute(ws, &archive, &period)?;
+    // A group with nothing counted has no rate: its paragraph would print an empty figure.
+    let empty: Vec<&str> = stats
+        .rows_of("group")
+        .filter(|r| r.counts.counted == 0)
+        .map(|r| r.name.as_str())
+        .collect();
+    let omit = req.facts.get("stats_empty").and_then(|v| v.as_str()) == Some("省略");
+    if !empty.is_empty() && !omit {
+        return Err(Error::user(
+            format!(
+                "{year} 年度{}没有计入出庭应诉率的案件，统计段落写不出出庭应诉率",
+                empty.join("、")
+            ),
+            "请核对统计年度（stats_year）和档案；确实没有案件、不写该段时，设 stats_empty=省略",
+        ));
+    }
     let groups: Vec<Value> = stats
         .rows_of("group")
+        .filter(|r| r.counts.counted > 0)
         .map(|r| {
             json!({
                 "id": r.id,
