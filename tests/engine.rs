@@ -1155,3 +1155,39 @@ proptest::proptest! {
         }
     }
 }
+
+/// A document is dated the day it is issued: the statement of reasons for an absence, recorded
+/// the day before the hearing to be handed in before it, carries that day, not the hearing's.
+#[test]
+fn documents_are_dated_the_day_they_are_issued() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "Q1",
+        &notice("Q1"),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    yingsu::engine::advance(
+        &ws,
+        "Q1",
+        "appearance",
+        &sets(&[
+            "head_appeared=false",
+            "absence_reason=需要履行他人不能代替的公务",
+            "absence_account=参加防汛调度会议",
+            "delegates=王明，法规科科长",
+        ]),
+        &actor("2023-05-07"),
+        &r,
+    )
+    .unwrap();
+    let requests = r.requests.lock().unwrap();
+    let statement = requests.iter().find(|q| q.template == "qingkuang").unwrap();
+    assert_eq!(statement.date.to_string(), "2023-05-07");
+    assert_eq!(statement.facts["hearing_date"], "2023-05-08");
+}
