@@ -816,9 +816,26 @@ fn reports_are_rendered_into_the_archive() {
     assert!(out.contains("（渝北司函〔2023〕2号）"), "{out}");
     let pdf = std::fs::read(dir.path().join("archive/reports/2023/bulletin-2023Q1.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    // Rendering again keeps the number.
+    // Rendering again keeps the number, also when it is made again in a later year.
     let (_, out, _) = yingsu(dir.path(), &["report", "bulletin", "--quarter", "2023Q1"]);
     assert!(out.contains("（渝北司函〔2023〕2号）"), "{out}");
+    let (_, out, err) = yingsu(
+        dir.path(),
+        &[
+            "report",
+            "bulletin",
+            "--quarter",
+            "2023Q1",
+            "--date",
+            "2026-03-02",
+        ],
+    );
+    assert!(out.contains("（渝北司函〔2023〕2号）"), "{out}{err}");
+    assert!(
+        !dir.path()
+            .join("archive/numbers/渝北司函-2026.tsv")
+            .exists()
+    );
     let reg =
         std::fs::read_to_string(dir.path().join("archive/numbers/渝北司函-2023.tsv")).unwrap();
     assert_eq!(

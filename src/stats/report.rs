@@ -266,7 +266,9 @@ pub fn bulletin(
     };
     let number_key = format!("bulletin#{}", period.code());
     let mut numbering = Numbering::new(&ws.archive_dir());
-    let number = numbering.number(&iss.prefix, date.year(), &number_key)?;
+    // Numbered in the year of the period it reports on, so making the same bulletin again (even
+    // in a later year) finds and keeps its number instead of taking a new one.
+    let number = numbering.number(&iss.prefix, period.from.year(), &number_key)?;
     let mark = iss.mark.clone().unwrap_or_else(|| iss.name.clone());
     let org = if mark.ends_with("文件") {
         mark
