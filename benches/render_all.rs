@@ -146,7 +146,7 @@ fn main() {
     let who = actor("2023-06-01");
     // First run: every document is new (the setup recorded placeholders).
     let t = Instant::now();
-    let done = yingsu::engine::render_cases(&ws, &[], 2, &renderer, &who)
+    let done = yingsu::engine::render_cases(&ws, &[], 2, &renderer, &who, false)
         .unwrap()
         .rendered;
     let first = t.elapsed().as_secs_f64();
@@ -158,7 +158,7 @@ fn main() {
         remove_pdfs(&root.join("archive"));
         reset_peak();
         let t = Instant::now();
-        let done = yingsu::engine::render_cases(&ws, &[], threads, &renderer, &who)
+        let done = yingsu::engine::render_cases(&ws, &[], threads, &renderer, &who, false)
             .unwrap()
             .rendered;
         let secs = t.elapsed().as_secs_f64();

@@ -362,6 +362,16 @@ pub fn entry_text(e: &HistoryEntry, indent: &str) -> String {
     s
 }
 
+/// Whether `s` written plainly reads back as this very text (YAML readers take `y`, `on`, `1e3`
+/// and the like for booleans or numbers): the parser we read case files with decides.
+fn reads_back_as_text(s: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Probe {
+        v: Value,
+    }
+    serde_saphyr::from_str::<Probe>(&format!("v: {s}\n")).is_ok_and(|p| p.v.as_str() == Some(s))
+}
+
 /// A YAML scalar for `s`: plain when that reads back as the same string, else double-quoted.
 pub fn scalar(s: &str) -> String {
     let plain_ok = !s.is_empty()
@@ -381,7 +391,8 @@ pub fn scalar(s: &str) -> String {
         )
         && s.parse::<f64>().is_err()
         && !s.starts_with("0x")
-        && !s.starts_with("0o");
+        && !s.starts_with("0o")
+        && reads_back_as_text(s);
     if plain_ok {
         s.to_string()
     } else {
@@ -448,6 +459,22 @@ pub fn value(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Texts a YAML reader would take for booleans or numbers are quoted, so a history entry
+    /// reads back as the text that was recorded (a value `y` once came back as `true`).
+    #[test]
+    fn words_yaml_reads_as_other_types_are_quoted() {
+        for s in [
+            "y", "n", "Y", "N", "on", "off", "ON", "No", "1e3", ".inf", "0b1", "~", "null",
+        ] {
+            let written = scalar(s);
+            assert!(written.starts_with('"'), "{s} written as {written}");
+            let back: std::collections::BTreeMap<String, Value> =
+                serde_saphyr::from_str(&format!("v: {written}\n")).unwrap();
+            assert_eq!(back["v"], Value::String(s.to_string()), "{s}");
+        }
+        assert_eq!(scalar("行政处罚"), "行政处罚");
+    }
 
     #[test]
     fn ids() {

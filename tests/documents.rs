@@ -70,9 +70,23 @@ impl Recorder {
 
 impl DocumentRenderer for Recorder {
     fn render(&self, ws: &Workspace, req: &DocRequest) -> yingsu::Result<Vec<u8>> {
-        let job = self.inner.job(ws, req)?;
+        let data = self.data(ws, req)?;
+        self.render_data(ws, req, &data)
+    }
+
+    fn data(&self, ws: &Workspace, req: &DocRequest) -> yingsu::Result<Value> {
+        self.inner.data(ws, req)
+    }
+
+    fn render_data(
+        &self,
+        ws: &Workspace,
+        req: &DocRequest,
+        data: &Value,
+    ) -> yingsu::Result<Vec<u8>> {
+        let job = self.inner.job_with(ws, req, data.clone())?;
         self.jobs.lock().unwrap().push((req.template.clone(), job));
-        self.inner.render(ws, req)
+        self.inner.render_data(ws, req, data)
     }
 }
 
@@ -536,9 +550,22 @@ fn appearance_documents() {
     for name in ["tishihan", "shouquan", "qingkuang", "baisu"] {
         check_document(&ws, &rec, name);
     }
-    // The engine archived the PDFs.
-    let pdfs = walkdir(dir.path().join("archive/2023/2023-行初-123"));
-    assert_eq!(pdfs.len(), 4, "{pdfs:?}");
+    // The engine archived the PDFs, each with its frozen record (what its template received).
+    let files = walkdir(dir.path().join("archive/2023/2023-行初-123"));
+    let pdfs: Vec<_> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(pdfs.len(), 4, "{files:?}");
+    for pdf in pdfs {
+        let frozen: Value =
+            serde_json::from_str(&std::fs::read_to_string(pdf.with_extension("json")).unwrap())
+                .unwrap();
+        let bytes = std::fs::read(pdf).unwrap();
+        let sha = yingsu::archive::sha256(&bytes);
+        assert_eq!(frozen["sha256"], sha.as_str());
+        assert_eq!(frozen["data"]["case"]["id"], "2023-行初-123");
+    }
 }
 
 #[test]
@@ -774,7 +801,8 @@ fn concurrent_numbers_differ() {
 
 /// A case's documents made when the step is taken (`case advance`) and made again (`render`)
 /// are byte-identical — also when the clerk corrected a fact in `facts:` in the form a clerk
-/// writes (`2023年5月9日`), which both routes read in its canonical form.
+/// writes (`2023年5月9日`), which both routes read in its canonical form. Issued documents are
+/// frozen: a later change of facts or configuration is reported and applied only by a re-issue.
 #[test]
 fn advance_and_render_make_identical_documents() {
     let dir = tempfile::tempdir().unwrap();
@@ -824,25 +852,25 @@ fn advance_and_render_make_identical_documents() {
             .join("archive/2023/A1/02-appearance-shouquan.pdf"),
     )
     .unwrap();
-    let done = yingsu::engine::render_cases(
-        &ws,
-        &["A1".to_string()],
-        1,
-        &TypstRenderer::new(),
-        &actor("2023-06-01T09:00:00+08:00"),
-    )
-    .unwrap()
-    .rendered;
-    // The documents of the step taken after the correction. (The notice's letter, issued
-    // before it, takes the corrected date when made again.)
-    let after: Vec<_> = done
-        .iter()
-        .filter(|d| d.record.file.contains("/02-appearance-"))
-        .collect();
-    assert_eq!(after.len(), 1, "{done:?}");
-    for d in after {
-        assert!(!d.changed, "{} changed when made again", d.record.file);
-    }
+    let before = snapshot_archive(dir.path());
+    let render = |ws: &Workspace, reissue: bool| {
+        yingsu::engine::render_cases(
+            ws,
+            &["A1".to_string()],
+            1,
+            &TypstRenderer::new(),
+            &actor("2023-06-01T09:00:00+08:00"),
+            reissue,
+        )
+        .unwrap()
+    };
+    let outcome = render(&ws, false);
+    // Made again, every issued document is byte for byte what was issued: the one of the step
+    // after the correction because both routes read the same facts, the notice's letter (issued
+    // before the correction) because it is made from what it received then.
+    assert_eq!(outcome.rendered.len(), 2, "{:?}", outcome.rendered);
+    assert!(outcome.rendered.iter().all(|d| !d.changed));
+    assert_eq!(snapshot_archive(dir.path()), before);
     assert_eq!(
         std::fs::read(
             dir.path()
@@ -851,4 +879,75 @@ fn advance_and_render_make_identical_documents() {
         .unwrap(),
         pdf
     );
+    // The difference the correction makes to the issued letter is reported, not applied.
+    assert_eq!(outcome.drifts.len(), 1, "{:?}", outcome.drifts);
+    assert_eq!(
+        outcome.drifts[0].file,
+        "archive/2023/A1/01-notice-tishihan.pdf"
+    );
+    assert!(
+        outcome.drifts[0]
+            .changed
+            .contains(&"facts.hearing_date".to_string()),
+        "{:?}",
+        outcome.drifts[0].changed
+    );
+
+    // A change of configuration: reported for every document it touches, nothing rewritten.
+    let cfg = dir.path().join("yingsu.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        text.replace("重庆市渝北区市场监督管理局", "重庆市渝北区市场监管局"),
+    )
+    .unwrap();
+    let ws = Workspace::open(dir.path()).unwrap();
+    let outcome = render(&ws, false);
+    assert!(outcome.rendered.iter().all(|d| !d.changed));
+    assert_eq!(snapshot_archive(dir.path()), before);
+    assert_eq!(outcome.drifts.len(), 2, "{:?}", outcome.drifts);
+    assert!(
+        outcome
+            .drifts
+            .iter()
+            .all(|d| d.changed.iter().any(|c| c.starts_with("agency.")))
+    );
+
+    // An explicit re-issue applies it: new PDFs, the same numbers, a history entry.
+    let outcome = render(&ws, true);
+    assert_eq!(outcome.rendered.iter().filter(|d| d.changed).count(), 2);
+    let view = yingsu::engine::load_case(&ws, "A1").unwrap();
+    let last = view.case.history.last().unwrap();
+    assert_eq!(last.event.as_deref(), Some("重新印发文书"));
+    assert_eq!(last.documents.len(), 2);
+    let frozen: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("archive/2023/A1/01-notice-tishihan.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(frozen["data"]["agency"]["name"], "重庆市渝北区市场监管局");
+    assert_eq!(frozen["data"]["dates"]["hearing_date"], "2023年5月9日");
+    // Made again after the re-issue: nothing more to report.
+    let outcome = render(&ws, false);
+    assert!(outcome.drifts.is_empty(), "{:?}", outcome.drifts);
+    assert!(outcome.rendered.iter().all(|d| !d.changed));
+}
+
+/// Every file under `archive/` (relative path → bytes).
+fn snapshot_archive(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    ::walkdir::WalkDir::new(root.join("archive"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
 }

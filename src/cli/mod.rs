@@ -60,6 +60,9 @@ pub enum Command {
         /// 并行线程数
         #[arg(short = 'j', long = "jobs", default_value_t = default_jobs(), value_name = "N")]
         jobs: usize,
+        /// 按现在的数据重新印发所列案件的文书（文号不变，记入办理记录）；不加时已印发的文书保持原样
+        #[arg(long, conflicts_with = "all")]
+        reissue: bool,
     },
     /// 流程：查看步骤与转向
     #[command(subcommand)]
@@ -144,9 +147,12 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Case(c) => case::run(&open(&cli.dir)?, c, out),
         Command::Status(a) => status::status(&open(&cli.dir)?, a, out),
         Command::Agenda(a) => status::agenda(&open(&cli.dir)?, a, out),
-        Command::Render { ids, all, jobs } => {
-            records::render(&open(&cli.dir)?, ids, all, jobs, out)
-        }
+        Command::Render {
+            ids,
+            all,
+            jobs,
+            reissue,
+        } => records::render(&open(&cli.dir)?, ids, all, jobs, reissue, out),
         Command::Workflow(c) => workflow::run(&cli.dir, c, out),
         Command::Stats(a) => stats::cmd_stats(&open(&cli.dir)?, a, out),
         Command::Check(a) => stats::cmd_check(&open(&cli.dir)?, a, out),

@@ -106,6 +106,7 @@ pub fn render(
     ids: Vec<String>,
     all: bool,
     jobs: usize,
+    reissue: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     if ids.is_empty() && !all {
@@ -115,7 +116,7 @@ pub fn render(
         ));
     }
     let renderer = TypstRenderer::new();
-    let outcome = engine::render_cases(ws, &ids, jobs, &renderer, &Actor::from_env()?)?;
+    let outcome = engine::render_cases(ws, &ids, jobs, &renderer, &Actor::from_env()?, reissue)?;
     let done = &outcome.rendered;
     let changed = done.iter().filter(|d| d.changed).count();
     for d in done {
@@ -133,5 +134,31 @@ pub fn render(
         out,
         format!("共 {} 份文书，更新 {changed} 份。", done.len()),
     )?;
+    if !outcome.drifts.is_empty() {
+        w(
+            out,
+            format!(
+                "已印发的文书与当前数据不一致（{} 份，均保持印发时的原样）：",
+                outcome.drifts.len()
+            ),
+        )?;
+        for d in &outcome.drifts {
+            let what = if d.changed.is_empty() {
+                "模板或字体已改动，按印发时的数据排出的文书与原件不同".to_string()
+            } else {
+                format!("现在的数据有变化：{}", d.changed.join("、"))
+            };
+            w(out, format!("  {}《{}》：{what}", d.file, d.title))?;
+        }
+        let mut ids: Vec<&str> = outcome.drifts.iter().map(|d| d.case_id.as_str()).collect();
+        ids.dedup();
+        w(
+            out,
+            format!(
+                "确需按现在的数据重新印发时运行 `yingsu render --reissue {}`（文号不变，并记入办理记录）。",
+                ids.join(" ")
+            ),
+        )?;
+    }
     unreadable(&outcome.unreadable)
 }

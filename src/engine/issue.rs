@@ -27,6 +27,17 @@ use super::{Actor, view::CaseView};
 pub trait DocumentRenderer: Sync {
     fn render(&self, ws: &Workspace, request: &DocRequest) -> Result<Vec<u8>>;
 
+    /// Everything the template of `request` receives: what is frozen beside the document when
+    /// it is issued. (A renderer without templates has none.)
+    fn data(&self, _ws: &Workspace, _request: &DocRequest) -> Result<Value> {
+        Ok(Value::Null)
+    }
+
+    /// Render `request` from `data` (frozen at issue, or current for a re-issue).
+    fn render_data(&self, ws: &Workspace, request: &DocRequest, _data: &Value) -> Result<Vec<u8>> {
+        self.render(ws, request)
+    }
+
     /// Whether documents can show character `c` (a renderer without fonts can show anything).
     fn covers(&self, _ws: &Workspace, _c: char) -> bool {
         true
@@ -207,10 +218,15 @@ pub fn issue_step_documents(
             let key = at.number_key(&d.template.value);
             req.number = Some(numbering.number(&prefix_of(ws, i), req.date.year(), &key)?);
         }
-        let pdf = renderer.render(ws, &req)?;
+        let data = renderer.data(ws, &req)?;
+        let pdf = renderer.render_data(ws, &req, &data)?;
         let file =
             archive::document_path(at.year, at.id, at.entry_index, at.step, &d.template.value);
         batch.stage(&ws.root.join(&file), &pdf)?;
+        batch.stage(
+            &ws.root.join(frozen_path(&file)),
+            &Frozen::of(&req, data, &pdf).to_bytes()?,
+        )?;
         records.push(DocRecord {
             title: d.title.clone(),
             template: d.template.value.clone(),
@@ -233,12 +249,114 @@ pub fn issue_prepared(
     renderer: &dyn DocumentRenderer,
 ) -> Result<String> {
     let _lock = ws.lock_for_writing()?;
-    let pdf = renderer.render(ws, req)?;
+    let data = renderer.data(ws, req)?;
+    let pdf = renderer.render_data(ws, req, &data)?;
     let mut batch = Batch::default();
     batch.stage(&ws.root.join(file), &pdf)?;
+    batch.stage(
+        &ws.root.join(frozen_path(file)),
+        &Frozen::of(req, data, &pdf).to_bytes()?,
+    )?;
     numbering.record()?;
     batch.commit()?;
     Ok(archive::sha256(&pdf))
+}
+
+/// What is kept beside an issued document (`<document>.json`): everything its template
+/// received, and the PDF's hash. `render` makes the document again from it byte for byte, and
+/// compares it with what the document would receive now: a difference is reported, applied
+/// only by an explicit re-issue.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Frozen {
+    pub title: String,
+    pub template: String,
+    #[serde(default)]
+    pub number: Option<String>,
+    pub date: String,
+    pub sha256: String,
+    pub data: Value,
+}
+
+impl Frozen {
+    fn of(req: &DocRequest, data: Value, pdf: &[u8]) -> Frozen {
+        Frozen {
+            title: req.title.clone(),
+            template: req.template.clone(),
+            number: req.number.clone(),
+            date: req.date.to_string(),
+            sha256: archive::sha256(pdf),
+            data,
+        }
+    }
+
+    fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut text =
+            serde_json::to_string_pretty(self).map_err(|e| Error::Internal(e.to_string()))?;
+        text.push('\n');
+        Ok(text.into_bytes())
+    }
+
+    /// The frozen record of the document at `file` (relative to the workspace), if there is a
+    /// readable one.
+    pub fn read(ws: &Workspace, file: &str) -> Option<Frozen> {
+        let text = std::fs::read_to_string(ws.root.join(frozen_path(file))).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+}
+
+/// Where the frozen record of a document lives: beside it, `.json` for `.pdf`.
+pub fn frozen_path(file: &str) -> String {
+    match file.strip_suffix(".pdf") {
+        Some(stem) => format!("{stem}.json"),
+        None => format!("{file}.json"),
+    }
+}
+
+/// The places where two values differ, as dotted paths (`facts.hearing_date`), at most `max`.
+pub fn differences(a: &Value, b: &Value, max: usize) -> Vec<String> {
+    fn walk(a: &Value, b: &Value, path: &str, out: &mut Vec<String>, max: usize) {
+        if out.len() >= max || a == b {
+            return;
+        }
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                for k in keys {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(
+                        x.get(k).unwrap_or(&Value::Null),
+                        y.get(k).unwrap_or(&Value::Null),
+                        &p,
+                        out,
+                        max,
+                    );
+                }
+            }
+            _ => out.push(if path.is_empty() {
+                "（全部）".into()
+            } else {
+                path.to_string()
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    walk(a, b, "", &mut out, max);
+    out
+}
+
+/// An issued document whose data or output would change if made now: reported, not applied.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Drift {
+    pub case_id: String,
+    pub file: String,
+    pub title: String,
+    /// What the document would receive differently now (dotted paths); empty when only the
+    /// output changed (a template or font changed).
+    pub changed: Vec<String>,
 }
 
 /// The year folder a case file lives in (`cases/<year>/<id>.yaml`): its documents' folder too.
@@ -260,6 +378,8 @@ pub struct Rendered {
 pub struct RenderOutcome {
     pub rendered: Vec<Rendered>,
     pub unreadable: Vec<Unreadable>,
+    /// Issued documents that would change if made from today's data: left as issued.
+    pub drifts: Vec<Drift>,
 }
 
 /// Re-render the documents recorded in the given cases' histories (all cases when `ids` is
@@ -278,6 +398,7 @@ pub fn render_cases(
     jobs: usize,
     renderer: &dyn DocumentRenderer,
     actor: &Actor,
+    reissue: bool,
 ) -> Result<RenderOutcome> {
     let _lock = ws.lock_for_writing()?;
     let all = ids.is_empty();
@@ -286,14 +407,14 @@ pub fn render_cases(
     } else {
         ids.to_vec()
     };
-    type Done = (Vec<Rendered>, Vec<Staged>);
+    type Done = (Vec<Rendered>, Vec<Staged>, Vec<Drift>);
     let per_case: Vec<Result<std::result::Result<Done, Unreadable>>> =
         crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| match store::case_path(
             ws, id,
         )
         .and_then(|p| store::load_file(ws, id, &p).map(|v| (p, v)))
         {
-            Ok((_, view)) => rerender_case(ws, &view, renderer, actor).map(Ok),
+            Ok((_, view)) => rerender_case(ws, &view, renderer, actor, reissue).map(Ok),
             Err(error) if all => Ok(Err(Unreadable {
                 id: id.clone(),
                 file: store::case_path(ws, id)
@@ -309,7 +430,7 @@ pub fn render_cases(
     let mut out = RenderOutcome::default();
     let mut batch = Batch::default();
     for result in per_case {
-        let (rendered, staged) = match result {
+        let (rendered, staged, drifts) = match result {
             Ok(Ok(done)) => done,
             Ok(Err(unreadable)) => {
                 out.unreadable.push(unreadable);
@@ -332,6 +453,7 @@ pub fn render_cases(
             Err(e) => return Err(e),
         };
         out.rendered.extend(rendered);
+        out.drifts.extend(drifts);
         for s in staged {
             batch.push(s);
         }
@@ -346,7 +468,8 @@ fn rerender_case(
     view: &CaseView<'_>,
     renderer: &dyn DocumentRenderer,
     actor: &Actor,
-) -> Result<(Vec<Rendered>, Vec<Staged>)> {
+    reissue: bool,
+) -> Result<(Vec<Rendered>, Vec<Staged>, Vec<Drift>)> {
     let case = &view.case;
     let id = case.id.as_str();
     let year = year_folder(&case.path)
@@ -360,6 +483,7 @@ fn rerender_case(
     }
     let mut out = Vec::new();
     let mut staged = Vec::new();
+    let mut drifts = Vec::new();
     let mut new_hashes = Vec::new();
     let undone = case.undone();
     for (i, h) in case.history.iter().enumerate() {
@@ -391,20 +515,70 @@ fn rerender_case(
                 None => bare_request(&at, &d.template, &d.title),
             };
             req.number = d.number.clone();
-            let pdf = renderer.render(ws, &req)?;
-            let sha = archive::sha256(&pdf);
-            let recorded = latest.get(&d.file).unwrap_or(&d.sha256);
+            let frozen = Frozen::read(ws, &file);
+            let current = renderer.data(ws, &req)?;
+            let recorded = latest.get(&d.file).unwrap_or(&d.sha256).clone();
             let path = ws.root.join(&file);
             let on_disk = std::fs::read(&path).ok().map(|b| archive::sha256(&b));
-            let changed = &sha != recorded || on_disk.as_deref() != Some(sha.as_str());
+            if let (Some(f), false) = (&frozen, reissue) {
+                // An issued document is made again from what it received then.
+                let pdf = renderer.render_data(ws, &req, &f.data)?;
+                let sha = archive::sha256(&pdf);
+                let changed_data = differences(&f.data, &current, 6);
+                if sha != recorded {
+                    // Its own data gives other bytes: a template or font changed since.
+                    drifts.push(Drift {
+                        case_id: id.to_string(),
+                        file: file.clone(),
+                        title: d.title.clone(),
+                        changed: changed_data,
+                    });
+                    out.push(Rendered {
+                        case_id: id.to_string(),
+                        record: d.clone(),
+                        changed: false,
+                    });
+                    continue;
+                }
+                if !changed_data.is_empty() {
+                    drifts.push(Drift {
+                        case_id: id.to_string(),
+                        file: file.clone(),
+                        title: d.title.clone(),
+                        changed: changed_data,
+                    });
+                }
+                // Lost or damaged: restored byte for byte.
+                let changed = on_disk.as_deref() != Some(sha.as_str());
+                if changed {
+                    staged.push(archive::stage(&path, &pdf)?);
+                }
+                out.push(Rendered {
+                    case_id: id.to_string(),
+                    record: d.clone(),
+                    changed,
+                });
+                continue;
+            }
+            // Not frozen yet (issued before records were kept), or re-issued: today's data.
+            let pdf = renderer.render_data(ws, &req, &current)?;
+            let sha = archive::sha256(&pdf);
+            let changed = sha != recorded || on_disk.as_deref() != Some(sha.as_str());
             if changed {
                 staged.push(archive::stage(&path, &pdf)?);
+            }
+            let now_frozen = Frozen::of(&req, current, &pdf);
+            if frozen.as_ref() != Some(&now_frozen) {
+                staged.push(archive::stage(
+                    &ws.root.join(frozen_path(&file)),
+                    &now_frozen.to_bytes()?,
+                )?);
             }
             let record = DocRecord {
                 sha256: sha.clone(),
                 ..d.clone()
             };
-            if &sha != recorded {
+            if sha != recorded {
                 new_hashes.push(record.clone());
             }
             out.push(Rendered {
@@ -417,7 +591,14 @@ fn rerender_case(
     if !new_hashes.is_empty() {
         let entry = HistoryEntry {
             step: None,
-            event: Some("重新生成文书".into()),
+            event: Some(
+                if reissue {
+                    "重新印发文书"
+                } else {
+                    "重新生成文书"
+                }
+                .into(),
+            ),
             at: actor.at(),
             by: actor.who.clone(),
             facts: BTreeMap::new(),
@@ -428,7 +609,7 @@ fn rerender_case(
         let text = case.with_entry(&entry)?;
         staged.push(archive::stage(&case.path, text.as_bytes())?);
     }
-    Ok((out, staged))
+    Ok((out, staged, drifts))
 }
 
 /// The step of history entry `i` of a loaded case, as [`request`] needs it: the facts and the

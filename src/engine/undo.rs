@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::numbers::Numbering;
 use crate::workspace::Workspace;
 
-use super::issue::number_key;
+use super::issue::{frozen_path, number_key};
 use super::{Actor, store};
 
 /// What an undo did.
@@ -171,13 +171,23 @@ fn void_documents(
             file: to.to_string_lossy().replace('\\', "/"),
             ..d.clone()
         };
-        match std::fs::read(&from) {
-            Ok(bytes) => {
-                batch.stage(&ws.root.join(&to), &bytes)?;
-                originals.push(from);
+        // The PDF and its frozen record go together.
+        let pairs = [
+            (from.clone(), ws.root.join(&to)),
+            (
+                ws.root.join(frozen_path(&d.file)),
+                ws.root.join(frozen_path(&to.to_string_lossy())),
+            ),
+        ];
+        for (src, dest) in pairs {
+            match std::fs::read(&src) {
+                Ok(bytes) => {
+                    batch.stage(&dest, &bytes)?;
+                    originals.push(src);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io("读取", &src, e)),
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io("读取", &from, e)),
         }
         out.push(record);
     }

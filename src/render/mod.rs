@@ -54,8 +54,18 @@ impl TypstRenderer {
         })
     }
 
-    /// The Typst job for a request.
+    /// The Typst job for a request, with the data the document stage builds for it.
     pub fn job(&self, ws: &Workspace, req: &DocRequest) -> Result<Job> {
+        self.job_with(ws, req, crate::document::data(ws, req)?)
+    }
+
+    /// The Typst job for a request with the given data (current or frozen at issue).
+    pub fn job_with(
+        &self,
+        ws: &Workspace,
+        req: &DocRequest,
+        data: serde_json::Value,
+    ) -> Result<Job> {
         let main = format!("{}.typ", req.template);
         if !ws.templates.contains_key(&main) {
             return Err(Error::user(
@@ -66,7 +76,7 @@ impl TypstRenderer {
         Ok(Job {
             main: format!("/{main}"),
             files: ws.template_files(),
-            data: crate::document::data(ws, req)?,
+            data,
             date: req.date,
             ident: req.ident(),
             root: Some(ws.root.clone()),
@@ -79,6 +89,22 @@ impl DocumentRenderer for TypstRenderer {
         self.typesetter(ws)
             .map(|t| t.covers_body(c))
             .unwrap_or(true)
+    }
+
+    fn data(&self, ws: &Workspace, req: &DocRequest) -> Result<serde_json::Value> {
+        crate::document::data(ws, req)
+    }
+
+    fn render_data(
+        &self,
+        ws: &Workspace,
+        req: &DocRequest,
+        data: &serde_json::Value,
+    ) -> Result<Vec<u8>> {
+        let ts = self.typesetter(ws)?;
+        let job = self.job_with(ws, req, data.clone())?;
+        ts.pdf(&job)
+            .map_err(|e| template_error(ws, &req.what(), &format!("{}.typ", req.template), e))
     }
 
     fn render(&self, ws: &Workspace, req: &DocRequest) -> Result<Vec<u8>> {
