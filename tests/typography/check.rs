@@ -136,6 +136,62 @@ pub fn fullwidth(c: char) -> bool {
         || c == '’'
 }
 
+/// Advance of an ASCII character in FandolFang R (the bundled body font), in em.
+fn ascii_em(c: char) -> f64 {
+    match c {
+        '!' | '\'' | ',' | '.' | ':' | ';' | '[' | ']' | '|' => 0.278,
+        '#' | '%' => 0.833,
+        '&' => 0.781,
+        '(' | ')' => 0.389,
+        '+' | '<' | '=' | '>' | '@' | '_' => 0.778,
+        '-' => 0.333,
+        '?' => 0.472,
+        'A' | 'H' | 'N' | 'U' | 'V' | 'X' | 'Y' => 0.739,
+        'B' => 0.703,
+        'C' | 'T' => 0.722,
+        'D' => 0.758,
+        'E' | 'P' => 0.675,
+        'F' => 0.647,
+        'G' => 0.782,
+        'I' => 0.35,
+        'J' => 0.508,
+        'K' => 0.767,
+        'L' => 0.619,
+        'M' => 0.906,
+        'O' | 'Q' => 0.778,
+        'R' => 0.731,
+        'S' => 0.556,
+        'W' => 1.017,
+        'Z' => 0.611,
+        'a' => 0.489,
+        'b' | 'd' | 'h' | 'n' | 'p' | 'u' => 0.561,
+        'c' | 'e' => 0.444,
+        'f' => 0.306,
+        'i' | 'l' => 0.283,
+        'j' => 0.311,
+        'k' | 'q' | 'v' | 'x' | 'y' => 0.533,
+        'm' => 0.839,
+        'r' => 0.392,
+        's' => 0.394,
+        't' => 0.389,
+        'w' => 0.728,
+        'z' => 0.446,
+        '^' | '~' => 0.611,
+        _ => 0.5,
+    }
+}
+
+/// Width of a character in cells as set in the body: fullwidth one cell, ASCII its advance in
+/// the bundled FandolFang R plus the body's tracking (the demo and the corpus use the bundled
+/// fonts).
+pub fn width(c: char) -> f64 {
+    if fullwidth(c) {
+        1.0
+    } else {
+        (ascii_em(c) * BODY + CELL - BODY) / CELL
+    }
+}
+
 pub fn closing(c: char) -> bool {
     "，。、：；？！）》〕】」』”’〉］｝〗)],.;:?!%".contains(c)
 }
@@ -196,11 +252,15 @@ pub fn terms(text: &str) -> Vec<(usize, usize)> {
         if c == '〔' && digits(i + 1) == i + 5 && chars.get(i + 5) == Some(&'〕') {
             let e = digits(i + 6);
             if e > i + 6 && chars.get(e) == Some(&'号') {
-                let start = if i > 0 && !punct(chars[i - 1]) {
-                    i - 1
-                } else {
-                    i
-                };
+                // The prefix: up to four Chinese characters (国办发, 渝北司发).
+                let mut start = i;
+                while start > 0
+                    && i - start < 4
+                    && !punct(chars[start - 1])
+                    && fullwidth(chars[start - 1])
+                {
+                    start -= 1;
+                }
                 out.push((start, e + 1));
                 i = e + 1;
                 continue;
@@ -245,6 +305,11 @@ pub struct Counts {
     pub body_lines: usize,
     pub full_lines: usize,
     pub off_grid: usize,
+    /// Of which: the line before a protected term or number moved whole.
+    pub off_grid_term: usize,
+    /// Of which: the line before an opening mark that could not end it, or a —— or …… that
+    /// did not fit.
+    pub off_grid_kinsoku: usize,
     pub hanging: usize,
     pub lone: usize,
     pub headings_at_foot: usize,
@@ -261,6 +326,8 @@ impl Counts {
         self.body_lines += o.body_lines;
         self.full_lines += o.full_lines;
         self.off_grid += o.off_grid;
+        self.off_grid_term += o.off_grid_term;
+        self.off_grid_kinsoku += o.off_grid_kinsoku;
         self.hanging += o.hanging;
         self.lone += o.lone;
         self.headings_at_foot += o.headings_at_foot;
@@ -272,11 +339,13 @@ impl Counts {
 
     pub fn summary(&self) -> String {
         format!(
-            "documents {}, body lines {}, full lines {}, off the grid {}, hanging marks {}, lone last characters {}, headings at a page foot {}, protected terms {} (split {}), lines off the text area {}",
+            "documents {}, body lines {}, full lines {}, off the grid {} (before a term kept whole {}, before an opening mark or a dash {}), hanging marks {}, lone last characters {}, headings at a page foot {}, protected terms {} (split {}), lines off the text area {}",
             self.documents,
             self.body_lines,
             self.full_lines,
             self.off_grid,
+            self.off_grid_term,
+            self.off_grid_kinsoku,
             self.hanging,
             self.lone,
             self.headings_at_foot,
@@ -368,25 +437,48 @@ pub fn check(pdf: &Path) -> Counts {
             }
             let inner = &chars[..chars.len() - hang];
             let end = if hang > 0 { RIGHT } else { l.x1 };
-            let nominal: f64 = inner
-                .iter()
-                .map(|c| if fullwidth(*c) { 1.0 } else { 0.5 })
-                .sum();
+            let nominal: f64 = inner.iter().map(|c| width(*c)).sum();
             let marks = inner
                 .iter()
                 .filter(|c| punct(**c) && fullwidth(**c))
                 .count() as f64;
             let stretch = (end - start) - nominal * CELL;
-            let letters = inner.iter().any(|c| c.is_ascii_alphabetic());
+            // A line may be looser than its characters only by less than the next character
+            // (which did not fit); typst stretches only lines holding Chinese characters, so a
+            // line of Latin letters or digits may end short by as much instead.
+            let next_width = p[i + 1].text.chars().next().map_or(1.0, width) * CELL;
+            let justifiable = inner.iter().any(|c| fullwidth(*c) && !punct(*c));
             let ends_right = (end - RIGHT).abs() < TOL;
-            let ok = ends_right
-                && (letters
-                    || (stretch <= 0.5 * CELL + 0.5 && stretch >= -0.5 * marks * CELL - 1.0));
+            let ok = if !justifiable {
+                end < RIGHT + TOL && end > RIGHT - next_width - TOL
+            } else {
+                ends_right
+                    && stretch < next_width.min(CELL) + 0.5
+                    && stretch >= -0.5 * marks * CELL - 1.0
+            };
             if !ok {
                 c.off_grid += 1;
+                // Why the line is short: the next line starts with a protected term or a
+                // number kept whole, or with an opening mark the line could not take.
+                let next = &p[i + 1].text;
+                let first = next.chars().next().unwrap_or(' ');
+                let cause =
+                    if terms(next).first().is_some_and(|t| t.0 == 0) || first.is_ascii_digit() {
+                        c.off_grid_term += 1;
+                        "term kept whole"
+                    } else if "（《〔【「『“‘([—…".contains(first) {
+                        c.off_grid_kinsoku += 1;
+                        "opening mark or dash pushed down"
+                    } else {
+                        "other"
+                    };
                 c.examples.push(format!(
-                    "{name} p{}: off the grid ({:.1} cells, stretch {:+.1} pt): {}",
-                    l.page, nominal, stretch, l.text
+                    "{name} p{}: off the grid ({:.1} cells, stretch {:+.1} pt, {cause}): {} / {}",
+                    l.page,
+                    nominal,
+                    stretch,
+                    l.text,
+                    short(next)
                 ));
             }
         }
