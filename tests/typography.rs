@@ -5,7 +5,7 @@
 //!
 //! `YINGSU_TYPO_LIBRARY=<file.typ>` typesets the corpus with another layout library and
 //! `YINGSU_TYPO_DEMO=<dir>` checks an existing demo folder, both only reporting (for before/after
-//! comparisons); `YINGSU_TYPO_DOCS=<n>` sets the corpus size.
+//! comparisons); `YINGSU_TYPO_DOCS=<n>` sets the corpus size, `YINGSU_TYPO_KEEP=<dir>` keeps its PDFs.
 
 #[path = "typography/check.rs"]
 mod typography;
@@ -270,6 +270,12 @@ fn generated_corpus_holds_the_grid() {
         std::fs::write(tmp.path().join(format!("doc-{seed:04}.pdf")), pdf).unwrap();
     }
     let c = typography::check_dir(tmp.path());
+    if let Some(keep) = std::env::var_os("YINGSU_TYPO_KEEP") {
+        for e in std::fs::read_dir(tmp.path()).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, Path::new(&keep).join(p.file_name().unwrap())).unwrap();
+        }
+    }
     assert_eq!(c.documents as u64, docs);
     if other.is_some() {
         report("corpus", &c);

@@ -389,11 +389,22 @@ pub fn check(pdf: &Path) -> Counts {
     let body: Vec<(Kind, &Line)> = all
         .iter()
         .filter(|l| (l.y1 - l.y0 - BODY).abs() < 0.6 && l.y0 >= TOP - 2.0 && l.y1 <= BOTTOM + 2.0)
-        .filter(|l| l.x0 > LEFT - TOL && l.x0 < RIGHT)
+        .filter(|l| l.x0 > LEFT - 0.5 * CELL - TOL && l.x0 < RIGHT)
         .map(|l| {
-            let k = if (l.x0 - LEFT - 2.0 * CELL).abs() < TOL {
+            // An opening mark compressed at the start of a line begins half a cell early.
+            let x0 = if l.text.starts_with(|c: char| "（《〔【「『“‘".contains(c)) {
+                let early = l.x0 + 0.5 * CELL;
+                if (early - LEFT).abs() < TOL || (early - LEFT - 2.0 * CELL).abs() < TOL {
+                    early
+                } else {
+                    l.x0
+                }
+            } else {
+                l.x0
+            };
+            let k = if (x0 - LEFT - 2.0 * CELL).abs() < TOL {
                 Kind::Start
-            } else if (l.x0 - LEFT).abs() < TOL {
+            } else if (x0 - LEFT).abs() < TOL {
                 Kind::Cont
             } else {
                 Kind::Other
