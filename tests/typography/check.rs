@@ -310,6 +310,9 @@ pub struct Counts {
     /// Of which: the line before an opening mark that could not end it, or a —— or …… that
     /// did not fit.
     pub off_grid_kinsoku: usize,
+    /// Of which: the line before a paragraph's last line that would hold one character, when
+    /// no line above could take it in by compressing punctuation.
+    pub off_grid_lone: usize,
     pub hanging: usize,
     pub lone: usize,
     pub headings_at_foot: usize,
@@ -328,6 +331,7 @@ impl Counts {
         self.off_grid += o.off_grid;
         self.off_grid_term += o.off_grid_term;
         self.off_grid_kinsoku += o.off_grid_kinsoku;
+        self.off_grid_lone += o.off_grid_lone;
         self.hanging += o.hanging;
         self.lone += o.lone;
         self.headings_at_foot += o.headings_at_foot;
@@ -339,13 +343,14 @@ impl Counts {
 
     pub fn summary(&self) -> String {
         format!(
-            "documents {}, body lines {}, full lines {}, off the grid {} (before a term kept whole {}, before an opening mark or a dash {}), hanging marks {}, lone last characters {}, headings at a page foot {}, protected terms {} (split {}), lines off the text area {}",
+            "documents {}, body lines {}, full lines {}, off the grid {} (before a term kept whole {}, before an opening mark or a dash {}, before a last line {}), hanging marks {}, lone last characters {}, headings at a page foot {}, protected terms {} (split {}), lines off the text area {}",
             self.documents,
             self.body_lines,
             self.full_lines,
             self.off_grid,
             self.off_grid_term,
             self.off_grid_kinsoku,
+            self.off_grid_lone,
             self.hanging,
             self.lone,
             self.headings_at_foot,
@@ -442,12 +447,13 @@ pub fn check(pdf: &Path) -> Counts {
             let over = l.x1 - RIGHT;
             // One mark hangs a cell out; two hang compressed, the first half a cell.
             let mut hang = 0;
-            if over > 3.0 {
+            // (A closing mark compressed at the end of the line reaches half a cell out.)
+            if over > 0.75 * CELL {
                 c.hanging += 1;
                 hang = if over > 1.25 * CELL { 2 } else { 1 };
             }
             let inner = &chars[..chars.len() - hang];
-            let end = if hang > 0 { RIGHT } else { l.x1 };
+            let end = if over > 3.0 { RIGHT } else { l.x1 };
             let nominal: f64 = inner.iter().map(|c| width(*c)).sum();
             let marks = inner
                 .iter()
@@ -464,7 +470,7 @@ pub fn check(pdf: &Path) -> Counts {
                 end < RIGHT + TOL && end > RIGHT - next_width - TOL
             } else {
                 ends_right
-                    && stretch < next_width.min(CELL) + 0.5
+                    && stretch < next_width.min(CELL) - 0.5
                     && stretch >= -0.5 * marks * CELL - 1.0
             };
             if !ok {
@@ -477,6 +483,9 @@ pub fn check(pdf: &Path) -> Counts {
                     if terms(next).first().is_some_and(|t| t.0 == 0) || first.is_ascii_digit() {
                         c.off_grid_term += 1;
                         "term kept whole"
+                    } else if i + 2 == p.len() && next.chars().filter(|c| !punct(*c)).count() == 2 {
+                        c.off_grid_lone += 1;
+                        "a character sent down to a lone last one"
                     } else if "（《〔【「『“‘([—…".contains(first) {
                         c.off_grid_kinsoku += 1;
                         "opening mark or dash pushed down"
