@@ -1,0 +1,288 @@
+//! Typography to the grid (GB/T 9704-2012: 28 characters × 22 lines), measured on the PDFs
+//! themselves with `pdftotext -bbox-layout`: every demo document, and a generated corpus of
+//! documents whose paragraphs put punctuation at every position of the line, mixed with numbers,
+//! 案号, 发文字号, dates and quotation marks.
+//!
+//! `YINGSU_TYPO_LIBRARY=<file.typ>` typesets the corpus with another layout library and
+//! `YINGSU_TYPO_DEMO=<dir>` checks an existing demo folder, both only reporting (for before/after
+//! comparisons); `YINGSU_TYPO_DOCS=<n>` sets the corpus size, `YINGSU_TYPO_KEEP=<dir>` keeps its PDFs.
+
+#[path = "typography/check.rs"]
+mod typography;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+use typography::Counts;
+use yingsu::typeset::{Job, LAYOUT_LIBRARY_PATH, Typesetter};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn report(what: &str, c: &Counts) {
+    eprintln!("{what}: {}", c.summary());
+    let mut examples: Vec<&String> = c.examples.iter().filter(|e| e.contains("other")).collect();
+    examples.extend(c.examples.iter().filter(|e| !e.contains("other")));
+    for e in examples.into_iter().take(40) {
+        eprintln!("  {e}");
+    }
+}
+
+/// What the layout library achieves, as measured. The grid comes first: a full line leaves the
+/// grid only to keep a protected term (or number) whole when that stretches the line by at most
+/// two cells (`term-max-slack`), when an opening mark, —— or …… cannot end it and no
+/// punctuation in it can be compressed to take what follows, or when it gives a character to the
+/// paragraph's last line, which would otherwise hold one; every other full line holds its 28
+/// cells. A term that would stretch its line more is broken (at a joint when that holds the
+/// grid).
+fn assert_targets(what: &str, c: &Counts) {
+    report(what, c);
+    assert!(c.full_lines > 0 && c.terms > 0, "{what}: nothing measured");
+    // One corpus line in 20,773 ends 3 pt tighter than its characters and its one compressed
+    // mark account for (doc-0167, page 4); not yet understood, so tolerated at that rate.
+    let other = c.off_grid - c.off_grid_term - c.off_grid_kinsoku - c.off_grid_lone;
+    assert!(
+        other * 10_000 <= c.full_lines,
+        "{what}: {other} full lines off the 28-character grid for no reason of the above"
+    );
+    assert!(
+        c.off_grid * 100 <= 3 * c.full_lines,
+        "{what}: {} of {} full lines off the grid",
+        c.off_grid,
+        c.full_lines
+    );
+    assert_eq!(c.lone, 0, "{what}: paragraphs ending with a lone character");
+    assert_eq!(c.headings_at_foot, 0, "{what}: headings ending a page");
+    assert!(
+        c.split_terms * 100 <= 30 * c.terms,
+        "{what}: {} of {} protected terms split",
+        c.split_terms,
+        c.terms
+    );
+    assert_eq!(c.off_page, 0, "{what}: text off the text area");
+}
+
+#[test]
+fn demo_documents_hold_the_grid() {
+    if let Some(dir) = std::env::var_os("YINGSU_TYPO_DEMO") {
+        report("demo", &typography::check_dir(Path::new(&dir)));
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .arg("demo")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = typography::check_dir(&dir);
+    assert!(c.documents >= 50, "{} documents", c.documents);
+    assert_targets("demo", &c);
+}
+
+// ------------------------------------------------------------------ corpus
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+const HAN: &str = "行政机关负责人出庭应诉工作情况通报区政府部门镇街案件审理判决程序违法撤销决定法制审核把关责任人员批评教育整改落实监督检查制度建设规范提高水平依法履职推进常态化";
+const WORDS: &[&str] = &[
+    "行政机关",
+    "负责人",
+    "出庭应诉",
+    "人民法院",
+    "司法局",
+    "审核把关",
+    "整改措施",
+    "法治政府",
+    "案件",
+    "程序",
+    "应诉",
+    "复议",
+    "执法",
+    "督查",
+    "通报",
+    "落实",
+    "规定",
+    "建议",
+    "意见",
+];
+const CASES: &[&str] = &[
+    "（2023）渝0112行初123号",
+    "(2023)渝0112行初31号",
+    "（2022）渝01行终45号",
+    "国办发〔2016〕54号",
+    "渝北司发〔2023〕9号",
+    "2023年6月1日",
+    "2023年12月31日",
+    "5月8日",
+];
+const NUMBERS: &[&str] = &[
+    "86件",
+    "94.2%",
+    "3.5个百分点",
+    "21个",
+    "100%",
+    "2023年",
+    "第二季度",
+    "12",
+];
+
+/// One sentence: words, numbers and terms with commas and enumeration marks.
+fn sentence(r: &mut Rng) -> String {
+    let han: Vec<char> = HAN.chars().collect();
+    let mut s = String::new();
+    let parts = 2 + r.below(5);
+    for p in 0..parts {
+        let len = 1 + r.below(9);
+        for _ in 0..len {
+            match r.below(10) {
+                0..=4 => s.push(han[r.below(han.len())]),
+                5..=7 => s.push_str(r.pick(WORDS)),
+                8 => s.push_str(r.pick(NUMBERS)),
+                _ => {
+                    if r.below(3) == 0 {
+                        s.push_str(r.pick(CASES))
+                    } else {
+                        s.push(han[r.below(han.len())])
+                    }
+                }
+            }
+        }
+        match r.below(12) {
+            0 => s = format!("“{s}”"),
+            1 => s.push_str(&format!("（{}）", r.pick(WORDS))),
+            2 => s.push_str(&format!("《{}》", r.pick(WORDS))),
+            3 => s.push_str("——"),
+            _ => {}
+        }
+        if p + 1 < parts {
+            s.push_str(
+                r.pick(&["，", "，", "，", "、", "；", "：", "，“", "）、"])
+                    .trim_end_matches('）'),
+            );
+        }
+    }
+    let end = r.pick(&["。", "。", "。", "；", "！", "？", "。”", "）。", "……"]);
+    if end == "。”" {
+        s = format!("{}“{s}{end}", r.pick(WORDS));
+    } else if end == "）。" {
+        s = format!("{s}（{}{end}", r.pick(WORDS));
+    } else {
+        s.push_str(end);
+    }
+    s
+}
+
+/// One paragraph of 1 to 9 sentences; `lead` characters put the first break at each position.
+fn paragraph(r: &mut Rng, lead: usize) -> String {
+    let han: Vec<char> = HAN.chars().collect();
+    let mut s: String = (0..lead).map(|_| han[r.below(han.len())]).collect();
+    for _ in 0..1 + r.below(9) {
+        s.push_str(&sentence(r));
+    }
+    s
+}
+
+fn corpus_blocks(seed: u64) -> Vec<Value> {
+    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut blocks = Vec::new();
+    let n = 6 + r.below(10);
+    for i in 0..n {
+        match r.below(8) {
+            0 => blocks.push(json!({"kind": "h1", "text": r.pick(WORDS).to_string() + r.pick(WORDS)})),
+            1 => blocks.push(json!({"kind": "h2", "text": r.pick(WORDS).to_string() + "情况"})),
+            2 => blocks.push(json!({"kind": "h3", "text": r.pick(WORDS).to_string() + "。", "body": paragraph(&mut r, 0)})),
+            _ => blocks.push(json!({"kind": "p", "text": paragraph(&mut r, (seed as usize * 7 + i * 3) % 30)})),
+        }
+    }
+    blocks
+}
+
+fn corpus_data(seed: u64) -> Value {
+    let mut blocks = corpus_blocks(seed);
+    if seed == 0 {
+        blocks.push(json!({"kind": "p", "text": "A".repeat(5000)}));
+        blocks.push(json!({"kind": "p", "text": "长串数字：".to_string() + &"1234567890".repeat(500) + "。"}));
+    }
+    json!({
+        "org": "重庆市渝北区司法局文件",
+        "number": format!("渝北司发〔2023〕{}号", seed + 1),
+        "title": "重庆市渝北区司法局关于行政机关负责人出庭应诉情况的通报",
+        "to": "区政府各部门，各镇人民政府、街道办事处",
+        "signature": "重庆市渝北区司法局",
+        "date": "2023年5月8日",
+        "blocks": blocks,
+    })
+}
+
+#[test]
+fn generated_corpus_holds_the_grid() {
+    let docs: u64 = std::env::var("YINGSU_TYPO_DOCS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let other = std::env::var_os("YINGSU_TYPO_LIBRARY");
+    let ts = Typesetter::new(&[root().join("fonts")]).unwrap();
+    let main = std::fs::read_to_string(root().join("templates/samples/gongwen.typ")).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap();
+    let jobs: Vec<Job> = (0..docs)
+        .map(|seed| {
+            let mut job = Job::new(
+                main.clone(),
+                corpus_data(seed),
+                date,
+                format!("typo-{seed}"),
+            );
+            if let Some(lib) = &other {
+                let text = std::fs::read_to_string(lib).unwrap();
+                job.files
+                    .insert(LAYOUT_LIBRARY_PATH.to_string(), text.into());
+            }
+            job
+        })
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let pdfs = ts.render_batch(&jobs, 2);
+    eprintln!("typeset {docs} documents in {:.1?}", started.elapsed());
+    for (seed, pdf) in pdfs.into_iter().enumerate() {
+        let pdf = pdf.unwrap_or_else(|e| panic!("document {seed}: {e}"));
+        std::fs::write(tmp.path().join(format!("doc-{seed:04}.pdf")), pdf).unwrap();
+    }
+    let c = typography::check_dir(tmp.path());
+    if let Some(keep) = std::env::var_os("YINGSU_TYPO_KEEP") {
+        for e in std::fs::read_dir(tmp.path()).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, Path::new(&keep).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    assert_eq!(c.documents as u64, docs);
+    if other.is_some() {
+        report("corpus", &c);
+        return;
+    }
+    assert_targets("corpus", &c);
+}
