@@ -1656,3 +1656,31 @@ fn a_runaway_document_is_refused() {
         other => panic!("expected TooLong, got {:?}", other.map(|b| b.len())),
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever text a paragraph holds — long runs of letters or digits without a break
+    /// opportunity, punctuation anywhere, CJK — every character is laid out inside the text
+    /// area (a closing mark may hang one and a half cells into the margin): nothing is lost off
+    /// the page.
+    #[test]
+    fn no_text_is_lost_off_the_page(text in "[a-zA-Z0-9]{60,400}|[行政诉讼案件，。、；：“”（）0-9a-z]{1,300}") {
+        let job = grid_job(&text, 1);
+        let doc = layout(&job);
+        let cell = 156.0 / 28.0 * MM;
+        let (left, right) = (28.0 * MM, (28.0 + 156.0) * MM);
+        let mut shown = String::new();
+        for page in 0..doc.pages().len() {
+            let (glyphs, _) = page_items(&doc, page);
+            for g in glyphs.iter().filter(|g| (g.size - 16.0).abs() < 0.01) {
+                proptest::prop_assert!(
+                    g.x >= left - 0.5 && g.x + g.advance.min(g.size) <= right + 1.5 * cell,
+                    "`{}` at {:.1}..{:.1} mm", g.text, g.x / MM, (g.x + g.advance) / MM
+                );
+                shown.push_str(&g.text);
+            }
+        }
+        proptest::prop_assert!(shown.contains(&text), "the paragraph's text is not all shown");
+    }
+}
