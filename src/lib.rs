@@ -48,6 +48,7 @@ pub mod natural;
 pub mod numbers;
 pub mod render;
 pub mod stats;
+pub mod suggest;
 pub mod typeset;
 pub mod workflow;
 pub mod workspace;
