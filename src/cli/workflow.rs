@@ -14,6 +14,7 @@ use super::{open, w};
 pub enum WorkflowCommand {
     /// 显示流程的步骤和转向；--yaml 输出内置 YAML 以便复制到工作区修改
     Show {
+        /// 流程名（appearance、rectification、proposal 或工作区自定义的流程）
         #[arg(value_name = "流程")]
         name: String,
         /// 输出流程的 YAML 原文
