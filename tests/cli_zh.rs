@@ -92,15 +92,15 @@ fn other_usage_errors_in_chinese() {
     );
     assert_eq!(
         usage_error(&["completions", "cmd"]),
-        "错误：`cmd` 不是 <命令行> 可用的值\n = 帮助：可选的值：bash、zsh、fish、powershell\n"
+        "错误：`cmd` 不是 <命令行> 可用的值\n = 帮助：可选的值：bash、zsh、fish、powershell\n\n用法：yingsu completions [选项] <命令行>\n运行 `yingsu completions --help` 查看说明。\n"
     );
     assert_eq!(
         usage_error(&["completions", "bsh"]),
-        "错误：`bsh` 不是 <命令行> 可用的值\n = 帮助：您是不是要输入 bash？\n = 帮助：可选的值：bash、zsh、fish、powershell\n"
+        "错误：`bsh` 不是 <命令行> 可用的值\n = 帮助：您是不是要输入 bash？\n = 帮助：可选的值：bash、zsh、fish、powershell\n\n用法：yingsu completions [选项] <命令行>\n运行 `yingsu completions --help` 查看说明。\n"
     );
     assert_eq!(
         usage_error(&["status", "--due", "七"]),
-        "错误：--due <N> 的值 `七` 无效：应填写整数\n"
+        "错误：--due <N> 的值 `七` 无效：应填写整数\n\n用法：yingsu status [选项]\n运行 `yingsu status --help` 查看说明。\n"
     );
     assert_eq!(
         usage_error(&["stats", "--json", "--csv"]),

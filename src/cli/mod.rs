@@ -64,11 +64,11 @@ pub enum Command {
     /// 流程：查看步骤与转向
     #[command(subcommand)]
     Workflow(workflow::WorkflowCommand),
-    /// 出庭应诉与败诉统计（按月、季、年或起止日期；终端表格、JSON 或 CSV）
+    /// 出庭应诉与败诉统计（按月、季、年或起止日期；终端表格、JSON、CSV 或 Excel）
     Stats(stats::StatsArgs),
     /// 检查考核目标：列出未达标、出庭率为零、无正当理由不出庭等情形，可一键开启整改案件
     Check(stats::CheckArgs),
-    /// 与法院案件清单（CSV）比对，列出差异
+    /// 与法院案件清单（CSV 或 Excel）比对，列出差异
     Reconcile(stats::ReconcileArgs),
     /// 生成月度报送表、季度通报等统计文书
     Report(stats::ReportArgs),
@@ -133,10 +133,15 @@ fn default_jobs() -> usize {
 
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match parse(std::env::args_os()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match parse(args.clone()) {
         Ok(c) => c,
         Err(e) => {
-            let o = zh::render_error(&e);
+            let names: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let o = zh::render_error(&e, Some(zh::usage_for(&command(), &names)));
             if o.to_stdout {
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(o.text.as_bytes());

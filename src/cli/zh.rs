@@ -167,6 +167,22 @@ fn usage_of(e: &clap::Error) -> Option<(String, String)> {
     Some((u, path))
 }
 
+/// The usage line and name path (`yingsu status`) of the deepest command `args` (the program's
+/// name first) name: for the errors whose context carries no usage (invalid values).
+pub fn usage_for(cmd: &Command, args: &[String]) -> (String, String) {
+    let mut c = cmd.clone();
+    let mut path = vec![c.get_name().to_string()];
+    for a in args.iter().skip(1) {
+        if let Some(s) = c.find_subcommand(a).cloned() {
+            path.push(s.get_name().to_string());
+            c = s;
+        }
+    }
+    let usage = c.render_usage().to_string();
+    let usage = usage.trim().trim_start_matches("Usage:").trim().to_string();
+    (usage, path.join(" "))
+}
+
 /// Chinese for clap's description of a value that failed to parse.
 fn why_invalid(e: &clap::Error) -> Option<&'static str> {
     let source = std::error::Error::source(e)?;
@@ -187,13 +203,16 @@ fn why_invalid(e: &clap::Error) -> Option<&'static str> {
 /// The Chinese text of a parse error (or the help, the version), where to print it and the exit
 /// code: 0 for help and version, 1 for usage errors (as for every error the user can fix), 2 for
 /// clap's internal errors.
-pub fn render_error(e: &clap::Error) -> Outcome {
+///
+/// `fallback` is the usage and name path of the command (see [`usage_for`]) for the errors whose
+/// context has none.
+pub fn render_error(e: &clap::Error, fallback: Option<(String, String)>) -> Outcome {
     let usage_err = |message: String, help: Vec<String>| {
         let mut text = format!("错误：{message}\n");
         for h in help {
             text.push_str(&format!(" = 帮助：{h}\n"));
         }
-        if let Some((usage, path)) = usage_of(e) {
+        if let Some((usage, path)) = usage_of(e).or_else(|| fallback.clone()) {
             text.push_str(&format!("\n用法：{usage}\n"));
             text.push_str(&format!("运行 `{path} --help` 查看说明。\n"));
         }
@@ -344,7 +363,7 @@ mod tests {
         args.push(flag.to_string());
         match super::super::parse(args) {
             Ok(_) => panic!("{path:?} {flag} parsed as a command"),
-            Err(e) => render_error(&e),
+            Err(e) => render_error(&e, None),
         }
     }
 
