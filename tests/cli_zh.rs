@@ -496,3 +496,17 @@ fn reconcile_refuses_a_file_that_is_not_a_workbook() {
         )
     );
 }
+
+#[test]
+fn a_mistyped_agency_or_workflow_is_suggested() {
+    let (code, _, err) = run(demo(), &["status", "--agency", "scjgjj"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "错误：--agency 的单位 `scjgjj` 不在 yingsu.yaml 的 agencies 中\n = 帮助：您是不是要输入 scjgj？可用的单位：ghzrj、lxjd、mez、qzf、rsj、scjgj、sthjj、zjw\n"
+    );
+    assert_eq!(
+        usage_error(&["workflow", "show", "apperance"]),
+        "错误：没有名为 `apperance` 的流程\n = 帮助：您是不是要输入 appearance？可用的内置流程：appearance、proposal、rectification\n"
+    );
+}
