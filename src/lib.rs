@@ -53,6 +53,7 @@ pub mod natural;
 pub mod numbers;
 pub mod render;
 pub mod stats;
+pub mod suggest;
 pub mod typeset;
 pub mod workflow;
 pub mod workspace;

@@ -154,7 +154,7 @@ fn reply_letter_figures_2022() {
 
     let (code, csv, _) = yingsu(dir.path(), &["stats", "--year", "2022", "--csv"]);
     assert_eq!(code, 0);
-    assert!(csv.starts_with("类别,编号,名称,口径"));
+    assert!(csv.starts_with("\u{feff}类别,编号,名称,口径"));
     assert!(
         csv.lines().any(|l| l.starts_with(
             "分组,departments,区政府部门、镇街,开庭,0,0,354,333,354,333,94.1,74.5,+19.6,"

@@ -4,13 +4,16 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 mod case;
 mod records;
 mod stats;
 mod status;
+pub mod suggest;
 mod workflow;
+mod xlsx;
+pub mod zh;
 
 use yingsu::error::{Error, Result, str_width};
 use yingsu::workspace::{self, Workspace};
@@ -19,10 +22,7 @@ use yingsu::workspace::{self, Workspace};
 #[command(
     name = "yingsu",
     version,
-    about = "yingsu（应诉）：行政应诉工作引擎——按流程办理出庭应诉、败诉总结、督查整改、提案答复，按 GB/T 9704-2012 生成公文 PDF 并归档",
-    disable_help_subcommand = true,
-    help_template = "{about}\n\n用法：{usage}\n\n{all-args}",
-    next_help_heading = "选项"
+    about = "yingsu（应诉）：行政应诉工作引擎——按流程办理出庭应诉、败诉总结、督查整改、提案答复，按 GB/T 9704-2012 生成公文 PDF 并归档"
 )]
 pub struct Cli {
     /// 工作区目录（默认从当前目录向上查找 yingsu.yaml）
@@ -57,7 +57,7 @@ pub enum Command {
         /// 生成所有案件的文书
         #[arg(long, conflicts_with = "ids")]
         all: bool,
-        /// 并行线程数
+        /// 并行线程数（默认为本机的处理器数）
         #[arg(short = 'j', long = "jobs", default_value_t = default_jobs(), value_name = "N")]
         jobs: usize,
         /// 按现在的数据重新印发所列案件的文书（文号不变，记入办理记录）；不加时已印发的文书保持原样
@@ -67,11 +67,11 @@ pub enum Command {
     /// 流程：查看步骤与转向
     #[command(subcommand)]
     Workflow(workflow::WorkflowCommand),
-    /// 出庭应诉与败诉统计（按月、季、年或起止日期；终端表格、JSON 或 CSV）
+    /// 出庭应诉与败诉统计（按月、季、年或起止日期；终端表格、JSON、CSV 或 Excel）
     Stats(stats::StatsArgs),
     /// 检查考核目标：列出未达标、出庭率为零、无正当理由不出庭等情形，可一键开启整改案件
     Check(stats::CheckArgs),
-    /// 与法院案件清单（CSV）比对，列出差异
+    /// 与法院案件清单（CSV 或 Excel）比对，列出差异
     Reconcile(stats::ReconcileArgs),
     /// 生成月度报送表、季度通报等统计文书
     Report(stats::ReportArgs),
@@ -81,6 +81,51 @@ pub enum Command {
         #[arg(value_name = "目录")]
         dir: Option<PathBuf>,
     },
+    /// 输出命令行自动补全脚本：yingsu completions bash > /etc/bash_completion.d/yingsu
+    Completions {
+        /// 使用的命令行程序（shell）
+        #[arg(value_name = "命令行")]
+        shell: Shell,
+    },
+    /// 输出 man 手册页（roff 格式）：yingsu man > yingsu.1
+    Man,
+}
+
+/// The shells `yingsu completions` writes for.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl From<Shell> for clap_complete::Shell {
+    fn from(s: Shell) -> Self {
+        match s {
+            Shell::Bash => clap_complete::Shell::Bash,
+            Shell::Zsh => clap_complete::Shell::Zsh,
+            Shell::Fish => clap_complete::Shell::Fish,
+            Shell::Powershell => clap_complete::Shell::PowerShell,
+        }
+    }
+}
+
+/// The whole command line in Chinese (see [`zh`]), built and ready to parse.
+pub fn command() -> clap::Command {
+    zh::localize(Cli::command())
+}
+
+/// Parse the arguments (the program's name first) with the Chinese command line; a parse error
+/// is clap's, to be shown with [`zh::render_error`].
+pub fn parse<I, T>(args: I) -> std::result::Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
 }
 
 fn default_jobs() -> usize {
@@ -91,12 +136,23 @@ fn default_jobs() -> usize {
 
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match parse(args.clone()) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
-            let _ = e.print();
-            return code;
+            let names: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let o = zh::render_error(&e, Some(zh::usage_for(&command(), &names)));
+            if o.to_stdout {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(o.text.as_bytes());
+                let _ = out.flush();
+            } else {
+                eprint!("{}", o.text);
+            }
+            return o.code;
         }
     };
     let mut out = std::io::stdout().lock();
@@ -165,7 +221,49 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let report = yingsu::demo::run(&dir)?;
             w(out, report.summary())
         }
+        Command::Completions { shell } => {
+            let mut cmd = command();
+            clap_complete::generate(clap_complete::Shell::from(shell), &mut cmd, "yingsu", out);
+            Ok(())
+        }
+        Command::Man => {
+            let page = man_page()?;
+            out.write_all(page.as_bytes())
+                .map_err(|e| Error::io("输出", "stdout", e))
+        }
     }
+}
+
+/// The man page (roff) of the command line, its section titles in Chinese.
+pub fn man_page() -> Result<String> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(command())
+        .render(&mut buf)
+        .map_err(|e| Error::Internal(format!("生成 man 手册页：{e}")))?;
+    let page = String::from_utf8(buf).map_err(|e| Error::Internal(e.to_string()))?;
+    // The title first, as man(1) and readers of the file expect; the string definitions clap_mangen
+    // writes before it are needed only by the text after it.
+    let mut lines: Vec<&str> = page.lines().collect();
+    if let Some(i) = lines.iter().position(|l| l.starts_with(".TH ")) {
+        let title = lines.remove(i);
+        lines.insert(0, title);
+    }
+    Ok(lines
+        .into_iter()
+        .map(|l| match l {
+            ".SH NAME" => ".SH 名称",
+            ".SH SYNOPSIS" => ".SH 概要",
+            ".SH DESCRIPTION" => ".SH 描述",
+            ".SH OPTIONS" => ".SH 选项",
+            ".SH SUBCOMMANDS" => ".SH 命令",
+            ".SH EXTRA" => ".SH 附注",
+            ".SH VERSION" => ".SH 版本",
+            ".SH AUTHORS" => ".SH 作者",
+            l => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n")
 }
 
 /// Print an aligned table (CJK characters take two columns).

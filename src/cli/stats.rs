@@ -15,6 +15,7 @@ use yingsu::stats::{
 };
 use yingsu::workspace::Workspace;
 
+use super::xlsx::{self, Cell, Sheet};
 use super::{print_table, w};
 
 /// Period options shared by the commands.
@@ -61,9 +62,12 @@ pub struct StatsArgs {
     /// 以 JSON 输出
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// 以 CSV 输出（UTF-8）
+    /// 以 CSV 输出（UTF-8，带 BOM，中文版 Excel 可直接打开）
     #[arg(long)]
     pub csv: bool,
+    /// 同时把统计表写成 Excel 工作簿（.xlsx）
+    #[arg(long, value_name = "文件")]
+    pub xlsx: Option<std::path::PathBuf>,
 }
 
 /// Arguments of `yingsu check`.
@@ -83,13 +87,16 @@ pub struct CheckArgs {
     /// 以 JSON 输出
     #[arg(long)]
     pub json: bool,
+    /// 同时把检查结果写成 Excel 工作簿（.xlsx）
+    #[arg(long, value_name = "文件")]
+    pub xlsx: Option<std::path::PathBuf>,
 }
 
 /// Arguments of `yingsu reconcile`.
 #[derive(Args, Debug)]
 pub struct ReconcileArgs {
-    /// 法院案件清单（CSV：案号、收到通知日期、开庭日期、负责人是否出庭）
-    #[arg(value_name = "CSV文件")]
+    /// 法院案件清单（CSV 或 Excel .xlsx 的第一个工作表：案号、收到通知日期、开庭日期、负责人是否出庭）
+    #[arg(value_name = "清单文件")]
     pub file: std::path::PathBuf,
     /// 只比对该期间的案件（默认为清单中日期的范围）：2023、2023Q1、2023-03
     #[arg(long, value_name = "期间")]
@@ -216,12 +223,48 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
         None => Period::year(chrono::Datelike::year(&today()?))?,
     };
     let stats = compute(ws, archive, &period)?;
+    if let Some(file) = &a.xlsx {
+        let mut sheet = Sheet::new("出庭应诉统计", CSV_HEADER);
+        for r in &stats.rows {
+            let c = &r.counts;
+            sheet.rows.push(vec![
+                scope_label(r.scope).into(),
+                r.id.clone().into(),
+                r.name.clone().into(),
+                denom_label(r.denominator).into(),
+                c.notices.into(),
+                c.notices_appeared.into(),
+                c.heard.into(),
+                c.heard_appeared.into(),
+                c.counted.into(),
+                c.appeared.into(),
+                Cell::percent(&r.rate),
+                Cell::percent(&r.previous_rate),
+                Cell::points(&r.change),
+                c.silent.into(),
+                c.concluded.into(),
+                c.losses.into(),
+                Cell::percent(&r.loss_rate),
+                Cell::percent(&r.previous_loss_rate),
+                Cell::points(&r.loss_change),
+            ]);
+        }
+        let n = sheet.rows.len();
+        xlsx::write(file, &[sheet])?;
+        if !a.json && !a.csv {
+            w(
+                out,
+                format!("已写入 Excel 文件 {}（{n} 行）。", file.display()),
+            )?;
+        }
+    }
     if a.json {
         let s = serde_json::to_string_pretty(&stats).map_err(|e| Error::Internal(e.to_string()))?;
         return w(out, s);
     }
     if a.csv {
-        w(out, CSV_HEADER.join(","))?;
+        // The byte order mark tells Excel on Chinese Windows the file is UTF-8.
+        w(out, format!("\u{feff}{}", CSV_HEADER.join(",")))?;
         for r in &stats.rows {
             let c = &r.counts;
             let cells = [
@@ -363,6 +406,48 @@ fn print_check(ws: &Workspace, a: CheckArgs, archive: &Archive, out: &mut dyn Wr
         .into_iter()
         .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.due.is_none()))
         .collect();
+    let situation = |b: &yingsu::stats::Breach| -> String {
+        if !b.covered_by.is_empty() {
+            format!("已整改案件 {}", b.covered_by.join("、"))
+        } else if opened.contains(&b.rect_id) {
+            format!("本次开启 {}", b.rect_id)
+        } else {
+            format!("未开启（{}）", b.rect_id)
+        }
+    };
+    if let Some(file) = &a.xlsx {
+        let mut found = Sheet::new("考核检查", &["情形", "单位", "查明的事实", "整改案件"]);
+        for b in &breaches {
+            found.rows.push(vec![
+                b.rule.title().into(),
+                b.agency_name.clone().into(),
+                b.detail.clone().into(),
+                situation(b).into(),
+            ]);
+        }
+        let mut starts = Sheet::new("缺少起算日期", &["案件编号", "单位", "期限", "缺少"]);
+        for r in &missing {
+            let d = r.deadline.as_ref();
+            starts.rows.push(vec![
+                r.id.clone().into(),
+                r.agency_name.clone().unwrap_or_default().into(),
+                d.map(|d| d.title.clone()).unwrap_or_default().into(),
+                d.and_then(|d| d.missing.clone()).unwrap_or_default().into(),
+            ]);
+        }
+        xlsx::write(file, &[found, starts])?;
+        if !a.json {
+            w(
+                out,
+                format!(
+                    "已写入 Excel 文件 {}（不达标情形 {} 项，缺少起算日期 {} 件）。",
+                    file.display(),
+                    breaches.len(),
+                    missing.len()
+                ),
+            )?;
+        }
+    }
     if a.json {
         let s = serde_json::to_string_pretty(&json!({
             "period": PeriodInfo::from(&period),
@@ -408,18 +493,11 @@ fn print_check(ws: &Workspace, a: CheckArgs, archive: &Archive, out: &mut dyn Wr
     let rows: Vec<Vec<String>> = breaches
         .iter()
         .map(|b| {
-            let status = if !b.covered_by.is_empty() {
-                format!("已整改案件 {}", b.covered_by.join("、"))
-            } else if opened.contains(&b.rect_id) {
-                format!("本次开启 {}", b.rect_id)
-            } else {
-                format!("未开启（{}）", b.rect_id)
-            };
             vec![
                 b.rule.title().to_string(),
                 b.agency_name.clone(),
                 b.detail.clone(),
-                status,
+                situation(b),
             ]
         })
         .collect();

@@ -10,7 +10,19 @@ use yingsu::facts::format_date_zh;
 use yingsu::workspace::Workspace;
 
 use super::records::unreadable;
+use super::xlsx::{self, Sheet};
 use super::{print_table, w};
+
+/// The columns of the case list.
+const HEADER: [&str; 7] = [
+    "案件编号",
+    "流程",
+    "当前步骤",
+    "单位",
+    "期限",
+    "剩余",
+    "状态",
+];
 
 /// Options of `yingsu status`.
 #[derive(Args, Debug)]
@@ -36,6 +48,9 @@ pub struct StatusArgs {
     /// 把所列案件未结束的期限写成日历文件（iCalendar .ics，可导入 Outlook、WPS 日历和手机日历；再次导入会更新而不会重复）
     #[arg(long, value_name = "文件")]
     pub ics: Option<std::path::PathBuf>,
+    /// 同时把所列案件写成 Excel 工作簿（.xlsx）
+    #[arg(long, value_name = "文件")]
+    pub xlsx: Option<std::path::PathBuf>,
 }
 
 /// Options of `yingsu agenda`.
@@ -57,17 +72,14 @@ fn check_names(ws: &Workspace, agency: Option<&str>, workflow: Option<&str>) -> 
     if let Some(a) = agency
         && !ws.config.agencies.contains_key(a)
     {
+        let names: Vec<&str> = ws.config.agencies.keys().map(String::as_str).collect();
+        let mut help = format!("可用的单位：{}", names.join("、"));
+        if let Some(n) = super::suggest::closest(a, names.iter().copied()) {
+            help = format!("您是不是要输入 {n}？{help}");
+        }
         return Err(Error::user(
             format!("--agency 的单位 `{a}` 不在 yingsu.yaml 的 agencies 中"),
-            format!(
-                "可用的单位：{}",
-                ws.config
-                    .agencies
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ),
+            help,
         ));
     }
     if let Some(n) = workflow {
@@ -95,6 +107,24 @@ pub fn status(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> 
             w(out, note)?;
         }
     }
+    if let Some(file) = &a.xlsx {
+        let mut sheet = Sheet::new("案件", &HEADER);
+        sheet.rows = rows
+            .iter()
+            .map(|r| row_cells(r).into_iter().map(Into::into).collect())
+            .collect();
+        xlsx::write(file, &[sheet])?;
+        if !a.json {
+            w(
+                out,
+                format!(
+                    "已写入 Excel 文件 {}（{} 件）。",
+                    file.display(),
+                    rows.len()
+                ),
+            )?;
+        }
+    }
     if a.json {
         let s = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal(e.to_string()))?;
         w(out, s)?;
@@ -105,19 +135,7 @@ pub fn status(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> 
         return unreadable(&status.unreadable);
     }
     let table: Vec<Vec<String>> = rows.iter().map(row_cells).collect();
-    print_table(
-        out,
-        &[
-            "案件编号",
-            "流程",
-            "当前步骤",
-            "单位",
-            "期限",
-            "剩余",
-            "状态",
-        ],
-        &table,
-    )?;
+    print_table(out, &HEADER, &table)?;
     let overdue = rows
         .iter()
         .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.overdue))

@@ -14,6 +14,7 @@ use super::{open, w};
 pub enum WorkflowCommand {
     /// 显示流程的步骤和转向；--yaml 输出内置 YAML 以便复制到工作区修改
     Show {
+        /// 流程名（appearance、rectification、proposal 或工作区自定义的流程）
         #[arg(value_name = "流程")]
         name: String,
         /// 输出流程的 YAML 原文
@@ -54,10 +55,13 @@ pub fn run(dir: &Option<PathBuf>, c: WorkflowCommand, out: &mut dyn Write) -> Re
                     .find(|(n, _)| *n == name)
                     .map(|(_, s)| s.to_string())
                     .ok_or_else(|| {
-                        Error::user(
-                            format!("没有名为 `{name}` 的流程"),
-                            "可用的内置流程：appearance、rectification、proposal",
-                        )
+                        let names: Vec<&str> =
+                            workspace::builtin_workflows().map(|(n, _)| n).collect();
+                        let mut help = format!("可用的内置流程：{}", names.join("、"));
+                        if let Some(n) = super::suggest::closest(&name, names.iter().copied()) {
+                            help = format!("您是不是要输入 {n}？{help}");
+                        }
+                        Error::user(format!("没有名为 `{name}` 的流程"), help)
                     })?,
             };
             if yaml {

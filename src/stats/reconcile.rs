@@ -1,4 +1,5 @@
-//! Comparing the court's list of cases (CSV) with the archive.
+//! Comparing the court's list of cases (CSV, or the first sheet of an Excel workbook) with the
+//! archive.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -148,7 +149,83 @@ fn column_of(h: &str) -> Option<usize> {
     }
 }
 
-fn read_court(path: &Path) -> Result<(Vec<CourtRow>, Vec<BadRow>)> {
+/// Whether `path` names an Excel workbook (by its extension).
+fn is_xlsx(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// An Excel cell as the text the row parser reads: dates as 2023-04-20 (date cells or text),
+/// whole numbers without a decimal point.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(true) => "是".into(),
+        Data::Bool(false) => "否".into(),
+        Data::DateTime(d) => match d.as_datetime() {
+            Some(dt) => dt.date().to_string(),
+            None => d.to_string(),
+        },
+        Data::DateTimeIso(s) => s.split('T').next().unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// The rows of the first sheet of the workbook at `path`, numbered as Excel numbers them.
+fn xlsx_records(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
+    use calamine::Reader;
+    let unreadable = |why: &str, help: &str| -> Error {
+        crate::error::Diagnostic::new(format!("无法读取法院清单：{why}"))
+            .in_file(path)
+            .help(help)
+            .into()
+    };
+    let not_a_workbook = |e: calamine::XlsxError| -> Error {
+        match e {
+            calamine::XlsxError::Password => {
+                unreadable("工作簿设有密码", "请在 Excel 中取消密码后另存为 .xlsx")
+            }
+            _ => unreadable(
+                "不是有效的 Excel 工作簿（.xlsx）",
+                "请在 Excel 中打开后“另存为 → Excel 工作簿（*.xlsx）”，或另存为 CSV UTF-8（逗号分隔）",
+            ),
+        }
+    };
+    let file = std::fs::File::open(path).map_err(|e| Error::io("读取", path, e))?;
+    let mut book = calamine::Xlsx::new(std::io::BufReader::new(file)).map_err(not_a_workbook)?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| unreadable("工作簿中没有工作表", "请把法院的案件清单放在第一个工作表"))?
+        .map_err(not_a_workbook)?;
+    let first = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let lead = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    Ok(range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut fields = vec![String::new(); lead];
+            fields.extend(row.iter().map(cell_text));
+            // A sheet has no number of columns: empty cells at the end still count as columns.
+            if fields.len() < 4 {
+                fields.resize(4, String::new());
+            }
+            (first + i + 1, fields)
+        })
+        .collect())
+}
+
+/// The records of the court's list at `path`: an Excel workbook's first sheet, or CSV text.
+fn court_records(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
+    if is_xlsx(path) {
+        return xlsx_records(path);
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io("读取", path, e))?;
     let text = String::from_utf8(bytes).map_err(|_| {
         Error::from(
@@ -158,13 +235,18 @@ fn read_court(path: &Path) -> Result<(Vec<CourtRow>, Vec<BadRow>)> {
         )
     })?;
     let text = text.trim_start_matches('\u{feff}');
-    let records = csv_records(text).map_err(|b| {
+    csv_records(text).map_err(|b| {
         Error::from(
             crate::error::Diagnostic::new(format!("第 {} 行：{}", b.line, b.message))
                 .in_file(path)
                 .help("请检查该行的引号"),
         )
-    })?;
+    })
+}
+
+/// The court's list at `path` (CSV or .xlsx), read into rows and the rows that could not be read.
+fn read_court(path: &Path) -> Result<(Vec<CourtRow>, Vec<BadRow>)> {
+    let records = court_records(path)?;
     let mut rows = Vec::new();
     let mut bad = Vec::new();
     let mut map = [0usize, 1, 2, 3];
