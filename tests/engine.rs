@@ -1191,3 +1191,36 @@ fn documents_are_dated_the_day_they_are_issued() {
     assert_eq!(statement.date.to_string(), "2023-05-07");
     assert_eq!(statement.facts["hearing_date"], "2023-05-08");
 }
+
+/// A mistyped field or step name gets the name the clerk probably meant.
+#[test]
+fn mistyped_field_and_step_names_get_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    let mut input = notice("M1");
+    input.sets.push("heering_place=区法院".into());
+    let err = yingsu::engine::new_case(&ws, "appearance", "M1", &input, &actor("2023-04-20"), &r)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("错误：流程 `appearance` 没有字段 `heering_place`\n = 帮助：您是不是要输入 hearing_place？可用的字段："),
+        "{err}"
+    );
+    yingsu::engine::new_case(
+        &ws,
+        "appearance",
+        "M1",
+        &notice("M1"),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    let err = yingsu::engine::advance(&ws, "M1", "apearance", &sets(&[]), &actor("2023-05-08"), &r)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("错误：流程 `appearance` 没有步骤 `apearance`\n = 帮助：您是不是要输入 appearance？可用的步骤："),
+        "{err}"
+    );
+}

@@ -68,7 +68,7 @@ pub(crate) fn coerce_spanned(
                 v,
                 format!("流程 `{}` 没有字段 `{key}`", wf.name()),
             )
-            .help(fields_help(wf)),
+            .help(fields_help(wf, key)),
         ));
     };
     let raw = yaml::raw_scalar(source, v);
@@ -118,11 +118,15 @@ fn message_of(e: &Error) -> (String, String) {
     }
 }
 
-fn fields_help(wf: &Workflow) -> String {
-    format!(
-        "可用的字段：{}",
-        wf.spec.fields.keys().collect::<Vec<_>>().join("、")
-    )
+/// The help for an unknown field `key`: the closest field's name when it looks like a typo,
+/// then every field.
+fn fields_help(wf: &Workflow, key: &str) -> String {
+    let all = wf.spec.fields.keys().collect::<Vec<_>>();
+    let list = format!("可用的字段：{}", all.join("、"));
+    match crate::suggest::closest(key, all.iter().copied()) {
+        Some(near) => format!("您是不是要输入 {near}？{list}"),
+        None => list,
+    }
 }
 
 /// A field that names an entry of `yingsu.yaml` (`of: agencies|courts|issuers`) must name one.
@@ -186,7 +190,7 @@ pub fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result<Facts>
         let Some(spec) = wf.field(k) else {
             return Err(Error::user(
                 format!("流程 `{}` 没有字段 `{k}`", wf.name()),
-                fields_help(wf),
+                fields_help(wf, k),
             ));
         };
         let value = facts::coerce(

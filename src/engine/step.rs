@@ -91,9 +91,14 @@ pub fn advance(
         ));
     }
     let Some(target) = wf.step(step) else {
+        let names = wf.step_names();
+        let list = format!("可用的步骤：{}", names.join("、"));
         return Err(Error::user(
             format!("流程 `{}` 没有步骤 `{step}`", wf.name()),
-            format!("可用的步骤：{}", wf.step_names().join("、")),
+            match crate::suggest::closest(step, names.iter().copied()) {
+                Some(near) => format!("您是不是要输入 {near}？{list}"),
+                None => list,
+            },
         ));
     };
     let allowed: Vec<String> = cur.next.iter().map(|n| n.to.value.clone()).collect();
