@@ -298,9 +298,12 @@ impl Frozen {
 
     /// The frozen record of the document at `file` (relative to the workspace), if there is a
     /// readable one.
+    /// A record without data (written by a renderer that has none) freezes nothing.
     pub fn read(ws: &Workspace, file: &str) -> Option<Frozen> {
         let text = std::fs::read_to_string(ws.root.join(frozen_path(file))).ok()?;
-        serde_json::from_str(&text).ok()
+        serde_json::from_str::<Frozen>(&text)
+            .ok()
+            .filter(|f| !f.data.is_null())
     }
 }
 
