@@ -77,15 +77,7 @@ pub fn unreadable(list: &[engine::Unreadable]) -> Result<()> {
     if list.is_empty() {
         return Ok(());
     }
-    let mut diags: Vec<Diagnostic> = Vec::new();
-    for u in list {
-        let found: Vec<Diagnostic> = u.error.diagnostics().into_iter().cloned().collect();
-        if found.is_empty() {
-            diags.push(Diagnostic::new(u.error.to_string()).in_file(&u.file));
-        } else {
-            diags.extend(found);
-        }
-    }
+    let mut diags: Vec<Diagnostic> = list.iter().flat_map(|u| u.diagnostics()).collect();
     diags.push(
         Diagnostic::new(format!(
             "以上 {} 个案件文件无法读取，未列入结果：{}",

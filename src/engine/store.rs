@@ -134,6 +134,18 @@ pub struct Unreadable {
     pub error: Error,
 }
 
+impl Unreadable {
+    /// What is wrong with the file, each problem at its place (the file at least).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let found: Vec<Diagnostic> = self.error.diagnostics().into_iter().cloned().collect();
+        if found.is_empty() {
+            vec![Diagnostic::new(self.error.to_string()).in_file(&self.file)]
+        } else {
+            found
+        }
+    }
+}
+
 impl serde::Serialize for Unreadable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

@@ -304,15 +304,11 @@ impl Archive {
         if self.unreadable.is_empty() {
             return Ok(());
         }
-        let mut diags: Vec<crate::error::Diagnostic> = Vec::new();
-        for u in &self.unreadable {
-            let found: Vec<_> = u.error.diagnostics().into_iter().cloned().collect();
-            if found.is_empty() {
-                diags.push(crate::error::Diagnostic::new(u.error.to_string()).in_file(&u.file));
-            } else {
-                diags.extend(found);
-            }
-        }
+        let mut diags: Vec<crate::error::Diagnostic> = self
+            .unreadable
+            .iter()
+            .flat_map(|u| u.diagnostics())
+            .collect();
         diags.push(
             crate::error::Diagnostic::new(format!(
                 "有 {} 个案件文件无法读取（{}），统计数字会漏计这些案件，因此不生成对外发布的数字",
