@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 fn yingsu(dir: &Path, args: &[&str], now: &str) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
         .current_dir(dir)
@@ -53,10 +55,7 @@ fn copy_fixture(name: &str, to: &Path) {
 
 /// `case new appearance ID --from FROM`, the case getting a 案号 of its own (one 案号, one case).
 fn case_new(p: &Path, id: &str, from: &str, now: &str) -> String {
-    let seq = id
-        .bytes()
-        .fold(7u32, |h, b| (h * 31 + u32::from(b)) % 90_000)
-        + 1000;
+    let seq = common::case_seq(id);
     let number = format!("case_number=(2023)渝0112行初{seq}号");
     ok(
         p,

@@ -62,12 +62,16 @@ pub fn workspace(dir: &Path) -> Workspace {
     Workspace::open(dir).unwrap()
 }
 
+/// The sequence number of case `id`'s 案号 in tests: distinct ids, distinct 案号.
+pub fn case_seq(id: &str) -> u32 {
+    id.bytes()
+        .fold(7u32, |h, b| (h * 31 + u32::from(b)) % 90_000)
+        + 1000
+}
+
 /// The court's notice for case `id`, with a 案号 of its own (one 案号, one case).
 pub fn notice(id: &str) -> Input {
-    let seq = id
-        .bytes()
-        .fold(7u32, |h, b| (h * 31 + u32::from(b)) % 90_000)
-        + 1000;
+    let seq = case_seq(id);
     let mut input = sets(NOTICE);
     input.sets[0] = format!("case_number=(2023)渝0112行初{seq}号");
     input
