@@ -62,8 +62,13 @@ pub struct Issuer {
     /// 发文机关标志 for the 公文 header; defaults to name + 文件.
     #[serde(default)]
     pub mark: Option<String>,
-    /// Document-number prefix, e.g. 渝北司函.
-    pub prefix: String,
+    /// Document-number prefix of its 函 (信函格式), e.g. 渝北司函.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Document-number prefixes by 文种 or format, e.g. `{函: 渝北司函, 文件: 渝北司发,
+    /// 报告: 渝北司文}` (see [`crate::docformat::prefix`]).
+    #[serde(default)]
+    pub prefixes: std::collections::BTreeMap<String, String>,
     /// The principal (负责人), e.g. for signatures.
     #[serde(default)]
     pub principal: Option<String>,

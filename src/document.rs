@@ -6,9 +6,11 @@
 use chrono::Datelike;
 use serde_json::{Map, Value, json};
 
+use crate::docformat::Direction;
 use crate::engine::DocRequest;
 use crate::error::{Error, Result};
 use crate::facts;
+use crate::facts::FieldType;
 use crate::stats::{self, Period};
 use crate::workspace::Workspace;
 
@@ -100,10 +102,51 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
                 "due_iso": due.format("%Y-%m-%d").to_string(),
             }))
         });
+    // The clerk's prose, read into headings and paragraphs (see `prose`): `prose.<field>` for
+    // every text field of the workflow, and one array of blocks per item for a list field. Numbers in every text get the standard's brackets.
+    let mut facts_json = Value::Object(req.facts.clone().into_iter().collect());
+    crate::prose::normalise_value(&mut facts_json);
+    let mut prose = Map::new();
+    if let Some(wf) = ws.workflows.get(&req.workflow) {
+        for (k, v) in facts_json.as_object().into_iter().flatten() {
+            let is_prose = wf
+                .field(k)
+                .is_some_and(|f| matches!(f.ty, FieldType::Text | FieldType::List));
+            let blocks: Vec<Value> = match v {
+                Value::String(t) if is_prose => crate::prose::parse(t)
+                    .iter()
+                    .map(crate::prose::Block::to_json)
+                    .collect(),
+                // One array of blocks per item (an item that is not text has none).
+                Value::Array(items) if is_prose => items
+                    .iter()
+                    .map(|i| i.as_str().map_or(json!([]), crate::prose::parse_json))
+                    .collect(),
+                _ => continue,
+            };
+            prose.insert(k.clone(), Value::Array(blocks));
+        }
+    }
+    // 上行文 name their 签发人: the issuer's principal.
+    let signers: Vec<Value> = match req.declared.direction {
+        Direction::Up => req
+            .issuer
+            .as_ref()
+            .and_then(|i| cfg.issuers.get(i))
+            .and_then(|i| i.principal.clone())
+            .into_iter()
+            .map(Value::String)
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(json!({
         "doc": {
             "title": req.title,
             "number": req.number,
+            "format": req.declared.format.name(),
+            "kind": req.declared.kind,
+            "direction": req.declared.direction.name(),
+            "signers": signers,
             "date": facts::format_date_zh(req.date),
             "date_iso": req.date.format("%Y-%m-%d").to_string(),
             "year": req.date.year(),
@@ -117,7 +160,8 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         "deadline": deadline,
         "agency": agency,
         "court": court,
-        "facts": Value::Object(req.facts.clone().into_iter().collect()),
+        "facts": facts_json,
+        "prose": prose,
         "dates": Value::Object(dates),
         "hearings": hearings,
         "stats": stats,

@@ -66,6 +66,10 @@ pub struct DocSpec {
     /// Whether the document gets a 发文字号.
     #[serde(default = "default_true")]
     pub numbered: bool,
+    /// The format of this document when it is not the one its template declares (文件, 信函,
+    /// 纪要, 普通; see [`crate::docformat`]).
+    #[serde(default)]
+    pub format: Option<Spanned<String>>,
 }
 
 fn default_issuer() -> Spanned<String> {

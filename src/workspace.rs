@@ -332,6 +332,20 @@ impl Workspace {
         Ok(WriteLock { _file: file })
     }
 
+    /// What template `name` (without `.typ`) declares about its documents (format, 文种,
+    /// direction; see [`crate::docformat`]); the defaults for a template that does not exist.
+    pub fn declared(&self, name: &str) -> Result<crate::docformat::Declared> {
+        let Some(t) = self.templates.get(&format!("{name}.typ")) else {
+            return Ok(Default::default());
+        };
+        crate::docformat::declared(&t.source).map_err(|(line, msg)| {
+            Error::user(
+                format!("{}:{line}: {msg}", t.origin.display()),
+                "模板开头的注释行写成 `// 版式：文件`、`// 文种：报告`、`// 行文：上行文`",
+            )
+        })
+    }
+
     /// Every template by its virtual path in the Typst world (`/gbt9704.typ`), sharing the
     /// sources: what a document job may import.
     pub fn template_files(&self) -> BTreeMap<String, Arc<str>> {

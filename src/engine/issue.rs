@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::archive::{self, Batch, Staged};
 use crate::case::{DocRecord, HistoryEntry};
+use crate::docformat::{self, Declared, Format};
 use crate::error::{Diagnostic, Error, Result};
 use crate::facts::{self, Facts};
 use crate::numbers::Numbering;
@@ -61,6 +62,9 @@ pub struct DocRequest {
     /// Data computed by the request's maker (the statistics reports), given to the template as
     /// it is; `None` for a case document, whose data the document stage builds from the facts.
     pub prepared: Option<Prepared>,
+    /// The document's format, 文种 and direction (the template's declaration, or the format
+    /// the workflow or the case chose).
+    pub declared: Declared,
 }
 
 /// A document whose data its maker computed (a report of the statistics).
@@ -142,6 +146,15 @@ pub fn request(ws: &Workspace, at: &StepAt<'_>, d: &DocSpec) -> Result<DocReques
     let mut req = bare_request(at, &d.template.value, &d.title);
     req.issuer = issuer_of(ws, &d.issuer.value, &at.facts);
     req.date = date;
+    let declared = ws.declared(&d.template.value)?;
+    req.declared = Declared {
+        format: docformat::chosen(
+            declared.format,
+            d.format.as_ref().map(|f| f.value.as_str()),
+            &at.facts,
+        )?,
+        ..declared
+    };
     Ok(req)
 }
 
@@ -159,6 +172,7 @@ fn bare_request(at: &StepAt<'_>, template: &str, title: &str) -> DocRequest {
         facts: at.facts.clone(),
         history: at.history.clone(),
         prepared: None,
+        declared: Declared::default(),
     }
 }
 
@@ -180,13 +194,18 @@ pub fn issuer_of(ws: &Workspace, spec: &str, facts: &Facts) -> Option<String> {
         .and_then(|a| a.issuer.clone())
 }
 
-/// The prefix of an issuer's document numbers.
-fn prefix_of(ws: &Workspace, issuer: &str) -> String {
-    ws.config
-        .issuers
-        .get(issuer)
-        .map(|x| x.prefix.clone())
-        .unwrap_or_default()
+/// The prefix of the number of the document `req` asks for (see [`docformat::prefix`]).
+fn prefix_of(ws: &Workspace, req: &DocRequest, issuer: &str) -> Result<String> {
+    let Some(iss) = ws.config.issuers.get(issuer) else {
+        return Err(Error::user(
+            format!(
+                "{}的发文机关 `{issuer}` 不在 yingsu.yaml 的 issuers 中",
+                req.what()
+            ),
+            "在 yingsu.yaml 的 issuers 下添加它，或改正案件中的发文机关编号",
+        ));
+    };
+    docformat::prefix(issuer, iss, &req.declared.kind, req.declared.format)
 }
 
 /// Render the documents of the step at `at` whose conditions hold, number them, and stage the
@@ -214,9 +233,14 @@ pub fn issue_step_documents(
             }
         }
         let mut req = request(ws, at, d)?;
-        if let (Some(i), true) = (&req.issuer, d.numbered) {
+        if let (Some(i), true, false) = (
+            &req.issuer,
+            d.numbered,
+            req.declared.format == Format::Plain,
+        ) {
             let key = at.number_key(&d.template.value);
-            req.number = Some(numbering.number(&prefix_of(ws, i), req.date.year(), &key)?);
+            let prefix = prefix_of(ws, &req, i)?;
+            req.number = Some(numbering.number(&prefix, req.date.year(), &key)?);
         }
         let data = renderer.data(ws, &req)?;
         let pdf = renderer.render_data(ws, &req, &data)?;

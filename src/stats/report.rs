@@ -51,6 +51,7 @@ fn issue(
         facts: Default::default(),
         history: Vec::new(),
         prepared: Some(Prepared { data, ident }),
+        declared: ws.declared(template)?,
     };
     crate::engine::issue::issue_prepared(ws, &req, file, numbering, renderer)?;
     Ok(())
@@ -268,7 +269,9 @@ pub fn bulletin(
     let mut numbering = Numbering::new(&ws.archive_dir());
     // Numbered in the year of the period it reports on, so making the same bulletin again (even
     // in a later year) finds and keeps its number instead of taking a new one.
-    let number = numbering.number(&iss.prefix, period.from.year(), &number_key)?;
+    let declared = ws.declared("tongbao")?;
+    let prefix = crate::docformat::prefix(issuer, iss, &declared.kind, declared.format)?;
+    let number = numbering.number(&prefix, period.from.year(), &number_key)?;
     let mark = iss.mark.clone().unwrap_or_else(|| iss.name.clone());
     let org = if mark.ends_with("文件") {
         mark
@@ -287,7 +290,8 @@ pub fn bulletin(
         None => String::new(),
     };
     let data = json!({
-        "doc": {"title": title, "number": number, "date": facts::format_date_zh(date), "date_iso": date.to_string()},
+        "doc": {"title": title, "number": number, "date": facts::format_date_zh(date), "date_iso": date.to_string(),
+                "format": declared.format.name(), "kind": declared.kind, "direction": declared.direction.name()},
         "org": org,
         "to": to,
         "region": ws.config.region,
