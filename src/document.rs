@@ -127,13 +127,22 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
             prose.insert(k.clone(), Value::Array(blocks));
         }
     }
-    // 上行文 name their 签发人: the issuer's principal.
-    let signers: Vec<Value> = match req.declared.direction {
-        Direction::Up => req
-            .issuer
-            .as_ref()
-            .and_then(|i| cfg.issuers.get(i))
+    // 上行文 name their 签发人: the issuer's principal, else the principal of the agency that
+    // issues under it.
+    let signers: Vec<Value> = match (req.declared.direction, &req.issuer) {
+        (Direction::Up, Some(id)) => cfg
+            .issuers
+            .get(id)
             .and_then(|i| i.principal.clone())
+            .or_else(|| {
+                let mine = |a: &&crate::config::Agency| a.issuer.as_deref() == Some(id.as_str());
+                let case_agency = req.facts.get("agency").and_then(Value::as_str);
+                case_agency
+                    .and_then(|a| cfg.agencies.get(a))
+                    .filter(mine)
+                    .or_else(|| cfg.agencies.values().find(mine))
+                    .and_then(|a| a.principal.clone())
+            })
             .into_iter()
             .map(Value::String)
             .collect(),

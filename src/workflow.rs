@@ -41,6 +41,10 @@ pub struct FieldSpec {
     /// [`DATE_ORDER_NOTE`].
     #[serde(default)]
     pub not_before: Option<Spanned<String>>,
+    /// For date fields: the date may not be after this other date field (a statement that must
+    /// reach the court before the hearing), unless the case explains the exception.
+    #[serde(default)]
+    pub not_after: Option<Spanned<String>>,
 }
 
 /// The field in which a case explains dates out of the usual order (checked by `not_before`).
@@ -299,14 +303,15 @@ impl Workflow {
                         .help("of 只能是 agencies（单位）、courts（法院）或 issuers（发文机关）"),
                 );
             }
-            if let Some(nb) = &f.not_before {
+            for (key, nb) in [("not_before", &f.not_before), ("not_after", &f.not_after)] {
+                let Some(nb) = nb else { continue };
                 let other = wf.fields.get(&nb.value);
                 if f.ty != FieldType::Date || other.is_none_or(|o| o.ty != FieldType::Date) {
                     e.push(
                         self.at(
                             nb,
                             format!(
-                                "`not_before: {}` 只能用于日期字段，并且须指向另一个日期字段",
+                                "`{key}: {}` 只能用于日期字段，并且须指向另一个日期字段",
                                 nb.value
                             ),
                         )

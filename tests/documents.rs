@@ -164,6 +164,7 @@ fn appearance_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
             "head_appeared": false,
             "absence_reason": "需要履行他人不能代替的公务",
             "absence_account": "2023年6月1日上午，陈某某同志须带队参加区政府组织的食品安全专项检查，该项工作由其具体负责，他人不能代替。",
+            "absence_note_date": "2023-05-31",
             "delegates": ["张明，法制科科长"],
             "agents": ["赵某，重庆某某律师事务所律师"]
         }),

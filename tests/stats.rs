@@ -436,6 +436,7 @@ fn engine_case(
     if let Some(r) = reason {
         a.push(format!("absence_reason={r}"));
         a.push("absence_account=另有公务".into());
+        a.push(format!("absence_note_date={hearing}"));
         a.push("delegates=张明，法制科科长".into());
     } else {
         a.push("head_spoke=true".into());

@@ -226,18 +226,23 @@ pub fn check_date_order(wf: &Workflow, facts: &Facts) -> Result<()> {
             .and_then(|s| facts::parse_date(s).ok())
     };
     for (k, spec) in &wf.spec.fields.0 {
-        let Some(nb) = &spec.not_before else {
-            continue;
-        };
-        if let (Some(this), Some(other)) = (date(&k.value), date(&nb.value))
-            && this < other
-        {
+        for (bound, after) in [(&spec.not_before, false), (&spec.not_after, true)] {
+            let Some(nb) = bound else {
+                continue;
+            };
+            let (Some(this), Some(other)) = (date(&k.value), date(&nb.value)) else {
+                continue;
+            };
+            if (after && this <= other) || (!after && this >= other) {
+                continue;
+            }
             let label = |f: &str| wf.field(f).map(|s| s.label.clone()).unwrap_or_default();
             return Err(Error::user(
                 format!(
-                    "{}（{}）{this} 早于{}（{}）{other}",
+                    "{}（{}）{this} {}{}（{}）{other}",
                     spec.label,
                     k.value,
+                    if after { "晚于" } else { "早于" },
                     label(&nb.value),
                     nb.value
                 ),

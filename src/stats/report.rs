@@ -175,7 +175,7 @@ pub fn monthly(
     }
     let c = row.map(|r| r.counts.clone()).unwrap_or_default();
     let issuer = a.issuer.as_ref().and_then(|i| ws.config.issuers.get(i));
-    let title = format!("{}月度出庭应诉情况报送表", period.label());
+    let title = format!("{}出庭应诉情况报送表", period.label());
     let data = json!({
         "doc": {"title": title, "date": facts::format_date_zh(date), "date_iso": date.to_string()},
         "region": ws.config.region,
@@ -240,10 +240,21 @@ pub fn bulletin(
             "target_met": r.target_met,
         })
     };
-    let agencies: Vec<&super::Row> = stats
+    // In the order of the groups in yingsu.yaml (the government before its departments).
+    let mut agencies: Vec<&super::Row> = stats
         .rows_of("agency")
         .filter(|r| r.counts.counted > 0)
         .collect();
+    let group_rank = |id: &str| {
+        let group = ws.config.agencies.get(id).map(|a| a.group.as_str());
+        ws.config
+            .groups
+            .0
+            .iter()
+            .position(|(g, _)| Some(g.value.as_str()) == group)
+            .unwrap_or(usize::MAX)
+    };
+    agencies.sort_by_key(|r| group_rank(&r.id));
     let chart: Vec<Value> = agencies
         .iter()
         .filter_map(|r| {
