@@ -210,7 +210,7 @@ fn rectification_case(ws: &Workspace, rec: &Recorder, dir: &Path) {
             "reason": "出庭率为零",
             "period": "2023年第二季度",
             "source_cases": ["(2023)渝0112行初98号", "(2023)渝0112行初123号"],
-            "findings": "你单位作为被告的2件一审行政诉讼案件开庭审理，行政机关负责人均未出庭应诉，负责人出庭应诉率为零。",
+            "findings": "2023年第二季度，你单位作为被告的2件一审行政诉讼案件开庭审理，行政机关负责人均未出庭应诉，负责人出庭应诉率为零。",
             "rule": "《重庆市渝北区行政机关负责人出庭应诉工作规定》",
             "requirements": ["召开专题会议，查找负责人未出庭应诉的原因。", "建立本单位负责人出庭应诉台账，确保应出尽出。"],
             "issued_date": "2023-07-05",
@@ -959,4 +959,100 @@ fn snapshot_archive(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> 
             )
         })
         .collect()
+}
+
+// ------------------------------------------------------------------ a letter in another style
+
+/// A reply written in another bureau's style (`tests/expected/held-out-style-reply.txt`, our own
+/// text): its own title, “尊敬的…委员：”, two parts under headings its author chose, run-in
+/// sub-headings, no 发文字号, no letterhead and its own closing. Typed as facts only — title,
+/// salutation, format and the body as the clerk writes it in Word — it comes out paragraph by
+/// paragraph as written, each heading level in its font, with no template or workflow override.
+#[test]
+fn held_out_style_letter_from_facts_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), |t| t);
+    let rec = Recorder::new();
+    let text =
+        std::fs::read_to_string(root().join("tests/expected/held-out-style-reply.txt")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (title, salutation, body) = (lines[0], lines[1], &lines[2..]);
+    let received = json!({
+        "kind": "政协提案",
+        "proposal_title": "关于进一步规范行政机关负责人出庭应诉工作的建议",
+        "proposer": "张某某、李某某、王某某委员",
+        "assigned_date": "2023-03-01",
+        "handler": "sfj"
+    });
+    let drafted = json!({
+        "letter_title": title,
+        "salutation": salutation,
+        "format": "普通",
+        "body": body.join("\n"),
+    });
+    let signed = json!({"sign_date": "2023-05-06"});
+    let replied =
+        json!({"reply_date": "2023-05-08", "reply_class": "A", "contact": "无", "phone": "无"});
+    proposal_case_with(&ws, &rec, dir.path(), (received, drafted, signed, replied));
+    let job = rec.job("fuhan");
+    assert_eq!(job.data["doc"]["format"], "普通");
+    assert!(job.data["doc"]["number"].is_null(), "{}", job.data["doc"]);
+    let doc = layout(&ws, &rec, &job);
+    check_layout("fuhan (held-out style)", &doc);
+
+    // No letterhead: nothing red on the page, no number.
+    let all: Vec<G> = (0..doc.pages().len())
+        .flat_map(|i| glyphs(&doc, i))
+        .collect();
+    assert!(
+        all.iter().all(|g| g.fill != Some([255, 0, 0, 255])),
+        "red text on a plain letter"
+    );
+    assert!(
+        !all.iter().any(|g| g.text == "〔"),
+        "a 发文字号 on a letter that has none"
+    );
+
+    // Title lines, the salutation, the paragraphs as typed, signature and date.
+    let got = rendered_paragraphs(&doc);
+    let mut k = 0;
+    let mut head = String::new();
+    while head.len() < squeeze(title).len() {
+        head.push_str(&got[k]);
+        k += 1;
+    }
+    assert_eq!(head, squeeze(title));
+    let mut want: Vec<String> = vec![squeeze(salutation)];
+    want.extend(body.iter().map(|l| squeeze(l)));
+    want.push("重庆市渝北区司法局".into());
+    want.push("2023年5月8日".into());
+    compare_paragraphs(&got[k..], &want);
+
+    // Levels by font: 一、 in 黑体, a run-in （一） heading in 楷体 up to its “。”, its text in 仿宋.
+    let chars: String = all.iter().map(|g| g.text.as_str()).collect();
+    let family_of = |needle: &str| -> Vec<String> {
+        let at = chars
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not found"));
+        let start = chars[..at].chars().count();
+        all[start..start + needle.chars().count()]
+            .iter()
+            .map(|g| g.family.clone())
+            .collect()
+    };
+    let only = |needle: &str, family: &str| {
+        let fams = family_of(needle);
+        assert!(
+            fams.iter().all(|f| f == family),
+            "{needle}: {fams:?}, expected {family}"
+        );
+    };
+    only("一、全区行政机关负责人出庭应诉工作开展情况", "FandolHei");
+    only("（一）严格落实国家及省级规定。", "FandolKai");
+    only("我区坚决贯彻", BODY_FONT);
+    only("二、下一步工作打算", "FandolHei");
+    only("（三）深化诉源治理。", "FandolKai");
+    only("首先，衷心感谢", BODY_FONT);
+    // The case number in the clerk's text keeps the court's full-width brackets.
+    assert!(chars.contains("（2023）渝0112行初31号"));
 }
