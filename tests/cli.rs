@@ -229,7 +229,7 @@ fn appearance_case_through_the_cli() {
         "2023-07-10T09:00:00+08:00",
     );
     assert!(
-        out.contains("文书：行政诉讼败诉案件总结报告（渝北市监函〔2023〕1号）"),
+        out.contains("文书：行政诉讼败诉案件总结报告（渝北市监文〔2023〕1号）"),
         "{out}"
     );
     ok(
@@ -240,7 +240,7 @@ fn appearance_case_through_the_cli() {
     let show = ok(dir.path(), &["case", "show", "2023-行初-123"], T);
     assert!(show.contains("当前步骤：结案（closed）"), "{show}");
     assert!(
-        show.contains("行政诉讼败诉案件总结报告（渝北市监函〔2023〕1号）"),
+        show.contains("行政诉讼败诉案件总结报告（渝北市监文〔2023〕1号）"),
         "{show}"
     );
 
@@ -529,7 +529,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     assert_eq!(code, 1, "{err}");
     assert!(
         err.starts_with(
-            "错误：生成《出庭应诉提示函》（案件 2023-渝0112行初102）失败：模板有误：括号或引号没有闭合（unclosed delimiter）\n  --> templates/tishihan.typ:12:10\n"
+            "错误：生成《出庭应诉提示函》（案件 2023-渝0112行初102）失败：模板有误：括号或引号没有闭合（unclosed delimiter）\n  --> templates/tishihan.typ:15:10\n"
         ),
         "{err}"
     );

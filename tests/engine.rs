@@ -162,7 +162,7 @@ fn appearance_loss_goes_through_review_with_a_number_and_deadline() {
     .unwrap();
     assert_eq!(
         rep.documents[0].number.as_deref(),
-        Some("渝北市监函〔2023〕1号")
+        Some("渝北市监文〔2023〕1号")
     );
     yingsu::engine::advance(&ws, "A2", "closed", &sets(&[]), &actor("2023-07-11"), &r).unwrap();
 }

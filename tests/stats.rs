@@ -17,7 +17,7 @@ use common::archive::{Lit, at, letter_archive, write_lit};
 const CONFIG: &str = r#"
 region: 重庆市渝北区
 issuers:
-  sfj: {name: 重庆市渝北区司法局, short: 区司法局, prefix: 渝北司函, contact: 饶东, phone: 023-67821277}
+  sfj: {name: 重庆市渝北区司法局, short: 区司法局, prefix: 渝北司函, prefixes: {文件: 渝北司发}, contact: 饶东, phone: 023-67821277}
   qzf: {name: 重庆市渝北区人民政府, short: 区政府, prefix: 渝北府函}
   dept: {name: 重庆市渝北区某局, prefix: 渝北某函}
 agencies:
@@ -181,6 +181,7 @@ fn document_stats_for_the_reply_letter() {
         facts,
         history: vec![],
         prepared: None,
+        declared: Default::default(),
     };
     assert_eq!(
         yingsu::document::figures(&ws, &req(facts.clone())).unwrap(),
@@ -813,13 +814,13 @@ fn reports_are_rendered_into_the_archive() {
     assert!(pdf.starts_with(b"%PDF"));
     let (code, out, err) = yingsu(dir.path(), &["report", "bulletin", "--quarter", "2023Q1"]);
     assert_eq!(code, 0, "{out}{err}");
-    // Number 1 went to the workflow's own 整改通知书 (L1-整改).
-    assert!(out.contains("（渝北司函〔2023〕2号）"), "{out}");
+    // A 文件 (the bulletin) is numbered apart from the 函 (the workflow's own 整改通知书).
+    assert!(out.contains("（渝北司发〔2023〕1号）"), "{out}");
     let pdf = std::fs::read(dir.path().join("archive/reports/2023/bulletin-2023Q1.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     // Rendering again keeps the number, also when it is made again in a later year.
     let (_, out, _) = yingsu(dir.path(), &["report", "bulletin", "--quarter", "2023Q1"]);
-    assert!(out.contains("（渝北司函〔2023〕2号）"), "{out}");
+    assert!(out.contains("（渝北司发〔2023〕1号）"), "{out}");
     let (_, out, err) = yingsu(
         dir.path(),
         &[
@@ -831,14 +832,14 @@ fn reports_are_rendered_into_the_archive() {
             "2026-03-02",
         ],
     );
-    assert!(out.contains("（渝北司函〔2023〕2号）"), "{out}{err}");
+    assert!(out.contains("（渝北司发〔2023〕1号）"), "{out}{err}");
     assert!(
         !dir.path()
-            .join("archive/numbers/渝北司函-2026.tsv")
+            .join("archive/numbers/渝北司发-2026.tsv")
             .exists()
     );
     let reg =
-        std::fs::read_to_string(dir.path().join("archive/numbers/渝北司函-2023.tsv")).unwrap();
+        std::fs::read_to_string(dir.path().join("archive/numbers/渝北司发-2023.tsv")).unwrap();
     assert_eq!(
         reg.lines()
             .filter(|l| l.contains("bulletin#2023Q1"))

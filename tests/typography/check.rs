@@ -202,6 +202,13 @@ pub fn punct(c: char) -> bool {
 
 fn is_heading(text: &str) -> bool {
     let t: Vec<char> = text.chars().collect();
+    // A numbered sentence at the third or fourth level (“1．……。”, “（1）……。”) is a numbered
+    // paragraph, not a heading (as yingsu reads the clerk's prose).
+    let third_or_fourth = t.first().is_some_and(|c| c.is_ascii_digit())
+        || (t.first() == Some(&'（') && t.get(1).is_some_and(|c| c.is_ascii_digit()));
+    if third_or_fourth && t.last() == Some(&'。') {
+        return false;
+    }
     let inner = &t[..t.len().saturating_sub(1)];
     if inner.iter().any(|c| "。，；".contains(*c)) {
         return false;
