@@ -1,0 +1,161 @@
+//! The demo's documents as a reviewer reads them: `yingsu demo` builds the demonstration
+//! workspace, and the text of every PDF it issues (extracted with `pdftotext`) must equal
+//! `tests/expected/demo/<path of the PDF>.txt` — the files a person reads through for wording.
+//! Known faults of wording are looked for in every one of them.
+//!
+//! `YINGSU_BLESS=1 cargo test --test demo` rewrites the expected texts and the first-page PNGs
+//! of the statistics reports under `docs/documents/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bless() -> bool {
+    std::env::var_os("YINGSU_BLESS").is_some()
+}
+
+/// The text of a PDF, its blank lines left out.
+fn text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by this test");
+    assert!(out.status.success(), "pdftotext {}", pdf.display());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && *l != "\u{c}")
+        .map(|l| format!("{}\n", l.trim_start_matches('\u{c}')))
+        .collect()
+}
+
+/// Every PDF under `dir`, by its path relative to `dir`.
+fn pdfs(dir: &Path) -> BTreeMap<String, PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            (rel, e.path().to_path_buf())
+        })
+        .collect()
+}
+
+/// What no document may say: the faults a reviewer found in earlier documents.
+const FAULTS: [(&str, &str); 9] = [
+    ("率为%", "an empty rate"),
+    ("率%", "an empty rate"),
+    ("率—", "a dash for a rate"),
+    ("月月度", "“月月度”"),
+    ("判决书行政判决", "the judgment named twice"),
+    ("判决书判决书", "the judgment named twice"),
+    ("(20", "a year in half-width brackets"),
+    ("[20", "a year in square brackets"),
+    ("，，", "a doubled comma"),
+];
+
+#[test]
+fn demo_documents_read_as_expected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .arg("demo")
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let archive = ws.join("archive");
+    let found = pdfs(&archive);
+    assert!(found.len() >= 60, "{} documents", found.len());
+    let expected_dir = root().join("tests/expected/demo");
+    let expected_path = |rel: &str| expected_dir.join(format!("{rel}.txt"));
+
+    let mut faults = Vec::new();
+    let mut differ = Vec::new();
+    for (rel, pdf) in &found {
+        let got = text(pdf);
+        for (bad, what) in FAULTS {
+            if got.contains(bad) {
+                faults.push(format!("{rel}: {what} (“{bad}”)"));
+            }
+        }
+        let path = expected_path(rel);
+        if bless() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(want) if want == got => {}
+            Ok(want) => {
+                let line = got
+                    .lines()
+                    .zip(want.lines())
+                    .position(|(a, b)| a != b)
+                    .map_or(got.lines().count().min(want.lines().count()), |i| i);
+                differ.push(format!(
+                    "{rel}: line {}: got “{}”, expected “{}”",
+                    line + 1,
+                    got.lines().nth(line).unwrap_or(""),
+                    want.lines().nth(line).unwrap_or("")
+                ));
+            }
+            Err(_) => differ.push(format!("{rel}: no expected text")),
+        }
+    }
+    // No expected text is left for a document the demo no longer makes.
+    let stale: Vec<String> = pdfs_expected(&expected_dir)
+        .into_iter()
+        .filter(|rel| !found.contains_key(rel))
+        .collect();
+    if bless() {
+        for rel in &stale {
+            std::fs::remove_file(expected_path(rel)).unwrap();
+        }
+        for (template, rel) in [
+            ("tongbao", "reports/2023/bulletin-2023Q1.pdf"),
+            ("yuebao", "reports/2023/monthly-2023-03-scjgj.pdf"),
+        ] {
+            let png = root().join(format!("docs/documents/{template}"));
+            let ok = Command::new("pdftoppm")
+                .args(["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile"])
+                .arg(archive.join(rel))
+                .arg(&png)
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        }
+    } else {
+        assert!(stale.is_empty(), "expected texts of no document: {stale:?}");
+        assert!(
+            differ.is_empty(),
+            "{} documents differ (YINGSU_BLESS=1 rewrites them):\n{}",
+            differ.len(),
+            differ.join("\n")
+        );
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}
+
+/// The PDFs the expected texts stand for.
+fn pdfs_expected(dir: &Path) -> Vec<String> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
+            rel.strip_suffix(".txt").map(String::from)
+        })
+        .collect()
+}
