@@ -105,8 +105,8 @@ impl Default for Declared {
 }
 
 /// The declaration at the top of template `source` (see the module documentation); a wrong
-/// value is an error naming the line.
-pub fn declared(source: &str) -> std::result::Result<Declared, (usize, String)> {
+/// value is an error naming its line and column (1-based, in characters).
+pub fn declared(source: &str) -> std::result::Result<Declared, (usize, usize, String)> {
     let mut d = Declared::default();
     for (i, line) in source.lines().enumerate() {
         let Some(comment) = line.trim_start().strip_prefix("//") else {
@@ -120,11 +120,15 @@ pub fn declared(source: &str) -> std::result::Result<Declared, (usize, String)> 
             continue;
         };
         let value = value.trim();
+        let column = line
+            .find(value)
+            .map_or(1, |b| line[..b].chars().count() + 1);
         match key.trim() {
             "版式" => {
                 d.format = Format::parse(value).ok_or_else(|| {
                     (
                         i + 1,
+                        column,
                         format!("版式“{value}”无效：应为 {} 之一", Format::NAMES.join("、")),
                     )
                 })?
@@ -134,6 +138,7 @@ pub fn declared(source: &str) -> std::result::Result<Declared, (usize, String)> 
                 d.direction = Direction::parse(value).ok_or_else(|| {
                     (
                         i + 1,
+                        column,
                         format!("行文“{value}”无效：应为 上行文、平行文 或 下行文"),
                     )
                 })?
@@ -217,7 +222,11 @@ mod tests {
         assert_eq!(declared("#let x = 1"), Ok(Declared::default()));
         assert_eq!(
             declared("// x\n// 版式: 红头"),
-            Err((2, "版式“红头”无效：应为 文件、信函、纪要、普通 之一".into()))
+            Err((
+                2,
+                8,
+                "版式“红头”无效：应为 文件、信函、纪要、普通 之一".into()
+            ))
         );
     }
 }

@@ -338,11 +338,14 @@ impl Workspace {
         let Some(t) = self.templates.get(&format!("{name}.typ")) else {
             return Ok(Default::default());
         };
-        crate::docformat::declared(&t.source).map_err(|(line, msg)| {
-            Error::user(
-                format!("{}:{line}: {msg}", t.origin.display()),
-                "模板开头的注释行写成 `// 版式：文件`、`// 文种：报告`、`// 行文：上行文`",
-            )
+        crate::docformat::declared(&t.source).map_err(|(line, column, msg)| {
+            Error::User(Box::new(
+                crate::error::Diagnostic::new(msg)
+                    .at(&t.origin, &t.source, crate::error::Pos { line, column })
+                    .help(
+                        "模板开头的注释行写成 `// 版式：文件`、`// 文种：报告`、`// 行文：上行文`",
+                    ),
+            ))
         })
     }
 

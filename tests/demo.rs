@@ -43,7 +43,12 @@ fn pdfs(dir: &Path) -> BTreeMap<String, PathBuf> {
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
         .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (rel, e.path().to_path_buf())
         })
         .collect()
@@ -71,7 +76,11 @@ fn demo_documents_read_as_expected() {
         .arg(&ws)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let archive = ws.join("archive");
     let found = pdfs(&archive);
     assert!(found.len() >= 60, "{} documents", found.len());
@@ -154,7 +163,12 @@ fn pdfs_expected(dir: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .into_owned();
             rel.strip_suffix(".txt").map(String::from)
         })
         .collect()

@@ -281,3 +281,74 @@ fn a_folder_named_like_a_workflow_is_a_user_error() {
         "{text}"
     );
 }
+
+/// A template declares its format; a wrong value is named at its line and column.
+#[test]
+fn a_bad_template_declaration_is_named_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    yingsu::workspace::init(dir.path()).unwrap();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/fuhan.typ"),
+        "// 我们的复函\n// 版式：红头\n#import \"/gbt9704.typ\": *\n",
+    )
+    .unwrap();
+    let ws = Workspace::open(dir.path()).unwrap();
+    let e = yingsu::render::check_templates(&ws)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "错误：版式“红头”无效：应为 文件、信函、纪要、普通 之一\n --> templates/fuhan.typ:2:7\n  |\n2 | // 版式：红头\n  |          ^^^^\n  = 帮助：模板开头的注释行写成 `// 版式：文件`、`// 文种：报告`、`// 行文：上行文`\n"
+    );
+}
+
+/// A document whose 文种 the issuer has no prefix for is refused, saying what to add; nothing is
+/// issued and no number is taken.
+#[test]
+fn a_missing_prefix_is_refused_with_the_line_to_add() {
+    let dir = tempfile::tempdir().unwrap();
+    yingsu::workspace::init(dir.path()).unwrap();
+    let cfg = dir.path().join("yingsu.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let text = text.replace("    prefixes: {文件: 渝北司发, 报告: 渝北司文}\n", "");
+    std::fs::write(&cfg, text).unwrap();
+    let ws = Workspace::open(dir.path()).unwrap();
+    let e = yingsu::stats::bulletin(
+        &ws,
+        &common::FakeRenderer::default(),
+        "2023Q1",
+        "各单位",
+        "sfj",
+        chrono::NaiveDate::from_ymd_opt(2023, 4, 10).unwrap(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "错误：发文机关 重庆市渝北区司法局（sfj）没有“通报”类文书（文件格式）的机关代字，无法编发文字号\n = 帮助：在 yingsu.yaml 的 issuers.sfj 下加上 prefixes，例如 prefixes: {通报: 某某发}；不需要发文字号的文书可在流程的文书项中写 numbered: false\n"
+    );
+    assert!(!dir.path().join("archive/numbers").exists());
+}
+
+/// A case's `format` fact must name a format.
+#[test]
+fn a_bad_format_fact_is_refused() {
+    let facts: yingsu::facts::Facts = [("format".to_string(), serde_json::json!("红头"))]
+        .into_iter()
+        .collect();
+    let e = yingsu::docformat::chosen(yingsu::docformat::Format::Letter, None, &facts)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "错误：案件事实 format（版式）“红头”无效\n = 帮助：版式写 文件、信函、纪要、普通 之一\n"
+    );
+    let plain: yingsu::facts::Facts = [("format".to_string(), serde_json::json!("普通"))]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        yingsu::docformat::chosen(yingsu::docformat::Format::Letter, Some("文件"), &plain).unwrap(),
+        yingsu::docformat::Format::Plain
+    );
+}

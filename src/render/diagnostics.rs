@@ -123,6 +123,16 @@ pub fn check_templates(ws: &Workspace) -> Result<()> {
         let diags = crate::typeset::syntax_errors(&format!("/{path}"), &t.source)
             .map_err(|e| Error::Internal(e.to_string()))?;
         all.extend(template_diagnostics(ws, &diags, "", path));
+        // The declaration of its format, 文种 and direction (see `docformat`).
+        if let Some(name) = path.strip_suffix(".typ")
+            && let Err(e) = ws.declared(name)
+        {
+            match e {
+                Error::Many(v) => all.extend(v),
+                Error::User(d) => all.push(*d),
+                other => return Err(other),
+            }
+        }
     }
     match all.len() {
         0 => Ok(()),
