@@ -1056,3 +1056,59 @@ fn held_out_style_letter_from_facts_alone() {
     // The case number in the clerk's text keeps the court's full-width brackets.
     assert!(chars.contains("（2023）渝0112行初31号"));
 }
+
+/// Any document's whole body may be the clerk's own: the 整改通知书 written in full (`notice_body`,
+/// without findings) comes out paragraph by paragraph as typed, headings in their level's font,
+/// framed by the template's header, title, 主送 and signature only.
+#[test]
+fn a_notice_written_in_full_by_the_clerk() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), |t| t);
+    let rec = Recorder::new();
+    let body = [
+        "区司法局在督查中发现，你单位2023年第二季度行政机关负责人出庭应诉率为零。现通知如下：",
+        "一、整改要求",
+        "（一）查找原因。逐案分析负责人未出庭应诉的原因，明确责任。",
+        "（二）健全机制",
+        "建立负责人出庭应诉台账，确保应出尽出。",
+        "二、报送期限",
+        "请于2023年8月4日前将整改情况书面报送区司法局。",
+    ];
+    let inp = input(
+        dir.path(),
+        "rect",
+        json!({
+            "agency": "scjgj",
+            "reason": "出庭率为零",
+            "notice_body": body.join("\n"),
+            "issued_date": "2023-07-05",
+        }),
+    );
+    yingsu::engine::new_case(
+        &ws,
+        "rectification",
+        "2023-整改-2",
+        &inp,
+        &actor("2023-07-05T09:00:00+08:00"),
+        &rec,
+    )
+    .unwrap();
+    let job = rec.job("zhenggai");
+    let doc = layout(&ws, &rec, &job);
+    let got = rendered_paragraphs(&doc);
+    let at = got
+        .iter()
+        .position(|p| p == "重庆市渝北区市场监督管理局：")
+        .unwrap_or_else(|| panic!("no 主送: {got:#?}"));
+    let mut want: Vec<String> = body.iter().map(|l| squeeze(l)).collect();
+    want.push("重庆市渝北区司法局".into());
+    want.push("2023年7月5日".into());
+    want.push("（联系人：饶东，联系电话：023-67821277）".into());
+    compare_paragraphs(&got[at + 1..], &want);
+    let all: Vec<G> = (0..doc.pages().len()).flat_map(|i| glyphs(&doc, i)).collect();
+    let chars: String = all.iter().map(|g| g.text.as_str()).collect();
+    let at = chars.find("（一）查找原因。").unwrap();
+    let start = chars[..at].chars().count();
+    assert!(all[start..start + 8].iter().all(|g| g.family == "FandolKai"));
+    assert_eq!(all[start + 8].family, BODY_FONT, "the run-in text is 仿宋");
+}
