@@ -3,8 +3,8 @@
 //! `tests/expected/demo/<path of the PDF>.txt` — the files a person reads through for wording.
 //! Known faults of wording are looked for in every one of them.
 //!
-//! `YINGSU_BLESS=1 cargo test --test demo` rewrites the expected texts and the first-page PNGs
-//! of the statistics reports under `docs/documents/`.
+//! `YINGSU_BLESS=1 cargo test --test demo` rewrites the expected texts and the sample images in
+//! `docs/`: the statistics reports' first pages, a 文件 and a 信函 first page, the whole bulletin.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -129,19 +129,40 @@ fn demo_documents_read_as_expected() {
         for rel in &stale {
             std::fs::remove_file(expected_path(rel)).unwrap();
         }
-        for (template, rel) in [
-            ("tongbao", "reports/2023/bulletin-2023Q1.pdf"),
-            ("yuebao", "reports/2023/monthly-2023-03-scjgj.pdf"),
+        // First pages of the statistics reports and of the two formats, and the whole bulletin.
+        for (image, rel) in [
+            ("documents/tongbao", "reports/2023/bulletin-2023Q1.pdf"),
+            ("documents/yuebao", "reports/2023/monthly-2023-03-scjgj.pdf"),
+            (
+                "gongwen-page1",
+                "2023/2023-渝0112行初31/04-loss_review-baisu.pdf",
+            ),
+            ("letter-page1", "2023/TA-2023-003/04-replied-fuhan.pdf"),
         ] {
-            let png = root().join(format!("docs/documents/{template}"));
             let ok = Command::new("pdftoppm")
                 .args(["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile"])
                 .arg(archive.join(rel))
-                .arg(&png)
+                .arg(root().join("docs").join(image))
                 .status()
                 .unwrap();
             assert!(ok.success());
         }
+        for old in std::fs::read_dir(root().join("docs")).unwrap().flatten() {
+            if old
+                .file_name()
+                .to_string_lossy()
+                .starts_with("bulletin-2023Q1-")
+            {
+                std::fs::remove_file(old.path()).unwrap();
+            }
+        }
+        let ok = Command::new("pdftoppm")
+            .args(["-png", "-r", "100"])
+            .arg(archive.join("reports/2023/bulletin-2023Q1.pdf"))
+            .arg(root().join("docs/bulletin-2023Q1"))
+            .status()
+            .unwrap();
+        assert!(ok.success());
     } else {
         assert!(stale.is_empty(), "expected texts of no document: {stale:?}");
         assert!(

@@ -1105,10 +1105,16 @@ fn a_notice_written_in_full_by_the_clerk() {
     want.push("2023年7月5日".into());
     want.push("（联系人：饶东，联系电话：023-67821277）".into());
     compare_paragraphs(&got[at + 1..], &want);
-    let all: Vec<G> = (0..doc.pages().len()).flat_map(|i| glyphs(&doc, i)).collect();
+    let all: Vec<G> = (0..doc.pages().len())
+        .flat_map(|i| glyphs(&doc, i))
+        .collect();
     let chars: String = all.iter().map(|g| g.text.as_str()).collect();
     let at = chars.find("（一）查找原因。").unwrap();
     let start = chars[..at].chars().count();
-    assert!(all[start..start + 8].iter().all(|g| g.family == "FandolKai"));
+    assert!(
+        all[start..start + 8]
+            .iter()
+            .all(|g| g.family == "FandolKai")
+    );
     assert_eq!(all[start + 8].family, BODY_FONT, "the run-in text is 仿宋");
 }
