@@ -1118,3 +1118,84 @@ fn a_notice_written_in_full_by_the_clerk() {
     );
     assert_eq!(all[start + 8].family, BODY_FONT, "the run-in text is 仿宋");
 }
+
+/// Each format's header, measured on the page: 文件 — red “…文件” mark, 发文字号 centred with the
+/// 文件 prefix; 信函 — red mark without “文件”, 函 number flush right; 纪要 — red “…纪要” mark;
+/// 普通 — nothing red, no number, the title on the first line. (The proposal workflow offers
+/// 信函 and 普通; this workspace's copy offers all four.)
+#[test]
+fn each_format_has_its_header() {
+    let red = Some([255, 0, 0, 255]);
+    for (format, mark, number) in [
+        (
+            "文件",
+            Some("重庆市渝北区司法局文件"),
+            Some("渝北司发〔2023〕1号"),
+        ),
+        (
+            "信函",
+            Some("重庆市渝北区司法局"),
+            Some("渝北司函〔2023〕1号"),
+        ),
+        (
+            "纪要",
+            Some("重庆市渝北区司法局纪要"),
+            Some("渝北司函〔2023〕1号"),
+        ),
+        ("普通", None, None),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("workflows")).unwrap();
+        std::fs::write(
+            dir.path().join("workflows/proposal.yaml"),
+            include_str!("../workflows/proposal.yaml")
+                .replace("values: [信函, 普通]", "values: [文件, 信函, 纪要, 普通]"),
+        )
+        .unwrap();
+        let ws = workspace(dir.path(), |t| t);
+        let rec = Recorder::new();
+        let (received, mut drafted, signed, replied) = reference_facts();
+        drafted["format"] = json!(format);
+        proposal_case_with(&ws, &rec, dir.path(), (received, drafted, signed, replied));
+        let job = rec.job("fuhan");
+        assert_eq!(job.data["doc"]["format"], format);
+        assert_eq!(job.data["doc"]["number"].as_str(), number, "{format}");
+        let doc = layout(&ws, &rec, &job);
+        let page: Vec<G> = glyphs(&doc, 0);
+        let lines = lines(&page);
+        let text = |l: &[G]| l.iter().map(|g| g.text.as_str()).collect::<String>();
+        let reds: String = page
+            .iter()
+            .filter(|g| g.fill == red)
+            .map(|g| g.text.as_str())
+            .collect();
+        assert_eq!(reds, mark.unwrap_or(""), "{format}: red text");
+        match number {
+            Some(n) => {
+                let line = lines
+                    .iter()
+                    .find(|l| text(l) == n)
+                    .unwrap_or_else(|| panic!("{format}: no number line {n}"));
+                let (left, right) = (line[0].x, {
+                    let g = line.last().unwrap();
+                    g.x + g.advance
+                });
+                let centre = (left + right) / 2.0;
+                if format == "信函" {
+                    // Flush right at the text area's right edge.
+                    assert!(near(right, (28.0 + 156.0) * MM, 1.5), "{format}: {right}");
+                } else {
+                    assert!(near(centre, (28.0 + 78.0) * MM, 1.5), "{format}: {centre}");
+                }
+            }
+            None => {
+                assert!(!page.iter().any(|g| g.text == "〔"), "{format}: a number");
+                assert_eq!(
+                    text(&lines[0]),
+                    "重庆市渝北区司法局",
+                    "{format}: first line"
+                );
+            }
+        }
+    }
+}
