@@ -49,6 +49,7 @@ pub mod error;
 pub mod expr;
 pub mod facts;
 pub mod ics;
+pub mod index;
 pub mod jail;
 pub mod natural;
 pub mod numbers;

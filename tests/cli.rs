@@ -474,13 +474,19 @@ fn user_errors_exit_with_1_and_name_the_problem() {
     );
 }
 
-/// Every file below `dir` (relative path → bytes).
+/// Every file below `dir` (relative path → bytes), but for the derived index in `.yingsu/`,
+/// which is not a record (see `index`).
 fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            !e.path()
+                .strip_prefix(dir)
+                .is_ok_and(|p| p.starts_with(".yingsu"))
+        })
         .map(|e| {
             let rel = e
                 .path()
@@ -513,7 +519,12 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     std::fs::remove_file(ws.join(lost)).unwrap();
     std::fs::write(ws.join(damaged), b"not a pdf").unwrap();
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
-    assert!(out.ends_with("共 60 份文书，更新 2 份。\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "共 60 份文书，更新 2 份；其中 58 份的数据、模板和字体都没有变，未重新排版。\n"
+        ),
+        "{out}"
+    );
     assert!(out.contains(&format!("更新 {lost}  ")), "{out}");
     assert!(out.contains(&format!("更新 {damaged}  ")), "{out}");
     assert_eq!(snapshot(&ws), before);
@@ -1433,4 +1444,85 @@ fn a_character_no_font_has_is_refused_where_it_enters() {
         "{err}"
     );
     assert!(err.contains("U+E000"), "{err}");
+}
+
+/// `render --all` typesets only what changed: a second run typesets nothing; a lost PDF, a
+/// damaged one and a changed template are typeset again; a corrupt or deleted render index only
+/// costs time — every answer stays right and the archive byte for byte the same.
+#[test]
+fn render_all_typesets_only_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["demo"], T);
+    let ws = tmp.path().join("yingsu-demo");
+    let before = snapshot(&ws.join("archive"));
+    let n = before.keys().filter(|k| k.ends_with(".pdf")).count() - 2; // reports are not cases'
+    let all = |ws: &Path| ok(ws, &["render", "--all", "-j", "2"], T);
+    let summary = |out: &str| {
+        out.lines()
+            .rfind(|l| l.starts_with("共 "))
+            .unwrap()
+            .to_string()
+    };
+    let first = all(&ws);
+    assert_eq!(summary(&first), format!("共 {n} 份文书，更新 0 份。"));
+    let index = ws.join(".yingsu/index/render.tsv");
+    assert!(index.is_file());
+    let second = all(&ws);
+    assert_eq!(
+        summary(&second),
+        format!("共 {n} 份文书，更新 0 份；其中 {n} 份的数据、模板和字体都没有变，未重新排版。")
+    );
+    assert_eq!(snapshot(&ws.join("archive")), before);
+
+    // A lost PDF and a damaged one are found by their recorded hashes and restored.
+    let lost = "archive/2023/2023-渝0112行初31/02-appearance-qingkuang.pdf";
+    let damaged = "archive/2023/TA-2023-003/04-replied-fuhan.pdf";
+    std::fs::remove_file(ws.join(lost)).unwrap();
+    let mut bytes = std::fs::read(ws.join(damaged)).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    std::fs::write(ws.join(damaged), bytes).unwrap();
+    let out = all(&ws);
+    assert_eq!(
+        summary(&out),
+        format!(
+            "共 {n} 份文书，更新 2 份；其中 {} 份的数据、模板和字体都没有变，未重新排版。",
+            n - 2
+        )
+    );
+    assert!(out.contains(&format!("更新 {lost}")), "{out}");
+    assert!(out.contains(&format!("更新 {damaged}")), "{out}");
+    assert_eq!(snapshot(&ws.join("archive")), before);
+
+    // A corrupt index, then none: everything is typeset again, nothing changes.
+    std::fs::write(&index, "garbage\tgarbage\n").unwrap();
+    assert_eq!(summary(&all(&ws)), format!("共 {n} 份文书，更新 0 份。"));
+    std::fs::write(
+        &index,
+        std::fs::read_to_string(&index)
+            .unwrap()
+            .replace(|c: char| c == 'a', "b"),
+    )
+    .unwrap();
+    assert_eq!(summary(&all(&ws)), format!("共 {n} 份文书，更新 0 份。"));
+    std::fs::remove_dir_all(ws.join(".yingsu")).unwrap();
+    assert_eq!(summary(&all(&ws)), format!("共 {n} 份文书，更新 0 份。"));
+    assert_eq!(snapshot(&ws.join("archive")), before);
+
+    // A workspace template changes what the 提示函 are made from: those are typeset again (and,
+    // issued, reported rather than rewritten); the others are not.
+    std::fs::create_dir_all(ws.join("templates")).unwrap();
+    std::fs::write(
+        ws.join("templates/tishihan.typ"),
+        include_str!("../templates/tishihan.typ").replace("请合理安排时间", "请妥善安排时间"),
+    )
+    .unwrap();
+    let out = all(&ws);
+    assert!(out.contains("已印发的文书与当前数据不一致"), "{out}");
+    assert_eq!(
+        summary(&out),
+        format!("共 {n} 份文书，更新 0 份。"),
+        "a template of the workspace changes every document's inputs"
+    );
+    assert_eq!(snapshot(&ws.join("archive")), before);
 }

@@ -122,9 +122,17 @@ pub fn render(
             ),
         )?;
     }
+    let skipped = done.iter().filter(|d| !d.typeset).count();
     w(
         out,
-        format!("共 {} 份文书，更新 {changed} 份。", done.len()),
+        if skipped == 0 {
+            format!("共 {} 份文书，更新 {changed} 份。", done.len())
+        } else {
+            format!(
+                "共 {} 份文书，更新 {changed} 份；其中 {skipped} 份的数据、模板和字体都没有变，未重新排版。",
+                done.len()
+            )
+        },
     )?;
     if !outcome.drifts.is_empty() {
         w(

@@ -397,6 +397,9 @@ pub struct Rendered {
     pub case_id: String,
     pub record: DocRecord,
     pub changed: bool,
+    /// Whether it was typeset in this run (not when the render index knew its inputs give the
+    /// PDF on disk).
+    pub typeset: bool,
 }
 
 /// What `render` did: the documents made again, and (for all cases) the case files that could
@@ -434,6 +437,13 @@ pub fn render_cases(
     } else {
         ids.to_vec()
     };
+    // What is known to give the recorded PDF is not typeset again (see `index`).
+    let index = crate::index::RenderIndex::load(ws);
+    let fingerprint = crate::index::inputs_fingerprint(ws);
+    let known = Known {
+        index: &index,
+        inputs: &fingerprint,
+    };
     type Done = (Vec<Rendered>, Vec<Staged>, Vec<Drift>);
     let per_case: Vec<Result<std::result::Result<Done, Unreadable>>> =
         crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| match store::case_path(
@@ -441,7 +451,7 @@ pub fn render_cases(
         )
         .and_then(|p| store::load_file(ws, id, &p).map(|v| (p, v)))
         {
-            Ok((_, view)) => rerender_case(ws, &view, renderer, actor, reissue).map(Ok),
+            Ok((_, view)) => rerender_case(ws, &view, renderer, actor, reissue, &known).map(Ok),
             Err(error) if all => Ok(Err(Unreadable {
                 id: id.clone(),
                 file: store::case_path(ws, id)
@@ -486,7 +496,15 @@ pub fn render_cases(
         }
     }
     batch.commit()?;
+    // Only a shortcut: a failure to write it costs time on the next run, nothing else.
+    let _ = index.save();
     Ok(out)
+}
+
+/// The render index and the workspace's inputs fingerprint, for [`rerender_case`].
+struct Known<'a> {
+    index: &'a crate::index::RenderIndex,
+    inputs: &'a str,
 }
 
 /// One case of [`render_cases`]: its documents, and the files to move into place.
@@ -496,6 +514,7 @@ fn rerender_case(
     renderer: &dyn DocumentRenderer,
     actor: &Actor,
     reissue: bool,
+    known: &Known<'_>,
 ) -> Result<(Vec<Rendered>, Vec<Staged>, Vec<Drift>)> {
     let case = &view.case;
     let id = case.id.as_str();
@@ -548,9 +567,21 @@ fn rerender_case(
             let path = ws.root.join(&file);
             let on_disk = std::fs::read(&path).ok().map(|b| archive::sha256(&b));
             if let (Some(f), false) = (&frozen, reissue) {
-                // An issued document is made again from what it received then.
-                let pdf = renderer.render_data(ws, &req, &f.data)?;
-                let sha = archive::sha256(&pdf);
+                // An issued document is made again from what it received then — unless the
+                // index knows these very inputs gave the PDF that is on disk, as recorded.
+                let inputs = crate::index::document_inputs(known.inputs, &f.data);
+                let intact = on_disk.as_deref() == Some(recorded.as_str());
+                let pdf = if intact && known.index.gives(&file, &inputs, &recorded) {
+                    None
+                } else {
+                    Some(renderer.render_data(ws, &req, &f.data)?)
+                };
+                let sha = pdf
+                    .as_deref()
+                    .map_or_else(|| recorded.clone(), archive::sha256);
+                if sha == recorded {
+                    known.index.record(&file, &inputs, &sha);
+                }
                 let changed_data = differences(&f.data, &current, 6);
                 if sha != recorded {
                     // Its own data gives other bytes: a template or font changed since.
@@ -564,6 +595,7 @@ fn rerender_case(
                         case_id: id.to_string(),
                         record: d.clone(),
                         changed: false,
+                        typeset: true,
                     });
                     continue;
                 }
@@ -577,13 +609,14 @@ fn rerender_case(
                 }
                 // Lost or damaged: restored byte for byte.
                 let changed = on_disk.as_deref() != Some(sha.as_str());
-                if changed {
-                    staged.push(archive::stage(&path, &pdf)?);
+                if let (true, Some(pdf)) = (changed, &pdf) {
+                    staged.push(archive::stage(&path, pdf)?);
                 }
                 out.push(Rendered {
                     case_id: id.to_string(),
                     record: d.clone(),
                     changed,
+                    typeset: pdf.is_some(),
                 });
                 continue;
             }
@@ -612,6 +645,7 @@ fn rerender_case(
                 case_id: id.to_string(),
                 record,
                 changed,
+                typeset: true,
             });
         }
     }

@@ -1,0 +1,163 @@
+//! Derived index: owns `.yingsu/index/`, what yingsu derives from the workspace's files so as not
+//! to redo work — never the source of truth. Every entry is checked against the files before it
+//! is believed; a missing, stale or unreadable index only costs time, never a wrong answer.
+//!
+//! The render index remembers, per issued document, the fingerprint of everything its PDF is
+//! made from (its frozen data, the templates, the fonts, the program) and the PDF's hash that
+//! fingerprint gave. `render --all` typesets a document again only when that fingerprint changed,
+//! or the PDF on disk is missing or no longer has its recorded hash.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::workspace::Workspace;
+
+/// The folder of the derived index (kept out of git by the workspace's `.gitignore`).
+pub fn dir(ws: &Workspace) -> PathBuf {
+    ws.root.join(".yingsu").join("index")
+}
+
+const RENDER_FILE: &str = "render.tsv";
+const RENDER_HEADER: &str =
+    "# yingsu render index v1: file\tinputs\tpdf sha256 (derived; safe to delete)";
+
+/// See the module documentation.
+#[derive(Debug, Default)]
+pub struct RenderIndex {
+    path: Option<PathBuf>,
+    entries: Mutex<BTreeMap<String, (String, String)>>,
+    dirty: Mutex<bool>,
+}
+
+impl RenderIndex {
+    /// The workspace's render index; empty when it is missing or cannot be read.
+    pub fn load(ws: &Workspace) -> RenderIndex {
+        let path = dir(ws).join(RENDER_FILE);
+        let mut entries = BTreeMap::new();
+        if let Ok(text) = std::fs::read_to_string(&path)
+            && text.lines().next() == Some(RENDER_HEADER)
+        {
+            for line in text.lines().skip(1) {
+                let mut parts = line.split('\t');
+                if let (Some(f), Some(k), Some(s), None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                {
+                    entries.insert(f.to_string(), (k.to_string(), s.to_string()));
+                }
+            }
+        }
+        RenderIndex {
+            path: Some(path),
+            entries: Mutex::new(entries),
+            dirty: Mutex::new(false),
+        }
+    }
+
+    /// Whether `file` made from `inputs` is known to give the PDF with hash `sha`.
+    pub fn gives(&self, file: &str, inputs: &str, sha: &str) -> bool {
+        self.entries
+            .lock()
+            .map(|e| e.get(file).is_some_and(|(k, s)| k == inputs && s == sha))
+            .unwrap_or(false)
+    }
+
+    /// Remember that `file` made from `inputs` gave the PDF with hash `sha`.
+    pub fn record(&self, file: &str, inputs: &str, sha: &str) {
+        if let Ok(mut e) = self.entries.lock() {
+            let new = (inputs.to_string(), sha.to_string());
+            if e.get(file) != Some(&new) {
+                e.insert(file.to_string(), new);
+                if let Ok(mut d) = self.dirty.lock() {
+                    *d = true;
+                }
+            }
+        }
+    }
+
+    /// Write the index back if it changed. A failure is not an error of the command (the index
+    /// is only a shortcut): it is returned for the caller to ignore or mention.
+    pub fn save(&self) -> std::io::Result<()> {
+        let (Some(path), Ok(dirty)) = (&self.path, self.dirty.lock()) else {
+            return Ok(());
+        };
+        if !*dirty {
+            return Ok(());
+        }
+        let Ok(entries) = self.entries.lock() else {
+            return Ok(());
+        };
+        let mut text = format!("{RENDER_HEADER}\n");
+        for (f, (k, s)) in entries.iter() {
+            text.push_str(&format!("{f}\t{k}\t{s}\n"));
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        crate::archive::write_atomic(path, text.as_bytes()).map_err(std::io::Error::other)
+    }
+}
+
+/// The fingerprint of what every document of the workspace is made from besides its own data:
+/// the program, the templates and the font files that may serve it (by name, size and time).
+pub fn inputs_fingerprint(ws: &Workspace) -> String {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Ok(exe) = std::env::current_exe()
+        && let Ok(m) = std::fs::metadata(&exe)
+    {
+        h.update(m.len().to_le_bytes());
+        if let Ok(t) = m.modified()
+            && let Ok(d) = t.duration_since(std::time::UNIX_EPOCH)
+        {
+            h.update(d.as_nanos().to_le_bytes());
+        }
+    }
+    for (path, source) in ws.template_files() {
+        h.update(path.as_bytes());
+        h.update([0]);
+        h.update(source.as_bytes());
+        h.update([0]);
+    }
+    for dir in ws.font_dirs().into_iter().chain(ws.system_font_dirs()) {
+        fonts_fingerprint(&dir, &mut h);
+    }
+    hex(&h.finalize())
+}
+
+fn fonts_fingerprint(dir: &Path, h: &mut Sha256) {
+    for entry in walkdir::WalkDir::new(dir)
+        .max_depth(8)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let Ok(m) = entry.metadata() else { continue };
+        if !m.is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        h.update(rel.to_string_lossy().as_bytes());
+        h.update(m.len().to_le_bytes());
+        if let Ok(t) = m.modified()
+            && let Ok(d) = t.duration_since(std::time::UNIX_EPOCH)
+        {
+            h.update(d.as_nanos().to_le_bytes());
+        }
+    }
+}
+
+/// The fingerprint of one document's inputs: the workspace's `inputs` and the document's data.
+pub fn document_inputs(inputs: &str, data: &Value) -> String {
+    let mut h = Sha256::new();
+    h.update(inputs.as_bytes());
+    h.update(data.to_string().as_bytes());
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
