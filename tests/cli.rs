@@ -1501,7 +1501,7 @@ fn render_all_typesets_only_what_changed() {
         &index,
         std::fs::read_to_string(&index)
             .unwrap()
-            .replace(|c: char| c == 'a', "b"),
+            .replace('a', "b"),
     )
     .unwrap();
     assert_eq!(summary(&all(&ws)), format!("共 {n} 份文书，更新 0 份。"));
