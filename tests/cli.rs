@@ -1499,9 +1499,7 @@ fn render_all_typesets_only_what_changed() {
     assert_eq!(summary(&all(&ws)), format!("共 {n} 份文书，更新 0 份。"));
     std::fs::write(
         &index,
-        std::fs::read_to_string(&index)
-            .unwrap()
-            .replace('a', "b"),
+        std::fs::read_to_string(&index).unwrap().replace('a', "b"),
     )
     .unwrap();
     assert_eq!(summary(&all(&ws)), format!("共 {n} 份文书，更新 0 份。"));

@@ -29,8 +29,13 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     problems.extend(engine::audit::audit(ws, &views));
     let renderer = TypstRenderer::new();
     let covers = |c: char| engine::DocumentRenderer::covers(&renderer, ws, c);
-    for v in &views {
-        problems.extend(engine::audit::history_values(ws, v, &covers));
+    {
+        use rayon::prelude::*;
+        let found: Vec<Vec<Diagnostic>> = views
+            .par_iter()
+            .map(|v| engine::audit::history_values(ws, v, &covers))
+            .collect();
+        problems.extend(found.into_iter().flatten());
     }
     problems.extend(engine::audit::stale_temps(ws));
     if problems.len() == 1 {

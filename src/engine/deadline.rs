@@ -82,9 +82,23 @@ pub struct Status {
 
 /// The status of every case.
 pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
+    use rayon::prelude::*;
     let (views, unreadable) = store::load_all(ws)?;
-    let mut rows = Vec::new();
-    for view in views {
+    // Every core: the facts view and the deadlines of each case are its own work.
+    let rows = views
+        .par_iter()
+        .map(|view| status_row(ws, view, today))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Status { rows, unreadable })
+}
+
+/// One row of [`status`].
+fn status_row(
+    ws: &Workspace,
+    view: &super::view::CaseView<'_>,
+    today: NaiveDate,
+) -> Result<StatusRow> {
+    {
         let id = view.case.id.clone();
         let step = view.current_step().to_string();
         let spec = view
@@ -102,7 +116,7 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
             .get("agency")
             .and_then(|v| v.as_str())
             .map(str::to_string);
-        rows.push(StatusRow {
+        Ok(StatusRow {
             id: id.clone(),
             workflow: view.wf.name().to_string(),
             workflow_title: view.wf.spec.title.clone(),
@@ -113,9 +127,8 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
             agency,
             deadline,
             file: ws.rel(&view.case.path),
-        });
+        })
     }
-    Ok(Status { rows, unreadable })
 }
 
 /// The most pressing deadline at `step` of case `id`: one whose start date is missing (it
