@@ -356,3 +356,49 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    /// What a block prints, in order.
+    fn printed(b: &Block) -> String {
+        match b {
+            Block::Para(t) => t.clone(),
+            Block::Heading {
+                number, text, body, ..
+            } => format!("{number}{text}{}", body.as_deref().unwrap_or("")),
+            Block::Stats => String::new(),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever the clerk types — numbering, brackets, punctuation, digits, spaces at any
+        /// place — recognition keeps every character of every paragraph (only the spaces around
+        /// a paragraph and between a run-in heading and its text go), and never panics.
+        #[test]
+        fn recognition_never_loses_a_character(
+            text in "([一二三十、（）()1-9.．。！？”“：，\\n 　a-z甲乙丙丁]|【统计】){0,60}"
+        ) {
+            let blocks = parse(&text);
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            let want: String = text
+                .lines()
+                .map(trim)
+                .filter(|p| !p.is_empty() && !STATS_MARKS.contains(p))
+                .map(squeeze)
+                .collect();
+            let got: String = blocks.iter().map(printed).map(|s| squeeze(&s)).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+
+        /// Normalising numbers changes only brackets: the text without brackets is the same.
+        #[test]
+        fn normalising_changes_only_brackets(text in "[()（）\\[\\]〔〕【】0-9号渝行初国办发 a]{0,40}") {
+            let strip = |s: &str| s.chars().filter(|c| !"()（）[]〔〕【】［］".contains(*c)).collect::<String>();
+            proptest::prop_assert_eq!(strip(&normalise_numbers(&text)), strip(&text));
+        }
+    }
+}
