@@ -44,6 +44,10 @@ pub struct Config {
     /// the computer are used when present (default: yes).
     #[serde(default = "yes")]
     pub system_fonts: bool,
+    /// Member workspaces (a city's districts, as git clones) whose figures `stats` combines,
+    /// relative to this workspace's folder.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 fn yes() -> bool {

@@ -869,3 +869,101 @@ fn seq_of(id: &str) -> String {
         })
         .collect()
 }
+
+/// A city bureau reads its districts' workspaces side by side: one row per workspace (its own
+/// total) and their sum, rates computed from the summed counts; the same with `members:` in the
+/// city's own `yingsu.yaml`; a folder that is not a workspace is named.
+#[test]
+fn several_workspaces_are_summed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = |name: &str, region: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+            .arg("demo")
+            .arg(tmp.path().join(name))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let cfg = tmp.path().join(name).join("yingsu.yaml");
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        std::fs::write(
+            &cfg,
+            text.replace("region: 重庆市渝北区", &format!("region: {region}")),
+        )
+        .unwrap();
+    };
+    demo("yubei", "重庆市渝北区");
+    demo("jiangbei", "重庆市江北区");
+    let city = tmp.path();
+    let one = |dir: &str| {
+        let (code, out, err) = yingsu(&city.join(dir), &["stats", "--year", "2023", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["rows"][0].clone()
+    };
+    let total = one("yubei");
+    let (code, out, err) = yingsu(
+        city,
+        &[
+            "stats",
+            "--year",
+            "2023",
+            "--json",
+            "--workspace",
+            "yubei",
+            "--workspace",
+            "jiangbei",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["name"], "重庆市渝北区");
+    assert_eq!(rows[1]["name"], "重庆市江北区");
+    assert_eq!(rows[2]["name"], "合计");
+    let n = |r: &Value, k: &str| r[k].as_u64().unwrap();
+    for k in [
+        "counted",
+        "appeared",
+        "concluded",
+        "losses",
+        "notices",
+        "heard",
+    ] {
+        assert_eq!(n(&rows[0], k), n(&total, k), "{k}");
+        assert_eq!(n(&rows[2], k), 2 * n(&total, k), "{k}");
+    }
+    assert_eq!(rows[2]["rate"], total["rate"]);
+    assert!(n(&total, "counted") > 0);
+
+    // The table, and `members:` in the city's own workspace.
+    let (code, table, err) = yingsu(
+        city,
+        &[
+            "stats",
+            "--year",
+            "2023",
+            "--workspace",
+            "yubei",
+            "--workspace",
+            "jiangbei",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("2 个工作区"), "{table}");
+    let cityws = city.join("city");
+    yingsu::workspace::init(&cityws).unwrap();
+    let cfg = cityws.join("yingsu.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("{text}\nmembers: [../yubei, ../jiangbei]\n")).unwrap();
+    let (code, out, err) = yingsu(&cityws, &["stats", "--year", "2023"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, table);
+
+    let (code, _, err) = yingsu(city, &["stats", "--workspace", "nowhere"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("nowhere 不是 yingsu 工作区（找不到 yingsu.yaml）"),
+        "{err}"
+    );
+}

@@ -210,7 +210,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             reissue,
         } => records::render(&open(&cli.dir)?, ids, all, jobs, reissue, out),
         Command::Workflow(c) => workflow::run(&cli.dir, c, out),
-        Command::Stats(a) => stats::cmd_stats(&open(&cli.dir)?, a, out),
+        Command::Stats(a) => stats::cmd_stats(&cli.dir, a, out),
         Command::Check(a) => stats::cmd_check(&open(&cli.dir)?, a, out),
         Command::Reconcile(a) => stats::cmd_reconcile(&open(&cli.dir)?, a, out),
         Command::Report(a) => stats::cmd_report(&open(&cli.dir)?, a, out),

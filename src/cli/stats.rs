@@ -68,6 +68,9 @@ pub struct StatsArgs {
     /// 同时把统计表写成 Excel 工作簿（.xlsx）
     #[arg(long, value_name = "文件")]
     pub xlsx: Option<std::path::PathBuf>,
+    /// 汇总多个工作区（如各区县的 git 克隆）：每个工作区一行，另加合计；可重复（相对路径相对于 -C 的目录）。也可在 yingsu.yaml 中写 members
+    #[arg(long = "workspace", value_name = "目录")]
+    pub workspaces: Vec<std::path::PathBuf>,
 }
 
 /// Arguments of `yingsu check`.
@@ -211,10 +214,178 @@ fn today() -> Result<chrono::NaiveDate> {
     Ok(Actor::from_env()?.today())
 }
 
-pub fn cmd_stats(ws: &Workspace, a: StatsArgs, out: &mut dyn Write) -> Result<()> {
-    let archive = Archive::load(ws)?;
-    print_stats(ws, a, &archive, out)?;
-    super::records::unreadable(&archive.unreadable)
+pub fn cmd_stats(
+    dir: &Option<std::path::PathBuf>,
+    a: StatsArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    // Several workspaces: given with --workspace, or the members of this one.
+    let dirs = if a.workspaces.is_empty() {
+        let ws = super::open(dir)?;
+        let members = yingsu::stats::members::configured(&ws);
+        if members.is_empty() {
+            let archive = Archive::load(&ws)?;
+            print_stats(&ws, a, &archive, out)?;
+            return super::records::unreadable(&archive.unreadable);
+        }
+        members
+    } else {
+        // Relative to -C's folder when given (as if run there), else to the current folder.
+        a.workspaces
+            .iter()
+            .map(|p| match dir {
+                Some(d) if p.is_relative() => d.join(p),
+                _ => p.clone(),
+            })
+            .collect()
+    };
+    print_members(&dirs, a, out)
+}
+
+/// `stats` over several workspaces: one row per workspace and their sum.
+fn print_members(dirs: &[std::path::PathBuf], a: StatsArgs, out: &mut dyn Write) -> Result<()> {
+    let members = yingsu::stats::members::open(dirs)?;
+    let period = match a.period.period()? {
+        Some(p) => p,
+        None => Period::year(chrono::Datelike::year(&today()?))?,
+    };
+    let combined = yingsu::stats::members::combined(&members, &period)?;
+    if let Some(file) = &a.xlsx {
+        let mut sheet = Sheet::new(
+            "多工作区汇总",
+            &[
+                "工作区",
+                "目录",
+                "口径",
+                "出庭通知",
+                "开庭",
+                "计数",
+                "出庭",
+                "出庭率",
+                "上年同期",
+                "同比",
+                "未发言",
+                "审结",
+                "败诉",
+                "败诉率",
+                "同比",
+            ],
+        );
+        for r in &combined.rows {
+            let c = &r.counts;
+            sheet.rows.push(vec![
+                r.name.clone().into(),
+                (if r.scope == "member" {
+                    r.id.clone()
+                } else {
+                    String::new()
+                })
+                .into(),
+                denom_label(r.denominator).into(),
+                c.notices.into(),
+                c.heard.into(),
+                c.counted.into(),
+                c.appeared.into(),
+                Cell::percent(&r.rate),
+                Cell::percent(&r.previous_rate),
+                Cell::points(&r.change),
+                c.silent.into(),
+                c.concluded.into(),
+                c.losses.into(),
+                Cell::percent(&r.loss_rate),
+                Cell::points(&r.loss_change),
+            ]);
+        }
+        xlsx::write(file, &[sheet])?;
+    }
+    if a.json {
+        let s =
+            serde_json::to_string_pretty(&combined).map_err(|e| Error::Internal(e.to_string()))?;
+        return w(out, s);
+    }
+    let header = [
+        "工作区",
+        "口径",
+        "出庭通知",
+        "开庭",
+        "计数",
+        "出庭",
+        "出庭率",
+        "上年同期",
+        "同比",
+        "未发言",
+        "审结",
+        "败诉",
+        "败诉率",
+        "同比",
+    ];
+    let rows: Vec<Vec<String>> = combined
+        .rows
+        .iter()
+        .map(|r| {
+            let c = &r.counts;
+            vec![
+                r.name.clone(),
+                denom_label(r.denominator).to_string(),
+                c.notices.to_string(),
+                c.heard.to_string(),
+                c.counted.to_string(),
+                c.appeared.to_string(),
+                pct(&r.rate),
+                pct(&r.previous_rate),
+                opt(&r.change),
+                c.silent.to_string(),
+                c.concluded.to_string(),
+                c.losses.to_string(),
+                pct(&r.loss_rate),
+                opt(&r.loss_change),
+            ]
+        })
+        .collect();
+    if a.csv {
+        w(out, format!("\u{feff}{}", header.join(",")))?;
+        for r in &rows {
+            w(
+                out,
+                r.iter().map(|s| csv_field(s)).collect::<Vec<_>>().join(","),
+            )?;
+        }
+        return Ok(());
+    }
+    let first = &combined.members[0].stats;
+    w(
+        out,
+        format!(
+            "{}（{} 至 {}）出庭应诉统计：{} 个工作区，同比对照{}",
+            first.period.label,
+            first.period.from,
+            first.period.to,
+            combined.members.len(),
+            first.previous_period.label
+        ),
+    )?;
+    w(out, "")?;
+    print_table(out, &header, &rows)?;
+    w(out, "")?;
+    w(
+        out,
+        "说明：合计为各工作区件数之和，出庭率、败诉率按合计件数计算；各工作区按各自 yingsu.yaml 的口径计数。",
+    )?;
+    let unreadable: Vec<String> = combined
+        .members
+        .iter()
+        .flat_map(|m| m.unreadable.iter().map(move |f| format!("{}/{f}", m.dir)))
+        .collect();
+    if unreadable.is_empty() {
+        return Ok(());
+    }
+    Err(Error::user(
+        format!(
+            "以下案件文件无法读取，未计入统计：{}",
+            unreadable.join("、")
+        ),
+        "在各工作区运行 `yingsu validate` 查看原因并修正",
+    ))
 }
 
 fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Write) -> Result<()> {

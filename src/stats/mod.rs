@@ -81,6 +81,7 @@
 
 mod check;
 mod figures;
+pub mod members;
 mod period;
 mod reconcile;
 mod report;
@@ -148,7 +149,7 @@ pub struct Row {
 }
 
 impl Row {
-    fn build(
+    pub(crate) fn build(
         scope: &'static str,
         id: &str,
         name: &str,
