@@ -960,6 +960,32 @@ fn several_workspaces_are_summed() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, table);
 
+    // `status` lists every workspace's cases, each row named by its workspace.
+    let (_, single, _) = yingsu(&city.join("yubei"), &["status"]);
+    let n = single.lines().rfind(|l| l.starts_with("共 ")).unwrap();
+    let n: usize = n
+        .trim_start_matches("共 ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (code, out, err) = yingsu(&cityws, &["status"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("工作区"), "{out}");
+    assert!(out.contains(&format!("共 {} 件，", 2 * n)), "{out}");
+    assert!(out.contains("（2 个工作区）。"), "{out}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with("重庆市江北区"))
+            .count(),
+        n,
+        "{out}"
+    );
+    let (code, _, err) = yingsu(&cityws, &["status", "--ics", "x.ics"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("汇总多个工作区时不写日历文件"), "{err}");
+
     let (code, _, err) = yingsu(city, &["stats", "--workspace", "nowhere"]);
     assert_eq!(code, 1);
     assert!(

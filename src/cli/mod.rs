@@ -201,7 +201,10 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Validate => records::validate(&open(&cli.dir)?, out),
         Command::Case(c) => case::run(&open(&cli.dir)?, c, out),
-        Command::Status(a) => status::status(&open(&cli.dir)?, a, out),
+        Command::Status(a) => match member_dirs(&cli.dir, &a.workspaces)? {
+            Some(dirs) => status::status_members(&dirs, a, out),
+            None => status::status(&open(&cli.dir)?, a, out),
+        },
         Command::Agenda(a) => status::agenda(&open(&cli.dir)?, a, out),
         Command::Render {
             ids,
@@ -290,4 +293,34 @@ pub fn print_table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -
         w(out, line(r.iter().map(|s| s.as_str()).collect()))?;
     }
     Ok(())
+}
+
+/// The workspaces a command reads: those given with `--workspace` (relative to -C's folder when
+/// given), else the `members:` of the workspace at hand; `None` for just the one workspace.
+pub fn member_dirs(dir: &Option<PathBuf>, given: &[PathBuf]) -> Result<Option<Vec<PathBuf>>> {
+    if !given.is_empty() {
+        return Ok(Some(
+            given
+                .iter()
+                .map(|p| match dir {
+                    Some(d) if p.is_relative() => d.join(p),
+                    _ => p.clone(),
+                })
+                .collect(),
+        ));
+    }
+    let ws = open(dir)?;
+    let members = yingsu::stats::members::configured(&ws);
+    Ok((!members.is_empty()).then_some(members))
+}
+
+/// The case files of several workspaces that could not be read, as one error (or none).
+pub fn members_unreadable(files: Vec<String>) -> Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    Err(Error::user(
+        format!("以下案件文件无法读取，未计入：{}", files.join("、")),
+        "在各工作区运行 `yingsu validate` 查看原因并修正",
+    ))
 }

@@ -220,24 +220,11 @@ pub fn cmd_stats(
     out: &mut dyn Write,
 ) -> Result<()> {
     // Several workspaces: given with --workspace, or the members of this one.
-    let dirs = if a.workspaces.is_empty() {
+    let Some(dirs) = super::member_dirs(dir, &a.workspaces)? else {
         let ws = super::open(dir)?;
-        let members = yingsu::stats::members::configured(&ws);
-        if members.is_empty() {
-            let archive = Archive::load(&ws)?;
-            print_stats(&ws, a, &archive, out)?;
-            return super::records::unreadable(&archive.unreadable);
-        }
-        members
-    } else {
-        // Relative to -C's folder when given (as if run there), else to the current folder.
-        a.workspaces
-            .iter()
-            .map(|p| match dir {
-                Some(d) if p.is_relative() => d.join(p),
-                _ => p.clone(),
-            })
-            .collect()
+        let archive = Archive::load(&ws)?;
+        print_stats(&ws, a, &archive, out)?;
+        return super::records::unreadable(&archive.unreadable);
     };
     print_members(&dirs, a, out)
 }
@@ -371,21 +358,13 @@ fn print_members(dirs: &[std::path::PathBuf], a: StatsArgs, out: &mut dyn Write)
         out,
         "说明：合计为各工作区件数之和，出庭率、败诉率按合计件数计算；各工作区按各自 yingsu.yaml 的口径计数。",
     )?;
-    let unreadable: Vec<String> = combined
-        .members
-        .iter()
-        .flat_map(|m| m.unreadable.iter().map(move |f| format!("{}/{f}", m.dir)))
-        .collect();
-    if unreadable.is_empty() {
-        return Ok(());
-    }
-    Err(Error::user(
-        format!(
-            "以下案件文件无法读取，未计入统计：{}",
-            unreadable.join("、")
-        ),
-        "在各工作区运行 `yingsu validate` 查看原因并修正",
-    ))
+    super::members_unreadable(
+        combined
+            .members
+            .iter()
+            .flat_map(|m| m.unreadable.iter().map(move |f| format!("{}/{f}", m.dir)))
+            .collect(),
+    )
 }
 
 fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Write) -> Result<()> {

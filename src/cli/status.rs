@@ -51,6 +51,9 @@ pub struct StatusArgs {
     /// 同时把所列案件写成 Excel 工作簿（.xlsx）
     #[arg(long, value_name = "文件")]
     pub xlsx: Option<std::path::PathBuf>,
+    /// 列出多个工作区（如各区县的 git 克隆）的案件，各加工作区一列；可重复（相对路径相对于 -C 的目录）。也可在 yingsu.yaml 中写 members
+    #[arg(long = "workspace", value_name = "目录")]
+    pub workspaces: Vec<std::path::PathBuf>,
 }
 
 /// Options of `yingsu agenda`.
@@ -86,6 +89,94 @@ fn check_names(ws: &Workspace, agency: Option<&str>, workflow: Option<&str>) -> 
         ws.workflow(n)?;
     }
     Ok(())
+}
+
+/// `yingsu status` over several workspaces: each workspace's cases, filtered, with its name in
+/// the first column.
+pub fn status_members(
+    dirs: &[std::path::PathBuf],
+    a: StatusArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use rayon::prelude::*;
+    if a.ics.is_some() {
+        return Err(Error::user(
+            "汇总多个工作区时不写日历文件",
+            "日历文件请在各工作区分别用 `yingsu status --ics 文件` 生成",
+        ));
+    }
+    let members = yingsu::stats::members::open(dirs)?;
+    let today = Actor::from_env()?.today();
+    let filter = agenda::Filter {
+        open: a.open,
+        agency: a.agency.clone(),
+        workflow: a.workflow.clone(),
+        due_within: a.due,
+        overdue: a.overdue,
+    };
+    type Listed = (String, String, Vec<StatusRow>, Vec<String>);
+    let listed: Vec<Listed> = members
+        .par_iter()
+        .map(|(dir, ws)| {
+            let status = engine::status(ws, today)?;
+            let rows = agenda::select(status.rows, &filter, today);
+            let bad = status
+                .unreadable
+                .iter()
+                .map(|u| format!("{dir}/{}", u.file))
+                .collect();
+            Ok((dir.clone(), ws.config.region.clone(), rows, bad))
+        })
+        .collect::<Result<_>>()?;
+    let mut header = vec!["工作区"];
+    header.extend(HEADER);
+    let table: Vec<Vec<String>> = listed
+        .iter()
+        .flat_map(|(_, region, rows, _)| {
+            rows.iter().map(move |r| {
+                let mut cells = vec![region.clone()];
+                cells.extend(row_cells(r));
+                cells
+            })
+        })
+        .collect();
+    if let Some(file) = &a.xlsx {
+        let mut sheet = Sheet::new("案件", &header);
+        sheet.rows = table
+            .iter()
+            .map(|r| r.iter().cloned().map(Into::into).collect())
+            .collect();
+        xlsx::write(file, &[sheet])?;
+    }
+    let unreadable_files: Vec<String> = listed.iter().flat_map(|l| l.3.clone()).collect();
+    if a.json {
+        let v: Vec<serde_json::Value> = listed
+            .iter()
+            .map(|(dir, region, rows, _)| serde_json::json!({"workspace": dir, "region": region, "rows": rows}))
+            .collect();
+        let s = serde_json::to_string_pretty(&v).map_err(|e| Error::Internal(e.to_string()))?;
+        w(out, s)?;
+        return super::members_unreadable(unreadable_files);
+    }
+    if table.is_empty() {
+        w(out, "没有符合条件的案件。")?;
+    } else {
+        print_table(out, &header, &table)?;
+        let all: Vec<&StatusRow> = listed.iter().flat_map(|l| l.2.iter()).collect();
+        let overdue = all
+            .iter()
+            .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.overdue))
+            .count();
+        w(
+            out,
+            format!(
+                "共 {} 件，逾期 {overdue} 件（{} 个工作区）。",
+                all.len(),
+                listed.len()
+            ),
+        )?;
+    }
+    super::members_unreadable(unreadable_files)
 }
 
 /// `yingsu status`: the cases, filtered, most pressing first.
