@@ -986,6 +986,27 @@ fn several_workspaces_are_summed() {
     assert_eq!(code, 1);
     assert!(err.contains("汇总多个工作区时不写日历文件"), "{err}");
 
+    // `check` finds each workspace's breaches; opening rectifications stays with each one.
+    let (_, single, _) = yingsu(
+        &city.join("yubei"),
+        &["check", "--period", "2023Q1", "--json"],
+    );
+    let single: Value = serde_json::from_str(&single).unwrap();
+    let k = single["breaches"].as_array().unwrap().len();
+    assert!(k > 0);
+    let (code, out, err) = yingsu(&cityws, &["check", "--period", "2023Q1", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let ws = v["workspaces"].as_array().unwrap();
+    assert_eq!(ws.len(), 2);
+    assert!(
+        ws.iter()
+            .all(|w| w["breaches"].as_array().unwrap().len() == k)
+    );
+    let (code, _, err) = yingsu(&cityws, &["check", "--open"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("汇总多个工作区时不开启整改案件"), "{err}");
+
     let (code, _, err) = yingsu(city, &["stats", "--workspace", "nowhere"]);
     assert_eq!(code, 1);
     assert!(

@@ -214,7 +214,10 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         } => records::render(&open(&cli.dir)?, ids, all, jobs, reissue, out),
         Command::Workflow(c) => workflow::run(&cli.dir, c, out),
         Command::Stats(a) => stats::cmd_stats(&cli.dir, a, out),
-        Command::Check(a) => stats::cmd_check(&open(&cli.dir)?, a, out),
+        Command::Check(a) => match member_dirs(&cli.dir, &a.workspaces)? {
+            Some(dirs) => stats::cmd_check_members(&dirs, a, out),
+            None => stats::cmd_check(&open(&cli.dir)?, a, out),
+        },
         Command::Reconcile(a) => stats::cmd_reconcile(&open(&cli.dir)?, a, out),
         Command::Report(a) => stats::cmd_report(&open(&cli.dir)?, a, out),
         Command::Demo { dir } => {

@@ -93,6 +93,9 @@ pub struct CheckArgs {
     /// 同时把检查结果写成 Excel 工作簿（.xlsx）
     #[arg(long, value_name = "文件")]
     pub xlsx: Option<std::path::PathBuf>,
+    /// 检查多个工作区（如各区县的 git 克隆），各加工作区一列；可重复（相对路径相对于 -C 的目录）。也可在 yingsu.yaml 中写 members
+    #[arg(long = "workspace", value_name = "目录")]
+    pub workspaces: Vec<std::path::PathBuf>,
 }
 
 /// Arguments of `yingsu reconcile`.
@@ -521,6 +524,101 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
             stats.floor
         ),
     )
+}
+
+/// `check` over several workspaces: every workspace's findings, named by workspace. Opening
+/// rectifications stays with each workspace (its own archive, its own numbers).
+pub fn cmd_check_members(
+    dirs: &[std::path::PathBuf],
+    a: CheckArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use rayon::prelude::*;
+    if a.open {
+        return Err(Error::user(
+            "汇总多个工作区时不开启整改案件",
+            "整改案件由各工作区自己开启：在该工作区运行 `yingsu check --open`",
+        ));
+    }
+    let members = yingsu::stats::members::open(dirs)?;
+    let period = match a.period.period()? {
+        Some(p) => p,
+        None => Period::quarter_of(Actor::from_env()?.today())?,
+    };
+    type Found = (String, String, Vec<yingsu::stats::Breach>, Vec<String>);
+    let found: Vec<Found> = members
+        .par_iter()
+        .map(|(dir, ws)| {
+            let archive = Archive::load(ws)?;
+            let breaches = check(ws, &archive, &period)?;
+            let bad = archive
+                .unreadable
+                .iter()
+                .map(|u| format!("{dir}/{}", u.file))
+                .collect();
+            Ok((dir.clone(), ws.config.region.clone(), breaches, bad))
+        })
+        .collect::<Result<_>>()?;
+    let situation = |b: &yingsu::stats::Breach| {
+        if b.covered_by.is_empty() {
+            format!("未开启（{}）", b.rect_id)
+        } else {
+            format!("已整改案件 {}", b.covered_by.join("、"))
+        }
+    };
+    let header = ["工作区", "情形", "单位", "查明的事实", "整改案件"];
+    let rows: Vec<Vec<String>> = found
+        .iter()
+        .flat_map(|(_, region, breaches, _)| {
+            breaches.iter().map(move |b| {
+                vec![
+                    region.clone(),
+                    b.rule.title().to_string(),
+                    b.agency_name.clone(),
+                    b.detail.clone(),
+                    situation(b),
+                ]
+            })
+        })
+        .collect();
+    if let Some(file) = &a.xlsx {
+        let mut sheet = Sheet::new("考核检查", &header);
+        sheet.rows = rows
+            .iter()
+            .map(|r| r.iter().cloned().map(Into::into).collect())
+            .collect();
+        xlsx::write(file, &[sheet])?;
+    }
+    let unreadable: Vec<String> = found.iter().flat_map(|f| f.3.clone()).collect();
+    if a.json {
+        let v: Vec<serde_json::Value> = found
+            .iter()
+            .map(|(dir, region, breaches, _)| json!({"workspace": dir, "region": region, "breaches": breaches}))
+            .collect();
+        let s = serde_json::to_string_pretty(
+            &json!({"period": PeriodInfo::from(&period), "workspaces": v}),
+        )
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        w(out, s)?;
+        return super::members_unreadable(unreadable);
+    }
+    w(
+        out,
+        format!(
+            "{}（{} 至 {}）考核检查：{} 个工作区",
+            period.label(),
+            period.from,
+            period.to,
+            found.len()
+        ),
+    )?;
+    if rows.is_empty() {
+        w(out, "未发现不达标情形。")?;
+    } else {
+        print_table(out, &header, &rows)?;
+        w(out, format!("共 {} 项。", rows.len()))?;
+    }
+    super::members_unreadable(unreadable)
 }
 
 pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()> {
