@@ -217,6 +217,43 @@ fn today() -> Result<chrono::NaiveDate> {
     Ok(Actor::from_env()?.today())
 }
 
+/// The figure columns of a statistics row, after its name.
+const FIGURE_HEADER: [&str; 13] = [
+    "口径",
+    "出庭通知",
+    "开庭",
+    "计数",
+    "出庭",
+    "出庭率",
+    "上年同期",
+    "同比",
+    "未发言",
+    "审结",
+    "败诉",
+    "败诉率",
+    "同比",
+];
+
+/// The cells of [`FIGURE_HEADER`] for row `r`.
+fn figure_cells(r: &yingsu::stats::Row) -> Vec<String> {
+    let c = &r.counts;
+    vec![
+        denom_label(r.denominator).to_string(),
+        c.notices.to_string(),
+        c.heard.to_string(),
+        c.counted.to_string(),
+        c.appeared.to_string(),
+        pct(&r.rate),
+        pct(&r.previous_rate),
+        opt(&r.change),
+        c.silent.to_string(),
+        c.concluded.to_string(),
+        c.losses.to_string(),
+        pct(&r.loss_rate),
+        opt(&r.loss_change),
+    ]
+}
+
 pub fn cmd_stats(
     dir: &Option<std::path::PathBuf>,
     a: StatsArgs,
@@ -293,43 +330,15 @@ fn print_members(dirs: &[std::path::PathBuf], a: StatsArgs, out: &mut dyn Write)
             serde_json::to_string_pretty(&combined).map_err(|e| Error::Internal(e.to_string()))?;
         return w(out, s);
     }
-    let header = [
-        "工作区",
-        "口径",
-        "出庭通知",
-        "开庭",
-        "计数",
-        "出庭",
-        "出庭率",
-        "上年同期",
-        "同比",
-        "未发言",
-        "审结",
-        "败诉",
-        "败诉率",
-        "同比",
-    ];
+    let mut header = vec!["工作区"];
+    header.extend(FIGURE_HEADER);
     let rows: Vec<Vec<String>> = combined
         .rows
         .iter()
         .map(|r| {
-            let c = &r.counts;
-            vec![
-                r.name.clone(),
-                denom_label(r.denominator).to_string(),
-                c.notices.to_string(),
-                c.heard.to_string(),
-                c.counted.to_string(),
-                c.appeared.to_string(),
-                pct(&r.rate),
-                pct(&r.previous_rate),
-                opt(&r.change),
-                c.silent.to_string(),
-                c.concluded.to_string(),
-                c.losses.to_string(),
-                pct(&r.loss_rate),
-                opt(&r.loss_change),
-            ]
+            let mut cells = vec![r.name.clone()];
+            cells.extend(figure_cells(r));
+            cells
         })
         .collect();
     if a.csv {
@@ -465,23 +474,8 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
         ),
     )?;
     w(out, "")?;
-    let header = [
-        "类别",
-        "名称",
-        "口径",
-        "出庭通知",
-        "开庭",
-        "计数",
-        "出庭",
-        "出庭率",
-        "上年同期",
-        "同比",
-        "未发言",
-        "审结",
-        "败诉",
-        "败诉率",
-        "同比",
-    ];
+    let mut header = vec!["类别", "名称"];
+    header.extend(FIGURE_HEADER);
     let rows: Vec<Vec<String>> = stats
         .rows
         .iter()
@@ -489,28 +483,13 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
             r.scope != "agency" || r.counts != Counts::default() || r.previous != Counts::default()
         })
         .map(|r| {
-            let c = &r.counts;
             let mut name = r.name.clone();
             if r.target_met == Some(false) {
                 name.push_str(" ▲");
             }
-            vec![
-                scope_label(r.scope).to_string(),
-                name,
-                denom_label(r.denominator).to_string(),
-                c.notices.to_string(),
-                c.heard.to_string(),
-                c.counted.to_string(),
-                c.appeared.to_string(),
-                pct(&r.rate),
-                pct(&r.previous_rate),
-                opt(&r.change),
-                c.silent.to_string(),
-                c.concluded.to_string(),
-                c.losses.to_string(),
-                pct(&r.loss_rate),
-                opt(&r.loss_change),
-            ]
+            let mut cells = vec![scope_label(r.scope).to_string(), name];
+            cells.extend(figure_cells(r));
+            cells
         })
         .collect();
     print_table(out, &header, &rows)?;
