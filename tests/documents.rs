@@ -559,6 +559,57 @@ fn appearance_documents() {
     for name in ["tishihan", "shouquan", "qingkuang", "baisu"] {
         check_document(&ws, &rec, name);
     }
+    // Each document's kind: the report is a 上行文 in 文件格式 with its 报告 number and the
+    // agency's principal as 签发人, on the number's line, in 楷体; the statement a 函; the
+    // reminder and the authorisation plain, without number.
+    let kinds: Vec<(String, String, Option<String>)> =
+        ["baisu", "qingkuang", "tishihan", "shouquan"]
+            .iter()
+            .map(|t| {
+                let d = &rec.job(t).data["doc"];
+                (
+                    d["format"].as_str().unwrap().to_string(),
+                    d["direction"].as_str().unwrap().to_string(),
+                    d["number"].as_str().map(String::from),
+                )
+            })
+            .collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                "文件".into(),
+                "上行文".into(),
+                Some("渝北市监文〔2023〕1号".into())
+            ),
+            (
+                "信函".into(),
+                "平行文".into(),
+                Some("渝北市监函〔2023〕1号".into())
+            ),
+            ("普通".into(), "上行文".into(), None),
+            ("普通".into(), "平行文".into(), None),
+        ]
+    );
+    let report = rec.job("baisu");
+    assert_eq!(report.data["doc"]["signers"], json!(["李某某"]));
+    let doc = layout(&ws, &rec, &report);
+    let page = glyphs(&doc, 0);
+    let line = lines(&page)
+        .into_iter()
+        .find(|l| {
+            l.iter()
+                .map(|g| g.text.as_str())
+                .collect::<String>()
+                .starts_with("渝北市监文")
+        })
+        .expect("the number line");
+    let text: String = line.iter().map(|g| g.text.as_str()).collect();
+    assert_eq!(text, "渝北市监文〔2023〕1号签发人：李某某");
+    assert!(
+        line.iter().rev().take(3).all(|g| g.family == "FandolKai"),
+        "签发人 in 楷体"
+    );
     // The engine archived the PDFs, each with its frozen record (what its template received).
     let files = walkdir(dir.path().join("archive/2023/2023-行初-123"));
     let pdfs: Vec<_> = files
