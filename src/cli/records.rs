@@ -28,7 +28,9 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     collect(unreadable(&unreadable_files));
     problems.extend(engine::audit::audit(ws, &views));
     let renderer = TypstRenderer::new();
-    let covers = |c: char| engine::DocumentRenderer::covers(&renderer, ws, c);
+    // One typesetter for every character checked.
+    let typesetter = renderer.typesetter(ws).ok();
+    let covers = |c: char| typesetter.as_ref().is_none_or(|t| t.covers_body(c));
     {
         use rayon::prelude::*;
         let found: Vec<Vec<Diagnostic>> = views

@@ -27,6 +27,9 @@ type FontKey = (Vec<PathBuf>, Vec<PathBuf>);
 #[derive(Default)]
 pub struct TypstRenderer {
     typesetters: Mutex<HashMap<FontKey, std::result::Result<Arc<Typesetter>, String>>>,
+    /// The typesetter `covers` used last, by workspace folder: finding a workspace's font folders
+    /// looks at the file system, too slow to do for every character checked.
+    covering: Mutex<Option<(PathBuf, Arc<Typesetter>)>>,
 }
 
 impl TypstRenderer {
@@ -86,9 +89,24 @@ impl TypstRenderer {
 
 impl DocumentRenderer for TypstRenderer {
     fn covers(&self, ws: &Workspace, c: char) -> bool {
-        self.typesetter(ws)
-            .map(|t| t.covers_body(c))
-            .unwrap_or(true)
+        let cached = self.covering.lock().ok().and_then(|last| {
+            last.as_ref()
+                .filter(|(root, _)| *root == ws.root)
+                .map(|(_, t)| Arc::clone(t))
+        });
+        let t = match cached {
+            Some(t) => t,
+            None => match self.typesetter(ws) {
+                Ok(t) => {
+                    if let Ok(mut last) = self.covering.lock() {
+                        *last = Some((ws.root.clone(), Arc::clone(&t)));
+                    }
+                    t
+                }
+                Err(_) => return true,
+            },
+        };
+        t.covers_body(c)
     }
 
     fn data(&self, ws: &Workspace, req: &DocRequest) -> Result<serde_json::Value> {
