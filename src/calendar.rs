@@ -48,8 +48,6 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 
-use crate::config::DeadlineSetting;
-
 /// The embedded official table.
 const SOURCE: &str = include_str!("../calendar/cn.yaml");
 
@@ -260,6 +258,19 @@ pub enum EndRule {
     NextWorkingDay,
     /// A zero-length deadline: the start date itself.
     SameDay,
+}
+
+/// A deadline length (`deadlines:` in `yingsu.yaml`). How its last day is found is [`end_rule`].
+#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum DeadlineSetting {
+    /// N calendar days; a last day that is not a working day moves to the next working day.
+    CalendarDays(u32),
+    /// N working days (Monday–Friday, minus holidays, plus adjusted working days).
+    WorkingDays(u32),
+    /// N months (same day of month, clamped to the month's end); a last day that is not a
+    /// working day moves to the next working day.
+    Months(u32),
 }
 
 /// The rule for a deadline setting.

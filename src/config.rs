@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::calendar::WorkCalendar;
+pub use crate::calendar::{DeadlineSetting, WorkCalendar};
 use crate::error::{Diagnostic, Errors, Result};
 use crate::yaml::{self, Spanned};
 
@@ -192,19 +192,6 @@ impl Default for Targets {
             rectify_unjustified: true,
         }
     }
-}
-
-/// A deadline length. How its last day is found is [`crate::calendar::end_rule`].
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub enum DeadlineSetting {
-    /// N calendar days; a last day that is not a working day moves to the next working day.
-    CalendarDays(u32),
-    /// N working days (Monday–Friday, minus holidays, plus adjusted working days).
-    WorkingDays(u32),
-    /// N months (same day of month, clamped to the month's end); a last day that is not a
-    /// working day moves to the next working day.
-    Months(u32),
 }
 
 /// Local additions to the official calendar ([`crate::calendar`]): `holidays` are local holidays
