@@ -380,7 +380,9 @@ impl Workspace {
     }
 }
 
-/// Where the bundled fonts live: `$YINGSU_FONTS`, beside the executable, or the source tree.
+/// Font folders shipped with the program: `$YINGSU_FONTS`, or `fonts/` beside the executable
+/// (or in `../share/yingsu/`). The default fonts themselves are compiled into the program and
+/// come after every folder (see [`crate::typeset::Typesetter::with_default_fonts`]).
 pub fn bundled_font_dirs() -> Vec<PathBuf> {
     let mut v = Vec::new();
     if let Some(p) = std::env::var_os("YINGSU_FONTS") {
@@ -392,7 +394,6 @@ pub fn bundled_font_dirs() -> Vec<PathBuf> {
         v.push(dir.join("fonts"));
         v.push(dir.join("../share/yingsu/fonts"));
     }
-    v.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts")));
     v.into_iter().filter(|d| d.is_dir()).collect()
 }
 
