@@ -135,6 +135,7 @@ impl Workspace {
         let source = read_text(&root, &cfg_path)?;
         let (config, calendar) =
             Config::parse(&cfg_path, &source).map_err(|e| e.relative_to(&root))?;
+        check_config_file_names(&config, &cfg_path).map_err(|e| e.relative_to(&root))?;
 
         let mut templates = BTreeMap::new();
         for (p, s) in builtin_templates() {
@@ -378,6 +379,38 @@ impl Workspace {
         let names: Vec<&str> = self.workflows.keys().map(String::as_str).collect();
         format!("可用的流程：{}", names.join("、"))
     }
+}
+
+/// The names of `yingsu.yaml` that become parts of file names, checked so that every file the
+/// workspace gets can be created and copied on Windows too: an agency id in its monthly
+/// report's name (`monthly-2023-05-ID.pdf`), an issuer's prefix in its number register's
+/// (`渝北司函-2023.tsv`).
+fn check_config_file_names(config: &crate::config::Config, file: &Path) -> Result<()> {
+    let mut errors = crate::error::Errors::default();
+    let agencies = config.agencies.keys().map(|id| {
+        (
+            format!("单位代码 `{id}`"),
+            format!("monthly-2023-01-{id}.pdf"),
+        )
+    });
+    let prefixes = config.issuers.iter().map(|(id, i)| {
+        (
+            format!("发文机关 `{id}` 的文号代字 `{}`", i.prefix),
+            format!("{}-2023.tsv", i.prefix),
+        )
+    });
+    for (what, name) in agencies.chain(prefixes) {
+        if let Some(why) = crate::jail::file_name_problem(&name) {
+            errors.push(
+                Diagnostic::new(format!(
+                    "{what} 会成为文件名的一部分，但不能用作文件名：{why}"
+                ))
+                .in_file(file)
+                .help("改用由汉字、字母、数字、连字符“-”和下划线“_”组成的名称"),
+            );
+        }
+    }
+    errors.into_result()
 }
 
 /// Font folders shipped with the program: `$YINGSU_FONTS`, or `fonts/` beside the executable
