@@ -29,6 +29,7 @@
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
 //! - [`jail`] keeps paths from untrusted input inside the workspace; [`entry`] checks text values
 //!   as they enter; [`casenum`] reads and normalises 案号.
+//! - [`schema`] describes the YAML files as JSON Schema for editors.
 //! - [`error`] is how all of the above report problems.
 //!
 //! The library never prints and never parses arguments: the command line (`src/main.rs` and
@@ -52,6 +53,7 @@ pub mod jail;
 pub mod natural;
 pub mod numbers;
 pub mod render;
+pub mod schema;
 pub mod stats;
 pub mod suggest;
 pub mod typeset;
