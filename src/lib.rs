@@ -29,6 +29,7 @@
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
 //! - [`jail`] keeps paths from untrusted input inside the workspace; [`entry`] checks text values
 //!   as they enter; [`casenum`] reads and normalises 案号.
+//! - [`diagram`] draws a workflow as a picture (SVG, through Typst).
 //! - [`schema`] describes the YAML files as JSON Schema for editors.
 //! - [`error`] is how all of the above report problems.
 //!
@@ -42,6 +43,7 @@ pub mod case;
 pub mod casenum;
 pub mod config;
 pub mod demo;
+pub mod diagram;
 pub mod document;
 pub mod engine;
 pub mod entry;
