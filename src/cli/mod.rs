@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 mod case;
+mod progress;
 mod records;
 mod schema;
 mod stats;
