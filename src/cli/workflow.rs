@@ -12,7 +12,7 @@ use super::{open, w};
 
 #[derive(Subcommand, Debug)]
 pub enum WorkflowCommand {
-    /// 显示流程的步骤和转向；--yaml 输出内置 YAML 以便复制到工作区修改
+    /// 显示流程的步骤和转向；--yaml 输出内置 YAML 以便复制到工作区修改；--svg 画出流程图
     Show {
         /// 流程名（appearance、rectification、proposal 或工作区自定义的流程）
         #[arg(value_name = "流程")]
