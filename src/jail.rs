@@ -56,7 +56,7 @@ pub fn check_file_name(label: &str, name: &str) -> Result<()> {
 }
 
 /// Why `name` cannot be a file name everywhere (see [`check_file_name`]), or `None`.
-fn file_name_problem(name: &str) -> Option<String> {
+pub(crate) fn file_name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("名称为空".into());
     }

@@ -29,6 +29,8 @@
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
 //! - [`jail`] keeps paths from untrusted input inside the workspace; [`entry`] checks text values
 //!   as they enter; [`casenum`] reads and normalises 案号.
+//! - [`diagram`] draws a workflow as a picture (SVG, through Typst).
+//! - [`schema`] describes the YAML files as JSON Schema for editors.
 //! - [`error`] is how all of the above report problems.
 //!
 //! The library never prints and never parses arguments: the command line (`src/main.rs` and
@@ -41,6 +43,7 @@ pub mod case;
 pub mod casenum;
 pub mod config;
 pub mod demo;
+pub mod diagram;
 pub mod docformat;
 pub mod document;
 pub mod engine;
@@ -55,6 +58,7 @@ pub mod natural;
 pub mod numbers;
 pub mod prose;
 pub mod render;
+pub mod schema;
 pub mod stats;
 pub mod suggest;
 pub mod typeset;

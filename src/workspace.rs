@@ -135,6 +135,7 @@ impl Workspace {
         let source = read_text(&root, &cfg_path)?;
         let (config, calendar) =
             Config::parse(&cfg_path, &source).map_err(|e| e.relative_to(&root))?;
+        check_config_file_names(&config, &cfg_path).map_err(|e| e.relative_to(&root))?;
 
         let mut templates = BTreeMap::new();
         for (p, s) in builtin_templates() {
@@ -397,7 +398,44 @@ impl Workspace {
     }
 }
 
-/// Where the bundled fonts live: `$YINGSU_FONTS`, beside the executable, or the source tree.
+/// The names of `yingsu.yaml` that become parts of file names, checked so that every file the
+/// workspace gets can be created and copied on Windows too: an agency id in its monthly
+/// report's name (`monthly-2023-05-ID.pdf`), an issuer's prefix in its number register's
+/// (`渝北司函-2023.tsv`).
+fn check_config_file_names(config: &crate::config::Config, file: &Path) -> Result<()> {
+    let mut errors = crate::error::Errors::default();
+    let agencies = config.agencies.keys().map(|id| {
+        (
+            format!("单位代码 `{id}`"),
+            format!("monthly-2023-01-{id}.pdf"),
+        )
+    });
+    // Every prefix: the 函's and those of each 文种 or format.
+    let prefixes = config.issuers.iter().flat_map(|(id, i)| {
+        i.prefix.iter().chain(i.prefixes.values()).map(move |p| {
+            (
+                format!("发文机关 `{id}` 的文号代字 `{p}`"),
+                format!("{p}-2023.tsv"),
+            )
+        })
+    });
+    for (what, name) in agencies.chain(prefixes) {
+        if let Some(why) = crate::jail::file_name_problem(&name) {
+            errors.push(
+                Diagnostic::new(format!(
+                    "{what} 会成为文件名的一部分，但不能用作文件名：{why}"
+                ))
+                .in_file(file)
+                .help("改用由汉字、字母、数字、连字符“-”和下划线“_”组成的名称"),
+            );
+        }
+    }
+    errors.into_result()
+}
+
+/// Font folders shipped with the program: `$YINGSU_FONTS`, or `fonts/` beside the executable
+/// (or in `../share/yingsu/`). The default fonts themselves are compiled into the program and
+/// come after every folder (see [`crate::typeset::Typesetter::with_default_fonts`]).
 pub fn bundled_font_dirs() -> Vec<PathBuf> {
     let mut v = Vec::new();
     if let Some(p) = std::env::var_os("YINGSU_FONTS") {
@@ -409,11 +447,59 @@ pub fn bundled_font_dirs() -> Vec<PathBuf> {
         v.push(dir.join("fonts"));
         v.push(dir.join("../share/yingsu/fonts"));
     }
-    v.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts")));
     v.into_iter().filter(|d| d.is_dir()).collect()
 }
 
-/// Create a workspace at `dir`: a commented `yingsu.yaml`, `cases/`, `archive/`.
+/// `.gitattributes` of a new workspace: documents and pictures are binary for git (no text
+/// diff, no line-ending conversion that would change their checksums), text files use LF.
+pub const INIT_GITATTRIBUTES: &str = "\
+# yingsu：文书 PDF、图片、Excel 和字体是二进制文件，git 不做文本比较、不转换换行
+*.pdf binary
+*.png binary
+*.jpg binary
+*.jpeg binary
+*.svg binary
+*.xlsx binary
+*.ttf binary
+*.otf binary
+*.ttc binary
+*.otc binary
+# 文本文件一律用 LF 换行（Windows 上也一样），按文本比较
+*.yaml text eol=lf diff
+*.yml text eol=lf diff
+*.typ text eol=lf diff
+*.json text eol=lf diff
+*.tsv text eol=lf diff
+*.csv text eol=lf diff
+*.md text eol=lf diff
+";
+
+/// `.gitignore` of a new workspace: the lock, temporary files and the local cache.
+pub const INIT_GITIGNORE: &str = "\
+# yingsu 的锁、临时文件和本机缓存（不提交到 git）
+.yingsu.lock
+.yingsu-*
+*.tmp
+.yingsu/
+";
+
+/// `.vscode/settings.json` of a new workspace: the YAML language server checks and completes
+/// `yingsu.yaml`, workflows and case files against the schemas in `schema/`.
+pub const INIT_VSCODE_SETTINGS: &str = r#"{
+  "yaml.schemas": {
+    "./schema/config.json": "yingsu.yaml",
+    "./schema/workflow.json": "workflows/*.yaml",
+    "./schema/case.json": "cases/**/*.yaml"
+  },
+  "files.encoding": "utf8",
+  "files.eol": "\n"
+}
+"#;
+
+/// Create a workspace at `dir`: a commented `yingsu.yaml`, `cases/`, `archive/`, git settings
+/// (`.gitattributes`, `.gitignore`), the JSON Schemas of its YAML files (`schema/`) and the
+/// editor settings that use them (`.vscode/settings.json`). Git and editor files already there
+/// are kept.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     let cfg = dir.join("yingsu.yaml");
     if cfg.exists() {
@@ -430,12 +516,33 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     crate::archive::write_atomic(&cfg, INIT_CONFIG.as_bytes())?;
     created.insert(0, cfg);
-    let gi = dir.join(".gitignore");
-    if !gi.exists() {
-        crate::archive::write_atomic(
-            &gi,
-            "# yingsu 的临时文件和锁\n*.tmp\n.yingsu.lock\n".as_bytes(),
-        )?;
+    let ws = Workspace::open(dir)?;
+    let pretty = |v: serde_json::Value| {
+        serde_json::to_string_pretty(&v)
+            .map(|s| s + "\n")
+            .map_err(|e| Error::Internal(e.to_string()))
+    };
+    let files = [
+        (".gitattributes", INIT_GITATTRIBUTES.to_string()),
+        (".gitignore", INIT_GITIGNORE.to_string()),
+        (".vscode/settings.json", INIT_VSCODE_SETTINGS.to_string()),
+        ("schema/config.json", pretty(crate::schema::config())?),
+        ("schema/workflow.json", pretty(crate::schema::workflow())?),
+        (
+            "schema/case.json",
+            pretty(crate::schema::case(&ws.workflows, &ws.config))?,
+        ),
+    ];
+    for (rel, text) in files {
+        let p = dir.join(rel);
+        if p.exists() {
+            continue;
+        }
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("创建目录", parent, e))?;
+        }
+        crate::archive::write_atomic(&p, text.as_bytes())?;
+        created.push(p);
     }
     Ok(created)
 }

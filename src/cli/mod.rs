@@ -7,10 +7,13 @@ use std::path::PathBuf;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 mod case;
+mod progress;
 mod records;
+mod schema;
 mod stats;
 mod status;
 pub mod suggest;
+mod template;
 mod workflow;
 mod xlsx;
 pub mod zh;
@@ -67,6 +70,15 @@ pub enum Command {
     /// 流程：查看步骤与转向
     #[command(subcommand)]
     Workflow(workflow::WorkflowCommand),
+    /// 模板：列出内置模板和版式库，输出模板原文以便复制到工作区修改
+    #[command(subcommand)]
+    Template(template::TemplateCommand),
+    /// 输出 YAML 文件的 JSON Schema，供编辑器补全和检查：yingsu schema case > schema/case.json
+    Schema {
+        /// 哪种文件：case（案件记录）、config（yingsu.yaml）、workflow（流程定义）
+        #[arg(value_name = "种类")]
+        kind: schema::SchemaKind,
+    },
     /// 出庭应诉与败诉统计（按月、季、年或起止日期；终端表格、JSON、CSV 或 Excel）
     Stats(stats::StatsArgs),
     /// 检查考核目标：列出未达标、出庭率为零、无正当理由不出庭等情形，可一键开启整改案件
@@ -213,6 +225,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             reissue,
         } => records::render(&open(&cli.dir)?, ids, all, jobs, reissue, out),
         Command::Workflow(c) => workflow::run(&cli.dir, c, out),
+        Command::Template(c) => template::run(&cli.dir, c, out),
+        Command::Schema { kind } => schema::run(&cli.dir, kind, out),
         Command::Stats(a) => stats::cmd_stats(&cli.dir, a, out),
         Command::Check(a) => match member_dirs(&cli.dir, &a.workspaces)? {
             Some(dirs) => stats::cmd_check_members(&dirs, a, out),

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use super::progress::Progress;
+
 use yingsu::engine::{self, Actor};
 use yingsu::error::{Diagnostic, Error, Result};
 use yingsu::render::{self, TypstRenderer};
@@ -100,6 +102,28 @@ pub fn unreadable(list: &[engine::Unreadable]) -> Result<()> {
 }
 
 /// `yingsu render`: make the given cases' (or all) documents again.
+/// About how many documents `render` makes for these cases (all when `ids` is empty): those
+/// their histories record. Unreadable cases count none.
+fn documents_of(ws: &Workspace, ids: &[String]) -> usize {
+    let ids: Vec<String> = if ids.is_empty() {
+        engine::case_files(ws)
+            .map(|files| files.into_iter().map(|(id, _)| id).collect())
+            .unwrap_or_default()
+    } else {
+        ids.to_vec()
+    };
+    ids.iter()
+        .filter_map(|id| engine::load_case(ws, id).ok())
+        .map(|v| {
+            v.case
+                .history
+                .iter()
+                .map(|h| h.documents.len())
+                .sum::<usize>()
+        })
+        .sum()
+}
+
 pub fn render(
     ws: &Workspace,
     ids: Vec<String>,
@@ -115,7 +139,21 @@ pub fn render(
         ));
     }
     let renderer = TypstRenderer::new();
-    let outcome = engine::render_cases(ws, &ids, jobs, &renderer, &Actor::from_env()?, reissue)?;
+    let actor = Actor::from_env()?;
+    // On a terminal, a progress line while the documents are made.
+    let progress = if Progress::wanted() {
+        Progress::counting(&renderer, documents_of(ws, &ids))
+    } else {
+        None
+    };
+    let outcome = match &progress {
+        Some(p) => {
+            let outcome = engine::render_cases(ws, &ids, jobs, p, &actor, reissue);
+            p.finish();
+            outcome?
+        }
+        None => engine::render_cases(ws, &ids, jobs, &renderer, &actor, reissue)?,
+    };
     let done = &outcome.rendered;
     let changed = done.iter().filter(|d| d.changed).count();
     for d in done {

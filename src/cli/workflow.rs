@@ -12,14 +12,17 @@ use super::{open, w};
 
 #[derive(Subcommand, Debug)]
 pub enum WorkflowCommand {
-    /// 显示流程的步骤和转向；--yaml 输出内置 YAML 以便复制到工作区修改
+    /// 显示流程的步骤和转向；--yaml 输出内置 YAML 以便复制到工作区修改；--svg 画出流程图
     Show {
         /// 流程名（appearance、rectification、proposal 或工作区自定义的流程）
         #[arg(value_name = "流程")]
         name: String,
         /// 输出流程的 YAML 原文
-        #[arg(long)]
+        #[arg(long, conflicts_with = "svg")]
         yaml: bool,
+        /// 把流程图（步骤、转向及条件、各步骤的文书和期限）写成 SVG 图片
+        #[arg(long, value_name = "文件")]
+        svg: Option<PathBuf>,
     },
     /// 列出可用的流程
     List,
@@ -47,7 +50,7 @@ pub fn run(dir: &Option<PathBuf>, c: WorkflowCommand, out: &mut dyn Write) -> Re
             }
             Ok(())
         }
-        WorkflowCommand::Show { name, yaml } => {
+        WorkflowCommand::Show { name, yaml, svg } => {
             let ws = open(dir);
             let source = match &ws {
                 Ok(ws) => ws.workflow(&name)?.source.clone(),
@@ -67,17 +70,15 @@ pub fn run(dir: &Option<PathBuf>, c: WorkflowCommand, out: &mut dyn Write) -> Re
             if yaml {
                 return write!(out, "{source}").map_err(|e| Error::io("输出", "stdout", e));
             }
+            let init_config =
+                yingsu::config::Config::parse(Path::new("yingsu.yaml"), workspace::INIT_CONFIG)?.0;
             let wf = match &ws {
                 Ok(ws) => ws.workflow(&name)?.clone(),
                 Err(_) => yingsu::workflow::Workflow::load(
                     Path::new(&format!("内置流程/{name}.yaml")),
                     &source,
                     &yingsu::workflow::Context {
-                        config: &yingsu::config::Config::parse(
-                            Path::new("yingsu.yaml"),
-                            workspace::INIT_CONFIG,
-                        )?
-                        .0,
+                        config: &init_config,
                         templates: &workspace::builtin_templates()
                             .map(|(p, _)| p.trim_end_matches(".typ").to_string())
                             .collect(),
@@ -87,6 +88,28 @@ pub fn run(dir: &Option<PathBuf>, c: WorkflowCommand, out: &mut dyn Write) -> Re
                     },
                 )?,
             };
+            if let Some(file) = svg {
+                // In a workspace, its fonts; elsewhere the program's own.
+                let (typesetter, config) = match &ws {
+                    Ok(ws) => (
+                        yingsu::render::TypstRenderer::new().typesetter(ws)?,
+                        &ws.config,
+                    ),
+                    Err(_) => (
+                        std::sync::Arc::new(
+                            yingsu::typeset::Typesetter::with_default_fonts(
+                                &workspace::bundled_font_dirs(),
+                                &[],
+                            )
+                            .map_err(|e| Error::Internal(e.to_string()))?,
+                        ),
+                        &init_config,
+                    ),
+                };
+                let picture = yingsu::diagram::svg(&typesetter, &wf, config)?;
+                yingsu::archive::write_atomic(&file, picture.as_bytes())?;
+                return w(out, format!("已写入流程图：{}", file.display()));
+            }
             show_workflow(out, &wf)
         }
     }

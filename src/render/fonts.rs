@@ -33,7 +33,9 @@ pub fn role_fonts(ws: &Workspace, renderer: &TypstRenderer) -> Result<Vec<RoleFo
             "工作区 fonts/"
         } else if system.iter().any(|d| path.starts_with(d)) {
             "本机安装"
-        } else if bundled.iter().any(|d| path.starts_with(d)) {
+        } else if path.starts_with(crate::typeset::EMBEDDED_FONTS_DIR)
+            || bundled.iter().any(|d| path.starts_with(d))
+        {
             "yingsu 自带"
         } else {
             "其他字体目录"

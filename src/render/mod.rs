@@ -45,7 +45,7 @@ impl TypstRenderer {
             .lock()
             .map_err(|_| Error::Internal("typesetter cache poisoned".into()))?;
         let built = map.entry(key).or_insert_with_key(|(dirs, system)| {
-            Typesetter::with_system_fonts(dirs, system)
+            Typesetter::with_default_fonts(dirs, system)
                 .map(Arc::new)
                 .map_err(|e| e.to_string())
         });

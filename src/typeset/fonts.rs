@@ -3,7 +3,9 @@
 //! Font files are memory-mapped once when the [`FontStore`] is built; only the
 //! metadata ([`FontInfo`]) is parsed eagerly. The parsed [`Font`] objects are
 //! created on first use, so a document that only uses two faces never pays
-//! for the others (the full-coverage fallback faces are ~50 MB).
+//! for the others (the full-coverage fallback faces are ~50 MB). The default
+//! fonts compiled into the program ([`yingsu_fonts`]) are indexed from their
+//! metadata tables alone and inflated only when a document uses them.
 
 use std::collections::{HashSet, VecDeque};
 use std::fs::File;
@@ -16,14 +18,26 @@ use typst::utils::LazyHash;
 
 use super::error::TypesetError;
 
+/// Where the default fonts compiled into the program appear to come from: the folder that
+/// [`Typesetter::font_faces`](super::Typesetter::font_faces) names for them (a relative path, so
+/// it never falls inside a font folder).
+pub const EMBEDDED_FONTS_DIR: &str = "<yingsu 内置字体>";
+
+/// Where a face's data lives.
+enum FaceData {
+    /// A mapped file, shared by all faces of a collection.
+    Mapped(Bytes),
+    /// A default font compiled into the program, inflated on first use.
+    Embedded(&'static yingsu_fonts::EmbeddedFont),
+}
+
 /// One face of one font file.
 struct FontSlot {
     /// Where the face came from (for diagnostics).
     path: PathBuf,
     /// Index of the face inside a collection (`.ttc`).
     index: u32,
-    /// The mapped file, shared by all faces of a collection.
-    data: Bytes,
+    data: FaceData,
     /// The parsed face, created on first access.
     font: OnceLock<Option<Font>>,
     /// The family name, lower-cased, for case-insensitive lookups.
@@ -52,14 +66,39 @@ impl AsRef<[u8]> for Mapped {
 impl FontStore {
     /// Walks the directories in order (earlier directories win when the same
     /// family and variant appear more than once) and indexes every
-    /// `.otf`/`.ttf`/`.otc`/`.ttc` file. Missing directories are skipped.
-    pub fn scan(dirs: &[PathBuf], system_dirs: &[PathBuf]) -> Result<Self, TypesetError> {
+    /// `.otf`/`.ttf`/`.otc`/`.ttc` file, then the `embedded` default fonts,
+    /// then the official fonts of `system_dirs`. Missing directories are skipped.
+    pub fn scan(
+        dirs: &[PathBuf],
+        embedded: &'static [yingsu_fonts::EmbeddedFont],
+        system_dirs: &[PathBuf],
+    ) -> Result<Self, TypesetError> {
         let mut book = FontBook::new();
         let mut slots = Vec::new();
         let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut add = |info: FontInfo, path: &Path, index: u32, data: FaceData| {
+            let key = (info.family.to_lowercase(), format!("{:?}", info.variant));
+            if !seen.insert(key) {
+                return;
+            }
+            slots.push(FontSlot {
+                path: path.to_path_buf(),
+                index,
+                data,
+                font: OnceLock::new(),
+                family: info.family.to_lowercase(),
+                ranges: OnceLock::new(),
+            });
+            book.push(info);
+        };
         let all = dirs.iter().map(|d| (d, false));
         let system = system_dirs.iter().map(|d| (d, true));
+        let mut embedded_done = false;
         for (dir, official_only) in all.chain(system) {
+            if official_only && !embedded_done {
+                embedded_done = true;
+                add_embedded(embedded, &mut add);
+            }
             if !dir.is_dir() {
                 continue;
             }
@@ -79,21 +118,12 @@ impl FontStore {
                     let Some(info) = FontInfo::new(data.as_slice(), index) else {
                         continue;
                     };
-                    let key = (info.family.to_lowercase(), format!("{:?}", info.variant));
-                    if !seen.insert(key) {
-                        continue;
-                    }
-                    slots.push(FontSlot {
-                        path: path.clone(),
-                        index,
-                        data: data.clone(),
-                        font: OnceLock::new(),
-                        family: info.family.to_lowercase(),
-                        ranges: OnceLock::new(),
-                    });
-                    book.push(info);
+                    add(info, &path, index, FaceData::Mapped(data.clone()));
                 }
             }
+        }
+        if !embedded_done {
+            add_embedded(embedded, &mut add);
         }
         if slots.is_empty() {
             return Err(TypesetError::NoFonts {
@@ -115,7 +145,13 @@ impl FontStore {
     pub fn font(&self, index: usize) -> Option<Font> {
         let slot = self.slots.get(index)?;
         slot.font
-            .get_or_init(|| Font::new(slot.data.clone(), slot.index))
+            .get_or_init(|| {
+                let data = match &slot.data {
+                    FaceData::Mapped(data) => data.clone(),
+                    FaceData::Embedded(font) => Bytes::new(font.data()?),
+                };
+                Font::new(data, slot.index)
+            })
             .clone()
     }
 
@@ -157,6 +193,20 @@ impl FontStore {
                         .is_ok()
                 }
         })
+    }
+}
+
+/// Indexes the default fonts compiled into the program from their metadata tables.
+fn add_embedded(
+    embedded: &'static [yingsu_fonts::EmbeddedFont],
+    add: &mut impl FnMut(FontInfo, &Path, u32, FaceData),
+) {
+    for font in embedded {
+        let Some(info) = font.metadata().and_then(|meta| FontInfo::new(&meta, 0)) else {
+            continue;
+        };
+        let path = Path::new(EMBEDDED_FONTS_DIR).join(font.name());
+        add(info, &path, 0, FaceData::Embedded(font));
     }
 }
 
@@ -362,6 +412,38 @@ mod tests {
         assert!(ranges_of(std::iter::empty()).is_empty());
     }
 
+    #[test]
+    fn default_fonts_are_indexed_from_their_metadata_as_from_their_data() {
+        for font in yingsu_fonts::all() {
+            let from_meta = FontInfo::new(&font.metadata().unwrap(), 0);
+            let from_data = FontInfo::new(font.data().unwrap(), 0);
+            assert!(from_meta.is_some(), "{}", font.name());
+            assert_eq!(from_meta, from_data, "{}", font.name());
+        }
+    }
+
+    #[test]
+    fn default_fonts_come_after_the_folders_and_are_inflated_on_use() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        std::fs::copy(repo_font(), dir.join("fang.ttf")).unwrap();
+        let store = FontStore::scan(std::slice::from_ref(&dir), yingsu_fonts::all(), &[]).unwrap();
+        let faces = store.faces();
+        // The folder's FandolFang wins; the other default fonts come from the program.
+        let fang: Vec<_> = faces.iter().filter(|(f, _)| f == "FandolFang R").collect();
+        assert_eq!(fang.len(), 1);
+        assert!(fang[0].1.starts_with(&dir), "{:?}", fang[0].1);
+        let kai = faces.iter().find(|(f, _)| f == "FandolKai").unwrap();
+        assert_eq!(
+            kai.1,
+            Path::new(EMBEDDED_FONTS_DIR).join("fandol/FandolKai-Regular.ttf")
+        );
+        let index = faces.iter().position(|(f, _)| f == "FandolKai").unwrap();
+        let font = store.font(index).unwrap();
+        assert_eq!(font.data().len(), 8_689_924);
+        assert_eq!(font.info().family, "FandolKai");
+    }
+
     fn repo_font() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/fandol/FandolFang-Regular.ttf")
     }
@@ -392,7 +474,7 @@ mod tests {
             files,
             vec![d.join("fonts/FandolFang-Regular.ttf"), d.join("linked.ttf")]
         );
-        let store = FontStore::scan(&[d.to_path_buf()], &[]).unwrap();
+        let store = FontStore::scan(&[d.to_path_buf()], &[], &[]).unwrap();
         let families: Vec<String> = store.faces().into_iter().map(|(f, _)| f).collect();
         assert_eq!(families, vec!["FandolFang R".to_string()]);
     }
@@ -404,8 +486,12 @@ mod tests {
             assert!(font_files(Path::new(dir)).is_empty(), "{dir}");
         }
         let fonts = repo_font().parent().unwrap().to_path_buf();
-        let store =
-            FontStore::scan(&[PathBuf::from("/proc"), PathBuf::from("/sys"), fonts], &[]).unwrap();
+        let store = FontStore::scan(
+            &[PathBuf::from("/proc"), PathBuf::from("/sys"), fonts],
+            &[],
+            &[],
+        )
+        .unwrap();
         assert!(!store.faces().is_empty());
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }

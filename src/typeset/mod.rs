@@ -34,7 +34,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use self::error::{Diagnostic, TypesetError, syntax_errors};
-pub use self::fonts::{OFFICIAL_FAMILIES, system_font_dirs};
+pub use self::fonts::{EMBEDDED_FONTS_DIR, OFFICIAL_FAMILIES, system_font_dirs};
 pub use self::world::DATA_PATH;
 
 /// The GB/T 9704-2012 layout library (`templates/gbt9704.typ`).
@@ -188,9 +188,27 @@ impl Typesetter {
         font_dirs: &[PathBuf],
         system_dirs: &[PathBuf],
     ) -> Result<Self, TypesetError> {
+        Self::build(font_dirs, &[], system_dirs)
+    }
+
+    /// Like [`Typesetter::with_system_fonts`], also taking the default fonts compiled into the
+    /// program (after `font_dirs`, which take precedence for the same family and style): a
+    /// typesetter that works with no font folder at all.
+    pub fn with_default_fonts(
+        font_dirs: &[PathBuf],
+        system_dirs: &[PathBuf],
+    ) -> Result<Self, TypesetError> {
+        Self::build(font_dirs, yingsu_fonts::all(), system_dirs)
+    }
+
+    fn build(
+        font_dirs: &[PathBuf],
+        embedded: &'static [yingsu_fonts::EmbeddedFont],
+        system_dirs: &[PathBuf],
+    ) -> Result<Self, TypesetError> {
         Ok(Self {
             library: LazyHash::new(Library::default()),
-            fonts: fonts::FontStore::scan(font_dirs, system_dirs)?,
+            fonts: fonts::FontStore::scan(font_dirs, embedded, system_dirs)?,
             sources: Mutex::new(HashMap::new()),
             compiled: AtomicUsize::new(0),
         })

@@ -1,0 +1,366 @@
+//! JSON Schemas of the files a clerk edits: owns describing `yingsu.yaml`, workflow files and case
+//! files as JSON Schema (draft 2020-12) with Chinese descriptions, so that an editor with a YAML
+//! language server completes and checks them. The case schema is per workspace: the fields of
+//! each of its workflows (their labels and help as descriptions, their types and choices) and
+//! the ids of its `yingsu.yaml` for fields that name an agency, a court or an issuer.
+//!
+//! The schemas help while typing; `yingsu validate` stays the judge (conditions, dates in
+//! order, 案号 forms and the like are checked there, not here).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::facts::FieldType;
+use crate::workflow::{FieldSpec, Workflow};
+
+/// The dialect every schema declares.
+pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// A date as yingsu reads it: 2023-05-08 or 2023年5月8日.
+const DATE_PATTERN: &str = r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$";
+
+/// The schemas `yingsu schema` prints, by the name the command takes.
+pub const KINDS: &[&str] = &["case", "config", "workflow"];
+
+fn text(description: &str) -> Value {
+    json!({"type": "string", "description": description})
+}
+
+fn flag(description: &str) -> Value {
+    json!({"type": "boolean", "description": description})
+}
+
+fn object(description: &str, properties: Value, required: &[&str]) -> Value {
+    json!({
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+fn map_of(description: &str, value: Value) -> Value {
+    json!({
+        "type": "object",
+        "description": description,
+        "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+        "additionalProperties": value,
+    })
+}
+
+fn dates(description: &str) -> Value {
+    json!({
+        "type": "array",
+        "description": description,
+        "items": {"type": "string", "pattern": DATE_PATTERN},
+    })
+}
+
+/// A deadline length, as `yingsu.yaml` and workflows write it.
+fn length() -> Value {
+    let one = |key: &str, description: &str| {
+        json!({
+            "type": "object",
+            "description": description,
+            "properties": {key: {"type": "integer", "minimum": 0}},
+            "required": [key],
+            "additionalProperties": false,
+        })
+    };
+    json!({
+        "oneOf": [
+            one("calendar_days", "自然日：N 天，最后一天不是工作日的顺延到下一个工作日"),
+            one("working_days", "工作日：N 个工作日（扣除节假日，计入调休上班日）"),
+            one("months", "月：N 个月（月末对齐），最后一天不是工作日的顺延"),
+        ]
+    })
+}
+
+/// The schema of `yingsu.yaml`.
+pub fn config() -> Value {
+    let issuer = object(
+        "发文机关",
+        json!({
+            "name": text("机关全称，用于署名，如 重庆市渝北区司法局"),
+            "short": text("简称，用于正文，如 区司法局"),
+            "mark": text("发文机关标志（公文版头的红色大字），省略时用全称"),
+            "prefix": text("函（信函格式）的机关代字，如“渝北司函”，发文字号形如 渝北司函〔2023〕5号"),
+            "prefixes": map_of("其他文种或版式的机关代字：文种（报告、通报……）或版式（文件、纪要）→ 代字，如 {文件: 渝北司发, 报告: 渝北司文}", json!({"type": "string"})),
+            "principal": text("主要负责人姓名"),
+            "contact": text("联系人（用于附注）"),
+            "phone": text("联系电话（用于附注）"),
+            "seal": {
+                "description": "印章：省略或 false 为不加盖印章的版式；true 为打印后手工盖章的版式；也可以写工作区内印章图片的路径，如 seals/sfj.png",
+                "type": ["boolean", "string"],
+            },
+        }),
+        &["name"],
+    );
+    let agency = object(
+        "被诉单位",
+        json!({
+            "name": text("单位全称"),
+            "short": text("简称"),
+            "group": text("统计分组（见 groups）"),
+            "kind": text("单位类型，如 区政府、部门、镇街"),
+            "issuer": text("该单位自己发文时使用的发文机关（见 issuers）"),
+            "principal": text("主要负责人（法定代表人）姓名"),
+            "principal_post": text("主要负责人职务"),
+            "address": text("地址"),
+        }),
+        &["name", "group"],
+    );
+    let group = object(
+        "统计分组",
+        json!({
+            "title": text("分组名称，用于统计表"),
+            "denominator": {
+                "description": "出庭率的分母：notices = 法院发出负责人出庭应诉通知的件数；hearings = 开庭审理的件数",
+                "enum": ["notices", "hearings"],
+            },
+        }),
+        &["title", "denominator"],
+    );
+    let targets = object(
+        "考核目标",
+        json!({
+            "floor": {"type": "number", "minimum": 0, "maximum": 100, "description": "各单位出庭率下限（百分数，如 90）"},
+            "require_full": {"type": "array", "items": {"type": "string"}, "description": "要求出庭率 100% 的案件标记（是/否字段）"},
+            "interview_at_zero": flag("出庭率为零的单位列入约谈"),
+            "rectify_unjustified": flag("无正当理由不出庭的，开启督查整改案件"),
+        }),
+        &[],
+    );
+    let calendar = object(
+        "本地的放假和上班日（优先于国家的节假日安排）",
+        json!({
+            "holidays": dates("本地放假或不办公的日期"),
+            "workdays": dates("本地上班的日期（即使是周末或节假日）"),
+        }),
+        &[],
+    );
+    let mut schema = object(
+        "yingsu 工作区配置（yingsu.yaml）",
+        json!({
+            "region": text("行政区域名称，用于文书和统计，如 重庆市渝北区"),
+            "issuers": map_of("发文机关：每个机关一个编号（小写英文字母、数字、下划线）", issuer),
+            "agencies": map_of("被诉单位：每个单位一个编号", agency),
+            "groups": map_of("统计分组：出庭率的分母按组设置", group),
+            "courts": map_of("法院：编号 → 法院全称", json!({"type": "string", "description": "法院全称"})),
+            "targets": targets,
+            "deadlines": map_of("期限设置：流程中按名称引用", length()),
+            "calendar": calendar,
+            "font_paths": {"type": "array", "items": {"type": "string"}, "description": "另外的字体目录（相对工作区或绝对路径），在工作区的 fonts/ 之后查找"},
+            "system_fonts": flag("是否使用本机安装的公文字体（方正小标宋简体、仿宋_GB2312 等），默认 true"),
+            "members": {"type": "array", "items": {"type": "string"}, "description": "汇总的成员工作区（各区县工作区的 git 克隆，相对本工作区或绝对路径）：stats、status、check 按工作区分列并给出合计"},
+        }),
+        &["region"],
+    );
+    schema["$schema"] = json!(DRAFT);
+    schema["title"] = json!("yingsu.yaml");
+    schema
+}
+
+/// The schema of a workflow file (`workflows/*.yaml`).
+pub fn workflow() -> Value {
+    let condition = |what: &str| text(&format!("{what}（条件表达式，如 outcome == '撤销'）"));
+    let field = object(
+        "字段",
+        json!({
+            "type": {
+                "description": "类型：text 文本、date 日期、bool 是/否、enum 选项、integer 整数、list 列表、case_number 案号",
+                "enum": ["text", "date", "bool", "enum", "integer", "list", "case_number"],
+            },
+            "label": text("中文名称，如 案号"),
+            "help": text("填写说明，字段缺少或填错时显示"),
+            "required": {
+                "description": "是否必填：true、false，或一个条件表达式",
+                "type": ["boolean", "string"],
+            },
+            "values": {"type": "array", "items": {"type": "string"}, "description": "选项（enum 类型）"},
+            "of": {"description": "值必须是 yingsu.yaml 中的编号", "enum": ["agencies", "courts", "issuers"]},
+            "not_before": text("日期不得早于这个日期字段"),
+            "not_after": text("日期不得晚于这个日期字段"),
+        }),
+        &["type", "label"],
+    );
+    let document = object(
+        "这一步生成的文书",
+        json!({
+            "template": text("模板名（templates/ 下的 .typ 文件，不含扩展名）"),
+            "title": text("文书标题"),
+            "when": condition("生成条件"),
+            "issuer": text("发文机关：yingsu.yaml 中的编号，或表达式"),
+            "date": text("成文日期取自的日期字段"),
+            "numbered": flag("是否编发文字号，默认 true"),
+            "format": {"enum": ["文件", "信函", "纪要", "普通"], "description": "本文书的版式（不写时用模板声明的版式）"},
+        }),
+        &["template", "title"],
+    );
+    let deadline = object(
+        "这一步的期限",
+        json!({
+            "title": text("要办的事，如 报送败诉案件总结报告"),
+            "from": text("起算日期字段"),
+            "days": {
+                "description": "期限长度：{calendar_days: N}、{working_days: N}、{months: N}，或 yingsu.yaml 中 deadlines 的名称",
+                "anyOf": [{"type": "string"}, length()],
+            },
+            "when": condition("期限适用的条件"),
+            "required": flag("起算日期缺少时不允许进入这一步"),
+        }),
+        &["title", "from", "days"],
+    );
+    let next = object(
+        "转向",
+        json!({
+            "to": text("下一步骤"),
+            "when": condition("转向条件"),
+        }),
+        &["to"],
+    );
+    let opens = object(
+        "这一步开启的其他流程的案件",
+        json!({
+            "workflow": text("流程名"),
+            "when": condition("开启条件"),
+            "id": text("新案件的编号（模板，可用 {{ case_id }} 和字段）"),
+            "facts": {"type": "object", "additionalProperties": {"type": "string"}, "description": "新案件的事实：字段 → 模板"},
+        }),
+        &["workflow", "id"],
+    );
+    let step = object(
+        "步骤",
+        json!({
+            "title": text("步骤的中文名称"),
+            "help": text("办理说明"),
+            "date": text("这一步的日期取自的字段"),
+            "records": {"type": "array", "items": {"type": "string"}, "description": "这一步记录的字段"},
+            "documents": {"type": "array", "items": document},
+            "deadlines": {"type": "array", "items": deadline},
+            "next": {"type": "array", "items": next},
+            "opens": {"type": "array", "items": opens},
+            "final": flag("结束步骤"),
+            "fresh": flag("每次进入都重新记录字段"),
+        }),
+        &["title"],
+    );
+    let mut schema = object(
+        "yingsu 流程定义",
+        json!({
+            "name": text("流程名（小写英文字母、数字、下划线），与文件名相同"),
+            "title": text("流程的中文名称"),
+            "description": text("流程说明"),
+            "start": text("起始步骤"),
+            "fields": map_of("字段：编号 → 定义", field),
+            "steps": map_of("步骤：编号 → 定义", step),
+        }),
+        &["name", "title", "start", "fields", "steps"],
+    );
+    schema["$schema"] = json!(DRAFT);
+    schema["title"] = json!("yingsu 流程");
+    schema
+}
+
+/// What a field's value looks like in a case file.
+fn field_schema(f: &FieldSpec, config: &Config) -> Value {
+    let mut s = match f.ty {
+        FieldType::Text => match f.of.as_ref().map(|o| o.value.as_str()) {
+            Some("agencies") => json!({"enum": config.agencies.keys().collect::<Vec<_>>()}),
+            Some("courts") => json!({"enum": config.courts.keys().collect::<Vec<_>>()}),
+            Some("issuers") => json!({"enum": config.issuers.keys().collect::<Vec<_>>()}),
+            _ => json!({"type": ["string", "number", "boolean"]}),
+        },
+        FieldType::Date => json!({"type": "string", "pattern": DATE_PATTERN}),
+        FieldType::Bool => json!({"type": "boolean"}),
+        FieldType::Enum => json!({"enum": f.values}),
+        FieldType::Integer => json!({"type": "integer"}),
+        FieldType::List => json!({
+            "type": ["array", "string"],
+            "items": {"type": ["string", "number", "boolean", "object"]},
+        }),
+        FieldType::CaseNumber => json!({"type": "string"}),
+    };
+    let description = match &f.help {
+        Some(help) => format!("{}（{}）：{help}", f.label, f.ty.label()),
+        None => format!("{}（{}）", f.label, f.ty.label()),
+    };
+    s["description"] = json!(description);
+    s
+}
+
+/// The schema of case files (`cases/**/*.yaml`) for these workflows and this configuration.
+pub fn case(workflows: &BTreeMap<String, Workflow>, config: &Config) -> Value {
+    let mut defs = serde_json::Map::new();
+    let mut branches = Vec::new();
+    for (name, wf) in workflows {
+        let fields: serde_json::Map<String, Value> = wf
+            .spec
+            .fields
+            .0
+            .iter()
+            .map(|(k, f)| (k.value.clone(), field_schema(f, config)))
+            .collect();
+        defs.insert(
+            format!("facts_{name}"),
+            json!({
+                "type": ["object", "null"],
+                "description": format!("{}的案件事实", wf.spec.title),
+                "properties": fields,
+                "additionalProperties": false,
+            }),
+        );
+        branches.push(json!({
+            "if": {"properties": {"workflow": {"const": name}}, "required": ["workflow"]},
+            "then": {"properties": {"facts": {"$ref": format!("#/$defs/facts_{name}")}}},
+        }));
+    }
+    let names: Vec<&String> = workflows.keys().collect();
+    let titles: Vec<String> = workflows
+        .iter()
+        .map(|(n, wf)| format!("{n}（{}）", wf.spec.title))
+        .collect();
+    let document = json!({
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"}, "template": {"type": "string"},
+            "number": {"type": "string"}, "file": {"type": "string"}, "sha256": {"type": "string"},
+        },
+        "required": ["title", "template", "file", "sha256"],
+        "additionalProperties": false,
+    });
+    let entry = json!({
+        "type": "object",
+        "description": "办理记录的一条（由 yingsu 追加，不要修改）",
+        "properties": {
+            "step": {"type": "string"}, "event": {"type": "string"},
+            "at": {"type": "string"}, "by": {"type": "string"},
+            "facts": {"type": "object"},
+            "documents": {"type": "array", "items": document},
+            "opened": {"type": "array", "items": {"type": "string"}},
+            "undoes": {"type": "integer", "minimum": 1},
+            "reason": {"type": "string"}, "withdrawn": {"type": "boolean"},
+        },
+        "required": ["at", "by"],
+        "additionalProperties": false,
+    });
+    json!({
+        "$schema": DRAFT,
+        "title": "yingsu 案件记录",
+        "description": "案件记录：上方 facts 由经办人填写，下方 history 由 yingsu 追加",
+        "type": "object",
+        "properties": {
+            "workflow": {"description": format!("流程：{}", titles.join("、")), "enum": names},
+            "title": {"type": "string", "description": "案件名称"},
+            "facts": {"type": ["object", "null"], "description": "在此补充或更正案件事实（优先于 history 中的记录）"},
+            "history": {"type": "array", "description": "办理记录（由 yingsu 追加，不要修改）", "items": entry},
+        },
+        "required": ["workflow"],
+        "additionalProperties": false,
+        "allOf": branches,
+        "$defs": defs,
+    })
+}
