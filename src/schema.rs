@@ -88,7 +88,11 @@ pub fn config() -> Value {
             "short": text("简称，用于正文，如 区司法局"),
             "mark": text("发文机关标志（公文版头的红色大字），省略时用全称"),
             "prefix": text("函（信函格式）的机关代字，如“渝北司函”，发文字号形如 渝北司函〔2023〕5号"),
-            "prefixes": map_of("其他文种或版式的机关代字：文种（报告、通报……）或版式（文件、纪要）→ 代字，如 {文件: 渝北司发, 报告: 渝北司文}", json!({"type": "string"})),
+            "prefixes": {
+                "type": "object",
+                "description": "其他文种或版式的机关代字：文种（报告、通报……）或版式（文件、纪要）→ 代字，如 {文件: 渝北司发, 报告: 渝北司文}",
+                "additionalProperties": {"type": "string"},
+            },
             "principal": text("主要负责人姓名"),
             "contact": text("联系人（用于附注）"),
             "phone": text("联系电话（用于附注）"),

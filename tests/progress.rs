@@ -44,7 +44,8 @@ fn render_shows_progress_only_on_a_terminal() {
     );
 
     // On a terminal (util-linux `script` gives the command one): the progress line, cleared
-    // before the results.
+    // before the results. (Without the render index, so that the document is typeset again.)
+    std::fs::remove_dir_all(p.join(".yingsu/index")).unwrap();
     let shown = command(p, "script")
         .args(["-qec", &format!("{exe} render --all"), "/dev/null"])
         .output()
