@@ -308,10 +308,11 @@ fn generated_corpus_holds_the_grid() {
         report("corpus", &c);
         return;
     }
-    // Measured on 300 documents: 167 of 21,855 full lines off the grid, 554 of 7,783 terms and
-    // 572 of 4,150 organisation names split.
+    // Measured on 300 documents: 171 of 21,865 full lines off the grid, 564 of 7,784 terms and
+    // 585 of 4,150 organisation names split (line by line, before the paragraph was broken as a
+    // whole: 618, 1,236 and 1,322).
     if docs == 300 {
-        assert_targets("corpus", &c, 167, 554, 572);
+        assert_targets("corpus", &c, 171, 564, 585);
     } else {
         report("corpus", &c);
     }
