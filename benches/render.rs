@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use yingsu::typeset::{Job, Typesetter};
+use yingsu::typeset::{Job, LAYOUT_LIBRARY_PATH, Typesetter};
 
 fn root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -65,7 +65,18 @@ fn main() {
         .pages()
         .len();
 
-    let jobs: Vec<Job> = (0..n).map(|i| letter_job(&template, &base, i)).collect();
+    // `BENCH_LIBRARY=<file.typ>`: the batch with another layout library (before/after).
+    let library = std::env::var_os("BENCH_LIBRARY").map(|p| std::fs::read_to_string(p).unwrap());
+    let jobs: Vec<Job> = (0..n)
+        .map(|i| {
+            let mut job = letter_job(&template, &base, i);
+            if let Some(lib) = &library {
+                job.files
+                    .insert(LAYOUT_LIBRARY_PATH.to_string(), lib.as_str().into());
+            }
+            job
+        })
+        .collect();
 
     // Where the time goes (one thread, a fifth of the batch).
     let k = (n / 5).max(1);

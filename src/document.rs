@@ -174,7 +174,30 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         "dates": Value::Object(dates),
         "hearings": hearings,
         "stats": stats,
+        "protected": protected_names(cfg),
     }))
+}
+
+/// Organisation names from `yingsu.yaml` — issuing bodies, agencies (full and short names) and
+/// courts — longest first: the layout library keeps them whole in body text where the grid
+/// allows (issue 13).
+pub fn protected_names(cfg: &crate::config::Config) -> Vec<String> {
+    let mut names: Vec<String> = cfg
+        .issuers
+        .values()
+        .flat_map(|i| [Some(i.name.clone()), i.short.clone()])
+        .chain(
+            cfg.agencies
+                .values()
+                .flat_map(|a| [Some(a.name.clone()), a.short.clone()]),
+        )
+        .chain(cfg.courts.values().map(|c| Some(c.clone())))
+        .flatten()
+        .filter(|n| n.chars().count() >= 2)
+        .collect();
+    names.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    names.dedup();
+    names
 }
 
 /// Figures a document template may need: for a document whose facts have `stats_year`, the

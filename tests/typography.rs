@@ -15,6 +15,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use typography::Counts;
+use yingsu::document::protected_names;
 use yingsu::typeset::{Job, LAYOUT_LIBRARY_PATH, Typesetter};
 
 fn root() -> PathBuf {
@@ -30,44 +31,46 @@ fn report(what: &str, c: &Counts) {
     }
 }
 
-/// What the layout library achieves, as measured. The grid comes first: a full line leaves the
-/// grid only to keep a protected term (or number) whole when that stretches the line by at most
-/// two cells (`term-max-slack`), when an opening mark, —— or …… cannot end it and no
-/// punctuation in it can be compressed to take what follows, or when it gives a character to the
-/// paragraph's last line, which would otherwise hold one; every other full line holds its 28
-/// cells. A term that would stretch its line more is broken (at a joint when that holds the
-/// grid).
-fn assert_targets(what: &str, c: &Counts) {
+/// What the layout library achieves, as measured. The paragraph's lines are chosen together
+/// (`_break-par`): hanging and compressed punctuation anywhere in the paragraph keep the grid,
+/// protected terms whole and last lines at two characters or more. Where nothing of that helps —
+/// a long 案号 or 发文字号 after text without punctuation to compress — one of the two must give:
+/// either the line before the term is left short (off the grid) or the term breaks (at a joint:
+/// after its year, before its 〔, after 年 or 月). So off-grid lines and split terms are held at
+/// the numbers measured (`max_off_grid`, `max_split`: a change to the layout library that makes
+/// either worse fails here); lone last characters, headings at a page foot and text off the
+/// text area are none. Organisation names (up to 17 characters here) weigh like a term's joint.
+fn assert_targets(what: &str, c: &Counts, max_off_grid: usize, max_split: usize, max_names: usize) {
     report(what, c);
     assert!(c.full_lines > 0 && c.terms > 0, "{what}: nothing measured");
-    // One corpus line in 20,773 ends 3 pt tighter than its characters and its one compressed
-    // mark account for (doc-0167, page 4); not yet understood, so tolerated at that rate.
-    let other = c.off_grid - c.off_grid_term - c.off_grid_kinsoku - c.off_grid_lone;
     assert!(
-        other * 10_000 <= c.full_lines,
-        "{what}: {other} full lines off the 28-character grid for no reason of the above"
-    );
-    assert!(
-        c.off_grid * 100 <= 3 * c.full_lines,
-        "{what}: {} of {} full lines off the grid",
+        c.off_grid <= max_off_grid,
+        "{what}: {} of {} full lines off the grid (measured at most {max_off_grid})",
         c.off_grid,
         c.full_lines
     );
-    assert_eq!(c.lone, 0, "{what}: paragraphs ending with a lone character");
-    assert_eq!(c.headings_at_foot, 0, "{what}: headings ending a page");
     assert!(
-        c.split_terms * 100 <= 30 * c.terms,
-        "{what}: {} of {} protected terms split",
+        c.split_terms <= max_split,
+        "{what}: {} of {} protected terms split (measured at most {max_split})",
         c.split_terms,
         c.terms
     );
+    assert!(
+        c.split_names <= max_names,
+        "{what}: {} of {} organisation names split (measured at most {max_names})",
+        c.split_names,
+        c.names
+    );
+    assert_eq!(c.lone, 0, "{what}: paragraphs ending with a lone character");
+    assert_eq!(c.headings_at_foot, 0, "{what}: headings ending a page");
     assert_eq!(c.off_page, 0, "{what}: text off the text area");
 }
 
 #[test]
 fn demo_documents_hold_the_grid() {
     if let Some(dir) = std::env::var_os("YINGSU_TYPO_DEMO") {
-        report("demo", &typography::check_dir(Path::new(&dir)));
+        let names = protected_names(&yingsu::Workspace::open(Path::new(&dir)).unwrap().config);
+        report("demo", &typography::check_dir(Path::new(&dir), &names));
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -82,9 +85,12 @@ fn demo_documents_hold_the_grid() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let c = typography::check_dir(&dir);
+    let names = protected_names(&yingsu::Workspace::open(&dir).unwrap().config);
+    let c = typography::check_dir(&dir, &names);
     assert!(c.documents >= 50, "{} documents", c.documents);
-    assert_targets("demo", &c);
+    // Measured: 14 of 626 full lines off the grid, 39 of 207 terms and 18 of 255 organisation
+    // names split (line by line, before the paragraph was broken as a whole: 14, 52 and 23).
+    assert_targets("demo", &c, 14, 39, 18);
 }
 
 // ------------------------------------------------------------------ corpus
@@ -139,6 +145,24 @@ const CASES: &[&str] = &[
     "2023年12月31日",
     "5月8日",
 ];
+/// Organisation names, as `yingsu.yaml` would give them (the demo's, longest first).
+const ORGS: &[&str] = &[
+    "重庆市渝北区人民政府龙溪街道办事处",
+    "重庆市渝北区住房和城乡建设委员会",
+    "重庆市渝北区人力资源和社会保障局",
+    "重庆市渝北区市场监督管理局",
+    "重庆市渝北区规划和自然资源局",
+    "重庆市第一中级人民法院",
+    "重庆市渝北区人民法院",
+    "重庆市渝北区司法局",
+    "区规划自然资源局",
+    "区住房城乡建委",
+    "区市场监管局",
+    "区人力社保局",
+    "区生态环境局",
+    "龙溪街道",
+    "木耳镇",
+];
 const NUMBERS: &[&str] = &[
     "86件",
     "94.2%",
@@ -162,13 +186,11 @@ fn sentence(r: &mut Rng) -> String {
                 0..=4 => s.push(han[r.below(han.len())]),
                 5..=7 => s.push_str(r.pick(WORDS)),
                 8 => s.push_str(r.pick(NUMBERS)),
-                _ => {
-                    if r.below(3) == 0 {
-                        s.push_str(r.pick(CASES))
-                    } else {
-                        s.push(han[r.below(han.len())])
-                    }
-                }
+                _ => match r.below(6) {
+                    0 | 1 => s.push_str(r.pick(CASES)),
+                    2 => s.push_str(r.pick(ORGS)),
+                    _ => s.push(han[r.below(han.len())]),
+                },
             }
         }
         match r.below(12) {
@@ -235,6 +257,7 @@ fn corpus_data(seed: u64) -> Value {
         "signature": "重庆市渝北区司法局",
         "date": "2023年5月8日",
         "blocks": blocks,
+        "protected": ORGS,
     })
 }
 
@@ -272,7 +295,8 @@ fn generated_corpus_holds_the_grid() {
         let pdf = pdf.unwrap_or_else(|e| panic!("document {seed}: {e}"));
         std::fs::write(tmp.path().join(format!("doc-{seed:04}.pdf")), pdf).unwrap();
     }
-    let c = typography::check_dir(tmp.path());
+    let names: Vec<String> = ORGS.iter().map(|s| s.to_string()).collect();
+    let c = typography::check_dir(tmp.path(), &names);
     if let Some(keep) = std::env::var_os("YINGSU_TYPO_KEEP") {
         for e in std::fs::read_dir(tmp.path()).unwrap() {
             let p = e.unwrap().path();
@@ -284,5 +308,12 @@ fn generated_corpus_holds_the_grid() {
         report("corpus", &c);
         return;
     }
-    assert_targets("corpus", &c);
+    // Measured on 300 documents: 171 of 21,865 full lines off the grid, 564 of 7,784 terms and
+    // 585 of 4,150 organisation names split (line by line, before the paragraph was broken as a
+    // whole: 618, 1,236 and 1,322).
+    if docs == 300 {
+        assert_targets("corpus", &c, 171, 564, 585);
+    } else {
+        report("corpus", &c);
+    }
 }

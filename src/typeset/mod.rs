@@ -5,8 +5,9 @@
 //! indexes the fonts of the configured directories (memory-mapped, parsed
 //! lazily) and builds typst's standard library. Every [`Job`] is compiled in
 //! its own [`world::JobWorld`], which serves the job's templates from memory,
-//! the data as `/data.json`, and nothing else unless a root directory is
-//! given (file access is then jailed to that directory).
+//! the data as `/data.json` (and its `protected` names alone as `/protected.json`), and
+//! nothing else unless a root directory is given (file access is then jailed to that
+//! directory).
 //!
 //! The layout rules of GB/T 9704-2012 live in the typst library
 //! `templates/gbt9704.typ`, available here as [`LAYOUT_LIBRARY`]; document

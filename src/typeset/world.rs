@@ -15,6 +15,10 @@ use super::{Job, Typesetter, error::TypesetError};
 
 /// Virtual path under which the job's data is served.
 pub const DATA_PATH: &str = "/data.json";
+/// The data's `protected` names alone (`[]` without them): the layout library reads this small
+/// file, the same for every document of a workspace, so its cached layout of a paragraph
+/// serves the next document too (reading `/data.json` would tie it to each document's data).
+pub const PROTECTED_PATH: &str = "/protected.json";
 
 /// One compilation: borrows the shared [`Typesetter`] state.
 pub struct JobWorld<'a> {
@@ -23,6 +27,8 @@ pub struct JobWorld<'a> {
     sources: HashMap<FileId, Source>,
     data_id: FileId,
     data: Bytes,
+    protected_id: FileId,
+    protected: Bytes,
     root: Option<PathBuf>,
     today: Datetime,
 }
@@ -54,6 +60,12 @@ impl<'a> JobWorld<'a> {
             });
         }
         let data = serde_json::to_vec(&job.data).unwrap_or_else(|_| b"null".to_vec());
+        let protected = job
+            .data
+            .get("protected")
+            .filter(|v| v.is_array())
+            .and_then(|v| serde_json::to_vec(v).ok())
+            .unwrap_or_else(|| b"[]".to_vec());
         let today = date_of(job.date)?;
         let root = job.root.as_ref().and_then(|r| r.canonicalize().ok());
         Ok(Self {
@@ -62,6 +74,8 @@ impl<'a> JobWorld<'a> {
             sources,
             data_id: file_id(DATA_PATH)?,
             data: Bytes::new(data),
+            protected_id: file_id(PROTECTED_PATH)?,
+            protected: Bytes::new(protected),
             root,
             today,
         })
@@ -125,6 +139,9 @@ impl World for JobWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.data_id {
             return Ok(self.data.clone());
+        }
+        if id == self.protected_id {
+            return Ok(self.protected.clone());
         }
         if let Some(source) = self.sources.get(&id) {
             return Ok(Bytes::from_string(source.text().to_string()));

@@ -325,6 +325,9 @@ pub struct Counts {
     pub headings_at_foot: usize,
     pub terms: usize,
     pub split_terms: usize,
+    /// Organisation names from `yingsu.yaml` found in body paragraphs, and of them split.
+    pub names: usize,
+    pub split_names: usize,
     pub off_page: usize,
     /// Examples of each problem, for the report.
     pub examples: Vec<String>,
@@ -344,13 +347,15 @@ impl Counts {
         self.headings_at_foot += o.headings_at_foot;
         self.terms += o.terms;
         self.split_terms += o.split_terms;
+        self.names += o.names;
+        self.split_names += o.split_names;
         self.off_page += o.off_page;
         self.examples.extend(o.examples.iter().cloned());
     }
 
     pub fn summary(&self) -> String {
         format!(
-            "documents {}, body lines {}, full lines {}, off the grid {} (before a term kept whole {}, before an opening mark or a dash {}, before a last line {}), hanging marks {}, lone last characters {}, headings at a page foot {}, protected terms {} (split {}), lines off the text area {}",
+            "documents {}, body lines {}, full lines {}, off the grid {} (before a term kept whole {}, before an opening mark or a dash {}, before a last line {}), hanging marks {}, lone last characters {}, headings at a page foot {}, protected terms {} (split {}), organisation names {} (split {}), lines off the text area {}",
             self.documents,
             self.body_lines,
             self.full_lines,
@@ -363,6 +368,8 @@ impl Counts {
             self.headings_at_foot,
             self.terms,
             self.split_terms,
+            self.names,
+            self.split_names,
             self.off_page
         )
     }
@@ -378,8 +385,19 @@ enum Kind {
     Other,
 }
 
-/// Checks one PDF.
-pub fn check(pdf: &Path) -> Counts {
+/// Char-index spans of `name` in `text`.
+fn occurrences(text: &str, name: &str) -> Vec<(usize, usize)> {
+    let n = name.chars().count();
+    text.match_indices(name)
+        .map(|(i, _)| {
+            let a = text[..i].chars().count();
+            (a, a + n)
+        })
+        .collect()
+}
+
+/// Checks one PDF; `names`: organisation names to keep whole.
+pub fn check(pdf: &Path, names: &[String]) -> Counts {
     let name = pdf.file_name().unwrap().to_string_lossy().to_string();
     let all = lines(pdf);
     let mut c = Counts {
@@ -528,6 +546,22 @@ pub fn check(pdf: &Path) -> Counts {
             text.push_str(&l.text);
             bounds.push(text.chars().count());
         }
+        // Organisation names, longest first; a shorter name inside a longer one found counts
+        // once, as the longer.
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for org in names {
+            for (a, b) in occurrences(&text, org) {
+                if taken.iter().any(|&(x, y)| a < y && x < b) {
+                    continue;
+                }
+                taken.push((a, b));
+                c.names += 1;
+                if bounds.iter().any(|&k| k > a && k < b) {
+                    c.split_names += 1;
+                    c.examples.push(format!("{name}: split name “{org}”"));
+                }
+            }
+        }
         for (a, b) in terms(&text) {
             c.terms += 1;
             if bounds.iter().any(|&k| k > a && k < b) {
@@ -564,7 +598,7 @@ fn short(s: &str) -> String {
 }
 
 /// Checks every PDF under `dir`.
-pub fn check_dir(dir: &Path) -> Counts {
+pub fn check_dir(dir: &Path, names: &[String]) -> Counts {
     let mut pdfs: Vec<_> = walk(dir)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
@@ -572,7 +606,7 @@ pub fn check_dir(dir: &Path) -> Counts {
     pdfs.sort();
     let mut total = Counts::default();
     for p in pdfs {
-        total.add(&check(&p));
+        total.add(&check(&p, names));
     }
     total
 }
