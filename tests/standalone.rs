@@ -131,3 +131,30 @@ fn the_binary_alone_makes_every_document() {
         pdf_fonts(&letter)
     );
 }
+
+/// Only the faces a document uses are inflated: a paragraph in 仿宋 with a page number (宋体)
+/// leaves the other default fonts, the 50 MB of Hanazono among them, compressed. (The only
+/// test of this binary that typesets in-process, so nothing else has inflated a font.)
+#[test]
+fn only_the_faces_a_document_uses_are_inflated() {
+    let ts = yingsu::typeset::Typesetter::with_default_fonts(&[], &[]).unwrap();
+    let job = yingsu::typeset::Job::new(
+        "#import \"/gbt9704.typ\": *\n#show: page-setup\n#para(\"原告诉被告区司法局。\")\n",
+        serde_json::json!({}),
+        chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap(),
+        "lazy",
+    );
+    ts.layout(&job).unwrap();
+    let inflated: Vec<&str> = yingsu_fonts::all()
+        .iter()
+        .filter(|f| f.is_inflated())
+        .map(|f| f.name())
+        .collect();
+    assert_eq!(
+        inflated,
+        [
+            "fandol/FandolFang-Regular.ttf",
+            "fandol/FandolSong-Regular.ttf"
+        ]
+    );
+}

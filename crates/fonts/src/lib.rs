@@ -56,6 +56,11 @@ impl EmbeddedFont {
         inflate(self.meta, self.meta_size)
     }
 
+    /// Whether [`EmbeddedFont::data`] has been called in this process (the font is in memory).
+    pub fn is_inflated(&self) -> bool {
+        self.inflated.get().is_some()
+    }
+
     /// The whole font file, inflated on the first call and kept for the life of the process.
     /// `None` only if the program is damaged.
     pub fn data(&'static self) -> Option<&'static [u8]> {
