@@ -88,9 +88,11 @@ fn demo_documents_hold_the_grid() {
     let names = protected_names(&yingsu::Workspace::open(&dir).unwrap().config);
     let c = typography::check_dir(&dir, &names);
     assert!(c.documents >= 50, "{} documents", c.documents);
-    // Measured: 14 of 626 full lines off the grid, 39 of 207 terms and 18 of 255 organisation
-    // names split (line by line, before the paragraph was broken as a whole: 14, 52 and 23).
-    assert_targets("demo", &c, 14, 39, 18);
+    // Measured: 16 of 641 full lines off the grid, 42 of 207 terms and 18 of 255 organisation
+    // names split (with the document kinds of issue 12: the 提示函 plain, numbers in full-width
+    // brackets; before, 14 of 626, 39 and 18; line by line, before the paragraph was broken as
+    // a whole: 14, 52 and 23).
+    assert_targets("demo", &c, 16, 42, 18);
 }
 
 // ------------------------------------------------------------------ corpus
