@@ -1524,3 +1524,42 @@ fn render_all_typesets_only_what_changed() {
     );
     assert_eq!(snapshot(&ws.join("archive")), before);
 }
+
+/// `validate` lists every problem it finds, not only the first: here a template with a syntax
+/// error, a case file with an impossible date and a case file that is not YAML — three
+/// problems, each at its file, line and column, and their count.
+#[test]
+fn validate_shows_every_problem() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    case_new(p, "A1", "notice.yaml", T);
+    case_new(p, "A2", "notice.yaml", T);
+    std::fs::create_dir_all(p.join("templates")).unwrap();
+    std::fs::write(
+        p.join("templates/tishihan.typ"),
+        include_str!("../templates/tishihan.typ").replacen("#let d", "#let d = (", 1),
+    )
+    .unwrap();
+    let a1 = p.join("cases/2023/A1.yaml");
+    let text = std::fs::read_to_string(&a1).unwrap();
+    std::fs::write(
+        &a1,
+        text.replacen("hearing_date: 2023-05-08", "hearing_date: 2023-02-30", 1),
+    )
+    .unwrap();
+    std::fs::write(p.join("cases/2023/A2.yaml"), "workflow: [unclosed\n").unwrap();
+    let (code, _, err) = yingsu(p, &["validate"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--> templates/tishihan.typ:"), "{err}");
+    assert!(err.contains("--> cases/2023/A1.yaml:"), "{err}");
+    assert!(err.contains("2023 年 2 月没有 30 日"), "{err}");
+    assert!(err.contains("cases/2023/A2.yaml"), "{err}");
+    assert!(err.contains("检查发现 "), "{err}");
+    let n: usize = err
+        .split("检查发现 ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    assert!(n >= 3, "{n} problems: {err}");
+}
