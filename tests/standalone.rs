@@ -132,14 +132,15 @@ fn the_binary_alone_makes_every_document() {
     );
 }
 
-/// Only the faces a document uses are inflated: a paragraph in 仿宋 with a page number (宋体)
-/// leaves the other default fonts, the 50 MB of Hanazono among them, compressed. (The only
+/// Only the faces a document uses are inflated: paragraphs in 仿宋 (one of several lines, whose
+/// justified line ends typst shapes as a character no font has) with a page number (宋体)
+/// leave the other default fonts, the 50 MB of Hanazono among them, compressed. (The only
 /// test of this binary that typesets in-process, so nothing else has inflated a font.)
 #[test]
 fn only_the_faces_a_document_uses_are_inflated() {
     let ts = yingsu::typeset::Typesetter::with_default_fonts(&[], &[]).unwrap();
     let job = yingsu::typeset::Job::new(
-        "#import \"/gbt9704.typ\": *\n#show: page-setup\n#para(\"原告诉被告区司法局。\")\n",
+        "#import \"/gbt9704.typ\": *\n#show: page-setup\n#para(\"原告诉被告区司法局。\")\n#para(\"代为出庭应诉参加庭审陈述答辩意见举证质证进行辩论参加调解和解代为签收法律文书，代为出庭应诉参加庭审。\")\n",
         serde_json::json!({}),
         chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap(),
         "lazy",
