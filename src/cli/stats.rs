@@ -278,26 +278,9 @@ fn print_members(dirs: &[std::path::PathBuf], a: StatsArgs, out: &mut dyn Write)
     };
     let combined = yingsu::stats::members::combined(&members, &period)?;
     if let Some(file) = &a.xlsx {
-        let mut sheet = Sheet::new(
-            "多工作区汇总",
-            &[
-                "工作区",
-                "目录",
-                "口径",
-                "出庭通知",
-                "开庭",
-                "计数",
-                "出庭",
-                "出庭率",
-                "上年同期",
-                "同比",
-                "未发言",
-                "审结",
-                "败诉",
-                "败诉率",
-                "同比",
-            ],
-        );
+        let mut header = vec!["工作区", "目录"];
+        header.extend(FIGURE_HEADER);
+        let mut sheet = Sheet::new("多工作区汇总", &header);
         for r in &combined.rows {
             let c = &r.counts;
             sheet.rows.push(vec![
