@@ -213,9 +213,9 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Validate => records::validate(&open(&cli.dir)?, out),
         Command::Case(c) => case::run(&open(&cli.dir)?, c, out),
-        Command::Status(a) => match member_dirs(&cli.dir, &a.workspaces)? {
-            Some(dirs) => status::status_members(&dirs, a, out),
-            None => status::status(&open(&cli.dir)?, a, out),
+        Command::Status(a) => match target(&cli.dir, &a.workspaces)? {
+            Target::Many(dirs) => status::status_members(&dirs, a, out),
+            Target::One(ws) => status::status(&ws, a, out),
         },
         Command::Agenda(a) => status::agenda(&open(&cli.dir)?, a, out),
         Command::Render {
@@ -227,10 +227,13 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Workflow(c) => workflow::run(&cli.dir, c, out),
         Command::Template(c) => template::run(&cli.dir, c, out),
         Command::Schema { kind } => schema::run(&cli.dir, kind, out),
-        Command::Stats(a) => stats::cmd_stats(&cli.dir, a, out),
-        Command::Check(a) => match member_dirs(&cli.dir, &a.workspaces)? {
-            Some(dirs) => stats::cmd_check_members(&dirs, a, out),
-            None => stats::cmd_check(&open(&cli.dir)?, a, out),
+        Command::Stats(a) => match target(&cli.dir, &a.workspaces)? {
+            Target::Many(dirs) => stats::cmd_stats_members(&dirs, a, out),
+            Target::One(ws) => stats::cmd_stats(&ws, a, out),
+        },
+        Command::Check(a) => match target(&cli.dir, &a.workspaces)? {
+            Target::Many(dirs) => stats::cmd_check_members(&dirs, a, out),
+            Target::One(ws) => stats::cmd_check(&ws, a, out),
         },
         Command::Reconcile(a) => stats::cmd_reconcile(&open(&cli.dir)?, a, out),
         Command::Report(a) => stats::cmd_report(&open(&cli.dir)?, a, out),
@@ -312,11 +315,20 @@ pub fn print_table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -
     Ok(())
 }
 
+/// What a command that can read several workspaces reads.
+pub enum Target {
+    /// The workspace at hand, opened.
+    One(Box<Workspace>),
+    /// Several workspaces' folders.
+    Many(Vec<PathBuf>),
+}
+
 /// The workspaces a command reads: those given with `--workspace` (relative to -C's folder when
-/// given), else the `members:` of the workspace at hand; `None` for just the one workspace.
-pub fn member_dirs(dir: &Option<PathBuf>, given: &[PathBuf]) -> Result<Option<Vec<PathBuf>>> {
+/// given), else the `members:` of the workspace at hand, else that workspace itself (opened
+/// once, and used as it is).
+pub fn target(dir: &Option<PathBuf>, given: &[PathBuf]) -> Result<Target> {
     if !given.is_empty() {
-        return Ok(Some(
+        return Ok(Target::Many(
             given
                 .iter()
                 .map(|p| match dir {
@@ -328,7 +340,11 @@ pub fn member_dirs(dir: &Option<PathBuf>, given: &[PathBuf]) -> Result<Option<Ve
     }
     let ws = open(dir)?;
     let members = yingsu::stats::members::configured(&ws);
-    Ok((!members.is_empty()).then_some(members))
+    Ok(if members.is_empty() {
+        Target::One(Box::new(ws))
+    } else {
+        Target::Many(members)
+    })
 }
 
 /// The case files of several workspaces that could not be read, as one error (or none).

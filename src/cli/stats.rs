@@ -254,23 +254,18 @@ fn figure_cells(r: &yingsu::stats::Row) -> Vec<String> {
     ]
 }
 
-pub fn cmd_stats(
-    dir: &Option<std::path::PathBuf>,
-    a: StatsArgs,
-    out: &mut dyn Write,
-) -> Result<()> {
-    // Several workspaces: given with --workspace, or the members of this one.
-    let Some(dirs) = super::member_dirs(dir, &a.workspaces)? else {
-        let ws = super::open(dir)?;
-        let archive = Archive::load(&ws)?;
-        print_stats(&ws, a, &archive, out)?;
-        return super::records::unreadable(&archive.unreadable);
-    };
-    print_members(&dirs, a, out)
+pub fn cmd_stats(ws: &Workspace, a: StatsArgs, out: &mut dyn Write) -> Result<()> {
+    let archive = Archive::load(ws)?;
+    print_stats(ws, a, &archive, out)?;
+    super::records::unreadable(&archive.unreadable)
 }
 
 /// `stats` over several workspaces: one row per workspace and their sum.
-fn print_members(dirs: &[std::path::PathBuf], a: StatsArgs, out: &mut dyn Write) -> Result<()> {
+pub fn cmd_stats_members(
+    dirs: &[std::path::PathBuf],
+    a: StatsArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
     let members = yingsu::stats::members::open(dirs)?;
     let period = match a.period.period()? {
         Some(p) => p,
