@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -71,16 +73,7 @@ const FAULTS: [(&str, &str); 9] = [
 fn demo_documents_read_as_expected() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("demo");
-    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
-        .arg("demo")
-        .arg(&ws)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::demo_at(&ws);
     let archive = ws.join("archive");
     let found = pdfs(&archive);
     assert!(found.len() >= 60, "{} documents", found.len());

@@ -7,11 +7,11 @@
 //! `YINGSU_TYPO_DEMO=<dir>` checks an existing demo folder, both only reporting (for before/after
 //! comparisons); `YINGSU_TYPO_DOCS=<n>` sets the corpus size, `YINGSU_TYPO_KEEP=<dir>` keeps its PDFs.
 
+mod common;
 #[path = "typography/check.rs"]
 mod typography;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{Value, json};
 use typography::Counts;
@@ -75,16 +75,7 @@ fn demo_documents_hold_the_grid() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
-        .arg("demo")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::demo_at(&dir);
     let names = protected_names(&yingsu::Workspace::open(&dir).unwrap().config);
     let c = typography::check_dir(&dir, &names);
     assert!(c.documents >= 50, "{} documents", c.documents);

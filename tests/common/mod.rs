@@ -91,3 +91,17 @@ pub const NOTICE: &[&str] = &[
     "head_name=李某某",
     "head_post=局长",
 ];
+
+/// The demo workspace built at `dir` by the `yingsu` binary (`yingsu demo DIR`).
+pub fn demo_at(dir: &Path) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .arg("demo")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
