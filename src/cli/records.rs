@@ -62,7 +62,8 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
             views.len()
         ),
     )?;
-    let rows = engine::status(ws, Actor::from_env()?.today())?.rows;
+    let rows = engine::status_of(ws, &views, Actor::from_env()?.today())?;
+    engine::release(views);
     for line in super::status::calendar_warnings(&rows) {
         w(out, line)?;
     }
@@ -105,22 +106,22 @@ pub fn unreadable(list: &[engine::Unreadable]) -> Result<()> {
 /// About how many documents `render` makes for these cases (all when `ids` is empty): those
 /// their histories record. Unreadable cases count none.
 fn documents_of(ws: &Workspace, ids: &[String]) -> usize {
-    let ids: Vec<String> = if ids.is_empty() {
-        engine::case_files(ws)
-            .map(|files| files.into_iter().map(|(id, _)| id).collect())
-            .unwrap_or_default()
-    } else {
-        ids.to_vec()
+    let count = |v: &engine::CaseView<'_>| {
+        v.case
+            .history
+            .iter()
+            .map(|h| h.documents.len())
+            .sum::<usize>()
     };
+    if ids.is_empty() {
+        // Through the case index, which `render` then finds up to date.
+        return engine::load_all(ws)
+            .map(|(views, _)| views.iter().map(count).sum())
+            .unwrap_or(0);
+    }
     ids.iter()
         .filter_map(|id| engine::load_case(ws, id).ok())
-        .map(|v| {
-            v.case
-                .history
-                .iter()
-                .map(|h| h.documents.len())
-                .sum::<usize>()
-        })
+        .map(|v| count(&v))
         .sum()
 }
 

@@ -579,12 +579,24 @@ pub fn cmd_check_members(
 }
 
 pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()> {
-    let archive = Archive::load(ws)?;
-    print_check(ws, a, &archive, out)?;
+    // The cases are read once, for the figures and for the deadlines.
+    let (views, unreadable) = yingsu::engine::load_all(ws)?;
+    let archive = Archive::of(ws, &views, unreadable);
+    let today = Actor::from_env()?.today();
+    let rows = yingsu::engine::status_of(ws, &views, today)?;
+    yingsu::engine::release(views);
+    print_check(ws, a, &archive, Some(rows), out)?;
     super::records::unreadable(&archive.unreadable)
 }
 
-fn print_check(ws: &Workspace, a: CheckArgs, archive: &Archive, out: &mut dyn Write) -> Result<()> {
+/// `rows`: the status of the cases the archive was made from, if at hand.
+fn print_check(
+    ws: &Workspace,
+    a: CheckArgs,
+    archive: &Archive,
+    rows: Option<Vec<yingsu::engine::StatusRow>>,
+    out: &mut dyn Write,
+) -> Result<()> {
     let actor = Actor::from_env()?;
     let period = match a.period.period()? {
         Some(p) => p,
@@ -606,8 +618,12 @@ fn print_check(ws: &Workspace, a: CheckArgs, archive: &Archive, out: &mut dyn Wr
         vec![]
     };
     // Open cases whose deadline cannot be counted: a start date is missing.
-    let missing: Vec<yingsu::engine::StatusRow> = yingsu::engine::status(ws, actor.today())?
-        .rows
+    // (Cases opened just now count too: then the cases are read again.)
+    let rows = match rows {
+        Some(rows) if opened.is_empty() => rows,
+        _ => yingsu::engine::status(ws, actor.today())?.rows,
+    };
+    let missing: Vec<yingsu::engine::StatusRow> = rows
         .into_iter()
         .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.due.is_none()))
         .collect();

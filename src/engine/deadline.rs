@@ -82,14 +82,27 @@ pub struct Status {
 
 /// The status of every case.
 pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
-    use rayon::prelude::*;
     let (views, unreadable) = store::load_all(ws)?;
+    let rows = status_of(ws, &views, today);
+    store::release(views);
+    Ok(Status {
+        rows: rows?,
+        unreadable,
+    })
+}
+
+/// The status rows of cases already loaded (see [`status`]).
+pub fn status_of(
+    ws: &Workspace,
+    views: &[super::view::CaseView<'_>],
+    today: NaiveDate,
+) -> Result<Vec<StatusRow>> {
+    use rayon::prelude::*;
     // Every core: the facts view and the deadlines of each case are its own work.
-    let rows = views
+    views
         .par_iter()
         .map(|view| status_row(ws, view, today))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Status { rows, unreadable })
+        .collect()
 }
 
 /// One row of [`status`].

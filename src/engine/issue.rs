@@ -432,10 +432,29 @@ pub fn render_cases(
 ) -> Result<RenderOutcome> {
     let _lock = ws.lock_for_writing()?;
     let all = ids.is_empty();
+    // All cases: the case index serves the unchanged ones (see `index::cases`).
+    let files = if all {
+        store::case_files(ws)?
+    } else {
+        Vec::new()
+    };
+    let case_index = all.then(|| store::case_index(ws, &files));
     let ids: Vec<String> = if all {
-        store::case_files(ws)?.into_iter().map(|(i, _)| i).collect()
+        files.iter().map(|(i, _)| i.clone()).collect()
     } else {
         ids.to_vec()
+    };
+    let paths: BTreeMap<&str, &std::path::Path> = files
+        .iter()
+        .map(|(i, p)| (i.as_str(), p.as_path()))
+        .collect();
+    let load = |id: &String| -> Result<(CaseView<'_>, Option<String>)> {
+        match (&case_index, paths.get(id.as_str())) {
+            (Some(index), Some(path)) => index.load_hashed(ws, id, path),
+            _ => store::case_path(ws, id)
+                .and_then(|p| store::load_file(ws, id, &p))
+                .map(|v| (v, None)),
+        }
     };
     // What is known to give the recorded PDF is not typeset again (see `index`).
     let index = crate::index::RenderIndex::load(ws);
@@ -443,15 +462,15 @@ pub fn render_cases(
     let known = Known {
         index: &index,
         inputs: &fingerprint,
+        cases: case_index.as_ref().map_or("", |i| i.fingerprint()),
+        now: crate::index::now_ns(),
     };
     type Done = (Vec<Rendered>, Vec<Staged>, Vec<Drift>);
     let per_case: Vec<Result<std::result::Result<Done, Unreadable>>> =
-        crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| match store::case_path(
-            ws, id,
-        )
-        .and_then(|p| store::load_file(ws, id, &p).map(|v| (p, v)))
-        {
-            Ok((_, view)) => rerender_case(ws, &view, renderer, actor, reissue, &known).map(Ok),
+        crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| match load(id) {
+            Ok((view, sha)) => {
+                rerender_case(ws, &view, sha.as_deref(), renderer, actor, reissue, &known).map(Ok)
+            }
             Err(error) if all => Ok(Err(Unreadable {
                 id: id.clone(),
                 file: store::case_path(ws, id)
@@ -496,8 +515,12 @@ pub fn render_cases(
         }
     }
     batch.commit()?;
-    // Only a shortcut: a failure to write it costs time on the next run, nothing else.
+    // Only shortcuts: a failure to write them costs time on the next run, nothing else. (A
+    // case file just rewritten with a new history entry is seen as changed next time.)
     let _ = index.save();
+    if let Some(i) = &case_index {
+        i.save(true);
+    }
     Ok(out)
 }
 
@@ -505,12 +528,18 @@ pub fn render_cases(
 struct Known<'a> {
     index: &'a crate::index::RenderIndex,
     inputs: &'a str,
+    /// The case index's fingerprint (empty without one: then nothing is settled).
+    cases: &'a str,
+    /// When the run started (for [`crate::index::outcome_key`]).
+    now: i64,
 }
 
 /// One case of [`render_cases`]: its documents, and the files to move into place.
+#[allow(clippy::too_many_arguments)]
 fn rerender_case(
     ws: &Workspace,
     view: &CaseView<'_>,
+    case_sha: Option<&str>,
     renderer: &dyn DocumentRenderer,
     actor: &Actor,
     reissue: bool,
@@ -537,7 +566,8 @@ fn rerender_case(
         if h.documents.is_empty() || undone.contains(&i) {
             continue;
         }
-        let at = step_at(view, i, step, year, actor)?;
+        // Built only for a document that is looked at (a settled one is not).
+        let at_cell = std::cell::OnceCell::new();
         for d in &h.documents {
             let file = archive::document_path(year, id, i, step, &d.template);
             if d.file != file {
@@ -552,19 +582,52 @@ fn rerender_case(
                     "文书的存放位置由 yingsu 决定，不能在案件文件中修改；请恢复 history 中原来的 file，或删除这条改动",
                 ));
             }
+            // Nothing it depends on changed since a run found it intact and unchanged: the
+            // program, templates, fonts, configuration, workflows, this case file, the PDF
+            // and its frozen record (see `index::outcome_key`).
+            let path = ws.root.join(&file);
+            let frozen_file = ws.root.join(frozen_path(&file));
+            let settled = match case_sha {
+                Some(sha) if !reissue && !known.cases.is_empty() => crate::index::outcome_key(
+                    known.inputs,
+                    known.cases,
+                    sha,
+                    &path,
+                    &frozen_file,
+                    known.now,
+                ),
+                _ => None,
+            };
+            if let Some(key) = &settled
+                && known.index.is_settled(&file, key)
+            {
+                out.push(Rendered {
+                    case_id: id.to_string(),
+                    record: d.clone(),
+                    changed: false,
+                    typeset: false,
+                });
+                continue;
+            }
+            let at = match at_cell.get() {
+                Some(at) => at,
+                None => {
+                    let at = step_at(view, i, step, year, actor)?;
+                    at_cell.get_or_init(|| at)
+                }
+            };
             let spec = at
                 .wf
                 .step(step)
                 .and_then(|s| s.documents.iter().find(|x| x.template.value == d.template));
             let mut req = match spec {
-                Some(s) => request(ws, &at, s)?,
-                None => bare_request(&at, &d.template, &d.title),
+                Some(s) => request(ws, at, s)?,
+                None => bare_request(at, &d.template, &d.title),
             };
             req.number = d.number.clone();
             let frozen = Frozen::read(ws, &file);
             let current = renderer.data(ws, &req)?;
             let recorded = latest.get(&d.file).unwrap_or(&d.sha256).clone();
-            let path = ws.root.join(&file);
             let on_disk = std::fs::read(&path).ok().map(|b| archive::sha256(&b));
             if let (Some(f), false) = (&frozen, reissue) {
                 // An issued document is made again from what it received then — unless the
@@ -599,6 +662,15 @@ fn rerender_case(
                     });
                     continue;
                 }
+                // Lost or damaged: restored byte for byte.
+                let changed = on_disk.as_deref() != Some(sha.as_str());
+                // Intact and as its data says, with no figures of the whole archive (which
+                // other cases change): the next run need not look again.
+                let archive_wide = f.data.get("stats").is_some_and(|v| !v.is_null());
+                known.index.settle(
+                    &file,
+                    settled.filter(|_| !changed && changed_data.is_empty() && !archive_wide),
+                );
                 if !changed_data.is_empty() {
                     drifts.push(Drift {
                         case_id: id.to_string(),
@@ -607,8 +679,6 @@ fn rerender_case(
                         changed: changed_data,
                     });
                 }
-                // Lost or damaged: restored byte for byte.
-                let changed = on_disk.as_deref() != Some(sha.as_str());
                 if let (true, Some(pdf)) = (changed, &pdf) {
                     staged.push(archive::stage(&path, pdf)?);
                 }

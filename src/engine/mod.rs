@@ -32,13 +32,13 @@ use crate::case::DocRecord;
 use crate::error::{Error, Result};
 
 pub use context::ExprContext;
-pub use deadline::{Deadline, Status, StatusRow, deadlines, next_deadline, status};
+pub use deadline::{Deadline, Status, StatusRow, deadlines, next_deadline, status, status_of};
 pub use input::Input;
 pub use issue::{
     DocRequest, DocumentRenderer, Prepared, RenderOutcome, Rendered, issuer_of, render_cases,
 };
 pub use step::{advance, new_case};
-pub use store::{Unreadable, case_files, case_path, load_all, load_case};
+pub use store::{Unreadable, case_files, case_path, load_all, load_case, release};
 pub use undo::{UndoReport, undo};
 pub use view::CaseView;
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike};
 
 use crate::case::{self, Case};
 use crate::error::{Diagnostic, Error, Result};
+use crate::index::cases::CaseIndex;
 use crate::workspace::Workspace;
 use crate::yaml;
 
@@ -90,6 +91,16 @@ pub fn load_case<'w>(ws: &'w Workspace, id: &str) -> Result<CaseView<'w>> {
 /// Load the case file at `path` (see [`load_case`]).
 pub fn load_file<'w>(ws: &'w Workspace, id: &str, path: &std::path::Path) -> Result<CaseView<'w>> {
     let source = crate::workspace::read_text(&ws.root, path)?;
+    load_source(ws, id, path, source)
+}
+
+/// Load a case from the text of its file at `path` (see [`load_case`]).
+pub fn load_source<'w>(
+    ws: &'w Workspace,
+    id: &str,
+    path: &std::path::Path,
+    source: String,
+) -> Result<CaseView<'w>> {
     let case = Case::parse(id, path, source).map_err(|e| e.relative_to(&ws.root))?;
     let wf = ws.workflows.get(&case.workflow.value).ok_or_else(|| {
         Error::from(
@@ -157,18 +168,34 @@ impl serde::Serialize for Unreadable {
     }
 }
 
+/// The case index for these case files (see [`crate::index::cases`]): their folders' entries.
+pub fn case_index(ws: &Workspace, files: &[(String, PathBuf)]) -> CaseIndex {
+    let cases = ws.cases_dir();
+    let mut folders: Vec<String> = files
+        .iter()
+        .filter_map(|(_, p)| p.strip_prefix(&cases).ok())
+        .filter_map(|rel| rel.components().next())
+        .filter_map(|c| c.as_os_str().to_str().map(str::to_string))
+        .collect();
+    folders.dedup();
+    CaseIndex::open(ws, &folders)
+}
+
 /// Every case file, loaded in parallel, in path order; the files that could not be read are
-/// returned beside the others, so one broken file spoils only itself.
+/// returned beside the others, so one broken file spoils only itself. Unchanged files come from
+/// the case index, which is brought up to date.
 pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> {
     use rayon::prelude::*;
     let files = case_files(ws)?;
+    let index = case_index(ws, &files);
     let loaded: Vec<(String, PathBuf, Result<CaseView<'_>>)> = files
         .into_par_iter()
         .map(|(id, path)| {
-            let r = load_file(ws, &id, &path);
+            let r = index.load(ws, &id, &path);
             (id, path, r)
         })
         .collect();
+    index.save(true);
     let mut views = Vec::new();
     let mut unreadable = Vec::new();
     for (id, path, r) in loaded {
@@ -182,6 +209,20 @@ pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> 
         }
     }
     Ok((views, unreadable))
+}
+
+/// Lets go of loaded cases on a thread of its own: freeing ten thousand cases' facts takes a
+/// noticeable part of a listing, and nobody waits for it (a command that ends meanwhile simply
+/// exits).
+pub fn release(views: Vec<CaseView<'_>>) {
+    if views.len() < 256 {
+        return;
+    }
+    // The cases borrow the workspace's workflows; what is freed on the thread owns nothing
+    // borrowed.
+    let owned: Vec<(Case, crate::facts::Facts)> =
+        views.into_iter().map(|v| (v.case, v.typed)).collect();
+    std::thread::spawn(move || drop(owned));
 }
 
 /// A 案号 belongs to one case: refused when another case (not withdrawn) has the same 案号,

@@ -279,8 +279,19 @@ impl Archive {
     /// Load every case file of the workspace (in parallel; files are independent). Files that
     /// cannot be read are kept in [`Archive::unreadable`]; the figures leave them out.
     pub fn load(ws: &Workspace) -> Result<Archive> {
-        use rayon::prelude::*;
         let (views, unreadable) = crate::engine::load_all(ws)?;
+        let a = Archive::of(ws, &views, unreadable);
+        crate::engine::release(views);
+        Ok(a)
+    }
+
+    /// The archive of cases already loaded (see [`Archive::load`]).
+    pub fn of(
+        ws: &Workspace,
+        views: &[crate::engine::CaseView<'_>],
+        unreadable: Vec<crate::engine::Unreadable>,
+    ) -> Archive {
+        use rayon::prelude::*;
         let full = &ws.config.targets.require_full;
         let results: Vec<(Option<Record>, Option<Rectification>)> =
             views.par_iter().map(|v| read(ws, v, full)).collect();
@@ -295,7 +306,7 @@ impl Archive {
             .chain(unreadable.iter().map(|u| u.id.clone()))
             .collect();
         a.unreadable = unreadable;
-        Ok(a)
+        a
     }
 
     /// For figures that are published (reports, letters): refuse while any case file cannot

@@ -105,3 +105,26 @@ pub fn demo_at(dir: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Run the `yingsu` binary in `dir` at the moment `now` (as 测试员), with extra environment:
+/// exit code, standard output, standard error.
+pub fn run_env(
+    dir: &Path,
+    args: &[&str],
+    now: &str,
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(dir)
+        .env("YINGSU_NOW", now)
+        .env("YINGSU_USER", "测试员")
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -1,0 +1,268 @@
+//! The case index (`.yingsu/index/cases-*.bin`) can never change an answer: every listing over
+//! the demo archive gives, with the index, exactly what it gives with the index switched off
+//! (`YINGSU_INDEX=off`, every file parsed) — with no index, a fresh one, a corrupt, truncated,
+//! foreign or deleted one, after a case file is edited behind its back (its old modification
+//! time put back), replaced by an older copy with an older time, deleted, added or broken.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+const T: &str = "2023-12-20T09:00:00+08:00";
+
+/// The commands compared, each as (arguments, what it answers).
+const COMMANDS: &[&[&str]] = &[
+    &["stats", "--year", "2023", "--json"],
+    &["stats", "--quarter", "2023Q1"],
+    &["status", "--json"],
+    &["status", "--open", "--due", "30"],
+    &["check", "--year", "2023"],
+    &["agenda"],
+    &["validate"],
+];
+
+/// Every command's exit code, output and errors, with the index (`on`) or without.
+fn answers(ws: &Path, on: bool) -> Vec<(i32, String, String)> {
+    let env: &[(&str, &str)] = if on { &[] } else { &[("YINGSU_INDEX", "off")] };
+    COMMANDS
+        .iter()
+        .map(|args| common::run_env(ws, args, T, env))
+        .collect()
+}
+
+/// The index files of the workspace.
+fn index_files(ws: &Path) -> Vec<PathBuf> {
+    let dir = ws.join(".yingsu/index");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("cases-"))
+    });
+    files.sort();
+    files
+}
+
+/// With the index, twice (building or renewing it, then reading it), the answers are those
+/// without it.
+#[track_caller]
+fn same_answers(ws: &Path, what: &str) {
+    let truth = answers(ws, false);
+    for round in ["first", "second"] {
+        let got = answers(ws, true);
+        for ((args, want), got) in COMMANDS.iter().zip(&truth).zip(&got) {
+            assert_eq!(
+                got, want,
+                "{what}, {round} run with the index: yingsu {args:?}"
+            );
+        }
+    }
+    assert!(!index_files(ws).is_empty(), "{what}: no index written");
+}
+
+/// `render --all` says the same with the indexes as without (but for how many documents it did
+/// not need to typeset), and changes no file of the archive.
+#[track_caller]
+fn same_render(ws: &Path, what: &str) {
+    let archive = || -> Vec<(String, Vec<u8>)> {
+        walkdir::WalkDir::new(ws.join("archive"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before = archive();
+    let said = |on: bool| {
+        let env: &[(&str, &str)] = if on { &[] } else { &[("YINGSU_INDEX", "off")] };
+        let (code, out, err) = common::run_env(ws, &["render", "--all", "-j", "2"], T, env);
+        let out = without_skip_count(&out);
+        (code, out, err)
+    };
+    let truth = said(false);
+    assert_eq!(truth.0, 0, "{what}: {}", truth.2);
+    for round in ["first", "second"] {
+        assert_eq!(said(true), truth, "{what}, {round} render with the indexes");
+    }
+    assert!(archive() == before, "{what}: render changed the archive");
+}
+
+/// The summary without the count of documents not typeset again.
+fn without_skip_count(out: &str) -> String {
+    out.lines()
+        .map(|l| match l.find("；其中 ") {
+            Some(i) if l.ends_with("未重新排版。") => format!("{}。", &l[..i]),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Sets a file's modification time (seconds since 1970) with `touch`, as a copy or a careless
+/// tool would.
+fn set_mtime(path: &Path, secs: i64) {
+    let ok = std::process::Command::new("touch")
+        .arg("-m")
+        .arg("-d")
+        .arg(format!("@{secs}"))
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "touch failed");
+}
+
+fn mtime(path: &Path) -> i64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap().mtime()
+}
+
+#[test]
+fn the_index_never_changes_an_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("demo");
+    common::demo_at(&ws);
+    let _ = std::fs::remove_dir_all(ws.join(".yingsu/index"));
+    same_answers(&ws, "no index, then a fresh one");
+
+    // Once the files are older than the clock's resolution, a run that finds nothing changed
+    // trusts every entry and writes nothing (so the index is stable, and was used).
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let _ = answers(&ws, true);
+    let read = |ws: &Path| -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
+        index_files(ws)
+            .into_iter()
+            .map(|f| {
+                let m = std::fs::metadata(&f).unwrap().modified().unwrap();
+                (f.clone(), std::fs::read(&f).unwrap(), m)
+            })
+            .collect()
+    };
+    let settled = read(&ws);
+    same_answers(&ws, "a settled index");
+    assert_eq!(
+        read(&ws),
+        settled,
+        "a run that found nothing changed rewrote the index"
+    );
+    same_render(&ws, "a settled archive");
+
+    let cases = ws.join("cases/2023");
+    let n = std::fs::read_dir(&cases).unwrap().count();
+    assert!(n > 20, "the demo has {n} cases");
+
+    // Edited behind its back, the file's old time put back (same size: another agency).
+    let file = cases.join("2023-渝0112行初15.yaml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let old = tmp.path().join("old-copy.yaml");
+    std::fs::copy(&file, &old).unwrap();
+    let t0 = mtime(&file);
+    set_mtime(&old, t0 - 86_400);
+    let edited = before.replacen("agency: scjgj", "agency: sthjj", 1);
+    assert_ne!(edited, before);
+    assert_eq!(edited.len(), before.len());
+    std::fs::write(&file, &edited).unwrap();
+    set_mtime(&file, t0);
+    let truth_edited = answers(&ws, false);
+    same_answers(&ws, "a case edited behind the index's back");
+    same_render(&ws, "a case edited behind the index's back");
+
+    // Replaced by the older copy, with its older time (`cp -p`).
+    let ok = std::process::Command::new("cp")
+        .arg("-p")
+        .arg(&old)
+        .arg(&file)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    let truth_old = answers(&ws, false);
+    assert_ne!(
+        truth_old, truth_edited,
+        "the edit must show in the answers, or this test proves nothing"
+    );
+    same_answers(&ws, "a case replaced by an older copy");
+    same_render(&ws, "a case replaced by an older copy");
+
+    // Broken index files: garbage, cut in half, another program's, deleted.
+    for (what, damage) in [
+        (
+            "garbage",
+            &(|b: Vec<u8>| b.iter().map(|x| x ^ 0x5a).collect()) as &dyn Fn(Vec<u8>) -> Vec<u8>,
+        ),
+        ("cut in half", &|b: Vec<u8>| b[..b.len() / 2].to_vec()),
+        ("a byte flipped in the middle", &|mut b: Vec<u8>| {
+            let mid = b.len() / 2;
+            b[mid] ^= 0x01;
+            b
+        }),
+        ("empty", &|_| Vec::new()),
+    ] {
+        for f in index_files(&ws) {
+            let bytes = std::fs::read(&f).unwrap();
+            std::fs::write(&f, damage(bytes)).unwrap();
+        }
+        same_answers(&ws, &format!("an index {what}"));
+    }
+    std::fs::remove_dir_all(ws.join(".yingsu/index")).unwrap();
+    same_answers(&ws, "the index deleted");
+
+    // A case deleted, another added (a copy under a new id), one broken.
+    let gone = cases.join("2023-渝0112行初22.yaml");
+    let kept = std::fs::read_to_string(&gone).unwrap();
+    std::fs::remove_file(&gone).unwrap();
+    same_answers(&ws, "a case deleted");
+    std::fs::write(
+        cases.join("2023-渝0112行初922.yaml"),
+        kept.replace("行初22号", "行初922号"),
+    )
+    .unwrap();
+    same_answers(&ws, "a case added");
+    std::fs::write(
+        &file,
+        before.replacen("workflow: appearance", "workflow: [", 1),
+    )
+    .unwrap();
+    let (code, _, err) = common::run_env(&ws, &["status"], T, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("2023-渝0112行初15.yaml"), "{err}");
+    same_answers(&ws, "a case file broken");
+}
+
+/// A record the index holds is what the file says, positions included: a fact with a character
+/// no font has is reported by `validate` at its line and column, from the index as from the file.
+#[test]
+fn messages_point_where_the_file_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("demo");
+    common::demo_at(&ws);
+    let file = ws.join("cases/2023/2023-渝0112行初15.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replacen(
+        "  # hearing_place: 区法院第三审判庭",
+        "  hearing_place: \"渝北区人民法院第\u{E000}审判庭\"",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&file, &edited).unwrap();
+    let (code, _, without) = common::run_env(&ws, &["validate"], T, &[("YINGSU_INDEX", "off")]);
+    assert_eq!(code, 1, "{without}");
+    assert!(
+        without.contains("--> cases/2023/2023-渝0112行初15.yaml:7:"),
+        "{without}"
+    );
+    for _ in 0..3 {
+        let (_, _, with) = common::run_env(&ws, &["validate"], T, &[]);
+        assert_eq!(with, without);
+    }
+    assert!(!index_files(&ws).is_empty());
+}
