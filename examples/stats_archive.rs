@@ -98,7 +98,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let typed: Vec<(String, Value)> = vec![
             (
                 "case_number".into(),
-                json!(format!("({year})渝0112行初{i}号")),
+                // Case numbers start at 1 (0 is not a case number).
+                json!(format!("({year})渝0112行初{}号", i + 1)),
             ),
             ("court".into(), json!("ybfy")),
             ("cause".into(), json!("行政处罚")),
