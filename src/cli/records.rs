@@ -26,7 +26,7 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
         }
     };
     collect(render::check_templates(ws));
-    let (views, unreadable_files) = engine::load_all(ws)?;
+    let (views, unreadable_files, index) = engine::store::load_all_indexed(ws)?;
     collect(unreadable(&unreadable_files));
     problems.extend(engine::audit::audit(ws, &views));
     let renderer = TypstRenderer::new();
@@ -35,12 +35,25 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     let covers = |c: char| typesetter.as_ref().is_none_or(|t| t.covers_body(c));
     {
         use rayon::prelude::*;
+        // A case file the index holds unchanged, found clean under the same fonts and
+        // templates, is not checked again.
+        let inputs = yingsu::index::inputs_fingerprint(ws);
         let found: Vec<Vec<Diagnostic>> = views
             .par_iter()
-            .map(|v| engine::audit::history_values(ws, v, &covers))
+            .map(|v| {
+                if index.is_clean(&v.case.path, &inputs) {
+                    return Vec::new();
+                }
+                let found = engine::audit::history_values(ws, v, &covers);
+                if found.is_empty() && typesetter.is_some() {
+                    index.mark_clean(&v.case.path, &inputs);
+                }
+                found
+            })
             .collect();
         problems.extend(found.into_iter().flatten());
     }
+    index.save(true);
     problems.extend(engine::audit::stale_temps(ws));
     if problems.len() == 1 {
         return Err(Error::Many(problems));

@@ -185,6 +185,13 @@ pub fn case_index(ws: &Workspace, files: &[(String, PathBuf)]) -> CaseIndex {
 /// returned beside the others, so one broken file spoils only itself. Unchanged files come from
 /// the case index, which is brought up to date.
 pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> {
+    let (views, unreadable, index) = load_all_indexed(ws)?;
+    index.save(true);
+    Ok((views, unreadable))
+}
+
+/// [`load_all`], with the case index it went through (to be saved by the caller).
+pub fn load_all_indexed(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>, CaseIndex)> {
     use rayon::prelude::*;
     let files = case_files(ws)?;
     let index = case_index(ws, &files);
@@ -195,7 +202,6 @@ pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> 
             (id, path, r)
         })
         .collect();
-    index.save(true);
     let mut views = Vec::new();
     let mut unreadable = Vec::new();
     for (id, path, r) in loaded {
@@ -208,7 +214,7 @@ pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> 
             }),
         }
     }
-    Ok((views, unreadable))
+    Ok((views, unreadable, index))
 }
 
 /// Lets go of loaded cases on a thread of its own: freeing ten thousand cases' facts takes a

@@ -40,7 +40,7 @@ use crate::yaml::Spanned;
 use super::{Stamp, now_ns};
 
 /// The format of the index files; another number is ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Setting this environment variable to `0` or `off` makes every command parse every case file
 /// (the index is neither read nor written): for measuring, and for a suspicious user.
@@ -353,6 +353,7 @@ struct EntryIn<'a> {
     checked: i64,
     sha256: &'a str,
     case: &'a [u8],
+    clean: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -379,6 +380,7 @@ struct EntryOut<'a> {
     checked: i64,
     sha256: &'a str,
     case: Bytes<'a>,
+    clean: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -394,6 +396,9 @@ struct Entry {
     checked: i64,
     sha256: String,
     case: std::ops::Range<usize>,
+    /// The fingerprint of the document inputs (fonts above all) under which `validate` found
+    /// nothing wrong in the case's history.
+    clean: Option<String>,
 }
 
 /// A new or re-checked entry, to be written.
@@ -402,6 +407,7 @@ struct Fresh {
     checked: i64,
     sha256: String,
     case: Vec<u8>,
+    clean: Option<String>,
 }
 
 /// One folder's entries as read.
@@ -423,6 +429,8 @@ impl Shard {
 struct Changes {
     fresh: BTreeMap<(String, String), Option<Fresh>>,
     seen: HashSet<(String, String)>,
+    /// Loaded from an unchanged entry, as read.
+    believed: HashSet<(String, String)>,
 }
 
 /// The case index of a workspace (see the module documentation). Shared by the threads that
@@ -535,6 +543,9 @@ impl CaseIndex {
             && s.settled(e.checked)
             && let Some(view) = decode(ws, id, path, case)
         {
+            if let Ok(mut c) = self.changes.lock() {
+                c.believed.insert(key);
+            }
             return Ok((view, Some(e.sha256.clone())));
         }
         let checked = now_ns();
@@ -554,7 +565,16 @@ impl CaseIndex {
         {
             // The same bytes: only the stamp is renewed (so the next run trusts it).
             if e.stamp != stamp || !stamp.is_some_and(|s| s.settled(e.checked)) {
-                self.renew(key, stamp, checked, sha.clone(), case.to_vec());
+                self.renew(
+                    key,
+                    stamp,
+                    checked,
+                    sha.clone(),
+                    case.to_vec(),
+                    e.clean.clone(),
+                );
+            } else if let Ok(mut c) = self.changes.lock() {
+                c.believed.insert(key);
             }
             return Ok((view, Some(sha)));
         }
@@ -563,7 +583,7 @@ impl CaseIndex {
                 match encode(&view)
                     .filter(|raw| decode(ws, id, path, raw).is_some_and(|back| same(&back, &view)))
                 {
-                    Some(raw) if plain => self.renew(key, stamp, checked, sha.clone(), raw),
+                    Some(raw) if plain => self.renew(key, stamp, checked, sha.clone(), raw, None),
                     _ => self.forget(key, entry.is_some()),
                 }
                 Ok((view, plain.then_some(sha)))
@@ -582,6 +602,7 @@ impl CaseIndex {
         checked: i64,
         sha256: String,
         case: Vec<u8>,
+        clean: Option<String>,
     ) {
         if let Ok(mut c) = self.changes.lock() {
             c.fresh.insert(
@@ -591,8 +612,65 @@ impl CaseIndex {
                     checked,
                     sha256,
                     case,
+                    clean,
                 }),
             );
+        }
+    }
+
+    /// Whether `validate` found nothing wrong in the history of the case file at `path`, as
+    /// loaded in this run, under the document inputs `inputs`.
+    pub fn is_clean(&self, path: &Path, inputs: &str) -> bool {
+        let Some(key) = self.key(path) else {
+            return false;
+        };
+        let Ok(c) = self.changes.lock() else {
+            return false;
+        };
+        match c.fresh.get(&key) {
+            Some(Some(f)) => f.clean.as_deref() == Some(inputs),
+            Some(None) => false,
+            None => {
+                c.believed.contains(&key)
+                    && self
+                        .shards
+                        .get(&key.0)
+                        .and_then(|s| s.entries.get(&key.1))
+                        .is_some_and(|e| e.clean.as_deref() == Some(inputs))
+            }
+        }
+    }
+
+    /// Remember that `validate` found nothing wrong in the history of the case file at `path`
+    /// (as loaded in this run) under the document inputs `inputs`.
+    pub fn mark_clean(&self, path: &Path, inputs: &str) {
+        let Some(key) = self.key(path) else {
+            return;
+        };
+        let Ok(mut c) = self.changes.lock() else {
+            return;
+        };
+        if let Some(Some(f)) = c.fresh.get_mut(&key) {
+            f.clean = Some(inputs.to_string());
+            return;
+        }
+        if !c.believed.contains(&key) {
+            return;
+        }
+        let Some(shard) = self.shards.get(&key.0) else {
+            return;
+        };
+        if let Some(e) = shard.entries.get(&key.1)
+            && e.clean.as_deref() != Some(inputs)
+        {
+            let fresh = Fresh {
+                stamp: e.stamp,
+                checked: e.checked,
+                sha256: e.sha256.clone(),
+                case: shard.case(e).to_vec(),
+                clean: Some(inputs.to_string()),
+            };
+            c.fresh.insert(key, Some(fresh));
         }
     }
 
@@ -644,6 +722,7 @@ impl CaseIndex {
                             checked: e.checked,
                             sha256: &e.sha256,
                             case: Bytes(s.case(e)),
+                            clean: e.clean.as_deref(),
                         },
                     );
                 }
@@ -662,6 +741,7 @@ impl CaseIndex {
                                 checked: e.checked,
                                 sha256: &e.sha256,
                                 case: Bytes(&e.case),
+                                clean: e.clean.as_deref(),
                             },
                         );
                     }
@@ -704,6 +784,7 @@ fn read_shard(path: &Path, fingerprint: &str) -> Shard {
                     checked: e.checked,
                     sha256: e.sha256.to_string(),
                     case: start..start + e.case.len(),
+                    clean: e.clean.map(str::to_string),
                 };
                 (e.file.to_string(), entry)
             })
