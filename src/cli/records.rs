@@ -26,7 +26,8 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
         }
     };
     collect(render::check_templates(ws));
-    let (views, unreadable_files, index) = engine::store::load_all_indexed(ws)?;
+    let (loaded, unreadable_files, index) = engine::store::load_all_indexed(ws)?;
+    let (views, shas): (Vec<_>, Vec<_>) = loaded.into_iter().unzip();
     collect(unreadable(&unreadable_files));
     problems.extend(engine::audit::audit(ws, &views));
     let renderer = TypstRenderer::new();
@@ -40,20 +41,22 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
         let inputs = yingsu::index::inputs_fingerprint(ws);
         let found: Vec<Vec<Diagnostic>> = views
             .par_iter()
-            .map(|v| {
-                if index.is_clean(&v.case.path, &inputs) {
+            .zip(&shas)
+            .map(|(v, sha)| {
+                let sha = sha.as_deref().unwrap_or("");
+                if !sha.is_empty() && index.is_clean(&v.case.path, sha, &inputs) {
                     return Vec::new();
                 }
                 let found = engine::audit::history_values(ws, v, &covers);
-                if found.is_empty() && typesetter.is_some() {
-                    index.mark_clean(&v.case.path, &inputs);
+                if found.is_empty() && typesetter.is_some() && !sha.is_empty() {
+                    index.mark_clean(&v.case.path, sha, &inputs);
                 }
                 found
             })
             .collect();
         problems.extend(found.into_iter().flatten());
     }
-    index.save(true);
+    index.save();
     problems.extend(engine::audit::stale_temps(ws));
     if problems.len() == 1 {
         return Err(Error::Many(problems));

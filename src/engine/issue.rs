@@ -519,7 +519,7 @@ pub fn render_cases(
     // case file just rewritten with a new history entry is seen as changed next time.)
     let _ = index.save();
     if let Some(i) = &case_index {
-        i.save(true);
+        i.save();
     }
     Ok(out)
 }

@@ -168,37 +168,38 @@ impl serde::Serialize for Unreadable {
     }
 }
 
-/// The case index for these case files (see [`crate::index::cases`]): their folders' entries.
+/// The case index for these case files, all the workspace has (see [`crate::index::cases`]).
 pub fn case_index(ws: &Workspace, files: &[(String, PathBuf)]) -> CaseIndex {
-    let cases = ws.cases_dir();
-    let mut folders: Vec<String> = files
-        .iter()
-        .filter_map(|(_, p)| p.strip_prefix(&cases).ok())
-        .filter_map(|rel| rel.components().next())
-        .filter_map(|c| c.as_os_str().to_str().map(str::to_string))
-        .collect();
-    folders.dedup();
-    CaseIndex::open(ws, &folders)
+    let paths: Vec<&std::path::Path> = files.iter().map(|(_, p)| p.as_path()).collect();
+    CaseIndex::open(ws, &paths)
 }
 
 /// Every case file, loaded in parallel, in path order; the files that could not be read are
 /// returned beside the others, so one broken file spoils only itself. Unchanged files come from
 /// the case index, which is brought up to date.
 pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> {
-    let (views, unreadable, index) = load_all_indexed(ws)?;
-    index.save(true);
-    Ok((views, unreadable))
+    let (loaded, unreadable, index) = load_all_indexed(ws)?;
+    index.save();
+    Ok((loaded.into_iter().map(|(v, _)| v).collect(), unreadable))
 }
 
-/// [`load_all`], with the case index it went through (to be saved by the caller).
-pub fn load_all_indexed(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>, CaseIndex)> {
+/// [`load_all`], each case with the hash of its file's bytes (when the index knows it), and
+/// the case index it went through (to be saved by the caller).
+#[allow(clippy::type_complexity)]
+pub fn load_all_indexed(
+    ws: &Workspace,
+) -> Result<(
+    Vec<(CaseView<'_>, Option<String>)>,
+    Vec<Unreadable>,
+    CaseIndex,
+)> {
     use rayon::prelude::*;
     let files = case_files(ws)?;
     let index = case_index(ws, &files);
-    let loaded: Vec<(String, PathBuf, Result<CaseView<'_>>)> = files
+    let loaded: Vec<(String, PathBuf, Result<(CaseView<'_>, Option<String>)>)> = files
         .into_par_iter()
         .map(|(id, path)| {
-            let r = index.load(ws, &id, &path);
+            let r = index.load_hashed(ws, &id, &path);
             (id, path, r)
         })
         .collect();

@@ -428,9 +428,6 @@ impl Shard {
 #[derive(Default)]
 struct Changes {
     fresh: BTreeMap<(String, String), Option<Fresh>>,
-    seen: HashSet<(String, String)>,
-    /// Loaded from an unchanged entry, as read.
-    believed: HashSet<(String, String)>,
 }
 
 /// The case index of a workspace (see the module documentation). Shared by the threads that
@@ -441,7 +438,18 @@ pub struct CaseIndex {
     fingerprint: String,
     enabled: bool,
     shards: HashMap<String, Shard>,
+    /// The case files there are, by folder.
+    files: HashMap<String, HashSet<String>>,
     changes: Mutex<Changes>,
+}
+
+/// The folder and file name of a case file inside the cases folder `cases`.
+fn key_of(cases: &Path, path: &Path) -> Option<(String, String)> {
+    let rel = path.strip_prefix(cases).ok()?;
+    let mut parts = rel.components();
+    let folder = parts.next()?.as_os_str().to_str()?.to_string();
+    let file = parts.next()?.as_os_str().to_str()?.to_string();
+    parts.next().is_none().then_some((folder, file))
 }
 
 /// The index file of a case folder: the folder's name when it is plain, else its hash.
@@ -460,10 +468,11 @@ fn shard_file(folder: &str) -> String {
 }
 
 impl CaseIndex {
-    /// The index of `ws` for the given case folders, read in parallel; empty where it is
-    /// missing, unreadable or made for other inputs (and everywhere when the index is switched
-    /// off, or the case folder is not a plain folder).
-    pub fn open(ws: &Workspace, folders: &[String]) -> CaseIndex {
+    /// The index of `ws` for its case files (all of them: the entries of any other file are
+    /// dropped when it is saved), read in parallel; empty where it is missing, unreadable or
+    /// made for other inputs (and everywhere when the index is switched off, or the case
+    /// folder is not a plain folder).
+    pub fn open(ws: &Workspace, paths: &[&Path]) -> CaseIndex {
         use rayon::prelude::*;
         let dir = super::dir(ws);
         let cases_dir = ws.cases_dir();
@@ -474,12 +483,19 @@ impl CaseIndex {
         } else {
             String::new()
         };
+        let mut files: HashMap<String, HashSet<String>> = HashMap::new();
+        for p in paths {
+            if let Some((folder, file)) = key_of(&cases_dir, p) {
+                files.entry(folder).or_default().insert(file);
+            }
+        }
+        let folders: Vec<&String> = files.keys().collect();
         let shards: HashMap<String, Shard> = if enabled {
             folders
                 .par_iter()
                 .map(|f| {
                     (
-                        f.clone(),
+                        (*f).clone(),
                         read_shard(&dir.join(shard_file(f)), &fingerprint),
                     )
                 })
@@ -493,17 +509,14 @@ impl CaseIndex {
             fingerprint,
             enabled,
             shards,
+            files,
             changes: Mutex::new(Changes::default()),
         }
     }
 
     /// The folder and file name of a case file inside the cases folder.
     fn key(&self, path: &Path) -> Option<(String, String)> {
-        let rel = path.strip_prefix(&self.cases_dir).ok()?;
-        let mut parts = rel.components();
-        let folder = parts.next()?.as_os_str().to_str()?.to_string();
-        let file = parts.next()?.as_os_str().to_str()?.to_string();
-        parts.next().is_none().then_some((folder, file))
+        key_of(&self.cases_dir, path)
     }
 
     /// Load the case `id` from `path`: from the index when its entry is proven current,
@@ -530,9 +543,6 @@ impl CaseIndex {
         let Some(key) = key else {
             return crate::engine::store::load_file(ws, id, path).map(|v| (v, None));
         };
-        if let Ok(mut c) = self.changes.lock() {
-            c.seen.insert(key.clone());
-        }
         let shard = self.shards.get(&key.0);
         let entry = shard.and_then(|s| s.entries.get(&key.1).map(|e| (e, s.case(e))));
         let meta = std::fs::symlink_metadata(path).ok();
@@ -543,9 +553,6 @@ impl CaseIndex {
             && s.settled(e.checked)
             && let Some(view) = decode(ws, id, path, case)
         {
-            if let Ok(mut c) = self.changes.lock() {
-                c.believed.insert(key);
-            }
             return Ok((view, Some(e.sha256.clone())));
         }
         let checked = now_ns();
@@ -573,8 +580,6 @@ impl CaseIndex {
                     case.to_vec(),
                     e.clean.clone(),
                 );
-            } else if let Ok(mut c) = self.changes.lock() {
-                c.believed.insert(key);
             }
             return Ok((view, Some(sha)));
         }
@@ -618,9 +623,9 @@ impl CaseIndex {
         }
     }
 
-    /// Whether `validate` found nothing wrong in the history of the case file at `path`, as
-    /// loaded in this run, under the document inputs `inputs`.
-    pub fn is_clean(&self, path: &Path, inputs: &str) -> bool {
+    /// Whether `validate` found nothing wrong in the history of the case file at `path`, with
+    /// the bytes of hash `sha` (as loaded in this run), under the document inputs `inputs`.
+    pub fn is_clean(&self, path: &Path, sha: &str, inputs: &str) -> bool {
         let Some(key) = self.key(path) else {
             return false;
         };
@@ -628,22 +633,19 @@ impl CaseIndex {
             return false;
         };
         match c.fresh.get(&key) {
-            Some(Some(f)) => f.clean.as_deref() == Some(inputs),
+            Some(Some(f)) => f.sha256 == sha && f.clean.as_deref() == Some(inputs),
             Some(None) => false,
-            None => {
-                c.believed.contains(&key)
-                    && self
-                        .shards
-                        .get(&key.0)
-                        .and_then(|s| s.entries.get(&key.1))
-                        .is_some_and(|e| e.clean.as_deref() == Some(inputs))
-            }
+            None => self
+                .shards
+                .get(&key.0)
+                .and_then(|s| s.entries.get(&key.1))
+                .is_some_and(|e| e.sha256 == sha && e.clean.as_deref() == Some(inputs)),
         }
     }
 
-    /// Remember that `validate` found nothing wrong in the history of the case file at `path`
-    /// (as loaded in this run) under the document inputs `inputs`.
-    pub fn mark_clean(&self, path: &Path, inputs: &str) {
+    /// Remember that `validate` found nothing wrong in the history of the case file at `path`,
+    /// with the bytes of hash `sha`, under the document inputs `inputs`.
+    pub fn mark_clean(&self, path: &Path, sha: &str, inputs: &str) {
         let Some(key) = self.key(path) else {
             return;
         };
@@ -651,16 +653,16 @@ impl CaseIndex {
             return;
         };
         if let Some(Some(f)) = c.fresh.get_mut(&key) {
-            f.clean = Some(inputs.to_string());
-            return;
-        }
-        if !c.believed.contains(&key) {
+            if f.sha256 == sha {
+                f.clean = Some(inputs.to_string());
+            }
             return;
         }
         let Some(shard) = self.shards.get(&key.0) else {
             return;
         };
         if let Some(e) = shard.entries.get(&key.1)
+            && e.sha256 == sha
             && e.clean.as_deref() != Some(inputs)
         {
             let fresh = Fresh {
@@ -680,23 +682,24 @@ impl CaseIndex {
         }
     }
 
-    /// Write the folders whose entries changed. With `complete` (every case file of these
-    /// folders was loaded), entries of files no longer there are dropped. Only a shortcut: a
-    /// failure costs time on the next run, nothing else.
-    pub fn save(&self, complete: bool) {
+    /// Write the folders whose entries changed; entries of case files no longer there (not
+    /// among the files the index was opened for) are dropped. Only a shortcut: a failure costs
+    /// time on the next run, nothing else.
+    pub fn save(&self) {
         if !self.enabled {
             return;
         }
         let Ok(changes) = self.changes.lock() else {
             return;
         };
+        let there = |folder: &str, file: &str| {
+            self.files
+                .get(folder)
+                .is_some_and(|files| files.contains(file))
+        };
         let mut folders: BTreeMap<&str, bool> = BTreeMap::new();
         for (folder, shard) in &self.shards {
-            let gone = complete
-                && shard
-                    .entries
-                    .keys()
-                    .any(|f| !changes.seen.contains(&(folder.clone(), f.clone())));
+            let gone = shard.entries.keys().any(|f| !there(folder, f));
             folders.insert(folder, shard.stale || gone);
         }
         for (folder, _) in changes.fresh.keys() {
@@ -710,8 +713,7 @@ impl CaseIndex {
             let mut out: BTreeMap<&str, EntryOut<'_>> = BTreeMap::new();
             if let Some(s) = shard {
                 for (file, e) in &s.entries {
-                    let key = (folder.to_string(), file.clone());
-                    if complete && !changes.seen.contains(&key) {
+                    if !there(folder, file) {
                         continue;
                     }
                     out.insert(
