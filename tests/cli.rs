@@ -7,18 +7,7 @@ use std::process::Command;
 mod common;
 
 fn yingsu(dir: &Path, args: &[&str], now: &str) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
-        .current_dir(dir)
-        .env("YINGSU_NOW", now)
-        .env("YINGSU_USER", "测试员")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run_env(dir, args, now, &[])
 }
 
 fn ok(dir: &Path, args: &[&str], now: &str) -> String {

@@ -2,22 +2,16 @@
 //! `templates/` typesets exactly as the built-in one), and `init` writes the git and editor
 //! settings of a workspace.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 fn yingsu(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
-        .current_dir(dir)
-        .env("YINGSU_NOW", "2023-04-20T09:00:00+08:00")
-        .env("YINGSU_USER", "测试员")
-        .env("YINGSU_SYSTEM_FONTS", "0")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    common::run_env(
+        dir,
+        args,
+        "2023-04-20T09:00:00+08:00",
+        &[("YINGSU_SYSTEM_FONTS", "0")],
     )
 }
 

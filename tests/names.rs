@@ -2,22 +2,12 @@
 //! (`CON`, `NUL` …) or cannot create (a trailing dot, `<>:"|?*`) is refused in Chinese, and so
 //! are agency ids and number prefixes of `yingsu.yaml` that would make such file names.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 fn yingsu(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
-        .current_dir(dir)
-        .env("YINGSU_NOW", "2023-04-20T09:00:00+08:00")
-        .env("YINGSU_USER", "测试员")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run_env(dir, args, "2023-04-20T09:00:00+08:00", &[])
 }
 
 const NOTICE: &str = "case_number: (2023)渝0112行初123号\ncourt: ybfy\ncause: 行政处罚\nlevel: 一审\nplaintiffs: [\"某公司\"]\nagency: scjgj\nnotice_date: 2023-04-20\nhead_required: true\nhearing_date: 2023-05-08\nhearing_time: 上午9时30分\nhearing_place: 区法院第三审判庭\nhead_name: 李某某\nhead_post: 局长\n";

@@ -3,24 +3,18 @@
 //! unknown key, a value not among the choices). A small validator of the keywords the schemas
 //! use stands in for an editor's YAML language server.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 
 fn yingsu(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
-        .current_dir(dir)
-        .env("YINGSU_NOW", "2023-04-20T09:00:00+08:00")
-        .env("YINGSU_USER", "测试员")
-        .env("YINGSU_SYSTEM_FONTS", "0")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    common::run_env(
+        dir,
+        args,
+        "2023-04-20T09:00:00+08:00",
+        &[("YINGSU_SYSTEM_FONTS", "0")],
     )
 }
 
