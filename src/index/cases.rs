@@ -40,7 +40,7 @@ use crate::yaml::Spanned;
 use super::{Stamp, now_ns};
 
 /// The format of the index files; another number is ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Setting this environment variable to `0` or `off` makes every command parse every case file
 /// (the index is neither read nor written): for measuring, and for a suspicious user.
@@ -354,6 +354,8 @@ struct EntryIn<'a> {
     sha256: &'a str,
     case: &'a [u8],
     clean: Option<&'a str>,
+    #[serde(borrow)]
+    summaries: Vec<(&'a str, &'a [u8])>,
 }
 
 #[derive(Deserialize)]
@@ -381,6 +383,7 @@ struct EntryOut<'a> {
     sha256: &'a str,
     case: Bytes<'a>,
     clean: Option<&'a str>,
+    summaries: Vec<(&'a str, Bytes<'a>)>,
 }
 
 #[derive(Serialize)]
@@ -399,6 +402,8 @@ struct Entry {
     /// The fingerprint of the document inputs (fonts above all) under which `validate` found
     /// nothing wrong in the case's history.
     clean: Option<String>,
+    /// What listings derived from the case (see [`CaseIndex::summary`]), by kind.
+    summaries: Vec<(String, std::ops::Range<usize>)>,
 }
 
 /// A new or re-checked entry, to be written.
@@ -408,6 +413,25 @@ struct Fresh {
     sha256: String,
     case: Vec<u8>,
     clean: Option<String>,
+    summaries: Vec<(String, Vec<u8>)>,
+}
+
+impl Fresh {
+    fn out<'a>(&'a self, file: &'a str) -> EntryOut<'a> {
+        EntryOut {
+            file,
+            stamp: self.stamp,
+            checked: self.checked,
+            sha256: &self.sha256,
+            case: Bytes(&self.case),
+            clean: self.clean.as_deref(),
+            summaries: self
+                .summaries
+                .iter()
+                .map(|(k, b)| (k.as_str(), Bytes(b)))
+                .collect(),
+        }
+    }
 }
 
 /// One folder's entries as read.
@@ -422,6 +446,43 @@ struct Shard {
 impl Shard {
     fn case(&self, e: &Entry) -> &[u8] {
         self.bytes.get(e.case.clone()).unwrap_or(&[])
+    }
+
+    fn summary(&self, e: &Entry, kind: &str) -> Option<&[u8]> {
+        let (_, r) = e.summaries.iter().find(|(k, _)| k == kind)?;
+        self.bytes.get(r.clone())
+    }
+
+    /// An entry as read, to be changed and written.
+    fn fresh(&self, e: &Entry) -> Fresh {
+        Fresh {
+            stamp: e.stamp,
+            checked: e.checked,
+            sha256: e.sha256.clone(),
+            case: self.case(e).to_vec(),
+            clean: e.clean.clone(),
+            summaries: e
+                .summaries
+                .iter()
+                .filter_map(|(k, r)| Some((k.clone(), self.bytes.get(r.clone())?.to_vec())))
+                .collect(),
+        }
+    }
+
+    fn out<'a>(&'a self, file: &'a str, e: &'a Entry) -> EntryOut<'a> {
+        EntryOut {
+            file,
+            stamp: e.stamp,
+            checked: e.checked,
+            sha256: &e.sha256,
+            case: Bytes(self.case(e)),
+            clean: e.clean.as_deref(),
+            summaries: e
+                .summaries
+                .iter()
+                .filter_map(|(k, r)| Some((k.as_str(), Bytes(self.bytes.get(r.clone())?))))
+                .collect(),
+        }
     }
 }
 
@@ -572,14 +633,12 @@ impl CaseIndex {
         {
             // The same bytes: only the stamp is renewed (so the next run trusts it).
             if e.stamp != stamp || !stamp.is_some_and(|s| s.settled(e.checked)) {
-                self.renew(
-                    key,
-                    stamp,
-                    checked,
-                    sha.clone(),
-                    case.to_vec(),
-                    e.clean.clone(),
-                );
+                if let Some(shard) = shard {
+                    let mut fresh = shard.fresh(e);
+                    fresh.stamp = stamp;
+                    fresh.checked = checked;
+                    self.put(key, fresh);
+                }
             }
             return Ok((view, Some(sha)));
         }
@@ -588,7 +647,17 @@ impl CaseIndex {
                 match encode(&view)
                     .filter(|raw| decode(ws, id, path, raw).is_some_and(|back| same(&back, &view)))
                 {
-                    Some(raw) if plain => self.renew(key, stamp, checked, sha.clone(), raw, None),
+                    Some(raw) if plain => self.put(
+                        key,
+                        Fresh {
+                            stamp,
+                            checked,
+                            sha256: sha.clone(),
+                            case: raw,
+                            clean: None,
+                            summaries: Vec::new(),
+                        },
+                    ),
                     _ => self.forget(key, entry.is_some()),
                 }
                 Ok((view, plain.then_some(sha)))
@@ -600,27 +669,78 @@ impl CaseIndex {
         }
     }
 
-    fn renew(
-        &self,
-        key: (String, String),
-        stamp: Option<Stamp>,
-        checked: i64,
-        sha256: String,
-        case: Vec<u8>,
-        clean: Option<String>,
-    ) {
+    fn put(&self, key: (String, String), fresh: Fresh) {
         if let Ok(mut c) = self.changes.lock() {
-            c.fresh.insert(
-                key,
-                Some(Fresh {
-                    stamp,
-                    checked,
-                    sha256,
-                    case,
-                    clean,
-                }),
-            );
+            c.fresh.insert(key, Some(fresh));
         }
+    }
+
+    /// A summary of the case file at `path` (what a listing derives from the case; `kind` names
+    /// it and its version): from its entry when the entry holds one and is proven current,
+    /// otherwise made by `make` from the case (loaded as [`CaseIndex::load`] does) and kept
+    /// with the entry.
+    pub fn summary<'w, S, F>(
+        &self,
+        ws: &'w Workspace,
+        id: &str,
+        path: &Path,
+        kind: &str,
+        make: F,
+    ) -> Result<S>
+    where
+        S: Serialize + serde::de::DeserializeOwned,
+        F: Fn(&CaseView<'w>) -> S,
+    {
+        let key = if self.enabled { self.key(path) } else { None };
+        let Some(key) = key else {
+            return crate::engine::store::load_file(ws, id, path).map(|v| make(&v));
+        };
+        let shard = self.shards.get(&key.0);
+        if let Some(shard) = shard
+            && let Some(e) = shard.entries.get(&key.1)
+            && let Some(bytes) = shard.summary(e, kind)
+            && let Some(s) = Stamp::of_path(path)
+            && e.stamp == Some(s)
+            && s.settled(e.checked)
+            && let Ok(summary) = postcard::from_bytes::<S>(bytes)
+        {
+            return Ok(summary);
+        }
+        let (view, sha) = self.load_hashed(ws, id, path)?;
+        let summary = make(&view);
+        if let (Some(sha), Ok(bytes)) = (sha, postcard::to_stdvec(&summary)) {
+            self.keep_summary(&key, &sha, kind, bytes);
+        }
+        Ok(summary)
+    }
+
+    /// Keep a summary with the entry of `key`, if that entry describes the bytes of hash `sha`.
+    fn keep_summary(&self, key: &(String, String), sha: &str, kind: &str, bytes: Vec<u8>) {
+        let Ok(mut c) = self.changes.lock() else {
+            return;
+        };
+        let fresh = match c.fresh.get_mut(key) {
+            Some(Some(f)) => f,
+            Some(None) => return,
+            None => {
+                let Some(shard) = self.shards.get(&key.0) else {
+                    return;
+                };
+                let Some(e) = shard.entries.get(&key.1) else {
+                    return;
+                };
+                c.fresh.entry(key.clone()).or_insert(Some(shard.fresh(e)));
+                match c.fresh.get_mut(key) {
+                    Some(Some(f)) => f,
+                    _ => return,
+                }
+            }
+        };
+        if fresh.sha256 != sha {
+            return;
+        }
+        fresh.summaries.retain(|(k, _)| k != kind);
+        fresh.summaries.push((kind.to_string(), bytes));
     }
 
     /// Whether `validate` found nothing wrong in the history of the case file at `path`, with
@@ -665,13 +785,8 @@ impl CaseIndex {
             && e.sha256 == sha
             && e.clean.as_deref() != Some(inputs)
         {
-            let fresh = Fresh {
-                stamp: e.stamp,
-                checked: e.checked,
-                sha256: e.sha256.clone(),
-                case: shard.case(e).to_vec(),
-                clean: Some(inputs.to_string()),
-            };
+            let mut fresh = shard.fresh(e);
+            fresh.clean = Some(inputs.to_string());
             c.fresh.insert(key, Some(fresh));
         }
     }
@@ -713,20 +828,9 @@ impl CaseIndex {
             let mut out: BTreeMap<&str, EntryOut<'_>> = BTreeMap::new();
             if let Some(s) = shard {
                 for (file, e) in &s.entries {
-                    if !there(folder, file) {
-                        continue;
+                    if there(folder, file) {
+                        out.insert(file, s.out(file, e));
                     }
-                    out.insert(
-                        file,
-                        EntryOut {
-                            file,
-                            stamp: e.stamp,
-                            checked: e.checked,
-                            sha256: &e.sha256,
-                            case: Bytes(s.case(e)),
-                            clean: e.clean.as_deref(),
-                        },
-                    );
                 }
             }
             for ((f, file), fresh) in changes.fresh.range((folder.to_string(), String::new())..) {
@@ -735,17 +839,7 @@ impl CaseIndex {
                 }
                 match fresh {
                     Some(e) => {
-                        out.insert(
-                            file,
-                            EntryOut {
-                                file,
-                                stamp: e.stamp,
-                                checked: e.checked,
-                                sha256: &e.sha256,
-                                case: Bytes(&e.case),
-                                clean: e.clean.as_deref(),
-                            },
-                        );
+                        out.insert(file, e.out(file));
                     }
                     None => {
                         out.remove(file.as_str());
@@ -787,6 +881,14 @@ fn read_shard(path: &Path, fingerprint: &str) -> Shard {
                     sha256: e.sha256.to_string(),
                     case: start..start + e.case.len(),
                     clean: e.clean.map(str::to_string),
+                    summaries: e
+                        .summaries
+                        .iter()
+                        .map(|(k, b)| {
+                            let at = b.as_ptr() as usize - base;
+                            (k.to_string(), at..at + b.len())
+                        })
+                        .collect(),
                 };
                 (e.file.to_string(), entry)
             })

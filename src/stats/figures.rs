@@ -2,9 +2,10 @@
 //! [`crate::stats`] for every definition).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::Denominator;
@@ -30,7 +31,7 @@ pub const LOSS_OUTCOMES: &[&str] = &[
 pub const UNJUSTIFIED: &str = "无正当理由";
 
 /// One hearing (an `appearance` history entry).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hearing {
     /// Index of the history entry.
     pub entry: usize,
@@ -45,7 +46,7 @@ pub struct Hearing {
 }
 
 /// A litigation case as the statistics see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,
     /// The case file, relative to the workspace.
@@ -99,13 +100,19 @@ impl Record {
 }
 
 /// A rectification case (to detect what is already open).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rectification {
     pub id: String,
     pub agency: String,
     pub reason: String,
     pub source_cases: Vec<String>,
 }
+
+/// What the figures read of one case.
+type Summary = (Option<Record>, Option<Rectification>);
+
+/// The kind (and version) of [`Summary`] in the case index: another name when it changes.
+const SUMMARY_KIND: &str = "stats-record-1";
 
 /// Everything the statistics read from the archive.
 #[derive(Debug, Default)]
@@ -278,10 +285,40 @@ fn read(
 impl Archive {
     /// Load every case file of the workspace (in parallel; files are independent). Files that
     /// cannot be read are kept in [`Archive::unreadable`]; the figures leave them out.
+    ///
+    /// What the figures read of each case (its [`Record`] or [`Rectification`]) is kept in the
+    /// case index as the case's summary, so an unchanged case file is not even decoded.
     pub fn load(ws: &Workspace) -> Result<Archive> {
-        let (views, unreadable) = crate::engine::load_all(ws)?;
-        let a = Archive::of(ws, &views, unreadable);
-        crate::engine::release(views);
+        use rayon::prelude::*;
+        let files = crate::engine::case_files(ws)?;
+        let index = crate::engine::store::case_index(ws, &files);
+        let full = &ws.config.targets.require_full;
+        let summaries: Vec<(String, PathBuf, Result<Summary>)> = files
+            .into_par_iter()
+            .map(|(id, path)| {
+                let r = index.summary(ws, &id, &path, SUMMARY_KIND, |v| read(ws, v, full));
+                (id, path, r)
+            })
+            .collect();
+        index.save();
+        let mut a = Archive::default();
+        let mut unreadable = Vec::new();
+        for (id, path, r) in summaries {
+            match r {
+                Ok((rec, rect)) => {
+                    a.records.extend(rec);
+                    a.rectifications.extend(rect);
+                    a.ids.insert(id);
+                }
+                Err(error) => unreadable.push(crate::engine::Unreadable {
+                    id,
+                    file: ws.rel(&path),
+                    error,
+                }),
+            }
+        }
+        a.ids.extend(unreadable.iter().map(|u| u.id.clone()));
+        a.unreadable = unreadable;
         Ok(a)
     }
 
