@@ -632,13 +632,13 @@ impl CaseIndex {
             && let Some(view) = decode(ws, id, path, case)
         {
             // The same bytes: only the stamp is renewed (so the next run trusts it).
-            if e.stamp != stamp || !stamp.is_some_and(|s| s.settled(e.checked)) {
-                if let Some(shard) = shard {
-                    let mut fresh = shard.fresh(e);
-                    fresh.stamp = stamp;
-                    fresh.checked = checked;
-                    self.put(key, fresh);
-                }
+            if (e.stamp != stamp || !stamp.is_some_and(|s| s.settled(e.checked)))
+                && let Some(shard) = shard
+            {
+                let mut fresh = shard.fresh(e);
+                fresh.stamp = stamp;
+                fresh.checked = checked;
+                self.put(key, fresh);
             }
             return Ok((view, Some(sha)));
         }
