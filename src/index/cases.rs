@@ -644,9 +644,13 @@ impl CaseIndex {
         }
         match crate::engine::store::load_source(ws, id, path, source) {
             Ok(view) => {
-                match encode(&view)
-                    .filter(|raw| decode(ws, id, path, raw).is_some_and(|back| same(&back, &view)))
-                {
+                // The encoding is exact by construction (every field, numbers as serde_json
+                // holds them, positions rebuilt from their own numbers); builds with debug
+                // assertions, which every test runs, prove it on each case they load.
+                match encode(&view).filter(|raw| {
+                    !cfg!(debug_assertions)
+                        || decode(ws, id, path, raw).is_some_and(|back| same(&back, &view))
+                }) {
                     Some(raw) if plain => self.put(
                         key,
                         Fresh {
@@ -852,10 +856,25 @@ impl CaseIndex {
                 entries: out.into_values().collect(),
             };
             if let Ok(bytes) = postcard::to_stdvec(&shard) {
-                let _ = std::fs::create_dir_all(&self.dir);
-                let _ = crate::archive::write_atomic(&self.dir.join(shard_file(folder)), &bytes);
+                write_derived(&self.dir, &shard_file(folder), &bytes);
             }
         }
+    }
+}
+
+/// Writes a derived file whole or not at all (a temporary file renamed into place), without
+/// waiting for the disk: after a crash it may be missing or cut short, which only makes the
+/// next run rebuild it.
+fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
+    use std::io::Write;
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
+        return;
+    };
+    if tmp.write_all(bytes).is_ok() {
+        let _ = tmp.persist(dir.join(name));
     }
 }
 
@@ -922,8 +941,25 @@ fn encode(view: &CaseView<'_>) -> Option<Vec<u8>> {
 
 /// The two loads of a case are the same, every position included.
 fn same(a: &CaseView<'_>, b: &CaseView<'_>) -> bool {
+    // Every field, so a new one cannot be forgotten.
+    let Case {
+        id,
+        path,
+        source,
+        workflow,
+        title,
+        typed,
+        history,
+    } = &a.case;
     std::ptr::eq(a.wf, b.wf)
-        && format!("{:?}{:?}", a.case, a.typed) == format!("{:?}{:?}", b.case, b.typed)
+        && a.typed == b.typed
+        && *id == b.case.id
+        && *path == b.case.path
+        && *source == b.case.source
+        && *workflow == b.case.workflow
+        && *title == b.case.title
+        && *typed == b.case.typed
+        && *history == b.case.history
 }
 
 /// The case an entry holds, if it decodes and its workflow and step exist.
@@ -989,6 +1025,37 @@ mod tests {
             let bytes = postcard::to_stdvec(&SpanBin::of(&s, V::of)).expect("writes");
             let back: SpanBin<V> = postcard::from_bytes(&bytes).expect("reads");
             assert_eq!(back.spanned(V::value), Some(s.clone()));
+        }
+    }
+
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            ".*".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                proptest::collection::btree_map(".*", inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Any JSON value comes back from the index exactly (numbers of every kind, text of
+        /// every character, nesting).
+        #[test]
+        fn values_survive_the_index(v in any_value()) {
+            let bytes = postcard::to_stdvec(&V::of(&v)).expect("writes");
+            let back: V = postcard::from_bytes(&bytes).expect("reads");
+            proptest::prop_assert_eq!(back.value(), v);
         }
     }
 
