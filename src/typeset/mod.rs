@@ -20,6 +20,7 @@
 
 mod error;
 mod fonts;
+pub mod linebreak;
 mod world;
 
 use std::collections::{BTreeMap, HashMap};
@@ -165,6 +166,13 @@ impl Job {
     }
 }
 
+/// typst's standard library with yingsu's native functions ([`linebreak`]).
+fn library() -> Library {
+    let mut library = Library::default();
+    linebreak::define(library.global.scope_mut());
+    library
+}
+
 /// The process-wide typesetting engine (`Send + Sync`; share it by reference).
 pub struct Typesetter {
     library: LazyHash<Library>,
@@ -208,7 +216,7 @@ impl Typesetter {
         system_dirs: &[PathBuf],
     ) -> Result<Self, TypesetError> {
         Ok(Self {
-            library: LazyHash::new(Library::default()),
+            library: LazyHash::new(library()),
             fonts: fonts::FontStore::scan(font_dirs, embedded, system_dirs)?,
             sources: Mutex::new(HashMap::new()),
             compiled: AtomicUsize::new(0),

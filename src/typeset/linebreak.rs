@@ -1,0 +1,706 @@
+//! Grid line breaking of body paragraphs (GB/T 9704 5.2: 28 characters a line), in Rust: this
+//! module owns the stage between a paragraph's text runs and its lines — cluster classes, the
+//! break rules (禁则), protected terms, the paragraph-wide choice of line ends (hanging and
+//! compressed punctuation) and the items each line is set from. The layout library
+//! (`templates/gbt9704.typ`, `_grid-par`) calls it as the native function
+//! `yingsu-grid-break` and only turns the items it returns into content.
+//!
+//! `yingsu-grid-break(texts, width, names, first, avail)`:
+//! - `texts`: the paragraph's runs (one style each), as strings;
+//! - `width`: a function `(run, cluster) => float` giving the width in cells of a cluster that
+//!   is not fullwidth (called once per distinct run and cluster);
+//! - `names`: organisation names kept whole where possible;
+//! - `first`, `avail`: cells available on the first and on the other lines.
+//!
+//! It returns one dictionary a line: `items`, an array of `(kind, run, text)` where kind is `t`
+//! (a text run, followed by the tracking of its last glyph), `o`/`O` (an opening mark in a box,
+//! `O` compressed to half a cell) or `c`/`C` (a closing mark in a box one cell or half a cell
+//! wide); and `hang`, the closing marks `(run, text)` hung into the right margin.
+//!
+//! What the breaker does is the same as the Typst script it replaced (see the comments at
+//! `_grid-par` in the layout library): it is deterministic, and any text (however long, however
+//! odd its clusters) gives lines, never a panic.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use comemo::Tracked;
+use regex::Regex;
+use typst::diag::{At, SourceResult};
+use typst::engine::Engine;
+use typst::foundations::{
+    Args, Array, CastInfo, Context, Dict, Func, NativeFuncData, NativeFuncPtr, Scope, Str, Value,
+};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The name under which the layout library calls the breaker.
+pub const FUNCTION_NAME: &str = "yingsu-grid-break";
+
+/// Fullwidth opening marks (the layout library's `_open`).
+const OPEN: &str = "（《〔【「『“‘〈［｛〖";
+/// Fullwidth closing marks (the layout library's `_close`).
+const CLOSE: &str = "，。、：；？！）》〕】」』”’〉］｝〗";
+const ASCII_OPEN: &[&str] = &["(", "[", "{"];
+const ASCII_CLOSE: &[&str] = &[")", "]", "}", ",", ".", ";", ":", "?", "!", "%"];
+
+/// Protected terms: 案号, 发文字号, dates.
+static TERM_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"[（(][0-9]{4}[）)][^\s，。、；：（）()]{1,12}?[0-9]+号",
+        r"|\p{Han}{0,4}〔[0-9]{4}〕[0-9]+号",
+        r"|[0-9]{4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?",
+        r"|[0-9]{1,2}月[0-9]{1,2}日",
+    ))
+    .ok()
+});
+/// Numbers and words in Latin letters: whole up to [`TOKEN_MAX`] clusters.
+static TOKEN_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"[0-9A-Za-z]+(?:[.．][0-9]+)*[%％]?").ok());
+const TOKEN_MAX: usize = 16;
+
+/// Cluster classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A fullwidth opening mark.
+    Open,
+    /// A fullwidth closing mark.
+    Close,
+    /// A half-width opening bracket.
+    AsciiOpen,
+    /// A half-width closing mark.
+    AsciiClose,
+    /// A dash or an ellipsis.
+    Dash,
+    /// Anything else.
+    Word,
+}
+
+impl Class {
+    /// The class of a cluster.
+    pub fn of(c: &str) -> Self {
+        let mut chars = c.chars();
+        let (Some(ch), None) = (chars.next(), chars.next()) else {
+            return Class::Word;
+        };
+        if OPEN.contains(ch) {
+            Class::Open
+        } else if CLOSE.contains(ch) {
+            Class::Close
+        } else if ASCII_OPEN.contains(&c) {
+            Class::AsciiOpen
+        } else if ASCII_CLOSE.contains(&c) {
+            Class::AsciiClose
+        } else if ch == '—' || ch == '…' {
+            Class::Dash
+        } else {
+            Class::Word
+        }
+    }
+
+    fn is_mark(self) -> bool {
+        matches!(self, Class::Open | Class::Close)
+    }
+}
+
+/// One cell: everything from U+0800 on (CJK, fullwidth forms, the dashes, ellipses and quotation
+/// marks of the Chinese fonts); the rest is measured.
+pub fn is_fullwidth(c: &str) -> bool {
+    c.len() >= 3
+}
+
+/// A paragraph prepared for breaking: its clusters and what the break rules say about them.
+#[derive(Debug, Clone)]
+pub struct Paragraph {
+    /// Cumulated widths in cells: `cum[i]` is the width of clusters `0..i`.
+    pub cum: Vec<f64>,
+    /// Width of each cluster in cells.
+    pub ws: Vec<f64>,
+    /// Class of each cluster.
+    pub cls: Vec<Class>,
+    /// No break before cluster `i` (always true for 0).
+    pub hard: Vec<bool>,
+    /// Cost class of a break before cluster `i`: 0 free, 1 at a joint of a protected term or
+    /// inside an organisation name, 2 inside a number or a term.
+    pub soft: Vec<u8>,
+    /// Prefix counts of fullwidth marks.
+    pub pm: Vec<i64>,
+    /// Prefix counts of characters that count for a last line (not marks).
+    pub pc: Vec<i64>,
+}
+
+/// One line: clusters `a..b`, the last `hang` of them hung in the margin, `comp` the indices of
+/// the marks compressed to half a cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// First cluster.
+    pub a: usize,
+    /// One past the last cluster.
+    pub b: usize,
+    /// Closing marks hung in the margin (0 to 2).
+    pub hang: usize,
+    /// Compressed marks.
+    pub comp: Vec<usize>,
+}
+
+/// Maps byte offsets of the joined text to cluster indices.
+struct ClusterIndex {
+    starts: Vec<usize>,
+}
+
+impl ClusterIndex {
+    /// The cluster a match starting at `off` starts in.
+    fn floor(&self, off: usize) -> usize {
+        self.starts.partition_point(|&s| s <= off).saturating_sub(1)
+    }
+    /// The first cluster at or after `off` (the end of a match).
+    fn ceil(&self, off: usize) -> usize {
+        self.starts.partition_point(|&s| s < off)
+    }
+}
+
+impl Paragraph {
+    /// Classifies the clusters `cs` (widths `ws`) and marks the break rules; `names` are the
+    /// organisation names.
+    pub fn new(cs: &[&str], ws: Vec<f64>, names: &[&str]) -> Self {
+        let n = cs.len();
+        let cls: Vec<Class> = cs.iter().map(|c| Class::of(c)).collect();
+        let mut cum = Vec::with_capacity(n + 1);
+        cum.push(0.0);
+        for w in &ws {
+            let last = cum.last().copied().unwrap_or(0.0);
+            cum.push(last + w);
+        }
+        let mut hard = vec![true; n];
+        for i in 1..n {
+            let (p, c) = (cls[i - 1], cls[i]);
+            hard[i] = matches!(c, Class::Close | Class::AsciiClose)
+                || matches!(p, Class::Open | Class::AsciiOpen)
+                || (c == Class::Dash && cs[i - 1] == cs[i]);
+        }
+        let mut soft = vec![0u8; n];
+        let joined: String = cs.concat();
+        let mut starts = Vec::with_capacity(n);
+        let mut off = 0;
+        for c in cs {
+            starts.push(off);
+            off += c.len();
+        }
+        let index = ClusterIndex { starts };
+        if let Some(re) = TOKEN_RE.as_ref() {
+            for m in re.find_iter(&joined) {
+                let (a, b) = (index.floor(m.start()), index.ceil(m.end()));
+                if b.saturating_sub(a) <= TOKEN_MAX {
+                    for s in soft.iter_mut().take(b).skip(a + 1) {
+                        *s = 2;
+                    }
+                }
+            }
+        }
+        if let Some(re) = TERM_RE.as_ref() {
+            for m in re.find_iter(&joined) {
+                let (a, b) = (index.floor(m.start()), index.ceil(m.end()));
+                for i in a + 1..b.min(n) {
+                    soft[i] = if matches!(cs[i - 1], "）" | ")" | "年" | "月") || cs[i] == "〔" {
+                        1
+                    } else {
+                        2
+                    };
+                }
+            }
+        }
+        for name in names {
+            if name.is_empty() {
+                continue;
+            }
+            for (start, m) in joined.match_indices(name) {
+                let (a, b) = (index.floor(start), index.ceil(start + m.len()));
+                for s in soft.iter_mut().take(b).skip(a + 1) {
+                    if *s == 0 {
+                        *s = 1;
+                    }
+                }
+            }
+        }
+        let mut pm = Vec::with_capacity(n + 1);
+        let mut pc = Vec::with_capacity(n + 1);
+        pm.push(0);
+        pc.push(0);
+        for (i, c) in cls.iter().enumerate() {
+            pm.push(pm[i] + i64::from(c.is_mark()));
+            pc.push(pc[i] + i64::from(matches!(c, Class::Word | Class::Dash)));
+        }
+        Self {
+            cum,
+            ws,
+            cls,
+            hard,
+            soft,
+            pm,
+            pc,
+        }
+    }
+
+    /// Number of clusters.
+    pub fn len(&self) -> usize {
+        self.cls.len()
+    }
+
+    /// Whether the paragraph has no clusters.
+    pub fn is_empty(&self) -> bool {
+        self.cls.is_empty()
+    }
+
+    /// The paragraph's lines, chosen together (dynamic programming over the line ends, like
+    /// TeX's paragraph builder but on the grid); `first` and `avail` are the cells of the first
+    /// and of the other lines.
+    ///
+    /// A line from s to b holds avail cells. It is on the grid when what it holds, its last hung
+    /// marks not counted and its compressed marks counted as half a cell, leaves less room than
+    /// the cluster after it needs. Costs, summed over the lines: a hung mark 1, a compressed mark
+    /// 3 (at most ten a line), a line off the grid 500 and 50 per cell of stretch (1000 more per
+    /// cell beyond two), a break at a joint of a protected term 500, inside a term or a number
+    /// 1000, a last line holding one character 5000. Where nothing helps, a line is broken
+    /// anyway (10000).
+    pub fn lines(&self, first: f64, avail: f64) -> Vec<Line> {
+        if let Some(lines) = self.fast_lines(first, avail) {
+            return lines;
+        }
+        self.best_lines(first, avail)
+    }
+
+    /// Line by line, each line as full as it fits, a closing mark that does not fit hung; `None`
+    /// when that leaves a line off the grid, a term broken or a lone last character.
+    fn fast_lines(&self, first: f64, avail: f64) -> Option<Vec<Line>> {
+        const EPS: f64 = 0.001;
+        const TOL: f64 = 0.04;
+        let n = self.len();
+        let (cum, cls, hard) = (&self.cum, &self.cls, &self.hard);
+        let mut lines = Vec::new();
+        let (mut s, mut k) = (0, 0);
+        while s < n {
+            let a = if s == 0 { first } else { avail };
+            k = k.max(s);
+            while k < n && cum[k + 1] - cum[s] <= a + EPS {
+                k += 1;
+            }
+            if k == n {
+                if s > 0 && self.pc[n] - self.pc[s] < 2 {
+                    return None;
+                }
+                lines.push(Line {
+                    a: s,
+                    b: n,
+                    hang: 0,
+                    comp: Vec::new(),
+                });
+                break;
+            }
+            let mut h = 0;
+            if hard[k] && cls[k] == Class::Close && k > s {
+                h = 1;
+                if k + 1 < n && hard[k + 1] && cls[k + 1] == Class::Close {
+                    h = 2;
+                }
+            }
+            let b = k + h;
+            if b <= s
+                || (b < n
+                    && (hard[b]
+                        || self.soft[b] > 0
+                        || a - (cum[k] - cum[s]) >= self.ws[b].min(1.0) - TOL))
+            {
+                return None;
+            }
+            lines.push(Line {
+                a: s,
+                b,
+                hang: h,
+                comp: Vec::new(),
+            });
+            s = b;
+        }
+        Some(lines)
+    }
+
+    /// The dynamic programme.
+    fn best_lines(&self, first: f64, avail: f64) -> Vec<Line> {
+        const EPS: f64 = 0.001;
+        const TOL: f64 = 0.04;
+        const INF: f64 = 1e9;
+        let n = self.len();
+        let (cum, cls, hard, soft, pm, pc) = (
+            &self.cum, &self.cls, &self.hard, &self.soft, &self.pm, &self.pc,
+        );
+        let mut best = vec![INF; n + 1];
+        let mut back: Vec<Option<(usize, usize, usize)>> = vec![None; n + 1];
+        best[0] = 0.0;
+        let mut kp = 0;
+        let mut ends = Vec::new();
+        for s in 0..n {
+            let base = best[s];
+            if base >= INF {
+                continue;
+            }
+            let a = if s == 0 { first } else { avail };
+            let mut k0 = s;
+            if s == 0 {
+                while k0 < n && cum[k0 + 1] - cum[s] <= a + EPS {
+                    k0 += 1;
+                }
+            } else {
+                kp = kp.max(s);
+                while kp < n && cum[kp + 1] - cum[s] <= a + EPS {
+                    kp += 1;
+                }
+                k0 = kp;
+            }
+            let mut any = false;
+            // Ends at or before k0: down to the first clean break; after k0: ends reached by
+            // hanging or compressing, up to seven cells further.
+            ends.clear();
+            let mut b = k0;
+            while b > s {
+                if b == n || !hard[b] {
+                    ends.push(b);
+                    if b == n || (soft[b] == 0 && pc[n] - pc[b] >= 2) {
+                        break;
+                    }
+                }
+                b -= 1;
+            }
+            let mut b = k0 + 1;
+            while b <= n && cum[b] - cum[s] <= a + 7.0 + EPS {
+                if b == n || !hard[b] {
+                    ends.push(b);
+                }
+                b += 1;
+            }
+            for &b in &ends {
+                for h in 0..3usize {
+                    if h > 0 {
+                        // Hung: closing marks that do not fit.
+                        if b <= s + h
+                            || cls[b - h] != Class::Close
+                            || cum[b - h + 1] - cum[s] <= a + EPS
+                        {
+                            break;
+                        }
+                    }
+                    let w = cum[b - h] - cum[s];
+                    let mut m: i64 = 0;
+                    if w > a + EPS {
+                        m = ((w - a) / 0.5 - EPS).ceil() as i64;
+                        // An opening mark starting the line is not compressed: its glyph would
+                        // begin outside the text area.
+                        let room = pm[b - h] - pm[s] - i64::from(cls[s] == Class::Open);
+                        if m > room.min(10) {
+                            continue;
+                        }
+                    }
+                    // Evaluated in the order the Typst script did, so ties fall the same way.
+                    let mut cost = (h as i64 + 3 * m) as f64;
+                    if b < n {
+                        let slack = a - w + 0.5 * m as f64;
+                        if slack >= self.ws[b].min(1.0) - TOL {
+                            cost += 500.0 + 50.0 * slack + 1000.0 * (slack - 2.0).max(0.0);
+                        }
+                        cost += [0.0, 500.0, 1000.0][usize::from(soft[b].min(2))];
+                    } else if s > 0 && pc[n] - pc[s] < 2 {
+                        cost += 5000.0;
+                    }
+                    any = true;
+                    if base + cost < best[b] {
+                        best[b] = base + cost;
+                        back[b] = Some((s, h, m.max(0) as usize));
+                    }
+                }
+            }
+            if !any {
+                // Nothing allowed fits (a run of marks longer than the line): break anyway.
+                let b = k0.max(s + 1);
+                if base + 10000.0 < best[b] {
+                    best[b] = base + 10000.0;
+                    back[b] = Some((s, 0, 0));
+                }
+            }
+        }
+        let mut lines = Vec::new();
+        let mut b = n;
+        while b > 0 {
+            // Every position reached has a way back (a start always reaches a later end).
+            let (s, h, m) = back[b].unwrap_or((0, 0, 0));
+            // The marks compressed: the last `m` of the line.
+            let mut comp = Vec::new();
+            let mut i = b - h;
+            while comp.len() < m && i > s {
+                i -= 1;
+                if cls[i].is_mark() && !(i == s && cls[i] == Class::Open) {
+                    comp.push(i);
+                }
+            }
+            lines.push(Line {
+                a: s,
+                b,
+                hang: h,
+                comp,
+            });
+            b = s;
+        }
+        lines.reverse();
+        lines
+    }
+}
+
+/// An item of a line, as the layout library sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// Text of one run (then the tracking of its last glyph).
+    Text { run: usize, text: String },
+    /// A fullwidth mark in a box of its own (compressed to half a cell or not).
+    Mark {
+        run: usize,
+        text: String,
+        open: bool,
+        compressed: bool,
+    },
+}
+
+/// The items of `line` of a paragraph of clusters `cs` from runs `run_of`, and its hung marks.
+pub fn items(
+    p: &Paragraph,
+    cs: &[&str],
+    run_of: &[usize],
+    line: &Line,
+) -> (Vec<Item>, Vec<(usize, String)>) {
+    let cls = &p.cls;
+    let e = line.b - line.hang;
+    // A mark needs a box of its own only where typst would adjust it: at the line's start or
+    // end, next to another mark (consecutive marks are compressed when shaped), or compressed
+    // here; a mark between other characters stays in the text run.
+    let boxed = |i: usize| {
+        cls[i].is_mark()
+            && (i == line.a
+                || i + 1 == e
+                || line.comp.contains(&i)
+                || (i > 0 && cls[i - 1].is_mark())
+                || (i + 1 < cls.len() && cls[i + 1].is_mark()))
+    };
+    let mut items = Vec::new();
+    let mut pending = String::new();
+    let mut pending_run = 0;
+    for i in line.a..e {
+        if boxed(i) {
+            if !pending.is_empty() {
+                items.push(Item::Text {
+                    run: pending_run,
+                    text: std::mem::take(&mut pending),
+                });
+            }
+            items.push(Item::Mark {
+                run: run_of[i],
+                text: cs[i].to_string(),
+                open: cls[i] == Class::Open,
+                compressed: line.comp.contains(&i),
+            });
+        } else {
+            if !pending.is_empty() && pending_run != run_of[i] {
+                items.push(Item::Text {
+                    run: pending_run,
+                    text: std::mem::take(&mut pending),
+                });
+            }
+            pending.push_str(cs[i]);
+            pending_run = run_of[i];
+        }
+    }
+    if !pending.is_empty() {
+        items.push(Item::Text {
+            run: pending_run,
+            text: pending,
+        });
+    }
+    let hang = (e..line.b)
+        .map(|i| (run_of[i], cs[i].to_string()))
+        .collect();
+    (items, hang)
+}
+
+/// Breaks the paragraph of `texts` (one string a run): the clusters, the width of each
+/// (`measure(run, cluster)` for those not fullwidth), and its lines.
+pub fn break_runs<E>(
+    texts: &[&str],
+    names: &[&str],
+    first: f64,
+    avail: f64,
+    mut measure: impl FnMut(usize, &str) -> Result<f64, E>,
+) -> Result<Broken, E> {
+    let mut cs = Vec::new();
+    let mut run_of = Vec::new();
+    for (r, t) in texts.iter().enumerate() {
+        for c in t.graphemes(true) {
+            cs.push(c);
+            run_of.push(r);
+        }
+    }
+    let mut cache: HashMap<(usize, &str), f64> = HashMap::new();
+    let mut ws = Vec::with_capacity(cs.len());
+    for (i, c) in cs.iter().enumerate() {
+        if is_fullwidth(c) || Class::of(c).is_mark() {
+            ws.push(1.0);
+            continue;
+        }
+        let key = (run_of[i], *c);
+        let w = match cache.get(&key) {
+            Some(w) => *w,
+            None => {
+                let w = measure(run_of[i], c)?;
+                // A width that is not a number would make no line fit: count it as a cell.
+                let w = if w.is_finite() { w } else { 1.0 };
+                cache.insert(key, w);
+                w
+            }
+        };
+        ws.push(w);
+    }
+    let p = Paragraph::new(&cs, ws, names);
+    let lines = if p.is_empty() {
+        Vec::new()
+    } else {
+        p.lines(first, avail)
+    };
+    let lines = lines
+        .iter()
+        .map(|l| items(&p, &cs, &run_of, l))
+        .collect();
+    Ok(Broken { lines })
+}
+
+/// A broken paragraph: each line's items and hung marks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    /// Per line: its items and its hung marks `(run, text)`.
+    pub lines: Vec<(Vec<Item>, Vec<(usize, String)>)>,
+}
+
+impl Broken {
+    /// The text of each line (hung marks included), for tests.
+    pub fn texts(&self) -> Vec<String> {
+        self.lines
+            .iter()
+            .map(|(items, hang)| {
+                let mut s = String::new();
+                for it in items {
+                    match it {
+                        Item::Text { text, .. } | Item::Mark { text, .. } => s.push_str(text),
+                    }
+                }
+                for (_, t) in hang {
+                    s.push_str(t);
+                }
+                s
+            })
+            .collect()
+    }
+
+    fn into_value(self) -> Value {
+        let lines: Array = self
+            .lines
+            .into_iter()
+            .map(|(items, hang)| {
+                let items: Array = items
+                    .into_iter()
+                    .map(|it| {
+                        let (kind, run, text) = match it {
+                            Item::Text { run, text } => ("t", run, text),
+                            Item::Mark {
+                                run,
+                                text,
+                                open,
+                                compressed,
+                            } => (
+                                match (open, compressed) {
+                                    (true, false) => "o",
+                                    (true, true) => "O",
+                                    (false, false) => "c",
+                                    (false, true) => "C",
+                                },
+                                run,
+                                text,
+                            ),
+                        };
+                        Value::Array(Array::from_iter([
+                            Value::Str(kind.into()),
+                            Value::Int(run as i64),
+                            Value::Str(text.into()),
+                        ]))
+                    })
+                    .collect();
+                let hang: Array = hang
+                    .into_iter()
+                    .map(|(run, text)| {
+                        Value::Array(Array::from_iter([
+                            Value::Int(run as i64),
+                            Value::Str(text.into()),
+                        ]))
+                    })
+                    .collect();
+                let mut d = Dict::new();
+                d.insert("items".into(), Value::Array(items));
+                d.insert("hang".into(), Value::Array(hang));
+                Value::Dict(d)
+            })
+            .collect();
+        Value::Array(lines)
+    }
+}
+
+/// The native function's implementation.
+fn grid_break(
+    engine: &mut Engine,
+    context: Tracked<Context>,
+    args: &mut Args,
+) -> SourceResult<Value> {
+    let span = args.span;
+    let texts: Array = args.expect("texts")?;
+    let width: Func = args.expect("width")?;
+    let names: Array = args.expect("names")?;
+    let first: f64 = args.expect("first")?;
+    let avail: f64 = args.expect("avail")?;
+    let texts: Vec<Str> = texts
+        .into_iter()
+        .map(|v| v.cast::<Str>().at(span))
+        .collect::<SourceResult<_>>()?;
+    let texts: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
+    let names: Vec<Str> = names
+        .into_iter()
+        .filter_map(|v| v.cast::<Str>().ok())
+        .collect();
+    let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+    let broken = break_runs(&texts, &names, first, avail, |run, c| {
+        let v = width.call(
+            engine,
+            context,
+            [Value::Int(run as i64), Value::Str(c.into())],
+        )?;
+        v.cast::<f64>().at(span)
+    })?;
+    Ok(broken.into_value())
+}
+
+static GRID_BREAK: NativeFuncData = NativeFuncData {
+    function: NativeFuncPtr(&grid_break),
+    name: FUNCTION_NAME,
+    title: "Grid Break",
+    docs: "Breaks a body paragraph on the 28-character grid (yingsu).",
+    def_site: None,
+    keywords: &[],
+    contextual: true,
+    scope: LazyLock::new(&|| Scope::new()),
+    params: LazyLock::new(&|| Vec::new()),
+    returns: LazyLock::new(&|| CastInfo::Any),
+};
+
+/// Adds the breaker to typst's global scope.
+pub fn define(scope: &mut Scope) {
+    scope.define_func_with_data(&GRID_BREAK);
+}
