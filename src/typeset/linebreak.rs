@@ -36,6 +36,14 @@ use unicode_segmentation::UnicodeSegmentation;
 /// The name under which the layout library calls the breaker.
 pub const FUNCTION_NAME: &str = "yingsu-grid-break";
 
+/// The space a Latin run may take beyond what brings the text after it onto the grid, in cells
+/// (a quarter of a cell a side is typst's and Word's CJK–Latin spacing; on the grid, a run takes
+/// whole cells, so up to one more).
+const PAD_PER_RUN: f64 = 1.0;
+/// Cost of a line whose Latin runs are spaced out, and per cell of space.
+const PAD_COST: f64 = 10.0;
+const PAD_COST_CELL: f64 = 20.0;
+
 /// Fullwidth opening marks (the layout library's `_open`).
 const OPEN: &str = "（《〔【「『“‘〈［｛〖";
 /// Fullwidth closing marks (the layout library's `_close`).
@@ -126,11 +134,14 @@ pub struct Paragraph {
     pub pm: Vec<i64>,
     /// Prefix counts of characters that count for a last line (not marks).
     pub pc: Vec<i64>,
+    /// Runs of Latin letters or digits whose spacing may be widened (see [`Paragraph::lines`]):
+    /// `(start, end, snap)`, `snap` the space that brings what follows back onto the grid.
+    pub latin: Vec<(usize, usize, f64)>,
 }
 
 /// One line: clusters `a..b`, the last `hang` of them hung in the margin, `comp` the indices of
 /// the marks compressed to half a cell.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     /// First cluster.
     pub a: usize,
@@ -140,6 +151,9 @@ pub struct Line {
     pub hang: usize,
     /// Compressed marks.
     pub comp: Vec<usize>,
+    /// Space in cells given to the line's Latin runs (0 unless the line needs it to stay on
+    /// the grid).
+    pub pad: f64,
 }
 
 /// Maps byte offsets of the joined text to cluster indices.
@@ -200,7 +214,8 @@ impl Paragraph {
             for m in re.find_iter(&joined) {
                 let (a, b) = (index.floor(m.start()), index.ceil(m.end()));
                 for i in a + 1..b.min(n) {
-                    soft[i] = if matches!(cs[i - 1], "）" | ")" | "年" | "月") || cs[i] == "〔" {
+                    soft[i] = if matches!(cs[i - 1], "）" | ")" | "年" | "月") || cs[i] == "〔"
+                    {
                         1
                     } else {
                         2
@@ -229,6 +244,24 @@ impl Paragraph {
             pm.push(pm[i] + i64::from(c.is_mark()));
             pc.push(pc[i] + i64::from(matches!(c, Class::Word | Class::Dash)));
         }
+        // Runs of clusters that are not fullwidth (Latin letters, digits, their marks).
+        let mut latin = Vec::new();
+        let mut i = 0;
+        while i < n {
+            if is_fullwidth(cs[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < n && !is_fullwidth(cs[i]) {
+                i += 1;
+            }
+            let blank = cs[start..i].iter().all(|c| c.trim().is_empty());
+            if !blank {
+                let w = cum[i] - cum[start];
+                latin.push((start, i, (w - 0.001).ceil().max(0.0) - w));
+            }
+        }
         Self {
             cum,
             ws,
@@ -237,7 +270,52 @@ impl Paragraph {
             soft,
             pm,
             pc,
+            latin,
         }
+    }
+
+    /// The Latin runs wholly inside a line of clusters `s..e` and followed by something in it.
+    fn latin_in(&self, s: usize, e: usize) -> &[(usize, usize, f64)] {
+        let lo = self.latin.partition_point(|r| r.0 < s);
+        let hi = self.latin.partition_point(|r| r.1 < e);
+        if lo < hi { &self.latin[lo..hi] } else { &[] }
+    }
+
+    /// How much space the Latin runs of the line `s..e` may take: each up to what brings the
+    /// text after it back onto the grid, and one cell more.
+    fn pad_capacity(&self, s: usize, e: usize) -> f64 {
+        self.latin_in(s, e).iter().map(|r| r.2 + PAD_PER_RUN).sum()
+    }
+
+    /// The space given to each Latin run of `line` (`(start, end, before, after)` in cells).
+    pub fn pads(&self, line: &Line) -> Vec<(usize, usize, f64, f64)> {
+        if line.pad <= 0.0 {
+            return Vec::new();
+        }
+        let runs = self.latin_in(line.a, line.b - line.hang);
+        let mut left = line.pad;
+        let mut give: Vec<f64> = Vec::with_capacity(runs.len());
+        for r in runs {
+            let g = left.min(r.2);
+            give.push(g);
+            left -= g;
+        }
+        for g in give.iter_mut() {
+            let more = left.min(PAD_PER_RUN);
+            *g += more;
+            left -= more;
+        }
+        runs.iter()
+            .zip(give)
+            .filter(|(_, g)| *g > 0.0)
+            .map(|(r, g)| {
+                if r.0 == line.a {
+                    (r.0, r.1, 0.0, g)
+                } else {
+                    (r.0, r.1, g / 2.0, g / 2.0)
+                }
+            })
+            .collect()
     }
 
     /// Number of clusters.
@@ -292,6 +370,7 @@ impl Paragraph {
                     b: n,
                     hang: 0,
                     comp: Vec::new(),
+                    pad: 0.0,
                 });
                 break;
             }
@@ -316,6 +395,7 @@ impl Paragraph {
                 b,
                 hang: h,
                 comp: Vec::new(),
+                pad: 0.0,
             });
             s = b;
         }
@@ -332,7 +412,7 @@ impl Paragraph {
             &self.cum, &self.cls, &self.hard, &self.soft, &self.pm, &self.pc,
         );
         let mut best = vec![INF; n + 1];
-        let mut back: Vec<Option<(usize, usize, usize)>> = vec![None; n + 1];
+        let mut back: Vec<Option<(usize, usize, usize, f64)>> = vec![None; n + 1];
         best[0] = 0.0;
         let mut kp = 0;
         let mut ends = Vec::new();
@@ -399,10 +479,17 @@ impl Paragraph {
                     }
                     // Evaluated in the order the Typst script did, so ties fall the same way.
                     let mut cost = (h as i64 + 3 * m) as f64;
+                    let mut pad = 0.0;
                     if b < n {
                         let slack = a - w + 0.5 * m as f64;
                         if slack >= self.ws[b].min(1.0) - TOL {
-                            cost += 500.0 + 50.0 * slack + 1000.0 * (slack - 2.0).max(0.0);
+                            if slack <= self.pad_capacity(s, b - h) + EPS {
+                                // Kept on the grid by the space around its Latin runs.
+                                pad = slack;
+                                cost += PAD_COST + PAD_COST_CELL * slack;
+                            } else {
+                                cost += 500.0 + 50.0 * slack + 1000.0 * (slack - 2.0).max(0.0);
+                            }
                         }
                         cost += [0.0, 500.0, 1000.0][usize::from(soft[b].min(2))];
                     } else if s > 0 && pc[n] - pc[s] < 2 {
@@ -411,7 +498,7 @@ impl Paragraph {
                     any = true;
                     if base + cost < best[b] {
                         best[b] = base + cost;
-                        back[b] = Some((s, h, m.max(0) as usize));
+                        back[b] = Some((s, h, m.max(0) as usize, pad));
                     }
                 }
             }
@@ -420,7 +507,7 @@ impl Paragraph {
                 let b = k0.max(s + 1);
                 if base + 10000.0 < best[b] {
                     best[b] = base + 10000.0;
-                    back[b] = Some((s, 0, 0));
+                    back[b] = Some((s, 0, 0, 0.0));
                 }
             }
         }
@@ -428,7 +515,7 @@ impl Paragraph {
         let mut b = n;
         while b > 0 {
             // Every position reached has a way back (a start always reaches a later end).
-            let (s, h, m) = back[b].unwrap_or((0, 0, 0));
+            let (s, h, m, pad) = back[b].unwrap_or((0, 0, 0, 0.0));
             // The marks compressed: the last `m` of the line.
             let mut comp = Vec::new();
             let mut i = b - h;
@@ -443,6 +530,7 @@ impl Paragraph {
                 b,
                 hang: h,
                 comp,
+                pad,
             });
             b = s;
         }
@@ -452,10 +540,12 @@ impl Paragraph {
 }
 
 /// An item of a line, as the layout library sets it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// Text of one run (then the tracking of its last glyph).
     Text { run: usize, text: String },
+    /// Space around a Latin run, in cells.
+    Space(f64),
     /// A fullwidth mark in a box of its own (compressed to half a cell or not).
     Mark {
         run: usize,
@@ -485,10 +575,31 @@ pub fn items(
                 || (i > 0 && cls[i - 1].is_mark())
                 || (i + 1 < cls.len() && cls[i + 1].is_mark()))
     };
+    let pads = p.pads(line);
     let mut items = Vec::new();
     let mut pending = String::new();
     let mut pending_run = 0;
     for i in line.a..e {
+        if let Some(&(_, _, before, _)) = pads.iter().find(|r| r.0 == i) {
+            if !pending.is_empty() {
+                items.push(Item::Text {
+                    run: pending_run,
+                    text: std::mem::take(&mut pending),
+                });
+            }
+            if before > 0.0 {
+                items.push(Item::Space(before));
+            }
+        }
+        if let Some(&(_, _, _, after)) = pads.iter().find(|r| r.1 == i) {
+            if !pending.is_empty() {
+                items.push(Item::Text {
+                    run: pending_run,
+                    text: std::mem::take(&mut pending),
+                });
+            }
+            items.push(Item::Space(after));
+        }
         if boxed(i) {
             if !pending.is_empty() {
                 items.push(Item::Text {
@@ -568,10 +679,7 @@ pub fn break_runs<E>(
     } else {
         p.lines(first, avail)
     };
-    let lines = lines
-        .iter()
-        .map(|l| items(&p, &cs, &run_of, l))
-        .collect();
+    let lines = lines.iter().map(|l| items(&p, &cs, &run_of, l)).collect();
     Ok(Broken { lines })
 }
 
@@ -592,6 +700,7 @@ impl Broken {
                 for it in items {
                     match it {
                         Item::Text { text, .. } | Item::Mark { text, .. } => s.push_str(text),
+                        Item::Space(_) => {}
                     }
                 }
                 for (_, t) in hang {
@@ -611,6 +720,13 @@ impl Broken {
                     .into_iter()
                     .map(|it| {
                         let (kind, run, text) = match it {
+                            Item::Space(w) => {
+                                return Value::Array(Array::from_iter([
+                                    Value::Str("s".into()),
+                                    Value::Int(0),
+                                    Value::Float(w),
+                                ]));
+                            }
                             Item::Text { run, text } => ("t", run, text),
                             Item::Mark {
                                 run,
