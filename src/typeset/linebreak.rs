@@ -36,10 +36,9 @@ use unicode_segmentation::UnicodeSegmentation;
 /// The name under which the layout library calls the breaker.
 pub const FUNCTION_NAME: &str = "yingsu-grid-break";
 
-/// The space a Latin run may take beyond what brings the text after it onto the grid, in cells
-/// (a quarter of a cell a side is typst's and Word's CJK–Latin spacing; on the grid, a run takes
-/// whole cells, so up to one more).
-const PAD_PER_RUN: f64 = 1.0;
+/// The space a Latin run may take a side beyond what brings it to whole cells, in cells (see
+/// [`LatinRun`]).
+const PAD_PER_SIDE: f64 = 0.25;
 /// Cost of a line whose Latin runs are spaced out, and per cell of space.
 const PAD_COST: f64 = 10.0;
 const PAD_COST_CELL: f64 = 20.0;
@@ -134,9 +133,43 @@ pub struct Paragraph {
     pub pm: Vec<i64>,
     /// Prefix counts of characters that count for a last line (not marks).
     pub pc: Vec<i64>,
-    /// Runs of Latin letters or digits whose spacing may be widened (see [`Paragraph::lines`]):
-    /// `(start, end, snap)`, `snap` the space that brings what follows back onto the grid.
-    pub latin: Vec<(usize, usize, f64)>,
+    /// Runs of Latin letters or digits whose spacing may be widened.
+    pub latin: Vec<LatinRun>,
+}
+
+/// A run of clusters that are not fullwidth (Latin letters, digits, their marks). On a line
+/// that would otherwise end short, the space between it and the Chinese characters next to it
+/// may widen: up to what brings its width to whole cells (as on Word's character grid) and a
+/// quarter of a cell a side (the CJK–Latin spacing of Word, 自动调整中文与西文的间距, and of
+/// typst, `cjk-latin-spacing`). Next to a punctuation mark or at a line's start or end, it
+/// does not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatinRun {
+    /// First cluster.
+    pub start: usize,
+    /// One past the last cluster.
+    pub end: usize,
+    /// The space that brings the run's width to whole cells.
+    pub snap: f64,
+    /// A Chinese character stands before it.
+    pub before: bool,
+    /// A Chinese character stands after it.
+    pub after: bool,
+}
+
+impl LatinRun {
+    /// The sides that may widen on the line `s..e`.
+    fn sides(&self, s: usize, e: usize) -> (bool, bool) {
+        (self.before && self.start > s, self.after && self.end < e)
+    }
+
+    /// The space the run may take on the line `s..e`.
+    fn capacity(&self, s: usize, e: usize) -> f64 {
+        match self.sides(s, e) {
+            (false, false) => 0.0,
+            (a, b) => self.snap + PAD_PER_SIDE * f64::from(u8::from(a) + u8::from(b)),
+        }
+    }
 }
 
 /// One line: clusters `a..b`, the last `hang` of them hung in the margin, `comp` the indices of
@@ -244,7 +277,9 @@ impl Paragraph {
             pm.push(pm[i] + i64::from(c.is_mark()));
             pc.push(pc[i] + i64::from(matches!(c, Class::Word | Class::Dash)));
         }
-        // Runs of clusters that are not fullwidth (Latin letters, digits, their marks).
+        // Runs of clusters that are not fullwidth (Latin letters, digits, their marks), and
+        // whether a Chinese character (not a mark) stands before or after them.
+        let ideograph = |i: usize| is_fullwidth(cs[i]) && cls[i] == Class::Word;
         let mut latin = Vec::new();
         let mut i = 0;
         while i < n {
@@ -259,7 +294,13 @@ impl Paragraph {
             let blank = cs[start..i].iter().all(|c| c.trim().is_empty());
             if !blank {
                 let w = cum[i] - cum[start];
-                latin.push((start, i, (w - 0.001).ceil().max(0.0) - w));
+                latin.push(LatinRun {
+                    start,
+                    end: i,
+                    snap: (w - 0.001).ceil().max(0.0) - w,
+                    before: start > 0 && ideograph(start - 1),
+                    after: i < n && ideograph(i),
+                });
             }
         }
         Self {
@@ -274,46 +315,58 @@ impl Paragraph {
         }
     }
 
-    /// The Latin runs wholly inside a line of clusters `s..e` and followed by something in it.
-    fn latin_in(&self, s: usize, e: usize) -> &[(usize, usize, f64)] {
-        let lo = self.latin.partition_point(|r| r.0 < s);
-        let hi = self.latin.partition_point(|r| r.1 < e);
+    /// The Latin runs wholly inside a line of clusters `s..e`.
+    fn latin_in(&self, s: usize, e: usize) -> &[LatinRun] {
+        let lo = self.latin.partition_point(|r| r.start < s);
+        let hi = self.latin.partition_point(|r| r.end <= e);
         if lo < hi { &self.latin[lo..hi] } else { &[] }
     }
 
-    /// How much space the Latin runs of the line `s..e` may take: each up to what brings the
-    /// text after it back onto the grid, and one cell more.
+    /// How much space the Latin runs of the line `s..e` may take.
     fn pad_capacity(&self, s: usize, e: usize) -> f64 {
-        self.latin_in(s, e).iter().map(|r| r.2 + PAD_PER_RUN).sum()
+        self.latin_in(s, e).iter().map(|r| r.capacity(s, e)).sum()
     }
 
-    /// The space given to each Latin run of `line` (`(start, end, before, after)` in cells).
+    /// The space given to each Latin run of `line` (`(start, end, before, after)` in cells):
+    /// the line's slack shared evenly between the runs, no run given more than it may take,
+    /// and each run's share between its sides next to Chinese characters.
     pub fn pads(&self, line: &Line) -> Vec<(usize, usize, f64, f64)> {
         if line.pad <= 0.0 {
             return Vec::new();
         }
-        let runs = self.latin_in(line.a, line.b - line.hang);
+        let (s, e) = (line.a, line.b - line.hang);
+        let runs = self.latin_in(s, e);
+        // Water-filling, in a fixed order so the result is deterministic.
+        let caps: Vec<f64> = runs.iter().map(|r| r.capacity(s, e)).collect();
+        let mut give = vec![0.0; runs.len()];
+        let mut open: Vec<usize> = (0..runs.len()).filter(|&k| caps[k] > 0.0).collect();
         let mut left = line.pad;
-        let mut give: Vec<f64> = Vec::with_capacity(runs.len());
-        for r in runs {
-            let g = left.min(r.2);
-            give.push(g);
-            left -= g;
-        }
-        for g in give.iter_mut() {
-            let more = left.min(PAD_PER_RUN);
-            *g += more;
-            left -= more;
+        while !open.is_empty() && left > 1e-9 {
+            let share = left / open.len() as f64;
+            let full: Vec<usize> = open
+                .iter()
+                .copied()
+                .filter(|&k| caps[k] - give[k] <= share)
+                .collect();
+            if full.is_empty() {
+                for &k in &open {
+                    give[k] += share;
+                }
+                break;
+            }
+            for &k in &full {
+                left -= caps[k] - give[k];
+                give[k] = caps[k];
+            }
+            open.retain(|k| !full.contains(k));
         }
         runs.iter()
             .zip(give)
             .filter(|(_, g)| *g > 0.0)
-            .map(|(r, g)| {
-                if r.0 == line.a {
-                    (r.0, r.1, 0.0, g)
-                } else {
-                    (r.0, r.1, g / 2.0, g / 2.0)
-                }
+            .map(|(r, g)| match r.sides(s, e) {
+                (true, true) => (r.start, r.end, g / 2.0, g / 2.0),
+                (true, false) => (r.start, r.end, g, 0.0),
+                _ => (r.start, r.end, 0.0, g),
             })
             .collect()
     }
@@ -874,10 +927,10 @@ mod tests {
     #[test]
     fn a_case_number_stays_whole_when_latin_space_allows() {
         // The 案号 does not fit after 25 cells (and the line has no mark to compress); the
-        // number earlier in the line is given the cell that keeps the line on the grid instead
+        // numbers earlier in the line are given the cell that keeps the line on the grid instead
         // of breaking the term or leaving the line short.
-        let text = "行政".repeat(5)
-            + "86件"
+        let text = "行政".repeat(3)
+            + "86件12个34项"
             + &"政".repeat(13)
             + "（2023）渝0112行初123号"
             + &"机".repeat(30);
@@ -899,8 +952,9 @@ mod tests {
     #[test]
     fn organisation_names_stay_whole_where_they_can() {
         let name = "重庆市渝北区住房和城乡建设委员会";
-        // As above: the name does not fit after 25 cells; the number's space keeps it whole.
-        let text = "行政".repeat(10) + "86件" + &"行".repeat(3) + name + "，" + &"机".repeat(30);
+        // As above: the name does not fit after 25 cells; the numbers' space keeps it whole.
+        let text =
+            "行政".repeat(8) + "86件12个34项" + &"行".repeat(3) + name + "，" + &"机".repeat(30);
         let lines = lines_of(&text, &[name]);
         assert!(lines.iter().any(|l| l.contains(name)), "{lines:?}");
     }

@@ -306,10 +306,12 @@ pub fn terms(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// The space, in cells, the layout may give the Latin runs of a line (its characters `inner`)
-/// to keep it on the grid: each run of Latin letters or digits followed by something in the line
-/// may take the space that brings what follows back onto the
-/// grid (its width rounded up to whole cells) and one cell more, as on Word's character grid.
+/// to keep it on the grid: each run of Latin letters or digits may take the space that rounds
+/// its width up to whole cells (as on Word's character grid) and a quarter of a cell a side
+/// (Word's and typst's CJK–Latin spacing), on the sides where it meets a Chinese character (not
+/// a punctuation mark) within the line.
 pub fn latin_allowance(inner: &[char]) -> f64 {
+    let ideograph = |c: char| fullwidth(c) && !punct(c) && c != '—' && c != '…';
     let mut allow = 0.0;
     let mut i = 0;
     while i < inner.len() {
@@ -322,9 +324,11 @@ pub fn latin_allowance(inner: &[char]) -> f64 {
             i += 1;
         }
         let blank = inner[start..i].iter().all(|c| c.is_whitespace());
-        if i < inner.len() && !blank {
+        let sides = usize::from(start > 0 && ideograph(inner[start - 1]))
+            + usize::from(i < inner.len() && ideograph(inner[i]));
+        if sides > 0 && !blank {
             let w: f64 = inner[start..i].iter().map(|c| width(*c)).sum();
-            allow += (w - 0.001).ceil() - w + 1.0;
+            allow += (w - 0.001).ceil() - w + 0.25 * sides as f64;
         }
     }
     allow
@@ -527,6 +531,10 @@ pub fn check(pdf: &Path, names: &[String]) -> Counts {
                 && stretch <= latin_allowance(inner) * CELL + 0.5;
             if spaced {
                 c.latin_spaced += 1;
+                c.examples.push(format!(
+                    "{name} p{}: spaced around Latin runs ({:+.1} pt): {}",
+                    l.page, stretch, l.text
+                ));
             }
             let ok = if !justifiable {
                 end < RIGHT + TOL && end > RIGHT - next_width - TOL
