@@ -1,36 +1,41 @@
 //! Grid line breaking of body paragraphs (GB/T 9704 5.2: 28 characters a line), in Rust: this
 //! module owns the stage between a paragraph's text runs and its lines — cluster classes, the
-//! break rules (禁则), protected terms, the paragraph-wide choice of line ends (hanging and
-//! compressed punctuation) and the items each line is set from. The layout library
-//! (`templates/gbt9704.typ`, `_grid-par`) calls it as the native function
-//! `yingsu-grid-break` and only turns the items it returns into content.
+//! break rules (禁则), protected terms and organisation names, the paragraph-wide choice of line
+//! ends (hanging and compressed punctuation, the space around Latin runs) and the items each
+//! line is set from. The layout library (`templates/gbt9704.typ`, `_grid-par`) calls it as the
+//! native function `yingsu-grid-break` (defined in typst's global scope by [`define`]) and only
+//! turns the items it returns into content. It replaced the same breaker written in Typst
+//! script, which made typesetting several times slower.
 //!
-//! `yingsu-grid-break(texts, width, names, first, avail)`:
-//! - `texts`: the paragraph's runs (one style each), as strings;
-//! - `width`: a function `(run, cluster) => float` giving the width in cells of a cluster that
-//!   is not fullwidth (called once per distinct run and cluster);
+//! `yingsu-grid-break(texts, styles, measure, names, first, avail)`:
+//! - `texts`: the paragraph's runs, as strings, and `styles` the style function of each;
+//! - `measure`: a function `(style, cluster) => float` giving the width in cells of a cluster
+//!   that is not fullwidth (called once per distinct style and cluster; the width is kept for
+//!   the paragraphs after, see [`WIDTHS`]);
 //! - `names`: organisation names kept whole where possible;
 //! - `first`, `avail`: cells available on the first and on the other lines.
 //!
 //! It returns one dictionary a line: `items`, an array of `(kind, run, text)` where kind is `t`
 //! (a text run, followed by the tracking of its last glyph), `o`/`O` (an opening mark in a box,
-//! `O` compressed to half a cell) or `c`/`C` (a closing mark in a box one cell or half a cell
-//! wide); and `hang`, the closing marks `(run, text)` hung into the right margin.
+//! `O` compressed to half a cell), `c`/`C` (a closing mark in a box one cell or half a cell
+//! wide) or `s` (space around a Latin run, its width in cells in place of the text); and
+//! `hang`, the closing marks `(run, text)` hung into the right margin.
 //!
-//! What the breaker does is the same as the Typst script it replaced (see the comments at
-//! `_grid-par` in the layout library): it is deterministic, and any text (however long, however
-//! odd its clusters) gives lines, never a panic.
+//! The breaker is deterministic (same paragraph, same lines), and any text — however long,
+//! however odd its clusters, whatever widths the measure gives — gives lines, never a panic.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 use comemo::Tracked;
 use regex::Regex;
+use typst::World;
 use typst::diag::{At, SourceResult};
 use typst::engine::Engine;
 use typst::foundations::{
     Args, Array, CastInfo, Context, Dict, Func, NativeFuncData, NativeFuncPtr, Scope, Str, Value,
 };
+use typst::utils::hash128;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The name under which the layout library calls the breaker.
@@ -44,11 +49,15 @@ const PAD_COST: f64 = 10.0;
 const PAD_COST_CELL: f64 = 20.0;
 
 /// Fullwidth opening marks (the layout library's `_open`).
+#[cfg(test)]
 const OPEN: &str = "（《〔【「『“‘〈［｛〖";
 /// Fullwidth closing marks (the layout library's `_close`).
+#[cfg(test)]
 const CLOSE: &str = "，。、：；？！）》〕】」』”’〉］｝〗";
-const ASCII_OPEN: &[&str] = &["(", "[", "{"];
-const ASCII_CLOSE: &[&str] = &[")", "]", "}", ",", ".", ";", ":", "?", "!", "%"];
+#[cfg(test)]
+const ASCII_OPEN: &str = "([{";
+#[cfg(test)]
+const ASCII_CLOSE: &str = ")]},.;:?!%";
 
 /// Protected terms: 案号, 发文字号, dates.
 static TERM_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -89,18 +98,18 @@ impl Class {
         let (Some(ch), None) = (chars.next(), chars.next()) else {
             return Class::Word;
         };
-        if OPEN.contains(ch) {
-            Class::Open
-        } else if CLOSE.contains(ch) {
-            Class::Close
-        } else if ASCII_OPEN.contains(&c) {
-            Class::AsciiOpen
-        } else if ASCII_CLOSE.contains(&c) {
-            Class::AsciiClose
-        } else if ch == '—' || ch == '…' {
-            Class::Dash
-        } else {
-            Class::Word
+        // A match rather than a search of OPEN and CLOSE (kept equal by a test): this runs
+        // for every cluster of every paragraph.
+        match ch {
+            '（' | '《' | '〔' | '【' | '「' | '『' | '“' | '‘' | '〈' | '［' | '｛' | '〖' => {
+                Class::Open
+            }
+            '，' | '。' | '、' | '：' | '；' | '？' | '！' | '）' | '》' | '〕' | '】' | '」'
+            | '』' | '”' | '’' | '〉' | '］' | '｝' | '〗' => Class::Close,
+            '(' | '[' | '{' => Class::AsciiOpen,
+            ')' | ']' | '}' | ',' | '.' | ';' | ':' | '?' | '!' | '%' => Class::AsciiClose,
+            '—' | '…' => Class::Dash,
+            _ => Class::Word,
         }
     }
 
@@ -609,12 +618,7 @@ pub enum Item {
 }
 
 /// The items of `line` of a paragraph of clusters `cs` from runs `run_of`, and its hung marks.
-pub fn items(
-    p: &Paragraph,
-    cs: &[&str],
-    run_of: &[usize],
-    line: &Line,
-) -> (Vec<Item>, Vec<(usize, String)>) {
+pub fn items(p: &Paragraph, cs: &[&str], run_of: &[usize], line: &Line) -> SetLine {
     let cls = &p.cls;
     let e = line.b - line.hang;
     // A mark needs a box of its own only where typst would adjust it: at the line's start or
@@ -736,11 +740,14 @@ pub fn break_runs<E>(
     Ok(Broken { lines })
 }
 
+/// One line as set: its items and its hung marks `(run, text)`.
+pub type SetLine = (Vec<Item>, Vec<(usize, String)>);
+
 /// A broken paragraph: each line's items and hung marks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Broken {
     /// Per line: its items and its hung marks `(run, text)`.
-    pub lines: Vec<(Vec<Item>, Vec<(usize, String)>)>,
+    pub lines: Vec<SetLine>,
 }
 
 impl Broken {
@@ -823,7 +830,18 @@ impl Broken {
     }
 }
 
-/// The native function's implementation.
+/// Widths of clusters already measured, by what decides them (the surrounding styles, the
+/// fonts, the measuring function, the run's style function) and the cluster: a paragraph
+/// measures only what no paragraph before it measured, in this or an earlier document. The
+/// width is a function of its key, so the cache changes no output; it is emptied when full.
+type WidthKey = (u128, Str);
+static WIDTHS: LazyLock<Mutex<HashMap<WidthKey, f64>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// The most widths kept (a few hundred distinct clusters are usual).
+const WIDTHS_MAX: usize = 1 << 16;
+
+/// The native function's implementation:
+/// `yingsu-grid-break(texts, styles, measure, names, first, avail)`.
 fn grid_break(
     engine: &mut Engine,
     context: Tracked<Context>,
@@ -831,7 +849,8 @@ fn grid_break(
 ) -> SourceResult<Value> {
     let span = args.span;
     let texts: Array = args.expect("texts")?;
-    let width: Func = args.expect("width")?;
+    let styles: Array = args.expect("styles")?;
+    let measure: Func = args.expect("measure")?;
     let names: Array = args.expect("names")?;
     let first: f64 = args.expect("first")?;
     let avail: f64 = args.expect("avail")?;
@@ -840,19 +859,45 @@ fn grid_break(
         .map(|v| v.cast::<Str>().at(span))
         .collect::<SourceResult<_>>()?;
     let texts: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
+    let styles: Vec<Value> = styles.into_iter().collect();
     let names: Vec<Str> = names
         .into_iter()
         .filter_map(|v| v.cast::<Str>().ok())
         .collect();
     let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-    let broken = break_runs(&texts, &names, first, avail, |run, c| {
-        let v = width.call(
-            engine,
-            context,
-            [Value::Int(run as i64), Value::Str(c.into())],
-        )?;
-        v.cast::<f64>().at(span)
-    })?;
+    // What a width depends on besides its run's style and the cluster.
+    let base = hash128(&(
+        context.styles().ok(),
+        hash128(engine.world.book()),
+        &measure,
+    ));
+    let run_keys: Vec<u128> = styles.iter().map(|st| hash128(&(base, st))).collect();
+    let broken = break_runs(
+        &texts,
+        &names,
+        first,
+        avail,
+        |run, c| -> SourceResult<f64> {
+            let style = styles.get(run).cloned().unwrap_or(Value::None);
+            let key = (run_keys.get(run).copied().unwrap_or(base), Str::from(c));
+            let cached = WIDTHS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .copied();
+            if let Some(w) = cached {
+                return Ok(w);
+            }
+            let v = measure.call(engine, context, [style, Value::Str(c.into())])?;
+            let w = v.cast::<f64>().at(span)?;
+            let mut widths = WIDTHS.lock().unwrap_or_else(|e| e.into_inner());
+            if widths.len() >= WIDTHS_MAX {
+                widths.clear();
+            }
+            widths.insert(key, w);
+            Ok(w)
+        },
+    )?;
     Ok(broken.into_value())
 }
 
@@ -895,6 +940,27 @@ mod tests {
         assert_eq!(broken.texts().concat(), all);
         for (items, hang) in &broken.lines {
             assert!(!items.is_empty() || !hang.is_empty(), "an empty line");
+        }
+    }
+
+    #[test]
+    fn classes_are_the_layout_library_marks() {
+        let lib = crate::typeset::LAYOUT_LIBRARY;
+        assert!(lib.contains(&format!("#let _open = \"{OPEN}\"")));
+        assert!(lib.contains(&format!("#let _close = \"{CLOSE}\"")));
+        for (set, class) in [
+            (OPEN, Class::Open),
+            (CLOSE, Class::Close),
+            (ASCII_OPEN, Class::AsciiOpen),
+            (ASCII_CLOSE, Class::AsciiClose),
+            ("—…", Class::Dash),
+        ] {
+            for c in set.chars() {
+                assert_eq!(Class::of(&c.to_string()), class, "{c}");
+            }
+        }
+        for c in ["行", "a", "1", "。\u{301}", "", "——", " ", "％"] {
+            assert_eq!(Class::of(c), Class::Word, "{c}");
         }
     }
 

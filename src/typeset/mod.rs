@@ -12,7 +12,9 @@
 //! The layout rules of GB/T 9704-2012 live in the typst library
 //! `templates/gbt9704.typ`, available here as [`LAYOUT_LIBRARY`]; document
 //! templates import it and read their data with `json("/data.json")`, so
-//! untrusted text is always data and never markup.
+//! untrusted text is always data and never markup. Body paragraphs are broken into
+//! lines on the 28-character grid by [`linebreak`], which the library calls as a native
+//! function added to typst's global scope.
 //!
 //! Before compiling, [`Typesetter::pdf`] runs [`Typesetter::check_coverage`]
 //! so a character no font can show fails with a clear message instead of
