@@ -10,8 +10,7 @@
 //! `yingsu-grid-break(texts, styles, measure, names, first, avail)`:
 //! - `texts`: the paragraph's runs, as strings, and `styles` the style function of each;
 //! - `measure`: a function `(style, cluster) => float` giving the width in cells of a cluster
-//!   that is not fullwidth (called once per distinct style and cluster; the width is kept for
-//!   the paragraphs after, see [`WIDTHS`]);
+//!   that is not fullwidth (called once per distinct run and cluster of the paragraph);
 //! - `names`: organisation names kept whole where possible;
 //! - `first`, `avail`: cells available on the first and on the other lines.
 //!
@@ -25,17 +24,15 @@
 //! however odd its clusters, whatever widths the measure gives — gives lines, never a panic.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::LazyLock;
 
 use comemo::Tracked;
 use regex::Regex;
-use typst::World;
 use typst::diag::{At, SourceResult};
 use typst::engine::Engine;
 use typst::foundations::{
     Args, Array, CastInfo, Context, Dict, Func, NativeFuncData, NativeFuncPtr, Scope, Str, Value,
 };
-use typst::utils::hash128;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The name under which the layout library calls the breaker.
@@ -830,16 +827,6 @@ impl Broken {
     }
 }
 
-/// Widths of clusters already measured, by what decides them (the surrounding styles, the
-/// fonts, the measuring function, the run's style function) and the cluster: a paragraph
-/// measures only what no paragraph before it measured, in this or an earlier document. The
-/// width is a function of its key, so the cache changes no output; it is emptied when full.
-type WidthKey = (u128, Str);
-static WIDTHS: LazyLock<Mutex<HashMap<WidthKey, f64>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
-/// The most widths kept (a few hundred distinct clusters are usual).
-const WIDTHS_MAX: usize = 1 << 16;
-
 /// The native function's implementation:
 /// `yingsu-grid-break(texts, styles, measure, names, first, avail)`.
 fn grid_break(
@@ -865,13 +852,9 @@ fn grid_break(
         .filter_map(|v| v.cast::<Str>().ok())
         .collect();
     let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-    // What a width depends on besides its run's style and the cluster.
-    let base = hash128(&(
-        context.styles().ok(),
-        hash128(engine.world.book()),
-        &measure,
-    ));
-    let run_keys: Vec<u128> = styles.iter().map(|st| hash128(&(base, st))).collect();
+    // Each distinct run and cluster is measured once (see `break_runs`). The widths are not
+    // kept across paragraphs: a memoized typst call must make the same tracked calls each time
+    // it runs (comemo checks it), which `measure` skipped on a cache hit would not.
     let broken = break_runs(
         &texts,
         &names,
@@ -879,23 +862,8 @@ fn grid_break(
         avail,
         |run, c| -> SourceResult<f64> {
             let style = styles.get(run).cloned().unwrap_or(Value::None);
-            let key = (run_keys.get(run).copied().unwrap_or(base), Str::from(c));
-            let cached = WIDTHS
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&key)
-                .copied();
-            if let Some(w) = cached {
-                return Ok(w);
-            }
             let v = measure.call(engine, context, [style, Value::Str(c.into())])?;
-            let w = v.cast::<f64>().at(span)?;
-            let mut widths = WIDTHS.lock().unwrap_or_else(|e| e.into_inner());
-            if widths.len() >= WIDTHS_MAX {
-                widths.clear();
-            }
-            widths.insert(key, w);
-            Ok(w)
+            v.cast::<f64>().at(span)
         },
     )?;
     Ok(broken.into_value())
