@@ -81,12 +81,13 @@ fn demo_documents_hold_the_grid() {
     let names = protected_names(&yingsu::Workspace::open(&dir).unwrap().config);
     let c = typography::check_dir(&dir, &names);
     assert!(c.documents >= 50, "{} documents", c.documents);
-    // Measured: 11 of 641 full lines off the grid, 42 of 207 terms and 18 of 255 organisation
-    // names split, 9 lines kept on the grid by the space around their Latin runs (before that
-    // space: 16, 42 and 18; with the document kinds of issue 12: the 提示函 plain, numbers in
+    // Measured: 13 of 642 full lines off the grid, 39 of 207 terms and 18 of 255 organisation
+    // names split, 8 lines kept on the grid by the space around their Latin runs, no break
+    // between two digits of a term where a stretched line could avoid it (before that space:
+    // 16, 42 and 18; with the document kinds of issue 12: the 提示函 plain, numbers in
     // full-width brackets; before, 14 of 626, 39 and 18; line by line, before the paragraph was
     // broken as a whole: 14, 52 and 23).
-    assert_targets("demo", &c, 11, 42, 18);
+    assert_targets("demo", &c, 13, 39, 18);
 }
 
 // ------------------------------------------------------------------ corpus
@@ -304,12 +305,12 @@ fn generated_corpus_holds_the_grid() {
         report("corpus", &c);
         return;
     }
-    // Measured on 300 documents: 112 of 21,892 full lines off the grid, 500 of 7,786 terms and
-    // 526 of 4,150 organisation names split, 293 lines kept on the grid by the space around
+    // Measured on 300 documents: 122 of 21,892 full lines off the grid, 504 of 7,786 terms and
+    // 527 of 4,150 organisation names split, 292 lines kept on the grid by the space around
     // their Latin runs (before that space: 171, 564 and 585; line by line, before the paragraph
     // was broken as a whole: 618, 1,236 and 1,322).
     if docs == 300 {
-        assert_targets("corpus", &c, 112, 500, 526);
+        assert_targets("corpus", &c, 122, 504, 527);
     } else {
         report("corpus", &c);
     }

@@ -133,7 +133,8 @@ pub struct Paragraph {
     /// No break before cluster `i` (always true for 0).
     pub hard: Vec<bool>,
     /// Cost class of a break before cluster `i`: 0 free, 1 at a joint of a protected term or
-    /// inside an organisation name, 2 inside a number or a term.
+    /// inside an organisation name, 2 inside a term, 3 between two digits or letters of a
+    /// number or a term.
     pub soft: Vec<u8>,
     /// Prefix counts of fullwidth marks.
     pub pm: Vec<i64>,
@@ -260,6 +261,13 @@ impl Paragraph {
                         2
                     };
                 }
+            }
+        }
+        // Inside a number or a word kept whole (2023 / 0112 / 31), a break is the worst of all.
+        let alnum = |c: &str| c.len() == 1 && c.bytes().all(|b| b.is_ascii_alphanumeric());
+        for i in 1..n {
+            if soft[i] == 2 && alnum(cs[i - 1]) && alnum(cs[i]) {
+                soft[i] = 3;
             }
         }
         for name in names {
@@ -396,7 +404,7 @@ impl Paragraph {
     /// the cluster after it needs. Costs, summed over the lines: a hung mark 1, a compressed mark
     /// 3 (at most ten a line), a line off the grid 500 and 50 per cell of stretch (1000 more per
     /// cell beyond two), a break at a joint of a protected term 500, inside a term or a number
-    /// 1000, a last line holding one character 5000. Where nothing helps, a line is broken
+    /// 1000 (3000 between two of its digits or letters), a last line holding one character 5000. Where nothing helps, a line is broken
     /// anyway (10000).
     pub fn lines(&self, first: f64, avail: f64) -> Vec<Line> {
         if let Some(lines) = self.fast_lines(first, avail) {
@@ -550,7 +558,7 @@ impl Paragraph {
                                 cost += 500.0 + 50.0 * slack + 1000.0 * (slack - 2.0).max(0.0);
                             }
                         }
-                        cost += [0.0, 500.0, 1000.0][usize::from(soft[b].min(2))];
+                        cost += [0.0, 500.0, 1000.0, 3000.0][usize::from(soft[b].min(3))];
                     } else if s > 0 && pc[n] - pc[s] < 2 {
                         cost += 5000.0;
                     }
