@@ -660,7 +660,9 @@ pub fn items(p: &Paragraph, cs: &[&str], run_of: &[usize], line: &Line) -> SetLi
                     text: std::mem::take(&mut pending),
                 });
             }
-            items.push(Item::Space(after));
+            if after > 0.0 {
+                items.push(Item::Space(after));
+            }
         }
         if boxed(i) {
             if !pending.is_empty() {
