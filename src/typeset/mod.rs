@@ -12,7 +12,9 @@
 //! The layout rules of GB/T 9704-2012 live in the typst library
 //! `templates/gbt9704.typ`, available here as [`LAYOUT_LIBRARY`]; document
 //! templates import it and read their data with `json("/data.json")`, so
-//! untrusted text is always data and never markup.
+//! untrusted text is always data and never markup. Body paragraphs are broken into
+//! lines on the 28-character grid by [`linebreak`], which the library calls as a native
+//! function added to typst's global scope.
 //!
 //! Before compiling, [`Typesetter::pdf`] runs [`Typesetter::check_coverage`]
 //! so a character no font can show fails with a clear message instead of
@@ -20,6 +22,7 @@
 
 mod error;
 mod fonts;
+pub mod linebreak;
 mod world;
 
 use std::collections::{BTreeMap, HashMap};
@@ -165,6 +168,13 @@ impl Job {
     }
 }
 
+/// typst's standard library with yingsu's native functions ([`linebreak`]).
+fn library() -> Library {
+    let mut library = Library::default();
+    linebreak::define(library.global.scope_mut());
+    library
+}
+
 /// The process-wide typesetting engine (`Send + Sync`; share it by reference).
 pub struct Typesetter {
     library: LazyHash<Library>,
@@ -208,7 +218,7 @@ impl Typesetter {
         system_dirs: &[PathBuf],
     ) -> Result<Self, TypesetError> {
         Ok(Self {
-            library: LazyHash::new(Library::default()),
+            library: LazyHash::new(library()),
             fonts: fonts::FontStore::scan(font_dirs, embedded, system_dirs)?,
             sources: Mutex::new(HashMap::new()),
             compiled: AtomicUsize::new(0),

@@ -305,6 +305,35 @@ pub fn terms(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The space, in cells, the layout may give the Latin runs of a line (its characters `inner`)
+/// to keep it on the grid: each run of Latin letters or digits may take the space that rounds
+/// its width up to whole cells (as on Word's character grid) and a quarter of a cell a side
+/// (Word's and typst's CJK–Latin spacing), on the sides where it meets a Chinese character (not
+/// a punctuation mark) within the line.
+pub fn latin_allowance(inner: &[char]) -> f64 {
+    let ideograph = |c: char| fullwidth(c) && !punct(c) && c != '—' && c != '…';
+    let mut allow = 0.0;
+    let mut i = 0;
+    while i < inner.len() {
+        if fullwidth(inner[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < inner.len() && !fullwidth(inner[i]) {
+            i += 1;
+        }
+        let blank = inner[start..i].iter().all(|c| c.is_whitespace());
+        let sides = usize::from(start > 0 && ideograph(inner[start - 1]))
+            + usize::from(i < inner.len() && ideograph(inner[i]));
+        if sides > 0 && !blank {
+            let w: f64 = inner[start..i].iter().map(|c| width(*c)).sum();
+            allow += (w - 0.001).ceil() - w + 0.25 * sides as f64;
+        }
+    }
+    allow
+}
+
 /// What the checker counts.
 #[derive(Debug, Default, Clone)]
 pub struct Counts {
@@ -321,6 +350,9 @@ pub struct Counts {
     /// no line above could take it in by compressing punctuation.
     pub off_grid_lone: usize,
     pub hanging: usize,
+    /// Full lines kept on the grid by the space around their Latin runs (see
+    /// [`latin_allowance`]).
+    pub latin_spaced: usize,
     pub lone: usize,
     pub headings_at_foot: usize,
     pub terms: usize,
@@ -343,6 +375,7 @@ impl Counts {
         self.off_grid_kinsoku += o.off_grid_kinsoku;
         self.off_grid_lone += o.off_grid_lone;
         self.hanging += o.hanging;
+        self.latin_spaced += o.latin_spaced;
         self.lone += o.lone;
         self.headings_at_foot += o.headings_at_foot;
         self.terms += o.terms;
@@ -355,7 +388,7 @@ impl Counts {
 
     pub fn summary(&self) -> String {
         format!(
-            "documents {}, body lines {}, full lines {}, off the grid {} (before a term kept whole {}, before an opening mark or a dash {}, before a last line {}), hanging marks {}, lone last characters {}, headings at a page foot {}, protected terms {} (split {}), organisation names {} (split {}), lines off the text area {}",
+            "documents {}, body lines {}, full lines {}, off the grid {} (before a term kept whole {}, before an opening mark or a dash {}, before a last line {}), hanging marks {}, lines spaced around Latin runs {}, lone last characters {}, headings at a page foot {}, protected terms {} (split {}), organisation names {} (split {}), lines off the text area {}",
             self.documents,
             self.body_lines,
             self.full_lines,
@@ -364,6 +397,7 @@ impl Counts {
             self.off_grid_kinsoku,
             self.off_grid_lone,
             self.hanging,
+            self.latin_spaced,
             self.lone,
             self.headings_at_foot,
             self.terms,
@@ -491,11 +525,22 @@ pub fn check(pdf: &Path, names: &[String]) -> Counts {
             let next_width = p[i + 1].text.chars().next().map_or(1.0, width) * CELL;
             let justifiable = inner.iter().any(|c| fullwidth(*c) && !punct(*c));
             let ends_right = (end - RIGHT).abs() < TOL;
+            let spaced = justifiable
+                && ends_right
+                && stretch >= next_width.min(CELL) - 0.5
+                && stretch <= latin_allowance(inner) * CELL + 0.5;
+            if spaced {
+                c.latin_spaced += 1;
+                c.examples.push(format!(
+                    "{name} p{}: spaced around Latin runs ({:+.1} pt): {}",
+                    l.page, stretch, l.text
+                ));
+            }
             let ok = if !justifiable {
                 end < RIGHT + TOL && end > RIGHT - next_width - TOL
             } else {
                 ends_right
-                    && stretch < next_width.min(CELL) - 0.5
+                    && (stretch < next_width.min(CELL) - 0.5 || spaced)
                     && stretch >= -0.5 * marks * CELL - 1.0
             };
             if !ok {
