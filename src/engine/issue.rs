@@ -448,6 +448,18 @@ pub fn render_cases(
         .iter()
         .map(|(i, p)| (i.as_str(), p.as_path()))
         .collect();
+    // Whether a case has anything for `render` to look at: documents in its history (or a
+    // file outside a year folder, which `rerender_case` refuses). Kept as the case's summary in
+    // the index, so a case without documents is not even decoded next time.
+    const WORK: &str = "render-work-1";
+    let has_work = |v: &CaseView<'_>| {
+        year_folder(&v.case.path).is_none()
+            || v.case.history.iter().any(|h| !h.documents.is_empty())
+    };
+    let idle = |id: &String| match (&case_index, paths.get(id.as_str())) {
+        (Some(index), Some(path)) => index.cached_summary::<bool>(path, WORK) == Some(false),
+        _ => false,
+    };
     let load = |id: &String| -> Result<(CaseView<'_>, Option<String>)> {
         match (&case_index, paths.get(id.as_str())) {
             (Some(index), Some(path)) => index.load_hashed(ws, id, path),
@@ -467,18 +479,32 @@ pub fn render_cases(
     };
     type Done = (Vec<Rendered>, Vec<Staged>, Vec<Drift>);
     let per_case: Vec<Result<std::result::Result<Done, Unreadable>>> =
-        crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| match load(id) {
-            Ok((view, sha)) => {
-                rerender_case(ws, &view, sha.as_deref(), renderer, actor, reissue, &known).map(Ok)
+        crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| {
+            let loaded = if idle(id) {
+                Ok(None)
+            } else {
+                load(id).map(Some)
+            };
+            match loaded {
+                Ok(None) => Ok(Ok((Vec::new(), Vec::new(), Vec::new()))),
+                Ok(Some((view, sha))) => {
+                    if let (Some(index), Some(path), Some(sha)) =
+                        (&case_index, paths.get(id.as_str()), &sha)
+                    {
+                        index.keep(path, sha, WORK, &has_work(&view));
+                    }
+                    rerender_case(ws, &view, sha.as_deref(), renderer, actor, reissue, &known)
+                        .map(Ok)
+                }
+                Err(error) if all => Ok(Err(Unreadable {
+                    id: id.clone(),
+                    file: store::case_path(ws, id)
+                        .map(|p| ws.rel(&p))
+                        .unwrap_or_else(|_| id.clone()),
+                    error,
+                })),
+                Err(e) => Err(e),
             }
-            Err(error) if all => Ok(Err(Unreadable {
-                id: id.clone(),
-                file: store::case_path(ws, id)
-                    .map(|p| ws.rel(&p))
-                    .unwrap_or_else(|_| id.clone()),
-                error,
-            })),
-            Err(e) => Err(e),
         });
     // The first failure in case order is reported (whatever the threads' timing), with a
     // count of the others; dropping the staged files deletes them.

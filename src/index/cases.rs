@@ -695,27 +695,44 @@ impl CaseIndex {
         S: Serialize + serde::de::DeserializeOwned,
         F: Fn(&CaseView<'w>) -> S,
     {
-        let key = if self.enabled { self.key(path) } else { None };
-        let Some(key) = key else {
+        if !self.enabled {
             return crate::engine::store::load_file(ws, id, path).map(|v| make(&v));
-        };
-        let shard = self.shards.get(&key.0);
-        if let Some(shard) = shard
-            && let Some(e) = shard.entries.get(&key.1)
-            && let Some(bytes) = shard.summary(e, kind)
-            && let Some(s) = Stamp::of_path(path)
-            && e.stamp == Some(s)
-            && s.settled(e.checked)
-            && let Ok(summary) = postcard::from_bytes::<S>(bytes)
-        {
+        }
+        if let Some(summary) = self.cached_summary(path, kind) {
             return Ok(summary);
         }
         let (view, sha) = self.load_hashed(ws, id, path)?;
         let summary = make(&view);
-        if let (Some(sha), Ok(bytes)) = (sha, postcard::to_stdvec(&summary)) {
-            self.keep_summary(&key, &sha, kind, bytes);
+        if let Some(sha) = sha {
+            self.keep(path, &sha, kind, &summary);
         }
         Ok(summary)
+    }
+
+    /// The summary of kind `kind` of the case file at `path`, when its entry holds one and is
+    /// proven current by the file's stamp (see [`CaseIndex::summary`]).
+    pub fn cached_summary<S: serde::de::DeserializeOwned>(
+        &self,
+        path: &Path,
+        kind: &str,
+    ) -> Option<S> {
+        let key = self.key(path)?;
+        let shard = self.shards.get(&key.0)?;
+        let e = shard.entries.get(&key.1)?;
+        let bytes = shard.summary(e, kind)?;
+        let s = Stamp::of_path(path)?;
+        if e.stamp != Some(s) || !s.settled(e.checked) {
+            return None;
+        }
+        postcard::from_bytes::<S>(bytes).ok()
+    }
+
+    /// Keep `summary` (of kind `kind`) with the entry of the case file at `path`, if the entry
+    /// describes the bytes of hash `sha` (as [`CaseIndex::load_hashed`] gave them).
+    pub fn keep<S: Serialize>(&self, path: &Path, sha: &str, kind: &str, summary: &S) {
+        if let (Some(key), Ok(bytes)) = (self.key(path), postcard::to_stdvec(summary)) {
+            self.keep_summary(&key, sha, kind, bytes);
+        }
     }
 
     /// Keep a summary with the entry of `key`, if that entry describes the bytes of hash `sha`.
