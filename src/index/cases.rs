@@ -750,6 +750,10 @@ impl CaseIndex {
                 let Some(e) = shard.entries.get(&key.1) else {
                     return;
                 };
+                // Already kept: nothing to write.
+                if e.sha256 != sha || shard.summary(e, kind) == Some(bytes.as_slice()) {
+                    return;
+                }
                 c.fresh.entry(key.clone()).or_insert(Some(shard.fresh(e)));
                 match c.fresh.get_mut(key) {
                     Some(Some(f)) => f,
@@ -757,7 +761,12 @@ impl CaseIndex {
                 }
             }
         };
-        if fresh.sha256 != sha {
+        if fresh.sha256 != sha
+            || fresh
+                .summaries
+                .iter()
+                .any(|(k, b)| k == kind && *b == bytes)
+        {
             return;
         }
         fresh.summaries.retain(|(k, _)| k != kind);
