@@ -899,6 +899,14 @@ fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
     let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
         return;
     };
+    // Readable like the workspace's other files (a temporary file is private to its owner).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
     if tmp.write_all(bytes).is_ok() {
         let _ = tmp.persist(dir.join(name));
     }
