@@ -2,7 +2,10 @@
 # Side by side: the same two-page reply letters (复函) made by
 #   - yingsu: `render --all -j 2` with the indexes off (every letter typeset; one process),
 #   - the Typst CLI: one `typst compile` per letter from the very template and data yingsu used
-#     (its frozen record), 2 at a time,
+#     (its frozen record), 2 at a time; yingsu's layout library breaks body lines through a
+#     function of the yingsu program, which the Typst CLI does not have, so the CLI gets the
+#     same library with that breaker written in Typst script (as it was at cb6894f, from git;
+#     or TYPST_LIBRARY=file.typ),
 #   - XeLaTeX + ctex: the letter's text in a GB/T 9704 page (A4, 156 × 225 mm, 三号 仿宋),
 #     one run per letter, 2 at a time,
 #   - LibreOffice: the same text as HTML converted to PDF, all letters in one call,
@@ -39,7 +42,11 @@ echo "letters: ${#records[@]} (two pages each), rounds: $ROUNDS, $(nproc) cores,
 if [ -n "$typst" ]; then
   echo "typst: $("$typst" --version)"
   "$Y" -C "$work/ws" template show fuhan >"$work/fuhan.typ"
-  "$Y" -C "$work/ws" template show gbt9704 >"$work/gbt9704.typ"
+  if [ -n "${TYPST_LIBRARY:-}" ]; then
+    cp "$TYPST_LIBRARY" "$work/gbt9704.typ"
+  else
+    git -C "$here" show cb6894f:templates/gbt9704.typ >"$work/gbt9704.typ"
+  fi
   i=0
   for r in "${records[@]}"; do
     d=$work/typst/$i
