@@ -157,7 +157,11 @@ fn the_index_never_changes_an_answer() {
     let settled = read(&ws);
     let (code, _, err) = common::run_env(&ws, &["render", "--all"], T, &[]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(read(&ws), settled, "a render that found nothing changed rewrote the index");
+    assert_eq!(
+        read(&ws),
+        settled,
+        "a render that found nothing changed rewrote the index"
+    );
 
     let cases = ws.join("cases/2023");
     let n = std::fs::read_dir(&cases).unwrap().count();
