@@ -193,21 +193,31 @@ pub fn load_all_indexed(
     Vec<Unreadable>,
     CaseIndex,
 )> {
+    each_case(ws, |index, id, path| index.load_hashed(ws, id, path))
+}
+
+/// `read` applied to every case file (id, path) in parallel, through the case index, in path
+/// order; the files it could not read are returned beside the others, so one broken file spoils
+/// only itself. The index is returned to be saved by the caller.
+pub fn each_case<T: Send>(
+    ws: &Workspace,
+    read: impl Fn(&CaseIndex, &str, &std::path::Path) -> Result<T> + Sync,
+) -> Result<(Vec<T>, Vec<Unreadable>, CaseIndex)> {
     use rayon::prelude::*;
     let files = case_files(ws)?;
     let index = case_index(ws, &files);
-    let loaded: Vec<(String, PathBuf, Result<(CaseView<'_>, Option<String>)>)> = files
+    let read: Vec<(String, PathBuf, Result<T>)> = files
         .into_par_iter()
         .map(|(id, path)| {
-            let r = index.load_hashed(ws, &id, &path);
+            let r = read(&index, &id, &path);
             (id, path, r)
         })
         .collect();
-    let mut views = Vec::new();
+    let mut done = Vec::new();
     let mut unreadable = Vec::new();
-    for (id, path, r) in loaded {
+    for (id, path, r) in read {
         match r {
-            Ok(v) => views.push(v),
+            Ok(v) => done.push(v),
             Err(error) => unreadable.push(Unreadable {
                 id,
                 file: ws.rel(&path),
@@ -215,7 +225,7 @@ pub fn load_all_indexed(
             }),
         }
     }
-    Ok((views, unreadable, index))
+    Ok((done, unreadable, index))
 }
 
 /// Lets go of loaded cases on a thread of its own: freeing ten thousand cases' facts takes a

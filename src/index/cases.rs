@@ -580,20 +580,15 @@ impl CaseIndex {
         key_of(&self.cases_dir, path)
     }
 
-    /// Load the case `id` from `path`: from the index when its entry is proven current,
-    /// otherwise from the file (and the entry is renewed).
-    pub fn load<'w>(&self, ws: &'w Workspace, id: &str, path: &Path) -> Result<CaseView<'w>> {
-        self.load_hashed(ws, id, path).map(|(v, _)| v)
-    }
-
     /// The inputs every entry depends on besides its file (see [`fingerprint`]); empty when the
     /// index is not used.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
     }
 
-    /// [`CaseIndex::load`], with the SHA-256 of the file's bytes as loaded (when the index is
-    /// used and the file is a plain one).
+    /// Load the case `id` from `path`: from the index when its entry is proven current,
+    /// otherwise from the file (and the entry is renewed); with the SHA-256 of the file's bytes
+    /// as loaded (when the index is used and the file is a plain one).
     pub fn load_hashed<'w>(
         &self,
         ws: &'w Workspace,
@@ -681,7 +676,7 @@ impl CaseIndex {
 
     /// A summary of the case file at `path` (what a listing derives from the case; `kind` names
     /// it and its version): from its entry when the entry holds one and is proven current,
-    /// otherwise made by `make` from the case (loaded as [`CaseIndex::load`] does) and kept
+    /// otherwise made by `make` from the case (loaded as [`CaseIndex::load_hashed`] does) and kept
     /// with the entry.
     pub fn summary<'w, S, F>(
         &self,
@@ -740,37 +735,36 @@ impl CaseIndex {
         let Ok(mut c) = self.changes.lock() else {
             return;
         };
-        let fresh = match c.fresh.get_mut(key) {
-            Some(Some(f)) => f,
-            Some(None) => return,
-            None => {
-                let Some(shard) = self.shards.get(&key.0) else {
-                    return;
-                };
-                let Some(e) = shard.entries.get(&key.1) else {
-                    return;
-                };
-                // Already kept: nothing to write.
-                if e.sha256 != sha || shard.summary(e, kind) == Some(bytes.as_slice()) {
-                    return;
-                }
-                c.fresh.entry(key.clone()).or_insert(Some(shard.fresh(e)));
-                match c.fresh.get_mut(key) {
-                    Some(Some(f)) => f,
-                    _ => return,
-                }
-            }
-        };
-        if fresh.sha256 != sha
-            || fresh
-                .summaries
-                .iter()
-                .any(|(k, b)| k == kind && *b == bytes)
-        {
+        let kept = |b: &[u8]| b == bytes.as_slice();
+        let Some(f) = self.to_change(&mut c, key, sha, |s, e| {
+            s.summary(e, kind).is_some_and(kept)
+        }) else {
             return;
+        };
+        if !f.summaries.iter().any(|(k, b)| k == kind && kept(b)) {
+            f.summaries.retain(|(k, _)| k != kind);
+            f.summaries.push((kind.to_string(), bytes));
         }
-        fresh.summaries.retain(|(k, _)| k != kind);
-        fresh.summaries.push((kind.to_string(), bytes));
+    }
+
+    /// The entry of `key` to change, if it describes the bytes of hash `sha`: the one this run
+    /// renewed, or a copy of the one read — unless `done` says the one read needs no change.
+    fn to_change<'c>(
+        &self,
+        c: &'c mut Changes,
+        key: &(String, String),
+        sha: &str,
+        done: impl Fn(&Shard, &Entry) -> bool,
+    ) -> Option<&'c mut Fresh> {
+        if !c.fresh.contains_key(key) {
+            let shard = self.shards.get(&key.0)?;
+            let e = shard.entries.get(&key.1)?;
+            if e.sha256 != sha || done(shard, e) {
+                return None;
+            }
+            c.fresh.insert(key.clone(), Some(shard.fresh(e)));
+        }
+        c.fresh.get_mut(key)?.as_mut().filter(|f| f.sha256 == sha)
     }
 
     /// Whether `validate` found nothing wrong in the history of the case file at `path`, with
@@ -802,22 +796,10 @@ impl CaseIndex {
         let Ok(mut c) = self.changes.lock() else {
             return;
         };
-        if let Some(Some(f)) = c.fresh.get_mut(&key) {
-            if f.sha256 == sha {
-                f.clean = Some(inputs.to_string());
-            }
-            return;
-        }
-        let Some(shard) = self.shards.get(&key.0) else {
-            return;
-        };
-        if let Some(e) = shard.entries.get(&key.1)
-            && e.sha256 == sha
-            && e.clean.as_deref() != Some(inputs)
+        if let Some(f) =
+            self.to_change(&mut c, &key, sha, |_, e| e.clean.as_deref() == Some(inputs))
         {
-            let mut fresh = shard.fresh(e);
-            fresh.clean = Some(inputs.to_string());
-            c.fresh.insert(key, Some(fresh));
+            f.clean = Some(inputs.to_string());
         }
     }
 

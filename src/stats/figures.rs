@@ -2,7 +2,6 @@
 //! [`crate::stats`] for every definition).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -289,33 +288,19 @@ impl Archive {
     /// What the figures read of each case (its [`Record`] or [`Rectification`]) is kept in the
     /// case index as the case's summary, so an unchanged case file is not even decoded.
     pub fn load(ws: &Workspace) -> Result<Archive> {
-        use rayon::prelude::*;
-        let files = crate::engine::case_files(ws)?;
-        let index = crate::engine::store::case_index(ws, &files);
         let full = &ws.config.targets.require_full;
-        let summaries: Vec<(String, PathBuf, Result<Summary>)> = files
-            .into_par_iter()
-            .map(|(id, path)| {
-                let r = index.summary(ws, &id, &path, SUMMARY_KIND, |v| read(ws, v, full));
-                (id, path, r)
-            })
-            .collect();
+        let (summaries, unreadable, index) =
+            crate::engine::store::each_case(ws, |index, id, path| {
+                let summary: Summary =
+                    index.summary(ws, id, path, SUMMARY_KIND, |v| read(ws, v, full))?;
+                Ok((id.to_string(), summary))
+            })?;
         index.save();
         let mut a = Archive::default();
-        let mut unreadable = Vec::new();
-        for (id, path, r) in summaries {
-            match r {
-                Ok((rec, rect)) => {
-                    a.records.extend(rec);
-                    a.rectifications.extend(rect);
-                    a.ids.insert(id);
-                }
-                Err(error) => unreadable.push(crate::engine::Unreadable {
-                    id,
-                    file: ws.rel(&path),
-                    error,
-                }),
-            }
+        for (id, (rec, rect)) in summaries {
+            a.records.extend(rec);
+            a.rectifications.extend(rect);
+            a.ids.insert(id);
         }
         a.ids.extend(unreadable.iter().map(|u| u.id.clone()));
         a.unreadable = unreadable;
