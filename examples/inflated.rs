@@ -1,5 +1,5 @@
 //! Which embedded fonts a Typst snippet or a built-in template with frozen data makes yingsu
-//! inflate (a diagnostic aid).
+//! load (a diagnostic aid; a compressed one is inflated).
 //! `cargo run --example inflated -- '#para("原告")'`
 //! `cargo run --example inflated -- templates/tishihan.typ archive/…/01-notice-tishihan.json`
 fn main() {
@@ -31,7 +31,7 @@ fn main() {
     }
     let inflated: Vec<&str> = yingsu_fonts::all()
         .iter()
-        .filter(|f| f.is_inflated())
+        .filter(|f| f.is_loaded())
         .map(|f| f.name())
         .collect();
     println!("{inflated:?}");

@@ -132,12 +132,12 @@ fn the_binary_alone_makes_every_document() {
     );
 }
 
-/// Only the faces a document uses are inflated: paragraphs in 仿宋 (one of several lines, whose
+/// Only the faces a document uses are loaded: paragraphs in 仿宋 (one of several lines, whose
 /// justified line ends typst shapes as a character no font has) with a page number (宋体)
-/// leave the other default fonts, the 50 MB of Hanazono among them, compressed. (The only
-/// test of this binary that typesets in-process, so nothing else has inflated a font.)
+/// leave the other default fonts unread, the 50 MB of Hanazono among them compressed. (The
+/// only test of this binary that typesets in-process, so nothing else has loaded a font.)
 #[test]
-fn only_the_faces_a_document_uses_are_inflated() {
+fn only_the_faces_a_document_uses_are_loaded() {
     let ts = yingsu::typeset::Typesetter::with_default_fonts(&[], &[]).unwrap();
     let job = yingsu::typeset::Job::new(
         "#import \"/gbt9704.typ\": *\n#show: page-setup\n#para(\"原告诉被告区司法局。\")\n#para(\"代为出庭应诉参加庭审陈述答辩意见举证质证进行辩论参加调解和解代为签收法律文书，代为出庭应诉参加庭审。\")\n",
@@ -146,13 +146,13 @@ fn only_the_faces_a_document_uses_are_inflated() {
         "lazy",
     );
     ts.layout(&job).unwrap();
-    let inflated: Vec<&str> = yingsu_fonts::all()
+    let loaded: Vec<&str> = yingsu_fonts::all()
         .iter()
-        .filter(|f| f.is_inflated())
+        .filter(|f| f.is_loaded())
         .map(|f| f.name())
         .collect();
     assert_eq!(
-        inflated,
+        loaded,
         [
             "fandol/FandolFang-Regular.ttf",
             "fandol/FandolSong-Regular.ttf"

@@ -1,7 +1,10 @@
-//! Compresses the default fonts of the repository's `fonts/` folder into `OUT_DIR` and writes
-//! the table of them (`fonts.rs`) that the crate includes: for each font file its whole data,
-//! deflated, and its metadata tables (names, character map, metrics headers), deflated apart, so
-//! that the program can index every font while inflating only the faces a document uses.
+//! Writes the table of the default fonts of the repository's `fonts/` folder (`fonts.rs` in
+//! `OUT_DIR`) that the crate includes. The faces documents set their text in (Fandol) are
+//! included as they are, so that the program maps them like any font file and a document pays
+//! nothing to open them. The full-coverage fallback faces ([`COMPRESSED`], 50 MB, needed only
+//! for rare characters) are deflated into `OUT_DIR`, with their metadata tables (names, character
+//! map, metrics headers) deflated apart, so that the program indexes them while inflating one
+//! only when a document uses it.
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +14,9 @@ use std::path::{Path, PathBuf};
 const META_TABLES: &[&[u8; 4]] = &[
     b"OS/2", b"MATH", b"cmap", b"fvar", b"head", b"hhea", b"maxp", b"name", b"post",
 ];
+
+/// The folders under `fonts/` whose fonts are compressed into the program: the fallback faces.
+const COMPRESSED: &[&str] = &["hanazono/"];
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -39,17 +45,25 @@ fn main() {
         if matches!(ext.as_str(), "ttf" | "otf") {
             let meta = meta_font(&data)
                 .unwrap_or_else(|| panic!("{}: not a single-face TrueType/OpenType font", rel));
-            let full_z = out.join(format!("font{count}.deflate"));
-            let meta_z = out.join(format!("font{count}.meta.deflate"));
-            write_if_changed(&full_z, &miniz_oxide::deflate::compress_to_vec(&data, 9));
-            write_if_changed(&meta_z, &miniz_oxide::deflate::compress_to_vec(&meta, 9));
-            writeln!(
-                table,
-                "    EmbeddedFont::new({rel:?}, {}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/font{count}.deflate\")), {}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/font{count}.meta.deflate\"))),",
-                data.len(),
-                meta.len(),
-            )
-            .expect("write");
+            if COMPRESSED.iter().any(|dir| rel.starts_with(dir)) {
+                let full_z = out.join(format!("font{count}.deflate"));
+                let meta_z = out.join(format!("font{count}.meta.deflate"));
+                write_if_changed(&full_z, &miniz_oxide::deflate::compress_to_vec(&data, 9));
+                write_if_changed(&meta_z, &miniz_oxide::deflate::compress_to_vec(&meta, 9));
+                writeln!(
+                    table,
+                    "    EmbeddedFont::deflated({rel:?}, {}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/font{count}.deflate\")), {}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/font{count}.meta.deflate\"))),",
+                    data.len(),
+                    meta.len(),
+                )
+                .expect("write");
+            } else {
+                writeln!(
+                    table,
+                    "    EmbeddedFont::raw({rel:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../fonts/{rel}\"))),"
+                )
+                .expect("write");
+            }
             count += 1;
         } else if is_license(file) {
             writeln!(

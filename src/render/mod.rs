@@ -39,6 +39,16 @@ impl TypstRenderer {
 
     /// The typesetter for a workspace's fonts.
     pub fn typesetter(&self, ws: &Workspace) -> Result<Arc<Typesetter>> {
+        self.typesetter_with(ws, false)
+    }
+
+    /// The typesetter for a workspace's fonts, about to typeset: the font of each role is made
+    /// ready on another thread while the document is read and evaluated.
+    fn typesetter_to_typeset(&self, ws: &Workspace) -> Result<Arc<Typesetter>> {
+        self.typesetter_with(ws, true)
+    }
+
+    fn typesetter_with(&self, ws: &Workspace, warm: bool) -> Result<Arc<Typesetter>> {
         let key: FontKey = (ws.font_dirs(), ws.system_font_dirs());
         let mut map = self
             .typesetters
@@ -49,12 +59,16 @@ impl TypstRenderer {
                 .map(Arc::new)
                 .map_err(|e| e.to_string())
         });
-        built.clone().map_err(|e| {
+        let ts = built.clone().map_err(|e| {
             Error::user(
                 e,
                 "请检查字体目录（工作区的 fonts/ 或 yingsu.yaml 的 font_paths）",
             )
-        })
+        })?;
+        if warm {
+            ts.warm_in_background();
+        }
+        Ok(ts)
     }
 
     /// The Typst job for a request, with the data the document stage builds for it.
@@ -119,14 +133,14 @@ impl DocumentRenderer for TypstRenderer {
         req: &DocRequest,
         data: &serde_json::Value,
     ) -> Result<Vec<u8>> {
-        let ts = self.typesetter(ws)?;
+        let ts = self.typesetter_to_typeset(ws)?;
         let job = self.job_with(ws, req, data.clone())?;
         ts.pdf(&job)
             .map_err(|e| template_error(ws, &req.what(), &format!("{}.typ", req.template), e))
     }
 
     fn render(&self, ws: &Workspace, req: &DocRequest) -> Result<Vec<u8>> {
-        let ts = self.typesetter(ws)?;
+        let ts = self.typesetter_to_typeset(ws)?;
         let job = self.job(ws, req)?;
         ts.pdf(&job)
             .map_err(|e| template_error(ws, &req.what(), &format!("{}.typ", req.template), e))

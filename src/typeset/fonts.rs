@@ -4,7 +4,8 @@
 //! metadata ([`FontInfo`]) is parsed eagerly. The parsed [`Font`] objects are
 //! created on first use, so a document that only uses two faces never pays
 //! for the others (the full-coverage fallback faces are ~50 MB). The default
-//! fonts compiled into the program ([`yingsu_fonts`]) are indexed from their
+//! fonts compiled into the program ([`yingsu_fonts`]) are the program's own
+//! memory; the compressed fallback faces among them are indexed from their
 //! metadata tables alone and inflated only when a document uses them.
 
 use std::collections::{HashSet, VecDeque};
@@ -27,7 +28,7 @@ pub const EMBEDDED_FONTS_DIR: &str = "<yingsu 内置字体>";
 enum FaceData {
     /// A mapped file, shared by all faces of a collection.
     Mapped(Bytes),
-    /// A default font compiled into the program, inflated on first use.
+    /// A default font compiled into the program (a compressed one is inflated on first use).
     Embedded(&'static yingsu_fonts::EmbeddedFont),
 }
 
@@ -153,6 +154,19 @@ impl FontStore {
                 Font::new(data, slot.index)
             })
             .clone()
+    }
+
+    /// Loads the regular face of the first of `families` (case-insensitive) that has one and
+    /// hashes its data, as typst does when a document first uses the face (a few milliseconds
+    /// for a CJK face); the hash is kept with the data, so a document then finds it ready.
+    pub fn warm(&self, families: &[&str]) {
+        let index = families.iter().find_map(|family| {
+            self.book
+                .select(&family.to_lowercase(), typst::text::FontVariant::default())
+        });
+        if let Some(font) = index.and_then(|i| self.font(i)) {
+            let _ = typst::utils::hash128(&font);
+        }
     }
 
     /// Family name and file of every indexed face, in index order.
@@ -423,7 +437,7 @@ mod tests {
     }
 
     #[test]
-    fn default_fonts_come_after_the_folders_and_are_inflated_on_use() {
+    fn default_fonts_come_after_the_folders_and_are_loaded_on_use() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
         std::fs::copy(repo_font(), dir.join("fang.ttf")).unwrap();

@@ -27,7 +27,7 @@ mod world;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use typst::foundations::Smart;
@@ -184,6 +184,8 @@ pub struct Typesetter {
     sources: Mutex<HashMap<FileId, Source>>,
     /// Number of compilations, for the eviction policy.
     compiled: AtomicUsize,
+    /// Whether [`Typesetter::warm_in_background`] was called.
+    warming: AtomicBool,
 }
 
 impl Typesetter {
@@ -222,7 +224,30 @@ impl Typesetter {
             fonts: fonts::FontStore::scan(font_dirs, embedded, system_dirs)?,
             sources: Mutex::new(HashMap::new()),
             compiled: AtomicUsize::new(0),
+            warming: AtomicBool::new(false),
         })
+    }
+
+    /// Makes the regular face of each font role ([`FONT_ROLES`]) ready to use: loaded, and
+    /// hashed as typst hashes every face it uses. Meant for a thread of its own while the first
+    /// document is read and evaluated, so that a single-document command does not wait for it.
+    pub fn warm_role_fonts(&self) {
+        // The body face first: every document sets most of its text in it.
+        let (body, others): (Vec<_>, Vec<_>) = FONT_ROLES.iter().partition(|r| r.0 == "fang");
+        for (_, _, families) in body.into_iter().chain(others) {
+            self.fonts.warm(families);
+        }
+    }
+
+    /// Starts [`Typesetter::warm_role_fonts`] on a thread of its own, once per typesetter.
+    pub fn warm_in_background(self: &Arc<Self>) {
+        if self.warming.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let ts = Arc::clone(self);
+        let _ = std::thread::Builder::new()
+            .name("yingsu-fonts".into())
+            .spawn(move || ts.warm_role_fonts());
     }
 
     /// Family name (as typst reads it) and file of every usable font face.

@@ -24,7 +24,9 @@ pub const PROTECTED_PATH: &str = "/protected.json";
 pub struct JobWorld<'a> {
     ts: &'a Typesetter,
     main: FileId,
-    sources: HashMap<FileId, Source>,
+    /// The job's files by id, parsed when a compilation first asks for one (most documents
+    /// import only the layout library of a workspace's dozen templates).
+    files: HashMap<FileId, &'a str>,
     data_id: FileId,
     data: Bytes,
     protected_id: FileId,
@@ -47,14 +49,13 @@ pub fn file_id(path: &str) -> Result<FileId, TypesetError> {
 
 impl<'a> JobWorld<'a> {
     /// Prepares the world for a job.
-    pub fn new(ts: &'a Typesetter, job: &Job) -> Result<Self, TypesetError> {
+    pub fn new(ts: &'a Typesetter, job: &'a Job) -> Result<Self, TypesetError> {
         let main = file_id(&job.main)?;
-        let mut sources = HashMap::new();
+        let mut files = HashMap::new();
         for (path, text) in &job.files {
-            let id = file_id(path)?;
-            sources.insert(id, ts.source(id, text));
+            files.insert(file_id(path)?, &**text);
         }
-        if !sources.contains_key(&main) {
+        if !files.contains_key(&main) {
             return Err(TypesetError::MainMissing {
                 path: job.main.clone(),
             });
@@ -71,7 +72,7 @@ impl<'a> JobWorld<'a> {
         Ok(Self {
             ts,
             main,
-            sources,
+            files,
             data_id: file_id(DATA_PATH)?,
             data: Bytes::new(data),
             protected_id: file_id(PROTECTED_PATH)?,
@@ -125,8 +126,8 @@ impl World for JobWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if let Some(source) = self.sources.get(&id) {
-            return Ok(source.clone());
+        if let Some(text) = self.files.get(&id) {
+            return Ok(self.ts.source(id, text));
         }
         if !matches!(id.root(), VirtualRoot::Project) {
             return Err(FileError::AccessDenied);
@@ -143,8 +144,8 @@ impl World for JobWorld<'_> {
         if id == self.protected_id {
             return Ok(self.protected.clone());
         }
-        if let Some(source) = self.sources.get(&id) {
-            return Ok(Bytes::from_string(source.text().to_string()));
+        if let Some(text) = self.files.get(&id) {
+            return Ok(Bytes::from_string(text.to_string()));
         }
         if !matches!(id.root(), VirtualRoot::Project) {
             return Err(FileError::AccessDenied);
