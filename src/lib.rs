@@ -45,6 +45,7 @@ pub mod config;
 pub mod demo;
 pub mod diagram;
 pub mod docformat;
+pub mod derived;
 pub mod document;
 pub mod engine;
 pub mod entry;

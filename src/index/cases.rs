@@ -38,6 +38,7 @@ use crate::workspace::Workspace;
 use crate::yaml::Spanned;
 
 use super::{Stamp, now_ns};
+use crate::derived::write_derived;
 
 /// The format of the index files; another number is ignored.
 const FORMAT: u32 = 3;
@@ -867,30 +868,6 @@ impl CaseIndex {
                 write_derived(&self.dir, &shard_file(folder), &bytes);
             }
         }
-    }
-}
-
-/// Writes a derived file whole or not at all (a temporary file renamed into place), without
-/// waiting for the disk: after a crash it may be missing or cut short, which only makes the
-/// next run rebuild it.
-fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
-    use std::io::Write;
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
-        return;
-    };
-    // Readable like the workspace's other files (a temporary file is private to its owner).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    if tmp.write_all(bytes).is_ok() {
-        let _ = tmp.persist(dir.join(name));
     }
 }
 

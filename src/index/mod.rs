@@ -13,62 +13,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::workspace::Workspace;
 
-/// A file whose times are this close to when it was looked at is checked by content.
-pub const RACY_NS: i64 = 2_000_000_000;
-
-/// A file's identity as `stat` gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp(u64, i64, i64, u64, u64);
-
-impl Stamp {
-    #[cfg(unix)]
-    pub fn of(m: &std::fs::Metadata) -> Option<Stamp> {
-        use std::os::unix::fs::MetadataExt;
-        let ns = |s: i64, n: i64| s.checked_mul(1_000_000_000)?.checked_add(n);
-        Some(Stamp(
-            m.size(),
-            ns(m.mtime(), m.mtime_nsec())?,
-            ns(m.ctime(), m.ctime_nsec())?,
-            m.dev(),
-            m.ino(),
-        ))
-    }
-
-    /// Without a change time that a copy cannot set, a stamp proves nothing: every entry is
-    /// checked by content.
-    #[cfg(not(unix))]
-    fn of(_m: &std::fs::Metadata) -> Option<Stamp> {
-        None
-    }
-
-    /// The stamp of a plain file (not a link, not a folder).
-    pub fn of_path(path: &Path) -> Option<Stamp> {
-        let m = std::fs::symlink_metadata(path).ok()?;
-        if m.file_type().is_file() {
-            Stamp::of(&m)
-        } else {
-            None
-        }
-    }
-
-    /// Both times were old enough, at `checked`, for the stamp to stand for the content.
-    pub fn settled(&self, checked: i64) -> bool {
-        self.1 < checked.saturating_sub(RACY_NS) && self.2 < checked.saturating_sub(RACY_NS)
-    }
-}
-
-pub fn now_ns() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
+pub use crate::derived::{RACY_NS, Stamp, now_ns};
 
 /// The folder of the derived index (kept out of git by the workspace's `.gitignore`).
 pub fn dir(ws: &Workspace) -> PathBuf {

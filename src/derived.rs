@@ -1,0 +1,87 @@
+//! Derived files: owns what every derived file of `.yingsu/` (the indexes, the font cache) is
+//! built on — a file's [`Stamp`], the rule that says when a stamp may stand for a file's content
+//! ([`Stamp::settled`]), and writing a derived file whole or not at all ([`write_derived`]).
+//! A derived file is never the source of truth: lost or stale, it only costs time.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// A file whose times are this close to when it was looked at is checked by content.
+pub const RACY_NS: i64 = 2_000_000_000;
+
+/// A file's identity as `stat` gives it: size, modification and change times (ns), device and
+/// inode. The change time cannot be set back by copying or `touch`, so an edited file never
+/// keeps its stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp(u64, i64, i64, u64, u64);
+
+impl Stamp {
+    #[cfg(unix)]
+    pub fn of(m: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| s.checked_mul(1_000_000_000)?.checked_add(n);
+        Some(Stamp(
+            m.size(),
+            ns(m.mtime(), m.mtime_nsec())?,
+            ns(m.ctime(), m.ctime_nsec())?,
+            m.dev(),
+            m.ino(),
+        ))
+    }
+
+    /// Without a change time that a copy cannot set, a stamp proves nothing: every entry is
+    /// checked by content.
+    #[cfg(not(unix))]
+    pub fn of(_m: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
+
+    /// The stamp of a plain file (not a link, not a folder).
+    pub fn of_path(path: &Path) -> Option<Stamp> {
+        let m = std::fs::symlink_metadata(path).ok()?;
+        if m.file_type().is_file() {
+            Stamp::of(&m)
+        } else {
+            None
+        }
+    }
+
+    /// Both times were old enough, at `checked`, for the stamp to stand for the content.
+    pub fn settled(&self, checked: i64) -> bool {
+        self.1 < checked.saturating_sub(RACY_NS) && self.2 < checked.saturating_sub(RACY_NS)
+    }
+}
+
+/// The time now, in nanoseconds since 1970 (what [`Stamp::settled`] compares with).
+pub fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Writes a derived file whole or not at all (a temporary file renamed into place), without
+/// waiting for the disk: after a crash it may be missing or cut short, which only makes the
+/// next run rebuild it.
+pub fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
+    use std::io::Write;
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
+        return;
+    };
+    // Readable like the workspace's other files (a temporary file is private to its owner).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    if tmp.write_all(bytes).is_ok() {
+        let _ = tmp.persist(dir.join(name));
+    }
+}
+
