@@ -84,4 +84,3 @@ pub fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
         let _ = tmp.persist(dir.join(name));
     }
 }
-

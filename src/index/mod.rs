@@ -233,6 +233,12 @@ fn program_identity() -> Vec<u8> {
     out
 }
 
+/// The identity of this program (version, and the size and time of its file), as text: what a
+/// derived file written by another build of yingsu does not share.
+pub fn program_key() -> String {
+    hex(&program_identity())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

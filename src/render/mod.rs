@@ -13,11 +13,14 @@ use std::sync::{Arc, Mutex};
 
 use crate::engine::{DocRequest, DocumentRenderer};
 use crate::error::{Error, Result};
-use crate::typeset::{Job, Typesetter};
+use crate::typeset::{FaceCache, Job, Typesetter};
 use crate::workspace::Workspace;
 
 pub use diagnostics::{check_templates, template_error};
 pub use fonts::{RoleFont, role_fonts};
+
+/// The font description cache of a workspace, in its derived index (see [`FaceCache`]).
+pub const FONT_CACHE_FILE: &str = "fonts.json";
 
 /// The font folders a typesetter is built from: `(font folders, system font folders)`.
 type FontKey = (Vec<PathBuf>, Vec<PathBuf>);
@@ -55,7 +58,15 @@ impl TypstRenderer {
             .lock()
             .map_err(|_| Error::Internal("typesetter cache poisoned".into()))?;
         let built = map.entry(key).or_insert_with_key(|(dirs, system)| {
-            Typesetter::with_default_fonts(dirs, system)
+            let cache = if crate::index::enabled() {
+                FaceCache::open(
+                    crate::index::dir(ws).join(FONT_CACHE_FILE),
+                    crate::index::program_key(),
+                )
+            } else {
+                FaceCache::none()
+            };
+            Typesetter::with_font_cache(dirs, system, cache)
                 .map(Arc::new)
                 .map_err(|e| e.to_string())
         });

@@ -18,6 +18,7 @@ use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 
 use super::error::TypesetError;
+use super::facecache::FaceCache;
 
 /// Where the default fonts compiled into the program appear to come from: the folder that
 /// [`Typesetter::font_faces`](super::Typesetter::font_faces) names for them (a relative path, so
@@ -69,10 +70,14 @@ impl FontStore {
     /// family and variant appear more than once) and indexes every
     /// `.otf`/`.ttf`/`.otc`/`.ttc` file, then the `embedded` default fonts,
     /// then the official fonts of `system_dirs`. Missing directories are skipped.
+    ///
+    /// What each font file holds is taken from `cache` while the file is unchanged (see
+    /// [`FaceCache`]); a system font file with no official face is then not even opened.
     pub fn scan(
         dirs: &[PathBuf],
         embedded: &'static [yingsu_fonts::EmbeddedFont],
         system_dirs: &[PathBuf],
+        cache: &mut FaceCache,
     ) -> Result<Self, TypesetError> {
         let mut book = FontBook::new();
         let mut slots = Vec::new();
@@ -98,33 +103,41 @@ impl FontStore {
         for (dir, official_only) in all.chain(system) {
             if official_only && !embedded_done {
                 embedded_done = true;
-                add_embedded(embedded, &mut add);
+                add_embedded(embedded, cache, &mut add);
             }
             if !dir.is_dir() {
                 continue;
             }
             let files = font_files(dir);
             for path in files {
-                let data = match map_file(&path) {
+                let mut mapped: Option<Result<Bytes, TypesetError>> = None;
+                let faces = cache.file_faces(&path, official_only, || {
+                    let data = mapped.get_or_insert_with(|| map_file(&path));
+                    data.as_ref()
+                        .ok()
+                        .map(|data| describe(data.as_slice(), official_only))
+                });
+                if faces.iter().all(Option::is_none) {
+                    match mapped {
+                        // An unreadable system font is skipped, not fatal.
+                        Some(Err(e)) if !official_only => return Err(e),
+                        _ => continue,
+                    }
+                }
+                let data = match mapped.unwrap_or_else(|| map_file(&path)) {
                     Ok(data) => data,
-                    // An unreadable system font is skipped, not fatal.
                     Err(_) if official_only => continue,
                     Err(e) => return Err(e),
                 };
-                let faces = ttf_parser::fonts_in_collection(data.as_slice()).unwrap_or(1);
-                for index in 0..faces {
-                    if official_only && !is_official(data.as_slice(), index) {
-                        continue;
+                for (index, info) in faces.into_iter().enumerate() {
+                    if let Some(info) = info {
+                        add(info, &path, index as u32, FaceData::Mapped(data.clone()));
                     }
-                    let Some(info) = FontInfo::new(data.as_slice(), index) else {
-                        continue;
-                    };
-                    add(info, &path, index, FaceData::Mapped(data.clone()));
                 }
             }
         }
         if !embedded_done {
-            add_embedded(embedded, &mut add);
+            add_embedded(embedded, cache, &mut add);
         }
         if slots.is_empty() {
             return Err(TypesetError::NoFonts {
@@ -210,18 +223,36 @@ impl FontStore {
     }
 }
 
-/// Indexes the default fonts compiled into the program from their metadata tables.
+/// Indexes the default fonts compiled into the program (from their metadata tables).
 fn add_embedded(
     embedded: &'static [yingsu_fonts::EmbeddedFont],
+    cache: &mut FaceCache,
     add: &mut impl FnMut(FontInfo, &Path, u32, FaceData),
 ) {
     for font in embedded {
-        let Some(info) = font.metadata().and_then(|meta| FontInfo::new(&meta, 0)) else {
+        let faces = cache.embedded_faces(font.name(), || {
+            vec![font.metadata().and_then(|meta| FontInfo::new(&meta, 0))]
+        });
+        let Some(Some(info)) = faces.into_iter().next() else {
             continue;
         };
         let path = Path::new(EMBEDDED_FONTS_DIR).join(font.name());
         add(info, &path, 0, FaceData::Embedded(font));
     }
+}
+
+/// The description of each face of a font file (a collection has several); `None` for a face
+/// typst cannot read or, with `official_only`, one that is not an official font.
+fn describe(data: &[u8], official_only: bool) -> Vec<Option<FontInfo>> {
+    let faces = ttf_parser::fonts_in_collection(data).unwrap_or(1);
+    (0..faces)
+        .map(|index| {
+            if official_only && !is_official(data, index) {
+                return None;
+            }
+            FontInfo::new(data, index)
+        })
+        .collect()
 }
 
 /// Collapses ascending code points into `start..=end` ranges.
@@ -441,7 +472,13 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
         std::fs::copy(repo_font(), dir.join("fang.ttf")).unwrap();
-        let store = FontStore::scan(std::slice::from_ref(&dir), yingsu_fonts::all(), &[]).unwrap();
+        let store = FontStore::scan(
+            std::slice::from_ref(&dir),
+            yingsu_fonts::all(),
+            &[],
+            &mut FaceCache::none(),
+        )
+        .unwrap();
         let faces = store.faces();
         // The folder's FandolFang wins; the other default fonts come from the program.
         let fang: Vec<_> = faces.iter().filter(|(f, _)| f == "FandolFang R").collect();
@@ -456,6 +493,111 @@ mod tests {
         let font = store.font(index).unwrap();
         assert_eq!(font.data().len(), 8_689_924);
         assert_eq!(font.info().family, "FandolKai");
+    }
+
+    /// Every face of a store with its description and file, in index order.
+    fn described(store: &FontStore) -> Vec<(FontInfo, PathBuf)> {
+        (0..store.slots.len())
+            .map(|i| {
+                (
+                    store.book.info(i).unwrap().clone(),
+                    store.slots[i].path.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_description_cache_answers_as_the_font_files_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("fonts");
+        let system = tmp.path().join("system");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&system).unwrap();
+        std::fs::copy(repo_font(), dir.join("a.ttf")).unwrap();
+        std::fs::write(dir.join("broken.ttf"), b"not a font").unwrap();
+        // Not an official font: a system folder contributes nothing from it.
+        std::fs::copy(repo_font(), system.join("s.ttf")).unwrap();
+        let cache_file = tmp.path().join("index/fonts.json");
+        let scan = |program: &str| {
+            let mut cache = FaceCache::open(cache_file.clone(), program.to_string());
+            let store = FontStore::scan(
+                std::slice::from_ref(&dir),
+                yingsu_fonts::all(),
+                std::slice::from_ref(&system),
+                &mut cache,
+            )
+            .unwrap();
+            cache.save();
+            described(&store)
+        };
+        let plain = described(
+            &FontStore::scan(
+                std::slice::from_ref(&dir),
+                yingsu_fonts::all(),
+                std::slice::from_ref(&system),
+                &mut FaceCache::none(),
+            )
+            .unwrap(),
+        );
+        assert_eq!(plain[0].0.family, "FandolFang R");
+        assert_eq!(scan("p"), plain, "cold");
+        assert!(cache_file.is_file());
+        // Files younger than the settled rule's two seconds are read again, whatever the cache.
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        assert_eq!(scan("p"), plain, "young files");
+        let written = std::fs::read(&cache_file).unwrap();
+        assert_eq!(scan("p"), plain, "warm");
+        assert_eq!(
+            std::fs::read(&cache_file).unwrap(),
+            written,
+            "not rewritten"
+        );
+
+        // The cache is what answers for settled files: a description altered in it shows...
+        let altered = String::from_utf8(written.clone())
+            .unwrap()
+            .replace("\"FandolFang R\"", "\"Altered\"");
+        std::fs::write(&cache_file, &altered).unwrap();
+        assert_eq!(scan("p")[0].0.family, "Altered");
+        // ...but not for another program, nor once the file changed behind its back, even
+        // with its old modification time put back (the change time cannot be).
+        assert_eq!(scan("q"), plain, "another program");
+        std::fs::write(&cache_file, &altered).unwrap();
+        let old = std::fs::metadata(dir.join("a.ttf"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::fs::copy(
+            repo_font().with_file_name("FandolKai-Regular.ttf"),
+            dir.join("a.ttf"),
+        )
+        .unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(dir.join("a.ttf"))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let after = scan("p");
+        assert_eq!(after[0].0.family, "FandolKai");
+        assert!(
+            after
+                .iter()
+                .filter(|(_, path)| path.starts_with(&dir))
+                .all(|(info, _)| info.family != "Altered")
+        );
+
+        // A damaged or truncated cache answers as no cache.
+        for damaged in [
+            &b"{"[..],
+            b"",
+            b"\x00\xff garbage",
+            &written[..written.len() / 2],
+        ] {
+            std::fs::write(&cache_file, damaged).unwrap();
+            assert_eq!(scan("p")[0].0.family, "FandolKai");
+        }
     }
 
     fn repo_font() -> PathBuf {
@@ -488,7 +630,7 @@ mod tests {
             files,
             vec![d.join("fonts/FandolFang-Regular.ttf"), d.join("linked.ttf")]
         );
-        let store = FontStore::scan(&[d.to_path_buf()], &[], &[]).unwrap();
+        let store = FontStore::scan(&[d.to_path_buf()], &[], &[], &mut FaceCache::none()).unwrap();
         let families: Vec<String> = store.faces().into_iter().map(|(f, _)| f).collect();
         assert_eq!(families, vec!["FandolFang R".to_string()]);
     }
@@ -504,6 +646,7 @@ mod tests {
             &[PathBuf::from("/proc"), PathBuf::from("/sys"), fonts],
             &[],
             &[],
+            &mut FaceCache::none(),
         )
         .unwrap();
         assert!(!store.faces().is_empty());

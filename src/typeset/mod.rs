@@ -21,6 +21,7 @@
 //! rendering as a blank box ("tofu").
 
 mod error;
+mod facecache;
 mod fonts;
 pub mod linebreak;
 mod world;
@@ -38,6 +39,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use self::error::{Diagnostic, TypesetError, syntax_errors};
+pub use self::facecache::FaceCache;
 pub use self::fonts::{EMBEDDED_FONTS_DIR, OFFICIAL_FAMILIES, system_font_dirs};
 pub use self::world::DATA_PATH;
 
@@ -201,7 +203,7 @@ impl Typesetter {
         font_dirs: &[PathBuf],
         system_dirs: &[PathBuf],
     ) -> Result<Self, TypesetError> {
-        Self::build(font_dirs, &[], system_dirs)
+        Self::build(font_dirs, &[], system_dirs, FaceCache::none())
     }
 
     /// Like [`Typesetter::with_system_fonts`], also taking the default fonts compiled into the
@@ -211,17 +213,30 @@ impl Typesetter {
         font_dirs: &[PathBuf],
         system_dirs: &[PathBuf],
     ) -> Result<Self, TypesetError> {
-        Self::build(font_dirs, yingsu_fonts::all(), system_dirs)
+        Self::with_font_cache(font_dirs, system_dirs, FaceCache::none())
+    }
+
+    /// Like [`Typesetter::with_default_fonts`], taking what each font file holds from `cache`
+    /// while the file is unchanged, and writing back what it had to read.
+    pub fn with_font_cache(
+        font_dirs: &[PathBuf],
+        system_dirs: &[PathBuf],
+        cache: FaceCache,
+    ) -> Result<Self, TypesetError> {
+        Self::build(font_dirs, yingsu_fonts::all(), system_dirs, cache)
     }
 
     fn build(
         font_dirs: &[PathBuf],
         embedded: &'static [yingsu_fonts::EmbeddedFont],
         system_dirs: &[PathBuf],
+        mut cache: FaceCache,
     ) -> Result<Self, TypesetError> {
+        let fonts = fonts::FontStore::scan(font_dirs, embedded, system_dirs, &mut cache)?;
+        cache.save();
         Ok(Self {
             library: LazyHash::new(library()),
-            fonts: fonts::FontStore::scan(font_dirs, embedded, system_dirs)?,
+            fonts,
             sources: Mutex::new(HashMap::new()),
             compiled: AtomicUsize::new(0),
             warming: AtomicBool::new(false),

@@ -164,7 +164,10 @@ mod tests {
             .filter(|f| f.is_compressed())
             .map(|f| f.name())
             .collect();
-        assert_eq!(compressed, ["hanazono/HanaMinA.ttf", "hanazono/HanaMinB.ttf"]);
+        assert_eq!(
+            compressed,
+            ["hanazono/HanaMinA.ttf", "hanazono/HanaMinB.ttf"]
+        );
     }
 
     #[test]
