@@ -1,6 +1,8 @@
 //! Derived files: owns what every derived file of `.yingsu/` (the indexes, the font cache) is
 //! built on — a file's [`Stamp`], the rule that says when a stamp may stand for a file's content
-//! ([`Stamp::settled`]), and writing a derived file whole or not at all ([`write_derived`]).
+//! ([`Stamp::settled`]), writing a derived file whole or not at all ([`write_derived`]), and
+//! sealing its bytes with a checksum ([`seal`], [`unseal`]) so that a damaged one is never read
+//! as another valid one.
 //! A derived file is never the source of truth: lost or stale, it only costs time.
 
 use std::path::Path;
@@ -82,5 +84,40 @@ pub fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
     }
     if tmp.write_all(bytes).is_ok() {
         let _ = tmp.persist(dir.join(name));
+    }
+}
+
+/// `bytes` followed by their CRC-32: what [`unseal`] accepts.
+pub fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
+    let crc = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
+/// The bytes [`seal`] sealed, or `None` when they were damaged since (a flipped byte, a file
+/// cut short, another file): a derived file whose bytes still decode after such damage could
+/// otherwise tell a wrong answer.
+pub fn unseal(sealed: &[u8]) -> Option<&[u8]> {
+    let (body, crc) = sealed.split_at_checked(sealed.len().checked_sub(4)?)?;
+    (crc32fast::hash(body).to_le_bytes() == crc).then_some(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seal_finds_every_flipped_bit_and_every_cut() {
+        let sealed = seal(b"cases/2023/JY-2023-0001.yaml".to_vec());
+        assert_eq!(unseal(&sealed), Some(&b"cases/2023/JY-2023-0001.yaml"[..]));
+        for i in 0..sealed.len() * 8 {
+            let mut damaged = sealed.clone();
+            damaged[i / 8] ^= 1 << (i % 8);
+            assert_eq!(unseal(&damaged), None, "bit {i}");
+        }
+        for n in 0..sealed.len() {
+            assert_eq!(unseal(&sealed[..n]), None, "cut at {n}");
+        }
+        assert_eq!(unseal(&seal(Vec::new())), Some(&b""[..]));
     }
 }

@@ -39,7 +39,7 @@ fn index_files(ws: &Path) -> Vec<PathBuf> {
     files.retain(|p| {
         p.file_name()
             .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("cases-"))
+            .is_some_and(|n| n.starts_with("cases-") || n == "fonts.bin")
     });
     files.sort();
     files
@@ -213,6 +213,12 @@ fn the_index_never_changes_an_answer() {
             b[mid] ^= 0x01;
             b
         }),
+        // A flip that still decodes (say, inside a case number) is caught by the seal.
+        ("a byte flipped at a third", &|mut b: Vec<u8>| {
+            let at = b.len() / 3;
+            b[at] ^= 0x04;
+            b
+        }),
         ("empty", &|_| Vec::new()),
     ] {
         for f in index_files(&ws) {
@@ -273,4 +279,44 @@ fn messages_point_where_the_file_says() {
         assert_eq!(with, without);
     }
     assert!(!index_files(&ws).is_empty());
+}
+
+/// A deadline whose `when:` names the day is counted from the case each day: `status` with the
+/// index answers as without it, on a day the condition is false and on one it is true.
+#[test]
+fn a_deadline_that_names_the_day_is_decided_each_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("demo");
+    common::demo_at(&ws);
+    let builtin = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows/appearance.yaml"),
+    )
+    .unwrap();
+    let loss = "days: loss_report,\n         when: \"outcome in";
+    assert!(builtin.contains(loss));
+    let by_day = builtin.replace(
+        loss,
+        "days: loss_report,\n         when: \"today >= '2023-12-25' and outcome in",
+    );
+    std::fs::create_dir_all(ws.join("workflows")).unwrap();
+    std::fs::write(ws.join("workflows/appearance.yaml"), by_day).unwrap();
+    let status = |now: &str, on: bool| {
+        let env: &[(&str, &str)] = if on { &[] } else { &[("YINGSU_INDEX", "off")] };
+        let (code, out, err) = common::run_env(&ws, &["status"], now, env);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let before = "2023-12-20T09:00:00+08:00";
+    let after = "2023-12-26T09:00:00+08:00";
+    let first = status(before, true);
+    // Settled: the summaries made by the first run are what answers now.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let _ = status(before, true);
+    for now in [before, after] {
+        assert_eq!(status(now, true), status(now, false), "{now}");
+    }
+    assert_eq!(first, status(before, false));
+    let count = |out: &str| out.matches("报送败诉案件总结报告").count();
+    assert_eq!(count(&status(before, true)), 0);
+    assert!(count(&status(after, true)) > 0);
 }

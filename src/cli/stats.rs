@@ -10,8 +10,8 @@ use yingsu::engine::Actor;
 use yingsu::error::{Error, Result};
 use yingsu::render::TypstRenderer;
 use yingsu::stats::{
-    Archive, Counts, Period, PeriodInfo, bulletin, check, compute, monthly, open_breaches,
-    reconcile,
+    Archive, CaseFigures, Counts, Period, PeriodInfo, bulletin, check, compute, monthly,
+    open_breaches, reconcile,
 };
 use yingsu::workspace::Workspace;
 
@@ -579,12 +579,19 @@ pub fn cmd_check_members(
 }
 
 pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()> {
-    // The cases are read once, for the figures and for the deadlines.
-    let (views, unreadable) = yingsu::engine::load_all(ws)?;
-    let archive = Archive::of(ws, &views, unreadable);
+    // The cases are read once, for the figures and for the deadlines, each through its
+    // summaries in the case index.
     let today = Actor::from_env()?.today();
-    let rows = yingsu::engine::status_of(ws, &views, today)?;
-    yingsu::engine::release(views);
+    let (both, unreadable, index) = yingsu::engine::store::each_case(ws, |index, id, path| {
+        let current = index.current(path);
+        Ok((
+            CaseFigures::read(ws, index, current.as_ref(), id, path)?,
+            yingsu::engine::row_indexed(ws, index, current.as_ref(), id, path, today)?,
+        ))
+    })?;
+    index.save();
+    let (figures, rows): (Vec<_>, Vec<_>) = both.into_iter().unzip();
+    let archive = Archive::of_figures(figures, unreadable);
     print_check(ws, a, &archive, Some(rows), out)?;
     super::records::unreadable(&archive.unreadable)
 }

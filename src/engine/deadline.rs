@@ -2,7 +2,7 @@
 //! calendar) and the status of every case that `status` lists.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::DeadlineSetting;
 use crate::error::{Error, Result};
@@ -80,14 +80,110 @@ pub struct Status {
     pub unreadable: Vec<Unreadable>,
 }
 
-/// The status of every case.
+/// The status of every case. What a row holds as of any day is kept in the case index as the
+/// case's summary ([`row_indexed`]), so an unchanged case file is not even decoded.
 pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
-    let (views, unreadable) = store::load_all(ws)?;
-    let rows = status_of(ws, &views, today);
-    store::release(views);
-    Ok(Status {
-        rows: rows?,
-        unreadable,
+    let (rows, unreadable, index) = store::each_case(ws, |index, id, path| {
+        row_indexed(ws, index, index.current(path).as_ref(), id, path, today)
+    })?;
+    index.save();
+    Ok(Status { rows, unreadable })
+}
+
+/// The kind (and version) of the status summary in the case index.
+const ROW_KIND: &str = "status-row-1";
+
+/// What `status` keeps of a case in the case index: its row as of any day, with its most
+/// pressing deadline before the day is counted ([`Pending`]).
+#[derive(Debug, Serialize, Deserialize)]
+struct RowSummary {
+    id: String,
+    workflow: String,
+    workflow_title: String,
+    step: String,
+    step_title: String,
+    closed: bool,
+    agency: Option<String>,
+    agency_name: Option<String>,
+    file: String,
+    /// Whether a deadline's `when:` names `today`: then which deadlines apply changes from
+    /// day to day, and the row is made from the case itself.
+    by_day: bool,
+    deadline: Option<Pending>,
+}
+
+/// The status row of the case file at `path`, through the case index (see [`status`]);
+/// `current`: the file's entry in the index, if proven current ([`CaseIndex::current`]).
+///
+/// [`CaseIndex::current`]: crate::index::cases::CaseIndex::current
+pub fn row_indexed(
+    ws: &Workspace,
+    index: &crate::index::cases::CaseIndex,
+    current: Option<&crate::index::cases::Current<'_>>,
+    id: &str,
+    path: &std::path::Path,
+    today: NaiveDate,
+) -> Result<StatusRow> {
+    let summary: Option<RowSummary> =
+        index.summary_in(current, ws, id, path, ROW_KIND, |view| {
+            row_summary(ws, view)
+        })?;
+    match summary {
+        Some(s) if !s.by_day => Ok(StatusRow {
+            id: s.id,
+            workflow: s.workflow,
+            workflow_title: s.workflow_title,
+            step: s.step,
+            step_title: s.step_title,
+            closed: s.closed,
+            agency: s.agency,
+            agency_name: s.agency_name,
+            deadline: s.deadline.map(|p| p.on(ws, today)),
+            file: s.file,
+        }),
+        _ => {
+            let (view, _) = index.load_hashed(ws, id, path)?;
+            status_row(ws, &view, today)
+        }
+    }
+}
+
+/// The row of a case as of any day (`None` if its step is not in its workflow, which loading
+/// a case rules out).
+fn row_summary(ws: &Workspace, view: &super::view::CaseView<'_>) -> Option<RowSummary> {
+    let step = view.current_step().to_string();
+    let spec = view.wf.step(&step)?;
+    let facts = view.facts();
+    let closed = spec.is_final || view.case.is_withdrawn();
+    let by_day = !closed
+        && spec.deadlines.iter().any(|d| {
+            d.when.as_ref().is_some_and(|w| {
+                crate::expr::compile_check(&w.value).map_or(true, |names| names.contains("today"))
+            })
+        });
+    let deadline = if closed || by_day {
+        None
+    } else {
+        // No condition names the day, so any day gives the same deadlines.
+        let any_day = NaiveDate::default();
+        next_pending(ws, view.wf, &view.case.id, &step, &facts, any_day)
+    };
+    let agency = facts
+        .get("agency")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    Some(RowSummary {
+        id: view.case.id.clone(),
+        workflow: view.wf.name().to_string(),
+        workflow_title: view.wf.spec.title.clone(),
+        step,
+        step_title: spec.title.clone(),
+        closed,
+        agency_name: agency.as_deref().map(|a| ws.config.agency_short(a)),
+        agency,
+        by_day,
+        deadline,
+        file: ws.rel(&view.case.path),
     })
 }
 
@@ -154,9 +250,71 @@ pub fn next_deadline(
     facts: &Facts,
     today: NaiveDate,
 ) -> Option<Deadline> {
-    deadlines(ws, wf, id, step, facts, today)
+    next_pending(ws, wf, id, step, facts, today).map(|p| p.on(ws, today))
+}
+
+/// The most pressing of [`pending`] (see [`next_deadline`]).
+fn next_pending(
+    ws: &Workspace,
+    wf: &Workflow,
+    id: &str,
+    step: &str,
+    facts: &Facts,
+    today: NaiveDate,
+) -> Option<Pending> {
+    pending(ws, wf, id, step, facts, today)
         .into_iter()
         .min_by_key(|d| (d.due.is_some(), d.due))
+}
+
+/// A deadline that applies, before the day is counted: what it is and when it is due.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Pending {
+    title: String,
+    from: String,
+    from_label: String,
+    working_days: bool,
+    /// The start date and the due date; `None` while the start date is missing.
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    key: String,
+}
+
+impl Pending {
+    /// The deadline as of `today`: days left, overdue, years the calendar does not cover.
+    fn on(self, ws: &Workspace, today: NaiveDate) -> Deadline {
+        let (Some(start), Some(due)) = (self.start, self.due) else {
+            return Deadline {
+                title: self.title,
+                from: self.from,
+                missing: Some(format!("待补充：{}", self.from_label)),
+                from_label: self.from_label,
+                due: None,
+                overdue: false,
+                left: None,
+                working_days: self.working_days,
+                uncovered_years: Vec::new(),
+                key: self.key,
+            };
+        };
+        let left = if self.working_days {
+            working_days_left(ws, today, due)
+        } else {
+            (due - today).num_days()
+        };
+        Deadline {
+            title: self.title,
+            from: self.from,
+            from_label: self.from_label,
+            due: Some(due),
+            overdue: today > due,
+            left: Some(left),
+            working_days: self.working_days,
+            missing: None,
+            uncovered_years: ws.calendar.uncovered_years(start, due.max(today)),
+            key: self.key,
+        }
+    }
 }
 
 /// Every deadline that applies at `step` of case `id`, given its facts.
@@ -168,6 +326,22 @@ pub fn deadlines(
     facts: &Facts,
     today: NaiveDate,
 ) -> Vec<Deadline> {
+    pending(ws, wf, id, step, facts, today)
+        .into_iter()
+        .map(|p| p.on(ws, today))
+        .collect()
+}
+
+/// Every deadline that applies at `step` of case `id` on `today` (a deadline's `when:` may
+/// name the day), not yet counted.
+fn pending(
+    ws: &Workspace,
+    wf: &Workflow,
+    id: &str,
+    step: &str,
+    facts: &Facts,
+    today: NaiveDate,
+) -> Vec<Pending> {
     let Some(spec) = wf.step(step).filter(|s| !s.is_final) else {
         return Vec::new();
     };
@@ -196,36 +370,13 @@ pub fn deadlines(
                 .and_then(|s| facts::parse_date(s).ok());
             // The same deadline keeps its key while the case moves through steps that share it.
             let key = format!("{id}#{}#{}", d.from.value, d.title);
-            let Some(start) = start else {
-                return Some(Deadline {
-                    title: d.title.clone(),
-                    from: d.from.value.clone(),
-                    missing: Some(format!("待补充：{from_label}")),
-                    from_label,
-                    due: None,
-                    overdue: false,
-                    left: None,
-                    working_days,
-                    uncovered_years: Vec::new(),
-                    key,
-                });
-            };
-            let due = ws.calendar.add(start, setting);
-            let left = if working_days {
-                working_days_left(ws, today, due)
-            } else {
-                (due - today).num_days()
-            };
-            Some(Deadline {
+            Some(Pending {
                 title: d.title.clone(),
                 from: d.from.value.clone(),
                 from_label,
-                due: Some(due),
-                overdue: today > due,
-                left: Some(left),
                 working_days,
-                missing: None,
-                uncovered_years: ws.calendar.uncovered_years(start, due.max(today)),
+                due: start.map(|start| ws.calendar.add(start, setting)),
+                start,
                 key,
             })
         })

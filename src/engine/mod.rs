@@ -32,7 +32,9 @@ use crate::case::DocRecord;
 use crate::error::{Error, Result};
 
 pub use context::ExprContext;
-pub use deadline::{Deadline, Status, StatusRow, deadlines, next_deadline, status, status_of};
+pub use deadline::{
+    Deadline, Status, StatusRow, deadlines, next_deadline, row_indexed, status, status_of,
+};
 pub use input::Input;
 pub use issue::{
     DocRequest, DocumentRenderer, Prepared, RenderOutcome, Rendered, issuer_of, render_cases,

@@ -16,6 +16,10 @@
 //! - its bytes, read again, have the recorded hash;
 //! - and the entry decodes into a case whose workflow and current step exist.
 //!
+//! Each index file is sealed with a checksum ([`crate::derived::seal`]): a damaged one (a
+//! flipped byte that would still decode, say into a case number one character off) is ignored
+//! whole.
+//!
 //! Anything else — a missing, unreadable, truncated or foreign index, a file edited behind its
 //! back, replaced by an older copy (its change time and inode are new), deleted or added — is
 //! parsed from the file as if there were no index, and the index is rewritten. A case is
@@ -41,7 +45,7 @@ use super::{Stamp, now_ns};
 use crate::derived::write_derived;
 
 /// The format of the index files; another number is ignored.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Setting this environment variable to `0` or `off` makes every command parse every case file
 /// (the index is neither read nor written): for measuring, and for a suspicious user.
@@ -492,6 +496,19 @@ struct Changes {
     fresh: BTreeMap<(String, String), Option<Fresh>>,
 }
 
+/// An entry of the case index proven current for its case file (see [`CaseIndex::current`]).
+pub struct Current<'i> {
+    shard: &'i Shard,
+    entry: &'i Entry,
+}
+
+impl Current<'_> {
+    /// The entry's summary of kind `kind`, if it holds one.
+    pub fn summary<S: serde::de::DeserializeOwned>(&self, kind: &str) -> Option<S> {
+        postcard::from_bytes::<S>(self.shard.summary(self.entry, kind)?).ok()
+    }
+}
+
 /// The case index of a workspace (see the module documentation). Shared by the threads that
 /// load cases; [`CaseIndex::save`] writes what changed.
 pub struct CaseIndex {
@@ -691,10 +708,38 @@ impl CaseIndex {
         S: Serialize + serde::de::DeserializeOwned,
         F: Fn(&CaseView<'w>) -> S,
     {
+        self.summary_in(self.current(path).as_ref(), ws, id, path, kind, make)
+    }
+
+    /// The entry of the case file at `path`, when it is proven current by the file's stamp:
+    /// one look at the file for every summary a command takes of it.
+    pub fn current(&self, path: &Path) -> Option<Current<'_>> {
+        let key = self.key(path)?;
+        let shard = self.shards.get(&key.0)?;
+        let entry = shard.entries.get(&key.1)?;
+        let s = Stamp::of_path(path)?;
+        (entry.stamp == Some(s) && s.settled(entry.checked)).then_some(Current { shard, entry })
+    }
+
+    /// [`CaseIndex::summary`] with the case file's entry already proven current or not
+    /// (`current`, from [`CaseIndex::current`] for the same `path`).
+    pub fn summary_in<'w, S, F>(
+        &self,
+        current: Option<&Current<'_>>,
+        ws: &'w Workspace,
+        id: &str,
+        path: &Path,
+        kind: &str,
+        make: F,
+    ) -> Result<S>
+    where
+        S: Serialize + serde::de::DeserializeOwned,
+        F: Fn(&CaseView<'w>) -> S,
+    {
         if !self.enabled {
             return crate::engine::store::load_file(ws, id, path).map(|v| make(&v));
         }
-        if let Some(summary) = self.cached_summary(path, kind) {
+        if let Some(summary) = current.and_then(|c| c.summary(kind)) {
             return Ok(summary);
         }
         let (view, sha) = self.load_hashed(ws, id, path)?;
@@ -712,15 +757,7 @@ impl CaseIndex {
         path: &Path,
         kind: &str,
     ) -> Option<S> {
-        let key = self.key(path)?;
-        let shard = self.shards.get(&key.0)?;
-        let e = shard.entries.get(&key.1)?;
-        let bytes = shard.summary(e, kind)?;
-        let s = Stamp::of_path(path)?;
-        if e.stamp != Some(s) || !s.settled(e.checked) {
-            return None;
-        }
-        postcard::from_bytes::<S>(bytes).ok()
+        self.current(path)?.summary(kind)
     }
 
     /// Keep `summary` (of kind `kind`) with the entry of the case file at `path`, if the entry
@@ -865,7 +902,7 @@ impl CaseIndex {
                 entries: out.into_values().collect(),
             };
             if let Ok(bytes) = postcard::to_stdvec(&shard) {
-                write_derived(&self.dir, &shard_file(folder), &bytes);
+                write_derived(&self.dir, &shard_file(folder), &crate::derived::seal(bytes));
             }
         }
     }
@@ -879,8 +916,11 @@ fn read_shard(path: &Path, fingerprint: &str) -> Shard {
     let Ok(bytes) = std::fs::read(path) else {
         return stale();
     };
+    let Some(body) = crate::derived::unseal(&bytes) else {
+        return stale();
+    };
     let base = bytes.as_ptr() as usize;
-    let entries: HashMap<String, Entry> = match postcard::from_bytes::<ShardIn<'_>>(&bytes) {
+    let entries: HashMap<String, Entry> = match postcard::from_bytes::<ShardIn<'_>>(body) {
         Ok(s) if s.format == FORMAT && s.fingerprint == fingerprint => s
             .entries
             .into_iter()

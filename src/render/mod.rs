@@ -20,7 +20,7 @@ pub use diagnostics::{check_templates, template_error};
 pub use fonts::{RoleFont, role_fonts};
 
 /// The font description cache of a workspace, in its derived index (see [`FaceCache`]).
-pub const FONT_CACHE_FILE: &str = "fonts.json";
+pub const FONT_CACHE_FILE: &str = "fonts.bin";
 
 /// The font folders a typesetter is built from: `(font folders, system font folders)`.
 type FontKey = (Vec<PathBuf>, Vec<PathBuf>);

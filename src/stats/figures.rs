@@ -281,6 +281,36 @@ fn read(
     (None, None)
 }
 
+/// What the figures read of one case (its [`Record`] or [`Rectification`]).
+#[derive(Debug)]
+pub struct CaseFigures {
+    id: String,
+    summary: Summary,
+}
+
+impl CaseFigures {
+    /// What the figures read of the case file at `path`, through the case index (kept there
+    /// as the case's summary).
+    /// `current`: the file's entry in the index, if proven current ([`CaseIndex::current`]).
+    ///
+    /// [`CaseIndex::current`]: crate::index::cases::CaseIndex::current
+    pub fn read(
+        ws: &Workspace,
+        index: &crate::index::cases::CaseIndex,
+        current: Option<&crate::index::cases::Current<'_>>,
+        id: &str,
+        path: &std::path::Path,
+    ) -> Result<CaseFigures> {
+        let full = &ws.config.targets.require_full;
+        let summary: Summary =
+            index.summary_in(current, ws, id, path, SUMMARY_KIND, |v| read(ws, v, full))?;
+        Ok(CaseFigures {
+            id: id.to_string(),
+            summary,
+        })
+    }
+}
+
 impl Archive {
     /// Load every case file of the workspace (in parallel; files are independent). Files that
     /// cannot be read are kept in [`Archive::unreadable`]; the figures leave them out.
@@ -288,45 +318,27 @@ impl Archive {
     /// What the figures read of each case (its [`Record`] or [`Rectification`]) is kept in the
     /// case index as the case's summary, so an unchanged case file is not even decoded.
     pub fn load(ws: &Workspace) -> Result<Archive> {
-        let full = &ws.config.targets.require_full;
         let (summaries, unreadable, index) =
             crate::engine::store::each_case(ws, |index, id, path| {
-                let summary: Summary =
-                    index.summary(ws, id, path, SUMMARY_KIND, |v| read(ws, v, full))?;
-                Ok((id.to_string(), summary))
+                CaseFigures::read(ws, index, index.current(path).as_ref(), id, path)
             })?;
         index.save();
+        Ok(Archive::of_figures(summaries, unreadable))
+    }
+
+    /// The archive of what the figures read of each case, and of the unreadable case files.
+    pub fn of_figures(
+        cases: Vec<CaseFigures>,
+        unreadable: Vec<crate::engine::Unreadable>,
+    ) -> Archive {
         let mut a = Archive::default();
-        for (id, (rec, rect)) in summaries {
+        for CaseFigures { id, summary } in cases {
+            let (rec, rect) = summary;
             a.records.extend(rec);
             a.rectifications.extend(rect);
             a.ids.insert(id);
         }
         a.ids.extend(unreadable.iter().map(|u| u.id.clone()));
-        a.unreadable = unreadable;
-        Ok(a)
-    }
-
-    /// The archive of cases already loaded (see [`Archive::load`]).
-    pub fn of(
-        ws: &Workspace,
-        views: &[crate::engine::CaseView<'_>],
-        unreadable: Vec<crate::engine::Unreadable>,
-    ) -> Archive {
-        use rayon::prelude::*;
-        let full = &ws.config.targets.require_full;
-        let results: Vec<(Option<Record>, Option<Rectification>)> =
-            views.par_iter().map(|v| read(ws, v, full)).collect();
-        let mut a = Archive::default();
-        for (rec, rect) in results {
-            a.records.extend(rec);
-            a.rectifications.extend(rect);
-        }
-        a.ids = views
-            .iter()
-            .map(|v| v.case.id.clone())
-            .chain(unreadable.iter().map(|u| u.id.clone()))
-            .collect();
         a.unreadable = unreadable;
         a
     }

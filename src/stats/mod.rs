@@ -96,7 +96,7 @@ use crate::workspace::Workspace;
 
 pub use check::{Breach, Rule, check, open_breaches};
 pub use figures::{
-    Archive, Counts, Hearing, LOSS_OUTCOMES, Rate, Record, fmt_change, fmt_permille,
+    Archive, CaseFigures, Counts, Hearing, LOSS_OUTCOMES, Rate, Record, fmt_change, fmt_permille,
     norm_case_number,
 };
 pub use period::{Kind as PeriodKind, Period};

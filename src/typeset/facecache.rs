@@ -1,8 +1,9 @@
 //! The font description cache: owns remembering, per font file, the descriptions of its faces
 //! (typst's [`FontInfo`]: family, style, coverage) and, for the operating system's fonts, which
 //! faces are official ones — so that building the font book does not read the tables of every
-//! font file on every command. It is a derived file (`.yingsu/index/fonts.json` of a workspace):
-//! an entry is believed only while its file has the stamp it had when it was read (and that
+//! font file on every command. It is a derived file (`.yingsu/index/fonts.bin` of a workspace,
+//! JSON sealed with a checksum): an entry is believed only while its file has the stamp it had
+//! when it was read (and that
 //! stamp was settled, see [`Stamp::settled`]); the default fonts compiled into the program are
 //! believed while the program is the same. Missing, stale or unreadable, it only costs time.
 
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use typst::text::FontInfo;
 
-use crate::derived::{Stamp, now_ns, write_derived};
+use crate::derived::{Stamp, now_ns, seal, unseal, write_derived};
 
 /// Bumped when the meaning of an entry changes.
 const FORMAT: u32 = 1;
@@ -61,7 +62,7 @@ impl FaceCache {
     pub fn open(path: PathBuf, program: String) -> FaceCache {
         let old = std::fs::read(&path)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<CacheFile>(unseal(&bytes)?).ok())
             .filter(|f| f.format == FORMAT && f.program == program)
             .map(|f| f.entries)
             .unwrap_or_default();
@@ -159,7 +160,7 @@ impl FaceCache {
             return;
         };
         if let Ok(bytes) = serde_json::to_vec(&file) {
-            write_derived(dir, &name.to_string_lossy(), &bytes);
+            write_derived(dir, &name.to_string_lossy(), &seal(bytes));
         }
     }
 }

@@ -518,7 +518,7 @@ mod tests {
         std::fs::write(dir.join("broken.ttf"), b"not a font").unwrap();
         // Not an official font: a system folder contributes nothing from it.
         std::fs::copy(repo_font(), system.join("s.ttf")).unwrap();
-        let cache_file = tmp.path().join("index/fonts.json");
+        let cache_file = tmp.path().join("index/fonts.bin");
         let scan = |program: &str| {
             let mut cache = FaceCache::open(cache_file.clone(), program.to_string());
             let store = FontStore::scan(
