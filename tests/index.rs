@@ -230,6 +230,24 @@ fn the_index_never_changes_an_answer() {
     std::fs::remove_dir_all(ws.join(".yingsu/index")).unwrap();
     same_answers(&ws, "the index deleted");
 
+    // Two cases with one 案号: validate tells it, with the index as without (the summaries
+    // of both cases are clean on their own).
+    let twin = cases.join("2023-渝0112行初45.yaml");
+    let twin_text = std::fs::read_to_string(&twin).unwrap();
+    let own = "case_number: （2023）渝0112行初45号";
+    assert!(twin_text.contains(own));
+    std::fs::write(
+        &twin,
+        twin_text.replacen(own, "case_number: （2023）渝0112行初31号", 1),
+    )
+    .unwrap();
+    let (code, _, err) = common::run_env(&ws, &["validate"], T, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("与案件 2023-渝0112行初31"), "{err}");
+    same_answers(&ws, "two cases with one 案号");
+    std::fs::write(&twin, &twin_text).unwrap();
+    same_answers(&ws, "the 案号 put back");
+
     // A case deleted, another added (a copy under a new id), one broken.
     let gone = cases.join("2023-渝0112行初22.yaml");
     let kept = std::fs::read_to_string(&gone).unwrap();

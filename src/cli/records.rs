@@ -25,7 +25,12 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
             }
         }
     };
-    collect(render::check_templates(ws));
+    let templates = render::check_templates(ws);
+    let templates_ok = templates.is_ok();
+    collect(templates);
+    if templates_ok && let Some((cases, rows)) = validate_through_index(ws)? {
+        return validated(ws, cases, &rows, out);
+    }
     let (loaded, unreadable_files, index) = engine::store::load_all_indexed(ws)?;
     let (views, shas): (Vec<_>, Vec<_>) = loaded.into_iter().unzip();
     collect(unreadable(&unreadable_files));
@@ -69,18 +74,30 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
         );
         return Err(Error::Many(problems));
     }
+    let rows = engine::status_of(ws, &views, Actor::from_env()?.today())?;
+    let cases = views.len();
+    engine::release(views);
+    validated(ws, cases, &rows, out)
+}
+
+/// What `validate` says when it found nothing wrong in `cases` cases (whose status rows are
+/// `rows`): the counts, the calendar's gaps, the fonts in use.
+fn validated(
+    ws: &Workspace,
+    cases: usize,
+    rows: &[engine::StatusRow],
+    out: &mut dyn Write,
+) -> Result<()> {
     w(
         out,
         format!(
             "检查通过：{} 个流程，{} 个模板，{} 个案件。",
             ws.workflows.len(),
             ws.templates.len(),
-            views.len()
+            cases
         ),
     )?;
-    let rows = engine::status_of(ws, &views, Actor::from_env()?.today())?;
-    engine::release(views);
-    for line in super::status::calendar_warnings(&rows) {
+    for line in super::status::calendar_warnings(rows) {
         w(out, line)?;
     }
     w(out, "文书使用的字体：")?;
@@ -95,6 +112,66 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
         })
         .collect();
     print_table(out, &["用途", "字体", "来源"], &fonts)
+}
+
+/// `validate`'s check of every case through the summaries in the case index, when it can tell
+/// that nothing is wrong: the number of cases and their status rows. `None` as soon as anything
+/// may be wrong (an unreadable file, a problem in a history, a 案号 or number used twice, a
+/// temporary file left behind) or the index is off: the whole check then runs and reports it.
+/// A case whose history was found clean under the same fonts and templates is not read again.
+fn validate_through_index(ws: &Workspace) -> Result<Option<(usize, Vec<engine::StatusRow>)>> {
+    use engine::audit::{self, AUDIT_KIND, AuditSummary};
+    if !yingsu::index::enabled() {
+        return Ok(None);
+    }
+    let today = Actor::from_env()?.today();
+    let inputs = yingsu::index::inputs_fingerprint(ws);
+    let renderer = TypstRenderer::new();
+    // Built only if a history must be checked (its characters against the fonts).
+    let typesetter = std::sync::OnceLock::new();
+    let covers = |c: char| {
+        typesetter
+            .get_or_init(|| renderer.typesetter(ws).ok())
+            .as_ref()
+            .is_none_or(|t| t.covers_body(c))
+    };
+    let (found, unreadable, index) = engine::store::each_case(ws, |index, id, path| {
+        let current = index.current(path);
+        let summary: AuditSummary =
+            index.summary_in(current.as_ref(), ws, id, path, AUDIT_KIND, |v| {
+                audit::summary(ws, v)
+            })?;
+        let row = engine::row_indexed(ws, index, current.as_ref(), id, path, today)?;
+        let clean = match &current {
+            Some(c) if index.is_clean(path, c.sha256(), &inputs) => true,
+            _ => {
+                let (view, sha) = index.load_hashed(ws, id, path)?;
+                let problems = audit::history_values(ws, &view, &covers);
+                let fonts_known = typesetter
+                    .get_or_init(|| renderer.typesetter(ws).ok())
+                    .is_some();
+                if let Some(sha) = sha.filter(|_| problems.is_empty() && fonts_known) {
+                    index.mark_clean(path, &sha, &inputs);
+                }
+                problems.is_empty()
+            }
+        };
+        Ok((summary, row, clean))
+    })?;
+    index.save();
+    let all_clean = found.iter().all(|(_, _, clean)| *clean);
+    if !unreadable.is_empty()
+        || !all_clean
+        || !audit::all_clear(found.iter().map(|(s, _, _)| s))
+        || !audit::stale_temps(ws).is_empty()
+    {
+        return Ok(None);
+    }
+    let cases = found.len();
+    Ok(Some((
+        cases,
+        found.into_iter().map(|(_, r, _)| r).collect(),
+    )))
 }
 
 /// The case files a listing could not read, as the command's error (after its output): each

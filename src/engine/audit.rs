@@ -21,13 +21,7 @@ pub fn audit(ws: &Workspace, views: &[CaseView<'_>]) -> Vec<Diagnostic> {
     // 案号 → the case that has it first
     let mut case_numbers: BTreeMap<String, (String, String)> = BTreeMap::new();
     for view in views {
-        if !view.case.is_withdrawn()
-            && let Some(n) = view
-                .facts()
-                .get("case_number")
-                .and_then(|v| v.as_str())
-                .and_then(crate::casenum::normalize)
-        {
+        if let Some(n) = case_number(view) {
             let file = ws.rel_path(&view.case.path);
             match case_numbers.get(&n) {
                 Some((other, other_file)) => out.push(
@@ -48,67 +42,161 @@ pub fn audit(ws: &Workspace, views: &[CaseView<'_>]) -> Vec<Diagnostic> {
     for view in views {
         let case = &view.case;
         let file = ws.rel_path(&case.path);
-        let undone = case.undone();
-        let year = year_folder(&case.path);
-        let mut copied_from: Option<String> = None;
-        for (i, h) in case.history.iter().enumerate() {
-            for d in &h.documents {
-                let expected = match (&h.step, year) {
-                    (Some(step), Some(y)) => {
-                        Some(archive::document_path(y, &case.id, i, step, &d.template))
-                    }
-                    _ => None,
-                };
-                let pos = locate(&case.source, &d.file);
-                let owner = owner_of(&d.file);
-                if let Some(other) = owner.as_deref().filter(|o| *o != case.id) {
-                    if copied_from.is_none() {
-                        copied_from = Some(other.to_string());
-                        out.push(
-                            at(&file, &case.source, pos, format!(
-                                "案件 {} 的办理记录属于另一个案件 {other}（文书 `{}`），这个案件文件可能是从 {other} 复制来的",
-                                case.id, d.file
-                            ))
-                            .help(format!(
-                                "复制来的办理记录会让两个案件共用文书和文号。新案件请用 `yingsu case new 流程 {} --from 事实.yaml` 建立，或删除复制来的 history 条目后重新办理",
-                                case.id
-                            )),
-                        );
-                    }
-                    continue;
-                }
-                let allowed = match &expected {
-                    Some(e) => d.file == *e,
-                    // Re-render, undo and withdrawal entries: the case's own folder (or its
-                    // `voided/` folder).
-                    None => owner.as_deref() == Some(case.id.as_str()),
-                };
-                if !allowed {
-                    let want = expected
-                        .clone()
-                        .unwrap_or_else(|| format!("archive/<年份>/{}/…", case.id));
-                    out.push(
-                        at(
-                            &file,
-                            &case.source,
-                            pos,
-                            format!(
-                                "第 {} 条办理记录中《{}》的文件路径 `{}` 不是 yingsu 存放它的位置 `{want}`",
-                                i + 1,
-                                d.title,
-                                d.file
-                            ),
-                        )
-                        .help("文书的存放位置由 yingsu 决定，案件文件中的路径不会被用来写入；请恢复原来的 file，或删除这条改动"),
-                    );
-                }
-                if h.step.is_some() && !undone.contains(&i) {
-                    check_number(&mut numbers, &mut out, &file, case, d, pos);
+        for finding in own_findings(ws, view) {
+            match finding {
+                Finding::Problem(d) => out.push(d),
+                Finding::Number(d, pos) => {
+                    check_number(&mut numbers, &mut out, &file, case, d, pos)
                 }
             }
         }
     }
     out
+}
+
+/// The 案号 a case holds as its own (normalized; none for a withdrawn case).
+fn case_number(view: &CaseView<'_>) -> Option<String> {
+    if view.case.is_withdrawn() {
+        return None;
+    }
+    view.facts()
+        .get("case_number")
+        .and_then(|v| v.as_str())
+        .and_then(crate::casenum::normalize)
+}
+
+/// What [`own_findings`] finds in one case, in the order of its history.
+enum Finding<'c> {
+    /// Something wrong with the case's own records.
+    Problem(Diagnostic),
+    /// A numbered document the case issued (checked against the other cases' numbers).
+    Number(&'c DocRecord, Option<Pos>),
+}
+
+/// What one case's records say on their own: documents outside the case's place, a history
+/// copied from another case, and the numbered documents it issued.
+fn own_findings<'c>(ws: &Workspace, view: &'c CaseView<'_>) -> Vec<Finding<'c>> {
+    let mut out = Vec::new();
+    let case = &view.case;
+    let file = ws.rel_path(&case.path);
+    let undone = case.undone();
+    let year = year_folder(&case.path);
+    let mut copied_from: Option<String> = None;
+    for (i, h) in case.history.iter().enumerate() {
+        for d in &h.documents {
+            let expected = match (&h.step, year) {
+                (Some(step), Some(y)) => {
+                    Some(archive::document_path(y, &case.id, i, step, &d.template))
+                }
+                _ => None,
+            };
+            let pos = locate(&case.source, &d.file);
+            let owner = owner_of(&d.file);
+            if let Some(other) = owner.as_deref().filter(|o| *o != case.id) {
+                if copied_from.is_none() {
+                    copied_from = Some(other.to_string());
+                    out.push(Finding::Problem(
+                        at(&file, &case.source, pos, format!(
+                            "案件 {} 的办理记录属于另一个案件 {other}（文书 `{}`），这个案件文件可能是从 {other} 复制来的",
+                            case.id, d.file
+                        ))
+                        .help(format!(
+                            "复制来的办理记录会让两个案件共用文书和文号。新案件请用 `yingsu case new 流程 {} --from 事实.yaml` 建立，或删除复制来的 history 条目后重新办理",
+                            case.id
+                        )),
+                    ));
+                }
+                continue;
+            }
+            let allowed = match &expected {
+                Some(e) => d.file == *e,
+                // Re-render, undo and withdrawal entries: the case's own folder (or its
+                // `voided/` folder).
+                None => owner.as_deref() == Some(case.id.as_str()),
+            };
+            if !allowed {
+                let want = expected
+                    .clone()
+                    .unwrap_or_else(|| format!("archive/<年份>/{}/…", case.id));
+                out.push(Finding::Problem(
+                    at(
+                        &file,
+                        &case.source,
+                        pos,
+                        format!(
+                            "第 {} 条办理记录中《{}》的文件路径 `{}` 不是 yingsu 存放它的位置 `{want}`",
+                            i + 1,
+                            d.title,
+                            d.file
+                        ),
+                    )
+                    .help("文书的存放位置由 yingsu 决定，案件文件中的路径不会被用来写入；请恢复原来的 file，或删除这条改动"),
+                ));
+            }
+            if h.step.is_some() && !undone.contains(&i) && d.number.is_some() {
+                out.push(Finding::Number(d, pos));
+            }
+        }
+    }
+    out
+}
+
+/// What the audit needs of one case when nothing in it is wrong on its own, kept in the case
+/// index (see [`summary`]): its 案号 and the numbers of the documents it issued.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct AuditSummary {
+    /// Whether the case's own records have a problem (then the audit reads the case).
+    pub own_problems: bool,
+    pub case_number: Option<String>,
+    /// (number, document file) of every numbered document it issued.
+    pub numbers: Vec<(String, String)>,
+}
+
+/// The kind (and version) of [`AuditSummary`] in the case index.
+pub const AUDIT_KIND: &str = "audit-1";
+
+/// What the audit needs of a case (see [`AuditSummary`]).
+pub fn summary(ws: &Workspace, view: &CaseView<'_>) -> AuditSummary {
+    let mut own_problems = false;
+    let mut numbers = Vec::new();
+    for finding in own_findings(ws, view) {
+        match finding {
+            Finding::Problem(_) => own_problems = true,
+            Finding::Number(d, _) => {
+                if let Some(n) = &d.number {
+                    numbers.push((n.clone(), d.file.clone()));
+                }
+            }
+        }
+    }
+    AuditSummary {
+        own_problems,
+        case_number: case_number(view),
+        numbers,
+    }
+}
+
+/// Whether the audit of the cases these summaries stand for finds nothing: no case with a
+/// problem of its own, no 案号 held by two cases, no number used by two documents.
+pub fn all_clear<'a>(summaries: impl IntoIterator<Item = &'a AuditSummary>) -> bool {
+    let mut case_numbers = std::collections::HashSet::new();
+    let mut numbers: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for s in summaries {
+        if s.own_problems {
+            return false;
+        }
+        if let Some(n) = &s.case_number
+            && !case_numbers.insert(n.as_str())
+        {
+            return false;
+        }
+        for (n, file) in &s.numbers {
+            if *numbers.entry(n.as_str()).or_insert(file.as_str()) != file.as_str() {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// A number used by a second document is reported at the second one.

@@ -124,6 +124,9 @@ pub fn row_indexed(
     path: &std::path::Path,
     today: NaiveDate,
 ) -> Result<StatusRow> {
+    if !index.is_used() {
+        return status_row(ws, &store::load_file(ws, id, path)?, today);
+    }
     let summary: Option<RowSummary> =
         index.summary_in(current, ws, id, path, ROW_KIND, |view| {
             row_summary(ws, view)
@@ -202,7 +205,7 @@ pub fn status_of(
 }
 
 /// One row of [`status`].
-fn status_row(
+pub fn status_row(
     ws: &Workspace,
     view: &super::view::CaseView<'_>,
     today: NaiveDate,

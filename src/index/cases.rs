@@ -503,6 +503,11 @@ pub struct Current<'i> {
 }
 
 impl Current<'_> {
+    /// The SHA-256 of the case file's bytes (which the entry describes).
+    pub fn sha256(&self) -> &str {
+        &self.entry.sha256
+    }
+
     /// The entry's summary of kind `kind`, if it holds one.
     pub fn summary<S: serde::de::DeserializeOwned>(&self, kind: &str) -> Option<S> {
         postcard::from_bytes::<S>(self.shard.summary(self.entry, kind)?).ok()
@@ -709,6 +714,12 @@ impl CaseIndex {
         F: Fn(&CaseView<'w>) -> S,
     {
         self.summary_in(self.current(path).as_ref(), ws, id, path, kind, make)
+    }
+
+    /// Whether the index is used at all (not switched off): without it, a command that takes
+    /// several summaries of a case had better load the case once itself.
+    pub fn is_used(&self) -> bool {
+        self.enabled
     }
 
     /// The entry of the case file at `path`, when it is proven current by the file's stamp:

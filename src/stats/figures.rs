@@ -289,6 +289,14 @@ pub struct CaseFigures {
 }
 
 impl CaseFigures {
+    /// What the figures read of a case already loaded.
+    pub fn of_view(ws: &Workspace, view: &crate::engine::CaseView<'_>) -> CaseFigures {
+        CaseFigures {
+            id: view.case.id.clone(),
+            summary: read(ws, view, &ws.config.targets.require_full),
+        }
+    }
+
     /// What the figures read of the case file at `path`, through the case index (kept there
     /// as the case's summary).
     /// `current`: the file's entry in the index, if proven current ([`CaseIndex::current`]).
