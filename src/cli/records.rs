@@ -136,22 +136,22 @@ fn validate_through_index(ws: &Workspace) -> Result<Option<(usize, Vec<engine::S
             .is_none_or(|t| t.covers_body(c))
     };
     let (found, unreadable, index) = engine::store::each_case(ws, |index, id, path| {
-        let current = index.current(path);
-        let summary: AuditSummary =
-            index.summary_in(current.as_ref(), ws, id, path, AUDIT_KIND, |v| {
-                audit::summary(ws, v)
-            })?;
-        let row = engine::row_indexed(ws, index, current.as_ref(), id, path, today)?;
-        let clean = match &current {
-            Some(c) if index.is_clean(path, c.sha256(), &inputs) => true,
+        let case = yingsu::index::cases::CaseRef::new(index, ws, id, path);
+        let summary: AuditSummary = case.summary(AUDIT_KIND, |v| audit::summary(ws, v))?;
+        let row = engine::row_indexed(ws, &case, today)?;
+        let clean = match case.sha256() {
+            Some(sha) if index.is_clean(path, sha, &inputs) => true,
             _ => {
-                let (view, sha) = index.load_hashed(ws, id, path)?;
-                let problems = audit::history_values(ws, &view, &covers);
+                let (view, sha) = case.load()?;
+                let problems = audit::history_values(ws, view, &covers);
                 let fonts_known = typesetter
                     .get_or_init(|| renderer.typesetter(ws).ok())
                     .is_some();
-                if let Some(sha) = sha.filter(|_| problems.is_empty() && fonts_known) {
-                    index.mark_clean(path, &sha, &inputs);
+                if let Some(sha) = sha
+                    .as_deref()
+                    .filter(|_| problems.is_empty() && fonts_known)
+                {
+                    index.mark_clean(path, sha, &inputs);
                 }
                 problems.is_empty()
             }

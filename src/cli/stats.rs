@@ -583,15 +583,10 @@ pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()
     // summaries in the case index.
     let today = Actor::from_env()?.today();
     let (both, unreadable, index) = yingsu::engine::store::each_case(ws, |index, id, path| {
-        if !index.is_used() {
-            let view = yingsu::engine::store::load_file(ws, id, path)?;
-            let row = yingsu::engine::status_row(ws, &view, today)?;
-            return Ok((CaseFigures::of_view(ws, &view), row));
-        }
-        let current = index.current(path);
+        let case = yingsu::index::cases::CaseRef::new(index, ws, id, path);
         Ok((
-            CaseFigures::read(ws, index, current.as_ref(), id, path)?,
-            yingsu::engine::row_indexed(ws, index, current.as_ref(), id, path, today)?,
+            CaseFigures::read(ws, &case)?,
+            yingsu::engine::row_indexed(ws, &case, today)?,
         ))
     })?;
     index.save();

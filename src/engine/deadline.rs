@@ -84,7 +84,11 @@ pub struct Status {
 /// case's summary ([`row_indexed`]), so an unchanged case file is not even decoded.
 pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
     let (rows, unreadable, index) = store::each_case(ws, |index, id, path| {
-        row_indexed(ws, index, index.current(path).as_ref(), id, path, today)
+        row_indexed(
+            ws,
+            &crate::index::cases::CaseRef::new(index, ws, id, path),
+            today,
+        )
     })?;
     index.save();
     Ok(Status { rows, unreadable })
@@ -112,25 +116,13 @@ struct RowSummary {
     deadline: Option<Pending>,
 }
 
-/// The status row of the case file at `path`, through the case index (see [`status`]);
-/// `current`: the file's entry in the index, if proven current ([`CaseIndex::current`]).
-///
-/// [`CaseIndex::current`]: crate::index::cases::CaseIndex::current
+/// The status row of a case, through the case index (see [`status`]).
 pub fn row_indexed(
     ws: &Workspace,
-    index: &crate::index::cases::CaseIndex,
-    current: Option<&crate::index::cases::Current<'_>>,
-    id: &str,
-    path: &std::path::Path,
+    case: &crate::index::cases::CaseRef<'_, '_>,
     today: NaiveDate,
 ) -> Result<StatusRow> {
-    if !index.is_used() {
-        return status_row(ws, &store::load_file(ws, id, path)?, today);
-    }
-    let summary: Option<RowSummary> =
-        index.summary_in(current, ws, id, path, ROW_KIND, |view| {
-            row_summary(ws, view)
-        })?;
+    let summary: Option<RowSummary> = case.summary(ROW_KIND, |view| row_summary(ws, view))?;
     match summary {
         Some(s) if !s.by_day => Ok(StatusRow {
             id: s.id,
@@ -144,10 +136,7 @@ pub fn row_indexed(
             deadline: s.deadline.map(|p| p.on(ws, today)),
             file: s.file,
         }),
-        _ => {
-            let (view, _) = index.load_hashed(ws, id, path)?;
-            status_row(ws, &view, today)
-        }
+        _ => status_row(ws, &case.load()?.0, today),
     }
 }
 

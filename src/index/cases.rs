@@ -514,6 +514,89 @@ impl Current<'_> {
     }
 }
 
+/// One case file as a command reads it through the index: each summary it asks for (what a
+/// listing derives from the case; its kind names it and its version) comes from the file's
+/// entry while the entry is proven current by the file's stamp; otherwise it is made from the
+/// case — loaded at most once however many summaries are asked, as [`CaseIndex::load_hashed`]
+/// loads it — and kept with the entry.
+pub struct CaseRef<'i, 'w> {
+    index: &'i CaseIndex,
+    ws: &'w Workspace,
+    id: &'i str,
+    path: &'i Path,
+    current: Option<Current<'i>>,
+    loaded: std::cell::OnceCell<(CaseView<'w>, Option<String>)>,
+}
+
+impl<'i, 'w> CaseRef<'i, 'w> {
+    /// The case `id` whose file is `path` (the file is looked at once, for its stamp).
+    pub fn new(index: &'i CaseIndex, ws: &'w Workspace, id: &'i str, path: &'i Path) -> Self {
+        CaseRef {
+            index,
+            ws,
+            id,
+            path,
+            current: if index.enabled {
+                index.current(path)
+            } else {
+                None
+            },
+            loaded: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        self.id
+    }
+
+    pub fn path(&self) -> &Path {
+        self.path
+    }
+
+    /// The index the case is read through.
+    pub fn index(&self) -> &'i CaseIndex {
+        self.index
+    }
+
+    /// The SHA-256 of the file's bytes, when the index knows them (its entry is current, or
+    /// the case was loaded through it).
+    pub fn sha256(&self) -> Option<&str> {
+        match &self.current {
+            Some(c) => Some(c.sha256()),
+            None => self.loaded.get().and_then(|(_, sha)| sha.as_deref()),
+        }
+    }
+
+    /// The case itself, loaded on the first call, with the SHA-256 of its file's bytes (when
+    /// the index is used).
+    pub fn load(&self) -> Result<&(CaseView<'w>, Option<String>)> {
+        if self.loaded.get().is_none() {
+            let loaded = self.index.load_hashed(self.ws, self.id, self.path)?;
+            let _ = self.loaded.set(loaded);
+        }
+        self.loaded
+            .get()
+            .ok_or_else(|| crate::error::Error::Internal("case not loaded".into()))
+    }
+
+    /// The summary of kind `kind` (see the type's documentation).
+    pub fn summary<S, F>(&self, kind: &str, make: F) -> Result<S>
+    where
+        S: Serialize + serde::de::DeserializeOwned,
+        F: FnOnce(&CaseView<'w>) -> S,
+    {
+        if let Some(summary) = self.current.as_ref().and_then(|c| c.summary(kind)) {
+            return Ok(summary);
+        }
+        let (view, sha) = self.load()?;
+        let summary = make(view);
+        if let Some(sha) = sha {
+            self.index.keep(self.path, sha, kind, &summary);
+        }
+        Ok(summary)
+    }
+}
+
 /// The case index of a workspace (see the module documentation). Shared by the threads that
 /// load cases; [`CaseIndex::save`] writes what changed.
 pub struct CaseIndex {
@@ -697,68 +780,18 @@ impl CaseIndex {
         }
     }
 
-    /// A summary of the case file at `path` (what a listing derives from the case; `kind` names
-    /// it and its version): from its entry when the entry holds one and is proven current,
-    /// otherwise made by `make` from the case (loaded as [`CaseIndex::load_hashed`] does) and kept
-    /// with the entry.
-    pub fn summary<'w, S, F>(
-        &self,
-        ws: &'w Workspace,
-        id: &str,
-        path: &Path,
-        kind: &str,
-        make: F,
-    ) -> Result<S>
-    where
-        S: Serialize + serde::de::DeserializeOwned,
-        F: Fn(&CaseView<'w>) -> S,
-    {
-        self.summary_in(self.current(path).as_ref(), ws, id, path, kind, make)
-    }
-
-    /// Whether the index is used at all (not switched off): without it, a command that takes
-    /// several summaries of a case had better load the case once itself.
+    /// Whether the index is used at all (not switched off).
     pub fn is_used(&self) -> bool {
         self.enabled
     }
 
-    /// The entry of the case file at `path`, when it is proven current by the file's stamp:
-    /// one look at the file for every summary a command takes of it.
+    /// The entry of the case file at `path`, when it is proven current by the file's stamp.
     pub fn current(&self, path: &Path) -> Option<Current<'_>> {
         let key = self.key(path)?;
         let shard = self.shards.get(&key.0)?;
         let entry = shard.entries.get(&key.1)?;
         let s = Stamp::of_path(path)?;
         (entry.stamp == Some(s) && s.settled(entry.checked)).then_some(Current { shard, entry })
-    }
-
-    /// [`CaseIndex::summary`] with the case file's entry already proven current or not
-    /// (`current`, from [`CaseIndex::current`] for the same `path`).
-    pub fn summary_in<'w, S, F>(
-        &self,
-        current: Option<&Current<'_>>,
-        ws: &'w Workspace,
-        id: &str,
-        path: &Path,
-        kind: &str,
-        make: F,
-    ) -> Result<S>
-    where
-        S: Serialize + serde::de::DeserializeOwned,
-        F: Fn(&CaseView<'w>) -> S,
-    {
-        if !self.enabled {
-            return crate::engine::store::load_file(ws, id, path).map(|v| make(&v));
-        }
-        if let Some(summary) = current.and_then(|c| c.summary(kind)) {
-            return Ok(summary);
-        }
-        let (view, sha) = self.load_hashed(ws, id, path)?;
-        let summary = make(&view);
-        if let Some(sha) = sha {
-            self.keep(path, &sha, kind, &summary);
-        }
-        Ok(summary)
     }
 
     /// The summary of kind `kind` of the case file at `path`, when its entry holds one and is

@@ -289,32 +289,16 @@ pub struct CaseFigures {
 }
 
 impl CaseFigures {
-    /// What the figures read of a case already loaded.
-    pub fn of_view(ws: &Workspace, view: &crate::engine::CaseView<'_>) -> CaseFigures {
-        CaseFigures {
-            id: view.case.id.clone(),
-            summary: read(ws, view, &ws.config.targets.require_full),
-        }
-    }
-
-    /// What the figures read of the case file at `path`, through the case index (kept there
-    /// as the case's summary).
-    /// `current`: the file's entry in the index, if proven current ([`CaseIndex::current`]).
-    ///
-    /// [`CaseIndex::current`]: crate::index::cases::CaseIndex::current
+    /// What the figures read of a case, through the case index (kept there as the case's
+    /// summary).
     pub fn read(
         ws: &Workspace,
-        index: &crate::index::cases::CaseIndex,
-        current: Option<&crate::index::cases::Current<'_>>,
-        id: &str,
-        path: &std::path::Path,
+        case: &crate::index::cases::CaseRef<'_, '_>,
     ) -> Result<CaseFigures> {
         let full = &ws.config.targets.require_full;
-        let summary: Summary =
-            index.summary_in(current, ws, id, path, SUMMARY_KIND, |v| read(ws, v, full))?;
         Ok(CaseFigures {
-            id: id.to_string(),
-            summary,
+            id: case.id().to_string(),
+            summary: case.summary(SUMMARY_KIND, |v| read(ws, v, full))?,
         })
     }
 }
@@ -328,7 +312,7 @@ impl Archive {
     pub fn load(ws: &Workspace) -> Result<Archive> {
         let (summaries, unreadable, index) =
             crate::engine::store::each_case(ws, |index, id, path| {
-                CaseFigures::read(ws, index, index.current(path).as_ref(), id, path)
+                CaseFigures::read(ws, &crate::index::cases::CaseRef::new(index, ws, id, path))
             })?;
         index.save();
         Ok(Archive::of_figures(summaries, unreadable))
