@@ -25,6 +25,9 @@
 //! parsed from the file as if there were no index, and the index is rewritten. A case is
 //! recorded only when its entry decodes back to exactly what the file gave. So the index can
 //! cost time but never change an answer.
+//!
+//! An entry made by a command that wanted only summaries (`stats`) holds no parsed case: the
+//! first command that needs the case parses the file and keeps it then.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -568,10 +571,16 @@ impl<'i, 'w> CaseRef<'i, 'w> {
     }
 
     /// The case itself, loaded on the first call, with the SHA-256 of its file's bytes (when
-    /// the index is used).
+    /// the index is used); its entry then holds the parsed case.
     pub fn load(&self) -> Result<&(CaseView<'w>, Option<String>)> {
+        self.load_keeping(true)
+    }
+
+    fn load_keeping(&self, keep_case: bool) -> Result<&(CaseView<'w>, Option<String>)> {
         if self.loaded.get().is_none() {
-            let loaded = self.index.load_hashed(self.ws, self.id, self.path)?;
+            let loaded = self
+                .index
+                .load_keeping(self.ws, self.id, self.path, keep_case)?;
             let _ = self.loaded.set(loaded);
         }
         self.loaded
@@ -588,7 +597,7 @@ impl<'i, 'w> CaseRef<'i, 'w> {
         if let Some(summary) = self.current.as_ref().and_then(|c| c.summary(kind)) {
             return Ok(summary);
         }
-        let (view, sha) = self.load()?;
+        let (view, sha) = self.load_keeping(false)?;
         let summary = make(view);
         if let Some(sha) = sha {
             self.index.keep(self.path, sha, kind, &summary);
@@ -701,6 +710,20 @@ impl CaseIndex {
         id: &str,
         path: &Path,
     ) -> Result<(CaseView<'w>, Option<String>)> {
+        self.load_keeping(ws, id, path, true)
+    }
+
+    /// [`CaseIndex::load_hashed`]; with `keep_case` false, an entry made anew holds the file's
+    /// stamp, hash and summaries but not the parsed case (a command that wants only summaries
+    /// does not pay for encoding and writing it; the first that needs the case parses the file
+    /// and keeps it then).
+    fn load_keeping<'w>(
+        &self,
+        ws: &'w Workspace,
+        id: &str,
+        path: &Path,
+        keep_case: bool,
+    ) -> Result<(CaseView<'w>, Option<String>)> {
         let key = if self.enabled { self.key(path) } else { None };
         let Some(key) = key else {
             return crate::engine::store::load_file(ws, id, path).map(|v| (v, None));
@@ -748,21 +771,40 @@ impl CaseIndex {
                 // The encoding is exact by construction (every field, numbers as serde_json
                 // holds them, positions rebuilt from their own numbers); builds with debug
                 // assertions, which every test runs, prove it on each case they load.
-                match encode(&view).filter(|raw| {
-                    !cfg!(debug_assertions)
-                        || decode(ws, id, path, raw).is_some_and(|back| same(&back, &view))
-                }) {
-                    Some(raw) if plain => self.put(
-                        key,
-                        Fresh {
-                            stamp,
-                            checked,
-                            sha256: sha.clone(),
-                            case: raw,
-                            clean: None,
-                            summaries: Vec::new(),
-                        },
-                    ),
+                let raw = if keep_case {
+                    encode(&view).filter(|raw| {
+                        !cfg!(debug_assertions)
+                            || decode(ws, id, path, raw).is_some_and(|back| same(&back, &view))
+                    })
+                } else {
+                    // Not held: decoding nothing fails, so whoever needs the case parses it.
+                    Some(Vec::new())
+                };
+                match raw {
+                    Some(raw) if plain => {
+                        let fresh = match (entry, shard) {
+                            // The same bytes, the case not held: what the entry holds besides
+                            // (summaries, the clean mark) stands.
+                            (Some((e, _)), Some(shard)) if e.sha256 == sha => {
+                                let mut fresh = shard.fresh(e);
+                                fresh.stamp = stamp;
+                                fresh.checked = checked;
+                                if !raw.is_empty() {
+                                    fresh.case = raw;
+                                }
+                                fresh
+                            }
+                            _ => Fresh {
+                                stamp,
+                                checked,
+                                sha256: sha.clone(),
+                                case: raw,
+                                clean: None,
+                                summaries: Vec::new(),
+                            },
+                        };
+                        self.put(key, fresh);
+                    }
                     _ => self.forget(key, entry.is_some()),
                 }
                 Ok((view, plain.then_some(sha)))
