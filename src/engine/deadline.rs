@@ -158,7 +158,7 @@ fn row_summary(ws: &Workspace, view: &super::view::CaseView<'_>) -> Option<RowSu
     } else {
         // No condition names the day, so any day gives the same deadlines.
         let any_day = NaiveDate::default();
-        next_pending(ws, view.wf, &view.case.id, &step, &facts, any_day)
+        most_pressing(pending(ws, view.wf, &view.case.id, &step, &facts, any_day))
     };
     let agency = facts
         .get("agency")
@@ -242,19 +242,12 @@ pub fn next_deadline(
     facts: &Facts,
     today: NaiveDate,
 ) -> Option<Deadline> {
-    next_pending(ws, wf, id, step, facts, today).map(|p| p.on(ws, today))
+    most_pressing(pending(ws, wf, id, step, facts, today)).map(|p| p.on(ws, today))
 }
 
-/// The most pressing of [`pending`] (see [`next_deadline`]).
-fn next_pending(
-    ws: &Workspace,
-    wf: &Workflow,
-    id: &str,
-    step: &str,
-    facts: &Facts,
-    today: NaiveDate,
-) -> Option<Pending> {
-    pending(ws, wf, id, step, facts, today)
+/// The most pressing of some deadlines (see [`next_deadline`]).
+fn most_pressing(deadlines: Vec<Pending>) -> Option<Pending> {
+    deadlines
         .into_iter()
         .min_by_key(|d| (d.due.is_some(), d.due))
 }
