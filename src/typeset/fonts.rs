@@ -555,9 +555,11 @@ mod tests {
         );
 
         // The cache is what answers for settled files: a description altered in it shows...
-        let altered = String::from_utf8(written.clone())
+        let json = crate::derived::unseal(&written).unwrap();
+        let altered = String::from_utf8(json.to_vec())
             .unwrap()
             .replace("\"FandolFang R\"", "\"Altered\"");
+        let altered = crate::derived::seal(altered.into_bytes());
         std::fs::write(&cache_file, &altered).unwrap();
         assert_eq!(scan("p")[0].0.family, "Altered");
         // ...but not for another program, nor once the file changed behind its back, even
