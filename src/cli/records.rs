@@ -129,12 +129,8 @@ fn validate_through_index(ws: &Workspace) -> Result<Option<(usize, Vec<engine::S
     let renderer = TypstRenderer::new();
     // Built only if a history must be checked (its characters against the fonts).
     let typesetter = std::sync::OnceLock::new();
-    let covers = |c: char| {
-        typesetter
-            .get_or_init(|| renderer.typesetter(ws).ok())
-            .as_ref()
-            .is_none_or(|t| t.covers_body(c))
-    };
+    let fonts = || typesetter.get_or_init(|| renderer.typesetter(ws).ok());
+    let covers = |c: char| fonts().as_ref().is_none_or(|t| t.covers_body(c));
     let (found, unreadable, index) = engine::store::each_case(ws, |index, id, path| {
         let case = yingsu::index::cases::CaseRef::new(index, ws, id, path);
         let summary: AuditSummary = case.summary(AUDIT_KIND, |v| audit::summary(ws, v))?;
@@ -144,9 +140,7 @@ fn validate_through_index(ws: &Workspace) -> Result<Option<(usize, Vec<engine::S
             _ => {
                 let (view, sha) = case.load()?;
                 let problems = audit::history_values(ws, view, &covers);
-                let fonts_known = typesetter
-                    .get_or_init(|| renderer.typesetter(ws).ok())
-                    .is_some();
+                let fonts_known = fonts().is_some();
                 if let Some(sha) = sha
                     .as_deref()
                     .filter(|_| problems.is_empty() && fonts_known)

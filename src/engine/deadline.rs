@@ -122,32 +122,27 @@ pub fn row_indexed(
     case: &crate::index::cases::CaseRef<'_, '_>,
     today: NaiveDate,
 ) -> Result<StatusRow> {
-    let summary: Option<RowSummary> = case.summary(ROW_KIND, |view| row_summary(ws, view))?;
+    let summary: Option<RowSummary> = case.summary(ROW_KIND, |view| row_summary(ws, view, None))?;
     match summary {
-        Some(s) if !s.by_day => Ok(StatusRow {
-            id: s.id,
-            workflow: s.workflow,
-            workflow_title: s.workflow_title,
-            step: s.step,
-            step_title: s.step_title,
-            closed: s.closed,
-            agency: s.agency,
-            agency_name: s.agency_name,
-            deadline: s.deadline.map(|p| p.on(ws, today)),
-            file: s.file,
-        }),
+        Some(s) if !s.by_day => Ok(s.on(ws, today)),
         _ => status_row(ws, &case.load()?.0, today),
     }
 }
 
-/// The row of a case as of any day (`None` if its step is not in its workflow, which loading
-/// a case rules out).
-fn row_summary(ws: &Workspace, view: &super::view::CaseView<'_>) -> Option<RowSummary> {
+/// The row of a case before the day is counted: as of `today`, or with `None` as of any day —
+/// then a case whose deadline condition names the day is marked `by_day`, without a deadline.
+/// `None` if its step is not in its workflow (which loading a case rules out).
+fn row_summary(
+    ws: &Workspace,
+    view: &super::view::CaseView<'_>,
+    today: Option<NaiveDate>,
+) -> Option<RowSummary> {
     let step = view.current_step().to_string();
     let spec = view.wf.step(&step)?;
     let facts = view.facts();
     let closed = spec.is_final || view.case.is_withdrawn();
-    let by_day = !closed
+    let by_day = today.is_none()
+        && !closed
         && spec.deadlines.iter().any(|d| {
             d.when.as_ref().is_some_and(|w| {
                 crate::expr::compile_check(&w.value).map_or(true, |names| names.contains("today"))
@@ -156,9 +151,9 @@ fn row_summary(ws: &Workspace, view: &super::view::CaseView<'_>) -> Option<RowSu
     let deadline = if closed || by_day {
         None
     } else {
-        // No condition names the day, so any day gives the same deadlines.
-        let any_day = NaiveDate::default();
-        most_pressing(pending(ws, view.wf, &view.case.id, &step, &facts, any_day))
+        // Without a day, no condition names the day, so any day gives the same deadlines.
+        let day = today.unwrap_or_default();
+        most_pressing(pending(ws, view.wf, &view.case.id, &step, &facts, day))
     };
     let agency = facts
         .get("agency")
@@ -179,6 +174,24 @@ fn row_summary(ws: &Workspace, view: &super::view::CaseView<'_>) -> Option<RowSu
     })
 }
 
+impl RowSummary {
+    /// The row as of `today`: its deadline counted.
+    fn on(self, ws: &Workspace, today: NaiveDate) -> StatusRow {
+        StatusRow {
+            id: self.id,
+            workflow: self.workflow,
+            workflow_title: self.workflow_title,
+            step: self.step,
+            step_title: self.step_title,
+            closed: self.closed,
+            agency: self.agency,
+            agency_name: self.agency_name,
+            deadline: self.deadline.map(|p| p.on(ws, today)),
+            file: self.file,
+        }
+    }
+}
+
 /// The status rows of cases already loaded (see [`status`]).
 pub fn status_of(
     ws: &Workspace,
@@ -194,42 +207,14 @@ pub fn status_of(
 }
 
 /// One row of [`status`].
-pub fn status_row(
+fn status_row(
     ws: &Workspace,
     view: &super::view::CaseView<'_>,
     today: NaiveDate,
 ) -> Result<StatusRow> {
-    {
-        let id = view.case.id.clone();
-        let step = view.current_step().to_string();
-        let spec = view
-            .wf
-            .step(&step)
-            .ok_or_else(|| Error::Internal("step".into()))?;
-        let facts = view.facts();
-        let closed = spec.is_final || view.case.is_withdrawn();
-        let deadline = if closed {
-            None
-        } else {
-            next_deadline(ws, view.wf, &id, &step, &facts, today)
-        };
-        let agency = facts
-            .get("agency")
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
-        Ok(StatusRow {
-            id: id.clone(),
-            workflow: view.wf.name().to_string(),
-            workflow_title: view.wf.spec.title.clone(),
-            step: step.clone(),
-            step_title: spec.title.clone(),
-            closed,
-            agency_name: agency.as_deref().map(|a| ws.config.agency_short(a)),
-            agency,
-            deadline,
-            file: ws.rel(&view.case.path),
-        })
-    }
+    row_summary(ws, view, Some(today))
+        .map(|s| s.on(ws, today))
+        .ok_or_else(|| Error::Internal("step".into()))
 }
 
 /// The most pressing deadline at `step` of case `id`: one whose start date is missing (it

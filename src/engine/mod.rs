@@ -34,7 +34,6 @@ use crate::error::{Error, Result};
 pub use context::ExprContext;
 pub use deadline::{
     Deadline, Status, StatusRow, deadlines, next_deadline, row_indexed, status, status_of,
-    status_row,
 };
 pub use input::Input;
 pub use issue::{

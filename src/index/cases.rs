@@ -552,15 +552,6 @@ impl<'i, 'w> CaseRef<'i, 'w> {
         self.id
     }
 
-    pub fn path(&self) -> &Path {
-        self.path
-    }
-
-    /// The index the case is read through.
-    pub fn index(&self) -> &'i CaseIndex {
-        self.index
-    }
-
     /// The SHA-256 of the file's bytes, when the index knows them (its entry is current, or
     /// the case was loaded through it).
     pub fn sha256(&self) -> Option<&str> {
@@ -820,11 +811,6 @@ impl CaseIndex {
         if let Ok(mut c) = self.changes.lock() {
             c.fresh.insert(key, Some(fresh));
         }
-    }
-
-    /// Whether the index is used at all (not switched off).
-    pub fn is_used(&self) -> bool {
-        self.enabled
     }
 
     /// The entry of the case file at `path`, when it is proven current by the file's stamp.
