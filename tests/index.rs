@@ -245,8 +245,52 @@ fn the_index_never_changes_an_answer() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("与案件 2023-渝0112行初31"), "{err}");
     same_answers(&ws, "two cases with one 案号");
+    // `validate` now reads every case, the parsed ones from the data files (`cases-*.data`):
+    // damaged there, or an older data file put back, the cases are parsed again.
+    let data_files = || -> Vec<PathBuf> {
+        index_files(&ws)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "data"))
+            .collect()
+    };
+    let data = data_files();
+    assert!(!data.is_empty(), "no data file: {:?}", index_files(&ws));
+    let older: Vec<Vec<u8>> = data.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    // The flip turns 行初31号 into 行初30号 where the cases hold it: read as it is, the two
+    // cases would no longer share a 案号 (each parsed case carries its own checksum).
+    let needle = "行初31号".as_bytes();
+    let mut flipped = 0;
+    for f in &data {
+        let mut bytes = std::fs::read(f).unwrap();
+        for i in 0..bytes.len().saturating_sub(needle.len()) {
+            if bytes[i..].starts_with(needle) {
+                bytes[i + needle.len() - 4] ^= 0x01;
+                flipped += 1;
+            }
+        }
+        std::fs::write(f, bytes).unwrap();
+    }
+    assert!(flipped > 0, "no 案号 found in the data files");
+    same_answers(&ws, "a data file with a 案号 changed in it");
+    for f in &data {
+        let mut bytes = std::fs::read(f).unwrap();
+        let i = bytes.len() / 2;
+        bytes[i] ^= 0x04;
+        std::fs::write(f, bytes).unwrap();
+    }
+    same_answers(&ws, "a data file with a byte flipped in the middle");
     std::fs::write(&twin, &twin_text).unwrap();
     same_answers(&ws, "the 案号 put back");
+    assert!(
+        data.iter()
+            .zip(&older)
+            .any(|(f, old)| std::fs::read(f).unwrap() != *old),
+        "a case parsed again was not kept"
+    );
+    for (f, old) in data.iter().zip(&older) {
+        std::fs::write(f, old).unwrap();
+    }
+    same_answers(&ws, "an older data file put back");
 
     // A case deleted, another added (a copy under a new id), one broken.
     let gone = cases.join("2023-渝0112行初22.yaml");

@@ -48,7 +48,7 @@ use super::{Stamp, now_ns};
 use crate::derived::write_derived;
 
 /// The format of the index files; another number is ignored.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// Setting this environment variable to `0` or `off` makes every command parse every case file
 /// (the index is neither read nor written): for measuring, and for a suspicious user.
@@ -352,24 +352,36 @@ impl<'de> MapAccess<'de> for Fields {
     }
 }
 
-/// An entry as the file holds it (the case still encoded, so only the entries believed are
-/// decoded, and unchanged ones are written back as they were).
+/// Where an entry's parsed case lies in its folder's data file (`cases-<folder>.data`), with
+/// the CRC-32 of its bytes: a case is read from there only when a command needs it, and a
+/// damaged one is not believed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Blob {
+    at: u64,
+    len: u32,
+    crc: u32,
+}
+
+/// An entry as the index file holds it. Its summaries are one run of bytes (each a
+/// postcard-encoded pair of kind and summary, one after the other), so reading the index
+/// allocates nothing per entry; a summary is found when it is asked for.
 #[derive(Deserialize)]
 struct EntryIn<'a> {
     file: &'a str,
     stamp: Option<Stamp>,
     checked: i64,
     sha256: &'a str,
-    case: &'a [u8],
+    case: Option<Blob>,
     clean: Option<&'a str>,
-    #[serde(borrow)]
-    summaries: Vec<(&'a str, &'a [u8])>,
+    summaries: &'a [u8],
 }
 
 #[derive(Deserialize)]
 struct ShardIn<'a> {
     format: u32,
     fingerprint: &'a str,
+    /// The token of the data file the entries' cases lie in (0: none).
+    data: u64,
     #[serde(borrow)]
     entries: Vec<EntryIn<'a>>,
 }
@@ -389,29 +401,45 @@ struct EntryOut<'a> {
     stamp: Option<Stamp>,
     checked: i64,
     sha256: &'a str,
-    case: Bytes<'a>,
+    case: Option<Blob>,
     clean: Option<&'a str>,
-    summaries: Vec<(&'a str, Bytes<'a>)>,
+    summaries: Bytes<'a>,
 }
 
 #[derive(Serialize)]
 struct ShardOut<'a> {
     format: u32,
     fingerprint: &'a str,
+    data: u64,
     entries: Vec<EntryOut<'a>>,
 }
 
-/// An entry of a shard, its encoded case a range of the shard's bytes.
+/// The first bytes of a data file, before its token.
+const DATA_MAGIC: &[u8; 16] = b"yingsu-cases-v5\n";
+
+/// An entry of a shard: its texts are ranges of the shard's bytes.
 struct Entry {
+    file: std::ops::Range<usize>,
     stamp: Option<Stamp>,
     checked: i64,
-    sha256: String,
-    case: std::ops::Range<usize>,
+    sha256: std::ops::Range<usize>,
+    case: Option<Blob>,
     /// The fingerprint of the document inputs (fonts above all) under which `validate` found
     /// nothing wrong in the case's history.
-    clean: Option<String>,
-    /// What listings derived from the case (see [`CaseIndex::summary`]), by kind.
-    summaries: Vec<(String, std::ops::Range<usize>)>,
+    clean: Option<std::ops::Range<usize>>,
+    /// What listings derived from the case (see [`CaseRef::summary`]): pairs of kind and
+    /// summary, encoded one after the other.
+    summaries: std::ops::Range<usize>,
+}
+
+/// The parsed case of an entry to be written.
+enum CaseBlob {
+    /// Not held.
+    None,
+    /// Where it lies in the data file read.
+    Old(Blob),
+    /// Parsed in this run.
+    New(Vec<u8>),
 }
 
 /// A new or re-checked entry, to be written.
@@ -419,46 +447,101 @@ struct Fresh {
     stamp: Option<Stamp>,
     checked: i64,
     sha256: String,
-    case: Vec<u8>,
+    case: CaseBlob,
     clean: Option<String>,
     summaries: Vec<(String, Vec<u8>)>,
 }
 
-impl Fresh {
-    fn out<'a>(&'a self, file: &'a str) -> EntryOut<'a> {
-        EntryOut {
-            file,
-            stamp: self.stamp,
-            checked: self.checked,
-            sha256: &self.sha256,
-            case: Bytes(&self.case),
-            clean: self.clean.as_deref(),
-            summaries: self
-                .summaries
-                .iter()
-                .map(|(k, b)| (k.as_str(), Bytes(b)))
-                .collect(),
+/// Pairs of kind and summary as an entry holds them.
+fn encode_summaries<'a>(pairs: impl Iterator<Item = (&'a str, &'a [u8])>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (kind, bytes) in pairs {
+        if let Ok(pair) = postcard::to_stdvec(&(kind, Bytes(bytes))) {
+            out.extend_from_slice(&pair);
         }
     }
+    out
 }
 
-/// One folder's entries as read.
+/// The pairs of kind and summary of an entry (as [`encode_summaries`] wrote them).
+fn summaries_of(mut bytes: &[u8]) -> impl Iterator<Item = (&str, &[u8])> {
+    std::iter::from_fn(move || {
+        if bytes.is_empty() {
+            return None;
+        }
+        let ((kind, summary), rest) = postcard::take_from_bytes::<(&str, &[u8])>(bytes).ok()?;
+        bytes = rest;
+        Some((kind, summary))
+    })
+}
+
+/// One folder's entries as read, sorted by file name.
 #[derive(Default)]
 struct Shard {
     bytes: Vec<u8>,
-    entries: HashMap<String, Entry>,
+    entries: Vec<Entry>,
+    /// The token of the data file the entries' cases lie in, and where that file is.
+    data: u64,
+    data_path: PathBuf,
+    /// The data file, opened when a case is first read from it (`None`: missing, or not the
+    /// one the entries were written with).
+    data_file: std::sync::OnceLock<Option<std::fs::File>>,
     /// The file was unreadable or of another program: to be written whole.
     stale: bool,
 }
 
 impl Shard {
-    fn case(&self, e: &Entry) -> &[u8] {
-        self.bytes.get(e.case.clone()).unwrap_or(&[])
+    fn text(&self, r: &std::ops::Range<usize>) -> &str {
+        self.bytes
+            .get(r.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    fn file(&self, e: &Entry) -> &str {
+        self.text(&e.file)
+    }
+
+    fn sha256(&self, e: &Entry) -> &str {
+        self.text(&e.sha256)
+    }
+
+    fn clean(&self, e: &Entry) -> Option<&str> {
+        e.clean.as_ref().map(|r| self.text(r))
+    }
+
+    /// The entry of the case file named `file`.
+    fn entry(&self, file: &str) -> Option<&Entry> {
+        let i = self
+            .entries
+            .binary_search_by(|e| self.file(e).cmp(file))
+            .ok()?;
+        self.entries.get(i)
+    }
+
+    fn summaries(&self, e: &Entry) -> &[u8] {
+        self.bytes.get(e.summaries.clone()).unwrap_or(&[])
     }
 
     fn summary(&self, e: &Entry, kind: &str) -> Option<&[u8]> {
-        let (_, r) = e.summaries.iter().find(|(k, _)| k == kind)?;
-        self.bytes.get(r.clone())
+        summaries_of(self.summaries(e)).find_map(|(k, b)| (k == kind).then_some(b))
+    }
+
+    /// The bytes of a parsed case in the data file, when they are there undamaged.
+    fn blob(&self, b: &Blob) -> Option<Vec<u8>> {
+        let file = self
+            .data_file
+            .get_or_init(|| open_data(&self.data_path, self.data))
+            .as_ref()?;
+        let mut buf = vec![0; usize::try_from(b.len).ok()?];
+        read_at(file, &mut buf, b.at).ok()?;
+        (crc32fast::hash(&buf) == b.crc).then_some(buf)
+    }
+
+    /// The parsed case of an entry (empty when it holds none or it cannot be read: decoding
+    /// nothing fails, so the file is parsed).
+    fn case(&self, e: &Entry) -> Vec<u8> {
+        e.case.and_then(|b| self.blob(&b)).unwrap_or_default()
     }
 
     /// An entry as read, to be changed and written.
@@ -466,32 +549,44 @@ impl Shard {
         Fresh {
             stamp: e.stamp,
             checked: e.checked,
-            sha256: e.sha256.clone(),
-            case: self.case(e).to_vec(),
-            clean: e.clean.clone(),
-            summaries: e
-                .summaries
-                .iter()
-                .filter_map(|(k, r)| Some((k.clone(), self.bytes.get(r.clone())?.to_vec())))
+            sha256: self.sha256(e).to_string(),
+            case: e.case.map_or(CaseBlob::None, CaseBlob::Old),
+            clean: self.clean(e).map(str::to_string),
+            summaries: summaries_of(self.summaries(e))
+                .map(|(k, b)| (k.to_string(), b.to_vec()))
                 .collect(),
         }
     }
+}
 
-    fn out<'a>(&'a self, file: &'a str, e: &'a Entry) -> EntryOut<'a> {
-        EntryOut {
-            file,
-            stamp: e.stamp,
-            checked: e.checked,
-            sha256: &e.sha256,
-            case: Bytes(self.case(e)),
-            clean: e.clean.as_deref(),
-            summaries: e
-                .summaries
-                .iter()
-                .filter_map(|(k, r)| Some((k.as_str(), Bytes(self.bytes.get(r.clone())?))))
-                .collect(),
+/// The data file at `path` if it is the one of token `token`.
+fn open_data(path: &Path, token: u64) -> Option<std::fs::File> {
+    if token == 0 {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut head = [0u8; 24];
+    read_at(&file, &mut head, 0).ok()?;
+    (head[..16] == DATA_MAGIC[..] && head[16..] == token.to_le_bytes()).then_some(file)
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, at)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
         }
     }
+    Ok(())
 }
 
 #[derive(Default)]
@@ -508,7 +603,7 @@ pub struct Current<'i> {
 impl Current<'_> {
     /// The SHA-256 of the case file's bytes (which the entry describes).
     pub fn sha256(&self) -> &str {
-        &self.entry.sha256
+        self.shard.sha256(self.entry)
     }
 
     /// The entry's summary of kind `kind`, if it holds one.
@@ -612,25 +707,39 @@ pub struct CaseIndex {
 
 /// The folder and file name of a case file inside the cases folder `cases`.
 fn key_of(cases: &Path, path: &Path) -> Option<(String, String)> {
+    key_in(cases, path).map(|(folder, file)| (folder.to_string(), file.to_string()))
+}
+
+/// [`key_of`], borrowed from `path`.
+fn key_in<'p>(cases: &Path, path: &'p Path) -> Option<(&'p str, &'p str)> {
     let rel = path.strip_prefix(cases).ok()?;
     let mut parts = rel.components();
-    let folder = parts.next()?.as_os_str().to_str()?.to_string();
-    let file = parts.next()?.as_os_str().to_str()?.to_string();
+    let folder = parts.next()?.as_os_str().to_str()?;
+    let file = parts.next()?.as_os_str().to_str()?;
     parts.next().is_none().then_some((folder, file))
 }
 
 /// The index file of a case folder: the folder's name when it is plain, else its hash.
 fn shard_file(folder: &str) -> String {
+    format!("{}.bin", shard_stem(folder))
+}
+
+/// The data file of a case folder: its parsed cases (see [`Blob`]).
+fn data_file(folder: &str) -> String {
+    format!("{}.data", shard_stem(folder))
+}
+
+fn shard_stem(folder: &str) -> String {
     let plain = !folder.is_empty()
         && folder.len() <= 40
         && folder
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if plain {
-        format!("cases-{folder}.bin")
+        format!("cases-{folder}")
     } else {
         let h = Sha256::digest(folder.as_bytes());
-        format!("cases-{}.bin", &super::hex(&h)[..16])
+        format!("cases-{}", &super::hex(&h)[..16])
     }
 }
 
@@ -663,7 +772,11 @@ impl CaseIndex {
                 .map(|f| {
                     (
                         (*f).clone(),
-                        read_shard(&dir.join(shard_file(f)), &fingerprint),
+                        read_shard(
+                            &dir.join(shard_file(f)),
+                            dir.join(data_file(f)),
+                            &fingerprint,
+                        ),
                     )
                 })
                 .collect()
@@ -720,16 +833,16 @@ impl CaseIndex {
             return crate::engine::store::load_file(ws, id, path).map(|v| (v, None));
         };
         let shard = self.shards.get(&key.0);
-        let entry = shard.and_then(|s| s.entries.get(&key.1).map(|e| (e, s.case(e))));
+        let entry = shard.and_then(|s| Some((s.entry(&key.1)?, s)));
         let meta = std::fs::symlink_metadata(path).ok();
         let plain = meta.as_ref().is_some_and(|m| m.file_type().is_file());
         let stamp = meta.as_ref().filter(|_| plain).and_then(Stamp::of);
-        if let (Some((e, case)), Some(s)) = (entry, stamp)
+        if let (Some((e, shard)), Some(s)) = (entry, stamp)
             && e.stamp == Some(s)
             && s.settled(e.checked)
-            && let Some(view) = decode(ws, id, path, case)
+            && let Some(view) = decode(ws, id, path, &shard.case(e))
         {
-            return Ok((view, Some(e.sha256.clone())));
+            return Ok((view, Some(shard.sha256(e).to_string())));
         }
         let checked = now_ns();
         let source = crate::workspace::read_text(&ws.root, path);
@@ -741,15 +854,13 @@ impl CaseIndex {
             }
         };
         let sha = crate::archive::sha256(source.as_bytes());
-        if let Some((e, case)) = entry
-            && plain
-            && e.sha256 == sha
-            && let Some(view) = decode(ws, id, path, case)
+        // The entry describes these very bytes.
+        let same_bytes = entry.filter(|(e, shard)| plain && shard.sha256(e) == sha);
+        if let Some((e, shard)) = same_bytes
+            && let Some(view) = decode(ws, id, path, &shard.case(e))
         {
-            // The same bytes: only the stamp is renewed (so the next run trusts it).
-            if (e.stamp != stamp || !stamp.is_some_and(|s| s.settled(e.checked)))
-                && let Some(shard) = shard
-            {
+            // Only the stamp is renewed (so the next run trusts it).
+            if e.stamp != stamp || !stamp.is_some_and(|s| s.settled(e.checked)) {
                 let mut fresh = shard.fresh(e);
                 fresh.stamp = stamp;
                 fresh.checked = checked;
@@ -763,29 +874,29 @@ impl CaseIndex {
                 // holds them, positions rebuilt from their own numbers); builds with debug
                 // assertions, which every test runs, prove it on each case they load.
                 let raw = if keep_case {
-                    encode(&view).filter(|raw| {
-                        !cfg!(debug_assertions)
-                            || decode(ws, id, path, raw).is_some_and(|back| same(&back, &view))
-                    })
+                    encode(&view)
+                        .filter(|raw| {
+                            !cfg!(debug_assertions)
+                                || decode(ws, id, path, raw).is_some_and(|back| same(&back, &view))
+                        })
+                        .map(CaseBlob::New)
                 } else {
-                    // Not held: decoding nothing fails, so whoever needs the case parses it.
-                    Some(Vec::new())
+                    // Not held: whoever needs the case parses it.
+                    Some(CaseBlob::None)
                 };
                 match raw {
                     Some(raw) if plain => {
-                        let fresh = match (entry, shard) {
-                            // The same bytes, the case not held: what the entry holds besides
-                            // (summaries, the clean mark) stands.
-                            (Some((e, _)), Some(shard)) if e.sha256 == sha => {
+                        let fresh = match same_bytes {
+                            // What the entry holds besides (summaries, the clean mark) stands;
+                            // the case it held (if any) did not decode.
+                            Some((e, shard)) => {
                                 let mut fresh = shard.fresh(e);
                                 fresh.stamp = stamp;
                                 fresh.checked = checked;
-                                if !raw.is_empty() {
-                                    fresh.case = raw;
-                                }
+                                fresh.case = raw;
                                 fresh
                             }
-                            _ => Fresh {
+                            None => Fresh {
                                 stamp,
                                 checked,
                                 sha256: sha.clone(),
@@ -815,9 +926,9 @@ impl CaseIndex {
 
     /// The entry of the case file at `path`, when it is proven current by the file's stamp.
     pub fn current(&self, path: &Path) -> Option<Current<'_>> {
-        let key = self.key(path)?;
-        let shard = self.shards.get(&key.0)?;
-        let entry = shard.entries.get(&key.1)?;
+        let (folder, file) = key_in(&self.cases_dir, path)?;
+        let shard = self.shards.get(folder)?;
+        let entry = shard.entry(file)?;
         let s = Stamp::of_path(path)?;
         (entry.stamp == Some(s) && s.settled(entry.checked)).then_some(Current { shard, entry })
     }
@@ -868,8 +979,8 @@ impl CaseIndex {
     ) -> Option<&'c mut Fresh> {
         if !c.fresh.contains_key(key) {
             let shard = self.shards.get(&key.0)?;
-            let e = shard.entries.get(&key.1)?;
-            if e.sha256 != sha || done(shard, e) {
+            let e = shard.entry(&key.1)?;
+            if shard.sha256(e) != sha || done(shard, e) {
                 return None;
             }
             c.fresh.insert(key.clone(), Some(shard.fresh(e)));
@@ -892,8 +1003,8 @@ impl CaseIndex {
             None => self
                 .shards
                 .get(&key.0)
-                .and_then(|s| s.entries.get(&key.1))
-                .is_some_and(|e| e.sha256 == sha && e.clean.as_deref() == Some(inputs)),
+                .and_then(|s| Some((s, s.entry(&key.1)?)))
+                .is_some_and(|(s, e)| s.sha256(e) == sha && s.clean(e) == Some(inputs)),
         }
     }
 
@@ -906,9 +1017,7 @@ impl CaseIndex {
         let Ok(mut c) = self.changes.lock() else {
             return;
         };
-        if let Some(f) =
-            self.to_change(&mut c, &key, sha, |_, e| e.clean.as_deref() == Some(inputs))
-        {
+        if let Some(f) = self.to_change(&mut c, &key, sha, |s, e| s.clean(e) == Some(inputs)) {
             f.clean = Some(inputs.to_string());
         }
     }
@@ -936,7 +1045,7 @@ impl CaseIndex {
         };
         let mut folders: BTreeMap<&str, bool> = BTreeMap::new();
         for (folder, shard) in &self.shards {
-            let gone = shard.entries.keys().any(|f| !there(folder, f));
+            let gone = shard.entries.iter().any(|e| !there(folder, shard.file(e)));
             folders.insert(folder, shard.stale || gone);
         }
         for (folder, _) in changes.fresh.keys() {
@@ -947,11 +1056,12 @@ impl CaseIndex {
                 continue;
             }
             let shard = self.shards.get(folder);
-            let mut out: BTreeMap<&str, EntryOut<'_>> = BTreeMap::new();
+            let mut out: BTreeMap<&str, Out<'_>> = BTreeMap::new();
             if let Some(s) = shard {
-                for (file, e) in &s.entries {
+                for e in &s.entries {
+                    let file = s.file(e);
                     if there(folder, file) {
-                        out.insert(file, s.out(file, e));
+                        out.insert(file, Out::Read(s, e));
                     }
                 }
             }
@@ -961,26 +1071,125 @@ impl CaseIndex {
                 }
                 match fresh {
                     Some(e) => {
-                        out.insert(file, e.out(file));
+                        out.insert(file, Out::Fresh(e));
                     }
                     None => {
                         out.remove(file.as_str());
                     }
                 }
             }
-            let shard = ShardOut {
-                format: FORMAT,
-                fingerprint: &self.fingerprint,
-                entries: out.into_values().collect(),
-            };
-            if let Ok(bytes) = postcard::to_stdvec(&shard) {
-                write_derived(&self.dir, &shard_file(folder), &crate::derived::seal(bytes));
+            self.write_shard(folder, shard, out);
+        }
+    }
+
+    /// Writes a folder's entries `out` (by file name): first, when a case was parsed in this
+    /// run, the data file with every case held (under a new token), then the index file. A
+    /// run cut short between the two leaves entries whose token is not the data file's: their
+    /// cases are parsed again, nothing else.
+    fn write_shard(&self, folder: &str, read: Option<&Shard>, out: BTreeMap<&str, Out<'_>>) {
+        let parsed = out
+            .values()
+            .any(|o| matches!(o, Out::Fresh(f) if matches!(f.case, CaseBlob::New(_))));
+        let mut data = read.map_or(0, |s| s.data);
+        // Where each entry's case lies in the data file written now.
+        let mut moved: Vec<Option<Blob>> = Vec::new();
+        if parsed {
+            data = new_token();
+            let mut bytes = DATA_MAGIC.to_vec();
+            bytes.extend_from_slice(&data.to_le_bytes());
+            for o in out.values() {
+                let case = match o {
+                    Out::Read(s, e) => e.case.and_then(|b| s.blob(&b)),
+                    Out::Fresh(f) => match &f.case {
+                        CaseBlob::None => None,
+                        CaseBlob::Old(b) => read.and_then(|s| s.blob(b)),
+                        CaseBlob::New(v) => Some(v.clone()),
+                    },
+                };
+                moved.push(case.and_then(|c| {
+                    let blob = Blob {
+                        at: bytes.len() as u64,
+                        len: u32::try_from(c.len()).ok()?,
+                        crc: crc32fast::hash(&c),
+                    };
+                    bytes.extend_from_slice(&c);
+                    Some(blob)
+                }));
             }
+            write_derived(&self.dir, &data_file(folder), &bytes);
+        }
+        let summaries: Vec<Option<Vec<u8>>> = out
+            .values()
+            .map(|o| match o {
+                Out::Read(..) => None,
+                Out::Fresh(f) => Some(encode_summaries(
+                    f.summaries.iter().map(|(k, b)| (k.as_str(), b.as_slice())),
+                )),
+            })
+            .collect();
+        let entries = out
+            .iter()
+            .enumerate()
+            .map(|(i, (file, o))| {
+                let case = if parsed {
+                    moved.get(i).copied().flatten()
+                } else {
+                    match o {
+                        Out::Read(_, e) => e.case,
+                        Out::Fresh(f) => match f.case {
+                            CaseBlob::Old(b) => Some(b),
+                            _ => None,
+                        },
+                    }
+                };
+                match o {
+                    Out::Read(s, e) => EntryOut {
+                        file,
+                        stamp: e.stamp,
+                        checked: e.checked,
+                        sha256: s.sha256(e),
+                        case,
+                        clean: s.clean(e),
+                        summaries: Bytes(s.summaries(e)),
+                    },
+                    Out::Fresh(f) => EntryOut {
+                        file,
+                        stamp: f.stamp,
+                        checked: f.checked,
+                        sha256: &f.sha256,
+                        case,
+                        clean: f.clean.as_deref(),
+                        summaries: Bytes(summaries[i].as_deref().unwrap_or(&[])),
+                    },
+                }
+            })
+            .collect();
+        let shard = ShardOut {
+            format: FORMAT,
+            fingerprint: &self.fingerprint,
+            data,
+            entries,
+        };
+        if let Ok(bytes) = postcard::to_stdvec(&shard) {
+            write_derived(&self.dir, &shard_file(folder), &crate::derived::seal(bytes));
         }
     }
 }
 
-fn read_shard(path: &Path, fingerprint: &str) -> Shard {
+/// An entry to write: as read, or changed in this run.
+enum Out<'a> {
+    Read(&'a Shard, &'a Entry),
+    Fresh(&'a Fresh),
+}
+
+/// A token for a new data file: the time and the process (tokens only need to differ from the
+/// previous file's).
+fn new_token() -> u64 {
+    let t = now_ns() as u64 ^ (u64::from(std::process::id()) << 40);
+    t.max(1)
+}
+
+fn read_shard(path: &Path, data_path: PathBuf, fingerprint: &str) -> Shard {
     let stale = || Shard {
         stale: true,
         ..Shard::default()
@@ -992,36 +1201,41 @@ fn read_shard(path: &Path, fingerprint: &str) -> Shard {
         return stale();
     };
     let base = bytes.as_ptr() as usize;
-    let entries: HashMap<String, Entry> = match postcard::from_bytes::<ShardIn<'_>>(body) {
-        Ok(s) if s.format == FORMAT && s.fingerprint == fingerprint => s
-            .entries
-            .into_iter()
-            .map(|e| {
-                // The encoded case is a slice of `bytes`: kept as its range.
-                let start = e.case.as_ptr() as usize - base;
-                let entry = Entry {
+    // Each text is a slice of `bytes`: kept as its range.
+    let range = |t: &[u8]| {
+        let at = t.as_ptr() as usize - base;
+        at..at + t.len()
+    };
+    let (data, mut entries): (u64, Vec<Entry>) = match postcard::from_bytes::<ShardIn<'_>>(body) {
+        Ok(s) if s.format == FORMAT && s.fingerprint == fingerprint => (
+            s.data,
+            s.entries
+                .iter()
+                .map(|e| Entry {
+                    file: range(e.file.as_bytes()),
                     stamp: e.stamp,
                     checked: e.checked,
-                    sha256: e.sha256.to_string(),
-                    case: start..start + e.case.len(),
-                    clean: e.clean.map(str::to_string),
-                    summaries: e
-                        .summaries
-                        .iter()
-                        .map(|(k, b)| {
-                            let at = b.as_ptr() as usize - base;
-                            (k.to_string(), at..at + b.len())
-                        })
-                        .collect(),
-                };
-                (e.file.to_string(), entry)
-            })
-            .collect(),
+                    sha256: range(e.sha256.as_bytes()),
+                    case: e.case,
+                    clean: e.clean.map(|c| range(c.as_bytes())),
+                    summaries: range(e.summaries),
+                })
+                .collect(),
+        ),
         _ => return stale(),
     };
+    let name = |e: &Entry| bytes.get(e.file.clone()).unwrap_or(&[]);
+    // Written in order; sorted anyway, as lookups need it (and one file once).
+    if !entries.windows(2).all(|w| name(&w[0]) < name(&w[1])) {
+        entries.sort_by(|a, b| name(a).cmp(name(b)));
+        entries.dedup_by(|a, b| name(a) == name(b));
+    }
     Shard {
         bytes,
         entries,
+        data,
+        data_path,
+        data_file: std::sync::OnceLock::new(),
         stale: false,
     }
 }
@@ -1162,6 +1376,51 @@ mod tests {
             let back: V = postcard::from_bytes(&bytes).expect("reads");
             proptest::prop_assert_eq!(back.value(), v);
         }
+    }
+
+    /// A parsed case is read from the data file only when it is there undamaged and the file
+    /// is the one its entry was written with.
+    #[test]
+    fn a_case_is_read_back_only_from_its_own_undamaged_data_file() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let path = tmp.path().join("cases-2023.data");
+        let token = 0x0123_4567_89ab_cdef_u64;
+        let case = "（2023）渝0112行初31号".as_bytes();
+        let mut file = DATA_MAGIC.to_vec();
+        file.extend_from_slice(&token.to_le_bytes());
+        let blob = Blob {
+            at: file.len() as u64,
+            len: case.len() as u32,
+            crc: crc32fast::hash(case),
+        };
+        file.extend_from_slice(case);
+        let read = |bytes: &[u8], token: u64, blob: Blob| {
+            std::fs::write(&path, bytes).expect("writes");
+            let shard = Shard {
+                data: token,
+                data_path: path.clone(),
+                ..Shard::default()
+            };
+            shard.blob(&blob)
+        };
+        assert_eq!(read(&file, token, blob).as_deref(), Some(case));
+        for i in 0..file.len() {
+            let mut damaged = file.clone();
+            damaged[i] ^= 0x01;
+            assert_eq!(read(&damaged, token, blob), None, "byte {i} flipped");
+        }
+        assert_eq!(
+            read(&file[..file.len() - 1], token, blob),
+            None,
+            "cut short"
+        );
+        assert_eq!(read(&file, token + 1, blob), None, "another data file");
+        assert_eq!(read(&file, 0, blob), None, "no data file");
+        let longer = Blob {
+            len: blob.len + 1,
+            ..blob
+        };
+        assert_eq!(read(&file, token, longer), None, "past the end");
     }
 
     #[test]
