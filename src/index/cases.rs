@@ -1,6 +1,12 @@
-//! The case index: owns `.yingsu/index/cases-<folder>.bin`, the parsed form of every case file,
-//! so the commands over a whole archive (`stats`, `check`, `status`, `validate`, `render --all`)
-//! need not parse ten thousand YAML files each time.
+//! The case index: owns `.yingsu/index/cases-<folder>.bin` and `cases-<folder>.data`, the parsed
+//! form of every case file, so the commands over a whole archive (`stats`, `check`, `status`,
+//! `validate`, `render --all`) need not parse ten thousand YAML files each time.
+//!
+//! The `.bin` file holds, per case file, what every command reads: its stamp, hash and the
+//! summaries listings make from it (a few hundred bytes). The parsed cases, which only some
+//! commands need, lie in the `.data` file, each read when it is asked for and checked by its
+//! own CRC-32; the `.data` file carries a token its `.bin` names, so a data file of another run
+//! (a run cut short between writing the two) is not believed.
 //!
 //! Each entry holds a case file's `stat` stamp (size, modification and change times, device and
 //! inode), the SHA-256 of its bytes, and what loading it gave: the parsed case (with every
