@@ -227,13 +227,97 @@ fn first_symlink(root: &Path, rel: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The canonical form of each workspace root, and the folders under it already found to be
+/// real folders (not symlinks), for this process: reading ten thousand case files then costs a
+/// `stat` each rather than the resolution of every component of their paths.
+static KNOWN: std::sync::Mutex<Option<Known>> = std::sync::Mutex::new(None);
+
+#[derive(Default)]
+struct Known {
+    roots: std::collections::HashMap<PathBuf, PathBuf>,
+    folders: std::collections::HashSet<PathBuf>,
+}
+
+/// [`resolve_inside`] for a file to be read, when every component of `rel` is a plain name, no
+/// folder on the way is a symlink and the file itself is none (or does not exist): its path
+/// under the canonical root, found by one `lstat` per folder not seen before and one for the
+/// file (whose metadata comes with it). `None` when a symlink or anything unusual is on the
+/// way, or the file does not exist (the caller then resolves the path in full).
+fn resolve_plain(root: &Path, rel: &Path) -> Option<(PathBuf, std::fs::Metadata)> {
+    let names: Vec<&std::ffi::OsStr> = rel
+        .components()
+        .map(|c| match c {
+            Component::Normal(n) => Some(n),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let (file, folders) = names.split_last()?;
+    let canonical_root = {
+        let mut known = KNOWN.lock().ok()?;
+        let known = known.get_or_insert_with(Known::default);
+        match known.roots.get(root) {
+            Some(c) => c.clone(),
+            None => {
+                let c = root.canonicalize().ok()?;
+                known.roots.insert(root.to_path_buf(), c.clone());
+                c
+            }
+        }
+    };
+    let mut at = canonical_root;
+    for name in folders {
+        at.push(name);
+        let seen = KNOWN
+            .lock()
+            .ok()?
+            .as_ref()
+            .is_some_and(|k| k.folders.contains(&at));
+        if !seen {
+            let meta = std::fs::symlink_metadata(&at).ok()?;
+            if !meta.file_type().is_dir() {
+                return None;
+            }
+            KNOWN
+                .lock()
+                .ok()?
+                .get_or_insert_with(Known::default)
+                .folders
+                .insert(at.clone());
+        }
+    }
+    at.push(file);
+    let meta = std::fs::symlink_metadata(&at).ok()?;
+    (!meta.file_type().is_symlink()).then_some((at, meta))
+}
+
 /// Reads the regular file `rel` under `root` (see [`resolve_inside`]), at most `max_bytes`
 /// long. A symlink leading out of `root`, a folder, FIFO or device file, or a file over the limit
 /// is refused without its content being read.
 pub fn read_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<Vec<u8>> {
-    let path = resolve_inside(root, rel)?;
+    read_file_inside(root, rel, max_bytes).map(|r| r.bytes)
+}
+
+/// A file read by [`read_file_inside`].
+pub struct ReadFile {
+    pub bytes: Vec<u8>,
+    /// The metadata of the file as opened (and read).
+    pub meta: std::fs::Metadata,
+    /// No folder on the way and not the file itself is a symlink (`false` also when the path
+    /// could only be resolved in full, for whatever reason).
+    pub plain_path: bool,
+}
+
+/// [`read_inside`], with the metadata of the file read.
+pub fn read_file_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<ReadFile> {
+    let (path, meta, plain_path) = match resolve_plain(root, rel) {
+        Some((p, meta)) => (p, meta, true),
+        None => {
+            let path = resolve_inside(root, rel)?;
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io("读取", rel, e))?;
+            (path, meta, false)
+        }
+    };
     let shown_rel = rel.display().to_string();
-    let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io("读取", rel, e))?;
     if !meta.is_file() {
         return Err(Diagnostic::new(format!("“{shown_rel}”不是普通文件"))
             .help("请检查路径是否正确：这里需要一个文件，不能是目录、管道或设备")
@@ -250,36 +334,44 @@ pub fn read_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<Vec<u8>> {
         return Err(too_big(meta.len()));
     }
     let file = std::fs::File::open(&path).map_err(|e| Error::io("读取", rel, e))?;
+    let opened = file.metadata().map_err(|e| Error::io("读取", rel, e))?;
     // The file opened must be the one checked (not swapped for a symlink in between).
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let opened = file.metadata().map_err(|e| Error::io("读取", rel, e))?;
         if opened.dev() != meta.dev() || opened.ino() != meta.ino() {
             return Err(Diagnostic::new(format!("文件“{shown_rel}”在读取时被替换"))
                 .help("请确认没有其他程序正在修改工作区，然后重试")
                 .into());
         }
     }
-    let mut bytes = Vec::new();
+    // Room for the whole file and the byte that would make it too big: read in one go.
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(opened.len().min(max_bytes) + 1).unwrap_or(0));
     file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io("读取", rel, e))?;
     if bytes.len() as u64 > max_bytes {
         return Err(too_big(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok(ReadFile {
+        bytes,
+        meta: opened,
+        plain_path,
+    })
 }
 
 /// [`read_inside`] for a UTF-8 text file.
 pub fn read_to_string_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<String> {
     let bytes = read_inside(root, rel, max_bytes)?;
-    String::from_utf8(bytes).map_err(|_| {
-        Diagnostic::new("文件不是 UTF-8 编码的文本")
-            .in_file(rel)
-            .help("请用 UTF-8 编码保存该文件（记事本“另存为”时选择 UTF-8）")
-            .into()
-    })
+    String::from_utf8(bytes).map_err(|_| not_utf8(rel).into())
+}
+
+/// The file `rel` is not UTF-8 text.
+pub fn not_utf8(rel: &Path) -> Diagnostic {
+    Diagnostic::new("文件不是 UTF-8 编码的文本")
+        .in_file(rel)
+        .help("请用 UTF-8 编码保存该文件（记事本“另存为”时选择 UTF-8）")
 }
 
 /// A name as quoted in a message: control characters shown as `\u{..}` escapes so a message

@@ -22,17 +22,38 @@ pub const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
 /// refused without reading what it points at), be a regular file and at most
 /// [`MAX_TEXT_FILE`] bytes of UTF-8.
 pub fn read_text(root: &Path, path: &Path) -> Result<String> {
-    if let Err(e) = std::fs::symlink_metadata(path) {
-        return Err(crate::yaml::read_error(path, e));
-    }
-    if path.is_dir() {
+    read_text_stamped(root, path).map(|r| r.text)
+}
+
+/// A text file as [`read_text_stamped`] read it.
+pub struct TextRead {
+    pub text: String,
+    /// A plain file reached without a symlink (what the case index may record).
+    pub plain: bool,
+    /// The `stat` stamp of the very file read, when it is plain.
+    pub stamp: Option<crate::derived::Stamp>,
+}
+
+/// [`read_text`], telling whether the file is a plain one and its stamp.
+pub fn read_text_stamped(root: &Path, path: &Path) -> Result<TextRead> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| crate::yaml::read_error(path, e))?;
+    // (A symlink to a folder is a folder too.)
+    if meta.is_dir() || (meta.file_type().is_symlink() && path.is_dir()) {
         return Err(crate::yaml::read_error(
             path,
             std::io::Error::from(std::io::ErrorKind::IsADirectory),
         ));
     }
     let rel = path.strip_prefix(root).unwrap_or(path);
-    crate::jail::read_to_string_inside(root, rel, MAX_TEXT_FILE).map_err(|e| e.relative_to(root))
+    let read =
+        crate::jail::read_file_inside(root, rel, MAX_TEXT_FILE).map_err(|e| e.relative_to(root))?;
+    let plain = read.plain_path && read.meta.is_file();
+    let stamp = plain
+        .then(|| crate::derived::Stamp::of(&read.meta))
+        .flatten();
+    let text = String::from_utf8(read.bytes)
+        .map_err(|_| Error::from(crate::jail::not_utf8(rel)).relative_to(root))?;
+    Ok(TextRead { text, plain, stamp })
 }
 
 /// The commented `yingsu.yaml` that `init` writes.

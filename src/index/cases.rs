@@ -718,6 +718,19 @@ fn key_of(cases: &Path, path: &Path) -> Option<(String, String)> {
 
 /// [`key_of`], borrowed from `path`.
 fn key_in<'p>(cases: &Path, path: &'p Path) -> Option<(&'p str, &'p str)> {
+    // The common form, `<cases>/<folder>/<file>` with plain names, compared as text (a path's
+    // components are slow to walk, and this runs several times per case).
+    let plain = |s: &str| !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\']);
+    if let (Some(cases), Some(path)) = (cases.to_str(), path.to_str())
+        && let Some(rest) = path.strip_prefix(cases)
+        && let Some(rest) = rest.strip_prefix(std::path::MAIN_SEPARATOR)
+        && let Some((folder, file)) = rest.split_once(std::path::MAIN_SEPARATOR)
+        && plain(folder)
+        && plain(file)
+        && !cases.ends_with(std::path::MAIN_SEPARATOR)
+    {
+        return Some((folder, file));
+    }
     let rel = path.strip_prefix(cases).ok()?;
     let mut parts = rel.components();
     let folder = parts.next()?.as_os_str().to_str()?;
@@ -840,10 +853,12 @@ impl CaseIndex {
         };
         let shard = self.shards.get(&key.0);
         let entry = shard.and_then(|s| Some((s.entry(&key.1)?, s)));
-        let meta = std::fs::symlink_metadata(path).ok();
-        let plain = meta.as_ref().is_some_and(|m| m.file_type().is_file());
-        let stamp = meta.as_ref().filter(|_| plain).and_then(Stamp::of);
-        if let (Some((e, shard)), Some(s)) = (entry, stamp)
+        // With an entry, the file's stamp may prove it current without reading the file.
+        if let Some((e, shard)) = entry
+            && let Some(s) = std::fs::symlink_metadata(path)
+                .ok()
+                .filter(|m| m.file_type().is_file())
+                .and_then(|m| Stamp::of(&m))
             && e.stamp == Some(s)
             && s.settled(e.checked)
             && let Some(view) = decode(ws, id, path, &shard.case(e))
@@ -851,9 +866,10 @@ impl CaseIndex {
             return Ok((view, Some(shard.sha256(e).to_string())));
         }
         let checked = now_ns();
-        let source = crate::workspace::read_text(&ws.root, path);
-        let source = match source {
-            Ok(s) => s,
+        // The stamp of the very file read (a plain file reached without a symlink; else it is
+        // not recorded).
+        let (source, plain, stamp) = match crate::workspace::read_text_stamped(&ws.root, path) {
+            Ok(r) => (r.text, r.plain, r.stamp),
             Err(e) => {
                 self.forget(key, entry.is_some());
                 return Err(e);
@@ -1427,6 +1443,41 @@ mod tests {
             ..blob
         };
         assert_eq!(read(&file, token, longer), None, "past the end");
+    }
+
+    /// The text comparison of [`key_in`] gives what walking the components gives.
+    #[test]
+    fn keys_are_the_folder_and_file_under_the_cases_folder() {
+        let cases = Path::new("/ws/cases");
+        let by_components = |p: &Path| -> Option<(String, String)> {
+            let rel = p.strip_prefix(cases).ok()?;
+            let parts: Vec<_> = rel.components().collect();
+            match parts[..] {
+                [
+                    std::path::Component::Normal(a),
+                    std::path::Component::Normal(b),
+                ] => Some((a.to_str()?.to_string(), b.to_str()?.to_string())),
+                _ => None,
+            }
+        };
+        for p in [
+            "/ws/cases/2023/JY-1.yaml",
+            "/ws/cases/2023/年度.yaml",
+            "/ws/cases/JY-1.yaml",
+            "/ws/cases/2023/sub/JY-1.yaml",
+            "/ws/casesX/2023/JY-1.yaml",
+            "/ws/cases//2023/JY-1.yaml",
+            "/ws/cases/2023//JY-1.yaml",
+            "/ws/cases/2023/./JY-1.yaml",
+            "/ws/cases/./2023/JY-1.yaml",
+            "/ws/cases/2023/JY-1.yaml/",
+            "/ws/cases/2023/",
+            "/ws/other/2023/JY-1.yaml",
+        ] {
+            let p = Path::new(p);
+            let got = key_in(cases, p).map(|(a, b)| (a.to_string(), b.to_string()));
+            assert_eq!(got, by_components(p), "{}", p.display());
+        }
     }
 
     #[test]
