@@ -24,9 +24,11 @@ pub struct Staged {
     path: PathBuf,
 }
 
-/// Write `bytes` to a temporary file in `path`'s folder (created if missing) and flush it to
-/// disk. The file is readable like any other the user creates (mode 0666 less the umask), or
-/// keeps the permissions of the file it will replace. Safe to call from several threads.
+/// Write `bytes` to a temporary file in `path`'s folder (created if missing); [`Batch::commit`]
+/// flushes it to disk before it takes its place (so a worker thread hands its document over
+/// without waiting for the disk, and a batch's files are flushed together). The file is
+/// readable like any other the user creates (mode 0666 less the umask), or keeps the
+/// permissions of the file it will replace. Safe to call from several threads.
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -50,9 +52,6 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
         std::fs::set_permissions(tmp.path(), meta.permissions())
             .map_err(|e| Error::io("写入", path, e))?;
     }
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io("写入", path, e))?;
     Ok(Staged {
         tmp: tmp.into_temp_path(),
         path: path.to_path_buf(),
@@ -77,9 +76,11 @@ impl Batch {
         self.staged.push(staged);
     }
 
-    /// Move every staged file into place, then flush the folders' entries to disk. Dropping an
-    /// uncommitted batch deletes the staged files.
+    /// Flush every staged file to disk, move each into place, then flush the folders' entries
+    /// to disk. Nothing is moved unless every file was flushed. Dropping an uncommitted batch
+    /// deletes the staged files.
     pub fn commit(self) -> Result<()> {
+        flush_all(&self.staged)?;
         let mut dirs: Vec<PathBuf> = Vec::new();
         for Staged { tmp, path } in self.staged {
             tmp.persist(&path)
@@ -102,6 +103,54 @@ impl Batch {
         }
         Ok(())
     }
+}
+
+/// How many files [`flush_all`] flushes at once: the disk (and the file system's journal, which
+/// commits concurrent flushes together) is the limit, not the processor.
+const FLUSH_THREADS: usize = 8;
+
+/// Flush the staged files' contents to disk, several at a time; the first failure in their
+/// order is the error.
+fn flush_all(staged: &[Staged]) -> Result<()> {
+    let flush = |s: &Staged| -> Result<()> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&s.tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io("写入", &s.path, e))
+    };
+    if staged.len() <= 1 {
+        return staged.iter().try_for_each(flush);
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<()>>>> =
+        staged.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(s) = staged.get(i) else { break };
+            let r = flush(s);
+            if let Some(slot) = results.get(i) {
+                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..FLUSH_THREADS.min(staged.len()) {
+            // A thread the system refuses leaves its share to the others.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+        }
+        work();
+    });
+    for r in results {
+        match r.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(Err(e)) => return Err(e),
+            Some(Ok(())) => {}
+            // Not reached: every index is taken by one worker, and this thread works too.
+            None => return Err(Error::Internal("staged file not flushed".into())),
+        }
+    }
+    Ok(())
 }
 
 /// Hex SHA-256 of `bytes`.
@@ -193,6 +242,53 @@ pub fn remove_stale_temps(dir: &Path) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch puts every file in place with its bytes; when one staged file cannot be
+    /// flushed, none is put in place (and the files already there keep their bytes).
+    #[test]
+    fn a_batch_moves_nothing_unless_every_file_was_flushed() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..20)
+            .map(|i| dir.path().join(format!("d{}/f{i}.pdf", i % 3)))
+            .collect();
+        let mut batch = Batch::default();
+        for (i, p) in paths.iter().enumerate() {
+            batch.stage(p, format!("first {i}").as_bytes()).unwrap();
+        }
+        batch.commit().unwrap();
+        for (i, p) in paths.iter().enumerate() {
+            assert_eq!(std::fs::read_to_string(p).unwrap(), format!("first {i}"));
+        }
+        let mut staged: Vec<Staged> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| stage(p, format!("second {i}").as_bytes()).unwrap())
+            .collect();
+        // One temporary file gone before the commit: it cannot be flushed.
+        std::fs::remove_file(&staged[13].tmp).unwrap();
+        let mut batch = Batch::default();
+        for s in staged.drain(..) {
+            batch.push(s);
+        }
+        assert!(batch.commit().is_err());
+        for (i, p) in paths.iter().enumerate() {
+            assert_eq!(
+                std::fs::read_to_string(p).unwrap(),
+                format!("first {i}"),
+                "{i}"
+            );
+        }
+        // And no temporary file is left behind.
+        for d in 0..3 {
+            let left: Vec<_> = std::fs::read_dir(dir.path().join(format!("d{d}")))
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| is_temp_name(n))
+                .collect();
+            assert!(left.is_empty(), "{left:?}");
+        }
+    }
 
     #[cfg(unix)]
     fn mode(path: &Path) -> u32 {
