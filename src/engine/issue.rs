@@ -462,7 +462,8 @@ pub fn render_cases(
     };
     let load = |id: &String| -> Result<(CaseView<'_>, Option<String>)> {
         match (&case_index, paths.get(id.as_str())) {
-            (Some(index), Some(path)) => index.load_hashed(ws, id, path),
+            // A case with nothing to render is not kept parsed: next time its summary says so.
+            (Some(index), Some(path)) => index.load_hashed_if(ws, id, path, &has_work),
             _ => store::case_path(ws, id)
                 .and_then(|p| store::load_file(ws, id, &p))
                 .map(|v| (v, None)),

@@ -672,7 +672,7 @@ impl<'i, 'w> CaseRef<'i, 'w> {
         if self.loaded.get().is_none() {
             let loaded = self
                 .index
-                .load_keeping(self.ws, self.id, self.path, keep_case)?;
+                .load_keeping(self.ws, self.id, self.path, &|_| keep_case)?;
             let _ = self.loaded.set(loaded);
         }
         self.loaded
@@ -833,10 +833,23 @@ impl CaseIndex {
         id: &str,
         path: &Path,
     ) -> Result<(CaseView<'w>, Option<String>)> {
-        self.load_keeping(ws, id, path, true)
+        self.load_keeping(ws, id, path, &|_| true)
     }
 
-    /// [`CaseIndex::load_hashed`]; with `keep_case` false, an entry made anew holds the file's
+    /// [`CaseIndex::load_hashed`], where a case parsed from its file is kept in the index only
+    /// when `keep` says so (`render --all` keeps the cases it has documents to look at: the
+    /// others it will not even load next time).
+    pub fn load_hashed_if<'w>(
+        &self,
+        ws: &'w Workspace,
+        id: &str,
+        path: &Path,
+        keep: &dyn Fn(&CaseView<'w>) -> bool,
+    ) -> Result<(CaseView<'w>, Option<String>)> {
+        self.load_keeping(ws, id, path, keep)
+    }
+
+    /// [`CaseIndex::load_hashed`]; when `keep_case` says no, an entry made anew holds the file's
     /// stamp, hash and summaries but not the parsed case (a command that wants only summaries
     /// does not pay for encoding and writing it; the first that needs the case parses the file
     /// and keeps it then).
@@ -845,7 +858,7 @@ impl CaseIndex {
         ws: &'w Workspace,
         id: &str,
         path: &Path,
-        keep_case: bool,
+        keep_case: &dyn Fn(&CaseView<'w>) -> bool,
     ) -> Result<(CaseView<'w>, Option<String>)> {
         let key = if self.enabled { self.key(path) } else { None };
         let Some(key) = key else {
@@ -895,7 +908,7 @@ impl CaseIndex {
                 // The encoding is exact by construction (every field, numbers as serde_json
                 // holds them, positions rebuilt from their own numbers); builds with debug
                 // assertions, which every test runs, prove it on each case they load.
-                let raw = if keep_case {
+                let raw = if keep_case(&view) {
                     encode(&view)
                         .filter(|raw| {
                             !cfg!(debug_assertions)
