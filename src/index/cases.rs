@@ -672,7 +672,7 @@ impl<'i, 'w> CaseRef<'i, 'w> {
         if self.loaded.get().is_none() {
             let loaded = self
                 .index
-                .load_keeping(self.ws, self.id, self.path, &|_| keep_case)?;
+                .load_hashed_if(self.ws, self.id, self.path, &|_| keep_case)?;
             let _ = self.loaded.set(loaded);
         }
         self.loaded
@@ -833,27 +833,15 @@ impl CaseIndex {
         id: &str,
         path: &Path,
     ) -> Result<(CaseView<'w>, Option<String>)> {
-        self.load_keeping(ws, id, path, &|_| true)
+        self.load_hashed_if(ws, id, path, &|_| true)
     }
 
     /// [`CaseIndex::load_hashed`], where a case parsed from its file is kept in the index only
-    /// when `keep` says so (`render --all` keeps the cases it has documents to look at: the
-    /// others it will not even load next time).
+    /// when `keep_case` says so; otherwise an entry made anew holds the file's stamp, hash and
+    /// summaries but not the parsed case (a command that wants only summaries does not pay for
+    /// encoding and writing it; `render --all` keeps only the cases it has documents to look
+    /// at; the first command that needs the case parses the file and keeps it then).
     pub fn load_hashed_if<'w>(
-        &self,
-        ws: &'w Workspace,
-        id: &str,
-        path: &Path,
-        keep: &dyn Fn(&CaseView<'w>) -> bool,
-    ) -> Result<(CaseView<'w>, Option<String>)> {
-        self.load_keeping(ws, id, path, keep)
-    }
-
-    /// [`CaseIndex::load_hashed`]; when `keep_case` says no, an entry made anew holds the file's
-    /// stamp, hash and summaries but not the parsed case (a command that wants only summaries
-    /// does not pay for encoding and writing it; the first that needs the case parses the file
-    /// and keeps it then).
-    fn load_keeping<'w>(
         &self,
         ws: &'w Workspace,
         id: &str,
