@@ -581,13 +581,20 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()>
     std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
 }
 
+#[cfg(not(any(unix, windows)))]
+fn read_at(_file: &std::fs::File, _buf: &mut [u8], _at: u64) -> std::io::Result<()> {
+    // No positional reads: the cases are parsed from their files.
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 #[cfg(windows)]
 fn read_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
     while !buf.is_empty() {
         match std::os::windows::fs::FileExt::seek_read(file, buf, at)? {
             0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
             n => {
-                buf = &mut buf[n..];
+                let rest = buf;
+                buf = &mut rest[n..];
                 at += n as u64;
             }
         }
