@@ -109,8 +109,8 @@ impl Batch {
 /// commits concurrent flushes together) is the limit, not the processor.
 const FLUSH_THREADS: usize = 8;
 
-/// Flush the staged files' contents to disk, several at a time; the first failure in their
-/// order is the error.
+/// Flush the staged files' contents to disk, several at a time (on the document workers of
+/// [`crate::typeset::for_each_parallel`]); the first failure in their order is the error.
 fn flush_all(staged: &[Staged]) -> Result<()> {
     let flush = |s: &Staged| -> Result<()> {
         std::fs::OpenOptions::new()
@@ -119,38 +119,9 @@ fn flush_all(staged: &[Staged]) -> Result<()> {
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io("写入", &s.path, e))
     };
-    if staged.len() <= 1 {
-        return staged.iter().try_for_each(flush);
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<()>>>> =
-        staged.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(s) = staged.get(i) else { break };
-            let r = flush(s);
-            if let Some(slot) = results.get(i) {
-                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-            }
-        }
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..FLUSH_THREADS.min(staged.len()) {
-            // A thread the system refuses leaves its share to the others.
-            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
-        }
-        work();
-    });
-    for r in results {
-        match r.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            Some(Err(e)) => return Err(e),
-            Some(Ok(())) => {}
-            // Not reached: every index is taken by one worker, and this thread works too.
-            None => return Err(Error::Internal("staged file not flushed".into())),
-        }
-    }
-    Ok(())
+    crate::typeset::for_each_parallel(staged.iter().collect(), FLUSH_THREADS, flush)
+        .into_iter()
+        .collect()
 }
 
 /// Hex SHA-256 of `bytes`.
