@@ -1120,49 +1120,37 @@ impl CaseIndex {
         let parsed = out
             .values()
             .any(|o| matches!(o, Out::Fresh(f) if matches!(f.case, CaseBlob::New(_))));
-        let mut data = read.map_or(0, |s| s.data);
-        // Where each entry's case lies in the data file written now.
-        let mut moved: Vec<Option<Blob>> = Vec::new();
-        if parsed {
-            data = new_token();
-            let mut bytes = DATA_MAGIC.to_vec();
-            bytes.extend_from_slice(&data.to_le_bytes());
-            for o in out.values() {
-                let case = match o {
-                    Out::Read(s, e) => e.case.and_then(|b| s.blob(&b)),
-                    Out::Fresh(f) => match &f.case {
-                        CaseBlob::None => None,
-                        CaseBlob::Old(b) => read.and_then(|s| s.blob(b)),
-                        CaseBlob::New(v) => Some(v.clone()),
-                    },
-                };
-                moved.push(case.and_then(|c| {
-                    let blob = Blob {
-                        at: bytes.len() as u64,
-                        len: u32::try_from(c.len()).ok()?,
-                        crc: crc32fast::hash(&c),
-                    };
-                    bytes.extend_from_slice(&c);
-                    Some(blob)
-                }));
-            }
-            write_derived(&self.dir, &data_file(folder), &bytes);
-        }
-        let summaries: Vec<Option<Vec<u8>>> = out
+        let data = if parsed {
+            new_token()
+        } else {
+            read.map_or(0, |s| s.data)
+        };
+        let mut cases = DATA_MAGIC.to_vec();
+        cases.extend_from_slice(&data.to_le_bytes());
+        // Per entry: where its case lies (in the data file written now, when a case was parsed;
+        // else where it lay), and its summaries encoded (for a changed entry).
+        let rows: Vec<(Option<Blob>, Option<Vec<u8>>)> = out
             .values()
-            .map(|o| match o {
-                Out::Read(..) => None,
-                Out::Fresh(f) => Some(encode_summaries(
-                    f.summaries.iter().map(|(k, b)| (k.as_str(), b.as_slice())),
-                )),
-            })
-            .collect();
-        let entries = out
-            .iter()
-            .enumerate()
-            .map(|(i, (file, o))| {
+            .map(|o| {
                 let case = if parsed {
-                    moved.get(i).copied().flatten()
+                    // Copied into the new data file (a case parsed in this run, borrowed).
+                    let bytes: Option<std::borrow::Cow<'_, [u8]>> = match o {
+                        Out::Read(s, e) => e.case.and_then(|b| s.blob(&b)).map(Into::into),
+                        Out::Fresh(f) => match &f.case {
+                            CaseBlob::None => None,
+                            CaseBlob::Old(b) => read.and_then(|s| s.blob(b)).map(Into::into),
+                            CaseBlob::New(v) => Some(v.as_slice().into()),
+                        },
+                    };
+                    bytes.and_then(|c| {
+                        let blob = Blob {
+                            at: cases.len() as u64,
+                            len: u32::try_from(c.len()).ok()?,
+                            crc: crc32fast::hash(&c),
+                        };
+                        cases.extend_from_slice(&c);
+                        Some(blob)
+                    })
                 } else {
                     match o {
                         Out::Read(_, e) => e.case,
@@ -1172,26 +1160,40 @@ impl CaseIndex {
                         },
                     }
                 };
-                match o {
-                    Out::Read(s, e) => EntryOut {
-                        file,
-                        stamp: e.stamp,
-                        checked: e.checked,
-                        sha256: s.sha256(e),
-                        case,
-                        clean: s.clean(e),
-                        summaries: Bytes(s.summaries(e)),
-                    },
-                    Out::Fresh(f) => EntryOut {
-                        file,
-                        stamp: f.stamp,
-                        checked: f.checked,
-                        sha256: &f.sha256,
-                        case,
-                        clean: f.clean.as_deref(),
-                        summaries: Bytes(summaries[i].as_deref().unwrap_or(&[])),
-                    },
-                }
+                let summaries = match o {
+                    Out::Read(..) => None,
+                    Out::Fresh(f) => Some(encode_summaries(
+                        f.summaries.iter().map(|(k, b)| (k.as_str(), b.as_slice())),
+                    )),
+                };
+                (case, summaries)
+            })
+            .collect();
+        if parsed {
+            write_derived(&self.dir, &data_file(folder), &cases);
+        }
+        let entries = out
+            .iter()
+            .zip(&rows)
+            .map(|((file, o), (case, summaries))| match o {
+                Out::Read(s, e) => EntryOut {
+                    file,
+                    stamp: e.stamp,
+                    checked: e.checked,
+                    sha256: s.sha256(e),
+                    case: *case,
+                    clean: s.clean(e),
+                    summaries: Bytes(s.summaries(e)),
+                },
+                Out::Fresh(f) => EntryOut {
+                    file,
+                    stamp: f.stamp,
+                    checked: f.checked,
+                    sha256: &f.sha256,
+                    case: *case,
+                    clean: f.clean.as_deref(),
+                    summaries: Bytes(summaries.as_deref().unwrap_or(&[])),
+                },
             })
             .collect();
         let shard = ShardOut {
