@@ -36,17 +36,21 @@ pub struct TextRead {
 
 /// [`read_text`], telling whether the file is a plain one and its stamp.
 pub fn read_text_stamped(root: &Path, path: &Path) -> Result<TextRead> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| crate::yaml::read_error(path, e))?;
-    // (A symlink to a folder is a folder too.)
-    if meta.is_dir() || (meta.file_type().is_symlink() && path.is_dir()) {
-        return Err(crate::yaml::read_error(
-            path,
-            std::io::Error::from(std::io::ErrorKind::IsADirectory),
-        ));
-    }
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let read =
-        crate::jail::read_file_inside(root, rel, MAX_TEXT_FILE).map_err(|e| e.relative_to(root))?;
+    let read = crate::jail::read_file_inside(root, rel, MAX_TEXT_FILE).map_err(|e| {
+        // A missing file or a folder is told as such (the jail only says it cannot read it);
+        // looked at only when the read failed, so a file read costs no extra `stat`.
+        if let Err(e) = std::fs::symlink_metadata(path) {
+            return crate::yaml::read_error(path, e);
+        }
+        if path.is_dir() {
+            return crate::yaml::read_error(
+                path,
+                std::io::Error::from(std::io::ErrorKind::IsADirectory),
+            );
+        }
+        e.relative_to(root)
+    })?;
     let plain = read.plain_path && read.meta.is_file();
     let stamp = plain
         .then(|| crate::derived::Stamp::of(&read.meta))
