@@ -14,6 +14,7 @@
 # each tool's median time per letter to yingsu's.
 #
 #   bash benches/compare.sh [letters, default 200] [rounds, default 3]
+#   TOOLS=typst bash benches/compare.sh 1000 2     # yingsu and the Typst CLI only
 #
 # The XeLaTeX and LibreOffice letters carry the same text in the same page and fonts but are
 # typeset by those tools' own rules; they compare the cost of a document, not its look.
@@ -30,6 +31,12 @@ Y=$target/release/yingsu
 typst=${TYPST:-$(command -v typst || true)}
 xelatex=${XELATEX:-$(command -v xelatex || true)}
 soffice=${SOFFICE:-$(command -v soffice || command -v libreoffice || true)}
+# TOOLS="typst xelatex libreoffice" (any of them) compares yingsu with those alone.
+if [ -n "${TOOLS:-}" ]; then
+  [[ " $TOOLS " == *" typst "* ]] || typst=
+  [[ " $TOOLS " == *" xelatex "* ]] || xelatex=
+  [[ " $TOOLS " == *" libreoffice "* ]] || soffice=
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -103,6 +103,12 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// Whether [`coerce`] reads the value's source text (`raw`) for this type and value: a number
+/// or a yes/no written for a text or an option keeps its spelling (`003`, `yes`).
+pub fn reads_raw(ty: FieldType, v: &Value) -> bool {
+    matches!(ty, FieldType::Text | FieldType::Enum) && matches!(v, Value::Number(_) | Value::Bool(_))
+}
+
 /// Normalise a value typed by a clerk into the field's type.
 ///
 /// `raw` is the value's source text when it came from YAML (so that `003` stays `003` for a
@@ -245,6 +251,52 @@ pub fn split_assignment(s: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `validate` trusts a history value checked without its source text unless `reads_raw`
+    /// says the text matters: for every other type and value, the text changes nothing.
+    #[test]
+    fn the_source_text_matters_only_where_reads_raw_says() {
+        let types = [
+            FieldType::Text,
+            FieldType::Date,
+            FieldType::Bool,
+            FieldType::Enum,
+            FieldType::Integer,
+            FieldType::List,
+            FieldType::CaseNumber,
+        ];
+        let values = [
+            serde_json::json!(3),
+            serde_json::json!(3.5),
+            serde_json::json!(true),
+            serde_json::json!("3"),
+            serde_json::json!("2023-05-08"),
+            serde_json::json!(["3", 4]),
+            serde_json::json!({"a": 1}),
+            Value::Null,
+        ];
+        let options = vec!["3".to_string(), "003".to_string(), "yes".to_string()];
+        let mut raw_changed = 0;
+        for ty in types {
+            for v in &values {
+                for raw in ["003", "yes", "2023-05-08", "\"3\""] {
+                    let with = coerce(ty, &options, v, Some(raw));
+                    let without = coerce(ty, &options, v, None);
+                    let same = match (&with, &without) {
+                        (Ok(a), Ok(b)) => a == b,
+                        (Err(_), Err(_)) => true,
+                        _ => false,
+                    };
+                    if !same {
+                        raw_changed += 1;
+                        assert!(reads_raw(ty, v), "{ty:?} {v} with {raw:?}: {with:?} / {without:?}");
+                    }
+                }
+            }
+        }
+        // The test sees the cases it is about.
+        assert!(raw_changed > 0);
+    }
 
     #[test]
     fn dates() {

@@ -1433,6 +1433,33 @@ fn a_character_no_font_has_is_refused_where_it_enters() {
         "{err}"
     );
     assert!(err.contains("U+E000"), "{err}");
+
+    // The same character in a value of the history, and a number given for an option there
+    // (`level: 1`): each is found at its place.
+    for (from, to, message) in [
+        (
+            "      cause: 行政处罚",
+            "      cause: \"行政\u{E000}处罚\"",
+            "第 1 条办理记录中cause（案由） 中的字符“\u{E000}”（U+E000）无法排版",
+        ),
+        (
+            "      level: 一审",
+            "      level: 1",
+            "第 1 条办理记录中字段 `level`（审级）：`1` 不是允许的选项",
+        ),
+    ] {
+        let edited = text.replacen(from, to, 1);
+        assert_ne!(edited, text);
+        std::fs::write(&file, &edited).unwrap();
+        let line = edited.lines().position(|l| l == to).unwrap() + 1;
+        let (code, _, err) = yingsu(p, &["validate"], T);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(message), "{err}");
+        assert!(
+            err.contains(&format!("--> cases/2023/G2.yaml:{line}:14")),
+            "{err}"
+        );
+    }
 }
 
 /// `render --all` typesets only what changed: a second run typesets nothing; a lost PDF, a

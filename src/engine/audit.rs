@@ -325,6 +325,57 @@ pub fn history_values(
 ) -> Vec<Diagnostic> {
     let case = &view.case;
     let file = ws.rel_path(&case.path);
+    let mut out = Vec::new();
+    // The history as parsed has no positions; the file is parsed again with them only when a
+    // value of it is wrong, to point at it.
+    if !history_clean(ws, view, covers) {
+        out = history_problems(ws, view, covers, &file);
+    }
+    for (k, v) in &case.typed {
+        if let Some(value) = view.typed.get(k)
+            && let Some((m, h)) = glyph_problem(view, k, value, covers)
+        {
+            out.push(crate::yaml::at(&file, &case.source, v, m).help(h));
+        }
+    }
+    out
+}
+
+/// Whether every value of the case's history, as parsed, passes the checks of
+/// [`history_problems`]: when it does, they would find nothing. A value whose coercion reads its
+/// source text (a number given for a text or an option) is not judged here.
+fn history_clean(ws: &Workspace, view: &CaseView<'_>, covers: &dyn Fn(char) -> bool) -> bool {
+    view.case.history.iter().all(|e| {
+        chrono::DateTime::parse_from_rfc3339(&e.at).is_ok()
+            && e.facts.iter().all(|(k, v)| {
+                if v.is_null() {
+                    return true;
+                }
+                let Some(spec) = view.wf.field(k) else {
+                    return false;
+                };
+                if crate::facts::reads_raw(spec.ty, v) {
+                    return false;
+                }
+                let Ok(value) = crate::facts::coerce(spec.ty, &spec.values, v, None) else {
+                    return false;
+                };
+                super::input::check_ref(ws, k, spec, &value).is_ok()
+                    && super::input::check_entry(k, &value).is_ok()
+                    && glyph_problem(view, k, &value, covers).is_none()
+            })
+    })
+}
+
+/// Every problem of the history's values, each at its place in the file.
+fn history_problems(
+    ws: &Workspace,
+    view: &CaseView<'_>,
+    covers: &dyn Fn(char) -> bool,
+    file: &std::path::Path,
+) -> Vec<Diagnostic> {
+    let case = &view.case;
+    let file = file.to_path_buf();
     let Ok(written) = crate::yaml::parse::<WrittenCase>(&file, &case.source) else {
         return Vec::new();
     };
@@ -368,13 +419,6 @@ pub fn history_values(
                     }
                 }
             }
-        }
-    }
-    for (k, v) in &case.typed {
-        if let Some(value) = view.typed.get(k)
-            && let Some((m, h)) = glyph_problem(view, k, value, covers)
-        {
-            out.push(crate::yaml::at(&file, &case.source, v, m).help(h));
         }
     }
     out

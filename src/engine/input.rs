@@ -130,7 +130,7 @@ fn fields_help(wf: &Workflow, key: &str) -> String {
 }
 
 /// A field that names an entry of `yingsu.yaml` (`of: agencies|courts|issuers`) must name one.
-fn check_ref(
+pub(crate) fn check_ref(
     ws: &Workspace,
     key: &str,
     spec: &FieldSpec,
