@@ -248,29 +248,26 @@ pub fn check_case_number_unused(ws: &Workspace, number: &str, id: &str) -> Resul
     let Some(wanted) = crate::casenum::normalize(number) else {
         return Ok(());
     };
-    let (views, _) = load_all(ws)?;
-    for v in &views {
-        if v.case.id == id || v.case.is_withdrawn() {
-            continue;
+    // Each case's 案号 as the audit keeps it (normalized, none when withdrawn): from the case
+    // index while the file is unchanged, so a new case does not read the whole archive.
+    let (holders, _, index) = each_case(ws, |index, other, path| {
+        if other == id {
+            return Ok(None);
         }
-        let theirs = v
-            .facts()
-            .get("case_number")
-            .and_then(|n| n.as_str())
-            .and_then(crate::casenum::normalize);
-        if theirs.as_deref() == Some(wanted.as_str()) {
-            return Err(Error::user(
-                format!(
-                    "案号{wanted}已用于案件 {}（{}）",
-                    v.case.id,
-                    ws.rel(&v.case.path)
-                ),
-                format!(
-                    "同一案号只建一个案件：用 `yingsu case show {}` 查看它；二审、再审的案号不同（行终、行再），请核对",
-                    v.case.id
-                ),
-            ));
-        }
+        let case = crate::index::cases::CaseRef::new(index, ws, other, path);
+        let summary: super::audit::AuditSummary =
+            case.summary(super::audit::AUDIT_KIND, |v| super::audit::summary(ws, v))?;
+        Ok((summary.case_number.as_deref() == Some(wanted.as_str()))
+            .then(|| (other.to_string(), path.to_path_buf())))
+    })?;
+    index.save();
+    if let Some((other, path)) = holders.into_iter().flatten().next() {
+        return Err(Error::user(
+            format!("案号{wanted}已用于案件 {other}（{}）", ws.rel(&path)),
+            format!(
+                "同一案号只建一个案件：用 `yingsu case show {other}` 查看它；二审、再审的案号不同（行终、行再），请核对"
+            ),
+        ));
     }
     Ok(())
 }
