@@ -106,7 +106,8 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 /// Whether [`coerce`] reads the value's source text (`raw`) for this type and value: a number
 /// or a yes/no written for a text or an option keeps its spelling (`003`, `yes`).
 pub fn reads_raw(ty: FieldType, v: &Value) -> bool {
-    matches!(ty, FieldType::Text | FieldType::Enum) && matches!(v, Value::Number(_) | Value::Bool(_))
+    matches!(ty, FieldType::Text | FieldType::Enum)
+        && matches!(v, Value::Number(_) | Value::Bool(_))
 }
 
 /// Normalise a value typed by a clerk into the field's type.
@@ -289,7 +290,10 @@ mod tests {
                     };
                     if !same {
                         raw_changed += 1;
-                        assert!(reads_raw(ty, v), "{ty:?} {v} with {raw:?}: {with:?} / {without:?}");
+                        assert!(
+                            reads_raw(ty, v),
+                            "{ty:?} {v} with {raw:?}: {with:?} / {without:?}"
+                        );
                     }
                 }
             }

@@ -81,7 +81,30 @@ const ENOLCK: i32 = if cfg!(any(target_os = "linux", target_os = "android")) {
 /// See [`Workspace::lock_for_writing`].
 #[derive(Debug)]
 pub struct WriteLock {
-    _file: std::fs::File,
+    file: std::fs::File,
+}
+
+/// What the lock file says while a command that writes holds it ...
+const LOCK_WRITING: &[u8] = b"writing\n";
+/// ... and once that command has ended without being cut short.
+const LOCK_CLEAN: &[u8] = b"clean\n";
+
+/// Puts `state` in the lock file (its whole content).
+fn mark_lock(file: &mut std::fs::File, state: &[u8]) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    file.set_len(0)?;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    file.write_all(state)
+}
+
+impl Drop for WriteLock {
+    /// The command ends without being cut short: whatever it staged was put in place or
+    /// removed (a staged file not committed is deleted when dropped), so the next command need
+    /// not look for leftovers. A process killed or crashed never gets here, and leaves the
+    /// lock file saying `writing`.
+    fn drop(&mut self) {
+        let _ = mark_lock(&mut self.file, LOCK_CLEAN);
+    }
 }
 
 /// A template source and where it came from.
@@ -344,18 +367,44 @@ impl Workspace {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("锁定", &path, e)),
         }
-        // Holding the lock, no other run is writing: temporary files left in the archive and
-        // the case folders by a run that crashed are removed (only yingsu's own naming pattern).
-        for dir in [self.archive_dir(), self.cases_dir()] {
-            let removed = crate::archive::remove_stale_temps(&dir)?;
-            if !removed.is_empty() {
-                self.notify(&format!(
-                    "已清理上次中断留下的 {} 个临时文件",
-                    removed.len()
-                ));
+        // Holding the lock, no other run is writing. Unless the last run that held it ended
+        // cleanly (the lock file says so; a run cut short leaves it saying `writing`, an older
+        // yingsu leaves it empty), temporary files it left in the archive and the case folders
+        // are removed (only yingsu's own naming pattern). The whole archive is walked only then.
+        let mut file = file;
+        let mut said = Vec::new();
+        {
+            use std::io::Read;
+            let _ = (&file).take(64).read_to_end(&mut said);
+        }
+        mark_lock(&mut file, LOCK_WRITING)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| Error::io("写入", &path, e))?;
+        if said != LOCK_CLEAN {
+            for dir in [self.archive_dir(), self.cases_dir()] {
+                let removed = crate::archive::remove_stale_temps(&dir)?;
+                if !removed.is_empty() {
+                    self.notify(&format!(
+                        "已清理上次中断留下的 {} 个临时文件",
+                        removed.len()
+                    ));
+                }
             }
         }
-        Ok(WriteLock { _file: file })
+        Ok(WriteLock { file })
+    }
+
+    /// Makes the next command that writes look for temporary files left behind, as after a
+    /// run cut short (`validate` calls it when it found some, so that its advice holds). Done
+    /// only when no command is writing at the moment; best effort, as it only saves time.
+    pub fn expect_leftovers(&self) {
+        let path = self.root.join(".yingsu.lock");
+        let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(&path) else {
+            return;
+        };
+        if file.try_lock().is_ok() {
+            let _ = mark_lock(&mut file, b"");
+        }
     }
 
     /// What template `name` (without `.typ`) declares about its documents (format, 文种,

@@ -62,7 +62,11 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
         problems.extend(found.into_iter().flatten());
     }
     index.save();
-    problems.extend(engine::audit::stale_temps(ws));
+    let leftovers = engine::audit::stale_temps(ws);
+    if !leftovers.is_empty() {
+        ws.expect_leftovers();
+    }
+    problems.extend(leftovers);
     if problems.len() == 1 {
         return Err(Error::Many(problems));
     }
