@@ -49,6 +49,22 @@ impl Stamp {
         }
     }
 
+    /// The stamp as bytes (for hashing into a key).
+    pub fn bytes(&self) -> [u8; 40] {
+        let mut out = [0; 40];
+        let parts = [
+            self.0.to_le_bytes(),
+            self.1.to_le_bytes(),
+            self.2.to_le_bytes(),
+            self.3.to_le_bytes(),
+            self.4.to_le_bytes(),
+        ];
+        for (chunk, part) in out.chunks_exact_mut(8).zip(parts) {
+            chunk.copy_from_slice(&part);
+        }
+        out
+    }
+
     /// Both times were old enough, at `checked`, for the stamp to stand for the content.
     pub fn settled(&self, checked: i64) -> bool {
         self.1 < checked.saturating_sub(RACY_NS) && self.2 < checked.saturating_sub(RACY_NS)

@@ -449,16 +449,11 @@ pub fn render_cases(
         .map(|(i, p)| (i.as_str(), p.as_path()))
         .collect();
     // Whether a case has anything for `render` to look at: documents in its history (or a
-    // file outside a year folder, which `rerender_case` refuses). Kept as the case's summary in
-    // the index, so a case without documents is not even decoded next time.
-    const WORK: &str = "render-work-1";
+    // file outside a year folder, which `rerender_case` refuses). Only such a case is kept
+    // parsed in the index.
     let has_work = |v: &CaseView<'_>| {
         year_folder(&v.case.path).is_none()
             || v.case.history.iter().any(|h| !h.documents.is_empty())
-    };
-    let idle = |id: &String| match (&case_index, paths.get(id.as_str())) {
-        (Some(index), Some(path)) => index.cached_summary::<bool>(path, WORK) == Some(false),
-        _ => false,
     };
     let load = |id: &String| -> Result<(CaseView<'_>, Option<String>)> {
         match (&case_index, paths.get(id.as_str())) {
@@ -478,21 +473,53 @@ pub fn render_cases(
         cases: case_index.as_ref().map_or("", |i| i.fingerprint()),
         now: crate::index::now_ns(),
     };
+    // A case whose documents (from its summary in the case index) are all settled is
+    // answered without being decoded; one without documents too.
+    let settled = |id: &String| -> Option<Vec<Rendered>> {
+        let current = case_index.as_ref()?.current(paths.get(id.as_str())?)?;
+        let docs: Vec<Listed> = current.summary::<Option<Vec<Listed>>>(DOCS)??;
+        if docs.is_empty() {
+            return Some(Vec::new());
+        }
+        if reissue || known.cases.is_empty() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(docs.len());
+        for d in docs {
+            let key = crate::index::outcome_key(
+                known.inputs,
+                known.cases,
+                current.sha256(),
+                &ws.root.join(&d.file),
+                &ws.root.join(frozen_path(&d.file)),
+                known.now,
+            )?;
+            if !known.index.is_settled(&d.file, &key) {
+                return None;
+            }
+            out.push(Rendered {
+                case_id: id.clone(),
+                record: d.into_record(),
+                changed: false,
+                typeset: false,
+            });
+        }
+        Some(out)
+    };
     type Done = (Vec<Rendered>, Vec<Staged>, Vec<Drift>);
     let per_case: Vec<Result<std::result::Result<Done, Unreadable>>> =
         crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| {
-            let loaded = if idle(id) {
-                Ok(None)
-            } else {
-                load(id).map(Some)
+            let loaded = match settled(id) {
+                Some(done) => Ok(Err(done)),
+                None => load(id).map(Ok),
             };
             match loaded {
-                Ok(None) => Ok(Ok((Vec::new(), Vec::new(), Vec::new()))),
-                Ok(Some((view, sha))) => {
+                Ok(Err(done)) => Ok(Ok((done, Vec::new(), Vec::new()))),
+                Ok(Ok((view, sha))) => {
                     if let (Some(index), Some(path), Some(sha)) =
                         (&case_index, paths.get(id.as_str()), &sha)
                     {
-                        index.keep(path, sha, WORK, &has_work(&view));
+                        index.keep(path, sha, DOCS, &listed(&view));
                     }
                     rerender_case(ws, &view, sha.as_deref(), renderer, actor, reissue, &known)
                         .map(Ok)
@@ -549,6 +576,60 @@ pub fn render_cases(
         i.save();
     }
     Ok(out)
+}
+
+/// The kind (and version) of [`listed`]'s summary in the case index.
+const DOCS: &str = "render-docs-1";
+
+/// A document of a case as its history records it (a [`DocRecord`] in the case index).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Listed {
+    title: String,
+    template: String,
+    number: Option<String>,
+    file: String,
+    sha256: String,
+}
+
+impl Listed {
+    fn into_record(self) -> DocRecord {
+        DocRecord {
+            title: self.title,
+            template: self.template,
+            number: self.number,
+            file: self.file,
+            sha256: self.sha256,
+        }
+    }
+}
+
+/// What [`rerender_case`] looks at in a case: the documents of every step not undone, in the
+/// order of the history; `None` when it must see the case itself (a case file outside a year
+/// folder, a recorded document path that is not yingsu's: both are refused there).
+fn listed(view: &CaseView<'_>) -> Option<Vec<Listed>> {
+    let case = &view.case;
+    let year = year_folder(&case.path)?;
+    let undone = case.undone();
+    let mut out = Vec::new();
+    for (i, h) in case.history.iter().enumerate() {
+        let Some(step) = &h.step else { continue };
+        if h.documents.is_empty() || undone.contains(&i) {
+            continue;
+        }
+        for d in &h.documents {
+            if d.file != archive::document_path(year, &case.id, i, step, &d.template) {
+                return None;
+            }
+            out.push(Listed {
+                title: d.title.clone(),
+                template: d.template.clone(),
+                number: d.number.clone(),
+                file: d.file.clone(),
+                sha256: d.sha256.clone(),
+            });
+        }
+    }
+    Some(out)
 }
 
 /// The render index and the workspace's inputs fingerprint, for [`rerender_case`].

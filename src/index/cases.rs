@@ -81,7 +81,7 @@ pub fn fingerprint(ws: &Workspace) -> String {
         h.update(format!("{wf:?}").as_bytes());
         h.update([0]);
     }
-    super::hex(&h.finalize())
+    crate::archive::hex(&h.finalize())
 }
 
 /// A position as the index keeps it: line, column, offset and length in characters, byte offset
@@ -765,7 +765,7 @@ fn shard_stem(folder: &str) -> String {
         format!("cases-{folder}")
     } else {
         let h = Sha256::digest(folder.as_bytes());
-        format!("cases-{}", &super::hex(&h)[..16])
+        format!("cases-{}", &crate::archive::hex(&h)[..16])
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod cases;
 
+use crate::archive::hex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -204,7 +205,8 @@ pub fn outcome_key(
         h.update(part.as_bytes());
         h.update([0]);
     }
-    h.update(format!("{p:?}{f:?}").as_bytes());
+    h.update(p.bytes());
+    h.update(f.bytes());
     Some(hex(&h.finalize()))
 }
 
@@ -237,8 +239,4 @@ fn program_identity() -> Vec<u8> {
 /// derived file written by another build of yingsu does not share.
 pub fn program_key() -> String {
     hex(&program_identity())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
