@@ -394,17 +394,16 @@ impl Workspace {
         Ok(WriteLock { file })
     }
 
-    /// Makes the next command that writes look for temporary files left behind, as after a
-    /// run cut short (`validate` calls it when it found some, so that its advice holds). Done
-    /// only when no command is writing at the moment; best effort, as it only saves time.
-    pub fn expect_leftovers(&self) {
-        let path = self.root.join(".yingsu.lock");
-        let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(&path) else {
-            return;
+    /// Whether the last command that wrote to the workspace's records ended cleanly (the lock
+    /// file says so; see [`Workspace::lock_for_writing`]): then no temporary file of a run cut
+    /// short is left in the archive or the case folders.
+    pub fn last_write_ended_cleanly(&self) -> bool {
+        use std::io::Read;
+        let Ok(file) = std::fs::File::open(self.root.join(".yingsu.lock")) else {
+            return false;
         };
-        if file.try_lock().is_ok() {
-            let _ = mark_lock(&mut file, b"");
-        }
+        let mut said = Vec::new();
+        file.take(64).read_to_end(&mut said).is_ok() && said == LOCK_CLEAN
     }
 
     /// What template `name` (without `.typ`) declares about its documents (format, 文种,

@@ -1173,6 +1173,8 @@ fn a_killed_render_leaves_nothing_behind_after_a_rerun() {
     let planted = ws.join("archive/2023/JY-2023-017/.yingsu-AbC123.tmp");
     std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
     std::fs::write(&planted, vec![b'%'; 100_000]).unwrap();
+    // The run may have ended before the kill: the lock file says what a crash leaves.
+    std::fs::write(ws.join(".yingsu.lock"), "writing\n").unwrap();
     let (code, _, err) = yingsu(&ws, &["validate"], T);
     assert_eq!(code, 1, "{err}");
     assert!(
@@ -1207,8 +1209,8 @@ fn a_killed_render_leaves_nothing_behind_after_a_rerun() {
 
 /// A command that writes looks through the archive for temporary files left behind only when
 /// the last such command did not end cleanly: the lock file says `clean` after a clean end and
-/// `writing` while one runs (so a run killed leaves `writing`). A file planted after a clean end
-/// is found by `validate`, which makes the next command that writes look again, as it advises.
+/// `writing` while one runs (so a run killed leaves `writing`); `validate` reports leftovers on
+/// the same rule. (A run really killed is `a_killed_render_leaves_nothing_behind_after_a_rerun`.)
 #[test]
 fn leftovers_are_looked_for_after_a_run_that_did_not_end_cleanly() {
     let dir = workspace_with_notice();
@@ -1216,31 +1218,46 @@ fn leftovers_are_looked_for_after_a_run_that_did_not_end_cleanly() {
     let lock = p.join(".yingsu.lock");
     case_new(p, "A1", "notice.yaml", T);
     assert_eq!(std::fs::read_to_string(&lock).unwrap(), "clean\n");
+    // What a run killed while writing leaves: the lock saying `writing`, a staged file.
+    std::fs::write(&lock, "writing\n").unwrap();
     let planted = p.join("archive/2023/A1/.yingsu-Zz9.tmp");
     std::fs::write(&planted, "x").unwrap();
-    // After a clean end the archive is not walked.
-    case_new(p, "A2", "notice.yaml", T);
-    assert!(planted.exists());
     let (code, _, err) = yingsu(p, &["validate"], T);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains(" --> archive/2023/A1/.yingsu-Zz9.tmp\n  = 帮助：下次运行修改记录的命令（render、case advance 等）时会自动删除"),
         "{err}"
     );
-    case_new(p, "A3", "notice.yaml", T);
+    case_new(p, "A2", "notice.yaml", T);
     assert!(!planted.exists());
     assert_eq!(std::fs::read_to_string(&lock).unwrap(), "clean\n");
-    // What a run killed while writing leaves: the lock saying `writing`, a staged file.
-    std::fs::write(&lock, "writing\n").unwrap();
+    ok(p, &["validate"], T);
+    // An empty lock file (as yingsu left it before it said `clean`), or none, is looked behind
+    // too.
     let planted = p.join("cases/2023/.yingsu-Q1w2.tmp");
+    for lock_text in [Some(""), None] {
+        match lock_text {
+            Some(text) => std::fs::write(&lock, text).unwrap(),
+            None => std::fs::remove_file(&lock).unwrap(),
+        }
+        std::fs::write(&planted, "x").unwrap();
+        let (code, _, err) = yingsu(p, &["validate"], T);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(".yingsu-Q1w2.tmp"), "{err}");
+        case_new(
+            p,
+            if lock_text.is_some() { "A3" } else { "A4" },
+            "notice.yaml",
+            T,
+        );
+        assert!(!planted.exists());
+    }
+    // After a clean end the archive is not walked: a file of that name put there by hand is
+    // not a leftover of yingsu's, and stays.
     std::fs::write(&planted, "x").unwrap();
-    case_new(p, "A4", "notice.yaml", T);
-    assert!(!planted.exists());
-    // An empty lock file (as yingsu left it before it said `clean`) is looked behind too.
-    std::fs::write(&lock, "").unwrap();
-    std::fs::write(&planted, "x").unwrap();
+    ok(p, &["validate"], T);
     case_new(p, "A5", "notice.yaml", T);
-    assert!(!planted.exists());
+    assert!(planted.exists());
 }
 
 /// A case file that is a symlink to a file outside the workspace is refused without being read:

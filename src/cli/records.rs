@@ -62,11 +62,7 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
         problems.extend(found.into_iter().flatten());
     }
     index.save();
-    let leftovers = engine::audit::stale_temps(ws);
-    if !leftovers.is_empty() {
-        ws.expect_leftovers();
-    }
-    problems.extend(leftovers);
+    problems.extend(engine::audit::stale_temps(ws));
     if problems.len() == 1 {
         return Err(Error::Many(problems));
     }
@@ -124,10 +120,23 @@ fn validated(
 /// temporary file left behind) or the index is off: the whole check then runs and reports it.
 /// A case whose history was found clean under the same fonts and templates is not read again.
 fn validate_through_index(ws: &Workspace) -> Result<Option<(usize, Vec<engine::StatusRow>)>> {
-    use engine::audit::{self, AUDIT_KIND, AuditSummary};
+    use engine::audit;
     if !yingsu::index::enabled() {
         return Ok(None);
     }
+    // Looking through the archive's folders for leftovers waits on the file system more than
+    // it computes: it runs on a thread of its own while the cases are read.
+    std::thread::scope(|scope| {
+        let leftovers = scope.spawn(|| audit::stale_temps(ws).is_empty());
+        let read = validate_cases(ws);
+        let no_leftovers = leftovers.join().unwrap_or(false);
+        read.map(|found| found.filter(|_| no_leftovers))
+    })
+}
+
+/// [`validate_through_index`] but for temporary files left behind.
+fn validate_cases(ws: &Workspace) -> Result<Option<(usize, Vec<engine::StatusRow>)>> {
+    use engine::audit::{self, AUDIT_KIND, AuditSummary};
     let today = Actor::from_env()?.today();
     let inputs = yingsu::index::inputs_fingerprint(ws);
     let renderer = TypstRenderer::new();
@@ -158,11 +167,7 @@ fn validate_through_index(ws: &Workspace) -> Result<Option<(usize, Vec<engine::S
     })?;
     index.save();
     let all_clean = found.iter().all(|(_, _, clean)| *clean);
-    if !unreadable.is_empty()
-        || !all_clean
-        || !audit::all_clear(found.iter().map(|(s, _, _)| s))
-        || !audit::stale_temps(ws).is_empty()
-    {
+    if !unreadable.is_empty() || !all_clean || !audit::all_clear(found.iter().map(|(s, _, _)| s)) {
         return Ok(None);
     }
     let cases = found.len();

@@ -286,8 +286,13 @@ fn at(file: &std::path::Path, source: &str, pos: Option<Pos>, message: String) -
 }
 
 /// Temporary files a crashed run left in the archive or the case folders (a writing command
-/// removes them; `validate` only reports them).
+/// removes them; `validate` only reports them). None when the last writing command ended
+/// cleanly: it started by removing what an earlier one left (see
+/// [`Workspace::lock_for_writing`]), so the folders are not walked.
 pub fn stale_temps(ws: &Workspace) -> Vec<Diagnostic> {
+    if ws.last_write_ended_cleanly() {
+        return Vec::new();
+    }
     [ws.archive_dir(), ws.cases_dir()]
         .iter()
         .flat_map(|d| archive::find_stale_temps(d))
