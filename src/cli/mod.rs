@@ -167,8 +167,17 @@ pub fn main() -> i32 {
             return o.code;
         }
     };
-    let mut out = std::io::stdout().lock();
-    match run(cli, &mut out) {
+    // Line by line on a terminal; in blocks into a pipe or a file (a listing of ten thousand
+    // lines is one write per line otherwise).
+    let stdout = std::io::stdout().lock();
+    let mut out: Box<dyn Write> = if std::io::IsTerminal::is_terminal(&stdout) {
+        Box::new(stdout)
+    } else {
+        Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout))
+    };
+    let result =
+        run(cli, &mut out).and_then(|()| out.flush().map_err(|e| Error::io("输出", "stdout", e)));
+    match result {
         Ok(()) => 0,
         // The reader went away (`yingsu status | head`): nothing more to say, as with any
         // command-line tool; the work itself was done before the output.
