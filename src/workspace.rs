@@ -89,6 +89,16 @@ const LOCK_WRITING: &[u8] = b"writing\n";
 /// ... and once that command has ended without being cut short.
 const LOCK_CLEAN: &[u8] = b"clean\n";
 
+/// The lock file's name in the workspace's folder.
+const LOCK_FILE: &str = ".yingsu.lock";
+
+/// Whether the lock file says the last command that held it ended cleanly.
+fn lock_says_clean(file: &std::fs::File) -> bool {
+    use std::io::Read;
+    let mut said = Vec::new();
+    file.take(64).read_to_end(&mut said).is_ok() && said == LOCK_CLEAN
+}
+
 /// Puts `state` in the lock file (its whole content).
 fn mark_lock(file: &mut std::fs::File, state: &[u8]) -> std::io::Result<()> {
     use std::io::{Seek, Write};
@@ -341,7 +351,7 @@ impl Workspace {
     /// command waits here (saying so on stderr) until this one is done; the hold ends when
     /// the returned value is dropped, or when the process ends in any way.
     pub fn lock_for_writing(&self) -> Result<WriteLock> {
-        let path = self.root.join(".yingsu.lock");
+        let path = self.root.join(LOCK_FILE);
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -372,15 +382,11 @@ impl Workspace {
         // yingsu leaves it empty), temporary files it left in the archive and the case folders
         // are removed (only yingsu's own naming pattern). The whole archive is walked only then.
         let mut file = file;
-        let mut said = Vec::new();
-        {
-            use std::io::Read;
-            let _ = (&file).take(64).read_to_end(&mut said);
-        }
+        let clean = lock_says_clean(&file);
         mark_lock(&mut file, LOCK_WRITING)
             .and_then(|()| file.sync_data())
             .map_err(|e| Error::io("写入", &path, e))?;
-        if said != LOCK_CLEAN {
+        if !clean {
             for dir in [self.archive_dir(), self.cases_dir()] {
                 let removed = crate::archive::remove_stale_temps(&dir)?;
                 if !removed.is_empty() {
@@ -398,12 +404,7 @@ impl Workspace {
     /// file says so; see [`Workspace::lock_for_writing`]): then no temporary file of a run cut
     /// short is left in the archive or the case folders.
     pub fn last_write_ended_cleanly(&self) -> bool {
-        use std::io::Read;
-        let Ok(file) = std::fs::File::open(self.root.join(".yingsu.lock")) else {
-            return false;
-        };
-        let mut said = Vec::new();
-        file.take(64).read_to_end(&mut said).is_ok() && said == LOCK_CLEAN
+        std::fs::File::open(self.root.join(LOCK_FILE)).is_ok_and(|f| lock_says_clean(&f))
     }
 
     /// What template `name` (without `.typ`) declares about its documents (format, 文种,
