@@ -353,21 +353,15 @@ fn history_clean(ws: &Workspace, view: &CaseView<'_>, covers: &dyn Fn(char) -> b
     view.case.history.iter().all(|e| {
         chrono::DateTime::parse_from_rfc3339(&e.at).is_ok()
             && e.facts.iter().all(|(k, v)| {
-                if v.is_null() {
-                    return true;
-                }
-                let Some(spec) = view.wf.field(k) else {
-                    return false;
-                };
-                if crate::facts::reads_raw(spec.ty, v) {
-                    return false;
-                }
-                let Ok(value) = crate::facts::coerce(spec.ty, &spec.values, v, None) else {
-                    return false;
-                };
-                super::input::check_ref(ws, k, spec, &value).is_ok()
-                    && super::input::check_entry(k, &value).is_ok()
-                    && glyph_problem(view, k, &value, covers).is_none()
+                // A value whose spelling counts is left to the positioned parse.
+                let spelling_counts = view
+                    .wf
+                    .field(k)
+                    .is_some_and(|spec| crate::facts::reads_raw(spec.ty, v));
+                v.is_null()
+                    || (!spelling_counts
+                        && super::input::coerce_field(ws, view.wf, k, v, None)
+                            .is_ok_and(|value| glyph_problem(view, k, &value, covers).is_none()))
             })
     })
 }
@@ -380,8 +374,7 @@ fn history_problems(
     file: &std::path::Path,
 ) -> Vec<Diagnostic> {
     let case = &view.case;
-    let file = file.to_path_buf();
-    let Ok(written) = crate::yaml::parse::<WrittenCase>(&file, &case.source) else {
+    let Ok(written) = crate::yaml::parse::<WrittenCase>(file, &case.source) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -394,7 +387,7 @@ fn history_problems(
             if !ok {
                 out.push(
                     crate::yaml::at(
-                        &file,
+                        file,
                         &case.source,
                         at_value,
                         format!(
@@ -411,7 +404,7 @@ fn history_problems(
             if v.value.is_null() {
                 continue;
             }
-            match super::input::coerce_spanned(ws, view.wf, k, v, &file, &case.source) {
+            match super::input::coerce_spanned(ws, view.wf, k, v, file, &case.source) {
                 Err(d) => {
                     let mut d = *d;
                     d.message = format!("第 {} 条办理记录中{}", i + 1, d.message);
@@ -420,7 +413,7 @@ fn history_problems(
                 Ok(value) => {
                     if let Some((m, h)) = glyph_problem(view, k, &value, covers) {
                         let m = format!("第 {} 条办理记录中{m}", i + 1);
-                        out.push(crate::yaml::at(&file, &case.source, v, m).help(h));
+                        out.push(crate::yaml::at(file, &case.source, v, m).help(h));
                     }
                 }
             }

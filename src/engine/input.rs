@@ -60,35 +60,34 @@ pub(crate) fn coerce_spanned(
     file: &Path,
     source: &str,
 ) -> std::result::Result<Value, Box<Diagnostic>> {
+    coerce_field(ws, wf, key, &v.value, yaml::raw_scalar(source, v))
+        .map_err(|(m, h)| Box::new(yaml::at(file, source, v, m).help(h)))
+}
+
+/// A value of field `key` coerced into its type and checked (a declared field, an entry of
+/// `yingsu.yaml` where it names one, its text as it enters), or why not as (message, help).
+/// `raw` is its source text when it came from YAML (see [`facts::coerce`]).
+pub(crate) fn coerce_field(
+    ws: &Workspace,
+    wf: &Workflow,
+    key: &str,
+    v: &Value,
+    raw: Option<&str>,
+) -> std::result::Result<Value, (String, String)> {
     let Some(spec) = wf.field(key) else {
-        return Err(Box::new(
-            yaml::at(
-                file,
-                source,
-                v,
-                format!("流程 `{}` 没有字段 `{key}`", wf.name()),
-            )
-            .help(fields_help(wf, key)),
+        return Err((
+            format!("流程 `{}` 没有字段 `{key}`", wf.name()),
+            fields_help(wf, key),
         ));
     };
-    let raw = yaml::raw_scalar(source, v);
-    let value = facts::coerce(spec.ty, &spec.values, &v.value, raw).map_err(|b| {
-        Box::new(
-            yaml::at(
-                file,
-                source,
-                v,
-                format!("字段 `{key}`（{}）：{}", spec.label, b.message),
-            )
-            .help(b.help),
+    let value = facts::coerce(spec.ty, &spec.values, v, raw).map_err(|b| {
+        (
+            format!("字段 `{key}`（{}）：{}", spec.label, b.message),
+            b.help,
         )
     })?;
-    check_ref(ws, key, spec, &value)
-        .map_err(|(m, h)| Box::new(yaml::at(file, source, v, m).help(h)))?;
-    check_entry(&format!("{key}（{}）", spec.label), &value).map_err(|e| {
-        let (m, h) = message_of(&e);
-        Box::new(yaml::at(file, source, v, m).help(h))
-    })?;
+    check_ref(ws, key, spec, &value)?;
+    check_entry(&format!("{key}（{}）", spec.label), &value).map_err(|e| message_of(&e))?;
     Ok(value)
 }
 
@@ -130,7 +129,7 @@ fn fields_help(wf: &Workflow, key: &str) -> String {
 }
 
 /// A field that names an entry of `yingsu.yaml` (`of: agencies|courts|issuers`) must name one.
-pub(crate) fn check_ref(
+fn check_ref(
     ws: &Workspace,
     key: &str,
     spec: &FieldSpec,
