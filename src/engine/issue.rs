@@ -481,19 +481,12 @@ pub fn render_cases(
         if docs.is_empty() {
             return Some(Vec::new());
         }
-        if reissue || known.cases.is_empty() {
+        if reissue {
             return None;
         }
         let mut out = Vec::with_capacity(docs.len());
         for d in docs {
-            let key = crate::index::outcome_key(
-                known.inputs,
-                known.cases,
-                current.sha256(),
-                &ws.root.join(&d.file),
-                &ws.root.join(frozen_path(&d.file)),
-                known.now,
-            )?;
+            let key = known.key(ws, &d.file, current.sha256())?;
             if !known.index.is_settled(&d.file, &key) {
                 return None;
             }
@@ -581,7 +574,18 @@ pub fn render_cases(
 /// The kind (and version) of [`listed`]'s summary in the case index.
 const DOCS: &str = "render-docs-1";
 
-/// A document of a case as its history records it (a [`DocRecord`] in the case index).
+/// The history entries whose documents `render` looks at: steps with documents, not undone,
+/// with their place in the history and their step.
+fn live_steps(case: &crate::case::Case) -> impl Iterator<Item = (usize, &str, &HistoryEntry)> {
+    let undone = case.undone();
+    case.history.iter().enumerate().filter_map(move |(i, h)| {
+        let step = h.step.as_deref()?;
+        (!h.documents.is_empty() && !undone.contains(&i)).then_some((i, step, h))
+    })
+}
+
+/// A document of a case as its history records it: a [`DocRecord`] in the case index (whose
+/// own serialization leaves out an absent number, which postcard could not read back).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Listed {
     title: String,
@@ -609,13 +613,8 @@ impl Listed {
 fn listed(view: &CaseView<'_>) -> Option<Vec<Listed>> {
     let case = &view.case;
     let year = year_folder(&case.path)?;
-    let undone = case.undone();
     let mut out = Vec::new();
-    for (i, h) in case.history.iter().enumerate() {
-        let Some(step) = &h.step else { continue };
-        if h.documents.is_empty() || undone.contains(&i) {
-            continue;
-        }
+    for (i, step, h) in live_steps(case) {
         for d in &h.documents {
             if d.file != archive::document_path(year, &case.id, i, step, &d.template) {
                 return None;
@@ -640,6 +639,27 @@ struct Known<'a> {
     cases: &'a str,
     /// When the run started (for [`crate::index::outcome_key`]).
     now: i64,
+}
+
+impl Known<'_> {
+    /// The key under which the document `file` (relative to the workspace) of a case whose
+    /// file hashes to `case_sha` is settled: nothing it depends on changed since a run found
+    /// it intact and unchanged (the program, templates, fonts, configuration, workflows, the
+    /// case file, the PDF and its frozen record; see [`crate::index::outcome_key`]). `None`
+    /// without a case index, or when the PDF or its record is missing or too new.
+    fn key(&self, ws: &Workspace, file: &str, case_sha: &str) -> Option<String> {
+        if self.cases.is_empty() {
+            return None;
+        }
+        crate::index::outcome_key(
+            self.inputs,
+            self.cases,
+            case_sha,
+            &ws.root.join(file),
+            &ws.root.join(frozen_path(file)),
+            self.now,
+        )
+    }
 }
 
 /// One case of [`render_cases`]: its documents, and the files to move into place.
@@ -668,12 +688,7 @@ fn rerender_case(
     let mut staged = Vec::new();
     let mut drifts = Vec::new();
     let mut new_hashes = Vec::new();
-    let undone = case.undone();
-    for (i, h) in case.history.iter().enumerate() {
-        let Some(step) = &h.step else { continue };
-        if h.documents.is_empty() || undone.contains(&i) {
-            continue;
-        }
+    for (i, step, h) in live_steps(case) {
         // Built only for a document that is looked at (a settled one is not).
         let at_cell = std::cell::OnceCell::new();
         for d in &h.documents {
@@ -690,22 +705,10 @@ fn rerender_case(
                     "文书的存放位置由 yingsu 决定，不能在案件文件中修改；请恢复 history 中原来的 file，或删除这条改动",
                 ));
             }
-            // Nothing it depends on changed since a run found it intact and unchanged: the
-            // program, templates, fonts, configuration, workflows, this case file, the PDF
-            // and its frozen record (see `index::outcome_key`).
             let path = ws.root.join(&file);
-            let frozen_file = ws.root.join(frozen_path(&file));
-            let settled = match case_sha {
-                Some(sha) if !reissue && !known.cases.is_empty() => crate::index::outcome_key(
-                    known.inputs,
-                    known.cases,
-                    sha,
-                    &path,
-                    &frozen_file,
-                    known.now,
-                ),
-                _ => None,
-            };
+            let settled = case_sha
+                .filter(|_| !reissue)
+                .and_then(|sha| known.key(ws, &file, sha));
             if let Some(key) = &settled
                 && known.index.is_settled(&file, key)
             {
