@@ -10,7 +10,7 @@
 pub mod cases;
 
 use crate::archive::hex;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -34,10 +34,10 @@ const RENDER_HEADER: &str =
 #[derive(Debug, Default)]
 pub struct RenderIndex {
     path: Option<PathBuf>,
-    entries: Mutex<BTreeMap<String, (String, String)>>,
+    entries: Mutex<HashMap<String, (String, String)>>,
     /// Per file, the key of everything a no-op `render --all` looked at when it found the
     /// document intact and unchanged (see [`outcome_key`]).
-    settled: Mutex<BTreeMap<String, String>>,
+    settled: Mutex<HashMap<String, String>>,
     dirty: Mutex<bool>,
 }
 
@@ -45,8 +45,8 @@ impl RenderIndex {
     /// The workspace's render index; empty when it is missing or cannot be read.
     pub fn load(ws: &Workspace) -> RenderIndex {
         let path = dir(ws).join(RENDER_FILE);
-        let mut entries = BTreeMap::new();
-        let mut settled = BTreeMap::new();
+        let mut entries = HashMap::new();
+        let mut settled = HashMap::new();
         if enabled()
             && let Ok(text) = std::fs::read_to_string(&path)
             && text.lines().next() == Some(RENDER_HEADER)
@@ -130,8 +130,11 @@ impl RenderIndex {
         let (Ok(entries), Ok(settled)) = (self.entries.lock(), self.settled.lock()) else {
             return Ok(());
         };
+        // In file order, so the same index is the same bytes.
+        let mut sorted: Vec<_> = entries.iter().collect();
+        sorted.sort_unstable_by_key(|(f, _)| f.as_str());
         let mut text = format!("{RENDER_HEADER}\n");
-        for (f, (k, s)) in entries.iter() {
+        for (f, (k, s)) in sorted {
             let o = settled.get(f).map_or("", String::as_str);
             text.push_str(&format!("{f}\t{k}\t{s}\t{o}\n"));
         }
