@@ -126,12 +126,9 @@ fn validate_through_index(ws: &Workspace) -> Result<Option<(usize, Vec<engine::S
     }
     // Looking through the archive's folders for leftovers waits on the file system more than
     // it computes: it runs on a thread of its own while the cases are read.
-    std::thread::scope(|scope| {
-        let leftovers = scope.spawn(|| audit::stale_temps(ws).is_empty());
-        let read = validate_cases(ws);
-        let no_leftovers = leftovers.join().unwrap_or(false);
-        read.map(|found| found.filter(|_| no_leftovers))
-    })
+    let (read, no_leftovers) =
+        yingsu::typeset::beside(|| validate_cases(ws), || audit::stale_temps(ws).is_empty());
+    read.map(|found| found.filter(|_| no_leftovers))
 }
 
 /// [`validate_through_index`] but for temporary files left behind.

@@ -436,28 +436,23 @@ pub fn render_cases(
     // The render index and the inputs' fingerprint are read while the cases are listed and the
     // case index opened (each a few tens of milliseconds over 10,000 cases; the file system
     // waits more than it computes).
-    let ((files, case_index), (index, fingerprint)) = std::thread::scope(|scope| {
-        let side = || {
+    let (cases, (index, fingerprint)) = crate::typeset::beside(
+        || -> Result<_> {
+            if !all {
+                return Ok((Vec::new(), None));
+            }
+            let files = store::case_files(ws)?;
+            let case_index = store::case_index(ws, &files);
+            Ok((files, Some(case_index)))
+        },
+        || {
             (
                 crate::index::RenderIndex::load(ws),
                 crate::index::inputs_fingerprint(ws),
             )
-        };
-        let other = std::thread::Builder::new().spawn_scoped(scope, side);
-        let listed = if all {
-            store::case_files(ws).map(|files| {
-                let case_index = store::case_index(ws, &files);
-                (files, Some(case_index))
-            })
-        } else {
-            Ok((Vec::new(), None))
-        };
-        let loaded = match other {
-            Ok(handle) => handle.join().unwrap_or_else(|_| side()),
-            Err(_) => side(),
-        };
-        listed.map(|l| (l, loaded))
-    })?;
+        },
+    );
+    let (files, case_index) = cases?;
     let ids: Vec<String> = if all {
         files.iter().map(|(i, _)| i.clone()).collect()
     } else {

@@ -438,6 +438,22 @@ fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Runs `side` on a thread of its own while `here` runs on the calling thread (which keeps its
+/// stack for the deep work: parsing case files), and returns both results. For work that waits
+/// on the file system more than it computes. Should the system refuse the thread, or `side`
+/// fail on it, `side` runs here afterwards.
+pub fn beside<A, B: Send>(here: impl FnOnce() -> A, side: impl Fn() -> B + Sync) -> (A, B) {
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, &side);
+        let a = here();
+        let b = match other {
+            Ok(handle) => handle.join().unwrap_or_else(|_| side()),
+            Err(_) => side(),
+        };
+        (a, b)
+    })
+}
+
 /// Applies `f` to every item on `threads` (at least one) worker threads that
 /// take the next item as soon as they are free; results are in the order of
 /// `items`.
