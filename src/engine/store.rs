@@ -16,45 +16,123 @@ use super::input;
 use super::view::CaseView;
 
 /// All case files: `(id, path)` of every `cases/<year>/<id>.yaml`, in path order (folders,
-/// then files, each sorted by name; a symbolic link to a folder is not followed). Read with one
-/// directory listing per folder: every command over the archive starts here, and a walker that
-/// sorted ten thousand entries took 30 ms of a 0.2 s command.
+/// then files, each sorted by name). Read with one directory listing per folder: every command
+/// over the archive starts here, and a walker that sorted ten thousand entries took 30 ms of a
+/// 0.2 s command.
+///
+/// Nothing under `cases/` is passed over in silence, since a case left out would be missing
+/// from every count: a folder that is not a year, a case file outside a year folder, a folder
+/// inside a year folder, a symbolic link to a folder, or a file name that cannot be a case id
+/// (`...yaml` would be the case `..`) is an error naming it and saying where cases belong.
+/// Names starting with `.` (`.git`, `.DS_Store`) and files that are not `.yaml` are left alone.
 pub fn case_files(ws: &Workspace) -> Result<Vec<(String, PathBuf)>> {
     let dir = ws.cases_dir();
     let mut out = Vec::new();
     if !dir.is_dir() {
         return Ok(out);
     }
-    // Names with whether each is a folder (from the listing itself, no extra look at the file).
-    let list = |dir: &std::path::Path| -> Result<Vec<(std::ffi::OsString, bool)>> {
+    // Names with their kind (from the listing itself, no extra look at the file).
+    let list = |dir: &std::path::Path| -> Result<Vec<(std::ffi::OsString, Kind)>> {
         let mut entries = std::fs::read_dir(dir)
             .and_then(|it| {
-                it.map(|e| e.map(|e| (e.file_name(), e.file_type().is_ok_and(|t| t.is_dir()))))
-                    .collect::<std::io::Result<Vec<_>>>()
+                it.map(|e| {
+                    e.map(|e| {
+                        let kind = match e.file_type() {
+                            Ok(t) if t.is_dir() => Kind::Folder,
+                            Ok(t) if t.is_symlink() && e.path().is_dir() => Kind::LinkedFolder,
+                            _ => Kind::File,
+                        };
+                        (e.file_name(), kind)
+                    })
+                })
+                .collect::<std::io::Result<Vec<_>>>()
             })
             .map_err(|e| Error::io("读取目录", dir, e))?;
         entries.sort_unstable();
         Ok(entries)
     };
-    for (folder, is_dir) in list(&dir)? {
-        if !is_dir {
+    for (folder, kind) in list(&dir)? {
+        let name = folder.to_string_lossy();
+        if name.starts_with('.') {
             continue;
         }
-        let folder = dir.join(folder);
+        let shown = format!("cases/{}", crate::jail::shown(&name));
+        match kind {
+            Kind::LinkedFolder => {
+                return Err(misplaced(
+                    format!("{shown} 是指向别处的符号链接，yingsu 不读取其中的案件"),
+                    "把它换成真实的年份目录（例如 cases/2023），把案件文件放进去",
+                ));
+            }
+            Kind::File if name.ends_with(".yaml") => {
+                return Err(misplaced(
+                    format!("案件文件 {shown} 不在年份目录中"),
+                    format!(
+                        "案件文件应放在 cases/<年份>/ 下：请把它移到 cases/<案件所属年份>/{}",
+                        crate::jail::shown(&name)
+                    ),
+                ));
+            }
+            Kind::File => continue,
+            Kind::Folder if !is_year(&name) => {
+                return Err(misplaced(
+                    format!("{shown} 不是年份目录"),
+                    "cases/ 下只能有以四位年份命名的目录（例如 cases/2023），案件文件放在其中；请把其中的案件文件移到所属年份的目录",
+                ));
+            }
+            Kind::Folder => {}
+        }
+        let folder = dir.join(&folder);
         let names = list(&folder)?;
         out.reserve(names.len());
-        for (name, _) in names {
-            let p = std::path::Path::new(&name);
-            if p.extension().is_some_and(|e| e == "yaml") {
-                let id = p
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                out.push((id, folder.join(&name)));
+        for (file, kind) in names {
+            let text = file.to_string_lossy();
+            if text.starts_with('.') {
+                continue;
             }
+            let shown = format!("cases/{name}/{}", crate::jail::shown(&text));
+            if kind != Kind::File {
+                return Err(misplaced(
+                    format!("{shown} 是目录：年份目录中只能放案件文件，其中的案件不会被读取"),
+                    format!("把其中的案件文件移到 cases/{name}/ 下，再删除这个目录"),
+                ));
+            }
+            let Some(id) = text.strip_suffix(".yaml") else {
+                continue;
+            };
+            case::check_id(id).map_err(|e| {
+                misplaced(
+                    format!(
+                        "案件文件名 {shown} 不能用作案件编号：{}",
+                        e.diagnostics()
+                            .first()
+                            .map_or(String::new(), |d| d.message.clone())
+                    ),
+                    "案件文件名就是案件编号（去掉 .yaml）：请把文件改成合法的名称，例如 ZG-2023-001.yaml",
+                )
+            })?;
+            out.push((id.to_string(), folder.join(&file)));
         }
     }
     Ok(out)
+}
+
+/// What a name under `cases/` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Folder,
+    LinkedFolder,
+    File,
+}
+
+/// Whether a folder of `cases/` is named as a year (four digits).
+fn is_year(name: &str) -> bool {
+    name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An entry under `cases/` that is not where a case belongs.
+fn misplaced(message: String, help: impl Into<String>) -> Error {
+    Diagnostic::new(message).help(help).into()
 }
 
 /// Find a case file by id.
@@ -66,8 +144,9 @@ pub fn case_path(ws: &Workspace, id: &str) -> Result<PathBuf> {
     let mut folders: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter(|e| is_year(&e.file_name().to_string_lossy()))
             .map(|e| e.path())
-            .filter(|p| p.is_dir())
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(Error::io("读取目录", &dir, e)),
@@ -80,10 +159,14 @@ pub fn case_path(ws: &Workspace, id: &str) -> Result<PathBuf> {
         .filter(|p| p.is_file())
         .collect();
     match found.len() {
-        0 => Err(Error::user(
-            format!("找不到案件 `{id}`"),
-            "用 `yingsu status` 查看所有案件，或用 `yingsu case new` 新建",
-        )),
+        0 => {
+            // Not where cases belong: say what is misplaced under `cases/`, if anything is.
+            case_files(ws)?;
+            Err(Error::user(
+                format!("找不到案件 `{id}`"),
+                "用 `yingsu status` 查看所有案件，或用 `yingsu case new` 新建",
+            ))
+        }
         1 => Ok(found.remove(0)),
         _ => Err(Error::user(
             format!(
@@ -140,8 +223,72 @@ pub fn load_source<'w>(
         .help("流程可能被修改过；请恢复该步骤，或联系管理员迁移案件")
         .into());
     }
+    // Every step the history names must be one of the workflow's: a step it does not know
+    // would be counted as nothing (a judgment renamed `bogus` is no judgment in the figures).
+    for (i, h) in case.history.iter().enumerate() {
+        let Some(step) = &h.step else { continue };
+        if wf.step(step).is_none() {
+            let file = ws.rel_path(path);
+            let d = Diagnostic::new(format!(
+                "第 {} 条办理记录的步骤 `{step}` 不在流程 `{}` 中",
+                i + 1,
+                wf.name()
+            ));
+            let nth = case.history[..i]
+                .iter()
+                .filter(|h| h.step.is_some())
+                .count();
+            let d = match step_line(&case.source, nth, step) {
+                Some(pos) => d.at(&file, &case.source, pos),
+                None => d.in_file(&file),
+            };
+            return Err(d
+                .help(format!(
+                    "流程 `{}` 的步骤：{}；办理记录由 yingsu 写入，请恢复这条记录原来的 step（可从 git 历史中找回）",
+                    wf.name(),
+                    wf.spec
+                        .steps
+                        .keys()
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ))
+                .into());
+        }
+    }
     let typed = input::coerce_typed(ws, &case, wf)?;
     Ok(CaseView { case, wf, typed })
+}
+
+/// Where the value of the `index`-th `step:` (0-based, counting entries that have one) is
+/// written, as far as the text tells; else the first `step:` with this value.
+fn step_line(source: &str, index: usize, step: &str) -> Option<crate::error::Pos> {
+    let mut seen = 0;
+    let mut first = None;
+    for (n, line) in source.lines().enumerate() {
+        let t = line.trim_start();
+        let t = t.strip_prefix("- ").map_or(t, str::trim_start);
+        if !t.starts_with("step:") {
+            continue;
+        }
+        let at = line.find("step:")? + "step:".len();
+        let after = &line[at..];
+        let start = at + (after.len() - after.trim_start().len());
+        let v = line[start..]
+            .trim_end()
+            .trim_matches(|c| c == '"' || c == '\'');
+        let pos = crate::error::Pos {
+            line: n + 1,
+            column: line[..start].chars().count() + 1,
+        };
+        if v == step {
+            if seen == index {
+                return Some(pos);
+            }
+            first.get_or_insert(pos);
+        }
+        seen += 1;
+    }
+    first
 }
 
 /// The year a case was opened (from its first history entry): the folder of its file and of
