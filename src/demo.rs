@@ -144,6 +144,7 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             "区政府各部门，各镇人民政府、街道办事处",
             "sfj",
             NaiveDate::from_ymd_opt(2023, 4, 10).unwrap_or_default(),
+            false,
         )?,
         crate::stats::monthly(
             &ws,
@@ -151,6 +152,7 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             "scjgj",
             "2023-03",
             NaiveDate::from_ymd_opt(2023, 4, 5).unwrap_or_default(),
+            false,
         )?,
     ];
     for m in made {

@@ -376,7 +376,7 @@ pub fn not_utf8(rel: &Path) -> Diagnostic {
 
 /// A name as quoted in a message: control characters shown as `\u{..}` escapes so a message
 /// never carries them to the terminal, and at most 80 characters.
-fn shown(s: &str) -> String {
+pub(crate) fn shown(s: &str) -> String {
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
         if i == 80 {

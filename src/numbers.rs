@@ -33,9 +33,11 @@ pub fn registry_path(archive: &Path, prefix: &str, year: i32) -> PathBuf {
     archive.join("numbers").join(format!("{prefix}-{year}.tsv"))
 }
 
-/// An open, locked registry. The lock is released when this is dropped.
+/// An open, locked registry. The lock is released when this is dropped. A registry that does
+/// not exist yet is created only when a number is first recorded in it, so a command that
+/// fails before then leaves no empty registry behind.
 pub struct Registry {
-    file: File,
+    file: Option<File>,
     path: PathBuf,
     prefix: String,
     year: i32,
@@ -46,22 +48,32 @@ pub struct Registry {
 impl Registry {
     /// Open and exclusively lock the registry (blocking until other processes release it).
     pub fn lock(archive: &Path, prefix: &str, year: i32) -> Result<Registry> {
-        let path = registry_path(archive, prefix, year);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("创建目录", dir, e))?;
-        }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| Error::io("打开", &path, e))?;
-        file.lock().map_err(|e| Error::io("锁定", &path, e))?;
-        let mut text = String::new();
-        file.seek(SeekFrom::Start(0))
-            .map_err(|e| Error::io("读取", &path, e))?;
-        file.read_to_string(&mut text)
-            .map_err(|e| Error::io("读取", &path, e))?;
+        Registry::lock_at(registry_path(archive, prefix, year), prefix, year)
+    }
+
+    /// [`Registry::lock`] for the registry file at `path`.
+    fn lock_at(path: PathBuf, prefix: &str, year: i32) -> Result<Registry> {
+        let (file, entries) = match OpenOptions::new().read(true).append(true).open(&path) {
+            Ok(mut file) => {
+                file.lock().map_err(|e| Error::io("锁定", &path, e))?;
+                let entries = read_entries(&mut file, &path)?;
+                (Some(file), entries)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, Vec::new()),
+            Err(e) => return Err(Error::io("打开", &path, e)),
+        };
+        Ok(Registry {
+            file,
+            path,
+            prefix: prefix.to_string(),
+            year,
+            entries,
+            pending: Vec::new(),
+        })
+    }
+
+    /// The durable content of `path` (open as `file`) after the lock was taken.
+    fn read_entries_text(text: &str, path: &Path) -> Result<Vec<(u32, String)>> {
         let mut entries = Vec::new();
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
@@ -80,14 +92,7 @@ impl Registry {
                 }
             }
         }
-        Ok(Registry {
-            file,
-            path,
-            prefix: prefix.to_string(),
-            year,
-            entries,
-            pending: Vec::new(),
-        })
+        Ok(entries)
     }
 
     /// The number already allocated to `key`, if any.
@@ -151,9 +156,12 @@ impl Registry {
             .iter()
             .map(|(s, k)| format!("{s}\t{k}\n"))
             .collect();
-        self.file
-            .write_all(text.as_bytes())
-            .and_then(|_| self.file.sync_all())
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => self.file.insert(create_registry(&self.path)?),
+        };
+        file.write_all(text.as_bytes())
+            .and_then(|_| file.sync_all())
             .map_err(|e| Error::io("写入", &self.path, e))?;
         self.pending.clear();
         Ok(())
@@ -167,27 +175,68 @@ impl Registry {
     }
 }
 
+/// Reads the entries of a locked registry file.
+fn read_entries(file: &mut File, path: &Path) -> Result<Vec<(u32, String)>> {
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| Error::io("读取", path, e))?;
+    file.read_to_string(&mut text)
+        .map_err(|e| Error::io("读取", path, e))?;
+    Registry::read_entries_text(&text, path)
+}
+
+/// Creates the registry file `path` (and its folder) for its first numbers, locked. Another
+/// command that created it in the meantime (and so may have given the same numbers) makes this
+/// one fail before anything of it is written.
+fn create_registry(path: &Path) -> Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("创建目录", dir, e))?;
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::io("打开", path, e))?;
+    file.lock().map_err(|e| Error::io("锁定", path, e))?;
+    if !read_entries(&mut file, path)?.is_empty() {
+        return Err(Error::user(
+            format!(
+                "文号登记簿 {} 在本次办理期间由另一个命令建立，本次分配的文号可能与之重复",
+                path.display()
+            ),
+            "本次命令没有写入任何文书；请重新运行它",
+        ));
+    }
+    Ok(file)
+}
+
 /// Document numbers reserved during one step: registries stay locked until the step ends.
 pub struct Numbering {
-    archive: PathBuf,
+    root: PathBuf,
     open: BTreeMap<(String, i32), Registry>,
 }
 
 impl Numbering {
-    pub fn new(archive: &Path) -> Numbering {
+    /// The numbering of the workspace `ws` (its registries under `archive/numbers/`).
+    pub fn new(ws: &crate::workspace::Workspace) -> Numbering {
         Numbering {
-            archive: archive.to_path_buf(),
+            root: ws.root.clone(),
             open: BTreeMap::new(),
         }
     }
 
-    /// The registry of `prefix` in `year`, locked until this numbering ends.
+    /// The registry of `prefix` in `year`, locked until this numbering ends. Its file is
+    /// reached only through real folders of the workspace (an `archive/numbers` linked out of
+    /// it is refused).
     fn registry(&mut self, prefix: &str, year: i32) -> Result<&mut Registry> {
         let k = (prefix.to_string(), year);
         Ok(match self.open.entry(k) {
             std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(Registry::lock(&self.archive, prefix, year)?)
+                let rel = registry_path(Path::new("archive"), prefix, year);
+                let path = crate::jail::resolve_inside(&self.root, &rel)?;
+                v.insert(Registry::lock_at(path, prefix, year)?)
             }
         })
     }
@@ -231,5 +280,38 @@ mod tests {
         let mut r = Registry::lock(dir.path(), "渝北司函", 2023).unwrap();
         assert_eq!(r.allocate("c").unwrap(), "渝北司函〔2023〕3号");
         assert_eq!(r.find("b").as_deref(), Some("渝北司函〔2023〕2号"));
+    }
+
+    /// A registry is created with its first recorded number: a command that reserved one and
+    /// then failed leaves no file (nor folder) behind.
+    #[test]
+    fn a_registry_appears_only_with_its_first_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = registry_path(dir.path(), "渝北司函", 2023);
+        let mut r = Registry::lock(dir.path(), "渝北司函", 2023).unwrap();
+        assert_eq!(r.reserve("a"), "渝北司函〔2023〕1号");
+        drop(r);
+        assert!(!dir.path().join("numbers").exists());
+        let mut r = Registry::lock(dir.path(), "渝北司函", 2023).unwrap();
+        r.reserve("a");
+        r.flush().unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "1\ta\n");
+    }
+
+    /// Two commands that both found no registry: the one recording second fails and writes
+    /// nothing, instead of giving the same number twice.
+    #[test]
+    fn a_registry_created_meanwhile_fails_the_later_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = Registry::lock(dir.path(), "渝北司函", 2023).unwrap();
+        let mut second = Registry::lock(dir.path(), "渝北司函", 2023).unwrap();
+        assert_eq!(first.reserve("a"), "渝北司函〔2023〕1号");
+        assert_eq!(second.reserve("b"), "渝北司函〔2023〕1号");
+        first.flush().unwrap();
+        drop(first);
+        let e = second.flush().unwrap_err().to_string();
+        assert!(e.contains("在本次办理期间由另一个命令建立"), "{e}");
+        let file = registry_path(dir.path(), "渝北司函", 2023);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "1\ta\n");
     }
 }

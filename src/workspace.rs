@@ -345,6 +345,14 @@ impl Workspace {
         self.root.join("archive")
     }
 
+    /// Where to write the file `rel` (relative to the workspace, e.g. a document's recorded
+    /// `file`): its real location, refused when a folder on the way is a symlink leading out of
+    /// the workspace (an `archive/2023/<case>` linked to another disk, say) or a dangling one.
+    /// Every file the engine writes into the archive is placed through this.
+    pub fn output_path(&self, rel: &str) -> Result<PathBuf> {
+        crate::jail::resolve_inside(&self.root, Path::new(rel))
+    }
+
     /// Holds the workspace's records for one command that changes them (`case new`,
     /// `case advance`, `render`): every such command reads a case, decides and writes it back,
     /// and two at once would let the later write drop the earlier one's step. Another

@@ -1634,3 +1634,247 @@ fn validate_shows_every_problem() {
         .unwrap();
     assert!(n >= 3, "{n} problems: {err}");
 }
+
+/// A folder of the archive linked out of the workspace is never written through: restoring a
+/// lost document there is refused, and nothing appears outside.
+#[cfg(unix)]
+#[test]
+fn an_archive_folder_linked_out_of_the_workspace_is_not_written_through() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    case_new(p, "A1", "notice.yaml", T);
+    let outside = tempfile::tempdir().unwrap();
+    let moved = outside.path().join("A1");
+    std::fs::rename(p.join("archive/2023/A1"), &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, p.join("archive/2023/A1")).unwrap();
+    std::fs::remove_file(moved.join("01-notice-tishihan.pdf")).unwrap();
+    let (code, _, err) = yingsu(p, &["render", "A1"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(
+            "错误：路径“archive/2023/A1/01-notice-tishihan.pdf”经符号链接“archive/2023/A1”指向工作区之外"
+        ),
+        "{err}"
+    );
+    assert!(!moved.join("01-notice-tishihan.pdf").exists());
+    // The number registry behind a link out is refused too.
+    let numbers = outside.path().join("numbers");
+    std::fs::create_dir(&numbers).unwrap();
+    let registry = p.join("archive/numbers");
+    if registry.exists() {
+        std::fs::remove_dir_all(&registry).unwrap();
+    }
+    std::os::unix::fs::symlink(&numbers, &registry).unwrap();
+    let (code, _, err) = yingsu(p, &["report", "bulletin", "--quarter", "2023Q2"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("经符号链接“archive/numbers”指向工作区之外"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(&numbers).unwrap().count(), 0);
+}
+
+/// Nothing under `cases/` is left out in silence: a folder that is not a year, a case file
+/// outside a year folder, a folder inside a year folder and a year folder linked elsewhere each
+/// stop the listing with a message saying where cases belong.
+#[cfg(unix)]
+#[test]
+fn misplaced_case_files_are_named_not_skipped() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    case_new(p, "A1", "notice.yaml", T);
+    let case = std::fs::read_to_string(p.join("cases/2023/A1.yaml")).unwrap();
+    let cases: [(&str, &str); 3] = [
+        (
+            "cases/xx/B.yaml",
+            "错误：cases/xx 不是年份目录\n = 帮助：cases/ 下只能有以四位年份命名的目录（例如 cases/2023），案件文件放在其中；请把其中的案件文件移到所属年份的目录\n",
+        ),
+        (
+            "cases/B.yaml",
+            "错误：案件文件 cases/B.yaml 不在年份目录中\n = 帮助：案件文件应放在 cases/<年份>/ 下：请把它移到 cases/<案件所属年份>/B.yaml\n",
+        ),
+        (
+            "cases/2023/old/B.yaml",
+            "错误：cases/2023/old 是目录：年份目录中只能放案件文件，其中的案件不会被读取\n = 帮助：把其中的案件文件移到 cases/2023/ 下，再删除这个目录\n",
+        ),
+    ];
+    for (file, expected) in cases {
+        let at = p.join(file);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(&at, &case).unwrap();
+        for args in [&["status"][..], &["validate"], &["stats", "--year", "2023"]] {
+            let (code, _, err) = yingsu(p, args, T);
+            assert_eq!(code, 1, "{file} {args:?}: {err}");
+            assert!(err.contains(expected), "{file} {args:?}: {err}");
+        }
+        // A case there is not found by its id either, and the message says why.
+        let (code, _, err) = yingsu(p, &["case", "show", "B"], T);
+        assert_eq!((code, err.as_str()), (1, expected), "{file}");
+        std::fs::remove_file(&at).unwrap();
+        if at.parent().unwrap() != p.join("cases") {
+            std::fs::remove_dir(at.parent().unwrap()).unwrap();
+        }
+    }
+    // A year folder linked elsewhere: its cases would silently count as none.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::rename(p.join("cases/2023"), outside.path().join("2023")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("2023"), p.join("cases/2023")).unwrap();
+    let (code, _, err) = yingsu(p, &["stats", "--year", "2023"], T);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err,
+        "错误：cases/2023 是指向别处的符号链接，yingsu 不读取其中的案件\n = 帮助：把它换成真实的年份目录（例如 cases/2023），把案件文件放进去\n"
+    );
+}
+
+/// A step the workflow does not have, written into a case's history, is an error at its line
+/// (it would otherwise count as nothing in the figures).
+#[test]
+fn an_unknown_step_in_the_history_is_pointed_at() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    case_new(p, "A1", "notice.yaml", T);
+    ok(
+        p,
+        &[
+            "case",
+            "advance",
+            "A1",
+            "appearance",
+            "--set",
+            "head_appeared=true",
+        ],
+        "2023-05-08T15:00:00+08:00",
+    );
+    let file = p.join("cases/2023/A1.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("- step: notice", "- step: bogus", 1)).unwrap();
+    let (code, _, err) = yingsu(p, &["validate"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(
+            "错误：第 1 条办理记录的步骤 `bogus` 不在流程 `appearance` 中\n --> cases/2023/A1.yaml:9:11\n  |\n9 |   - step: bogus\n  |           ^^^^^\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("= 帮助：流程 `appearance` 的步骤：notice、appearance、"),
+        "{err}"
+    );
+}
+
+/// An issued document whose file is lost while its record no longer gives it back is reported
+/// as lost (exit code 1), never as unchanged; so is a hash in the case file that matches
+/// neither the document nor its record.
+#[test]
+fn a_lost_document_that_cannot_be_restored_is_not_reported_unchanged() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    case_new(p, "A1", "notice.yaml", T);
+    let pdf = p.join("archive/2023/A1/01-notice-tishihan.pdf");
+    let record = p.join("archive/2023/A1/01-notice-tishihan.json");
+    let original = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, original.replace("重庆某食品有限公司", "篡改人")).unwrap();
+    std::fs::remove_file(&pdf).unwrap();
+    let (code, out, err) = yingsu(p, &["render", "A1"], T);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.starts_with("无法恢复 archive/2023/A1/01-notice-tishihan.pdf  出庭应诉提示函\n"),
+        "{out}"
+    );
+    assert!(
+        err.starts_with("错误：已印发的《出庭应诉提示函》无法恢复：原件缺失，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）\n --> archive/2023/A1/01-notice-tishihan.pdf\n"),
+        "{err}"
+    );
+    assert!(!pdf.exists());
+    // The record put back: the document is restored byte for byte.
+    std::fs::write(&record, &original).unwrap();
+    let out = ok(p, &["render", "A1"], T);
+    assert!(
+        out.starts_with("更新 archive/2023/A1/01-notice-tishihan.pdf"),
+        "{out}"
+    );
+    // A hash changed in the case file.
+    let file = p.join("cases/2023/A1.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let sha = text.split("sha256: ").nth(1).unwrap()[..64].to_string();
+    std::fs::write(&file, text.replace(&sha, &"0".repeat(64))).unwrap();
+    let (code, _, err) = yingsu(p, &["render", "A1"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("错误：已印发的《出庭应诉提示函》无法恢复：案件文件中记录的哈希（sha256）与原件及其印发记录都不符"),
+        "{err}"
+    );
+}
+
+/// A report already issued is never replaced silently: the same report again writes nothing,
+/// other figures or another date are refused until `--reissue`, which keeps the replaced
+/// document's hash and date in the new record.
+#[test]
+fn an_issued_report_changes_only_by_an_explicit_reissue() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    case_new(p, "A1", "notice.yaml", T);
+    let args = [
+        "report",
+        "bulletin",
+        "--quarter",
+        "2023Q2",
+        "--date",
+        "2023-07-05",
+    ];
+    let first = ok(p, &args, T);
+    assert!(first.starts_with("已生成《"), "{first}");
+    let pdf = p.join("archive/reports/2023/bulletin-2023Q2.pdf");
+    let issued = std::fs::read(&pdf).unwrap();
+    let again = ok(p, &args, T);
+    assert!(
+        again.contains("已印发，内容没有变化，未改动：archive/reports/2023/bulletin-2023Q2.pdf"),
+        "{again}"
+    );
+    let (code, _, err) = yingsu(
+        p,
+        &[
+            "report",
+            "bulletin",
+            "--quarter",
+            "2023Q2",
+            "--date",
+            "2023-07-06",
+        ],
+        T,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("已于 2023-07-05 印发（archive/reports/2023/bulletin-2023Q2.pdf），按现在的数据重新生成会改变这份已印发的文书，未作任何改动"), "{err}");
+    assert!(err.contains("在命令后加上 --reissue"), "{err}");
+    assert_eq!(std::fs::read(&pdf).unwrap(), issued);
+    // Lost: made again byte for byte.
+    std::fs::remove_file(&pdf).unwrap();
+    ok(p, &args, T);
+    assert_eq!(std::fs::read(&pdf).unwrap(), issued);
+    let out = ok(
+        p,
+        &[
+            "report",
+            "bulletin",
+            "--quarter",
+            "2023Q2",
+            "--date",
+            "2023-07-06",
+            "--reissue",
+        ],
+        T,
+    );
+    assert!(out.starts_with("已重新印发《"), "{out}");
+    assert!(out.contains("（替换 2023-07-05 印发的原件"), "{out}");
+    assert_ne!(std::fs::read(&pdf).unwrap(), issued);
+    let record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(p.join("archive/reports/2023/bulletin-2023Q2.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record["date"], "2023-07-06");
+    assert_eq!(
+        record["replaced"],
+        serde_json::json!([{"sha256": yingsu::archive::sha256(&issued), "date": "2023-07-05"}])
+    );
+}

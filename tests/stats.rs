@@ -818,7 +818,7 @@ fn reports_are_rendered_into_the_archive() {
     assert!(out.contains("（渝北司发〔2023〕1号）"), "{out}");
     let pdf = std::fs::read(dir.path().join("archive/reports/2023/bulletin-2023Q1.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    // Rendering again keeps the number, also when it is made again in a later year.
+    // Rendering again keeps the number, also when it is re-issued in a later year.
     let (_, out, _) = yingsu(dir.path(), &["report", "bulletin", "--quarter", "2023Q1"]);
     assert!(out.contains("（渝北司发〔2023〕1号）"), "{out}");
     let (_, out, err) = yingsu(
@@ -830,8 +830,10 @@ fn reports_are_rendered_into_the_archive() {
             "2023Q1",
             "--date",
             "2026-03-02",
+            "--reissue",
         ],
     );
+    assert!(out.contains("已重新印发"), "{out}{err}");
     assert!(out.contains("（渝北司发〔2023〕1号）"), "{out}{err}");
     assert!(
         !dir.path()

@@ -321,6 +321,7 @@ fn a_missing_prefix_is_refused_with_the_line_to_add() {
         "各单位",
         "sfj",
         chrono::NaiveDate::from_ymd_opt(2023, 4, 10).unwrap(),
+        false,
     )
     .unwrap_err()
     .to_string();

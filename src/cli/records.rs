@@ -250,12 +250,19 @@ pub fn render(
     };
     let done = &outcome.rendered;
     let changed = done.iter().filter(|d| d.changed).count();
+    let (lost, drifts): (Vec<_>, Vec<_>) = outcome.drifts.iter().partition(|d| d.lost.is_some());
     for d in done {
         w(
             out,
             format!(
                 "{} {}  {}",
-                if d.changed { "更新" } else { "不变" },
+                if d.changed {
+                    "更新"
+                } else if lost.iter().any(|l| l.file == d.record.file) {
+                    "无法恢复"
+                } else {
+                    "不变"
+                },
                 d.record.file,
                 d.record.title
             ),
@@ -273,15 +280,15 @@ pub fn render(
             )
         },
     )?;
-    if !outcome.drifts.is_empty() {
+    if !drifts.is_empty() {
         w(
             out,
             format!(
                 "已印发的文书与当前数据不一致（{} 份，均保持印发时的原样）：",
-                outcome.drifts.len()
+                drifts.len()
             ),
         )?;
-        for d in &outcome.drifts {
+        for d in &drifts {
             let what = if d.changed.is_empty() {
                 "模板或字体已改动，按印发时的数据排出的文书与原件不同".to_string()
             } else {
@@ -289,7 +296,7 @@ pub fn render(
             };
             w(out, format!("  {}《{}》：{what}", d.file, d.title))?;
         }
-        let mut ids: Vec<&str> = outcome.drifts.iter().map(|d| d.case_id.as_str()).collect();
+        let mut ids: Vec<&str> = drifts.iter().map(|d| d.case_id.as_str()).collect();
         ids.dedup();
         w(
             out,
@@ -298,6 +305,27 @@ pub fn render(
                 ids.join(" ")
             ),
         )?;
+    }
+    if !lost.is_empty() {
+        let mut diagnostics = Vec::new();
+        for d in &lost {
+            diagnostics.push(
+                Diagnostic::new(format!(
+                    "已印发的《{}》无法恢复：{}",
+                    d.title,
+                    d.lost.as_deref().unwrap_or_default()
+                ))
+                .in_file(&d.file)
+                .help(format!(
+                    "从 git 历史中取回原件和它的印发记录（例如 `git checkout -- {} {}`）；确需按现在的数据重新印发时运行 `yingsu render --reissue {}`（文号不变，并记入办理记录）",
+                    d.file,
+                    yingsu::engine::issue::frozen_path(&d.file),
+                    d.case_id
+                )),
+            );
+        }
+        unreadable(&outcome.unreadable)?;
+        return Err(Error::Many(diagnostics));
     }
     unreadable(&outcome.unreadable)
 }

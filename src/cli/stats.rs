@@ -7,6 +7,7 @@ use std::io::Write;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use yingsu::engine::Actor;
+use yingsu::engine::issue::ReportIssue;
 use yingsu::error::{Error, Result};
 use yingsu::render::TypstRenderer;
 use yingsu::stats::{
@@ -126,6 +127,9 @@ pub enum ReportKind {
         /// 填报日期（默认今天）
         #[arg(long, value_name = "日期")]
         date: Option<String>,
+        /// 这份报送表已印发过时，按现在的数据重新印发（替换原件，并在印发记录中记下原件）
+        #[arg(long)]
+        reissue: bool,
     },
     /// 季度出庭应诉情况通报：yingsu report bulletin --quarter 2023Q1
     Bulletin {
@@ -145,6 +149,9 @@ pub enum ReportKind {
         /// 发文机关（yingsu.yaml 中 issuers 下的编号）
         #[arg(long, value_name = "机关", default_value = "sfj")]
         issuer: String,
+        /// 这份通报已印发过时，按现在的数据重新印发（文号不变，替换原件，并在印发记录中记下原件）
+        #[arg(long)]
+        reissue: bool,
     },
 }
 
@@ -842,20 +849,38 @@ pub fn cmd_report(ws: &Workspace, a: ReportArgs, out: &mut dyn Write) -> Result<
             agency,
             month,
             date,
-        } => monthly(ws, &renderer, &agency, &month, date_arg(&date)?)?,
+            reissue,
+        } => monthly(ws, &renderer, &agency, &month, date_arg(&date)?, reissue)?,
         ReportKind::Bulletin {
             quarter,
             to,
             date,
             issuer,
-        } => bulletin(ws, &renderer, &quarter, &to, &issuer, date_arg(&date)?)?,
+            reissue,
+        } => bulletin(
+            ws,
+            &renderer,
+            &quarter,
+            &to,
+            &issuer,
+            date_arg(&date)?,
+            reissue,
+        )?,
     };
+    let title =
+        yingsu::case::numbered_title(&format!("《{}》", made.title), made.number.as_deref());
     w(
         out,
-        format!(
-            "已生成{}：{}",
-            yingsu::case::numbered_title(&format!("《{}》", made.title), made.number.as_deref()),
-            made.file
-        ),
+        match made.outcome {
+            Some(ReportIssue::Unchanged) => {
+                format!("{title}已印发，内容没有变化，未改动：{}", made.file)
+            }
+            Some(ReportIssue::Reissued { date }) => format!(
+                "已重新印发{title}：{}（替换 {date} 印发的原件，原件的哈希记入印发记录 {}）",
+                made.file,
+                yingsu::engine::issue::frozen_path(&made.file)
+            ),
+            _ => format!("已生成{title}：{}", made.file),
+        },
     )
 }

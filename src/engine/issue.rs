@@ -246,9 +246,9 @@ pub fn issue_step_documents(
         let pdf = renderer.render_data(ws, &req, &data)?;
         let file =
             archive::document_path(at.year, at.id, at.entry_index, at.step, &d.template.value);
-        batch.stage(&ws.root.join(&file), &pdf)?;
+        batch.stage(&ws.output_path(&file)?, &pdf)?;
         batch.stage(
-            &ws.root.join(frozen_path(&file)),
+            &ws.output_path(&frozen_path(&file))?,
             &Frozen::of(&req, data, &pdf).to_bytes()?,
         )?;
         records.push(DocRecord {
@@ -262,28 +262,87 @@ pub fn issue_step_documents(
     Ok(records)
 }
 
+/// What [`issue_prepared`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportIssue {
+    /// Written for the first time (or restored byte for byte where it was lost).
+    Issued,
+    /// Already issued exactly so: nothing written.
+    Unchanged,
+    /// Issued again at the caller's explicit request, replacing the document issued on `date`
+    /// (kept in the new record's `replaced`).
+    Reissued { date: String },
+}
+
 /// Issue a document whose data its maker prepared (a report of the statistics): render it,
 /// then write it at `file` (relative to the workspace) together with the numbers reserved in
-/// `numbering`, atomically, holding the workspace's write lock. Returns the PDF's hash.
+/// `numbering`, atomically, holding the workspace's write lock.
+///
+/// A document already issued at `file` is a record: when today's data give the same bytes,
+/// nothing is written; when they give other bytes (other figures, another date), it is
+/// replaced only when `reissue` says so, and the new record keeps the hash and date of the
+/// one it replaced. Otherwise the call fails and changes nothing.
 pub fn issue_prepared(
     ws: &Workspace,
     req: &DocRequest,
     file: &str,
     mut numbering: Numbering,
     renderer: &dyn DocumentRenderer,
-) -> Result<String> {
+    reissue: bool,
+) -> Result<ReportIssue> {
     let _lock = ws.lock_for_writing()?;
     let data = renderer.data(ws, req)?;
     let pdf = renderer.render_data(ws, req, &data)?;
+    let sha = archive::sha256(&pdf);
+    let path = ws.output_path(file)?;
+    let on_disk = std::fs::read(&path).ok().map(|b| archive::sha256(&b));
+    let before: Option<Frozen> = std::fs::read_to_string(ws.output_path(&frozen_path(file))?)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let mut record = Frozen::of(req, data, &pdf);
+    let mut outcome = ReportIssue::Issued;
+    if let Some(before) = &before {
+        if before.sha256 == sha {
+            if on_disk.as_deref() == Some(sha.as_str()) {
+                numbering.record()?;
+                return Ok(ReportIssue::Unchanged);
+            }
+            // Lost or damaged: made again byte for byte, with the record it had.
+            record = before.clone();
+        } else if !reissue {
+            return Err(Error::user(
+                format!(
+                    "{}已于 {} 印发（{file}），按现在的数据重新生成会改变这份已印发的文书，未作任何改动",
+                    crate::case::numbered_title(
+                        &format!("《{}》", before.title),
+                        before.number.as_deref()
+                    ),
+                    before.date
+                ),
+                "已印发的文书不会被悄悄改动：要再看它，直接打开上面的文件；确需按现在的数据（和日期）重新印发时，在命令后加上 --reissue（文号不变，被替换的原件的哈希和日期记入新的印发记录）",
+            ));
+        } else {
+            record.replaced = before.replaced.clone();
+            record.replaced.push(Replaced {
+                sha256: before.sha256.clone(),
+                date: before.date.clone(),
+            });
+            outcome = ReportIssue::Reissued {
+                date: before.date.clone(),
+            };
+        }
+    } else if on_disk.is_some() && on_disk.as_deref() != Some(sha.as_str()) && !reissue {
+        return Err(Error::user(
+            format!("{file} 已存在，且与现在生成的文书不同，未作任何改动"),
+            "该文件没有印发记录（同名的 .json），可能是手工放入的；确需用现在生成的文书替换它时，在命令后加上 --reissue",
+        ));
+    }
     let mut batch = Batch::default();
-    batch.stage(&ws.root.join(file), &pdf)?;
-    batch.stage(
-        &ws.root.join(frozen_path(file)),
-        &Frozen::of(req, data, &pdf).to_bytes()?,
-    )?;
+    batch.stage(&path, &pdf)?;
+    batch.stage(&ws.output_path(&frozen_path(file))?, &record.to_bytes()?)?;
     numbering.record()?;
     batch.commit()?;
-    Ok(archive::sha256(&pdf))
+    Ok(outcome)
 }
 
 /// What is kept beside an issued document (`<document>.json`): everything its template
@@ -299,6 +358,16 @@ pub struct Frozen {
     pub date: String,
     pub sha256: String,
     pub data: Value,
+    /// The documents this one replaced at an explicit re-issue (reports), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaced: Vec<Replaced>,
+}
+
+/// A document replaced by a re-issue: its hash and the date it was issued on.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Replaced {
+    pub sha256: String,
+    pub date: String,
 }
 
 impl Frozen {
@@ -310,6 +379,7 @@ impl Frozen {
             date: req.date.to_string(),
             sha256: archive::sha256(pdf),
             data,
+            replaced: Vec::new(),
         }
     }
 
@@ -384,6 +454,9 @@ pub struct Drift {
     /// What the document would receive differently now (dotted paths); empty when only the
     /// output changed (a template or font changed).
     pub changed: Vec<String>,
+    /// Set when the file in the archive is not the issued document either (missing, damaged,
+    /// or not the one the case file records) and could not be restored from its record: why.
+    pub lost: Option<String>,
 }
 
 /// The year folder a case file lives in (`cases/<year>/<id>.yaml`): its documents' folder too.
@@ -770,12 +843,24 @@ fn rerender_case(
                 }
                 let changed_data = differences(&f.data, &current, 6);
                 if sha != recorded {
-                    // Its own data gives other bytes: a template or font changed since.
+                    // Its own data gives other bytes: a template or font changed since, or the
+                    // record was edited. The file in the archive is left as it is; when it is not
+                    // the issued one either, nothing here can give it back.
+                    let lost = (!intact).then(|| {
+                        if on_disk.as_deref() == Some(sha.as_str()) && f.sha256 == sha {
+                            "案件文件中记录的哈希（sha256）与原件及其印发记录都不符，案件文件的这条记录可能被改动过".to_string()
+                        } else if on_disk.is_none() {
+                            "原件缺失，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）".to_string()
+                        } else {
+                            "原件已损坏或被替换，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）".to_string()
+                        }
+                    });
                     drifts.push(Drift {
                         case_id: id.to_string(),
                         file: file.clone(),
                         title: d.title.clone(),
                         changed: changed_data,
+                        lost,
                     });
                     out.push(Rendered {
                         case_id: id.to_string(),
@@ -800,10 +885,11 @@ fn rerender_case(
                         file: file.clone(),
                         title: d.title.clone(),
                         changed: changed_data,
+                        lost: None,
                     });
                 }
                 if let (true, Some(pdf)) = (changed, &pdf) {
-                    staged.push(archive::stage(&path, pdf)?);
+                    staged.push(archive::stage(&ws.output_path(&file)?, pdf)?);
                 }
                 out.push(Rendered {
                     case_id: id.to_string(),
@@ -818,12 +904,12 @@ fn rerender_case(
             let sha = archive::sha256(&pdf);
             let changed = sha != recorded || on_disk.as_deref() != Some(sha.as_str());
             if changed {
-                staged.push(archive::stage(&path, &pdf)?);
+                staged.push(archive::stage(&ws.output_path(&file)?, &pdf)?);
             }
             let now_frozen = Frozen::of(&req, current, &pdf);
             if frozen.as_ref() != Some(&now_frozen) {
                 staged.push(archive::stage(
-                    &ws.root.join(frozen_path(&file)),
+                    &ws.output_path(&frozen_path(&file))?,
                     &now_frozen.to_bytes()?,
                 )?);
             }

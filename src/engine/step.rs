@@ -349,7 +349,7 @@ fn commit_step(
         .step(&plan.step)
         .ok_or_else(|| Error::Internal("step".into()))?;
     let mut batch = Batch::default();
-    let mut numbering = Numbering::new(&ws.archive_dir());
+    let mut numbering = Numbering::new(ws);
     let actor = Actor {
         who: plan.entry.by.clone(),
         now: DateTime::parse_from_rfc3339(&plan.entry.at)
@@ -420,10 +420,7 @@ fn commit_step(
         )?;
         let start = twf.spec.start.value.clone();
         let sub = plan_step(ws, twf, &new_id, &start, Facts::new(), given, &actor)?;
-        let npath = ws
-            .cases_dir()
-            .join(year.to_string())
-            .join(format!("{new_id}.yaml"));
+        let npath = ws.output_path(&format!("cases/{year}/{new_id}.yaml"))?;
         let mut sub_entry = sub.entry.clone();
         // Documents of the opened case's start step.
         let sub_at = StepAt {
@@ -445,7 +442,7 @@ fn commit_step(
 
     let new_text = text(&plan.entry)?;
     check_reads_back(id, &new_text, history.len() + 1)?;
-    batch.stage(path, new_text.as_bytes())?;
+    batch.stage(&ws.output_path(&ws.rel(path))?, new_text.as_bytes())?;
     numbering.record()?;
     batch.commit()?;
 

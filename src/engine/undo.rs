@@ -70,7 +70,7 @@ pub fn undo(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result<Und
         ));
     }
     let mut batch = Batch::default();
-    let mut numbering = Numbering::new(&ws.archive_dir());
+    let mut numbering = Numbering::new(ws);
     let mut originals = Vec::new();
     let voided = void_documents(
         ws,
@@ -172,11 +172,12 @@ fn void_documents(
             ..d.clone()
         };
         // The PDF and its frozen record go together.
+        let to_text = to.to_string_lossy().replace('\\', "/");
         let pairs = [
-            (from.clone(), ws.root.join(&to)),
+            (from.clone(), ws.output_path(&to_text)?),
             (
                 ws.root.join(frozen_path(&d.file)),
-                ws.root.join(frozen_path(&to.to_string_lossy())),
+                ws.output_path(&frozen_path(&to_text))?,
             ),
         ];
         for (src, dest) in pairs {

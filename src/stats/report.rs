@@ -22,6 +22,9 @@ pub struct Made {
     pub number: Option<String>,
     /// Relative to the workspace.
     pub file: String,
+    /// Whether it was written, found unchanged, or re-issued.
+    #[serde(skip)]
+    pub outcome: Option<crate::engine::issue::ReportIssue>,
 }
 
 /// Issue report `template` with its prepared `data` at `file` through the engine's document
@@ -38,7 +41,8 @@ fn issue(
     ident: String,
     file: &str,
     numbering: Numbering,
-) -> Result<()> {
+    reissue: bool,
+) -> Result<crate::engine::issue::ReportIssue> {
     let req = DocRequest {
         case_id: String::new(),
         workflow: String::new(),
@@ -53,8 +57,7 @@ fn issue(
         prepared: Some(Prepared { data, ident }),
         declared: ws.declared(template)?,
     };
-    crate::engine::issue::issue_prepared(ws, &req, file, numbering, renderer)?;
-    Ok(())
+    crate::engine::issue::issue_prepared(ws, &req, file, numbering, renderer, reissue)
 }
 
 fn date_zh(d: Option<NaiveDate>) -> String {
@@ -110,6 +113,7 @@ pub fn monthly(
     agency: &str,
     month: &str,
     date: NaiveDate,
+    reissue: bool,
 ) -> Result<Made> {
     let period = period_of(month, Kind::Month)?;
     let a = configured(&ws.config.agencies, agency, "单位", "agencies")?;
@@ -195,7 +199,7 @@ pub fn monthly(
         period.from.year(),
         period.code()
     );
-    issue(
+    let outcome = issue(
         ws,
         renderer,
         "yuebao",
@@ -205,9 +209,11 @@ pub fn monthly(
         data,
         format!("report#monthly#{agency}#{}", period.code()),
         &rel,
-        Numbering::new(&ws.archive_dir()),
+        Numbering::new(ws),
+        reissue,
     )?;
     Ok(Made {
+        outcome: Some(outcome),
         title,
         number: None,
         file: rel,
@@ -222,6 +228,7 @@ pub fn bulletin(
     to: &str,
     issuer: &str,
     date: NaiveDate,
+    reissue: bool,
 ) -> Result<Made> {
     let period = period_of(quarter, Kind::Quarter)?;
     let iss = configured(&ws.config.issuers, issuer, "发文机关", "issuers")?;
@@ -277,7 +284,7 @@ pub fn bulletin(
         seen
     };
     let number_key = format!("bulletin#{}", period.code());
-    let mut numbering = Numbering::new(&ws.archive_dir());
+    let mut numbering = Numbering::new(ws);
     // Numbered in the year of the period it reports on, so making the same bulletin again (even
     // in a later year) finds and keeps its number instead of taking a new one.
     let declared = ws.declared("tongbao")?;
@@ -325,7 +332,7 @@ pub fn bulletin(
         period.from.year(),
         period.code()
     );
-    issue(
+    let outcome = issue(
         ws,
         renderer,
         "tongbao",
@@ -336,8 +343,10 @@ pub fn bulletin(
         format!("report#{number_key}"),
         &rel,
         numbering,
+        reissue,
     )?;
     Ok(Made {
+        outcome: Some(outcome),
         title,
         number: Some(number),
         file: rel,
