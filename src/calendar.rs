@@ -273,6 +273,21 @@ pub enum DeadlineSetting {
     Months(u32),
 }
 
+impl DeadlineSetting {
+    /// Why this length cannot be a deadline of administrative-litigation work, or `None`. No
+    /// such deadline runs longer than a few years; a length beyond ten years is a typing error,
+    /// and one of billions of days would carry the count past any calendar (and every year of
+    /// it would be named as missing its holidays).
+    pub fn too_long(self) -> Option<String> {
+        let (n, max, unit) = match self {
+            DeadlineSetting::CalendarDays(n) => (n, 3_660, "日"),
+            DeadlineSetting::WorkingDays(n) => (n, 2_500, "个工作日"),
+            DeadlineSetting::Months(n) => (n, 120, "个月"),
+        };
+        (n > max).then(|| format!("期限 {n} {unit}过长：最多 {max} {unit}（约十年）"))
+    }
+}
+
 /// The rule for a deadline setting.
 pub fn end_rule(setting: DeadlineSetting) -> EndRule {
     match setting {

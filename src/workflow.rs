@@ -471,6 +471,14 @@ impl Workflow {
                             .help("请在 yingsu.yaml 的 deadlines 下添加，例如 loss_report: {working_days: 15}"),
                     );
                 }
+                if let DaysSpec::Fixed(f) = &dl.days.value
+                    && let Some(why) = f.too_long()
+                {
+                    e.push(
+                        self.at(&dl.days, why)
+                            .help("请核对期限的长度，例如 {working_days: 15}、{calendar_days: 30} 或 {months: 6}"),
+                    );
+                }
                 if let Some(w) = &dl.when {
                     self.check_expr(&mut e, w, &w.value, &fields, &field_list);
                 }

@@ -1878,3 +1878,71 @@ fn an_issued_report_changes_only_by_an_explicit_reissue() {
         serde_json::json!([{"sha256": yingsu::archive::sha256(&issued), "date": "2023-07-05"}])
     );
 }
+
+/// What is written into every history entry besides the facts — the actor's name and an
+/// undo's reason — passes the same checks as a fact: one line for a name, no control or bidi
+/// character, bounded length.
+#[test]
+fn the_actor_and_an_undo_reason_are_checked_like_facts() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    case_new(p, "A1", "notice.yaml", T);
+    let before = std::fs::read(p.join("cases/2023/A1.yaml")).unwrap();
+    let (code, _, err) = common::run_env(
+        p,
+        &["case", "undo", "A1", "--reason", "错\u{202E}误"],
+        T,
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("错误：--reason（撤销原因） 第 2 个字符"),
+        "{err}"
+    );
+    let (code, _, err) = common::run_env(
+        p,
+        &["case", "undo", "A1", "--reason", "录入有误"],
+        T,
+        &[("YINGSU_USER", "张三\n  - step: closed")],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("错误：环境变量 YINGSU_USER（经办人） 只能填写一行，第 3 个字符处有换行"),
+        "{err}"
+    );
+    let long = "张".repeat(65);
+    let (code, _, err) = common::run_env(p, &["status"], T, &[("YINGSU_USER", long.as_str())]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("错误：环境变量 YINGSU_USER（经办人）太长：超过 64 个字符"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(p.join("cases/2023/A1.yaml")).unwrap(), before);
+}
+
+/// A deadline of billions of days is a typing error, refused at its line (it ran the count
+/// past any calendar, and `validate` named every year up to 262142 as missing its holidays).
+#[test]
+fn an_absurd_deadline_length_is_refused_at_its_line() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    let cfg = p.join("yingsu.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let at = text
+        .find("working_days: 15")
+        .expect("the template has loss_report: {working_days: 15}");
+    std::fs::write(
+        &cfg,
+        text.replacen("working_days: 15", "working_days: 4000000000", 1),
+    )
+    .unwrap();
+    let line = text[..at].lines().count();
+    let (code, _, err) = yingsu(p, &["validate"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("`loss_report`：期限 4000000000 个工作日过长：最多 2500 个工作日（约十年）"),
+        "{err}"
+    );
+    assert!(err.contains(&format!(" --> yingsu.yaml:{line}:")), "{err}");
+    assert!(err.len() < 2000, "{err}");
+}

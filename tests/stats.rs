@@ -961,6 +961,27 @@ fn several_workspaces_are_summed() {
     let (code, out, err) = yingsu(&cityws, &["stats", "--year", "2023"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, table);
+    // The same workspace named twice would count twice: refused.
+    let (code, _, err) = yingsu(
+        city,
+        &[
+            "stats",
+            "--year",
+            "2023",
+            "--workspace",
+            "yubei",
+            "--workspace",
+            "./yubei/",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let city_shown = city.display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "错误：工作区 {city_shown}/./yubei/ 与 {city_shown}/yubei 是同一个目录，汇总时会被计算两次\n = 帮助：--workspace 和 yingsu.yaml 的 members 中每个工作区只写一次\n"
+        )
+    );
 
     // `status` lists every workspace's cases, each row named by its workspace.
     let (_, single, _) = yingsu(&city.join("yubei"), &["status"]);

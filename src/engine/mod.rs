@@ -52,6 +52,9 @@ pub struct Actor {
     pub now: DateTime<FixedOffset>,
 }
 
+/// The longest name an actor (`YINGSU_USER`) may have.
+const MAX_ACTOR_CHARS: usize = 64;
+
 impl Actor {
     pub fn from_env() -> Result<Actor> {
         let now = match std::env::var("YINGSU_NOW") {
@@ -63,9 +66,25 @@ impl Actor {
             })?,
             Err(_) => chrono::Local::now().fixed_offset(),
         };
-        let who = std::env::var("YINGSU_USER")
-            .or_else(|_| std::env::var("USER"))
-            .unwrap_or_else(|_| "经办人".into());
+        let (var, who) = match std::env::var("YINGSU_USER") {
+            Ok(who) => ("YINGSU_USER", who),
+            Err(_) => (
+                "USER",
+                std::env::var("USER").unwrap_or_else(|_| "经办人".into()),
+            ),
+        };
+        // Recorded as `by:` in every history entry: one line, no control or bidi characters.
+        crate::entry::check_text(
+            &format!("环境变量 {var}（经办人）"),
+            &who,
+            crate::entry::Field::LINE,
+        )?;
+        if who.chars().count() > MAX_ACTOR_CHARS {
+            return Err(Error::user(
+                format!("环境变量 {var}（经办人）太长：超过 {MAX_ACTOR_CHARS} 个字符"),
+                format!("把 {var} 设为经办人的姓名，例如 {var}=张三"),
+            ));
+        }
         Ok(Actor { who, now })
     }
 

@@ -34,6 +34,9 @@ pub struct UndoReport {
 /// Take back the last step of case `id`, for `reason`.
 pub fn undo(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result<UndoReport> {
     let reason = reason.trim();
+    if !reason.is_empty() {
+        crate::entry::check_text("--reason（撤销原因）", reason, crate::entry::Field::TEXT)?;
+    }
     if reason.is_empty() {
         return Err(Error::user(
             "撤销办理步骤须说明原因",

@@ -47,9 +47,25 @@ pub fn configured(ws: &Workspace) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Open every workspace of `dirs` (each must hold a `yingsu.yaml`).
+/// Open every workspace of `dirs` (each must hold a `yingsu.yaml`). A workspace named twice
+/// (`w20` and `./w20/`, or a link to it) is an error: its figures would count twice in the total.
 pub fn open(dirs: &[PathBuf]) -> Result<Vec<(String, Workspace)>> {
     use rayon::prelude::*;
+    let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    for d in dirs {
+        let Ok(real) = d.canonicalize() else { continue };
+        if let Some((_, first)) = seen.iter().find(|(r, _)| *r == real) {
+            return Err(Error::user(
+                format!(
+                    "工作区 {} 与 {} 是同一个目录，汇总时会被计算两次",
+                    d.display(),
+                    first.display()
+                ),
+                "--workspace 和 yingsu.yaml 的 members 中每个工作区只写一次",
+            ));
+        }
+        seen.push((real, d));
+    }
     dirs.par_iter()
         .map(|d| {
             if !d.join("yingsu.yaml").is_file() {
