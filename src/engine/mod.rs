@@ -70,7 +70,10 @@ impl Actor {
             Ok(who) => ("YINGSU_USER", who),
             Err(_) => (
                 "USER",
-                std::env::var("USER").unwrap_or_else(|_| "经办人".into()),
+                std::env::var("USER")
+                    .ok()
+                    .filter(|u| !u.trim().is_empty())
+                    .unwrap_or_else(|| "经办人".into()),
             ),
         };
         // Recorded as `by:` in every history entry: one line, no control or bidi characters.
