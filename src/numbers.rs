@@ -175,6 +175,80 @@ impl Registry {
     }
 }
 
+/// Every number the registries under `archive` gave, both ways: document key → number, and
+/// number → document key. Read without locking (for checking, never for allocating); a
+/// registry that cannot be read or understood is left out (allocating from it reports it).
+#[derive(Debug, Default)]
+pub struct Registered {
+    pub by_key: std::collections::HashMap<String, String>,
+    pub by_number: std::collections::HashMap<String, String>,
+}
+
+impl Registered {
+    pub fn read(archive: &Path) -> Registered {
+        let mut out = Registered::default();
+        let Ok(entries) = std::fs::read_dir(archive.join("numbers")) else {
+            return out;
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+            .collect();
+        files.sort();
+        for path in files {
+            let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().to_string()) else {
+                continue;
+            };
+            let Some((prefix, year)) = stem.rsplit_once('-') else {
+                continue;
+            };
+            let (Ok(year), Ok(text)) = (year.parse::<i32>(), std::fs::read_to_string(&path)) else {
+                continue;
+            };
+            let Ok(entries) = Registry::read_entries_text(&text, &path) else {
+                continue;
+            };
+            for (seq, key) in entries {
+                if key.starts_with("作废#") {
+                    continue;
+                }
+                let number = format(prefix, year, seq);
+                out.by_number
+                    .entry(number.clone())
+                    .or_insert_with(|| key.clone());
+                out.by_key.entry(key).or_insert(number);
+            }
+        }
+        out
+    }
+
+    /// Why document `key` may not carry `number`, or `None`: the registry gave this document
+    /// another number, or gave this number to another document.
+    pub fn conflict(&self, key: &str, number: &str) -> Option<String> {
+        if let Some(given) = self.by_key.get(key)
+            && given != number
+        {
+            return Some(format!(
+                "文号登记簿给这份文书的文号是 {given}，办理记录中却是 {number}"
+            ));
+        }
+        match self.by_number.get(number) {
+            Some(owner) if owner != key => {
+                let owner = match owner.split('#').collect::<Vec<_>>()[..] {
+                    [case, entry, template] => {
+                        format!("案件 {case} 第 {entry} 条办理记录的 {template}")
+                    }
+                    _ => owner.clone(),
+                };
+                Some(format!("文号登记簿中 {number} 属于另一份文书（{owner}）"))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Reads the entries of a locked registry file.
 fn read_entries(file: &mut File, path: &Path) -> Result<Vec<(u32, String)>> {
     let mut text = String::new();

@@ -236,6 +236,26 @@ fn appearance_case_through_the_cli() {
     // Rendering again changes nothing: same bytes, same number.
     let out = ok(dir.path(), &["render", "2023-行初-123"], T);
     assert!(out.ends_with("共 3 份文书，更新 0 份。\n"), "{out}");
+
+    // A number changed in the case file is not the registry's: validate points at it, and a
+    // re-issue under it is refused (it would give a second document the next number).
+    let file = dir.path().join("cases/2023/2023-行初-123.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("渝北市监文〔2023〕1号", "渝北市监文〔2023〕2号"),
+    )
+    .unwrap();
+    let (code, _, err) = yingsu(dir.path(), &["validate"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("的文号 渝北市监文〔2023〕2号 与文号登记簿不符：文号登记簿给这份文书的文号是 渝北市监文〔2023〕1号，办理记录中却是 渝北市监文〔2023〕2号\n  --> cases/2023/2023-行初-123.yaml:"),
+        "{err}"
+    );
+    let (code, _, err) = yingsu(dir.path(), &["render", "--reissue", "2023-行初-123"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("与文号登记簿不符"), "{err}");
+    assert!(err.contains("不能按它重新印发"), "{err}");
 }
 
 #[test]

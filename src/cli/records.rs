@@ -164,7 +164,10 @@ fn validate_cases(ws: &Workspace) -> Result<Option<(usize, Vec<engine::StatusRow
     })?;
     index.save();
     let all_clean = found.iter().all(|(_, _, clean)| *clean);
-    if !unreadable.is_empty() || !all_clean || !audit::all_clear(found.iter().map(|(s, _, _)| s)) {
+    if !unreadable.is_empty()
+        || !all_clean
+        || !audit::all_clear(ws, found.iter().map(|(s, _, _)| s))
+    {
         return Ok(None);
     }
     let cases = found.len();

@@ -39,13 +39,27 @@ pub fn audit(ws: &Workspace, views: &[CaseView<'_>]) -> Vec<Diagnostic> {
             }
         }
     }
+    let registered = crate::numbers::Registered::read(&ws.archive_dir());
     for view in views {
         let case = &view.case;
         let file = ws.rel_path(&case.path);
         for finding in own_findings(ws, view) {
             match finding {
                 Finding::Problem(d) => out.push(d),
-                Finding::Number(d, pos) => {
+                Finding::Number(d, pos, key) => {
+                    if let Some(n) = &d.number
+                        && let Some(why) = registered.conflict(&key, n)
+                    {
+                        out.push(
+                            at(
+                                &file,
+                                &case.source,
+                                pos,
+                                format!("《{}》（{}）的文号 {n} 与文号登记簿不符：{why}", d.title, d.file),
+                            )
+                            .help("文号由 yingsu 分配并记入 archive/numbers/ 下的登记簿，不能在案件文件中修改；请从 git 历史中恢复这条记录的 number"),
+                        );
+                    }
                     check_number(&mut numbers, &mut out, &file, case, d, pos)
                 }
             }
@@ -69,8 +83,9 @@ fn case_number(view: &CaseView<'_>) -> Option<String> {
 enum Finding<'c> {
     /// Something wrong with the case's own records.
     Problem(Diagnostic),
-    /// A numbered document the case issued (checked against the other cases' numbers).
-    Number(&'c DocRecord, Option<Pos>),
+    /// A numbered document the case issued (checked against the other cases' numbers and the
+    /// registry), with its registry key.
+    Number(&'c DocRecord, Option<Pos>, String),
 }
 
 /// What one case's records say on their own: documents outside the case's place, a history
@@ -134,7 +149,11 @@ fn own_findings<'c>(ws: &Workspace, view: &'c CaseView<'_>) -> Vec<Finding<'c>> 
                 ));
             }
             if h.step.is_some() && !undone.contains(&i) && d.number.is_some() {
-                out.push(Finding::Number(d, pos));
+                out.push(Finding::Number(
+                    d,
+                    pos,
+                    super::issue::number_key(&case.id, i, &d.template),
+                ));
             }
         }
     }
@@ -148,12 +167,12 @@ pub struct AuditSummary {
     /// Whether the case's own records have a problem (then the audit reads the case).
     pub own_problems: bool,
     pub case_number: Option<String>,
-    /// (number, document file) of every numbered document it issued.
-    pub numbers: Vec<(String, String)>,
+    /// (number, document file, registry key) of every numbered document it issued.
+    pub numbers: Vec<(String, String, String)>,
 }
 
 /// The kind (and version) of [`AuditSummary`] in the case index.
-pub const AUDIT_KIND: &str = "audit-1";
+pub const AUDIT_KIND: &str = "audit-2";
 
 /// What the audit needs of a case (see [`AuditSummary`]).
 pub fn summary(ws: &Workspace, view: &CaseView<'_>) -> AuditSummary {
@@ -162,9 +181,9 @@ pub fn summary(ws: &Workspace, view: &CaseView<'_>) -> AuditSummary {
     for finding in own_findings(ws, view) {
         match finding {
             Finding::Problem(_) => own_problems = true,
-            Finding::Number(d, _) => {
+            Finding::Number(d, _, key) => {
                 if let Some(n) = &d.number {
-                    numbers.push((n.clone(), d.file.clone()));
+                    numbers.push((n.clone(), d.file.clone(), key));
                 }
             }
         }
@@ -177,8 +196,13 @@ pub fn summary(ws: &Workspace, view: &CaseView<'_>) -> AuditSummary {
 }
 
 /// Whether the audit of the cases these summaries stand for finds nothing: no case with a
-/// problem of its own, no 案号 held by two cases, no number used by two documents.
-pub fn all_clear<'a>(summaries: impl IntoIterator<Item = &'a AuditSummary>) -> bool {
+/// problem of its own, no 案号 held by two cases, no number used by two documents or other than
+/// the registry gave.
+pub fn all_clear<'a>(
+    ws: &Workspace,
+    summaries: impl IntoIterator<Item = &'a AuditSummary>,
+) -> bool {
+    let registered = crate::numbers::Registered::read(&ws.archive_dir());
     let mut case_numbers = std::collections::HashSet::new();
     let mut numbers: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for s in summaries {
@@ -190,8 +214,10 @@ pub fn all_clear<'a>(summaries: impl IntoIterator<Item = &'a AuditSummary>) -> b
         {
             return false;
         }
-        for (n, file) in &s.numbers {
-            if *numbers.entry(n.as_str()).or_insert(file.as_str()) != file.as_str() {
+        for (n, file, key) in &s.numbers {
+            if *numbers.entry(n.as_str()).or_insert(file.as_str()) != file.as_str()
+                || registered.conflict(key, n).is_some()
+            {
                 return false;
             }
         }

@@ -821,6 +821,20 @@ fn rerender_case(
                 None => bare_request(at, &d.template, &d.title),
             };
             req.number = d.number.clone();
+            if reissue
+                && let Some(n) = &d.number
+                && let Some(why) = crate::numbers::Registered::read(&ws.archive_dir())
+                    .conflict(&number_key(id, i, &d.template), n)
+            {
+                return Err(Error::user(
+                    format!(
+                        "{} 中《{}》的文号 {n} 与文号登记簿不符：{why}，不能按它重新印发",
+                        ws.rel(&case.path),
+                        d.title
+                    ),
+                    "文号由 yingsu 分配并记入 archive/numbers/ 下的登记簿，不能在案件文件中修改；请从 git 历史中恢复这条记录的 number",
+                ));
+            }
             let frozen = Frozen::read(ws, &file);
             let current = renderer.data(ws, &req)?;
             let recorded = latest.get(&d.file).unwrap_or(&d.sha256).clone();
