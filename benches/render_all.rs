@@ -2,6 +2,10 @@
 //! two-page reply letter (复函), re-rendered through the whole pipeline — case files parsed,
 //! document data built, typeset, PDF hashed, compared with and written to the archive.
 //!
+//! Then the same letters typeset alone, from their frozen records (`Typesetter::pdf`, nothing
+//! read or written): the ceiling of `render --all` set by typst's compile and krilla's export, with
+//! the split of one letter into the two.
+//!
 //! Run with `cargo bench --bench render_all` (`BENCH_CASES=300` for a shorter run); results in
 //! BENCHMARKS.md.
 
@@ -16,6 +20,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use yingsu::render::TypstRenderer;
+use yingsu::typeset::Job;
 use yingsu::workspace::Workspace;
 
 fn remove_pdfs(dir: &Path) {
@@ -88,6 +93,47 @@ fn main() {
         .rendered;
     let noop = t.elapsed().as_secs_f64();
     assert!(done.iter().all(|d| !d.changed && !d.typeset));
+    // Typesetting alone: each letter's job from its frozen record, as `render --all` builds it.
+    let ts = renderer.typesetter(&ws).unwrap();
+    let files = ws.template_files();
+    let jobs: Vec<Job> = done
+        .iter()
+        .map(|d| {
+            let file = yingsu::engine::issue::frozen_path(&d.record.file);
+            let frozen: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(root.join(&file)).unwrap()).unwrap();
+            let date = frozen["date"].as_str().unwrap().parse().unwrap();
+            Job {
+                main: format!("/{}.typ", d.record.template),
+                files: files.clone(),
+                data: frozen["data"].clone(),
+                date,
+                ident: d.record.file.clone(),
+                root: Some(root.to_path_buf()),
+            }
+        })
+        .collect();
+    let mut alone = Vec::new();
+    for threads in [1, 2] {
+        let t = Instant::now();
+        for chunk in jobs.chunks(100) {
+            for pdf in ts.render_batch(chunk, threads) {
+                pdf.unwrap();
+            }
+        }
+        alone.push((threads, t.elapsed().as_secs_f64()));
+    }
+    // One thread, a fifth of the letters: typst's compile and layout, then krilla's export.
+    let k = (n / 5).max(1);
+    let (mut compile, mut export) = (0.0, 0.0);
+    for job in &jobs[..k] {
+        let t = Instant::now();
+        let doc = ts.layout(job).unwrap();
+        compile += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).unwrap();
+        export += t.elapsed().as_secs_f64();
+    }
     println!(
         "render --all over {n} proposal cases (one {}-page reply letter each, {} KiB)",
         pages(&sample),
@@ -110,4 +156,18 @@ fn main() {
             n as f64 / secs
         );
     }
+    for (threads, secs) in alone {
+        println!(
+            "| typesetting alone (`Typesetter::pdf`), {threads} thread(s) | {secs:.2} s = {:.0} docs/s |",
+            n as f64 / secs
+        );
+    }
+    println!(
+        "| one letter, one thread: typst compile + layout | {:.2} ms |",
+        compile * 1e3 / k as f64
+    );
+    println!(
+        "| one letter, one thread: PDF export (krilla) | {:.2} ms |",
+        export * 1e3 / k as f64
+    );
 }
