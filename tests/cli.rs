@@ -1966,3 +1966,40 @@ fn an_absurd_deadline_length_is_refused_at_its_line() {
     assert!(err.contains(&format!(" --> yingsu.yaml:{line}:")), "{err}");
     assert!(err.len() < 2000, "{err}");
 }
+
+/// A history value its field cannot hold (a hearing on 2023-02-30) makes the case unreadable
+/// for every command, at its line: it was read as "no hearing" by the figures, and a monthly
+/// return published one hearing fewer without a word.
+#[test]
+fn an_impossible_date_in_the_history_keeps_the_case_out_of_published_figures() {
+    let dir = workspace_with_notice();
+    let p = dir.path();
+    case_new(p, "A1", "notice.yaml", T);
+    let file = p.join("cases/2023/A1.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("hearing_date: 2023-05-08"), "{text}");
+    std::fs::write(
+        &file,
+        text.replace("hearing_date: 2023-05-08", "hearing_date: 2023-02-30"),
+    )
+    .unwrap();
+    let (code, _, err) = yingsu(p, &["case", "show", "A1"], T);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("错误：第 1 条办理记录中字段 `hearing_date`（开庭日期）：日期 `2023-02-30` 无效：2023 年 2 月没有 30 日\n  --> cases/2023/A1.yaml:"),
+        "{err}"
+    );
+    let (code, _, err) = yingsu(
+        p,
+        &[
+            "report", "monthly", "--agency", "scjgj", "--month", "2023-05",
+        ],
+        T,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("统计数字会漏计这些案件，因此不生成对外发布的数字"),
+        "{err}"
+    );
+    assert!(!p.join("archive/reports").exists());
+}

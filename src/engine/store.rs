@@ -256,7 +256,14 @@ pub fn load_source<'w>(
         }
     }
     let typed = input::coerce_typed(ws, &case, wf)?;
-    Ok(CaseView { case, wf, typed })
+    let view = CaseView { case, wf, typed };
+    // A value of the history that its field cannot hold (a hearing on 2023-02-30) would be
+    // read as missing by every figure and report: the case is not read until it is put right.
+    let problems = super::audit::history_values(ws, &view, &|_| true);
+    if !problems.is_empty() {
+        return Err(Error::Many(problems));
+    }
+    Ok(view)
 }
 
 /// Where the value of the `index`-th `step:` (0-based, counting entries that have one) is
