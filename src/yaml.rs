@@ -95,6 +95,14 @@ pub fn raw_scalar<'a, T>(source: &'a str, value: &Spanned<T>) -> Option<&'a str>
 fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let inner = err.without_snippet();
     let message = UserMessageFormatter.format_message(inner).into_owned();
+    if source.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    }) {
+        return Diagnostic::new("文件是空的（没有任何内容，或只有注释）")
+            .in_file(file)
+            .help("请写入内容，或从 git 历史中恢复它；不需要的文件可以删除");
+    }
     let (mut text, mut help) = chinese(&message);
     let line = inner
         .location()
@@ -110,8 +118,20 @@ fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic
         ));
     }
     let d = Diagnostic::new(text);
-    let d = match inner.location() {
-        Some(loc) if loc.line() > 0 => d.at(file, source, pos(&loc)),
+    // The parser places a tab where it stopped, often the line before: point at the tab.
+    let tab = (message.contains("tab"))
+        .then(|| {
+            source.lines().enumerate().find_map(|(n, l)| {
+                l.find('\t').map(|i| Pos {
+                    line: n + 1,
+                    column: l[..i].chars().count() + 1,
+                })
+            })
+        })
+        .flatten();
+    let d = match (tab, inner.location()) {
+        (Some(p), _) => d.at(file, source, p),
+        (None, Some(loc)) if loc.line() > 0 => d.at(file, source, pos(&loc)),
         _ => d.in_file(file),
     };
     match help {
@@ -278,6 +298,66 @@ fn chinese(m: &str) -> (String, Option<String>) {
             ),
         );
     }
+    if m.contains("found a tab") || m.contains("tabs disallowed") || m.contains("tab character") {
+        return (
+            "这里用了 Tab 键：YAML 只能用空格缩进".into(),
+            Some("把 Tab 换成空格（每级缩进两个空格）；编辑器可设置为按 Tab 键时输入空格".into()),
+        );
+    }
+    if let Some(kind) = m.strip_prefix("invalid ")
+        && matches!(kind, "u8" | "u16" | "u32" | "u64" | "usize")
+    {
+        return (
+            "这里应为非负整数".into(),
+            Some(format!(
+                "只写阿拉伯数字（如 15），不加单位或文字，不超过 {}",
+                match kind {
+                    "u8" => u64::from(u8::MAX),
+                    "u16" => u64::from(u16::MAX),
+                    "u32" => u64::from(u32::MAX),
+                    _ => u64::MAX,
+                }
+            )),
+        );
+    }
+    if let Some(kind) = m.strip_prefix("invalid ")
+        && matches!(kind, "i8" | "i16" | "i32" | "i64" | "isize" | "integer")
+    {
+        return (
+            "这里应为整数".into(),
+            Some("只写阿拉伯数字（如 15 或 -3），不加单位或文字".into()),
+        );
+    }
+    if m.starts_with("invalid floating point") || m == "invalid f64" || m == "invalid f32" {
+        return (
+            "这里应为数字".into(),
+            Some("只写阿拉伯数字（如 90 或 92.5），不加百分号、单位或文字".into()),
+        );
+    }
+    if m.contains("expected mapping start") {
+        return (
+            "类型不对：这里应为键值映射（下一级缩进逐行写“键: 值”），不能是列表或单个值".into(),
+            Some("请按说明修改此处的写法".into()),
+        );
+    }
+    if m.contains("expected sequence start") {
+        return (
+            "类型不对：这里应为列表（下一级逐行以“- ”开头，或写成 [甲, 乙]）".into(),
+            Some("只有一项时也写成列表，例如 [甲]".into()),
+        );
+    }
+    if m.contains("single YAML document expected") {
+        return (
+            "一个文件只能有一个 YAML 文档：这里的“---”开始了第二个".into(),
+            Some("删除这一行“---”，把其后的内容并入上面（或删除重复的内容）".into()),
+        );
+    }
+    if m.contains("limits breached") || m.contains("too large or too complex") {
+        return (
+            "文件过于庞大或复杂：锚点和别名（& 与 *）层层展开后超过了 yingsu 读取的上限".into(),
+            Some("案件记录和配置用不到锚点和别名；请删除它们，直接写出内容".into()),
+        );
+    }
     if m.contains("mapping values are not allowed")
         || m.contains("did not find expected")
         || m.contains("while scanning")
@@ -323,6 +403,90 @@ mod tests {
             d.help.as_deref(),
             Some("此处允许的键：name、count。请检查拼写")
         );
+    }
+
+    /// The parser's English for a value or a layout it cannot take, each in Chinese with how
+    /// to fix it, at the place.
+    #[test]
+    fn parser_messages_are_said_in_chinese() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct S {
+            count: Option<u32>,
+            floor: Option<f64>,
+            items: Option<Vec<T>>,
+            map: Option<std::collections::BTreeMap<String, String>>,
+        }
+        let cases: [(&str, &str, &str, (usize, usize)); 9] = [
+            (
+                "count: 1\n\tfloor: 1\n",
+                "这里用了 Tab 键：YAML 只能用空格缩进",
+                "把 Tab 换成空格（每级缩进两个空格）；编辑器可设置为按 Tab 键时输入空格",
+                (2, 1),
+            ),
+            (
+                "count: abc\n",
+                "这里应为非负整数",
+                "只写阿拉伯数字（如 15），不加单位或文字，不超过 4294967295",
+                (1, 8),
+            ),
+            (
+                "count: 99999999999\n",
+                "这里应为非负整数",
+                "只写阿拉伯数字（如 15），不加单位或文字，不超过 4294967295",
+                (1, 8),
+            ),
+            (
+                "floor: abc\n",
+                "这里应为数字",
+                "只写阿拉伯数字（如 90 或 92.5），不加百分号、单位或文字",
+                (1, 8),
+            ),
+            (
+                "items: [5]\n",
+                "类型不对：这里应为键值映射（下一级缩进逐行写“键: 值”），不能是列表或单个值",
+                "请按说明修改此处的写法",
+                (1, 9),
+            ),
+            (
+                "map: [1, 2]\n",
+                "类型不对：这里应为键值映射（下一级缩进逐行写“键: 值”），不能是列表或单个值",
+                "请按说明修改此处的写法",
+                (1, 6),
+            ),
+            (
+                "items: 5\n",
+                "类型不对：这里应为列表（下一级逐行以“- ”开头，或写成 [甲, 乙]）",
+                "只有一项时也写成列表，例如 [甲]",
+                (1, 8),
+            ),
+            (
+                "count: 1\n---\ncount: 2\n",
+                "一个文件只能有一个 YAML 文档：这里的“---”开始了第二个",
+                "删除这一行“---”，把其后的内容并入上面（或删除重复的内容）",
+                (3, 1),
+            ),
+            (
+                "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+                "文件过于庞大或复杂：锚点和别名（& 与 *）层层展开后超过了 yingsu 读取的上限",
+                "案件记录和配置用不到锚点和别名；请删除它们，直接写出内容",
+                (6, 8),
+            ),
+        ];
+        for (src, message, help, (line, column)) in cases {
+            let e = parse::<S>(Path::new("x.yaml"), src).unwrap_err();
+            let d = e.diagnostics()[0].clone();
+            assert_eq!(d.message, message, "{src:?}");
+            assert_eq!(d.help.as_deref(), Some(help), "{src:?}");
+            assert_eq!(d.pos, Some(Pos { line, column }), "{src:?}");
+        }
+        for empty in ["", "\n\n", "# 只有注释\n"] {
+            let e = parse::<T>(Path::new("x.yaml"), empty).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "错误：文件是空的（没有任何内容，或只有注释）\n --> x.yaml\n  = 帮助：请写入内容，或从 git 历史中恢复它；不需要的文件可以删除\n"
+            );
+        }
     }
 
     #[test]
