@@ -188,7 +188,7 @@ pub enum Error {
     #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Diagnostic>),
     /// An I/O failure.
-    #[error("错误：无法{action} {}：{source}", path.display())]
+    #[error("{}", io_message(action, path, source))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -281,5 +281,75 @@ impl Errors {
                 .unwrap_or_else(|| Error::Internal("empty".into()))),
             _ => Err(Error::Many(self.0)),
         }
+    }
+}
+
+/// An I/O error as the clerk reads it: what could not be done to which file, why in Chinese
+/// (the system's own words only for a kind without a translation), and what to do.
+fn io_message(action: &str, path: &Path, source: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let (why, help) = match source.kind() {
+        K::NotFound => ("文件或目录不存在", "请检查路径是否正确"),
+        K::PermissionDenied => (
+            "没有权限",
+            "请检查这个文件和所在目录的权限，或请管理员开放读写权限",
+        ),
+        K::ReadOnlyFilesystem => (
+            "它所在的磁盘或共享是只读的",
+            "请在可以写入的位置操作（例如把工作区复制到本机硬盘），或请管理员开放写入",
+        ),
+        K::StorageFull => (
+            "磁盘空间已满",
+            "请清理磁盘空间后重试；没有写完的文件不会留下",
+        ),
+        K::NotADirectory => ("路径中有一段不是目录", "请检查路径是否正确"),
+        K::IsADirectory => ("这是一个目录，不是文件", "请检查路径是否正确"),
+        K::AlreadyExists => ("已经存在", "请换一个名称，或先移走已有的文件"),
+        _ => {
+            return format!(
+                "错误：无法{action} {}：{source}\n = 帮助：请检查磁盘和文件系统后重试",
+                path.display()
+            );
+        }
+    };
+    format!(
+        "错误：无法{action} {}：{why}\n = 帮助：{help}",
+        path.display()
+    )
+}
+
+#[cfg(test)]
+mod io_tests {
+    use super::*;
+
+    /// A file-system failure names the file, says why in Chinese and what to do; a kind without
+    /// a translation keeps the system's words.
+    #[test]
+    fn io_errors_are_said_in_chinese() {
+        let e = Error::io(
+            "打开目录",
+            "/nonexistent",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        );
+        assert_eq!(
+            e.to_string(),
+            "错误：无法打开目录 /nonexistent：文件或目录不存在\n = 帮助：请检查路径是否正确"
+        );
+        assert_eq!(e.exit_code(), 1);
+        let e = Error::io(
+            "写入",
+            "cases/2023/A1.yaml",
+            std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem),
+        );
+        assert_eq!(
+            e.to_string(),
+            "错误：无法写入 cases/2023/A1.yaml：它所在的磁盘或共享是只读的\n = 帮助：请在可以写入的位置操作（例如把工作区复制到本机硬盘），或请管理员开放写入"
+        );
+        let e = Error::io("读取", "x", std::io::Error::other("坏道"));
+        assert_eq!(
+            e.to_string(),
+            "错误：无法读取 x：坏道\n = 帮助：请检查磁盘和文件系统后重试"
+        );
+        assert_eq!(e.exit_code(), 2);
     }
 }
