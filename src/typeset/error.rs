@@ -141,6 +141,23 @@ fn join(diags: &[Diagnostic]) -> String {
         .join("；")
 }
 
+/// typst's messages about the files a template reads, in Chinese (a seal image, an attachment):
+/// they are what a clerk meets when a file is missing or linked out of the workspace. Other
+/// messages (about the template's own code) are left as typst says them.
+fn message_zh(m: &str) -> String {
+    if m.starts_with("failed to load file (access denied)") {
+        return "无法读取模板要用的文件：它在工作区之外，或经符号链接指向工作区之外（yingsu 只读取工作区内真实的文件，例如把印章图片放在工作区的 seals/ 目录中，不要用指向别处的链接）".into();
+    }
+    if m.starts_with("failed to load file (is a directory)") {
+        return "模板要读取的是一个目录，不是文件：请检查文件路径".into();
+    }
+    if let Some(rest) = m.strip_prefix("file not found (searched at ") {
+        let path = rest.strip_suffix(')').unwrap_or(rest);
+        return format!("找不到模板要用的文件 {path}：请检查文件路径，或把文件放到工作区内");
+    }
+    m.to_string()
+}
+
 /// Resolves typst diagnostics against the world's sources.
 pub(crate) fn convert(world: &dyn World, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
     diags
@@ -153,7 +170,7 @@ pub(crate) fn convert(world: &dyn World, diags: &[SourceDiagnostic]) -> Vec<Diag
                 line,
                 column,
                 span_chars,
-                message: d.message.to_string(),
+                message: message_zh(&d.message),
                 hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
             }
         })
@@ -212,7 +229,7 @@ pub fn syntax_errors(path: &str, text: &str) -> Result<Vec<Diagnostic>, TypesetE
                 line,
                 column,
                 span_chars,
-                message: e.message.to_string(),
+                message: message_zh(&e.message),
                 hints: e.hints.iter().map(|h| h.v.to_string()).collect(),
             }
         })
@@ -233,5 +250,23 @@ fn shown(ch: char) -> String {
         "（不可见字符）".to_string()
     } else {
         format!("“{ch}”")
+    }
+}
+
+#[cfg(test)]
+mod file_message_tests {
+    use super::message_zh;
+
+    #[test]
+    fn messages_about_files_are_said_in_chinese() {
+        assert_eq!(
+            message_zh("failed to load file (access denied)"),
+            "无法读取模板要用的文件：它在工作区之外，或经符号链接指向工作区之外（yingsu 只读取工作区内真实的文件，例如把印章图片放在工作区的 seals/ 目录中，不要用指向别处的链接）"
+        );
+        assert_eq!(
+            message_zh("file not found (searched at /ws/seals/a.png)"),
+            "找不到模板要用的文件 /ws/seals/a.png：请检查文件路径，或把文件放到工作区内"
+        );
+        assert_eq!(message_zh("unknown variable: foo"), "unknown variable: foo");
     }
 }
