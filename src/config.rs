@@ -270,7 +270,7 @@ impl Config {
         for (name, setting) in &self.deadlines {
             if let Some(why) = setting.too_long() {
                 let d = Diagnostic::new(format!("deadlines 中的 `{name}`：{why}"));
-                let d = match key_line(source, name) {
+                let d = match yaml::key_pos(source, name) {
                     Some(pos) => d.at(file, source, pos),
                     None => d.in_file(file),
                 };
@@ -319,19 +319,6 @@ impl Config {
 
 /// Why a seal image path cannot be used, if it cannot: it must be a relative path inside the
 /// workspace to an existing PNG, JPEG or SVG file.
-/// The position of the first line that starts with the key `name:` (after indentation), at
-/// the key.
-fn key_line(source: &str, name: &str) -> Option<crate::error::Pos> {
-    source.lines().enumerate().find_map(|(n, line)| {
-        let t = line.trim_start();
-        let rest = t.strip_prefix(name)?;
-        rest.starts_with(':').then(|| crate::error::Pos {
-            line: n + 1,
-            column: line[..line.len() - t.len()].chars().count() + 1,
-        })
-    })
-}
-
 fn check_seal_image(root: &Path, p: &str) -> std::result::Result<(), String> {
     let rel = Path::new(p);
     if rel.is_absolute()

@@ -84,6 +84,18 @@ pub fn at<T>(
     Diagnostic::new(message).at(file, source, pos(&value.referenced))
 }
 
+/// Where the key `key:` is first written in a YAML text (after any indentation), at the key.
+pub fn key_pos(source: &str, key: &str) -> Option<Pos> {
+    let prefix = format!("{key}:");
+    source.lines().enumerate().find_map(|(n, line)| {
+        let t = line.trim_start();
+        t.starts_with(&prefix).then(|| Pos {
+            line: n + 1,
+            column: line.chars().count() - t.chars().count() + 1,
+        })
+    })
+}
+
 /// The raw source text of a scalar, e.g. `003` for a value YAML read as the integer 3.
 pub fn raw_scalar<'a, T>(source: &'a str, value: &Spanned<T>) -> Option<&'a str> {
     let span = value.referenced.span();
@@ -93,8 +105,6 @@ pub fn raw_scalar<'a, T>(source: &'a str, value: &Spanned<T>) -> Option<&'a str>
 }
 
 fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic {
-    let inner = err.without_snippet();
-    let message = UserMessageFormatter.format_message(inner).into_owned();
     if source.lines().all(|l| {
         let l = l.trim();
         l.is_empty() || l.starts_with('#')
@@ -103,6 +113,8 @@ fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic
             .in_file(file)
             .help("请写入内容，或从 git 历史中恢复它；不需要的文件可以删除");
     }
+    let inner = err.without_snippet();
+    let message = UserMessageFormatter.format_message(inner).into_owned();
     let (mut text, mut help) = chinese(&message);
     let line = inner
         .location()
@@ -119,7 +131,7 @@ fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic
     }
     let d = Diagnostic::new(text);
     // The parser places a tab where it stopped, often the line before: point at the tab.
-    let tab = (message.contains("tab"))
+    let tab = is_about_tab(&message)
         .then(|| {
             source.lines().enumerate().find_map(|(n, l)| {
                 l.find('\t').map(|i| Pos {
@@ -203,6 +215,11 @@ fn untagged_forms(name: &str) -> Option<&'static str> {
         ),
         _ => None,
     }
+}
+
+/// Whether the parser's message is about a tab character.
+fn is_about_tab(m: &str) -> bool {
+    m.contains("found a tab") || m.contains("tabs disallowed") || m.contains("tab character")
 }
 
 /// Translate serde / serde-saphyr messages into Chinese, with a help line where we can.
@@ -298,7 +315,7 @@ fn chinese(m: &str) -> (String, Option<String>) {
             ),
         );
     }
-    if m.contains("found a tab") || m.contains("tabs disallowed") || m.contains("tab character") {
+    if is_about_tab(m) {
         return (
             "这里用了 Tab 键：YAML 只能用空格缩进".into(),
             Some("把 Tab 换成空格（每级缩进两个空格）；编辑器可设置为按 Tab 键时输入空格".into()),

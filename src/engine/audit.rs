@@ -28,7 +28,7 @@ pub fn audit(ws: &Workspace, views: &[CaseView<'_>]) -> Vec<Diagnostic> {
                     at(
                         &file,
                         &view.case.source,
-                        locate_key(&view.case.source, "case_number"),
+                        crate::yaml::key_pos(&view.case.source, "case_number"),
                         format!("案号{n}与案件 {other}（{other_file}）重复"),
                     )
                     .help("同一案号只能有一个案件；统计会把它算两次、与法院清单比对时会对错案件。请核对哪一个是误建或复制的"),
@@ -289,18 +289,6 @@ fn locate(source: &str, path: &str) -> Option<Pos> {
         }
     }
     None
-}
-
-/// Where `key:` is first written in a case file.
-fn locate_key(source: &str, key: &str) -> Option<Pos> {
-    let prefix = format!("{key}:");
-    source.lines().enumerate().find_map(|(n, line)| {
-        let t = line.trim_start();
-        t.starts_with(&prefix).then(|| Pos {
-            line: n + 1,
-            column: line.chars().count() - t.chars().count() + 1,
-        })
-    })
 }
 
 fn at(file: &std::path::Path, source: &str, pos: Option<Pos>, message: String) -> Diagnostic {
