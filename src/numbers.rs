@@ -72,8 +72,8 @@ impl Registry {
         })
     }
 
-    /// The durable content of `path` (open as `file`) after the lock was taken.
-    fn read_entries_text(text: &str, path: &Path) -> Result<Vec<(u32, String)>> {
+    /// The `(number, document key)` lines of a registry's text (`path` names it in an error).
+    fn parse_entries(text: &str, path: &Path) -> Result<Vec<(u32, String)>> {
         let mut entries = Vec::new();
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
@@ -187,7 +187,12 @@ pub struct Registered {
 impl Registered {
     pub fn read(archive: &Path) -> Registered {
         let mut out = Registered::default();
-        let Ok(entries) = std::fs::read_dir(archive.join("numbers")) else {
+        let folder = archive.join("numbers");
+        // A folder linked out of the workspace is not read (allocating refuses it).
+        if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
+            return out;
+        }
+        let Ok(entries) = std::fs::read_dir(&folder) else {
             return out;
         };
         let mut files: Vec<PathBuf> = entries
@@ -207,7 +212,7 @@ impl Registered {
             let (Ok(year), Ok(text)) = (year.parse::<i32>(), std::fs::read_to_string(&path)) else {
                 continue;
             };
-            let Ok(entries) = Registry::read_entries_text(&text, &path) else {
+            let Ok(entries) = Registry::parse_entries(&text, &path) else {
                 continue;
             };
             for (seq, key) in entries {
@@ -256,7 +261,7 @@ fn read_entries(file: &mut File, path: &Path) -> Result<Vec<(u32, String)>> {
         .map_err(|e| Error::io("读取", path, e))?;
     file.read_to_string(&mut text)
         .map_err(|e| Error::io("读取", path, e))?;
-    Registry::read_entries_text(&text, path)
+    Registry::parse_entries(&text, path)
 }
 
 /// Creates the registry file `path` (and its folder) for its first numbers, locked. Another

@@ -295,8 +295,9 @@ pub fn issue_prepared(
     let pdf = renderer.render_data(ws, req, &data)?;
     let sha = archive::sha256(&pdf);
     let path = ws.output_path(file)?;
+    let record_path = ws.output_path(&frozen_path(file))?;
     let on_disk = std::fs::read(&path).ok().map(|b| archive::sha256(&b));
-    let before: Option<Frozen> = std::fs::read_to_string(ws.output_path(&frozen_path(file))?)
+    let before: Option<Frozen> = std::fs::read_to_string(&record_path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok());
     let mut record = Frozen::of(req, data, &pdf);
@@ -339,7 +340,7 @@ pub fn issue_prepared(
     }
     let mut batch = Batch::default();
     batch.stage(&path, &pdf)?;
-    batch.stage(&ws.output_path(&frozen_path(file))?, &record.to_bytes()?)?;
+    batch.stage(&record_path, &record.to_bytes()?)?;
     numbering.record()?;
     batch.commit()?;
     Ok(outcome)
@@ -557,6 +558,7 @@ pub fn render_cases(
         inputs: &fingerprint,
         cases: case_index.as_ref().map_or("", |i| i.fingerprint()),
         now: crate::index::now_ns(),
+        registered: std::sync::OnceLock::new(),
     };
     // A case whose documents (from its summary in the case index) are all settled is
     // answered without being decoded; one without documents too.
@@ -724,6 +726,8 @@ struct Known<'a> {
     cases: &'a str,
     /// When the run started (for [`crate::index::outcome_key`]).
     now: i64,
+    /// The number registries, read once when a re-issue first needs them.
+    registered: std::sync::OnceLock<crate::numbers::Registered>,
 }
 
 impl Known<'_> {
@@ -823,7 +827,9 @@ fn rerender_case(
             req.number = d.number.clone();
             if reissue
                 && let Some(n) = &d.number
-                && let Some(why) = crate::numbers::Registered::read(&ws.archive_dir())
+                && let Some(why) = known
+                    .registered
+                    .get_or_init(|| crate::numbers::Registered::read(&ws.archive_dir()))
                     .conflict(&number_key(id, i, &d.template), n)
             {
                 return Err(Error::user(

@@ -34,15 +34,13 @@ pub struct UndoReport {
 /// Take back the last step of case `id`, for `reason`.
 pub fn undo(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result<UndoReport> {
     let reason = reason.trim();
-    if !reason.is_empty() {
-        crate::entry::check_text("--reason（撤销原因）", reason, crate::entry::Field::TEXT)?;
-    }
     if reason.is_empty() {
         return Err(Error::user(
             "撤销办理步骤须说明原因",
             "用 --reason 写明原因，例如 --reason \"开庭记录重复录入\"",
         ));
     }
+    crate::entry::check_text("--reason（撤销原因）", reason, crate::entry::Field::TEXT)?;
     let _lock = ws.lock_for_writing()?;
     let view = store::load_case(ws, id)?;
     let case = &view.case;
@@ -175,12 +173,11 @@ fn void_documents(
             ..d.clone()
         };
         // The PDF and its frozen record go together.
-        let to_text = to.to_string_lossy().replace('\\', "/");
         let pairs = [
-            (from.clone(), ws.output_path(&to_text)?),
+            (from.clone(), ws.output_path(&record.file)?),
             (
                 ws.root.join(frozen_path(&d.file)),
-                ws.output_path(&frozen_path(&to_text))?,
+                ws.output_path(&frozen_path(&record.file))?,
             ),
         ];
         for (src, dest) in pairs {
