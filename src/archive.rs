@@ -186,6 +186,7 @@ pub fn find_stale_temps_before(dir: &Path, cutoff: std::time::SystemTime) -> Vec
 fn find_temps(dir: &Path, cutoff: Option<std::time::SystemTime>) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .follow_links(false)
+        .follow_root_links(false)
         .max_depth(TEMP_SEARCH_DEPTH)
         .into_iter()
         .filter_map(Result::ok)

@@ -82,9 +82,14 @@ pub fn now_ns() -> i64 {
 /// Writes a derived file whole or not at all (a temporary file renamed into place), without
 /// waiting for the disk: after a crash it may be missing or cut short, which only makes the
 /// next run rebuild it.
+///
+/// The folder must be the workspace's own (see [`own_dir`]): a `.yingsu/` or `.yingsu/index/`
+/// received as a link to somewhere else is not written through; the derived file is then not
+/// kept. A link or hard link at the file's own name is replaced, never written through (the
+/// temporary file is renamed over the name).
 pub fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
     use std::io::Write;
-    if std::fs::create_dir_all(dir).is_err() {
+    if !own_dir(dir, true) {
         return;
     }
     let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
@@ -101,6 +106,70 @@ pub fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
     if tmp.write_all(bytes).is_ok() {
         let _ = tmp.persist(dir.join(name));
     }
+}
+
+/// The folder that holds every derived file of a workspace.
+pub const DERIVED_DIR: &str = ".yingsu";
+
+/// Whether `dir` is a folder of the workspace's own derived folder ([`DERIVED_DIR`]) that may be
+/// read and written: `.yingsu/` and every folder below it down to `dir` are real folders, none a
+/// symbolic link (a workspace received by git can carry `.yingsu -> /elsewhere`, and writing the
+/// index through it would create or replace files outside the workspace). With `create`, the
+/// folders that do not exist yet are created, one at a time, each checked after. A `dir` with no
+/// `.yingsu` among its components is checked the same way from its parent down.
+pub fn own_dir(dir: &Path, create: bool) -> bool {
+    // From the `.yingsu` component (or `dir` itself) down to `dir`.
+    let mut chain: Vec<&Path> = Vec::new();
+    let mut at = Some(dir);
+    while let Some(p) = at {
+        chain.push(p);
+        if p.file_name().is_some_and(|n| n == DERIVED_DIR) {
+            break;
+        }
+        at = p.parent();
+        if at.is_none_or(|a| a.as_os_str().is_empty()) {
+            // No `.yingsu` above: only `dir` itself is checked.
+            chain.truncate(1);
+            break;
+        }
+    }
+    for p in chain.into_iter().rev() {
+        match std::fs::symlink_metadata(p) {
+            Ok(m) if m.file_type().is_dir() => {}
+            Ok(_) => return false,
+            Err(e) if create && e.kind() == std::io::ErrorKind::NotFound => {
+                if let Err(e) = std::fs::create_dir(p)
+                    && e.kind() != std::io::ErrorKind::AlreadyExists
+                {
+                    return false;
+                }
+                if !std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_dir()) {
+                    return false;
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// Opens the derived file at `path` for reading, or `None` when its folder is not the
+/// workspace's own ([`own_dir`]) or the file is not a regular file of its own (a link, a FIFO,
+/// a device: opened without following a link and without blocking).
+pub fn open_derived(path: &Path) -> Option<std::fs::File> {
+    if !own_dir(path.parent()?, false) {
+        return None;
+    }
+    crate::jail::open_own(path, std::fs::OpenOptions::new().read(true)).ok()
+}
+
+/// The bytes of the derived file at `path` (see [`open_derived`]), or `None`.
+pub fn read_derived(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut file = open_derived(path)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// `bytes` followed by their CRC-32: what [`unseal`] accepts.

@@ -361,6 +361,92 @@ pub fn read_file_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<ReadF
     })
 }
 
+/// Why [`open_own`] did not open a file.
+#[derive(Debug)]
+pub enum NotOwn {
+    /// What is at the path instead of a file of the workspace's own, in words to follow its
+    /// name: `是指向“/etc/passwd”的符号链接`, `是命名管道（FIFO），不是普通文件`, ...
+    Not(String),
+    /// Opening it failed for another reason.
+    Io(std::io::Error),
+}
+
+/// Opens the file at `path` with `options` as a file the workspace owns and may write: never
+/// through a symbolic link at its name (opened with `O_NOFOLLOW`), without blocking on a FIFO
+/// (`O_NONBLOCK`), and only when what was opened is a regular file with no other name (a hard
+/// link would carry the writes to a file elsewhere). A file that does not exist is created when
+/// `options` say so. Folders on the way are the caller's to check ([`resolve_inside`]).
+pub fn open_own(
+    path: &Path,
+    options: &mut std::fs::OpenOptions,
+) -> std::result::Result<std::fs::File, NotOwn> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    // What is at the path, looked at without following a link.
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if meta.file_type().is_symlink() {
+            let to = std::fs::read_link(path)
+                .map(|t| shown(&t.display().to_string()))
+                .unwrap_or_default();
+            return Err(NotOwn::Not(format!("是指向“{to}”的符号链接")));
+        }
+        if let Some(kind) = special_kind(&meta) {
+            return Err(NotOwn::Not(format!("是{kind}，不是普通文件")));
+        }
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return NotOwn::Not("是符号链接".into());
+        }
+        NotOwn::Io(e)
+    })?;
+    let meta = file.metadata().map_err(NotOwn::Io)?;
+    if let Some(kind) = special_kind(&meta) {
+        return Err(NotOwn::Not(format!("是{kind}，不是普通文件")));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(NotOwn::Not(format!(
+                "与别处的 {} 个文件是同一个文件（硬链接）",
+                meta.nlink() - 1
+            )));
+        }
+    }
+    Ok(file)
+}
+
+/// What kind of thing other than a regular file `meta` describes, in words, or `None` for a
+/// regular file.
+pub(crate) fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("目录");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("命名管道（FIFO）");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("设备文件");
+        }
+        if t.is_socket() {
+            return Some("套接字");
+        }
+    }
+    Some("特殊文件")
+}
+
 /// [`read_inside`] for a UTF-8 text file.
 pub fn read_to_string_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<String> {
     let bytes = read_inside(root, rel, max_bytes)?;

@@ -107,6 +107,28 @@ fn mark_lock(file: &mut std::fs::File, state: &[u8]) -> std::io::Result<()> {
     file.write_all(state)
 }
 
+/// Opens the lock file at `path` (creating it when `create`) as the workspace's own file (see
+/// [`crate::jail::open_own`]): a workspace received by git may carry `.yingsu.lock` as a link to
+/// a file elsewhere (writing `clean` into it would truncate that file), a hard link, a FIFO
+/// (opening it would wait forever) or a device; each is refused with what to do.
+fn open_lock_file(path: &Path, create: bool) -> Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    if create {
+        options.create(true).truncate(false).write(true);
+    }
+    crate::jail::open_own(path, &mut options).map_err(|e| match e {
+        crate::jail::NotOwn::Io(e) => Error::io("打开", path, e),
+        crate::jail::NotOwn::Not(what) => Diagnostic::new(format!(
+            "工作区的锁文件 {LOCK_FILE} {what}，yingsu 不会写入它"
+        ))
+        .help(format!(
+            "{LOCK_FILE} 只应是 yingsu 自己创建的普通文件（不提交到 git）：请删除它（rm {LOCK_FILE}），yingsu 下次运行时会重新创建"
+        ))
+        .into(),
+    })
+}
+
 impl Drop for WriteLock {
     /// The command ends without being cut short: whatever it staged was put in place or
     /// removed (a staged file not committed is deleted when dropped), so the next command need
@@ -360,13 +382,7 @@ impl Workspace {
     /// the returned value is dropped, or when the process ends in any way.
     pub fn lock_for_writing(&self) -> Result<WriteLock> {
         let path = self.root.join(LOCK_FILE);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io("打开", &path, e))?;
+        let file = open_lock_file(&path, true)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -395,7 +411,7 @@ impl Workspace {
             .and_then(|()| file.sync_data())
             .map_err(|e| Error::io("写入", &path, e))?;
         if !clean {
-            for dir in [self.archive_dir(), self.cases_dir()] {
+            for dir in self.record_dirs() {
                 let removed = crate::archive::remove_stale_temps(&dir)?;
                 if !removed.is_empty() {
                     self.notify(&format!(
@@ -408,11 +424,114 @@ impl Workspace {
         Ok(WriteLock { file })
     }
 
+    /// The folders that hold the records, `archive/` and `cases/`, where they are: each as
+    /// [`Workspace::archive_dir`] / [`Workspace::cases_dir`] name it, or its real location when
+    /// it is a link to another folder of the workspace. One linked out of the workspace (or
+    /// dangling) is left out: nothing is written or deleted through it (writing there is refused
+    /// by [`Workspace::output_path`], and `validate` reports the link).
+    pub fn record_dirs(&self) -> Vec<PathBuf> {
+        [self.archive_dir(), self.cases_dir()]
+            .into_iter()
+            .filter_map(|dir| {
+                let is_link = std::fs::symlink_metadata(&dir)
+                    .map(|m| m.file_type().is_symlink())
+                    .ok()?;
+                if !is_link {
+                    return Some(dir);
+                }
+                let rel = dir.strip_prefix(&self.root).ok()?;
+                crate::jail::resolve_inside(&self.root, rel).ok()
+            })
+            .collect()
+    }
+
+    /// The workspace's folders that are symbolic links leading out of it (or nowhere): the
+    /// top-level folders yingsu reads or writes (`cases/`, `archive/`, `archive/numbers/`,
+    /// `fonts/`, `templates/`, `workflows/`, `seals/`, `.yingsu/`, `.yingsu/index/`), every year folder of the
+    /// archive and every case's archive folder. A workspace received by git can carry such links;
+    /// nothing is written through them (see [`Workspace::output_path`]) and `validate` reports
+    /// each with what to do. Links that stay inside the workspace are fine.
+    pub fn links_out(&self) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        let mut check = |rel: &Path| {
+            let is_link = std::fs::symlink_metadata(self.root.join(rel))
+                .is_ok_and(|m| m.file_type().is_symlink());
+            if !is_link {
+                return;
+            }
+            if let Err(e) = crate::jail::resolve_inside(&self.root, rel) {
+                let why = e
+                    .diagnostics()
+                    .first()
+                    .map_or_else(String::new, |d| d.message.clone());
+                let shown = rel.display().to_string().replace('\\', "/");
+                found.push(
+                    Diagnostic::new(format!(
+                        "{shown} 是指向工作区之外的符号链接，yingsu 不会经由它读取或写入：{why}"
+                    ))
+                    .help(if shown == "fonts" {
+                        "把它换成工作区内真实的目录；要使用工作区之外的字体目录，请在 yingsu.yaml 的 font_paths 中写明"
+                    } else {
+                        "把它换成工作区内真实的目录（从 git 收到的工作区不应含有指向工作区之外的链接），再运行 `yingsu validate`"
+                    }),
+                );
+            }
+        };
+        for top in [
+            "cases",
+            "archive",
+            "archive/numbers",
+            "fonts",
+            "templates",
+            "workflows",
+            "seals",
+        ] {
+            check(Path::new(top));
+        }
+        let derived = Path::new(crate::derived::DERIVED_DIR);
+        check(derived);
+        check(&derived.join("index"));
+        // Year folders of the archive and the case folders in them (one listing each, the kind
+        // from the listing itself).
+        let sorted_entries = |dir: &Path| -> Vec<(std::ffi::OsString, bool, bool)> {
+            let mut v: Vec<_> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| {
+                    let t = e.file_type().ok();
+                    (
+                        e.file_name(),
+                        t.is_some_and(|t| t.is_symlink()),
+                        t.is_some_and(|t| t.is_dir()),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        if std::fs::symlink_metadata(self.archive_dir()).is_ok_and(|m| m.is_dir()) {
+            for (year, link, dir) in sorted_entries(&self.archive_dir()) {
+                let rel = Path::new("archive").join(&year);
+                if link {
+                    check(&rel);
+                } else if dir {
+                    for (case, link, _) in sorted_entries(&self.root.join(&rel)) {
+                        if link {
+                            check(&rel.join(case));
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// Whether the last command that wrote to the workspace's records ended cleanly (the lock
     /// file says so; see [`Workspace::lock_for_writing`]): then no temporary file of a run cut
     /// short is left in the archive or the case folders.
     pub fn last_write_ended_cleanly(&self) -> bool {
-        std::fs::File::open(self.root.join(LOCK_FILE)).is_ok_and(|f| lock_says_clean(&f))
+        open_lock_file(&self.root.join(LOCK_FILE), false).is_ok_and(|f| lock_says_clean(&f))
     }
 
     /// What template `name` (without `.typ`) declares about its documents (format, 文种,
@@ -442,8 +561,14 @@ impl Workspace {
     }
 
     /// Font folders in priority order: the workspace's `fonts/`, configured paths, the bundled ones.
+    /// The workspace's `fonts/` is left out when it is a link leading out of the workspace (its
+    /// fonts would make the documents depend on the computer; `validate` reports the link, and
+    /// `font_paths` is the place to name a folder elsewhere).
     pub fn font_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs = vec![self.root.join("fonts")];
+        let own = self.root.join("fonts");
+        let linked_out = std::fs::symlink_metadata(&own).is_ok_and(|m| m.file_type().is_symlink())
+            && crate::jail::resolve_inside(&self.root, Path::new("fonts")).is_err();
+        let mut dirs = if linked_out { Vec::new() } else { vec![own] };
         for p in &self.config.font_paths {
             let p = Path::new(p);
             dirs.push(if p.is_absolute() {

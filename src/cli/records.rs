@@ -28,7 +28,15 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     let templates = render::check_templates(ws);
     let templates_ok = templates.is_ok();
     collect(templates);
-    if templates_ok && let Some((cases, rows)) = validate_through_index(ws)? {
+    let links = ws.links_out();
+    let links_ok = links.is_empty();
+    if !links_ok {
+        collect(Err(Error::Many(links)));
+    }
+    if templates_ok
+        && links_ok
+        && let Some((cases, rows)) = validate_through_index(ws)?
+    {
         return validated(ws, cases, &rows, out);
     }
     let (loaded, unreadable_files, index) = engine::store::load_all_indexed(ws)?;

@@ -307,7 +307,7 @@ pub fn stale_temps(ws: &Workspace) -> Vec<Diagnostic> {
     if ws.last_write_ended_cleanly() {
         return Vec::new();
     }
-    [ws.archive_dir(), ws.cases_dir()]
+    ws.record_dirs()
         .iter()
         .flat_map(|d| archive::find_stale_temps(d))
         .map(|p| {

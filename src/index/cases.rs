@@ -570,7 +570,7 @@ fn open_data(path: &Path, token: u64) -> Option<std::fs::File> {
     if token == 0 {
         return None;
     }
-    let file = std::fs::File::open(path).ok()?;
+    let file = crate::derived::open_derived(path)?;
     let mut head = [0u8; 24];
     read_at(&file, &mut head, 0).ok()?;
     (head[..16] == DATA_MAGIC[..] && head[16..] == token.to_le_bytes()).then_some(file)
@@ -1226,7 +1226,7 @@ fn read_shard(path: &Path, data_path: PathBuf, fingerprint: &str) -> Shard {
         stale: true,
         ..Shard::default()
     };
-    let Ok(bytes) = std::fs::read(path) else {
+    let Some(bytes) = crate::derived::read_derived(path) else {
         return stale();
     };
     let Some(body) = crate::derived::unseal(&bytes) else {

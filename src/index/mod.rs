@@ -23,7 +23,7 @@ pub use crate::derived::{RACY_NS, Stamp, now_ns};
 
 /// The folder of the derived index (kept out of git by the workspace's `.gitignore`).
 pub fn dir(ws: &Workspace) -> PathBuf {
-    ws.root.join(".yingsu").join("index")
+    ws.root.join(crate::derived::DERIVED_DIR).join("index")
 }
 
 const RENDER_FILE: &str = "render.tsv";
@@ -48,7 +48,8 @@ impl RenderIndex {
         let mut entries = HashMap::new();
         let mut settled = HashMap::new();
         if enabled()
-            && let Ok(text) = std::fs::read_to_string(&path)
+            && let Some(text) =
+                crate::derived::read_derived(&path).and_then(|bytes| String::from_utf8(bytes).ok())
             && text.lines().next() == Some(RENDER_HEADER)
         {
             for line in text.lines().skip(1) {
@@ -138,8 +139,12 @@ impl RenderIndex {
             let o = settled.get(f).map_or("", String::as_str);
             text.push_str(&format!("{f}\t{k}\t{s}\t{o}\n"));
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+        // Not through a `.yingsu/` linked elsewhere (see `derived::own_dir`).
+        if !path
+            .parent()
+            .is_some_and(|parent| crate::derived::own_dir(parent, true))
+        {
+            return Ok(());
         }
         crate::archive::write_atomic(path, text.as_bytes()).map_err(std::io::Error::other)
     }

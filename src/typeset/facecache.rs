@@ -60,8 +60,7 @@ impl FaceCache {
     /// The cache kept in `path` for the program identified by `program`; empty when the file is
     /// missing, unreadable, or from another program.
     pub fn open(path: PathBuf, program: String) -> FaceCache {
-        let old = std::fs::read(&path)
-            .ok()
+        let old = crate::derived::read_derived(&path)
             .and_then(|bytes| serde_json::from_slice::<CacheFile>(unseal(&bytes)?).ok())
             .filter(|f| f.format == FORMAT && f.program == program)
             .map(|f| f.entries)
