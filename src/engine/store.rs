@@ -24,10 +24,24 @@ use super::view::CaseView;
 /// from every count: a folder that is not a year, a case file outside a year folder, a folder
 /// inside a year folder, a symbolic link to a folder, or a file name that cannot be a case id
 /// (`...yaml` would be the case `..`) is an error naming it and saying where cases belong.
-/// Names starting with `.` (`.git`, `.DS_Store`) and files that are not `.yaml` are left alone.
+/// In a year folder every file is a case file named `<案件编号>.yaml`: any other name (`.yml`,
+/// `.YAML`, `.yaml.bak`, a hidden `.x.yaml`) is an error too, since it would look like a case to a
+/// clerk and be counted by nothing; only the operating system's folder files (`.DS_Store`,
+/// `Thumbs.db`, `desktop.ini`), git's `.gitkeep`/`.gitignore` and yingsu's own temporary files
+/// are passed over. Directly under `cases/`, names starting with `.` and files that do not look
+/// like YAML are left alone. `cases/` itself linked out of the workspace is an error.
 pub fn case_files(ws: &Workspace) -> Result<Vec<(String, PathBuf)>> {
     let dir = ws.cases_dir();
     let mut out = Vec::new();
+    match std::fs::symlink_metadata(&dir) {
+        Err(_) => return Ok(out),
+        Ok(m) if m.file_type().is_symlink() => {
+            // A link to another folder of the workspace is read; one leading out is not.
+            crate::jail::resolve_inside(&ws.root, std::path::Path::new("cases"))
+                .map_err(|e| e.relative_to(&ws.root))?;
+        }
+        Ok(_) => {}
+    }
     if !dir.is_dir() {
         return Ok(out);
     }
@@ -64,7 +78,7 @@ pub fn case_files(ws: &Workspace) -> Result<Vec<(String, PathBuf)>> {
                     "把它换成真实的年份目录（例如 cases/2023），把案件文件放进去",
                 ));
             }
-            Kind::File if name.ends_with(".yaml") => {
+            Kind::File if looks_like_yaml(&name) => {
                 return Err(misplaced(
                     format!("案件文件 {shown} 不在年份目录中"),
                     format!(
@@ -87,7 +101,7 @@ pub fn case_files(ws: &Workspace) -> Result<Vec<(String, PathBuf)>> {
         out.reserve(names.len());
         for (file, kind) in names {
             let text = file.to_string_lossy();
-            if text.starts_with('.') {
+            if PASSED_OVER.contains(&text.as_ref()) || crate::archive::is_temp_name(&text) {
                 continue;
             }
             let shown = format!("cases/{name}/{}", crate::jail::shown(&text));
@@ -97,8 +111,13 @@ pub fn case_files(ws: &Workspace) -> Result<Vec<(String, PathBuf)>> {
                     format!("把其中的案件文件移到 cases/{name}/ 下，再删除这个目录"),
                 ));
             }
-            let Some(id) = text.strip_suffix(".yaml") else {
-                continue;
+            let Some(id) = text.strip_suffix(".yaml").filter(|id| !id.starts_with('.')) else {
+                return Err(misplaced(
+                    format!(
+                        "{shown} 不是案件文件：年份目录中只能放以 .yaml 结尾的案件文件，它不会被任何统计计入"
+                    ),
+                    not_a_case_help(name.as_ref(), &text),
+                ));
             };
             case::check_id(id).map_err(|e| {
                 misplaced(
@@ -115,6 +134,43 @@ pub fn case_files(ws: &Workspace) -> Result<Vec<(String, PathBuf)>> {
         }
     }
     Ok(out)
+}
+
+/// Files a year folder may hold besides case files: what operating systems and git put in
+/// folders. Anything else is an error (see [`case_files`]).
+const PASSED_OVER: &[&str] = &[
+    ".DS_Store",
+    "Thumbs.db",
+    "desktop.ini",
+    ".gitkeep",
+    ".gitignore",
+];
+
+/// Whether a file name looks like a YAML file (a case file put in the wrong place or saved under
+/// another extension): `.yaml` or `.yml` in any case, also before a further extension (`.bak`).
+fn looks_like_yaml(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower.ends_with(".yaml")
+        || lower.ends_with(".yml")
+        || lower.contains(".yaml.")
+        || lower.contains(".yml.")
+}
+
+/// What to do with `file`, found in the year folder `year` but not a case file.
+fn not_a_case_help(year: &str, file: &str) -> String {
+    let lower = file.to_lowercase();
+    let stem = [".yaml", ".yml"]
+        .iter()
+        .find_map(|ext| lower.find(ext).map(|at| &file[..at]))
+        .map(|s| s.trim_start_matches('.'))
+        .filter(|s| !s.is_empty());
+    match stem {
+        Some(id) if looks_like_yaml(file) => format!(
+            "如果这是案件记录，请把它改名为 cases/{year}/{}.yaml（小写扩展名 .yaml，不以点开头）；如果是备份或副本，请把它移出 cases/ 目录",
+            crate::jail::shown(id)
+        ),
+        _ => "请把它移出 cases/ 目录（年份目录中只能有案件文件）".to_string(),
+    }
 }
 
 /// What a name under `cases/` is.
