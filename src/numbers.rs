@@ -780,4 +780,65 @@ mod tests {
         let file = registry_path(dir.path(), "渝北司函", 2023);
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "1\ta\n");
     }
+
+    /// Lines a registry lacks are written back from their holders, in order, a voided
+    /// document's with its void mark; a number whose holder names no document is not written,
+    /// and the allocation that follows takes the next free number.
+    #[test]
+    fn restore_writes_back_what_the_holders_say_and_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let archive = root.join("archive");
+        let file = registry_path(&archive, "渝北司函", 2023);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "1\ta\n").unwrap();
+        let held = [
+            Held::of(
+                "渝北司函〔2023〕3号",
+                Some("c".into()),
+                "archive/2023/C/voided/01-x.pdf",
+            ),
+            Held::of(
+                "渝北司函〔2023〕1号",
+                Some("a".into()),
+                "archive/2023/A/01-x.pdf",
+            ),
+            Held::of(
+                "渝北司函〔2023〕2号",
+                Some("b".into()),
+                "archive/2023/B/01-x.pdf",
+            ),
+            Held::of("渝北司函〔2023〕2号", None, "archive/2023/B/01-x.pdf"),
+        ]
+        .map(Option::unwrap);
+        let (restored, problems) = restore(root, &held);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            restored,
+            [
+                "已按已印发文书的印发记录补回文号登记簿 archive/numbers/渝北司函-2023.tsv 缺少的 2 个文号：渝北司函〔2023〕2号（archive/2023/B/01-x.pdf）、渝北司函〔2023〕3号（archive/2023/C/voided/01-x.pdf）"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "1\ta\n2\tb\n3\tc\n3\t作废#c\n"
+        );
+        // Nothing left to restore.
+        assert_eq!(restore(root, &held), (Vec::new(), Vec::new()));
+        // A holder that names no document: nothing written, the reason given.
+        let unknown = [Held::of("渝北司函〔2023〕5号", None, "archive/2023/E/01-x.pdf").unwrap()];
+        let (restored, problems) = restore(root, &unknown);
+        assert!(restored.is_empty());
+        assert_eq!(
+            problems[0].message,
+            "文号登记簿 archive/numbers/渝北司函-2023.tsv 缺少已印发文书持有的文号，且无法判断应当补回什么：渝北司函〔2023〕5号（archive/2023/E/01-x.pdf）：印发记录和办理记录都没有记下它属于哪份文书"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "1\ta\n2\tb\n3\tc\n3\t作废#c\n"
+        );
+        let mut r = Registry::lock(&archive, "渝北司函", 2023).unwrap();
+        assert_eq!(r.gap(&unknown).len(), 1);
+        assert_eq!(r.allocate("d").unwrap(), "渝北司函〔2023〕4号");
+    }
 }

@@ -1057,12 +1057,12 @@ pub fn record_edited(f: &Frozen, d: &DocRecord, file: &str) -> Option<String> {
     let json = frozen_path(file);
     if !f.data_intact() {
         return Some(format!(
-            "印发记录 {json} 中的数据在印发后被改动过（与记录的数据哈希不符），不能用它恢复原件；原件保持不动"
+            "印发记录 {json} 中的数据在印发后被改动过（与记录的数据哈希不符），不能用它恢复原件"
         ));
     }
     if f.number != d.number {
         return Some(format!(
-            "印发记录 {json} 中的文号 {} 与案件文件中的 {} 不符，印发记录或案件文件被改动过；原件保持不动",
+            "印发记录 {json} 中的文号 {} 与案件文件中的 {} 不符，印发记录或案件文件被改动过",
             f.number.as_deref().unwrap_or("（无）"),
             d.number.as_deref().unwrap_or("（无）")
         ));
