@@ -426,3 +426,72 @@ fn a_lost_registry_that_cannot_be_decided_is_refused() {
         "{err}"
     );
 }
+
+/// A registry line changed to another document, while the case and the record still agree:
+/// the registry is named as what was changed.
+#[test]
+fn an_edited_registry_line_is_blamed_on_the_registry() {
+    let (dir, _, _) = issued();
+    let root = dir.path();
+    let (pdf, _, _) = notice(root);
+    let lines = registry_lines(root);
+    let (seq, key) = lines[0].split_once('\t').unwrap();
+    assert_eq!(seq, "1");
+    std::fs::write(
+        root.join(REGISTRY),
+        format!("1\tZG-2023Q1-7#1#zhenggai\n{}\n", lines[1]),
+    )
+    .unwrap();
+    assert_eq!(
+        validate_fails(root),
+        format!(
+            "错误：文号登记簿 {REGISTRY} 与已印发的《督查整改通知书》（{}）不符：文号登记簿中 渝北司函〔2023〕1号 属于另一份文书（案件 ZG-2023Q1-7 第 1 条办理记录的 zhenggai）；案件文件和印发记录都是 渝北司函〔2023〕1号，登记簿被改动过\n --> {REGISTRY}\n  = 帮助：从 git 历史中恢复登记簿（git checkout -- {REGISTRY}）\n",
+            rel(root, &pdf)
+        )
+    );
+    // Put back, all is well again.
+    std::fs::write(root.join(REGISTRY), format!("1\t{key}\n{}\n", lines[1])).unwrap();
+    ok(root, &["validate"], LATER);
+}
+
+/// An issued PDF replaced by a link to a file outside the workspace (git carries links): the
+/// link is reported, `render --all` refuses to write through it, and once it is removed puts
+/// the document back; the file outside is never touched.
+#[cfg(unix)]
+#[test]
+fn a_pdf_replaced_by_a_link_out_is_reported_and_the_victim_untouched() {
+    let (dir, _, _) = issued();
+    let root = dir.path();
+    let (pdf, _, what) = notice(root);
+    let original = std::fs::read(&pdf).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.pdf");
+    std::fs::write(&victim, b"not yours").unwrap();
+    std::fs::remove_file(&pdf).unwrap();
+    std::os::unix::fs::symlink(&victim, &pdf).unwrap();
+    let file = rel(root, &pdf);
+    assert_eq!(
+        validate_fails(root),
+        format!(
+            "错误：已印发的{what}不是普通文件（是链接或文件夹）\n --> {file}\n  = 帮助：删除它后运行 `yingsu render --all`，按印发记录恢复原件\n"
+        )
+    );
+    // render refuses to write through the link; the file outside is left alone.
+    let (code, out, err) = yingsu(root, &["render", "--all"], LATER);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"not yours");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.starts_with(&format!(
+            "错误：路径“{file}”经符号链接“{file}”指向工作区之外"
+        )),
+        "{err}"
+    );
+    // As validate says: the link removed, render puts the document back.
+    std::fs::remove_file(&pdf).unwrap();
+    let out = ok(root, &["render", "--all"], LATER);
+    assert!(out.contains(&format!("更新 {file}")), "{out}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"not yours");
+    assert!(!std::fs::symlink_metadata(&pdf).unwrap().is_symlink());
+    assert_eq!(std::fs::read(&pdf).unwrap(), original);
+    ok(root, &["validate"], LATER);
+}

@@ -52,6 +52,13 @@ pub fn audit(ws: &Workspace, views: &[CaseView<'_>]) -> Vec<Diagnostic> {
                     if let Some(n) = &d.number
                         && let Some(why) = registered.conflict(&key, n)
                     {
+                        // The case and the document's frozen record agree: the registry was
+                        // changed, not the case.
+                        if let Some(found) = registry_changed(ws, d, n, &why) {
+                            out.push(found);
+                            check_number(&mut numbers, &mut out, &file, case, d, pos);
+                            continue;
+                        }
                         out.push(
                             at(
                                 &file,
@@ -68,6 +75,31 @@ pub fn audit(ws: &Workspace, views: &[CaseView<'_>]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// When document `d`'s frozen record holds the number `n` its case records while the
+/// registry disagrees (`why`): the registry was changed since, said at the registry.
+fn registry_changed(ws: &Workspace, d: &DocRecord, n: &str, why: &str) -> Option<Diagnostic> {
+    let json = super::issue::frozen_path(&d.file);
+    let text = std::fs::read(ws.root.join(&json)).ok()?;
+    let record: super::issue::Frozen = serde_json::from_slice(&text).ok()?;
+    if record.number.as_deref() != Some(n) {
+        return None;
+    }
+    let (prefix, year, _) = crate::numbers::parse(n)?;
+    let registry = crate::numbers::registry_path(std::path::Path::new("archive"), &prefix, year)
+        .to_string_lossy()
+        .replace('\\', "/");
+    Some(
+        Diagnostic::new(format!(
+            "文号登记簿 {registry} 与已印发的《{}》（{}）不符：{why}；案件文件和印发记录都是 {n}，登记簿被改动过",
+            d.title, d.file
+        ))
+        .in_file(&registry)
+        .help(format!(
+            "从 git 历史中恢复登记簿（git checkout -- {registry}）"
+        )),
+    )
 }
 
 /// The 案号 a case holds as its own (normalized; none for a withdrawn case).
