@@ -2,6 +2,12 @@
 //! yearly sequence kept in `archive/numbers/<prefix>-<year>.tsv`; a number is allocated when a
 //! document is first issued, under an exclusive file lock (so two processes never get the same
 //! number), is never reused, and the same document keeps its number when rendered again.
+//!
+//! A registry is also checked against the numbers the issued documents hold ([`Held`]: the
+//! frozen records beside the PDFs, and the case histories): a number held by a document but
+//! missing from its registry (a registry deleted, emptied or cut short) stops allocation before
+//! a number is given, and [`restore`] writes the missing lines back when the holders say which
+//! document each number belongs to.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -146,6 +152,23 @@ impl Registry {
             .any(|(s, k)| *s == seq && k.starts_with("作废#"))
     }
 
+    /// The numbers of this registry that issued documents hold (`held`, of any registry) and
+    /// that it does not list at all, in order. A holder whose document this registry gave
+    /// another number is not counted: its record disagrees with the registry, which the
+    /// check of the issued files reports.
+    fn gap<'h>(&self, held: &'h [Held]) -> Vec<&'h Held> {
+        let listed: std::collections::HashSet<u32> = self.entries.iter().map(|(s, _)| *s).collect();
+        let keys: std::collections::HashSet<&str> =
+            self.entries.iter().map(|(_, k)| k.as_str()).collect();
+        let mut out: Vec<&Held> = held
+            .iter()
+            .filter(|h| h.prefix == self.prefix && h.year == self.year && !listed.contains(&h.seq))
+            .filter(|h| h.key.as_deref().is_none_or(|k| !keys.contains(k)))
+            .collect();
+        out.sort_by(|a, b| (a.seq, &a.file).cmp(&(b.seq, &b.file)));
+        out
+    }
+
     /// Durably record the reserved numbers.
     pub fn flush(&mut self) -> Result<()> {
         if self.pending.is_empty() {
@@ -254,6 +277,339 @@ impl Registered {
     }
 }
 
+/// A number an issued document holds, as its frozen record (or its case history) says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub prefix: String,
+    pub year: i32,
+    pub seq: u32,
+    /// The document's registry key, when its record (or history) names it.
+    pub key: Option<String>,
+    /// The document (its PDF), relative to the workspace.
+    pub file: String,
+    /// Whether the document was voided (its record lies in a `voided/` folder).
+    pub voided: bool,
+}
+
+impl Held {
+    /// The holder of `number` (as this module formats numbers; `None` otherwise).
+    pub fn of(number: &str, key: Option<String>, file: &str) -> Option<Held> {
+        let (prefix, year, seq) = parse(number)?;
+        Some(Held {
+            prefix,
+            year,
+            seq,
+            key,
+            file: file.to_string(),
+            voided: file.split('/').any(|p| p == "voided"),
+        })
+    }
+
+    pub fn number(&self) -> String {
+        format(&self.prefix, self.year, self.seq)
+    }
+}
+
+/// What a frozen record says of its number (the rest of it is not needed here).
+#[derive(serde::Deserialize)]
+struct RecordNumber {
+    #[serde(default)]
+    number: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+}
+
+/// The derived file remembering, per frozen record, its stamp and the number it holds.
+const HELD_FILE: &str = "held.tsv";
+const HELD_HEADER: &str =
+    "# yingsu held numbers v1: record\tstamp\tnumber\tkey (derived; safe to delete)";
+
+/// The numbers held by the frozen records (`*.json` beside the PDFs) under the workspace's
+/// `archive/` (registries aside). Folders and files behind links are not followed. A record
+/// whose stamp has not changed since a run read it is not read again (`.yingsu/index/held.tsv`).
+pub fn held_in_records(root: &Path) -> Vec<Held> {
+    use crate::derived::Stamp;
+    let archive = root.join("archive");
+    if !std::fs::symlink_metadata(&archive).is_ok_and(|m| m.is_dir()) {
+        return Vec::new();
+    }
+    let index_dir = root.join(".yingsu").join("index");
+    let enabled = crate::index::enabled();
+    let mut known: std::collections::HashMap<String, (String, String, String)> =
+        std::collections::HashMap::new();
+    if enabled
+        && let Ok(bytes) = std::fs::read(index_dir.join(HELD_FILE))
+        && let Some(body) = crate::derived::unseal(&bytes)
+        && let Ok(text) = std::str::from_utf8(body)
+        && text.lines().next() == Some(HELD_HEADER)
+    {
+        for line in text.lines().skip(1) {
+            let parts: Vec<&str> = line.split('\t').collect();
+            if let [rel, stamp, number, key] = parts[..] {
+                known.insert(
+                    rel.to_string(),
+                    (stamp.to_string(), number.to_string(), key.to_string()),
+                );
+            }
+        }
+    }
+    let now = crate::derived::now_ns();
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    let mut changed = false;
+    let walk = walkdir::WalkDir::new(&archive)
+        .max_depth(5)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == "numbers"));
+    for entry in walk.flatten() {
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let stamp = entry
+            .metadata()
+            .ok()
+            .and_then(|m| Stamp::of(&m))
+            .map(|s| crate::archive::hex(&s.bytes()));
+        let (number, key) = match (known.get(&rel), &stamp) {
+            (Some((k, n, key)), Some(s)) if k == s => (n.clone(), key.clone()),
+            _ => {
+                changed = true;
+                let read = std::fs::read(entry.path())
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<RecordNumber>(&b).ok());
+                match read {
+                    Some(r) => (r.number.unwrap_or_default(), r.key.unwrap_or_default()),
+                    None => (String::new(), String::new()),
+                }
+            }
+        };
+        // Only a stamp old enough to stand for the content is remembered.
+        if let Some(s) = entry
+            .metadata()
+            .ok()
+            .and_then(|m| Stamp::of(&m))
+            .filter(|s| s.settled(now))
+            && !number.contains(['\t', '\n'])
+            && !key.contains(['\t', '\n'])
+        {
+            lines.push(format!(
+                "{rel}\t{}\t{number}\t{key}",
+                crate::archive::hex(&s.bytes())
+            ));
+        } else {
+            changed = true;
+        }
+        let pdf = match rel.strip_suffix(".json") {
+            Some(stem) => format!("{stem}.pdf"),
+            None => rel.clone(),
+        };
+        let key = (!key.is_empty()).then_some(key);
+        if let Some(h) = Held::of(&number, key, &pdf) {
+            out.push(h);
+        }
+    }
+    if enabled && (changed || lines.len() != known.len()) {
+        let mut text = format!("{HELD_HEADER}\n");
+        for l in &lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        crate::derived::write_derived(
+            &index_dir,
+            HELD_FILE,
+            &crate::derived::seal(text.into_bytes()),
+        );
+    }
+    out
+}
+
+/// The registry file of `prefix` in `year`, as the user reads it.
+fn registry_shown(prefix: &str, year: i32) -> String {
+    registry_path(Path::new("archive"), prefix, year)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Up to `max` holders, as `渝北司函〔2023〕1号（archive/…/01-…pdf）`, then how many more.
+fn list_held(gap: &[&Held], max: usize) -> String {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut parts = Vec::new();
+    let mut more = 0;
+    for h in gap {
+        if !seen.insert((h.seq, h.file.as_str())) {
+            continue;
+        }
+        if parts.len() < max {
+            parts.push(format!("{}（{}）", h.number(), h.file));
+        } else {
+            more += 1;
+        }
+    }
+    let mut text = parts.join("、");
+    if more > 0 {
+        text.push_str(&format!(" 等，另有 {more} 个"));
+    }
+    text
+}
+
+/// Allocation refused: the registry lacks numbers that issued documents hold.
+fn gap_error(prefix: &str, year: i32, gap: &[&Held]) -> Error {
+    let shown = registry_shown(prefix, year);
+    Error::user(
+        format!(
+            "文号登记簿 {shown} 缺少已印发文书持有的文号：{}；现在分配文号会与它们重复，本次没有分配文号，也没有改动任何文件",
+            list_held(gap, 5)
+        ),
+        format!(
+            "登记簿可能被删除、清空或截短了：运行 `yingsu validate`（或 `yingsu render --all`），它会按已印发文书的印发记录补回缺少的行，然后重新运行本命令；也可以从 git 历史中恢复它（git checkout -- {shown}）"
+        ),
+    )
+}
+
+/// Write back into the registries the lines they lack for numbers that issued documents hold
+/// (`held`: from the frozen records and the case histories), when the holders say which
+/// document each number belongs to. Returns what was restored (one line per registry), and a
+/// problem per registry that could not be restored (then it is left as it is): a number two
+/// documents hold, a holder without a registry key, or a key the registry gives another number.
+pub fn restore(root: &Path, held: &[Held]) -> (Vec<String>, Vec<crate::error::Diagnostic>) {
+    use crate::error::Diagnostic;
+    let mut restored = Vec::new();
+    let mut problems = Vec::new();
+    // Keys from every holder of a number (a record without one takes its history's).
+    let mut keys: std::collections::HashMap<(String, i32, u32), std::collections::BTreeSet<&str>> =
+        std::collections::HashMap::new();
+    let mut groups: BTreeMap<(String, i32), Vec<&Held>> = BTreeMap::new();
+    for h in held {
+        let slot = keys.entry((h.prefix.clone(), h.year, h.seq)).or_default();
+        if let Some(k) = &h.key {
+            slot.insert(k.as_str());
+        }
+        groups
+            .entry((h.prefix.clone(), h.year))
+            .or_default()
+            .push(h);
+    }
+    for ((prefix, year), holders) in groups {
+        let shown = registry_shown(&prefix, year);
+        let rel = registry_path(Path::new("archive"), &prefix, year);
+        let owned: Vec<Held> = holders.into_iter().cloned().collect();
+        // Looked at without a lock first (a read-only workspace is only read): locked and
+        // looked at again only when it lacks something.
+        let real_folder = ["archive", "archive/numbers"]
+            .iter()
+            .all(|d| std::fs::symlink_metadata(root.join(d)).is_ok_and(|m| m.is_dir()));
+        let listed = real_folder
+            .then(|| std::fs::read_to_string(root.join(&rel)).ok())
+            .flatten()
+            .and_then(|text| Registry::parse_entries(&text, &rel).ok());
+        if let Some(entries) = listed {
+            let seqs: std::collections::HashSet<u32> = entries.iter().map(|(s, _)| *s).collect();
+            if owned.iter().all(|h| seqs.contains(&h.seq)) {
+                continue;
+            }
+        }
+        let opened = crate::jail::resolve_inside(root, &rel)
+            .and_then(|path| Registry::lock_at(path, &prefix, year));
+        let mut registry = match opened {
+            Ok(r) => r,
+            Err(e) => {
+                problems.extend(diagnostics_of(&e));
+                continue;
+            }
+        };
+        let gap = registry.gap(&owned);
+        if gap.is_empty() {
+            continue;
+        }
+        let mut undecided = Vec::new();
+        let mut lines: BTreeMap<u32, (String, bool)> = BTreeMap::new();
+        for (i, h) in gap.iter().enumerate() {
+            // One finding per number, naming every document that holds it.
+            if i > 0 && gap[i - 1].seq == h.seq {
+                continue;
+            }
+            let mut files: Vec<&str> = gap
+                .iter()
+                .filter(|g| g.seq == h.seq)
+                .map(|g| g.file.as_str())
+                .collect();
+            files.dedup();
+            let files = files.join("、");
+            let ks = keys
+                .get(&(prefix.clone(), year, h.seq))
+                .cloned()
+                .unwrap_or_default();
+            let voided = gap.iter().any(|g| g.seq == h.seq && g.voided);
+            match ks.iter().collect::<Vec<_>>()[..] {
+                [k] if registry.find(k).is_none() => {
+                    lines.insert(h.seq, (k.to_string(), voided));
+                }
+                [k] => undecided.push(format!(
+                    "{}（{files}）：登记簿给这份文书的是另一个文号 {}",
+                    h.number(),
+                    registry.find(k).unwrap_or_default()
+                )),
+                [] => undecided.push(format!(
+                    "{}（{files}）：印发记录和办理记录都没有记下它属于哪份文书",
+                    h.number()
+                )),
+                _ => undecided.push(format!("{}（{files}）：几份文书都持有它", h.number())),
+            }
+        }
+        if !undecided.is_empty() {
+            problems.push(
+                Diagnostic::new(format!(
+                    "文号登记簿 {shown} 缺少已印发文书持有的文号，且无法判断应当补回什么：{}",
+                    undecided.join("；")
+                ))
+                .in_file(&shown)
+                .help(format!(
+                    "请从 git 历史中恢复这个登记簿（git checkout -- {shown}）；恢复之前，按它分配的新文号会与已印发的文书重复，yingsu 不会再分配"
+                )),
+            );
+            continue;
+        }
+        for (seq, (key, voided)) in &lines {
+            registry.entries.push((*seq, key.clone()));
+            registry.pending.push((*seq, key.clone()));
+            if *voided {
+                registry.entries.push((*seq, voided_key(key)));
+                registry.pending.push((*seq, voided_key(key)));
+            }
+        }
+        if let Err(e) = registry.flush() {
+            problems.extend(diagnostics_of(&e));
+            continue;
+        }
+        let restored_gap: Vec<&Held> = gap
+            .iter()
+            .copied()
+            .filter(|h| lines.contains_key(&h.seq))
+            .collect();
+        restored.push(format!(
+            "已按已印发文书的印发记录补回文号登记簿 {shown} 缺少的 {} 个文号：{}",
+            lines.len(),
+            list_held(&restored_gap, 5)
+        ));
+    }
+    (restored, problems)
+}
+
+/// An error as diagnostics (one made of its text when it has none).
+fn diagnostics_of(e: &Error) -> Vec<crate::error::Diagnostic> {
+    let found: Vec<crate::error::Diagnostic> = e.diagnostics().into_iter().cloned().collect();
+    if found.is_empty() {
+        vec![crate::error::Diagnostic::new(e.to_string())]
+    } else {
+        found
+    }
+}
+
 /// Reads the entries of a locked registry file.
 fn read_entries(file: &mut File, path: &Path) -> Result<Vec<(u32, String)>> {
     let mut text = String::new();
@@ -294,6 +650,9 @@ fn create_registry(path: &Path) -> Result<File> {
 pub struct Numbering {
     root: PathBuf,
     open: BTreeMap<(String, i32), Registry>,
+    /// The numbers the issued documents' frozen records hold, read when a number is first
+    /// asked for (see [`held_in_records`]).
+    held: Option<Vec<Held>>,
 }
 
 impl Numbering {
@@ -302,6 +661,7 @@ impl Numbering {
         Numbering {
             root: ws.root.clone(),
             open: BTreeMap::new(),
+            held: None,
         }
     }
 
@@ -321,8 +681,35 @@ impl Numbering {
     }
 
     /// The number of document `key` of `prefix` in `year` (existing or newly reserved).
+    /// Refused, before anything is reserved, when the registry lacks a number an issued
+    /// document holds: the next number could then be one already issued.
     pub fn number(&mut self, prefix: &str, year: i32, key: &str) -> Result<String> {
-        Ok(self.registry(prefix, year)?.reserve(key))
+        let held = match self.held.take() {
+            Some(h) => h,
+            None => held_in_records(&self.root),
+        };
+        let checked = self.registry(prefix, year).and_then(|r| {
+            if let Some(n) = r.find(key) {
+                return Ok(n);
+            }
+            let gap = r.gap(&held);
+            if gap.is_empty() {
+                return Ok(r.reserve(key));
+            }
+            Err(gap_error(prefix, year, &gap))
+        });
+        self.held = Some(held);
+        checked
+    }
+
+    /// The registry key of a number this numbering gave or found (for the frozen record).
+    pub fn key_of(&self, number: &str) -> Option<String> {
+        let (prefix, year, seq) = parse(number)?;
+        let r = self.open.get(&(prefix, year))?;
+        r.entries
+            .iter()
+            .find(|(s, k)| *s == seq && !k.starts_with("作废#"))
+            .map(|(_, k)| k.clone())
     }
 
     /// Mark the number of document `key` voided (see [`Registry::void`]).
@@ -392,5 +779,66 @@ mod tests {
         assert!(e.contains("在本次办理期间由另一个命令建立"), "{e}");
         let file = registry_path(dir.path(), "渝北司函", 2023);
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "1\ta\n");
+    }
+
+    /// Lines a registry lacks are written back from their holders, in order, a voided
+    /// document's with its void mark; a number whose holder names no document is not written,
+    /// and the allocation that follows takes the next free number.
+    #[test]
+    fn restore_writes_back_what_the_holders_say_and_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let archive = root.join("archive");
+        let file = registry_path(&archive, "渝北司函", 2023);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "1\ta\n").unwrap();
+        let held = [
+            Held::of(
+                "渝北司函〔2023〕3号",
+                Some("c".into()),
+                "archive/2023/C/voided/01-x.pdf",
+            ),
+            Held::of(
+                "渝北司函〔2023〕1号",
+                Some("a".into()),
+                "archive/2023/A/01-x.pdf",
+            ),
+            Held::of(
+                "渝北司函〔2023〕2号",
+                Some("b".into()),
+                "archive/2023/B/01-x.pdf",
+            ),
+            Held::of("渝北司函〔2023〕2号", None, "archive/2023/B/01-x.pdf"),
+        ]
+        .map(Option::unwrap);
+        let (restored, problems) = restore(root, &held);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            restored,
+            [
+                "已按已印发文书的印发记录补回文号登记簿 archive/numbers/渝北司函-2023.tsv 缺少的 2 个文号：渝北司函〔2023〕2号（archive/2023/B/01-x.pdf）、渝北司函〔2023〕3号（archive/2023/C/voided/01-x.pdf）"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "1\ta\n2\tb\n3\tc\n3\t作废#c\n"
+        );
+        // Nothing left to restore.
+        assert_eq!(restore(root, &held), (Vec::new(), Vec::new()));
+        // A holder that names no document: nothing written, the reason given.
+        let unknown = [Held::of("渝北司函〔2023〕5号", None, "archive/2023/E/01-x.pdf").unwrap()];
+        let (restored, problems) = restore(root, &unknown);
+        assert!(restored.is_empty());
+        assert_eq!(
+            problems[0].message,
+            "文号登记簿 archive/numbers/渝北司函-2023.tsv 缺少已印发文书持有的文号，且无法判断应当补回什么：渝北司函〔2023〕5号（archive/2023/E/01-x.pdf）：印发记录和办理记录都没有记下它属于哪份文书"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "1\ta\n2\tb\n3\tc\n3\t作废#c\n"
+        );
+        let mut r = Registry::lock(&archive, "渝北司函", 2023).unwrap();
+        assert_eq!(r.gap(&unknown).len(), 1);
+        assert_eq!(r.allocate("d").unwrap(), "渝北司函〔2023〕4号");
     }
 }

@@ -1803,7 +1803,7 @@ fn a_lost_document_that_cannot_be_restored_is_not_reported_unchanged() {
         "{out}"
     );
     assert!(
-        err.starts_with("错误：已印发的《出庭应诉提示函》无法恢复：原件缺失，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）\n --> archive/2023/A1/01-notice-tishihan.pdf\n"),
+        err.starts_with("错误：已印发的《出庭应诉提示函》无法恢复：印发记录 archive/2023/A1/01-notice-tishihan.json 中的数据在印发后被改动过（与记录的数据哈希不符），不能用它恢复原件\n --> archive/2023/A1/01-notice-tishihan.pdf\n"),
         "{err}"
     );
     assert!(!pdf.exists());

@@ -33,16 +33,31 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     if !links_ok {
         collect(Err(Error::Many(links)));
     }
-    if templates_ok
-        && links_ok
-        && let Some((cases, rows)) = validate_through_index(ws)?
-    {
-        return validated(ws, cases, &rows, out);
+    // Registry lines written back from the issued documents' records (said before the rest).
+    let mut restored: Vec<String> = Vec::new();
+    if templates_ok && links_ok {
+        let (found, lines) = validate_through_index(ws)?;
+        restored = lines;
+        if let Some((cases, rows)) = found {
+            return validated(ws, cases, &rows, &restored, out);
+        }
     }
     let (loaded, unreadable_files, index) = engine::store::load_all_indexed(ws)?;
     let (views, shas): (Vec<_>, Vec<_>) = loaded.into_iter().unzip();
     collect(unreadable(&unreadable_files));
+    let docs: Vec<engine::audit::IssuedDoc> = views
+        .iter()
+        .flat_map(|v| engine::audit::issued_docs(ws, v))
+        .collect();
+    // Before the audit, which compares the histories' numbers with the registries.
+    let (more, registry_problems) = engine::audit::registries(ws, &docs);
+    restored.extend(more);
+    for line in &restored {
+        w(out, line)?;
+    }
+    problems.extend(registry_problems);
     problems.extend(engine::audit::audit(ws, &views));
+    problems.extend(engine::audit::issued_files(ws, &docs));
     let renderer = TypstRenderer::new();
     // One typesetter for every character checked.
     let typesetter = renderer.typesetter(ws).ok();
@@ -85,7 +100,7 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     let rows = engine::status_of(ws, &views, Actor::from_env()?.today())?;
     let cases = views.len();
     engine::release(views);
-    validated(ws, cases, &rows, out)
+    validated(ws, cases, &rows, &[], out)
 }
 
 /// What `validate` says when it found nothing wrong in `cases` cases (whose status rows are
@@ -94,8 +109,12 @@ fn validated(
     ws: &Workspace,
     cases: usize,
     rows: &[engine::StatusRow],
+    restored: &[String],
     out: &mut dyn Write,
 ) -> Result<()> {
+    for line in restored {
+        w(out, line)?;
+    }
     w(
         out,
         format!(
@@ -127,20 +146,24 @@ fn validated(
 /// may be wrong (an unreadable file, a problem in a history, a 案号 or number used twice, a
 /// temporary file left behind) or the index is off: the whole check then runs and reports it.
 /// A case whose history was found clean under the same fonts and templates is not read again.
-fn validate_through_index(ws: &Workspace) -> Result<Option<(usize, Vec<engine::StatusRow>)>> {
+/// Also the registry lines it wrote back from the issued documents' records.
+fn validate_through_index(ws: &Workspace) -> Result<(Option<Checked>, Vec<String>)> {
     use engine::audit;
     if !yingsu::index::enabled() {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     }
     // Looking through the archive's folders for leftovers waits on the file system more than
     // it computes: it runs on a thread of its own while the cases are read.
     let (read, no_leftovers) =
         yingsu::typeset::beside(|| validate_cases(ws), || audit::stale_temps(ws).is_empty());
-    read.map(|found| found.filter(|_| no_leftovers))
+    read.map(|(found, restored)| (found.filter(|_| no_leftovers), restored))
 }
 
+/// The number of cases checked and their status rows.
+type Checked = (usize, Vec<engine::StatusRow>);
+
 /// [`validate_through_index`] but for temporary files left behind.
-fn validate_cases(ws: &Workspace) -> Result<Option<(usize, Vec<engine::StatusRow>)>> {
+fn validate_cases(ws: &Workspace) -> Result<(Option<Checked>, Vec<String>)> {
     use engine::audit::{self, AUDIT_KIND, AuditSummary};
     let today = Actor::from_env()?.today();
     let inputs = yingsu::index::inputs_fingerprint(ws);
@@ -172,17 +195,22 @@ fn validate_cases(ws: &Workspace) -> Result<Option<(usize, Vec<engine::StatusRow
     })?;
     index.save();
     let all_clean = found.iter().all(|(_, _, clean)| *clean);
+    let docs = || found.iter().flat_map(|(s, _, _)| &s.documents);
+    // Before the audit, which compares the histories' numbers with the registries.
+    let (restored, registry_problems) = audit::registries(ws, docs());
     if !unreadable.is_empty()
         || !all_clean
+        || !registry_problems.is_empty()
         || !audit::all_clear(ws, found.iter().map(|(s, _, _)| s))
+        || !audit::issued_files(ws, docs()).is_empty()
     {
-        return Ok(None);
+        return Ok((None, restored));
     }
     let cases = found.len();
-    Ok(Some((
-        cases,
-        found.into_iter().map(|(_, r, _)| r).collect(),
-    )))
+    Ok((
+        Some((cases, found.into_iter().map(|(_, r, _)| r).collect())),
+        restored,
+    ))
 }
 
 /// The case files a listing could not read, as the command's error (after its output): each
@@ -259,6 +287,9 @@ pub fn render(
         }
         None => engine::render_cases(ws, &ids, jobs, &renderer, &actor, reissue)?,
     };
+    for line in &outcome.restored {
+        w(out, line)?;
+    }
     let done = &outcome.rendered;
     let changed = done.iter().filter(|d| d.changed).count();
     let (lost, drifts): (Vec<_>, Vec<_>) = outcome.drifts.iter().partition(|d| d.lost.is_some());
@@ -317,8 +348,8 @@ pub fn render(
             ),
         )?;
     }
-    if !lost.is_empty() {
-        let mut diagnostics = Vec::new();
+    if !lost.is_empty() || !outcome.registries.is_empty() {
+        let mut diagnostics = outcome.registries.clone();
         for d in &lost {
             diagnostics.push(
                 Diagnostic::new(format!(

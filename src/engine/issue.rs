@@ -220,6 +220,8 @@ pub fn issue_step_documents(
     let spec = at.spec()?;
     let ctx = ExprContext::new(ws, at.wf, at.id, at.step, &at.facts, at.day);
     let mut records = Vec::new();
+    // What the documents are made from besides their data, kept in their frozen records.
+    let inputs = std::cell::OnceCell::new();
     for d in &spec.documents {
         if let Some(w) = &d.when {
             let on = ctx.eval_bool(&w.value, &at.facts).map_err(|why| {
@@ -247,9 +249,11 @@ pub fn issue_step_documents(
         let file =
             archive::document_path(at.year, at.id, at.entry_index, at.step, &d.template.value);
         batch.stage(&ws.output_path(&file)?, &pdf)?;
+        let key = req.number.as_deref().and_then(|n| numbering.key_of(n));
+        let inputs = inputs.get_or_init(|| crate::index::inputs_fingerprint(ws));
         batch.stage(
             &ws.output_path(&frozen_path(&file))?,
-            &Frozen::of(&req, data, &pdf).to_bytes()?,
+            &Frozen::of(&req, data, &pdf, key, inputs).to_bytes()?,
         )?;
         records.push(DocRecord {
             title: d.title.clone(),
@@ -300,7 +304,8 @@ pub fn issue_prepared(
     let before: Option<Frozen> = std::fs::read_to_string(&record_path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok());
-    let mut record = Frozen::of(req, data, &pdf);
+    let key = req.number.as_deref().and_then(|n| numbering.key_of(n));
+    let mut record = Frozen::of(req, data, &pdf, key, &crate::index::inputs_fingerprint(ws));
     let mut outcome = ReportIssue::Issued;
     if let Some(before) = &before {
         if before.sha256 == sha {
@@ -362,6 +367,23 @@ pub struct Frozen {
     /// The documents this one replaced at an explicit re-issue (reports), oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replaced: Vec<Replaced>,
+    /// The key under which its number is registered (so a lost registry line can be written
+    /// back from the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The SHA-256 of `data` as issued (see [`data_hash`]): an edit of the data since is seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_sha256: Option<String>,
+    /// The fingerprint of what the document was made from besides its data (program,
+    /// templates, fonts; [`crate::index::inputs_fingerprint`]): when it is still the same, the
+    /// record must give the issued bytes again, and other bytes mean the PDF was altered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<String>,
+}
+
+/// The hash of a document's data as frozen (its JSON text).
+pub fn data_hash(data: &Value) -> String {
+    archive::sha256(data.to_string().as_bytes())
 }
 
 /// A document replaced by a re-issue: its hash and the date it was issued on.
@@ -372,16 +394,27 @@ pub struct Replaced {
 }
 
 impl Frozen {
-    fn of(req: &DocRequest, data: Value, pdf: &[u8]) -> Frozen {
+    fn of(req: &DocRequest, data: Value, pdf: &[u8], key: Option<String>, inputs: &str) -> Frozen {
         Frozen {
             title: req.title.clone(),
             template: req.template.clone(),
             number: req.number.clone(),
             date: req.date.to_string(),
             sha256: archive::sha256(pdf),
+            data_sha256: (!data.is_null()).then(|| data_hash(&data)),
             data,
             replaced: Vec::new(),
+            key,
+            inputs: Some(inputs.to_string()),
         }
+    }
+
+    /// Whether the data is as it was issued (a record from before data hashes were kept is
+    /// taken as it is).
+    pub fn data_intact(&self) -> bool {
+        self.data_sha256
+            .as_deref()
+            .is_none_or(|h| h == data_hash(&self.data))
     }
 
     fn to_bytes(&self) -> Result<Vec<u8>> {
@@ -484,6 +517,11 @@ pub struct RenderOutcome {
     pub unreadable: Vec<Unreadable>,
     /// Issued documents that would change if made from today's data: left as issued.
     pub drifts: Vec<Drift>,
+    /// Registry lines written back from the issued documents' records (see
+    /// [`crate::numbers::restore`]), one line per registry.
+    pub restored: Vec<String>,
+    /// Registries that lack numbers issued documents hold and could not be restored.
+    pub registries: Vec<Diagnostic>,
 }
 
 /// Re-render the documents recorded in the given cases' histories (all cases when `ids` is
@@ -649,6 +687,17 @@ pub fn render_cases(
         }
     }
     batch.commit()?;
+    // The registries checked against the numbers the issued documents hold: their records,
+    // and the documents looked at here (whose registry keys their places give).
+    let mut held = crate::numbers::held_in_records(&ws.root);
+    held.extend(out.rendered.iter().filter_map(|r| {
+        let d = &r.record;
+        let name = Path::new(&d.file).file_name()?.to_str()?;
+        let entry: usize = name.split('-').next()?.parse().ok()?;
+        let key = number_key(&r.case_id, entry.checked_sub(1)?, &d.template);
+        crate::numbers::Held::of(d.number.as_deref()?, Some(key), &d.file)
+    }));
+    (out.restored, out.registries) = crate::numbers::restore(&ws.root, &held);
     // Only shortcuts: a failure to write them costs time on the next run, nothing else. (A
     // case file just rewritten with a new history entry is seen as changed next time.)
     let _ = index.save();
@@ -846,10 +895,29 @@ fn rerender_case(
             let recorded = latest.get(&d.file).unwrap_or(&d.sha256).clone();
             let on_disk = std::fs::read(&path).ok().map(|b| archive::sha256(&b));
             if let (Some(f), false) = (&frozen, reissue) {
+                let intact = on_disk.as_deref() == Some(recorded.as_str());
+                // A record edited since the document was issued cannot give it back: the
+                // archive is left as it is and the edit reported.
+                if let Some(why) = record_edited(f, d, &file) {
+                    known.index.settle(&file, None);
+                    drifts.push(Drift {
+                        case_id: id.to_string(),
+                        file: file.clone(),
+                        title: d.title.clone(),
+                        changed: Vec::new(),
+                        lost: Some(why),
+                    });
+                    out.push(Rendered {
+                        case_id: id.to_string(),
+                        record: d.clone(),
+                        changed: false,
+                        typeset: false,
+                    });
+                    continue;
+                }
                 // An issued document is made again from what it received then — unless the
                 // index knows these very inputs gave the PDF that is on disk, as recorded.
                 let inputs = crate::index::document_inputs(known.inputs, &f.data);
-                let intact = on_disk.as_deref() == Some(recorded.as_str());
                 let pdf = if intact && known.index.gives(&file, &inputs, &recorded) {
                     None
                 } else {
@@ -866,8 +934,18 @@ fn rerender_case(
                     // Its own data gives other bytes: a template or font changed since, or the
                     // record was edited. The file in the archive is left as it is; when it is not
                     // the issued one either, nothing here can give it back.
-                    let lost = (!intact).then(|| {
-                        if on_disk.as_deref() == Some(sha.as_str()) && f.sha256 == sha {
+                    // Made with the very program, templates and fonts it was issued with,
+                    // the record gives other bytes than recorded: the recorded hashes are not
+                    // of the document it made, so the PDF (and the hashes with it) was changed.
+                    let same_inputs = f.inputs.as_deref() == Some(known.inputs);
+                    let lost = (!intact || same_inputs).then(|| {
+                        if intact {
+                            "原件在印发后被改动过：程序、模板和字体都与印发时相同，按印发记录排出的文书却与原件不同（原件和记录中的哈希被一同改动过）".to_string()
+                        } else if same_inputs && on_disk.as_deref() == Some(sha.as_str()) {
+                            "案件文件中记录的哈希（sha256）与原件及其印发记录都不符，案件文件的这条记录可能被改动过".to_string()
+                        } else if same_inputs {
+                            "原件缺失或已损坏，且案件文件和印发记录中的哈希都不是按印发记录排出的文书的哈希（哈希被改动过）".to_string()
+                        } else if on_disk.as_deref() == Some(sha.as_str()) && f.sha256 == sha {
                             "案件文件中记录的哈希（sha256）与原件及其印发记录都不符，案件文件的这条记录可能被改动过".to_string()
                         } else if on_disk.is_none() {
                             "原件缺失，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）".to_string()
@@ -926,7 +1004,8 @@ fn rerender_case(
             if changed {
                 staged.push(archive::stage(&ws.output_path(&file)?, &pdf)?);
             }
-            let now_frozen = Frozen::of(&req, current, &pdf);
+            let key = d.number.as_ref().map(|_| number_key(id, i, &d.template));
+            let now_frozen = Frozen::of(&req, current, &pdf, key, known.inputs);
             if frozen.as_ref() != Some(&now_frozen) {
                 staged.push(archive::stage(
                     &ws.output_path(&frozen_path(&file))?,
@@ -970,6 +1049,25 @@ fn rerender_case(
         staged.push(archive::stage(&case.path, text.as_bytes())?);
     }
     Ok((out, staged, drifts))
+}
+
+/// Why the frozen record `f` of the document `d` (at `file`) is not as it was issued, if it is
+/// not: its data no longer has the hash recorded with it, or its number is not the case's.
+pub fn record_edited(f: &Frozen, d: &DocRecord, file: &str) -> Option<String> {
+    let json = frozen_path(file);
+    if !f.data_intact() {
+        return Some(format!(
+            "印发记录 {json} 中的数据在印发后被改动过（与记录的数据哈希不符），不能用它恢复原件"
+        ));
+    }
+    if f.number != d.number {
+        return Some(format!(
+            "印发记录 {json} 中的文号 {} 与案件文件中的 {} 不符，印发记录或案件文件被改动过",
+            f.number.as_deref().unwrap_or("（无）"),
+            d.number.as_deref().unwrap_or("（无）")
+        ));
+    }
+    None
 }
 
 /// The step of history entry `i` of a loaded case, as [`request`] needs it: the facts and the

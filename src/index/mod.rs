@@ -84,6 +84,14 @@ impl RenderIndex {
             .unwrap_or(false)
     }
 
+    /// The hash of the PDF that `file` made from `inputs` gave, when the index knows it.
+    pub fn gave(&self, file: &str, inputs: &str) -> Option<String> {
+        let e = self.entries.lock().ok()?;
+        e.get(file)
+            .filter(|(k, _)| k == inputs)
+            .map(|(_, s)| s.clone())
+    }
+
     /// Remember that `file` made from `inputs` gave the PDF with hash `sha`.
     pub fn record(&self, file: &str, inputs: &str, sha: &str) {
         if let Ok(mut e) = self.entries.lock() {
