@@ -329,7 +329,13 @@ pub fn read_file_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<ReadF
 /// clerk chose it), at most `max_bytes` long. A folder, FIFO, device (`/dev/zero`) or a file over
 /// the limit is refused in Chinese without being read, and without waiting for a writer.
 pub fn read_given(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io("读取", path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Diagnostic::new("文件不存在")
+            .in_file(path)
+            .help("请检查路径是否正确")
+            .into(),
+        _ => Error::io("读取", path, e),
+    })?;
     read_regular(path, &path.display().to_string(), &meta, max_bytes).map(|(bytes, _)| bytes)
 }
 

@@ -426,6 +426,21 @@ fn chinese(m: &str) -> (String, Option<String>) {
             Some("案件记录和配置用不到锚点和别名；请删除它们，直接写出内容".into()),
         );
     }
+    if m.contains("trailing content after") {
+        return (
+            "YAML 语法错误：引号内的文字结束后，同一行还有多余的内容".into(),
+            Some(format!(
+                "把整段文字放进引号内，或删除引号后面的内容{}",
+                original(m)
+            )),
+        );
+    }
+    if m.contains("mismatched bracket") {
+        return (
+            "YAML 语法错误：括号不配对（“[”要用“]”闭合，“{”要用“}”闭合）".into(),
+            Some(format!("请检查这一处括号的配对{}", original(m))),
+        );
+    }
     if m.contains("mapping values are not allowed")
         || m.contains("did not find expected")
         || m.contains("while scanning")
