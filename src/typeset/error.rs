@@ -394,3 +394,58 @@ mod file_message_tests {
         assert_eq!(message_zh("unknown variable: foo"), "unknown variable: foo");
     }
 }
+
+#[cfg(test)]
+mod translation_tests {
+    use super::Diagnostic;
+
+    fn diag(message: &str, hints: &[&str]) -> Diagnostic {
+        Diagnostic {
+            error: true,
+            file: Some("/tishihan.typ".into()),
+            line: Some(3),
+            column: Some(6),
+            span_chars: 1,
+            message: message.into(),
+            hints: hints.iter().map(|h| h.to_string()).collect(),
+        }
+    }
+
+    /// The compiler's English is never the message: the common ones are translated, any other
+    /// is said to be a mistake in the template's code; its words follow, marked as its own.
+    #[test]
+    fn compiler_messages_are_said_in_chinese_with_their_words_after() {
+        assert_eq!(
+            diag("unknown variable: foo", &[]).chinese(),
+            (
+                "未定义的变量：foo".to_string(),
+                Some("unknown variable: foo".to_string())
+            )
+        );
+        assert_eq!(
+            diag("maximum grouping depth exceeded", &[]).chinese(),
+            (
+                "内容嵌套过深，无法排版".to_string(),
+                Some("maximum grouping depth exceeded".to_string())
+            )
+        );
+        assert_eq!(
+            diag("something new in typst", &[]).chinese(),
+            (
+                "模板代码有误".to_string(),
+                Some("something new in typst".to_string())
+            )
+        );
+        // Already Chinese (a file the template reads): kept, nothing to add.
+        let zh = super::message_zh("failed to load file (is a directory)");
+        assert_eq!(diag(&zh, &[]).chinese(), (zh.clone(), None));
+        let d = diag(
+            "the character `#` is not valid in code",
+            &["try removing the `#`", "a hint never seen"],
+        );
+        assert_eq!(
+            d.to_string(),
+            "模板 /tishihan.typ 第 3 行第 6 列错误：代码中不能出现 #（去掉 #）（排版程序提示：a hint never seen）（排版程序原文：the character `#` is not valid in code）"
+        );
+    }
+}
