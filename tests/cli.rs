@@ -530,7 +530,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
     assert!(
         out.ends_with(
-            "共 60 份文书，更新 2 份；其中 58 份未重新排版：排版所用的数据（已印发的文书用印发时的数据）、模板和字体都没有变。\n"
+            "共 60 份文书，更新 2 份；其中 58 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n"
         ),
         "{out}"
     );
@@ -1562,7 +1562,7 @@ fn render_all_typesets_only_what_changed() {
     assert_eq!(
         summary(&second),
         format!(
-            "共 {n} 份文书，更新 0 份；其中 {n} 份未重新排版：排版所用的数据（已印发的文书用印发时的数据）、模板和字体都没有变。"
+            "共 {n} 份文书，更新 0 份；其中 {n} 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。"
         )
     );
     assert_eq!(snapshot(&ws.join("archive")), before);
@@ -1579,7 +1579,7 @@ fn render_all_typesets_only_what_changed() {
     assert_eq!(
         summary(&out),
         format!(
-            "共 {n} 份文书，更新 2 份；其中 {} 份未重新排版：排版所用的数据（已印发的文书用印发时的数据）、模板和字体都没有变。",
+            "共 {n} 份文书，更新 2 份；其中 {} 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。",
             n - 2
         )
     );

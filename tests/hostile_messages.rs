@@ -319,3 +319,28 @@ fn a_condition_that_does_not_compile_is_said_in_chinese() {
          = 帮助：条件是 minijinja 表达式，例如 outcome in ['撤销', '确认违法'] 或 not head_appeared。解析器原文：unexpected end of input, expected expression\n"
     );
 }
+
+/// `render` beside an issued document whose case data changed since: the count of documents
+/// not typeset says which data did not change (the data it was issued with), so it agrees with
+/// the list of documents that differ from the current data.
+#[test]
+fn render_says_which_data_did_not_change() {
+    let dir = workspace_with_case();
+    let p = dir.path();
+    let file = p.join("cases/2023/A1.yaml");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "  # hearing_place: 区法院第三审判庭\n",
+        "  hearing_place: 新地点\n",
+    );
+    assert!(text.contains("  hearing_place: 新地点\n"));
+    std::fs::write(&file, text).unwrap();
+    ok(p, &["render", "A1"]);
+    assert_eq!(
+        ok(p, &["render", "A1"]),
+        "不变 archive/2023/A1/01-notice-tishihan.pdf  出庭应诉提示函\n\
+         共 1 份文书，更新 0 份；其中 1 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n\
+         已印发的文书与当前数据不一致（1 份，均保持印发时的原样）：\n  \
+         archive/2023/A1/01-notice-tishihan.pdf《出庭应诉提示函》：现在的数据有变化：facts.hearing_place、prose.hearing_place\n\
+         确需按现在的数据重新印发时运行 `yingsu render --reissue A1`（文号不变，并记入办理记录）。\n"
+    );
+}
