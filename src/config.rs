@@ -336,8 +336,13 @@ fn check_seal_image(root: &Path, p: &str) -> std::result::Result<(), String> {
     if !matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "svg")) {
         return Err("不是 PNG、JPEG 或 SVG 图片".into());
     }
-    if !root.join(rel).is_file() {
-        return Err("不存在".into());
+    match std::fs::metadata(root.join(rel)) {
+        Err(_) => return Err("不存在".into()),
+        Ok(m) if m.is_dir() => return Err("是一个文件夹，不是图片文件".into()),
+        Ok(m) if !m.is_file() => {
+            return Err("不是普通文件（是管道、设备等特殊文件），不能作为图片读取".into());
+        }
+        Ok(_) => {}
     }
     Ok(())
 }

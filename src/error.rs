@@ -35,8 +35,14 @@ pub struct Diagnostic {
     pub file: Option<PathBuf>,
     /// Where in the file; `None` when the error is about the file as a whole.
     pub pos: Option<Pos>,
-    /// The source line at `pos`, for the snippet.
+    /// The source line at `pos`, for the snippet: of a long line, only the part around the
+    /// column (see [`Diagnostic::snippet_skipped`]).
     pub snippet: Option<String>,
+    /// Characters of the source line left out before `snippet` (a long line is kept only
+    /// around the column).
+    pub snippet_skipped: usize,
+    /// Whether the source line goes on after `snippet`.
+    pub snippet_cut: bool,
     /// Width of the underline in characters (at least 1).
     pub width: usize,
     /// How to fix it, in Chinese.
@@ -50,6 +56,8 @@ impl Diagnostic {
             file: None,
             pos: None,
             snippet: None,
+            snippet_skipped: 0,
+            snippet_cut: false,
             width: 1,
             help: None,
         }
@@ -61,21 +69,48 @@ impl Diagnostic {
         self
     }
 
-    /// Attach a file and position, quoting the line from `source`.
+    /// Attach a file and position, quoting the line from `source` (of a long line, only the
+    /// part around the column, so a diagnostic stays small whatever the line).
     pub fn at(mut self, file: impl AsRef<Path>, source: &str, pos: Pos) -> Self {
         self.file = Some(file.as_ref().to_path_buf());
         if pos.line > 0 {
             self.pos = Some(pos);
-            self.snippet = source
-                .lines()
-                .nth(pos.line - 1)
-                .map(|l| l.trim_end().to_string());
-            if let Some(line) = &self.snippet {
+            self.snippet = None;
+            self.snippet_skipped = 0;
+            self.snippet_cut = false;
+            if let Some(line) = source.lines().nth(pos.line - 1) {
+                let line = line.trim_end();
+                let column = pos.column.saturating_sub(1);
                 // Underline the token that starts at the column.
-                let rest: String = line.chars().skip(pos.column.saturating_sub(1)).collect();
-                let token = token_width(&rest);
-                self.width = token.max(1);
+                let rest = line
+                    .char_indices()
+                    .nth(column)
+                    .map_or("", |(i, _)| &line[i..]);
+                self.width = token_width(rest).max(1);
+                let (lo, hi, len) = window(line, column, KEPT_COLUMNS, KEPT_BEFORE);
+                self.snippet = Some(line.chars().skip(lo).take(hi - lo).collect());
+                self.snippet_skipped = lo;
+                self.snippet_cut = hi < len;
             }
+        }
+        self
+    }
+
+    /// Underline `chars` characters from the column (at least one column wide), e.g. the span a
+    /// compiler pointed at; the part past the end of the quoted line is not counted.
+    pub fn underline_chars(mut self, chars: usize) -> Self {
+        if let (Some(p), Some(line)) = (self.pos, &self.snippet) {
+            let from = p
+                .column
+                .saturating_sub(1)
+                .saturating_sub(self.snippet_skipped);
+            self.width = line
+                .chars()
+                .skip(from)
+                .take(chars)
+                .map(display_width)
+                .sum::<usize>()
+                .max(1);
         }
         self
     }
@@ -93,6 +128,55 @@ impl Diagnostic {
             self.file = Some(rel.to_path_buf());
         }
         self
+    }
+}
+
+/// Columns of a long source line kept in a diagnostic, around its column.
+const KEPT_COLUMNS: usize = 400;
+/// Of [`KEPT_COLUMNS`], at most this many before the column.
+const KEPT_BEFORE: usize = 200;
+/// Columns of a source line shown in a snippet; a longer line is shown around the column, cut
+/// with “…”.
+const SHOWN_COLUMNS: usize = 100;
+/// Of [`SHOWN_COLUMNS`], at most this many before the column (more when the line ends first).
+const SHOWN_BEFORE: usize = 40;
+/// Characters of a message or help line shown; the rest is cut with “…” (a message quoting a
+/// whole line of a hostile file stays readable).
+const SHOWN_CHARS: usize = 1000;
+
+/// The part of `line` to show around the character at index `column` (0-based; at or past the
+/// end points after the last character): character indices `lo..hi` taking at most `columns`
+/// terminal columns, at most `before` of them before `column` unless the line ends first; and
+/// the line's length in characters.
+fn window(line: &str, column: usize, columns: usize, before: usize) -> (usize, usize, usize) {
+    let widths: Vec<usize> = line.chars().map(display_width).collect();
+    let len = widths.len();
+    if widths.iter().sum::<usize>() <= columns {
+        return (0, len, len);
+    }
+    let at = column.min(len);
+    let (mut lo, mut hi, mut used) = (at, at, 0);
+    while lo > 0 && used + widths[lo - 1] <= before {
+        lo -= 1;
+        used += widths[lo];
+    }
+    while hi < len && used + widths[hi] <= columns {
+        used += widths[hi];
+        hi += 1;
+    }
+    // The line ended first: the room left goes to what comes before.
+    while lo > 0 && used + widths[lo - 1] <= columns {
+        lo -= 1;
+        used += widths[lo];
+    }
+    (lo, hi, len)
+}
+
+/// `s` cut to [`SHOWN_CHARS`] characters, with “…” where it was cut.
+fn bounded(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        Some((i, _)) => format!("{}…（以下省略）", &s[..i]).into(),
+        None => s.into(),
     }
 }
 
@@ -145,34 +229,49 @@ pub fn str_width(s: &str) -> usize {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "错误：{}", self.message)?;
+        // No width argument in a format string here: the widths come from the user's file
+        // (a column past 65,535 made `{:width$}` panic).
+        writeln!(f, "错误：{}", bounded(&self.message))?;
         let gutter = match (self.pos, &self.file) {
             (Some(p), _) => p.line.to_string().len(),
             (None, Some(_)) => 1,
             (None, None) => 0,
         };
+        let margin = " ".repeat(gutter);
         if let Some(file) = &self.file {
             match self.pos {
-                Some(p) => writeln!(
-                    f,
-                    "{:gutter$}--> {}:{}:{}",
-                    "",
-                    file.display(),
-                    p.line,
-                    p.column
-                )?,
-                None => writeln!(f, "{:gutter$}--> {}", "", file.display())?,
+                Some(p) => writeln!(f, "{margin}--> {}:{}:{}", file.display(), p.line, p.column)?,
+                None => writeln!(f, "{margin}--> {}", file.display())?,
             }
         }
         if let (Some(p), Some(line)) = (self.pos, &self.snippet) {
-            let prefix: String = line.chars().take(p.column.saturating_sub(1)).collect();
-            let pad = str_width(&prefix);
-            writeln!(f, "{:gutter$} |", "")?;
-            writeln!(f, "{} | {}", p.line, line)?;
-            writeln!(f, "{:gutter$} | {:pad$}{}", "", "", "^".repeat(self.width))?;
+            let column = p
+                .column
+                .saturating_sub(1)
+                .saturating_sub(self.snippet_skipped);
+            let (lo, hi, len) = window(line, column, SHOWN_COLUMNS, SHOWN_BEFORE);
+            let left = if lo > 0 || self.snippet_skipped > 0 {
+                "…"
+            } else {
+                ""
+            };
+            let right = if hi < len || self.snippet_cut {
+                "…"
+            } else {
+                ""
+            };
+            let shown: String = line.chars().skip(lo).take(hi - lo).collect();
+            let at = column.clamp(lo, hi) - lo;
+            let before = str_width(left) + shown.chars().take(at).map(display_width).sum::<usize>();
+            // The underline stops where the quoted text does.
+            let room = shown.chars().skip(at).map(display_width).sum::<usize>();
+            let caret = self.width.min(room).max(1);
+            writeln!(f, "{margin} |")?;
+            writeln!(f, "{} | {left}{shown}{right}", p.line)?;
+            writeln!(f, "{margin} | {}{}", " ".repeat(before), "^".repeat(caret))?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "{:gutter$} = 帮助：{}", "", help)?;
+            writeln!(f, "{margin} = 帮助：{}", bounded(help))?;
         }
         Ok(())
     }
@@ -351,5 +450,103 @@ mod io_tests {
             "错误：无法读取 x：坏道\n = 帮助：请检查磁盘和文件系统后重试"
         );
         assert_eq!(e.exit_code(), 2);
+    }
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+
+    /// A long line is quoted around the column, cut with “…” on both sides, the caret under
+    /// the character the column names and the underline ending where the quote does.
+    #[test]
+    fn a_long_line_is_shown_around_the_column() {
+        let line = format!("{}BAD{}", "x".repeat(200), "y".repeat(100));
+        let d = Diagnostic::new("坏").at(
+            "x.yaml",
+            &line,
+            Pos {
+                line: 1,
+                column: 201,
+            },
+        );
+        assert_eq!(
+            d.to_string(),
+            format!(
+                "错误：坏\n --> x.yaml:1:201\n  |\n1 | …{}BAD{}…\n  | {}{}\n",
+                "x".repeat(40),
+                "y".repeat(57),
+                " ".repeat(41),
+                "^".repeat(60)
+            )
+        );
+        // Kept small whatever the line: the part around the column only.
+        assert_eq!(d.snippet.as_deref().map(str::len), Some(303));
+        let long = format!("{}中{}", "x".repeat(70_000), "y".repeat(70_000));
+        let d = Diagnostic::new("坏")
+            .at(
+                "x.yaml",
+                &long,
+                Pos {
+                    line: 1,
+                    column: 70_001,
+                },
+            )
+            .help("帮");
+        assert!(d.snippet.as_deref().is_some_and(|s| s.len() < 1_000));
+        assert_eq!(
+            d.to_string(),
+            format!(
+                "错误：坏\n --> x.yaml:1:70001\n  |\n1 | …{}中{}…\n  | {}{}\n  = 帮助：帮\n",
+                "x".repeat(40),
+                "y".repeat(58),
+                " ".repeat(41),
+                "^".repeat(60)
+            )
+        );
+    }
+
+    /// Near the end of a long line the room goes to what comes before; past the end, the
+    /// caret follows the last character; at the start nothing is cut before.
+    #[test]
+    fn the_ends_of_a_long_line() {
+        let line = "x".repeat(70_000);
+        let d = Diagnostic::new("坏").at(
+            "x.yaml",
+            &line,
+            Pos {
+                line: 1,
+                column: 70_001,
+            },
+        );
+        assert_eq!(
+            d.to_string(),
+            format!(
+                "错误：坏\n --> x.yaml:1:70001\n  |\n1 | …{}\n  | {}^\n",
+                "x".repeat(100),
+                " ".repeat(101)
+            )
+        );
+        let d = Diagnostic::new("坏").at("x.yaml", &line, Pos { line: 1, column: 1 });
+        assert_eq!(
+            d.to_string(),
+            format!(
+                "错误：坏\n --> x.yaml:1:1\n  |\n1 | {}…\n  | {}\n",
+                "x".repeat(100),
+                "^".repeat(100)
+            )
+        );
+        // A huge line number and message, and no file: nothing panics, the message is cut.
+        let d = Diagnostic::new("长".repeat(5_000));
+        assert_eq!(d.to_string().chars().count(), 3 + 1_000 + 7 + 1);
+        let d = Diagnostic::new("坏").at(
+            "x.yaml",
+            "a\n",
+            Pos {
+                line: 9,
+                column: 99_999,
+            },
+        );
+        assert_eq!(d.to_string(), "错误：坏\n --> x.yaml:9:99999\n");
     }
 }

@@ -81,11 +81,40 @@ fn to_value(v: &serde_json::Value) -> Value {
     }
 }
 
+/// An expression error in Chinese: its kind, and what its detail says where it is a common one
+/// (the library's own words are given by [`original`], for a second line).
 fn describe(e: &minijinja::Error) -> String {
-    match e.detail() {
-        Some(d) => format!("{}（{}）", kind_zh(e.kind()), d),
-        None => kind_zh(e.kind()).to_string(),
+    let kind = kind_zh(e.kind());
+    match e.detail().and_then(detail_zh) {
+        Some(d) => format!("{kind}：{d}"),
+        None => kind.to_string(),
     }
+}
+
+/// The library's own words about why expression `src` does not compile, if it does not: for
+/// a line after the Chinese message, for whoever helps the clerk.
+pub fn original(src: &str) -> Option<String> {
+    let e = env().compile_expression(src).err()?;
+    Some(e.detail().map_or_else(|| e.to_string(), str::to_string))
+}
+
+/// The common details of a syntax error in Chinese.
+fn detail_zh(d: &str) -> Option<String> {
+    if let Some(rest) = d.strip_prefix("unexpected end of input") {
+        let _ = rest;
+        return Some("表达式没有写完（括号、引号没有闭合，或运算符后缺少内容）".into());
+    }
+    if d == "unexpected end of string" {
+        return Some("引号没有闭合".into());
+    }
+    if d == "unexpected character" {
+        return Some("有不能出现在表达式中的字符（中文标点请改为英文标点）".into());
+    }
+    if let Some(rest) = d.strip_prefix("unexpected ") {
+        let what = rest.split(", expected").next().unwrap_or(rest);
+        return Some(format!("此处不应出现 {what}"));
+    }
+    None
 }
 
 fn kind_zh(k: minijinja::ErrorKind) -> &'static str {

@@ -317,15 +317,49 @@ pub fn read_file_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<ReadF
             (path, meta, false)
         }
     };
-    let shown_rel = rel.display().to_string();
-    if !meta.is_file() {
-        return Err(Diagnostic::new(format!("“{shown_rel}”不是普通文件"))
+    let (bytes, opened) = read_regular(&path, &rel.display().to_string(), &meta, max_bytes)?;
+    Ok(ReadFile {
+        bytes,
+        meta: opened,
+        plain_path,
+    })
+}
+
+/// Reads the file at `path`, a path the clerk gave on the command line (a link is followed: the
+/// clerk chose it), at most `max_bytes` long. A folder, FIFO, device (`/dev/zero`) or a file over
+/// the limit is refused in Chinese without being read, and without waiting for a writer.
+pub fn read_given(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Diagnostic::new("文件不存在")
+            .in_file(path)
+            .help("请检查路径是否正确")
+            .into(),
+        _ => Error::io("读取", path, e),
+    })?;
+    read_regular(path, &path.display().to_string(), &meta, max_bytes).map(|(bytes, _)| bytes)
+}
+
+/// Reads the file at `path` (named `shown` in messages) that `meta` describes, refused unless
+/// a regular file of at most `max_bytes`: opened without waiting (a FIFO put in its place does
+/// not block), checked to be the file `meta` describes, read up to one byte over the limit.
+/// The bytes and the metadata of the file opened.
+fn read_regular(
+    path: &Path,
+    shown: &str,
+    meta: &std::fs::Metadata,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, std::fs::Metadata)> {
+    let not_regular = || -> Error {
+        Diagnostic::new(format!("“{shown}”不是普通文件"))
             .help("请检查路径是否正确：这里需要一个文件，不能是目录、管道或设备")
-            .into());
+            .into()
+    };
+    if !meta.is_file() {
+        return Err(not_regular());
     }
     let too_big = |size: u64| -> Error {
         Diagnostic::new(format!(
-            "文件“{shown_rel}”太大（{size} 字节，上限为 {max_bytes} 字节）"
+            "文件“{shown}”太大（{size} 字节，上限为 {max_bytes} 字节）"
         ))
         .help("请检查是否选错了文件")
         .into()
@@ -333,14 +367,23 @@ pub fn read_file_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<ReadF
     if meta.len() > max_bytes {
         return Err(too_big(meta.len()));
     }
-    let file = std::fs::File::open(&path).map_err(|e| Error::io("读取", rel, e))?;
-    let opened = file.metadata().map_err(|e| Error::io("读取", rel, e))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options
+        .open(path)
+        .map_err(|e| Error::io("读取", shown, e))?;
+    let opened = file.metadata().map_err(|e| Error::io("读取", shown, e))?;
+    if !opened.is_file() {
+        return Err(not_regular());
+    }
     // The file opened must be the one checked (not swapped for a symlink in between).
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
         if opened.dev() != meta.dev() || opened.ino() != meta.ino() {
-            return Err(Diagnostic::new(format!("文件“{shown_rel}”在读取时被替换"))
+            return Err(Diagnostic::new(format!("文件“{shown}”在读取时被替换"))
                 .help("请确认没有其他程序正在修改工作区，然后重试")
                 .into());
         }
@@ -350,15 +393,11 @@ pub fn read_file_inside(root: &Path, rel: &Path, max_bytes: u64) -> Result<ReadF
         Vec::with_capacity(usize::try_from(opened.len().min(max_bytes) + 1).unwrap_or(0));
     file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("读取", rel, e))?;
+        .map_err(|e| Error::io("读取", shown, e))?;
     if bytes.len() as u64 > max_bytes {
         return Err(too_big(bytes.len() as u64));
     }
-    Ok(ReadFile {
-        bytes,
-        meta: opened,
-        plain_path,
-    })
+    Ok((bytes, opened))
 }
 
 /// Why [`open_own`] did not open a file.

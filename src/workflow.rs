@@ -501,8 +501,8 @@ impl Workflow {
                 }
                 if let Err(err) = crate::expr::env().template_from_str(&o.id.value) {
                     e.push(
-                        self.at(&o.id, format!("案件编号模板无法解析：{err}"))
-                            .help("请检查 {{ }} 是否成对"),
+                        self.at(&o.id, "案件编号模板无法解析")
+                            .help(format!("请检查 {{{{ }}}} 是否成对。解析器原文：{err}")),
                     );
                 }
             }
@@ -552,7 +552,10 @@ impl Workflow {
         match crate::expr::compile_check(src) {
             Err(why) => e.push(
                 self.at(at, format!("条件表达式 `{src}` 无法解析：{why}"))
-                    .help("条件是 minijinja 表达式，例如 outcome in ['撤销', '确认违法'] 或 not head_appeared"),
+                    .help(format!(
+                        "条件是 minijinja 表达式，例如 outcome in ['撤销', '确认违法'] 或 not head_appeared{}",
+                        crate::expr::original(src).map(|o| format!("。解析器原文：{o}")).unwrap_or_default()
+                    )),
             ),
             Ok(vars) => {
                 let mut unknown: Vec<String> = vars

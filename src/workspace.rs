@@ -194,8 +194,25 @@ impl Workspace {
             .map_err(|e| Error::io("打开目录", start, e))?;
         let mut dir = Some(start.as_path());
         while let Some(d) = dir {
-            if d.join("yingsu.yaml").is_file() {
-                return Workspace::open(d);
+            let cfg = d.join("yingsu.yaml");
+            // Something named yingsu.yaml that is not a file is a workspace gone wrong, not
+            // a folder without one: said as it is, not searched past.
+            match std::fs::metadata(&cfg) {
+                Ok(m) if m.is_file() => return Workspace::open(d),
+                Ok(m) => {
+                    let what = if m.is_dir() {
+                        "是一个文件夹"
+                    } else {
+                        "不是普通文件（是管道、设备等特殊文件）"
+                    };
+                    return Err(Diagnostic::new(format!(
+                        "{} {what}，不是工作区的配置文件",
+                        cfg.display()
+                    ))
+                    .help("yingsu.yaml 必须是一个文本文件：请把它改名或移走，再用 `yingsu init` 新建，或从 git 历史中恢复原来的 yingsu.yaml")
+                    .into());
+                }
+                Err(_) => {}
             }
             dir = d.parent();
         }

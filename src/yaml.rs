@@ -115,7 +115,7 @@ fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic
     }
     let inner = err.without_snippet();
     let message = UserMessageFormatter.format_message(inner).into_owned();
-    let (mut text, mut help) = chinese(&message);
+    let (mut text, mut help) = limit_zh(inner).unwrap_or_else(|| chinese(&message));
     let line = inner
         .location()
         .filter(|l| l.line() > 0)
@@ -150,6 +150,57 @@ fn translate(file: &Path, source: &str, err: &serde_saphyr::Error) -> Diagnostic
         Some(h) => d.help(h),
         None => d,
     }
+}
+
+/// Which of the parser's limits a file went over, in Chinese with what to do: nesting too deep,
+/// too many anchors and aliases, or simply too much.
+fn limit_zh(e: &serde_saphyr::Error) -> Option<(String, Option<String>)> {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    let anchors = || {
+        (
+            "文件过于庞大或复杂：锚点和别名（& 与 *）层层展开后超过了 yingsu 读取的上限"
+                .to_string(),
+            Some("案件记录和配置用不到锚点和别名；请删除它们，直接写出内容".to_string()),
+        )
+    };
+    let nesting = || {
+        (
+            "嵌套层数太深：列表和映射一层套一层，超过了 yingsu 读取的上限".to_string(),
+            Some(
+                "案件记录和配置只需几层缩进；请检查是否多写了方括号“[”或花括号“{”，或缩进越来越深"
+                    .to_string(),
+            ),
+        )
+    };
+    let size = || {
+        (
+            "文件过于庞大：内容（条目、文字或文档）的数量超过了 yingsu 读取的上限".to_string(),
+            Some(
+                "案件记录和配置不会有这么多内容；请检查是否误把别的文件或大段数据粘贴了进来"
+                    .to_string(),
+            ),
+        )
+    };
+    Some(match e {
+        E::Budget { breach, .. } => match breach {
+            B::Depth { .. } | B::InclusionDepth { .. } | B::PropertyExpansionDepth { .. } => {
+                nesting()
+            }
+            B::Aliases { .. }
+            | B::Anchors { .. }
+            | B::AliasAnchorRatio { .. }
+            | B::RecordedAnchorEvents { .. }
+            | B::RecordedAnchorBytes { .. }
+            | B::MergeKeys { .. } => anchors(),
+            _ => size(),
+        },
+        E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => anchors(),
+        _ => return None,
+    })
 }
 
 /// Strip serde's backticks from a name list like "`a`, `b`".
@@ -308,11 +359,11 @@ fn chinese(m: &str) -> (String, Option<String>) {
     }
     if m.contains("unexpected character") || m.contains("BOM") {
         return (
-            format!("文件中有不允许出现的控制字符或不可见字符（{m}）"),
-            Some(
-                "这类字符常随从网页、聊天软件或旧系统复制的文字混入；删除后重新输入该处文字，或在双引号内写成 \\uXXXX 的形式"
-                    .into(),
-            ),
+            "文件中有不允许出现的控制字符或不可见字符".into(),
+            Some(format!(
+                "这类字符常随从网页、聊天软件或旧系统复制的文字混入；删除后重新输入该处文字，或在双引号内写成 \\uXXXX 的形式{}",
+                original(m)
+            )),
         );
     }
     if is_about_tab(m) {
@@ -375,6 +426,21 @@ fn chinese(m: &str) -> (String, Option<String>) {
             Some("案件记录和配置用不到锚点和别名；请删除它们，直接写出内容".into()),
         );
     }
+    if m.contains("trailing content after") {
+        return (
+            "YAML 语法错误：引号内的文字结束后，同一行还有多余的内容".into(),
+            Some(format!(
+                "把整段文字放进引号内，或删除引号后面的内容{}",
+                original(m)
+            )),
+        );
+    }
+    if m.contains("mismatched bracket") {
+        return (
+            "YAML 语法错误：括号不配对（“[”要用“]”闭合，“{”要用“}”闭合）".into(),
+            Some(format!("请检查这一处括号的配对{}", original(m))),
+        );
+    }
     if m.contains("mapping values are not allowed")
         || m.contains("did not find expected")
         || m.contains("while scanning")
@@ -383,17 +449,44 @@ fn chinese(m: &str) -> (String, Option<String>) {
         || m.contains("found character")
     {
         return (
-            format!("YAML 语法错误（{m}）"),
-            Some(
-                "请检查缩进（用空格，不要用 Tab）、冒号后的空格，以及含“: ”或“#”的文本是否加了引号"
-                    .into(),
-            ),
+            syntax_zh(m).into(),
+            Some(format!(
+                "请检查缩进（用空格，不要用 Tab）、冒号后的空格，以及含“: ”或“#”的文本是否加了引号{}",
+                original(m)
+            )),
         );
     }
     (
         "YAML 格式错误".into(),
-        Some(format!("请对照说明检查此处的写法（解析器的原话：{m}）")),
+        Some(format!("请对照说明检查此处的写法{}", original(m))),
     )
+}
+
+/// The parser's own words, kept after the Chinese for whoever helps the clerk (cut short: the
+/// parser may quote the file).
+fn original(m: &str) -> String {
+    let cut: String = m.chars().take(200).collect();
+    let more = if cut.len() < m.len() { "…" } else { "" };
+    format!("。解析器原文：{cut}{more}")
+}
+
+/// The parser's syntax errors a clerk meets most, in Chinese.
+fn syntax_zh(m: &str) -> &'static str {
+    if m.contains("mapping values are not allowed") {
+        "YAML 语法错误：这里不能再出现“键: 值”（值中含有“: ”却没有加引号，或缩进有误）"
+    } else if m.contains("did not find expected key") || m.contains("invalid indentation") {
+        "YAML 语法错误：缩进不对，同一层的键要对齐"
+    } else if m.contains("did not find expected ',' or ']'") {
+        "YAML 语法错误：方括号列表没有闭合，或项之间缺少逗号"
+    } else if m.contains("did not find expected ',' or '}'") {
+        "YAML 语法错误：花括号映射没有闭合，或项之间缺少逗号"
+    } else if m.contains("did not find expected '-'") {
+        "YAML 语法错误：列表的每一项都要以“- ”开头并对齐"
+    } else if m.contains("found character that cannot start any token") {
+        "YAML 语法错误：这里的字符不能出现在开头（如 @ 或 `），请给这段文字加上引号"
+    } else {
+        "YAML 语法错误"
+    }
 }
 
 #[cfg(test)]
@@ -504,6 +597,42 @@ mod tests {
                 "错误：文件是空的（没有任何内容，或只有注释）\n --> x.yaml\n  = 帮助：请写入内容，或从 git 历史中恢复它；不需要的文件可以删除\n"
             );
         }
+    }
+
+    /// Nesting too deep, without a single anchor, is said to be nesting (not anchors); too
+    /// many aliases are said to be anchors and aliases.
+    #[test]
+    fn nesting_and_aliases_over_the_limits_are_told_apart() {
+        let deep = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
+        let block: String = (0..100)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect::<String>()
+            + &"  ".repeat(100)
+            + "x: 1\n";
+        for src in [deep, block] {
+            let e = parse::<serde_json::Value>(Path::new("x.yaml"), &src).unwrap_err();
+            let d = e.diagnostics()[0].clone();
+            assert_eq!(
+                d.message, "嵌套层数太深：列表和映射一层套一层，超过了 yingsu 读取的上限",
+                "{src}"
+            );
+            assert_eq!(
+                d.help.as_deref(),
+                Some(
+                    "案件记录和配置只需几层缩进；请检查是否多写了方括号“[”或花括号“{”，或缩进越来越深"
+                )
+            );
+        }
+        let aliases = format!("a: &x 1\nb: [{}*x]\n", "*x, ".repeat(100_000));
+        let e = parse::<serde_json::Value>(Path::new("x.yaml"), &aliases).unwrap_err();
+        let d = e.diagnostics()[0].clone();
+        assert_eq!(
+            d.message,
+            "文件过于庞大或复杂：锚点和别名（& 与 *）层层展开后超过了 yingsu 读取的上限"
+        );
+        // Shown around its column (past 65,535), without a panic.
+        let shown = e.to_string();
+        assert!(shown.len() < 1_000, "{shown}");
     }
 
     #[test]

@@ -530,7 +530,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
     assert!(
         out.ends_with(
-            "共 60 份文书，更新 2 份；其中 58 份的数据、模板和字体都没有变，未重新排版。\n"
+            "共 60 份文书，更新 2 份；其中 58 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n"
         ),
         "{out}"
     );
@@ -549,7 +549,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     assert_eq!(code, 1, "{err}");
     assert!(
         err.starts_with(
-            "错误：生成《出庭应诉提示函》（案件 2023-渝0112行初102）失败：模板有误：括号或引号没有闭合（unclosed delimiter）\n  --> templates/tishihan.typ:15:10\n"
+            "错误：生成《出庭应诉提示函》（案件 2023-渝0112行初102）失败：模板有误：括号或引号没有闭合\n  --> templates/tishihan.typ:15:10\n"
         ),
         "{err}"
     );
@@ -569,7 +569,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
          |\n\
          3 | #d.facts.nosuch\n  \
          |          ^^^^^^\n  \
-         = 帮助：请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n\n\
+         = 帮助：排版程序原文：dictionary does not contain key \"nosuch\"；请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n\n\
          错误：另有 20 件案件的文书也未能生成，原因可能相同\n \
          = 帮助：修正后重新运行；本次没有改动任何文件\n"
     );
@@ -627,12 +627,12 @@ fn validate_reports_template_syntax_errors() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         err,
-        "错误：模板有误：括号或引号没有闭合（unclosed delimiter）\n \
+        "错误：模板有误：括号或引号没有闭合\n \
          --> templates/shouquan.typ:3:6\n  \
          |\n\
          3 | #text(d.title\n  \
          |      ^\n  \
-         = 帮助：请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n"
+         = 帮助：排版程序原文：unclosed delimiter；请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n"
     );
     std::fs::remove_file(dir.path().join("templates/shouquan.typ")).unwrap();
     let out = ok(dir.path(), &["validate"], T);
@@ -1561,7 +1561,9 @@ fn render_all_typesets_only_what_changed() {
     let second = all(&ws);
     assert_eq!(
         summary(&second),
-        format!("共 {n} 份文书，更新 0 份；其中 {n} 份的数据、模板和字体都没有变，未重新排版。")
+        format!(
+            "共 {n} 份文书，更新 0 份；其中 {n} 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。"
+        )
     );
     assert_eq!(snapshot(&ws.join("archive")), before);
 
@@ -1577,7 +1579,7 @@ fn render_all_typesets_only_what_changed() {
     assert_eq!(
         summary(&out),
         format!(
-            "共 {n} 份文书，更新 2 份；其中 {} 份的数据、模板和字体都没有变，未重新排版。",
+            "共 {n} 份文书，更新 2 份；其中 {} 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。",
             n - 2
         )
     );

@@ -31,6 +31,9 @@ pub struct Cli {
     /// 工作区目录（默认从当前目录向上查找 yingsu.yaml）
     #[arg(short = 'C', long = "dir", global = true, value_name = "目录")]
     pub dir: Option<PathBuf>,
+    /// 列出全部错误（默认只列出前 20 条，其余只计数）
+    #[arg(long = "all-errors", global = true)]
+    pub all_errors: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -175,6 +178,7 @@ pub fn main() -> i32 {
     } else {
         Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout))
     };
+    let all_errors = cli.all_errors;
     let result =
         run(cli, &mut out).and_then(|()| out.flush().map_err(|e| Error::io("输出", "stdout", e)));
     match result {
@@ -184,13 +188,52 @@ pub fn main() -> i32 {
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             let _ = out.flush();
-            eprint!("{e}");
-            if !e.to_string().ends_with('\n') {
-                eprintln!();
-            }
+            let limit = if all_errors { usize::MAX } else { SHOWN_ERRORS };
+            let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+            let _ = write_error(&mut err, &e, limit);
+            let _ = err.flush();
             e.exit_code()
         }
     }
+}
+
+/// Errors written in full when a command finds many; the rest are counted (`--all-errors`
+/// lists them all).
+pub const SHOWN_ERRORS: usize = 20;
+
+/// Write error `e` for the clerk: at most `limit` of its diagnostics in full, then how many
+/// more there are and how to list them; a closing summary without a file (`validate`'s count) is kept last. Written one diagnostic at a time,
+/// without building the whole text.
+pub fn write_error(to: &mut dyn Write, e: &Error, limit: usize) -> std::io::Result<()> {
+    let Error::Many(all) = e else {
+        let text = e.to_string();
+        to.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            writeln!(to)?;
+        }
+        return Ok(());
+    };
+    let summary = all
+        .last()
+        .filter(|d| all.len() > limit && d.file.is_none() && d.pos.is_none());
+    let listed = all.len() - usize::from(summary.is_some());
+    for (i, d) in all.iter().take(listed.min(limit)).enumerate() {
+        if i > 0 {
+            writeln!(to)?;
+        }
+        write!(to, "{d}")?;
+    }
+    if listed > limit {
+        writeln!(
+            to,
+            "\n……另有 {} 条错误未列出（共 {listed} 条）。先修正上面的错误；要列出全部，在命令后加 --all-errors（可再加 2> 错误清单.txt 存入文件）。",
+            listed - limit
+        )?;
+    }
+    if let Some(d) = summary {
+        write!(to, "\n{d}")?;
+    }
+    Ok(())
 }
 
 /// The workspace the command works on; its messages while working go to stderr.

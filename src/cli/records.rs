@@ -317,7 +317,7 @@ pub fn render(
             format!("共 {} 份文书，更新 {changed} 份。", done.len())
         } else {
             format!(
-                "共 {} 份文书，更新 {changed} 份；其中 {skipped} 份的数据、模板和字体都没有变，未重新排版。",
+                "共 {} 份文书，更新 {changed} 份；其中 {skipped} 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。",
                 done.len()
             )
         },

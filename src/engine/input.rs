@@ -160,7 +160,8 @@ fn check_ref(
 pub fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result<Facts> {
     let mut out = Facts::new();
     if let Some(from) = &input.from {
-        let source = std::fs::read_to_string(from).map_err(|e| yaml::read_error(from, e))?;
+        let bytes = crate::jail::read_given(from, crate::workspace::MAX_TEXT_FILE)?;
+        let source = String::from_utf8(bytes).map_err(|_| crate::jail::not_utf8(from))?;
         let map: BTreeMap<String, Spanned<Value>> = yaml::parse(from, &source)?;
         let mut errors = Vec::new();
         for (k, v) in &map {

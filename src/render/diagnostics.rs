@@ -78,20 +78,14 @@ fn template_diagnostics(
     let mut out = Vec::new();
     for (i, d) in errors.iter().take(shown).enumerate() {
         let lead = if i == 0 { prefix } else { "" };
-        let mut diag = Diagnostic::new(format!("{lead}模板有误：{}", typst_message(&d.message)));
+        let (message, original) = d.chinese();
+        let mut diag = Diagnostic::new(format!("{lead}模板有误：{message}"));
         match (d.file.as_deref().and_then(origin), d.line, d.column) {
             (Some((file, source)), Some(line), Some(column)) => {
-                diag = diag.at(file, &source, Pos { line, column });
                 // Underline what the compiler pointed at (up to the end of the line).
-                let rest: String = diag
-                    .snippet
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .skip(column - 1)
-                    .take(d.span_chars)
-                    .collect();
-                diag.width = crate::error::str_width(&rest).max(1);
+                diag = diag
+                    .at(file, &source, Pos { line, column })
+                    .underline_chars(d.span_chars);
             }
             (Some((file, _)), _, _) => diag = diag.in_file(file),
             _ => {
@@ -100,7 +94,11 @@ fn template_diagnostics(
                 }
             }
         }
-        let mut help: Vec<String> = d.hints.iter().map(|h| typst_message(h)).collect();
+        let mut help: Vec<String> = d.hints_zh();
+        // The compiler's own words, for whoever helps the clerk.
+        if let Some(original) = original {
+            help.push(format!("排版程序原文：{original}"));
+        }
         if i + 1 == shown {
             if errors.len() > shown {
                 help.push(format!("另有 {} 处错误未列出", errors.len() - shown));
@@ -139,49 +137,4 @@ pub fn check_templates(ws: &Workspace) -> Result<()> {
         1 => Err(all.remove(0).into()),
         _ => Err(Error::Many(all)),
     }
-}
-
-/// The Chinese for the compiler messages a clerk editing a template meets most, with the
-/// original kept in brackets; other messages pass unchanged.
-fn typst_message(message: &str) -> String {
-    const EXACT: &[(&str, &str)] = &[
-        ("unclosed delimiter", "括号或引号没有闭合"),
-        ("unclosed string", "字符串的引号没有闭合"),
-        ("unexpected closing delimiter", "多余的右括号"),
-        ("expected expression", "此处缺少表达式"),
-        ("expected closing paren", "缺少右括号"),
-        ("expected comma", "缺少逗号"),
-        ("unexpected equals sign", "多余的等号"),
-        ("you are already in code mode", "这里已经是代码，不需要 #"),
-        ("try removing the `#`", "去掉 #"),
-    ];
-    // (English prefix, Chinese, whether the rest of the message is a name to keep)
-    const PREFIX: &[(&str, &str, bool)] = &[
-        ("unknown variable: ", "未定义的变量：", true),
-        (
-            "dictionary does not contain key ",
-            "数据中没有这个字段：",
-            true,
-        ),
-        ("unknown font family: ", "未知的字体：", true),
-        ("file not found", "找不到文件", false),
-        (
-            "the character `#` is not valid in code",
-            "代码中不能出现 #",
-            false,
-        ),
-        ("expected ", "语法有误", false),
-        ("unexpected ", "语法有误", false),
-    ];
-    if let Some((_, zh)) = EXACT.iter().find(|(en, _)| *en == message) {
-        return format!("{zh}（{message}）");
-    }
-    if let Some((en, zh, keep)) = PREFIX.iter().find(|(en, _, _)| message.starts_with(en)) {
-        return if *keep {
-            format!("{zh}{}", &message[en.len()..])
-        } else {
-            format!("{zh}（{message}）")
-        };
-    }
-    message.to_string()
 }

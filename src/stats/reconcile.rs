@@ -178,6 +178,10 @@ fn cell_text(cell: &calamine::Data) -> String {
     }
 }
 
+/// The largest court's list read (CSV or .xlsx): a list of ten thousand cases is a few
+/// megabytes; a larger file (or `/dev/zero`) is refused without being read.
+const MAX_COURT_LIST: u64 = 64 * 1024 * 1024;
+
 /// The rows of the first sheet of the workbook at `path`, numbered as Excel numbers them.
 fn xlsx_records(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
     use calamine::Reader;
@@ -198,8 +202,8 @@ fn xlsx_records(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
             ),
         }
     };
-    let file = std::fs::File::open(path).map_err(|e| Error::io("读取", path, e))?;
-    let mut book = calamine::Xlsx::new(std::io::BufReader::new(file)).map_err(not_a_workbook)?;
+    let bytes = crate::jail::read_given(path, MAX_COURT_LIST)?;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(not_a_workbook)?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| unreadable("工作簿中没有工作表", "请把法院的案件清单放在第一个工作表"))?
@@ -226,7 +230,7 @@ fn court_records(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
     if is_xlsx(path) {
         return xlsx_records(path);
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io("读取", path, e))?;
+    let bytes = crate::jail::read_given(path, MAX_COURT_LIST)?;
     let text = String::from_utf8(bytes).map_err(|_| {
         Error::from(
             crate::error::Diagnostic::new("法院清单不是 UTF-8 编码")

@@ -38,12 +38,136 @@ impl fmt::Display for Diagnostic {
             (Some(file), _, _) => write!(f, "模板 {file} {kind}：")?,
             _ => write!(f, "模板{kind}：")?,
         }
-        write!(f, "{}", self.message)?;
-        for hint in &self.hints {
-            write!(f, "（提示：{hint}）")?;
+        let (message, original) = self.chinese();
+        write!(f, "{message}")?;
+        for hint in self.hints_zh() {
+            write!(f, "（{hint}）")?;
+        }
+        if let Some(original) = original {
+            write!(f, "（排版程序原文：{original}）")?;
         }
         Ok(())
     }
+}
+
+impl Diagnostic {
+    /// The message in Chinese, and the compiler's own words when it said it in English (for
+    /// a second line: whoever helps the clerk may need them).
+    pub fn chinese(&self) -> (String, Option<String>) {
+        translate(&self.message)
+    }
+
+    /// The compiler's hints in Chinese (one it has no translation for is marked as its words).
+    pub fn hints_zh(&self) -> Vec<String> {
+        self.hints
+            .iter()
+            .map(|h| match translate(h) {
+                (zh, None) => zh,
+                (_, Some(_)) if !has_known_translation(h) => format!("排版程序提示：{h}"),
+                (zh, Some(_)) => zh,
+            })
+            .collect()
+    }
+}
+
+/// Exact compiler messages (and hints) a clerk editing a template meets most, in Chinese.
+const EXACT: &[(&str, &str)] = &[
+    ("unclosed delimiter", "括号或引号没有闭合"),
+    ("unclosed string", "字符串的引号没有闭合"),
+    ("unclosed raw text", "代码文本的反引号没有闭合"),
+    ("unclosed label", "标签的尖括号没有闭合"),
+    ("unexpected closing delimiter", "多余的右括号"),
+    ("unexpected closing bracket", "多余的右方括号"),
+    ("unexpected closing brace", "多余的右花括号"),
+    ("unexpected closing paren", "多余的右圆括号"),
+    ("expected expression", "此处缺少表达式"),
+    ("expected closing paren", "缺少右圆括号"),
+    ("expected closing bracket", "缺少右方括号"),
+    ("expected closing brace", "缺少右花括号"),
+    ("expected comma", "缺少逗号"),
+    ("expected colon", "缺少冒号"),
+    ("expected identifier", "此处应为名称"),
+    ("expected semicolon or line break", "缺少分号或换行"),
+    ("expected body", "缺少花括号或方括号括起的内容"),
+    ("unexpected equals sign", "多余的等号"),
+    ("unexpected colon", "多余的冒号"),
+    ("unexpected comma", "多余的逗号"),
+    ("you are already in code mode", "这里已经是代码，不需要 #"),
+    ("try removing the `#`", "去掉 #"),
+    (
+        "maximum function call depth exceeded",
+        "函数调用层数过多（可能是无穷递归）",
+    ),
+    ("maximum show rule depth exceeded", "show 规则层层套用过深"),
+    ("maximum grouping depth exceeded", "内容嵌套过深，无法排版"),
+    ("loop seems to be infinite", "循环似乎不会结束"),
+    ("assertion failed", "模板中的断言（assert）不成立"),
+    ("cannot divide by zero", "除数为零"),
+    ("array index out of bounds", "数组下标越界"),
+    ("string index out of bounds", "字符串下标越界"),
+];
+
+/// Compiler messages by their beginning: (English prefix, Chinese, whether the rest of the
+/// message is a name to keep after the Chinese).
+const PREFIX: &[(&str, &str, bool)] = &[
+    ("unknown variable: ", "未定义的变量：", true),
+    (
+        "dictionary does not contain key ",
+        "数据中没有这个字段：",
+        true,
+    ),
+    ("unknown font family: ", "未知的字体：", true),
+    ("missing argument: ", "缺少参数：", true),
+    ("unexpected argument: ", "多余的参数：", true),
+    ("unexpected argument", "多余的参数", false),
+    ("unknown field ", "没有这个字段：", true),
+    ("panicked with: ", "模板主动报错：", true),
+    ("panicked", "模板主动报错", false),
+    ("assertion failed", "模板中的断言（assert）不成立", false),
+    ("file not found", "找不到文件", false),
+    ("failed to load file", "无法读取文件", false),
+    (
+        "the character `#` is not valid in code",
+        "代码中不能出现 #",
+        false,
+    ),
+    ("cannot ", "无法进行这个运算（类型不符）", false),
+    ("expected ", "语法有误", false),
+    ("unexpected ", "语法有误", false),
+    ("unknown ", "未定义的名称", false),
+    (
+        "PDF/A",
+        "生成的 PDF 不符合存档格式 PDF/A 的要求（常见原因：标题、署名等文字过长）",
+        false,
+    ),
+    ("PDF", "导出 PDF 失败", false),
+];
+
+/// Whether `m` has a Chinese translation in [`EXACT`] or [`PREFIX`].
+fn has_known_translation(m: &str) -> bool {
+    EXACT.iter().any(|(en, _)| *en == m) || PREFIX.iter().any(|(en, _, _)| m.starts_with(en))
+}
+
+/// A compiler message in Chinese, and the compiler's own words when they were English: the
+/// common messages translated; any other said as a mistake in the template's code, its words
+/// kept for the second line. A message already in Chinese (about a file the template reads,
+/// see [`message_zh`]) is kept as it is.
+fn translate(m: &str) -> (String, Option<String>) {
+    if m.chars().any(|c| crate::error::display_width(c) == 2) {
+        return (m.to_string(), None);
+    }
+    if let Some((_, zh)) = EXACT.iter().find(|(en, _)| *en == m) {
+        return ((*zh).to_string(), Some(m.to_string()));
+    }
+    if let Some((en, zh, keep)) = PREFIX.iter().find(|(en, _, _)| m.starts_with(en)) {
+        let text = if *keep {
+            format!("{zh}{}", &m[en.len()..])
+        } else {
+            (*zh).to_string()
+        };
+        return (text, Some(m.to_string()));
+    }
+    ("模板代码有误".to_string(), Some(m.to_string()))
 }
 
 /// Everything that can go wrong while typesetting.
@@ -268,5 +392,60 @@ mod file_message_tests {
             "找不到模板要用的文件 /ws/seals/a.png：请检查文件路径，或把文件放到工作区内"
         );
         assert_eq!(message_zh("unknown variable: foo"), "unknown variable: foo");
+    }
+}
+
+#[cfg(test)]
+mod translation_tests {
+    use super::Diagnostic;
+
+    fn diag(message: &str, hints: &[&str]) -> Diagnostic {
+        Diagnostic {
+            error: true,
+            file: Some("/tishihan.typ".into()),
+            line: Some(3),
+            column: Some(6),
+            span_chars: 1,
+            message: message.into(),
+            hints: hints.iter().map(|h| h.to_string()).collect(),
+        }
+    }
+
+    /// The compiler's English is never the message: the common ones are translated, any other
+    /// is said to be a mistake in the template's code; its words follow, marked as its own.
+    #[test]
+    fn compiler_messages_are_said_in_chinese_with_their_words_after() {
+        assert_eq!(
+            diag("unknown variable: foo", &[]).chinese(),
+            (
+                "未定义的变量：foo".to_string(),
+                Some("unknown variable: foo".to_string())
+            )
+        );
+        assert_eq!(
+            diag("maximum grouping depth exceeded", &[]).chinese(),
+            (
+                "内容嵌套过深，无法排版".to_string(),
+                Some("maximum grouping depth exceeded".to_string())
+            )
+        );
+        assert_eq!(
+            diag("something new in typst", &[]).chinese(),
+            (
+                "模板代码有误".to_string(),
+                Some("something new in typst".to_string())
+            )
+        );
+        // Already Chinese (a file the template reads): kept, nothing to add.
+        let zh = super::message_zh("failed to load file (is a directory)");
+        assert_eq!(diag(&zh, &[]).chinese(), (zh.clone(), None));
+        let d = diag(
+            "the character `#` is not valid in code",
+            &["try removing the `#`", "a hint never seen"],
+        );
+        assert_eq!(
+            d.to_string(),
+            "模板 /tishihan.typ 第 3 行第 6 列错误：代码中不能出现 #（去掉 #）（排版程序提示：a hint never seen）（排版程序原文：the character `#` is not valid in code）"
+        );
     }
 }
