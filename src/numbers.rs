@@ -59,14 +59,17 @@ impl Registry {
 
     /// [`Registry::lock`] for the registry file at `path`.
     fn lock_at(path: PathBuf, prefix: &str, year: i32) -> Result<Registry> {
-        let (file, entries) = match OpenOptions::new().read(true).append(true).open(&path) {
+        let (file, entries) = match open_registry(&path, OpenOptions::new().read(true).append(true))
+        {
             Ok(mut file) => {
                 file.lock().map_err(|e| Error::io("锁定", &path, e))?;
                 let entries = read_entries(&mut file, &path)?;
                 (Some(file), entries)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, Vec::new()),
-            Err(e) => return Err(Error::io("打开", &path, e)),
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                (None, Vec::new())
+            }
+            Err(e) => return Err(e),
         };
         Ok(Registry {
             file,
@@ -333,12 +336,12 @@ pub fn held_in_records(root: &Path) -> Vec<Held> {
     if !std::fs::symlink_metadata(&archive).is_ok_and(|m| m.is_dir()) {
         return Vec::new();
     }
-    let index_dir = root.join(".yingsu").join("index");
+    let index_dir = root.join(crate::derived::DERIVED_DIR).join("index");
     let enabled = crate::index::enabled();
     let mut known: std::collections::HashMap<String, (String, String, String)> =
         std::collections::HashMap::new();
     if enabled
-        && let Ok(bytes) = std::fs::read(index_dir.join(HELD_FILE))
+        && let Some(bytes) = crate::derived::read_derived(&index_dir.join(HELD_FILE))
         && let Some(body) = crate::derived::unseal(&bytes)
         && let Ok(text) = std::str::from_utf8(body)
         && text.lines().next() == Some(HELD_HEADER)
@@ -620,6 +623,19 @@ fn read_entries(file: &mut File, path: &Path) -> Result<Vec<(u32, String)>> {
     Registry::parse_entries(&text, path)
 }
 
+/// Opens the registry file `path` with `options` as a file of the workspace's own
+/// ([`crate::jail::open_own`]): a registry received by git as a link to a file elsewhere, a hard
+/// link, a FIFO or a device is refused, never written through.
+fn open_registry(path: &Path, options: &mut OpenOptions) -> Result<File> {
+    crate::jail::open_own(path, options).map_err(|e| match e {
+        crate::jail::NotOwn::Io(e) => Error::io("打开", path, e),
+        crate::jail::NotOwn::Not(what) => Error::user(
+            format!("文号登记簿 {} {what}，yingsu 不会读写它", path.display()),
+            "文号登记簿只能是 yingsu 维护的普通文件：请删除它（已印发的文书记录还在），再运行 `yingsu validate`，yingsu 会按已印发文书的记录重建登记簿",
+        ),
+    })
+}
+
 /// Creates the registry file `path` (and its folder) for its first numbers, locked. Another
 /// command that created it in the meantime (and so may have given the same numbers) makes this
 /// one fail before anything of it is written.
@@ -627,12 +643,10 @@ fn create_registry(path: &Path) -> Result<File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("创建目录", dir, e))?;
     }
-    let mut file = OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| Error::io("打开", path, e))?;
+    let mut file = open_registry(
+        path,
+        OpenOptions::new().create(true).read(true).append(true),
+    )?;
     file.lock().map_err(|e| Error::io("锁定", path, e))?;
     if !read_entries(&mut file, path)?.is_empty() {
         return Err(Error::user(

@@ -344,3 +344,47 @@ fn validate_reports_folders_linked_out() {
         assert!(err.contains(help), "{name}: {err}");
     }
 }
+
+/// A number registry received as a link to a file elsewhere is neither read for allocating nor
+/// written through: the step is refused and the file outside keeps its bytes.
+#[test]
+fn a_registry_linked_out_is_not_written_through() {
+    let ws = received_workspace();
+    let p = ws.path();
+    let (code, _, err) = yingsu(p, &["report", "bulletin", "--quarter", "2023Q2"]);
+    assert_eq!(code, 0, "{err}");
+    let numbers = p.join("archive/numbers");
+    let registry = std::fs::read_dir(&numbers)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.extension().is_some_and(|x| x == "tsv"))
+        .expect("a registry after the first notice");
+    let name = registry.file_name().unwrap().to_string_lossy().into_owned();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join(&name);
+    std::fs::copy(&registry, &victim).unwrap();
+    let before = std::fs::read(&victim).unwrap();
+    std::fs::remove_file(&registry).unwrap();
+    symlink(&victim, &registry).unwrap();
+    let (code, _, err) = yingsu(p, &["report", "bulletin", "--quarter", "2023Q1"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "错误：路径“archive/numbers/{name}”经符号链接“archive/numbers/{name}”指向工作区之外（"
+        )),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), before);
+    assert!(!p.join("archive/reports/2023/bulletin-2023Q1.pdf").exists());
+    // A hard link to the file outside: the same file under two names.
+    std::fs::remove_file(&registry).unwrap();
+    std::fs::hard_link(&victim, &registry).unwrap();
+    let (code, _, err) = yingsu(p, &["report", "bulletin", "--quarter", "2023Q1"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("与别处的 1 个文件是同一个文件（硬链接），yingsu 不会读写它\n"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), before);
+    assert!(!p.join("archive/reports/2023/bulletin-2023Q1.pdf").exists());
+}

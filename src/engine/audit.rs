@@ -321,7 +321,7 @@ pub fn issued_files<'a>(
     let enabled = crate::index::enabled();
     let mut known = std::collections::HashSet::new();
     if enabled
-        && let Ok(bytes) = std::fs::read(dir.join(ISSUED_FILE))
+        && let Some(bytes) = crate::derived::read_derived(&dir.join(ISSUED_FILE))
         && let Some(body) = crate::derived::unseal(&bytes)
         && let Ok(text) = std::str::from_utf8(body)
         && text.lines().next() == Some(ISSUED_HEADER)
