@@ -1195,7 +1195,8 @@ fn a_killed_render_leaves_nothing_behind_after_a_rerun() {
     std::fs::write(&planted, vec![b'%'; 100_000]).unwrap();
     // The run may have ended before the kill: the lock file says what a crash leaves.
     std::fs::write(ws.join(".yingsu.lock"), "writing\n").unwrap();
-    let (code, _, err) = yingsu(&ws, &["validate"], T);
+    // Every lost PDF is reported too: all of them, so that the leftover is among them.
+    let (code, _, err) = yingsu(&ws, &["validate", "--all-errors"], T);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("上次运行中断时留下的临时文件（不是文书，也不是案件记录）\n --> archive/2023/JY-2023-017/.yingsu-AbC123.tmp"),
