@@ -73,6 +73,8 @@ fn a_workspace_template_that_loops_is_stopped_at_its_time_limit() {
     assert!(!dir.path().join("archive/2023/A1").exists());
 }
 
+// The memory limit is set with setrlimit where libc is a dependency (Linux with glibc).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
 fn a_workspace_template_that_allocates_is_stopped_at_its_memory_limit() {
     let dir = workspace_with_template(
@@ -334,4 +336,73 @@ fn a_long_prefix_is_refused_at_its_line_with_the_limit() {
         err.ends_with(" = 帮助：改用不超过 32 个字符的简短名称，如 渝北司函、scjgj\n"),
         "{err}"
     );
+}
+
+/// The processes whose parent is `parent` (from `/proc/*/stat`).
+#[cfg(target_os = "linux")]
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid …: comm may hold spaces, so read after its closing bracket.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(parent) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_worker_whose_command_was_killed_stops_itself() {
+    // The command waits on its worker; killed (kill -9) meanwhile, it cannot stop the worker,
+    // which ends itself 5 seconds after the time limit.
+    let dir = workspace_with_template(
+        "#for i in range(100000) { for j in range(100000) { } }",
+        "template_limits: {seconds: 2}\n",
+    );
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(dir.path())
+        .env("YINGSU_NOW", "2023-04-20T09:00:00+08:00")
+        .env("YINGSU_SYSTEM_FONTS", "0")
+        .args(["case", "new", "appearance", "A1", "--from", "notice.yaml"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut workers = Vec::new();
+    while workers.is_empty() && started.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        workers = children_of(command.id());
+    }
+    assert_eq!(workers.len(), 1);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    command.kill().unwrap();
+    command.wait().unwrap();
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            !s.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+    };
+    assert!(alive(workers[0]), "the worker ended with its command");
+    while alive(workers[0]) && started.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let took = started.elapsed().as_secs_f64();
+    assert!(
+        !alive(workers[0]),
+        "the worker still runs after {took:.1} s"
+    );
+    assert!(took > 6.5, "{took}");
 }

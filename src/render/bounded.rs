@@ -205,16 +205,17 @@ struct Worker {
     stdin: BufWriter<ChildStdin>,
     answers: mpsc::Receiver<io::Result<Answer>>,
     stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
-    memory_mb: u64,
+    limits: Limits,
     fonts: Option<FontSetup>,
     files: Option<BTreeMap<String, Arc<str>>>,
 }
 
 impl Worker {
-    fn start(program: &Path, memory_mb: u64) -> io::Result<Worker> {
+    fn start(program: &Path, limits: Limits) -> io::Result<Worker> {
         let mut child = Command::new(program)
             .arg(WORKER_COMMAND)
-            .arg(memory_mb.to_string())
+            .arg(limits.memory_mb.to_string())
+            .arg(limits.seconds.to_string())
             // Fewer malloc arenas: each reserves 64 MB of address space per thread, which the
             // memory limit counts though little of it is used.
             .env("MALLOC_ARENA_MAX", "2")
@@ -263,13 +264,13 @@ impl Worker {
             stdin: BufWriter::new(stdin),
             answers,
             stderr: Some(stderr),
-            memory_mb,
+            limits,
             fonts: None,
             files: None,
         })
     }
 
-    /// Typesets one job; `Err` also says whether the worker is still usable.
+    /// Typesets one job, waiting at most the time limit for the answer.
     fn run(&mut self, fonts: &FontSetup, job: &Job, limits: Limits) -> Result<Vec<u8>, Failure> {
         let same_files = self.files.as_ref().is_some_and(|sent| {
             sent.len() == job.files.len()
@@ -332,7 +333,7 @@ impl Worker {
         .iter()
         .any(|m| said.contains(m));
         if out_of_memory {
-            return Failure::Memory(self.memory_mb);
+            return Failure::Memory(self.limits.memory_mb);
         }
         let last = said
             .lines()
@@ -393,13 +394,12 @@ impl Pool {
     ) -> Result<Vec<u8>, Failure> {
         let taken = {
             let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-            let at = idle.iter().position(|w| w.memory_mb == limits.memory_mb);
+            let at = idle.iter().position(|w| w.limits == limits);
             at.map(|i| idle.swap_remove(i))
         };
         let mut worker = match taken {
             Some(w) => w,
-            None => Worker::start(program, limits.memory_mb)
-                .map_err(|e| Failure::Start(e.to_string()))?,
+            None => Worker::start(program, limits).map_err(|e| Failure::Start(e.to_string()))?,
         };
         let out = worker.run(fonts, job, limits);
         // A worker that answered (a PDF or a typesetting error) serves the next document.
@@ -467,39 +467,85 @@ fn limit_memory(memory_mb: u64) {
     let _ = memory_mb;
 }
 
-/// The worker: applies the memory limit given as the first argument (MB), then typesets the
-/// jobs read from standard input until it closes, answering each on standard output. Returns
-/// the process's exit code.
+/// Extra seconds a worker gives a document beyond its time limit before it ends itself: the
+/// parent kills it at the limit, this is for a parent that is gone (killed while it waited).
+const SELF_STOP_GRACE: u64 = 5;
+
+/// The worker: applies the limits given as its arguments (memory in MB, seconds), then
+/// typesets the jobs read from standard input until it closes, answering each on standard
+/// output. Returns the process's exit code.
 pub fn serve(mut args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
-    let memory_mb = args
-        .next()
-        .and_then(|a| a.to_str().and_then(|s| s.parse::<u64>().ok()));
-    let Some(memory_mb) = memory_mb else {
-        eprintln!("yingsu {WORKER_COMMAND}：缺少内存上限参数（内部命令，不需要直接运行）");
+    let mut number = || {
+        args.next()
+            .and_then(|a| a.to_str().and_then(|s| s.parse::<u64>().ok()))
+    };
+    let (Some(memory_mb), Some(seconds)) = (number(), number()) else {
+        let _ = writeln!(
+            io::stderr(),
+            "yingsu {WORKER_COMMAND}：缺少内存和时间上限参数（内部命令，不需要直接运行）"
+        );
         return 2;
     };
     limit_memory(memory_mb);
+    let busy_since = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let watched = Arc::clone(&busy_since);
+    let _ = std::thread::Builder::new()
+        .name("yingsu-worker-watch".into())
+        .spawn(move || self_stop(&watched, seconds + SELF_STOP_GRACE));
     // typst recurses deeply: the loop runs on a thread with the typesetting threads' stack.
     let worker = std::thread::Builder::new()
         .name("yingsu-worker".into())
         .stack_size(crate::typeset::WORKER_STACK)
-        .spawn(serve_loop);
+        .spawn(move || serve_loop(&busy_since));
     match worker.map(|h| h.join()) {
         Ok(Ok(Ok(()))) => 0,
         Ok(Ok(Err(e))) => {
-            eprintln!("yingsu {WORKER_COMMAND}：{e}");
+            let _ = writeln!(io::stderr(), "yingsu {WORKER_COMMAND}：{e}");
             1
         }
         _ => 1,
     }
 }
 
-fn serve_loop() -> io::Result<()> {
+/// Seconds since the epoch (0 if the clock is before it).
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Ends the worker when one document has taken more than `seconds` (`busy_since` holds when
+/// the current document started, 0 when idle).
+fn self_stop(busy_since: &std::sync::atomic::AtomicU64, seconds: u64) {
+    use std::sync::atomic::Ordering;
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let since = busy_since.load(Ordering::Relaxed);
+        if since != 0 && now_secs().saturating_sub(since) > seconds {
+            // Not eprintln: with the parent gone, writing fails, and eprintln would panic.
+            let _ = writeln!(
+                io::stderr(),
+                "yingsu {WORKER_COMMAND}：一份文书排版超过 {seconds} 秒，排版进程自行停止"
+            );
+            std::process::exit(3);
+        }
+    }
+}
+
+fn serve_loop(busy_since: &std::sync::atomic::AtomicU64) -> io::Result<()> {
+    use std::sync::atomic::Ordering;
     let mut input = BufReader::new(io::stdin().lock());
     let mut output = BufWriter::new(io::stdout().lock());
     let mut typesetter: Option<(FontSetup, Typesetter)> = None;
     let mut files: BTreeMap<String, Arc<str>> = BTreeMap::new();
-    while let Some(body) = read_frame(&mut input)? {
+    loop {
+        // Idle while waiting for the next document.
+        busy_since.store(0, Ordering::Relaxed);
+        let Some(body) = read_frame(&mut input)? else {
+            break;
+        };
+        busy_since.store(now_secs().max(1), Ordering::Relaxed);
         let request: Request = serde_json::from_slice(&body).map_err(io::Error::other)?;
         if let Some(setup) = request.fonts {
             let cache = match &setup.cache {
