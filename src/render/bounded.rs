@@ -307,7 +307,14 @@ impl Worker {
         {
             Ok(Ok(Answer::Pdf(pdf))) => Ok(pdf),
             Ok(Ok(Answer::Error(e))) => Err(e.into()),
-            Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.ended()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.ended()),
+            Ok(Err(e)) => {
+                // An answer cut short or garbled: the worker is ending, or unusable.
+                if e.kind() != io::ErrorKind::UnexpectedEof {
+                    let _ = self.child.kill();
+                }
+                Err(self.ended())
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
