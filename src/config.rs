@@ -48,6 +48,37 @@ pub struct Config {
     /// relative to this workspace's folder.
     #[serde(default)]
     pub members: Vec<String>,
+    /// Bounds of one document typeset from the workspace's own templates (`templates/`).
+    #[serde(default)]
+    pub template_limits: TemplateLimits,
+}
+
+/// How long and how much memory one document typeset from the workspace's own templates may
+/// take (built-in templates are part of the program and run without these bounds); see
+/// [`crate::render::bounded`].
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TemplateLimits {
+    /// Seconds one document may take (default 60).
+    pub seconds: u64,
+    /// Memory of the typesetting process, in MB (default 2048).
+    pub memory_mb: u64,
+}
+
+impl TemplateLimits {
+    /// The accepted range of `seconds`.
+    pub const SECONDS: std::ops::RangeInclusive<u64> = 1..=3600;
+    /// The accepted range of `memory_mb`: below 256 MB not even the fonts fit.
+    pub const MEMORY_MB: std::ops::RangeInclusive<u64> = 256..=65536;
+}
+
+impl Default for TemplateLimits {
+    fn default() -> Self {
+        TemplateLimits {
+            seconds: 60,
+            memory_mb: 2048,
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -267,6 +298,7 @@ impl Config {
                 );
             }
         }
+        self.check_name_lengths(file, source, &mut errors);
         for (name, setting) in &self.deadlines {
             if let Some(why) = setting.too_long() {
                 let d = Diagnostic::new(format!("deadlines 中的 `{name}`：{why}"));
@@ -276,6 +308,31 @@ impl Config {
                 };
                 errors.push(d.help(
                     "请核对期限的长度，例如 loss_report: {working_days: 15}、{calendar_days: 30} 或 {months: 6}",
+                ));
+            }
+        }
+        let limits = &self.template_limits;
+        for (key, value, range, unit) in [
+            ("seconds", limits.seconds, TemplateLimits::SECONDS, "秒"),
+            (
+                "memory_mb",
+                limits.memory_mb,
+                TemplateLimits::MEMORY_MB,
+                "MB",
+            ),
+        ] {
+            if !range.contains(&value) {
+                let d = Diagnostic::new(format!(
+                    "template_limits.{key} 应在 {} 到 {} {unit}之间，现为 {value}",
+                    range.start(),
+                    range.end()
+                ));
+                let d = match yaml::key_pos(source, key) {
+                    Some(pos) => d.at(file, source, pos),
+                    None => d.in_file(file),
+                };
+                errors.push(d.help(
+                    "template_limits 限定用工作区模板排版一份文书的时间和内存，例如 template_limits: {seconds: 60, memory_mb: 2048}",
                 ));
             }
         }
@@ -291,6 +348,40 @@ impl Config {
         }
         errors.into_result()?;
         Ok(WorkCalendar::new(holidays, workdays))
+    }
+
+    /// Refuses names that become parts of file names but are too long for one (an agency id in
+    /// its monthly report's name, a 文号代字 in its number register's): see [`MAX_NAME_CHARS`].
+    fn check_name_lengths(&self, file: &Path, source: &str, errors: &mut Errors) {
+        let agencies = self
+            .agencies
+            .keys()
+            .map(|id| (format!("单位代码 `{id}`"), id, yaml::key_pos(source, id)));
+        let prefixes = self.issuers.iter().flat_map(|(id, i)| {
+            i.prefix.iter().chain(i.prefixes.values()).map(move |p| {
+                (
+                    format!("发文机关 `{id}` 的文号代字 `{p}`"),
+                    p,
+                    value_pos(source, p),
+                )
+            })
+        });
+        for (what, name, pos) in agencies.chain(prefixes) {
+            let count = name.chars().count();
+            if count <= MAX_NAME_CHARS {
+                continue;
+            }
+            let d = Diagnostic::new(format!(
+                "{what} 太长：共 {count} 个字符，超过 {MAX_NAME_CHARS} 个字符的上限（它会成为文件名的一部分）"
+            ));
+            let d = match pos {
+                Some(pos) => d.at(file, source, pos),
+                None => d.in_file(file),
+            };
+            errors.push(d.help(format!(
+                "改用不超过 {MAX_NAME_CHARS} 个字符的简短名称，如 渝北司函、scjgj"
+            )));
+        }
     }
 
     /// The display name of an agency id, or the id itself.
@@ -315,6 +406,27 @@ impl Config {
             .cloned()
             .unwrap_or_else(|| id.to_string())
     }
+}
+
+/// The most characters of a name in `yingsu.yaml` that becomes part of a file name (an
+/// agency id, a 文号代字): with the rest of the name and a temporary suffix it stays far below
+/// the 255 bytes a file name may have (a Chinese character takes 3), and far above any real
+/// 代字 (重庆市渝北区人民政府办公室函 has 14).
+pub const MAX_NAME_CHARS: usize = 32;
+
+/// Where `value` is first written as a value (after `:` or `- `, or in a flow mapping) in a
+/// YAML text, at the value.
+fn value_pos(source: &str, value: &str) -> Option<crate::error::Pos> {
+    source.lines().enumerate().find_map(|(n, line)| {
+        let at = line.find(value)?;
+        let before = line[..at].trim_end().trim_end_matches(['"', '\'']);
+        (before.ends_with(':') || before.ends_with('-') || before.ends_with(',')).then(|| {
+            crate::error::Pos {
+                line: n + 1,
+                column: line[..at].chars().count() + 1,
+            }
+        })
+    })
 }
 
 /// Why a seal image path cannot be used, if it cannot: it must be a relative path inside the

@@ -11,6 +11,9 @@
 //!   space included) or invisible characters;
 //! - more than [`MAX_FIELD_CHARS`] characters.
 //!
+//! [`check_list`] bounds a list field: at most [`MAX_LIST_ITEMS`] items, whose characters
+//! together count as one field's.
+//!
 //! [`check_long_token`] and [`uncovered`] / [`check_glyphs`] are helpers for what the
 //! typesetter cannot lay out: a run without a break opportunity wider than a line, and
 //! characters no font has.
@@ -25,6 +28,31 @@ use crate::error::{Diagnostic, Result};
 /// body text in a GB/T 9704 document (22 lines × 28 characters a page), far beyond any party
 /// name, claim or statement of facts, yet small enough that a pasted file is caught.
 pub const MAX_FIELD_CHARS: usize = 20_000;
+
+/// The most items one list field may hold (a 抄送 list, the sections of a reply): far beyond
+/// any document, and every list this long typesets (a test renders one). The characters of all
+/// its items count together against [`MAX_FIELD_CHARS`], as one field.
+pub const MAX_LIST_ITEMS: usize = 500;
+
+/// Refuses a list of more than [`MAX_LIST_ITEMS`] items, or whose items have more than
+/// [`MAX_FIELD_CHARS`] characters together; `chars` is that total.
+pub fn check_list(label: &str, items: usize, chars: usize) -> Result<()> {
+    if items > MAX_LIST_ITEMS {
+        return Err(Diagnostic::new(format!(
+            "{label} 太长：共 {items} 项，超过每个列表 {MAX_LIST_ITEMS} 项的上限"
+        ))
+        .help("请精简列表；篇幅很长的材料请作为附件另行归档，不要整篇填入一个字段")
+        .into());
+    }
+    if chars > MAX_FIELD_CHARS {
+        return Err(Diagnostic::new(format!(
+            "{label} 太长：各项共 {chars} 个字符，超过每个字段 {MAX_FIELD_CHARS} 个字符的上限"
+        ))
+        .help("请精简内容；篇幅很长的材料请作为附件另行归档，不要整篇填入一个字段")
+        .into());
+    }
+    Ok(())
+}
 
 /// The longest run of characters without a break opportunity (see [`check_long_token`]) that
 /// fits one body line: the type area is 156 mm wide and the body is 三号 (16 pt ≈ 5.6 mm), so 28

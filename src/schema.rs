@@ -160,6 +160,10 @@ pub fn config() -> Value {
             "font_paths": {"type": "array", "items": {"type": "string"}, "description": "另外的字体目录（相对工作区或绝对路径），在工作区的 fonts/ 之后查找"},
             "system_fonts": flag("是否使用本机安装的公文字体（方正小标宋简体、仿宋_GB2312 等），默认 true"),
             "members": {"type": "array", "items": {"type": "string"}, "description": "汇总的成员工作区（各区县工作区的 git 克隆，相对本工作区或绝对路径）：stats、status、check 按工作区分列并给出合计"},
+            "template_limits": object("用工作区 templates/ 中的模板排版一份文书的上限（内置模板不受限），超出即停止并指出模板", json!({
+                "seconds": {"type": "integer", "minimum": 1, "maximum": 3600, "description": "每份文书最多用时（秒），默认 60"},
+                "memory_mb": {"type": "integer", "minimum": 256, "maximum": 65536, "description": "排版进程最多用的内存（MB），默认 2048"},
+            }), &[]),
         }),
         &["region"],
     );

@@ -98,12 +98,25 @@ pub fn check_entry(label: &str, value: &Value) -> Result<()> {
     match value {
         Value::String(s) => crate::entry::check_text(label, s, field).map(|_| ()),
         Value::Array(items) => {
+            let mut chars = 0;
             for (i, item) in items.iter().enumerate() {
-                if let Value::String(s) = item {
-                    crate::entry::check_text(&format!("{label}第 {} 项", i + 1), s, field)?;
+                let item_label = format!("{label}第 {} 项", i + 1);
+                // An item's own text is required; the texts inside an item that is a mapping
+                // may be empty.
+                let mut strings = vec![(item, field)];
+                while let Some((v, f)) = strings.pop() {
+                    match v {
+                        Value::String(s) => {
+                            crate::entry::check_text(&item_label, s, f)?;
+                            chars += s.chars().count();
+                        }
+                        Value::Array(a) => strings.extend(a.iter().map(|v| (v, f.optional()))),
+                        Value::Object(m) => strings.extend(m.values().map(|v| (v, f.optional()))),
+                        _ => {}
+                    }
                 }
             }
-            Ok(())
+            crate::entry::check_list(label, items.len(), chars)
         }
         _ => Ok(()),
     }

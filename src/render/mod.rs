@@ -2,8 +2,10 @@
 //! typesetters (one per set of font folders, built on first use and kept warm across documents),
 //! the job for a request (the workspace's templates plus the document data of [`crate::document`]),
 //! template diagnostics as the user reads them ([`diagnostics`]) and which font serves each role
-//! of the layout library ([`fonts`]). It is the engine's [`DocumentRenderer`].
+//! of the layout library ([`fonts`]), and typesetting the workspace's own templates within
+//! bounds of time and memory ([`bounded`]). It is the engine's [`DocumentRenderer`].
 
+pub mod bounded;
 pub mod diagnostics;
 pub mod fonts;
 
@@ -16,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::typeset::{FaceCache, Job, Typesetter};
 use crate::workspace::Workspace;
 
+pub use bounded::{WORKER_COMMAND, bound_workspace_templates, serve as serve_worker};
 pub use diagnostics::{check_templates, template_error};
 pub use fonts::{RoleFont, role_fonts};
 
@@ -33,6 +36,8 @@ pub struct TypstRenderer {
     /// The typesetter `covers` used last, by workspace folder: finding a workspace's font folders
     /// looks at the file system, too slow to do for every character checked.
     covering: Mutex<Option<(PathBuf, Arc<Typesetter>)>>,
+    /// Workers typesetting the workspace's own templates (see [`bounded`]).
+    workers: bounded::Pool,
 }
 
 impl TypstRenderer {
@@ -144,16 +149,172 @@ impl DocumentRenderer for TypstRenderer {
         req: &DocRequest,
         data: &serde_json::Value,
     ) -> Result<Vec<u8>> {
-        let ts = self.typesetter_to_typeset(ws)?;
         let job = self.job_with(ws, req, data.clone())?;
-        ts.pdf(&job)
-            .map_err(|e| template_error(ws, &req.what(), &format!("{}.typ", req.template), e))
+        self.typeset(ws, req, &job)
     }
 
     fn render(&self, ws: &Workspace, req: &DocRequest) -> Result<Vec<u8>> {
-        let ts = self.typesetter_to_typeset(ws)?;
         let job = self.job(ws, req)?;
-        ts.pdf(&job)
-            .map_err(|e| template_error(ws, &req.what(), &format!("{}.typ", req.template), e))
+        self.typeset(ws, req, &job)
     }
 }
+
+impl TypstRenderer {
+    /// Typesets a request's job: in a bounded worker when the workspace has templates of its
+    /// own and the program opted in (see [`bounded`]), here otherwise.
+    fn typeset(&self, ws: &Workspace, req: &DocRequest, job: &Job) -> Result<Vec<u8>> {
+        let main = format!("{}.typ", req.template);
+        let what = req.what();
+        match bounded::worker_program().filter(|_| has_own_templates(ws)) {
+            Some(program) => self
+                .workers
+                .typeset(program, &font_setup(ws), job, limits(ws))
+                .map_err(|f| bounded_error(ws, &format!("生成{what}失败："), &main, f)),
+            None => {
+                let ts = self.typesetter_to_typeset(ws)?;
+                ts.pdf(job).map_err(|e| template_error(ws, &what, &main, e))
+            }
+        }
+    }
+}
+
+/// Whether the workspace has templates of its own (in its `templates/`), which run bounded.
+pub fn has_own_templates(ws: &Workspace) -> bool {
+    ws.templates.values().any(|t| !is_builtin(&t.origin))
+}
+
+fn is_builtin(origin: &std::path::Path) -> bool {
+    origin.starts_with("内置模板")
+}
+
+/// The fonts a worker typesets the workspace's documents with (those of
+/// [`TypstRenderer::typesetter`]).
+fn font_setup(ws: &Workspace) -> bounded::FontSetup {
+    bounded::FontSetup {
+        dirs: ws.font_dirs(),
+        system: ws.system_font_dirs(),
+        cache: crate::index::enabled().then(|| {
+            (
+                crate::index::dir(ws).join(FONT_CACHE_FILE),
+                crate::index::program_key(),
+            )
+        }),
+    }
+}
+
+fn limits(ws: &Workspace) -> bounded::Limits {
+    let l = ws.config.template_limits;
+    bounded::Limits {
+        seconds: l.seconds,
+        memory_mb: l.memory_mb,
+    }
+}
+
+/// The workspace templates a failure of `main` is blamed on: `main` itself when it is the
+/// workspace's, else every template of the workspace (one of them, imported, ran).
+fn blamed(ws: &Workspace, main: &str) -> String {
+    match ws.templates.get(main) {
+        Some(t) if !is_builtin(&t.origin) => t.origin.display().to_string(),
+        _ => ws
+            .templates
+            .values()
+            .filter(|t| !is_builtin(&t.origin))
+            .map(|t| t.origin.display().to_string())
+            .collect::<Vec<_>>()
+            .join("、"),
+    }
+}
+
+/// A bounded job's failure as the user reads it; `lead` starts the message (e.g.
+/// `生成《…》失败：`).
+fn bounded_error(ws: &Workspace, lead: &str, main: &str, f: bounded::Failure) -> Error {
+    use bounded::Failure;
+    let fix = "请检查并修改该模板（工作区 templates/ 中的文件：是否有不会结束的循环、过大的重复或列表），或删除它改用内置模板";
+    let file = blamed(ws, main);
+    match f {
+        Failure::Typeset(e) => {
+            let what = lead
+                .strip_prefix("生成")
+                .and_then(|w| w.strip_suffix("失败："))
+                .unwrap_or(lead);
+            template_error(ws, what, main, e)
+        }
+        Failure::Other(m) => Error::user(
+            format!("{lead}模板 {file} 无法排版：{m}"),
+            "请检查模板与字体目录（工作区的 fonts/ 或 yingsu.yaml 的 font_paths）",
+        ),
+        Failure::Time(seconds) => Error::user(
+            format!("{lead}模板 {file} 排版超过 {seconds} 秒的时限，已停止"),
+            format!(
+                "{fix}；文书确实需要更长时间时，在 yingsu.yaml 中设置 template_limits: {{seconds: 秒数}}"
+            ),
+        ),
+        Failure::Memory(mb) => Error::user(
+            format!("{lead}模板 {file} 排版用尽了 {mb} MB 的内存上限，已停止"),
+            format!(
+                "{fix}；文书确实需要更多内存时，在 yingsu.yaml 中设置 template_limits: {{memory_mb: 兆字节数}}"
+            ),
+        ),
+        Failure::Crashed(why) => Error::user(
+            format!("{lead}模板 {file} 排版时排版进程意外退出（{why}）"),
+            fix,
+        ),
+        Failure::Start(why) => Error::user(
+            format!("{lead}无法启动排版进程（{why}），模板 {file} 没有排版"),
+            "请确认 yingsu 程序完整、未在运行中被替换或删除，然后重新运行",
+        ),
+    }
+}
+
+/// Typesets each of the workspace's own templates once against sample data, bounded (see
+/// [`bounded`]): what `yingsu validate` reports about a template that runs past its time or
+/// memory limit, or crashes the typesetter. Errors the template's code meets with the sample
+/// data (a field it reads that the sample lacks) are not reported here: they depend on the
+/// data, and rendering a real document reports them at the template. Without a worker program
+/// (see [`bound_workspace_templates`]) nothing is typeset: an unbounded run could not be
+/// stopped.
+pub fn check_template_bounds(ws: &Workspace) -> Result<()> {
+    let Some(program) = bounded::worker_program() else {
+        return Ok(());
+    };
+    let renderer = TypstRenderer::new();
+    let fonts = font_setup(ws);
+    let files = ws.template_files();
+    let mut errors = crate::error::Errors::default();
+    for (path, t) in &ws.templates {
+        if is_builtin(&t.origin) {
+            continue;
+        }
+        let format = path
+            .strip_suffix(".typ")
+            .and_then(|name| ws.declared(name).ok())
+            .map(|d| d.format);
+        let sample = match format {
+            Some(crate::docformat::Format::File) => SAMPLE_GONGWEN,
+            _ => SAMPLE_LETTER,
+        };
+        let job = Job {
+            main: format!("/{path}"),
+            files: files.clone(),
+            data: serde_json::from_str(sample).unwrap_or(serde_json::Value::Null),
+            date: chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap_or_default(),
+            ident: format!("validate:{path}"),
+            root: Some(ws.root.clone()),
+        };
+        match renderer.workers.typeset(program, &fonts, &job, limits(ws)) {
+            Ok(_) | Err(bounded::Failure::Typeset(_) | bounded::Failure::Other(_)) => {}
+            Err(f) => {
+                let Error::User(d) = bounded_error(ws, "用样例数据试排时，", path, f)
+                else {
+                    continue;
+                };
+                errors.push(d.in_file(&t.origin));
+            }
+        }
+    }
+    errors.into_result()
+}
+
+/// The sample data of the built-in samples, by format.
+const SAMPLE_LETTER: &str = include_str!("../../templates/samples/letter.json");
+const SAMPLE_GONGWEN: &str = include_str!("../../templates/samples/gongwen.json");
