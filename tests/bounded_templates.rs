@@ -98,10 +98,11 @@ fn validate_tries_workspace_templates_within_their_limits() {
     let workspace = yingsu::workspace::Workspace::open(dir.path()).unwrap();
     yingsu::render::bound_workspace_templates(env!("CARGO_BIN_EXE_yingsu").into());
     let err = yingsu::render::check_template_bounds(&workspace).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "错误：用样例数据试排时，模板 templates/tishihan.typ 排版超过 2 秒的时限，已停止\n --> templates/tishihan.typ\n  = 帮助：请检查并修改该模板（工作区 templates/ 中的文件：是否有不会结束的循环、过大的重复或列表），或删除它改用内置模板；文书确实需要更长时间时，在 yingsu.yaml 中设置 template_limits: {seconds: 秒数}\n"
-    );
+    let expected = "错误：用样例数据试排时，模板 templates/tishihan.typ 排版超过 2 秒的时限，已停止\n --> templates/tishihan.typ\n  = 帮助：请检查并修改该模板（工作区 templates/ 中的文件：是否有不会结束的循环、过大的重复或列表），或删除它改用内置模板；文书确实需要更长时间时，在 yingsu.yaml 中设置 template_limits: {seconds: 秒数}\n";
+    assert_eq!(err.to_string(), expected);
+    // `yingsu validate` runs the same check and refuses the template.
+    let (code, _, err) = yingsu(dir.path(), &["validate"]);
+    assert_eq!((code, err.as_str()), (1, expected));
 }
 
 #[test]

@@ -25,7 +25,8 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
             }
         }
     };
-    let templates = render::check_templates(ws);
+    // Each workspace template compiled, then typeset once on sample data within its limits.
+    let templates = render::check_templates(ws).and_then(|()| render::check_template_bounds(ws));
     let templates_ok = templates.is_ok();
     collect(templates);
     let links = ws.links_out();
