@@ -48,6 +48,17 @@ pub struct Config {
     /// relative to this workspace's folder.
     #[serde(default)]
     pub members: Vec<String>,
+    /// The agencies' ids in the order `yingsu.yaml` writes them (the order the bureau lists its
+    /// units in; `agencies` itself is kept by id).
+    #[serde(skip)]
+    pub agency_order: Vec<String>,
+}
+
+/// Only the order of the `agencies:` keys of `yingsu.yaml`.
+#[derive(Deserialize)]
+struct AgencyOrder {
+    #[serde(default)]
+    agencies: yaml::OrderedMap<serde::de::IgnoredAny>,
 }
 
 fn yes() -> bool {
@@ -209,7 +220,9 @@ pub struct Calendar {
 impl Config {
     /// Parse and check `yingsu.yaml`.
     pub fn parse(file: &Path, source: &str) -> Result<(Config, WorkCalendar)> {
-        let config: Config = yaml::parse(file, source)?;
+        let mut config: Config = yaml::parse(file, source)?;
+        let order: AgencyOrder = yaml::parse(file, source)?;
+        config.agency_order = order.agencies.keys().map(str::to_string).collect();
         let calendar = config.check(file, source)?;
         Ok((config, calendar))
     }

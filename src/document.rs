@@ -258,6 +258,8 @@ pub fn figures(ws: &Workspace, req: &DocRequest) -> Result<Value> {
                 "concluded": r.counts.concluded,
                 "losses": r.counts.losses,
                 "loss_rate": r.loss_rate,
+                "losses_text": r.counts.losses_text(),
+                "pending": r.counts.pending,
             })
         })
         .collect();

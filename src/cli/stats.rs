@@ -79,9 +79,12 @@ pub struct StatsArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
-    /// 为尚未整改的情形开启督查整改案件（生成整改通知书、约谈通知书）
+    /// 列出将为尚未整改的情形开启的督查整改案件（整改通知书、约谈通知书）；加 --yes 才开启
     #[arg(long)]
     pub open: bool,
+    /// 与 --open 同用：确认开启所列的督查整改案件
+    #[arg(long, requires = "open")]
+    pub yes: bool,
     /// 约谈时间（开启约谈时写入约谈通知书）
     #[arg(long, value_name = "时间", default_value = "另行通知")]
     pub interview_time: String,
@@ -479,6 +482,16 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
         .collect();
     print_table(out, &header, &rows)?;
     w(out, "")?;
+    if let Some(t) = stats.total().filter(|t| t.counts.pending > 0) {
+        w(
+            out,
+            format!(
+                "另有 {} 件案件尚未开庭（开庭日期在 {} 之后、延期开庭或尚未记录出庭情况），未计入出庭率，也不视为负责人未出庭。",
+                t.counts.pending,
+                archive.as_of.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        )?;
+    }
     w(
         out,
         format!(
@@ -617,7 +630,15 @@ fn print_check(
         None => Period::quarter_of(actor.today())?,
     };
     let breaches = check(ws, archive, &period)?;
-    let opened = if a.open {
+    // Without --yes, --open only says what it would open.
+    let to_open: Vec<&yingsu::stats::Breach> = breaches
+        .iter()
+        .filter(|b| {
+            b.covered_by.is_empty() && yingsu::engine::case_path(ws, &b.rect_id).is_err()
+        })
+        .collect();
+    let preview = a.open && !a.yes;
+    let opened = if a.open && a.yes {
         let renderer = TypstRenderer::new();
         open_breaches(
             ws,
@@ -688,6 +709,7 @@ fn print_check(
             "period": PeriodInfo::from(&period),
             "breaches": breaches,
             "opened": opened,
+            "would_open": if preview { to_open.iter().map(|b| b.rect_id.clone()).collect::<Vec<_>>() } else { vec![] },
             "missing_deadline_starts": missing,
         }))
         .map_err(|e| Error::Internal(e.to_string()))?;
@@ -750,10 +772,49 @@ fn print_check(
             opened.len()
         ),
     )?;
+    if preview {
+        w(out, "")?;
+        if to_open.is_empty() {
+            return w(out, "没有需要开启的督查整改案件。");
+        }
+        w(
+            out,
+            format!("将开启以下 {} 个督查整改案件：", to_open.len()),
+        )?;
+        for b in &to_open {
+            let what = if b.rule == yingsu::stats::Rule::Zero {
+                "整改通知书、约谈通知书"
+            } else {
+                "整改通知书"
+            };
+            w(
+                out,
+                format!(
+                    "  {}　{}　{}（{what}）\n    查明的事实：{}",
+                    b.rect_id,
+                    b.agency_name,
+                    b.rule.title(),
+                    b.detail
+                ),
+            )?;
+        }
+        let again = match period.kind {
+            yingsu::stats::PeriodKind::Range => {
+                format!("--from {} --to {}", period.from, period.to)
+            }
+            _ => format!("--period {}", period.code()),
+        };
+        return w(
+            out,
+            format!(
+                "以上均未写入。核对无误后运行 `yingsu check {again} --open --yes` 开启并生成通知书。"
+            ),
+        );
+    }
     if pending > 0 {
         w(
             out,
-            "用 `yingsu check --open` 为尚未开启的情形开启督查整改案件（不会重复开启）。",
+            "用 `yingsu check --open` 查看将要开启的督查整改案件，核对后加 --yes 开启（不会重复开启）。",
         )?;
     }
     Ok(())
