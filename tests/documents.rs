@@ -771,7 +771,10 @@ fn reference_letter_statistics_generated() {
         .collect();
     assert_eq!(groups, ["government", "departments"]);
     let doc = layout(&ws, &rec, &job);
-    compare_paragraphs(&rendered_paragraphs(&doc), &generated_reference_paragraphs());
+    compare_paragraphs(
+        &rendered_paragraphs(&doc),
+        &generated_reference_paragraphs(),
+    );
 }
 
 /// The reference letter's paragraphs with its two statistics paragraphs as yingsu writes them:

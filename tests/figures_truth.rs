@@ -53,10 +53,18 @@ const ORDER: [&str; 12] = [
     "qzf", "bm2", "bm11", "bm10", "bm100", "bm101", "bm3", "bm1", "az", "a1", "a10", "a2",
 ];
 
+/// A renderer that makes no PDF; what the template would receive is frozen as usual.
 struct Noop;
 impl DocumentRenderer for Noop {
     fn render(&self, _ws: &Workspace, _req: &DocRequest) -> yingsu::Result<Vec<u8>> {
         Ok(b"%PDF-1.7 noop".to_vec())
+    }
+    fn data(&self, _ws: &Workspace, req: &DocRequest) -> yingsu::Result<Value> {
+        Ok(req
+            .prepared
+            .as_ref()
+            .map(|p| p.data.clone())
+            .unwrap_or(Value::Null))
     }
 }
 
@@ -144,28 +152,41 @@ fn hearings_workspace() -> tempfile::TempDir {
 #[test]
 fn check_counts_only_hearings_held() {
     let dir = hearings_workspace();
-    let (code, out, err) = run_env(dir.path(), &["check", "--year", "2026"], &now("2026-03-10"), &[]);
+    let (code, out, err) = run_env(
+        dir.path(),
+        &["check", "--year", "2026"],
+        &now("2026-03-10"),
+        &[],
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
         "2026年度（2026-01-01 至 2026-12-31）考核检查\n\
-情形                单位                    查明的事实                                                                                                                    整改案件\n\
+情形                单位                    查明的事实                                                                                                                          整改案件\n\
 出庭率为零（约谈）  重庆市渝北区教育委员会  2026年度，重庆市渝北区教育委员会开庭审理的一审行政诉讼案件1件，行政机关负责人出庭应诉0件，出庭应诉率为0。另有1件尚未开庭，未计入。  未开启（ZG-2026-bm2-zero）\n\
 共 1 项，其中已有整改案件 0 项，本次开启 0 项，尚未开启 1 项。\n\
 用 `yingsu check --open` 查看将要开启的督查整改案件，核对后加 --yes 开启（不会重复开启）。\n"
     );
     // The government's hearing of next week has passed, still unrecorded: not a hearing
     // without the head either.
-    let (code, later, err) =
-        run_env(dir.path(), &["check", "--year", "2026"], &now("2026-04-01"), &[]);
+    let (code, later, err) = run_env(
+        dir.path(),
+        &["check", "--year", "2026"],
+        &now("2026-04-01"),
+        &[],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(!later.contains("区人民政府"), "{later}");
     assert!(!later.contains("公安分局"), "{later}");
     // Recorded as held without the head, it counts: 1 of 2.
     let ws = Workspace::open(dir.path()).unwrap();
     hearing(&ws, "G2", "2026-03-17", false);
-    let (code, held, err) =
-        run_env(dir.path(), &["check", "--year", "2026"], &now("2026-04-01"), &[]);
+    let (code, held, err) = run_env(
+        dir.path(),
+        &["check", "--year", "2026"],
+        &now("2026-04-01"),
+        &[],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(
         held.contains("2026年度，重庆市渝北区人民政府法院通知负责人出庭应诉并已开庭审理的案件2件，行政机关负责人出庭应诉1件，出庭应诉率为50%，低于90%。"),
@@ -176,7 +197,12 @@ fn check_counts_only_hearings_held() {
 #[test]
 fn stats_say_how_many_are_pending() {
     let dir = hearings_workspace();
-    let (code, out, err) = run_env(dir.path(), &["stats", "--year", "2026"], &now("2026-03-10"), &[]);
+    let (code, out, err) = run_env(
+        dir.path(),
+        &["stats", "--year", "2026"],
+        &now("2026-03-10"),
+        &[],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("\n另有 3 件案件尚未开庭（开庭日期在 2026-03-10 之后、延期开庭或尚未记录出庭情况），未计入出庭率，也不视为负责人未出庭。\n"),
@@ -216,7 +242,11 @@ fn stats_say_how_many_are_pending() {
 #[test]
 fn check_open_shows_what_it_would_open_and_writes_only_with_yes() {
     let dir = hearings_workspace();
-    let cases = || yingsu::engine::case_files(&Workspace::open(dir.path()).unwrap()).unwrap().len();
+    let cases = || {
+        yingsu::engine::case_files(&Workspace::open(dir.path()).unwrap())
+            .unwrap()
+            .len()
+    };
     let before = cases();
     let (code, out, err) = run_env(
         dir.path(),
@@ -348,11 +378,10 @@ fn units_follow_the_configured_order_with_one_name_form() {
     let ws = Workspace::open(dir.path()).unwrap();
     let date = chrono::NaiveDate::from_ymd_opt(2026, 4, 10).unwrap();
     let made = yingsu::stats::bulletin(&ws, &Noop, "2026Q1", "各单位", "sfj", date, false).unwrap();
-    let record = dir
-        .path()
-        .join(made.file.replace(".pdf", ".json"));
+    let record = dir.path().join(made.file.replace(".pdf", ".json"));
     let rec: Value = serde_json::from_str(&std::fs::read_to_string(record).unwrap()).unwrap();
     let d = &rec["data"];
+    assert!(d.is_object(), "{rec}");
     let names = |k: &str, field: &str| -> Vec<String> {
         d[k].as_array()
             .unwrap()
@@ -525,15 +554,13 @@ fn every_figure_in_the_demo_documents_is_what_stats_say() {
                 let rate = s["rate"].as_str().unwrap().to_string();
                 assert_eq!(
                     n[1..4],
-                    [
-                        s["counted"].to_string(),
-                        s["appeared"].to_string(),
-                        rate
-                    ],
+                    [s["counted"].to_string(), s["appeared"].to_string(), rate],
                     "{what}: {:?}",
                     f["findings"]
                 );
-                *compared.entry(rec["template"].as_str().unwrap().into()).or_default() += 1;
+                *compared
+                    .entry(rec["template"].as_str().unwrap().into())
+                    .or_default() += 1;
             }
             "fuhan" => {
                 // The reply letter's figure paragraphs, when the engine supplied them.
@@ -543,7 +570,15 @@ fn every_figure_in_the_demo_documents_is_what_stats_say() {
                 let year = s["year"].to_string();
                 for g in s["groups"].as_array().unwrap() {
                     let row = stats_row(&ws, &year, date, "group", g["id"].as_str().unwrap());
-                    for f in ["counted", "appeared", "rate", "change", "losses", "loss_rate", "pending"] {
+                    for f in [
+                        "counted",
+                        "appeared",
+                        "rate",
+                        "change",
+                        "losses",
+                        "loss_rate",
+                        "pending",
+                    ] {
                         assert_eq!(g[f], row[f], "{what}: {f}");
                     }
                 }
@@ -555,8 +590,14 @@ fn every_figure_in_the_demo_documents_is_what_stats_say() {
     // The bulletin, the monthly return, and the notices of both quarters were compared.
     assert_eq!(compared.get("tongbao"), Some(&1), "{compared:?}");
     assert_eq!(compared.get("yuebao"), Some(&1), "{compared:?}");
-    assert!(compared.get("zhenggai").is_some_and(|n| *n >= 4), "{compared:?}");
-    assert!(compared.get("yuetan").is_some_and(|n| *n >= 3), "{compared:?}");
+    assert!(
+        compared.get("zhenggai").is_some_and(|n| *n >= 4),
+        "{compared:?}"
+    );
+    assert!(
+        compared.get("yuetan").is_some_and(|n| *n >= 3),
+        "{compared:?}"
+    );
     // Every rectification `check` calls for in the quarters the demo covers is in the archive.
     for (code, date) in [("2023Q1", "2023-04-10"), ("2023Q2", "2023-07-05")] {
         for b in breaches(&ws, code, date) {
@@ -568,4 +609,59 @@ fn every_figure_in_the_demo_documents_is_what_stats_say() {
             );
         }
     }
+}
+
+/// The text of a PDF, as one string without line breaks.
+fn pdf_text(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by this test");
+    assert!(out.status.success(), "pdftotext {}", pdf.display());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !(l.starts_with('—') && l.ends_with('—')))
+        .collect()
+}
+
+/// The bulletin's figure sentences say what was counted: notices heard and not yet heard, the
+/// hearings held, and each loss by the judgment that made it (a damages judgment is not
+/// “改变行政机关决定”).
+#[test]
+fn bulletin_sentences_say_what_was_counted() {
+    let dir = hearings_workspace();
+    let ws = Workspace::open(dir.path()).unwrap();
+    let s: Vec<String> = [
+        "judgment_date=2026-02-20",
+        "outcome=判决赔偿",
+        "judgment_summary=判决被告赔偿原告经济损失。",
+    ]
+    .iter()
+    .map(|x| x.to_string())
+    .collect();
+    yingsu::engine::advance(
+        &ws,
+        "G1",
+        "judgment",
+        &input(&s),
+        &actor("2026-02-20"),
+        &Noop,
+    )
+    .unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let renderer = yingsu::render::TypstRenderer::new();
+    let made =
+        yingsu::stats::bulletin(&ws, &renderer, "2026Q1", "各单位", "sfj", date, false).unwrap();
+    let text = pdf_text(&dir.path().join(&made.file));
+    for sentence in [
+        "2026年第一季度，以区政府为被告的行政诉讼案件，人民法院发出负责人出庭应诉通知2件，其中已开庭1件、尚未开庭1件；已开庭的案件中负责人出庭应诉1件，出庭应诉率100%。已审结的一审案件1件，其中行政机关败诉1件（判决赔偿1件），败诉率100%。",
+        "2026年第一季度，以区政府部门为被告的一审行政诉讼案件共开庭1件，有0件案件行政机关负责人出庭应诉，出庭应诉率为0%。另有2件尚未开庭，未计入出庭应诉率。本期无审结的一审案件。",
+        "出庭应诉率为零的单位：区教委（0%）。",
+    ] {
+        assert!(text.contains(sentence), "{sentence}\nnot in\n{text}");
+    }
+    assert!(!text.contains("改变行政机关决定"), "{text}");
 }

@@ -567,7 +567,12 @@ fn alert_rules() {
                 "ZG-2023Q1-gaj-zero".into(),
                 none.clone()
             ),
-            ("zjj".into(), "full", "ZG-2023Q1-zjj-full".into(), none.clone()),
+            (
+                "zjj".into(),
+                "full",
+                "ZG-2023Q1-zjj-full".into(),
+                none.clone()
+            ),
             (
                 "lljd".into(),
                 "unjustified",

@@ -633,9 +633,7 @@ fn print_check(
     // Without --yes, --open only says what it would open.
     let to_open: Vec<&yingsu::stats::Breach> = breaches
         .iter()
-        .filter(|b| {
-            b.covered_by.is_empty() && yingsu::engine::case_path(ws, &b.rect_id).is_err()
-        })
+        .filter(|b| b.covered_by.is_empty() && yingsu::engine::case_path(ws, &b.rect_id).is_err())
         .collect();
     let preview = a.open && !a.yes;
     let opened = if a.open && a.yes {

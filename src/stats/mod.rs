@@ -101,8 +101,8 @@ use crate::workspace::Workspace;
 
 pub use check::{Breach, Rule, check, open_breaches};
 pub use figures::{
-    Archive, CaseFigures, Counts, Hearing, LOSS_CLASSES, LOSS_OUTCOMES, Rate, Record, fmt_change, fmt_permille,
-    norm_case_number,
+    Archive, CaseFigures, Counts, Hearing, LOSS_CLASSES, LOSS_OUTCOMES, Rate, Record, fmt_change,
+    fmt_permille, norm_case_number,
 };
 pub use period::{Kind as PeriodKind, Period};
 pub use reconcile::{Difference, reconcile};
