@@ -130,9 +130,10 @@ fn now(date: &str) -> String {
     format!("{date}T09:00:00+08:00")
 }
 
-/// The archive of the pending/held/adjourned tests: 区政府 has one notice heard (the head
-/// appeared) and one whose hearing is next week; 区教委 one hearing held without the head and
-/// one adjourned; 区公安分局 only a hearing adjourned.
+/// The archive of the pending/held/adjourned tests (as of 2026-03-10): 区政府 has one notice
+/// heard (the head appeared) and one whose hearing is next week; 区教委 one hearing held without
+/// the head, one adjourned and one recorded ahead for 2026-03-20 (the head will be absent);
+/// 区公安分局 only a hearing adjourned.
 fn hearings_workspace() -> tempfile::TempDir {
     let dir = workspace();
     let ws = Workspace::open(dir.path()).unwrap();
@@ -146,6 +147,9 @@ fn hearings_workspace() -> tempfile::TempDir {
     adjourned(&ws, "E2", "2026-02-16");
     notice(&ws, "P1", 5, "bm11", "2026-02-03", "2026-02-17");
     adjourned(&ws, "P1", "2026-02-17");
+    // Recorded ahead: the head will not appear at the hearing of 2026-03-20.
+    notice(&ws, "E3", 6, "bm2", "2026-03-02", "2026-03-20");
+    hearing(&ws, "E3", "2026-03-20", false);
     dir
 }
 
@@ -162,8 +166,9 @@ fn check_counts_only_hearings_held() {
     assert_eq!(
         out,
         "2026年度（2026-01-01 至 2026-12-31）考核检查\n\
+另有 4 件案件尚未开庭（开庭日期在 2026-03-10 之后、延期开庭或尚未记录出庭情况），未计入出庭率，也不视为负责人未出庭。\n\
 情形                单位                    查明的事实                                                                                                                          整改案件\n\
-出庭率为零（约谈）  重庆市渝北区教育委员会  2026年度，重庆市渝北区教育委员会开庭审理的一审行政诉讼案件1件，行政机关负责人出庭应诉0件，出庭应诉率为0。另有1件尚未开庭，未计入。  未开启（ZG-2026-bm2-zero）\n\
+出庭率为零（约谈）  重庆市渝北区教育委员会  2026年度，重庆市渝北区教育委员会开庭审理的一审行政诉讼案件1件，行政机关负责人出庭应诉0件，出庭应诉率为0。另有2件尚未开庭，未计入。  未开启（ZG-2026-bm2-zero）\n\
 共 1 项，其中已有整改案件 0 项，本次开启 0 项，尚未开启 1 项。\n\
 用 `yingsu check --open` 查看将要开启的督查整改案件，核对后加 --yes 开启（不会重复开启）。\n"
     );
@@ -205,7 +210,7 @@ fn stats_say_how_many_are_pending() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("\n另有 3 件案件尚未开庭（开庭日期在 2026-03-10 之后、延期开庭或尚未记录出庭情况），未计入出庭率，也不视为负责人未出庭。\n"),
+        out.contains("\n另有 4 件案件尚未开庭（开庭日期在 2026-03-10 之后、延期开庭或尚未记录出庭情况），未计入出庭率，也不视为负责人未出庭。\n"),
         "{out}"
     );
     let (_, json, _) = run_env(
@@ -235,8 +240,25 @@ fn stats_say_how_many_are_pending() {
         )
     };
     assert_eq!(got("qzf"), (2, 1, 1, 1, Value::from("100")));
-    assert_eq!(got("bm2"), (2, 1, 0, 1, Value::from("0")));
+    assert_eq!(got("bm2"), (3, 1, 0, 2, Value::from("0")));
     assert_eq!(got("bm11"), (1, 0, 0, 1, Value::Null));
+    // The spreadsheet's last column.
+    let (_, csv, _) = run_env(
+        dir.path(),
+        &["stats", "--year", "2026", "--csv"],
+        &now("2026-03-10"),
+        &[],
+    );
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(",败诉率同比（百分点）,待开庭（未计入出庭率）"),
+        "{header}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l == "单位,qzf,区政府,通知,2,1,1,1,1,1,100,,,0,0,0,,,,1"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -261,7 +283,7 @@ fn check_open_shows_what_it_would_open_and_writes_only_with_yes() {
 \n\
 将开启以下 1 个督查整改案件：\n\
 \x20\x20ZG-2026-bm2-zero　重庆市渝北区教育委员会　出庭率为零（约谈）（整改通知书、约谈通知书）\n\
-\x20\x20\x20\x20查明的事实：2026年度，重庆市渝北区教育委员会开庭审理的一审行政诉讼案件1件，行政机关负责人出庭应诉0件，出庭应诉率为0。另有1件尚未开庭，未计入。\n\
+\x20\x20\x20\x20查明的事实：2026年度，重庆市渝北区教育委员会开庭审理的一审行政诉讼案件1件，行政机关负责人出庭应诉0件，出庭应诉率为0。另有2件尚未开庭，未计入。\n\
 以上均未写入。核对无误后运行 `yingsu check --period 2026 --open --yes` 开启并生成通知书。\n"
         ),
         "{out}"
@@ -287,7 +309,7 @@ fn check_open_shows_what_it_would_open_and_writes_only_with_yes() {
     let f = view.facts();
     assert_eq!(
         f["findings"],
-        "2026年度，重庆市渝北区教育委员会开庭审理的一审行政诉讼案件1件，行政机关负责人出庭应诉0件，出庭应诉率为0。另有1件尚未开庭，未计入。"
+        "2026年度，重庆市渝北区教育委员会开庭审理的一审行政诉讼案件1件，行政机关负责人出庭应诉0件，出庭应诉率为0。另有2件尚未开庭，未计入。"
     );
     assert_eq!(f["interview"], true);
 
@@ -623,7 +645,11 @@ fn pdf_text(pdf: &Path) -> String {
         .unwrap()
         .lines()
         .map(str::trim)
-        .filter(|l| !(l.starts_with('—') && l.ends_with('—')))
+        // Page numbers (“—1—”) are not text.
+        .filter(|l| {
+            let inner = l.trim_matches('—');
+            inner.is_empty() || !(l.starts_with('—') && inner.chars().all(|c| c.is_ascii_digit()))
+        })
         .collect()
 }
 
@@ -658,8 +684,10 @@ fn bulletin_sentences_say_what_was_counted() {
     let text = pdf_text(&dir.path().join(&made.file));
     for sentence in [
         "2026年第一季度，以区政府为被告的行政诉讼案件，人民法院发出负责人出庭应诉通知2件，其中已开庭1件、尚未开庭1件；已开庭的案件中负责人出庭应诉1件，出庭应诉率100%。已审结的一审案件1件，其中行政机关败诉1件（判决赔偿1件），败诉率100%。",
-        "2026年第一季度，以区政府部门为被告的一审行政诉讼案件共开庭1件，有0件案件行政机关负责人出庭应诉，出庭应诉率为0%。另有2件尚未开庭，未计入出庭应诉率。本期无审结的一审案件。",
+        "2026年第一季度，以区政府部门为被告的一审行政诉讼案件共开庭1件，有0件案件行政机关负责人出庭应诉，出庭应诉率为0%。另有3件尚未开庭，未计入出庭应诉率。本期无审结的一审案件。",
         "出庭应诉率为零的单位：区教委（0%）。",
+        // The table: 应出庭 counts hearings held only.
+        "序号单位应出庭负责人出庭出庭应诉率同比是否达标1区政府11100%—达标2区教委100%—未达标",
     ] {
         assert!(text.contains(sentence), "{sentence}\nnot in\n{text}");
     }

@@ -212,6 +212,7 @@ const CSV_HEADER: &[&str] = &[
     "败诉率",
     "上年同期败诉率",
     "败诉率同比（百分点）",
+    "待开庭（未计入出庭率）",
 ];
 
 /// Quote a CSV field when needed.
@@ -397,6 +398,7 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
                 Cell::percent(&r.loss_rate),
                 Cell::percent(&r.previous_loss_rate),
                 Cell::points(&r.loss_change),
+                c.pending.into(),
             ]);
         }
         let n = sheet.rows.len();
@@ -437,6 +439,7 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
                 r.loss_rate.clone().unwrap_or_default(),
                 r.previous_loss_rate.clone().unwrap_or_default(),
                 r.loss_change.clone().unwrap_or_default(),
+                c.pending.to_string(),
             ];
             w(
                 out,
@@ -611,7 +614,8 @@ pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()
     })?;
     index.save();
     let (figures, rows): (Vec<_>, Vec<_>) = both.into_iter().unzip();
-    let archive = Archive::of_figures(figures, unreadable);
+    let mut archive = Archive::of_figures(figures, unreadable);
+    archive.as_of = Some(today);
     print_check(ws, a, &archive, Some(rows), out)?;
     super::records::unreadable(&archive.unreadable)
 }
@@ -722,6 +726,18 @@ fn print_check(
             period.to
         ),
     )?;
+    let waiting = compute(ws, archive, &period)?
+        .total()
+        .map_or(0, |t| t.counts.pending);
+    if waiting > 0 {
+        w(
+            out,
+            format!(
+                "另有 {waiting} 件案件尚未开庭（开庭日期在 {} 之后、延期开庭或尚未记录出庭情况），未计入出庭率，也不视为负责人未出庭。",
+                archive.as_of.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        )?;
+    }
     if !missing.is_empty() {
         w(
             out,
