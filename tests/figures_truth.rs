@@ -693,3 +693,48 @@ fn bulletin_sentences_say_what_was_counted() {
     }
     assert!(!text.contains("改变行政机关决定"), "{text}");
 }
+
+/// An adjourned session, then the hearing held: the case counts once, held on the later day,
+/// and what the adjourned entry said does not carry over to the hearing held.
+#[test]
+fn an_adjourned_hearing_held_later_counts_once() {
+    let dir = workspace();
+    let ws = Workspace::open(dir.path()).unwrap();
+    notice(&ws, "R1", 7, "bm3", "2026-01-05", "2026-01-20");
+    adjourned(&ws, "R1", "2026-01-20");
+    let held: Vec<String> = vec![
+        "hearing_date=2026-04-08".into(),
+        "head_appeared=true".into(),
+        "head_spoke=true".into(),
+    ];
+    yingsu::engine::advance(
+        &ws,
+        "R1",
+        "appearance",
+        &Input {
+            sets: held,
+            from: None,
+            again: true,
+        },
+        &actor("2026-04-08"),
+        &Noop,
+    )
+    .unwrap();
+    let row = |code: &str| stats_row(dir.path(), code, "2026-04-10", "agency", "bm3");
+    let q1 = row("2026Q1");
+    assert_eq!(
+        (&q1["heard"], &q1["counted"], &q1["pending"]),
+        (&Value::from(0), &Value::from(0), &Value::from(0)),
+        "the adjourned session of 2026-01-20 is no hearing"
+    );
+    let q2 = row("2026Q2");
+    assert_eq!(
+        (&q2["heard"], &q2["appeared"], &q2["rate"], &q2["pending"]),
+        (
+            &Value::from(1),
+            &Value::from(1),
+            &Value::from("100"),
+            &Value::from(0)
+        )
+    );
+}

@@ -245,17 +245,17 @@ fn read(
                 continue;
             }
             let f = view.facts_at(i);
+            let several = case
+                .history
+                .iter()
+                .filter(|x| x.step.as_deref() == Some("appearance"))
+                .count()
+                > 1;
             // What this entry recorded wins over later typed facts only when several hearings exist:
             // the typed facts of a case describe one hearing, not each of several.
             let own = |k: &str| h.facts.get(k).cloned();
             let pick = |k: &str| -> Option<Value> {
-                if case
-                    .history
-                    .iter()
-                    .filter(|x| x.step.as_deref() == Some("appearance"))
-                    .count()
-                    > 1
-                {
+                if several {
                     own(k).or_else(|| f.get(k).cloned())
                 } else {
                     f.get(k).cloned().or_else(|| own(k))
@@ -284,7 +284,9 @@ fn read(
                 head_name: opt_text(&hf, "head_name"),
                 head_post: opt_text(&hf, "head_post"),
                 opened: h.opened.clone(),
-                adjourned: boolean(&hf, "hearing_adjourned") == Some(true),
+                // Said of this session only: a later hearing is held unless it says otherwise.
+                adjourned: boolean(if several { &h.facts } else { &hf }, "hearing_adjourned")
+                    == Some(true),
             });
         }
         let judged = steps("judgment");
