@@ -51,6 +51,10 @@ pub struct Config {
     /// Bounds of one document typeset from the workspace's own templates (`templates/`).
     #[serde(default)]
     pub template_limits: TemplateLimits,
+    /// The agencies' ids in the order `yingsu.yaml` writes them (the order the bureau lists its
+    /// units in; `agencies` itself is kept by id).
+    #[serde(skip)]
+    pub agency_order: Vec<String>,
 }
 
 /// How long and how much memory one document typeset from the workspace's own templates may
@@ -79,6 +83,13 @@ impl Default for TemplateLimits {
             memory_mb: 2048,
         }
     }
+}
+
+/// Only the order of the `agencies:` keys of `yingsu.yaml`.
+#[derive(Deserialize)]
+struct AgencyOrder {
+    #[serde(default)]
+    agencies: yaml::OrderedMap<serde::de::IgnoredAny>,
 }
 
 fn yes() -> bool {
@@ -240,7 +251,9 @@ pub struct Calendar {
 impl Config {
     /// Parse and check `yingsu.yaml`.
     pub fn parse(file: &Path, source: &str) -> Result<(Config, WorkCalendar)> {
-        let config: Config = yaml::parse(file, source)?;
+        let mut config: Config = yaml::parse(file, source)?;
+        let order: AgencyOrder = yaml::parse(file, source)?;
+        config.agency_order = order.agencies.keys().map(str::to_string).collect();
         let calendar = config.check(file, source)?;
         Ok((config, calendar))
     }

@@ -19,12 +19,35 @@ pub const DEMO_CONFIG: &str = include_str!("demo/yingsu.yaml");
 /// The demo's cases and their steps.
 pub const DEMO_CASES: &str = include_str!("demo/cases.yaml");
 
+/// One item of the demo: a case and its steps, or a run of `check --open --yes`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum DemoItem {
+    Case(DemoCase),
+    Check(DemoCheck),
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DemoCase {
     workflow: String,
     id: String,
+    /// The case was opened by an earlier `check` item: every step advances it.
+    #[serde(default)]
+    opened: bool,
     steps: Vec<DemoStep>,
+}
+
+/// `yingsu check --period <check> --open --yes` on day `at`: the rectification and interview
+/// notices the figures call for are opened from the archive as the bureau would open them,
+/// never typed, so they cannot contradict the bulletin or `yingsu stats`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoCheck {
+    check: String,
+    at: String,
+    interview_time: String,
+    interview_place: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,27 +114,45 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
     }
     crate::archive::write_atomic(&dir.join(".yingsu-demo"), "yingsu demo\n".as_bytes())?;
     let ws = Workspace::open(dir)?;
-    let cases: Vec<DemoCase> = crate::yaml::parse(Path::new("内置演示/cases.yaml"), DEMO_CASES)?;
+    let items: Vec<DemoItem> = crate::yaml::parse(Path::new("内置演示/cases.yaml"), DEMO_CASES)?;
     let renderer = TypstRenderer::new();
-    let tz = FixedOffset::east_opt(8 * 3600).ok_or_else(|| Error::Internal("tz".into()))?;
     let mut report = DemoReport {
         root: dir.to_path_buf(),
         cases: BTreeMap::new(),
         documents: Vec::new(),
         steps: 0,
     };
-    for c in &cases {
+    for item in &items {
+        let c = match item {
+            DemoItem::Case(c) => c,
+            DemoItem::Check(k) => {
+                let actor = demo_actor(&k.at)?;
+                let period = crate::stats::Period::parse(&k.check)?;
+                let mut archive = crate::stats::Archive::load(&ws)?;
+                archive.as_of = Some(actor.today());
+                let breaches = crate::stats::check(&ws, &archive, &period)?;
+                let opened = crate::stats::open_breaches(
+                    &ws,
+                    &breaches,
+                    &period,
+                    &actor,
+                    &renderer,
+                    &k.interview_time,
+                    &k.interview_place,
+                )?;
+                for id in opened {
+                    report.steps += 1;
+                    for h in &engine::load_case(&ws, &id)?.case.history {
+                        for d in &h.documents {
+                            report.documents.push((d.title.clone(), d.file.clone()));
+                        }
+                    }
+                }
+                continue;
+            }
+        };
         for (i, s) in c.steps.iter().enumerate() {
-            let date = NaiveDate::parse_from_str(&s.at, "%Y-%m-%d")
-                .map_err(|e| Error::Internal(format!("demo date {}: {e}", s.at)))?;
-            let now = tz
-                .from_local_datetime(&date.and_hms_opt(9, 0, 0).unwrap_or_default())
-                .single()
-                .ok_or_else(|| Error::Internal("demo time".into()))?;
-            let actor = Actor {
-                who: "演示经办人".into(),
-                now,
-            };
+            let actor = demo_actor(&s.at)?;
             let sets = s
                 .facts
                 .iter()
@@ -121,7 +162,7 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
                 sets,
                 ..Default::default()
             };
-            let r = if i == 0 {
+            let r = if i == 0 && !c.opened {
                 engine::new_case(&ws, &c.workflow, &c.id, &input, &actor, &renderer)
             } else {
                 engine::advance(&ws, &c.id, &s.step, &input, &actor, &renderer)
@@ -162,19 +203,35 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
     for row in engine::status(&ws, chrono::Local::now().date_naive())?.rows {
         *report.cases.entry(row.workflow_title).or_default() += 1;
     }
-    // Documents of opened cases.
+    // Documents of cases the engine opened (e.g. a rectification for an absence without reason).
+    let known: std::collections::BTreeSet<String> =
+        report.documents.iter().map(|(_, f)| f.clone()).collect();
     for (id, _) in engine::case_files(&ws)? {
-        if cases.iter().any(|c| c.id == id) {
-            continue;
-        }
         let view = engine::load_case(&ws, &id)?;
         for h in &view.case.history {
             for d in &h.documents {
-                report.documents.push((d.title.clone(), d.file.clone()));
+                if !known.contains(&d.file) {
+                    report.documents.push((d.title.clone(), d.file.clone()));
+                }
             }
         }
     }
     Ok(report)
+}
+
+/// The demo's clerk, at 9 o'clock Beijing time on day `at` (2023-04-10).
+fn demo_actor(at: &str) -> Result<Actor> {
+    let tz = FixedOffset::east_opt(8 * 3600).ok_or_else(|| Error::Internal("tz".into()))?;
+    let date = NaiveDate::parse_from_str(at, "%Y-%m-%d")
+        .map_err(|e| Error::Internal(format!("demo date {at}: {e}")))?;
+    let now = tz
+        .from_local_datetime(&date.and_hms_opt(9, 0, 0).unwrap_or_default())
+        .single()
+        .ok_or_else(|| Error::Internal("demo time".into()))?;
+    Ok(Actor {
+        who: "演示经办人".into(),
+        now,
+    })
 }
 
 /// A demo fact as a `--set` value.

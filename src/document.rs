@@ -222,8 +222,10 @@ pub fn figures(ws: &Workspace, req: &DocRequest) -> Result<Value> {
             )
         })?;
     let period = Period::year(year)?;
-    let archive = stats::Archive::load(ws)?;
+    let mut archive = stats::Archive::load(ws)?;
     archive.complete()?;
+    // Taken on the letter's date: a hearing after it is not yet held.
+    archive.as_of = Some(req.date);
     let stats = stats::compute(ws, &archive, &period)?;
     // A group with nothing counted has no rate: its paragraph would print an empty figure.
     let empty: Vec<&str> = stats
@@ -258,6 +260,8 @@ pub fn figures(ws: &Workspace, req: &DocRequest) -> Result<Value> {
                 "concluded": r.counts.concluded,
                 "losses": r.counts.losses,
                 "loss_rate": r.loss_rate,
+                "losses_text": r.counts.losses_text(),
+                "pending": r.counts.pending,
             })
         })
         .collect();

@@ -519,7 +519,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
 
     // The demo's documents re-render byte for byte.
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
-    assert!(out.ends_with("共 60 份文书，更新 0 份。\n"), "{out}");
+    assert!(out.ends_with("共 64 份文书，更新 0 份。\n"), "{out}");
     assert_eq!(snapshot(&ws), before);
 
     // A lost file and a damaged one are restored, without new history entries.
@@ -530,7 +530,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
     assert!(
         out.ends_with(
-            "共 60 份文书，更新 2 份；其中 58 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n"
+            "共 64 份文书，更新 2 份；其中 62 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n"
         ),
         "{out}"
     );

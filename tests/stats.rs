@@ -553,7 +553,14 @@ fn alert_rules() {
     let none: Vec<String> = vec![];
     assert_eq!(
         got,
+        // In the order yingsu.yaml lists the units, not by the spelling of their ids.
         vec![
+            (
+                "scjgj".into(),
+                "floor",
+                "ZG-2023Q1-scjgj-floor".into(),
+                none.clone()
+            ),
             (
                 "gaj".into(),
                 "zero",
@@ -561,16 +568,16 @@ fn alert_rules() {
                 none.clone()
             ),
             (
+                "zjj".into(),
+                "full",
+                "ZG-2023Q1-zjj-full".into(),
+                none.clone()
+            ),
+            (
                 "lljd".into(),
                 "unjustified",
                 "L1-整改".into(),
                 vec!["L1-整改".to_string()]
-            ),
-            (
-                "scjgj".into(),
-                "floor",
-                "ZG-2023Q1-scjgj-floor".into(),
-                none.clone()
             ),
             (
                 "ylz".into(),
@@ -582,9 +589,8 @@ fn alert_rules() {
                 "ylz".into(),
                 "unjustified",
                 "ZG-2023Q1-ylz-unjustified".into(),
-                none.clone()
+                none
             ),
-            ("zjj".into(), "full", "ZG-2023Q1-zjj-full".into(), none),
         ]
     );
     let floor = b.iter().find(|b| b.rule.slug() == "floor").unwrap();
@@ -622,10 +628,10 @@ fn alert_settings_switch_rules_off() {
     assert_eq!(
         rules,
         vec![
-            ("gaj", "floor"),
             ("scjgj", "floor"),
-            ("ylz", "floor"),
-            ("zjj", "full")
+            ("gaj", "floor"),
+            ("zjj", "full"),
+            ("ylz", "floor")
         ]
     );
 }
@@ -644,6 +650,7 @@ fn check_open_creates_rectifications_once() {
             "--period",
             "2023Q1",
             "--open",
+            "--yes",
             "--interview-time",
             "2023年4月20日上午9时",
             "--interview-place",
@@ -692,7 +699,10 @@ fn check_open_creates_rectifications_once() {
         "covered by L1-整改"
     );
     let before = yingsu::engine::case_files(&ws).unwrap().len();
-    let (code, out, _) = yingsu(dir.path(), &["check", "--period", "2023Q1", "--open"]);
+    let (code, out, _) = yingsu(
+        dir.path(),
+        &["check", "--period", "2023Q1", "--open", "--yes"],
+    );
     assert_eq!(code, 0);
     assert!(out.contains("本次开启 0 项"), "{out}");
     assert_eq!(

@@ -79,9 +79,12 @@ pub struct StatsArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
-    /// 为尚未整改的情形开启督查整改案件（生成整改通知书、约谈通知书）
+    /// 列出将为尚未整改的情形开启的督查整改案件（整改通知书、约谈通知书）；加 --yes 才开启
     #[arg(long)]
     pub open: bool,
+    /// 与 --open 同用：确认开启所列的督查整改案件
+    #[arg(long, requires = "open")]
+    pub yes: bool,
     /// 约谈时间（开启约谈时写入约谈通知书）
     #[arg(long, value_name = "时间", default_value = "另行通知")]
     pub interview_time: String,
@@ -205,10 +208,11 @@ const CSV_HEADER: &[&str] = &[
     "同比（百分点）",
     "出庭未发言",
     "审结",
-    "改变决定",
+    "败诉",
     "败诉率",
     "上年同期败诉率",
     "败诉率同比（百分点）",
+    "待开庭（未计入出庭率）",
 ];
 
 /// Quote a CSV field when needed.
@@ -394,6 +398,7 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
                 Cell::percent(&r.loss_rate),
                 Cell::percent(&r.previous_loss_rate),
                 Cell::points(&r.loss_change),
+                c.pending.into(),
             ]);
         }
         let n = sheet.rows.len();
@@ -434,6 +439,7 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
                 r.loss_rate.clone().unwrap_or_default(),
                 r.previous_loss_rate.clone().unwrap_or_default(),
                 r.loss_change.clone().unwrap_or_default(),
+                c.pending.to_string(),
             ];
             w(
                 out,
@@ -479,11 +485,21 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
         .collect();
     print_table(out, &header, &rows)?;
     w(out, "")?;
+    if let Some(t) = stats.total().filter(|t| t.counts.pending > 0) {
+        w(
+            out,
+            format!(
+                "另有 {} 件案件尚未开庭（开庭日期在 {} 之后、延期开庭或尚未记录出庭情况），未计入出庭率，也不视为负责人未出庭。",
+                t.counts.pending,
+                archive.as_of.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        )?;
+    }
     w(
         out,
         format!(
             "说明：口径“通知”以法院通知负责人出庭的案件计数（按收到通知日期），“开庭”以开庭审理的一审案件计数（按首次开庭日期）；\
-         同一审级多次开庭的案件计一件，负责人出庭一次即计为出庭；同比为百分点；败诉率=改变行政机关决定件数÷审结件数（按裁判日期）；\
+         同一审级多次开庭的案件计一件，负责人出庭一次即计为出庭；同比为百分点；败诉为判决撤销、部分撤销、确认违法、确认无效、履行法定职责、变更或者判决赔偿的案件，败诉率=败诉件数÷审结件数（按裁判日期）；\
          ▲ 表示低于 {}% 的出庭率下限。无案件的单位未列出。",
             stats.floor
         ),
@@ -598,7 +614,8 @@ pub fn cmd_check(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()
     })?;
     index.save();
     let (figures, rows): (Vec<_>, Vec<_>) = both.into_iter().unzip();
-    let archive = Archive::of_figures(figures, unreadable);
+    let mut archive = Archive::of_figures(figures, unreadable);
+    archive.as_of = Some(today);
     print_check(ws, a, &archive, Some(rows), out)?;
     super::records::unreadable(&archive.unreadable)
 }
@@ -617,7 +634,13 @@ fn print_check(
         None => Period::quarter_of(actor.today())?,
     };
     let breaches = check(ws, archive, &period)?;
-    let opened = if a.open {
+    // Without --yes, --open only says what it would open.
+    let to_open: Vec<&yingsu::stats::Breach> = breaches
+        .iter()
+        .filter(|b| b.covered_by.is_empty() && yingsu::engine::case_path(ws, &b.rect_id).is_err())
+        .collect();
+    let preview = a.open && !a.yes;
+    let opened = if a.open && a.yes {
         let renderer = TypstRenderer::new();
         open_breaches(
             ws,
@@ -688,6 +711,7 @@ fn print_check(
             "period": PeriodInfo::from(&period),
             "breaches": breaches,
             "opened": opened,
+            "would_open": if preview { to_open.iter().map(|b| b.rect_id.clone()).collect::<Vec<_>>() } else { vec![] },
             "missing_deadline_starts": missing,
         }))
         .map_err(|e| Error::Internal(e.to_string()))?;
@@ -702,6 +726,18 @@ fn print_check(
             period.to
         ),
     )?;
+    let waiting = compute(ws, archive, &period)?
+        .total()
+        .map_or(0, |t| t.counts.pending);
+    if waiting > 0 {
+        w(
+            out,
+            format!(
+                "另有 {waiting} 件案件尚未开庭（开庭日期在 {} 之后、延期开庭或尚未记录出庭情况），未计入出庭率，也不视为负责人未出庭。",
+                archive.as_of.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        )?;
+    }
     if !missing.is_empty() {
         w(
             out,
@@ -750,10 +786,49 @@ fn print_check(
             opened.len()
         ),
     )?;
+    if preview {
+        w(out, "")?;
+        if to_open.is_empty() {
+            return w(out, "没有需要开启的督查整改案件。");
+        }
+        w(
+            out,
+            format!("将开启以下 {} 个督查整改案件：", to_open.len()),
+        )?;
+        for b in &to_open {
+            let what = if b.rule == yingsu::stats::Rule::Zero {
+                "整改通知书、约谈通知书"
+            } else {
+                "整改通知书"
+            };
+            w(
+                out,
+                format!(
+                    "  {}　{}　{}（{what}）\n    查明的事实：{}",
+                    b.rect_id,
+                    b.agency_name,
+                    b.rule.title(),
+                    b.detail
+                ),
+            )?;
+        }
+        let again = match period.kind {
+            yingsu::stats::PeriodKind::Range => {
+                format!("--from {} --to {}", period.from, period.to)
+            }
+            _ => format!("--period {}", period.code()),
+        };
+        return w(
+            out,
+            format!(
+                "以上均未写入。核对无误后运行 `yingsu check {again} --open --yes` 开启并生成通知书。"
+            ),
+        );
+    }
     if pending > 0 {
         w(
             out,
-            "用 `yingsu check --open` 为尚未开启的情形开启督查整改案件（不会重复开启）。",
+            "用 `yingsu check --open` 查看将要开启的督查整改案件，核对后加 --yes 开启（不会重复开启）。",
         )?;
     }
     Ok(())

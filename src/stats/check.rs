@@ -75,7 +75,9 @@ fn agency_name(ws: &Workspace, id: &str) -> String {
     ws.config.agency_name(id)
 }
 
-/// Every breach of the targets in `period`, sorted by agency then rule.
+/// Every breach of the targets in `period`, by agency (in the configured order) then rule.
+/// Only hearings held by the archive's as-of day count: a case still to be heard, adjourned or
+/// not yet recorded is never a hearing without the head.
 pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<Breach>> {
     let t = &ws.config.targets;
     let floor = super::floor_permille(ws);
@@ -91,19 +93,28 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
         }
     };
 
-    // Rates per agency.
+    let as_of = archive.as_of;
+    // Rates per agency, in the configured order.
     let counts = figures::count_by_agency(ws, archive, period);
+    let mut counts: Vec<(&String, &figures::Counts)> = counts.iter().collect();
+    counts.sort_by_key(|(a, _)| super::agency_rank(ws, a));
     let mut by_agency: BTreeMap<&str, Vec<&figures::Record>> = BTreeMap::new();
     for r in &archive.records {
         by_agency.entry(r.agency.as_str()).or_default().push(r);
     }
-    for (agency, c) in &counts {
+    for (agency, c) in counts {
         if c.counted == 0 {
             continue;
         }
         let denom = match figures::denominator_of(ws, agency) {
-            crate::config::Denominator::Notices => "法院通知负责人出庭应诉的案件",
+            crate::config::Denominator::Notices => "法院通知负责人出庭应诉并已开庭审理的案件",
             crate::config::Denominator::Hearings => "开庭审理的一审行政诉讼案件",
+        };
+        // What is left out, said so that the figures add up for the reader.
+        let pending = if c.pending > 0 {
+            format!("另有{}件尚未开庭，未计入。", c.pending)
+        } else {
+            String::new()
         };
         let Some(rate) = c.rate().permille() else {
             continue;
@@ -113,14 +124,14 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
             .get(agency.as_str())
             .map(|rs| {
                 rs.iter()
-                    .filter(|r| !r.appeared())
+                    .filter(|r| r.heard(as_of) && !r.appeared(as_of))
                     .filter(|r| match figures::denominator_of(ws, agency) {
                         crate::config::Denominator::Notices => {
                             r.head_required && r.notice_date.is_some_and(|d| period.contains(d))
                         }
                         crate::config::Denominator::Hearings => {
                             r.first_instance()
-                                && r.first_hearing().is_some_and(|d| period.contains(d))
+                                && r.first_hearing(as_of).is_some_and(|d| period.contains(d))
                         }
                     })
                     .map(|r| r.case_number.clone())
@@ -135,7 +146,7 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
                 agency: agency.clone(),
                 agency_name: name.clone(),
                 detail: format!(
-                    "{label}，{name}{denom}{}件，行政机关负责人出庭应诉0件，出庭应诉率为0。",
+                    "{label}，{name}{denom}{}件，行政机关负责人出庭应诉0件，出庭应诉率为0。{pending}",
                     c.counted
                 ),
                 cases: missing,
@@ -149,7 +160,7 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
                 agency: agency.clone(),
                 agency_name: name.clone(),
                 detail: format!(
-                    "{label}，{name}{denom}{}件，行政机关负责人出庭应诉{}件，出庭应诉率为{}%，低于{}%。",
+                    "{label}，{name}{denom}{}件，行政机关负责人出庭应诉{}件，出庭应诉率为{}%，低于{}%。{pending}",
                     c.counted,
                     c.appeared,
                     fmt_permille(rate),
@@ -185,8 +196,8 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
             .iter()
             .filter(|r| {
                 !r.flags.is_empty()
-                    && !r.appeared()
-                    && r.first_hearing().is_some_and(|d| period.contains(d))
+                    && !r.appeared(as_of)
+                    && r.first_hearing(as_of).is_some_and(|d| period.contains(d))
             })
             .collect();
         if hits.is_empty() {
@@ -226,7 +237,7 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
             let name = agency_name(ws, agency);
             let mut fresh = Vec::new();
             for r in recs {
-                for h in &r.hearings {
+                for h in r.held(as_of) {
                     let Some(d) = h.date else { continue };
                     if h.appeared != Some(false)
                         || h.absence_reason.as_deref() != Some(UNJUSTIFIED)
@@ -295,7 +306,7 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
             }
         }
     }
-    out.sort_by(|a, b| (a.agency.as_str(), a.rule).cmp(&(b.agency.as_str(), b.rule)));
+    out.sort_by_cached_key(|b| (super::agency_rank(ws, &b.agency), b.rule));
     Ok(out)
 }
 

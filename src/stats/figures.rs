@@ -15,7 +15,21 @@ use crate::workspace::Workspace;
 
 use super::period::Period;
 
-/// Outcomes that change the agency's act (a loss).
+/// The outcomes that are a loss for the agency (败诉), each with the words a figure sentence
+/// counts it by: the judgments that change the act (撤销 … 变更) and the judgment awarding
+/// compensation against the agency (判决赔偿), which changes no act. One list, so what is counted
+/// and what the sentence says it counted cannot drift apart.
+pub const LOSS_CLASSES: &[(&str, &str)] = &[
+    ("撤销", "判决撤销"),
+    ("部分撤销", "判决部分撤销"),
+    ("确认违法", "判决确认违法"),
+    ("确认无效", "判决确认无效"),
+    ("责令履行法定职责", "判决履行法定职责"),
+    ("变更", "判决变更"),
+    ("判决赔偿", "判决赔偿"),
+];
+
+/// Outcomes that are a loss (败诉): the outcomes of [`LOSS_CLASSES`].
 pub const LOSS_OUTCOMES: &[&str] = &[
     "撤销",
     "部分撤销",
@@ -42,6 +56,18 @@ pub struct Hearing {
     pub head_post: Option<String>,
     /// Cases this entry opened (e.g. the workflow's own `<case-id>-整改`).
     pub opened: Vec<String>,
+    /// The entry records a session that did not take place as a hearing (延期开庭, 休庭:
+    /// `hearing_adjourned: true`): nobody could appear, so it counts for nothing.
+    #[serde(default)]
+    pub adjourned: bool,
+}
+
+impl Hearing {
+    /// The hearing took place by `as_of` (every recorded one when `as_of` is `None`): not
+    /// adjourned, and not dated after `as_of`.
+    pub fn held(&self, as_of: Option<NaiveDate>) -> bool {
+        !self.adjourned && self.date.zip(as_of).is_none_or(|(d, t)| d <= t)
+    }
 }
 
 /// A litigation case as the statistics see it.
@@ -61,6 +87,9 @@ pub struct Record {
     /// The `targets.require_full` flags set on this case.
     pub flags: Vec<String>,
     pub hearings: Vec<Hearing>,
+    /// The hearing date the case's facts hold now (the next or last hearing the court set).
+    #[serde(default)]
+    pub scheduled: Option<NaiveDate>,
     pub judgment_date: Option<NaiveDate>,
     pub outcome: Option<String>,
 }
@@ -70,21 +99,38 @@ impl Record {
         self.level.is_empty() || self.level == "一审"
     }
 
-    /// The date of the first hearing (places the case among "cases heard").
-    pub fn first_hearing(&self) -> Option<NaiveDate> {
-        self.hearings.iter().filter_map(|h| h.date).min()
+    /// The hearings held by `as_of` (see [`Hearing::held`]).
+    pub fn held(&self, as_of: Option<NaiveDate>) -> impl Iterator<Item = &Hearing> {
+        self.hearings.iter().filter(move |h| h.held(as_of))
     }
 
-    /// The head appeared at one hearing at least (one appearance per level suffices, SPC rules art. 7).
-    pub fn appeared(&self) -> bool {
-        self.hearings.iter().any(|h| h.appeared == Some(true))
+    /// The date of the first hearing held by `as_of` (places the case among "cases heard").
+    pub fn first_hearing(&self, as_of: Option<NaiveDate>) -> Option<NaiveDate> {
+        self.held(as_of).filter_map(|h| h.date).min()
+    }
+
+    /// A hearing has been held by `as_of`: only then can the head have appeared or not. A case
+    /// whose hearing is still to come, or adjourned, or not yet recorded, is *pending*.
+    pub fn heard(&self, as_of: Option<NaiveDate>) -> bool {
+        self.held(as_of).next().is_some()
+    }
+
+    /// The head appeared at one hearing held by `as_of` at least (one appearance per level
+    /// suffices, SPC rules art. 7).
+    pub fn appeared(&self, as_of: Option<NaiveDate>) -> bool {
+        self.held(as_of).any(|h| h.appeared == Some(true))
     }
 
     /// The head appeared at a hearing and did not speak there.
-    pub fn silent(&self) -> bool {
-        self.hearings
-            .iter()
+    pub fn silent(&self, as_of: Option<NaiveDate>) -> bool {
+        self.held(as_of)
             .any(|h| h.appeared == Some(true) && h.spoke == Some(false))
+    }
+
+    /// The date that places a pending first-instance case: the hearing date the court set
+    /// (else its notice date).
+    pub fn pending_date(&self) -> Option<NaiveDate> {
+        self.scheduled.or(self.notice_date)
     }
 
     pub fn concluded(&self) -> bool {
@@ -111,7 +157,7 @@ pub struct Rectification {
 type Summary = (Option<Record>, Option<Rectification>);
 
 /// The kind (and version) of [`Summary`] in the case index: another name when it changes.
-const SUMMARY_KIND: &str = "stats-record-1";
+const SUMMARY_KIND: &str = "stats-record-2";
 
 /// Everything the statistics read from the archive.
 #[derive(Debug, Default)]
@@ -122,6 +168,9 @@ pub struct Archive {
     pub ids: std::collections::BTreeSet<String>,
     /// Case files that could not be read (left out of every figure).
     pub unreadable: Vec<crate::engine::Unreadable>,
+    /// The day the figures are taken on: a hearing dated after it has not been held yet.
+    /// `None`: every recorded hearing counts as held.
+    pub as_of: Option<NaiveDate>,
 }
 
 fn text(f: &Facts, k: &str) -> String {
@@ -196,17 +245,17 @@ fn read(
                 continue;
             }
             let f = view.facts_at(i);
+            let several = case
+                .history
+                .iter()
+                .filter(|x| x.step.as_deref() == Some("appearance"))
+                .count()
+                > 1;
             // What this entry recorded wins over later typed facts only when several hearings exist:
             // the typed facts of a case describe one hearing, not each of several.
             let own = |k: &str| h.facts.get(k).cloned();
             let pick = |k: &str| -> Option<Value> {
-                if case
-                    .history
-                    .iter()
-                    .filter(|x| x.step.as_deref() == Some("appearance"))
-                    .count()
-                    > 1
-                {
+                if several {
                     own(k).or_else(|| f.get(k).cloned())
                 } else {
                     f.get(k).cloned().or_else(|| own(k))
@@ -220,6 +269,7 @@ fn read(
                 "absence_reason",
                 "head_name",
                 "head_post",
+                "hearing_adjourned",
             ] {
                 if let Some(v) = pick(k) {
                     hf.insert(k.to_string(), v);
@@ -234,6 +284,9 @@ fn read(
                 head_name: opt_text(&hf, "head_name"),
                 head_post: opt_text(&hf, "head_post"),
                 opened: h.opened.clone(),
+                // Said of this session only: a later hearing is held unless it says otherwise.
+                adjourned: boolean(if several { &h.facts } else { &hf }, "hearing_adjourned")
+                    == Some(true),
             });
         }
         let judged = steps("judgment");
@@ -254,6 +307,7 @@ fn read(
                 .cloned()
                 .collect(),
             hearings,
+            scheduled: date(&facts, "hearing_date"),
             judgment_date: if judged {
                 date(&facts, "judgment_date")
             } else {
@@ -315,7 +369,9 @@ impl Archive {
                 CaseFigures::read(ws, &crate::index::cases::CaseRef::new(index, ws, id, path))
             })?;
         index.save();
-        Ok(Archive::of_figures(summaries, unreadable))
+        let mut archive = Archive::of_figures(summaries, unreadable);
+        archive.as_of = Some(crate::engine::Actor::from_env()?.today());
+        Ok(archive)
     }
 
     /// The archive of what the figures read of each case, and of the unreadable case files.
@@ -419,10 +475,15 @@ pub struct Counts {
     pub appeared: u64,
     /// Counted cases where the head appeared but did not speak.
     pub silent: u64,
+    /// Cases the unit's rate would count whose hearing has not been held yet (still to come,
+    /// adjourned, or not recorded): left out of `counted` until it is.
+    pub pending: u64,
     /// First-instance cases concluded (placed by judgment_date).
     pub concluded: u64,
-    /// Of those, the agency's act was changed.
+    /// Of those, lost (outcome in [`LOSS_OUTCOMES`]).
     pub losses: u64,
+    /// The losses per outcome, in the order of [`LOSS_CLASSES`] (zeros left out).
+    pub losses_by: Vec<(String, u64)>,
 }
 
 impl Counts {
@@ -434,8 +495,40 @@ impl Counts {
         self.counted += o.counted;
         self.appeared += o.appeared;
         self.silent += o.silent;
+        self.pending += o.pending;
         self.concluded += o.concluded;
         self.losses += o.losses;
+        for (k, n) in &o.losses_by {
+            self.add_loss(k, *n);
+        }
+    }
+
+    /// Count `n` losses of outcome `outcome`, keeping [`LOSS_CLASSES`]' order.
+    fn add_loss(&mut self, outcome: &str, n: u64) {
+        match self.losses_by.iter_mut().find(|(k, _)| k == outcome) {
+            Some((_, m)) => *m += n,
+            None => {
+                self.losses_by.push((outcome.to_string(), n));
+                let rank = |k: &str| LOSS_CLASSES.iter().position(|(o, _)| *o == k);
+                self.losses_by.sort_by_key(|(k, _)| rank(k));
+            }
+        }
+    }
+
+    /// The losses as a sentence says them: “判决撤销2件、判决赔偿1件”.
+    pub fn losses_text(&self) -> String {
+        self.losses_by
+            .iter()
+            .map(|(k, n)| {
+                let words = LOSS_CLASSES
+                    .iter()
+                    .find(|(o, _)| o == k)
+                    .map(|(_, w)| *w)
+                    .unwrap_or(k.as_str());
+                format!("{words}{n}件")
+            })
+            .collect::<Vec<_>>()
+            .join("、")
     }
 
     /// Counts a case in the unit's rate (it falls under the unit's denominator).
@@ -476,24 +569,45 @@ pub fn count_by_agency(ws: &Workspace, archive: &Archive, p: &Period) -> BTreeMa
             .entry(r.agency.as_str())
             .or_insert_with(|| denominator_of(ws, &r.agency));
         let c = out.entry(r.agency.clone()).or_default();
-        let appeared = r.appeared();
+        let as_of = archive.as_of;
+        let appeared = r.appeared(as_of);
+        let heard = r.heard(as_of);
         if r.head_required && r.notice_date.is_some_and(|d| p.contains(d)) {
             c.notices += 1;
             c.notices_appeared += appeared as u64;
             if denom == Denominator::Notices {
-                c.count_rated(appeared, r.silent());
+                if heard {
+                    c.count_rated(appeared, r.silent(as_of));
+                } else {
+                    c.pending += 1;
+                }
             }
         }
-        if r.first_instance() && r.first_hearing().is_some_and(|d| p.contains(d)) {
-            c.heard += 1;
-            c.heard_appeared += appeared as u64;
-            if denom == Denominator::Hearings {
-                c.count_rated(appeared, r.silent());
+        if r.first_instance() {
+            match r.first_hearing(as_of) {
+                Some(d) if p.contains(d) => {
+                    c.heard += 1;
+                    c.heard_appeared += appeared as u64;
+                    if denom == Denominator::Hearings {
+                        c.count_rated(appeared, r.silent(as_of));
+                    }
+                }
+                None if denom == Denominator::Hearings
+                    && r.pending_date().is_some_and(|d| p.contains(d)) =>
+                {
+                    c.pending += 1;
+                }
+                _ => {}
             }
         }
         if r.first_instance() && r.judgment_date.is_some_and(|d| p.contains(d)) {
             c.concluded += 1;
-            c.losses += r.lost() as u64;
+            if r.lost() {
+                c.losses += 1;
+                if let Some(o) = &r.outcome {
+                    c.add_loss(o, 1);
+                }
+            }
         }
     }
     out

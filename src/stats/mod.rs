@@ -23,16 +23,22 @@
 //! | figure | counts | the date that places a case in the period |
 //! |---|---|---|
 //! | 出庭通知 `notices` | cases with `head_required: true` (court notice requiring the head), any level | `notice_date` |
-//! | 通知出庭 `notices_appeared` | of those, cases where the head appeared at one hearing at least | (same case, same period as its notice) |
-//! | 开庭 `heard` | first-instance cases (`level` 一审 or missing) with at least one hearing | the date of the case's **first** hearing |
+//! | 通知出庭 `notices_appeared` | of those, cases where the head appeared at one hearing held at least | (same case, same period as its notice) |
+//! | 开庭 `heard` | first-instance cases (`level` 一审 or missing) with at least one hearing held | the date of the case's **first** hearing held |
 //! | 开庭出庭 `heard_appeared` | of those, cases where the head appeared at one hearing at least | (same case, same period as its first hearing) |
-//! | 计数 `counted` / 出庭 `appeared` | `notices`/`notices_appeared` for agencies whose group has `denominator: notices`, `heard`/`heard_appeared` for `denominator: hearings` | as above |
+//! | 计数 `counted` / 出庭 `appeared` | for agencies whose group has `denominator: notices`, the notices whose hearing has been held and of those the ones the head appeared at; `heard`/`heard_appeared` for `denominator: hearings` | as above |
+//! | 待开庭 `pending` | cases the rate would count whose hearing has not been held: none recorded yet, dated after the as-of day, or adjourned (`hearing_adjourned: true`); never counted as a hearing without the head | notice date (`notices`), the hearing date the court set (`hearings`) |
 //! | 出庭率 `rate` | `appeared ÷ counted` | |
 //! | 出庭未发言 `silent` | counted cases where the head appeared at a hearing with `head_spoke: false` (not counted when `head_spoke` was not recorded) | as `counted` |
 //! | 审结 `concluded` | first-instance cases that reached the `judgment` step — every outcome, including 撤诉 and 调解 | `judgment_date` |
-//! | 改变决定（败诉）`losses` | concluded cases whose outcome is 撤销, 部分撤销, 确认违法, 确认无效, 责令履行法定职责, 变更 or 判决赔偿 | `judgment_date` |
+//! | 败诉 `losses` | concluded cases whose outcome is 撤销, 部分撤销, 确认违法, 确认无效, 责令履行法定职责, 变更 (the act changed) or 判决赔偿 (compensation, no act changed); `losses_by` counts each outcome, and a sentence names them by [`figures::LOSS_CLASSES`], never as “改变行政机关决定” alone | `judgment_date` |
 //! | 败诉率 `loss_rate` | `losses ÷ concluded` | |
 //! | 同比 `change` | this period's rate minus the rate of the same period one year earlier, in percentage points, computed from the two **displayed** (rounded) rates so that the printed figures add up (61.9% → 100% is +38.1) | |
+//!
+//! **Hearings held.** A hearing is held when its `appearance` entry is dated on or before the
+//! as-of day (today for `stats` and `check`, the document's date for reports) and is not
+//! adjourned. Only a held hearing can show the head absent: a case heard next week is pending,
+//! counted in `pending`, and neither lowers a rate nor opens a rectification.
 //!
 //! **Several hearings of one case.** Following the SPC rules art. 7, one appearance per level
 //! fulfils the duty: a case counts once (in the period of its first hearing), and counts as
@@ -66,7 +72,8 @@
 //!   or a rectification case with reason 无正当理由不出庭 lists its case number — is reported as
 //!   covered and never opened again.
 //!
-//! `check --open` opens one `rectification` case per agency and rule with the id
+//! `check --open` lists the rectification cases it would open (id, agency, rule, the finding)
+//! and writes nothing; `check --open --yes` opens one `rectification` case per agency and rule with the id
 //! `ZG-<period code>-<agency>-<rule>` (e.g. `ZG-2023Q1-scjgj-floor`); an existing id is skipped,
 //! so running it twice opens nothing the second time.
 //!
@@ -86,8 +93,6 @@ mod period;
 mod reconcile;
 mod report;
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::config::Denominator;
@@ -96,8 +101,8 @@ use crate::workspace::Workspace;
 
 pub use check::{Breach, Rule, check, open_breaches};
 pub use figures::{
-    Archive, CaseFigures, Counts, Hearing, LOSS_OUTCOMES, Rate, Record, fmt_change, fmt_permille,
-    norm_case_number,
+    Archive, CaseFigures, Counts, Hearing, LOSS_CLASSES, LOSS_OUTCOMES, Rate, Record, fmt_change,
+    fmt_permille, norm_case_number,
 };
 pub use period::{Kind as PeriodKind, Period};
 pub use reconcile::{Difference, reconcile};
@@ -209,6 +214,27 @@ impl Stats {
     }
 }
 
+/// Where agency `id` stands in the order the bureau configured: its group's place among
+/// `groups` (government, departments, towns and streets …), then its own place among
+/// `agencies` in yingsu.yaml; an id the configuration does not know comes last, by spelling.
+/// Every list of units (the statistics, the findings, the bulletin's table, chart and lists)
+/// follows it, never the spelling of the ids (`bm10, bm100, bm11`).
+pub fn agency_rank(ws: &Workspace, id: &str) -> (usize, usize, String) {
+    let cfg = &ws.config;
+    let group = cfg.agencies.get(id).map(|a| a.group.as_str());
+    let g = cfg
+        .groups
+        .keys()
+        .position(|k| Some(k) == group)
+        .unwrap_or(usize::MAX);
+    let a = cfg
+        .agency_order
+        .iter()
+        .position(|k| k == id)
+        .unwrap_or(usize::MAX);
+    (g, a, id.to_string())
+}
+
 /// The floor of yingsu.yaml in tenths of a percent.
 pub fn floor_permille(ws: &Workspace) -> i64 {
     (ws.config.targets.floor * 10.0).round() as i64
@@ -229,7 +255,8 @@ pub fn compute(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Sta
     let floor = floor_permille(ws);
     let cfg = &ws.config;
     let mut rows = Vec::new();
-    let agencies: Vec<&String> = cur.keys().collect();
+    let mut agencies: Vec<&String> = cur.keys().collect();
+    agencies.sort_by_key(|a| agency_rank(ws, a));
     let denom_of = |a: &str| denom_name(figures::denominator_of(ws, a));
     let sum = |ids: &[&String]| {
         let mut c = Counts::default();
@@ -277,14 +304,18 @@ pub fn compute(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Sta
             floor,
         ));
     }
-    let mut kinds: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    // Kinds in the order their first agency is configured.
+    let mut kinds: Vec<(String, Vec<&String>)> = Vec::new();
     for a in &agencies {
         let k = cfg
             .agencies
             .get(*a)
             .and_then(|x| x.kind.clone())
             .unwrap_or_else(|| "未分类".into());
-        kinds.entry(k).or_default().push(a);
+        match kinds.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, ids)) => ids.push(a),
+            None => kinds.push((k, vec![a])),
+        }
     }
     for (k, ids) in &kinds {
         let (c, p) = sum(ids);
@@ -292,11 +323,7 @@ pub fn compute(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Sta
     }
     for a in &agencies {
         let (c, p) = sum(&[*a]);
-        let name = cfg
-            .agencies
-            .get(*a)
-            .map(|x| x.short.clone().unwrap_or_else(|| x.name.clone()))
-            .unwrap_or_else(|| (*a).clone());
+        let name = cfg.agency_short(a);
         rows.push(Row::build("agency", a, &name, denom_of(a), c, p, floor));
     }
     Ok(Stats {

@@ -117,8 +117,11 @@ pub fn monthly(
 ) -> Result<Made> {
     let period = period_of(month, Kind::Month)?;
     let a = configured(&ws.config.agencies, agency, "单位", "agencies")?;
-    let archive = Archive::load(ws)?;
+    let mut archive = Archive::load(ws)?;
     archive.complete()?;
+    // Taken on the return's date, so the same return made again says the same.
+    archive.as_of = Some(date);
+    let as_of = archive.as_of;
     let stats = super::compute(ws, &archive, &period)?;
     let row = stats
         .rows
@@ -136,14 +139,13 @@ pub fn monthly(
         })
         .collect();
     recs.sort_by(|x, y| {
-        (x.first_hearing().or(x.notice_date), &x.case_number)
-            .cmp(&(y.first_hearing().or(y.notice_date), &y.case_number))
+        (x.first_hearing(as_of).or(x.notice_date), &x.case_number)
+            .cmp(&(y.first_hearing(as_of).or(y.notice_date), &y.case_number))
     });
     let mut rows = Vec::new();
     for r in recs {
         let hs: Vec<_> = r
-            .hearings
-            .iter()
+            .held(as_of)
             .filter(|h| h.date.is_some_and(|d| period.contains(d)))
             .collect();
         let base = |h: Option<&super::figures::Hearing>| {
@@ -190,7 +192,8 @@ pub fn monthly(
         "summary": {
             "notices": c.notices, "heard": c.heard, "counted": c.counted, "appeared": c.appeared,
             "rate": row.and_then(|r| r.rate.clone()), "silent": c.silent,
-            "concluded": c.concluded, "losses": c.losses,
+            "concluded": c.concluded, "losses": c.losses, "pending": c.pending,
+            "losses_text": c.losses_text(),
         },
         "rows": rows,
     });
@@ -232,8 +235,10 @@ pub fn bulletin(
 ) -> Result<Made> {
     let period = period_of(quarter, Kind::Quarter)?;
     let iss = configured(&ws.config.issuers, issuer, "发文机关", "issuers")?;
-    let archive = Archive::load(ws)?;
+    let mut archive = Archive::load(ws)?;
     archive.complete()?;
+    // Taken on the bulletin's date, so the same bulletin made again says the same.
+    archive.as_of = Some(date);
     let stats = super::compute(ws, &archive, &period)?;
     let breaches = check(ws, &archive, &period)?;
     let floor = super::floor_permille(ws);
@@ -244,24 +249,16 @@ pub fn bulletin(
             "counted": r.counts.counted, "appeared": r.counts.appeared, "rate": r.rate,
             "previous_rate": r.previous_rate, "change": r.change, "silent": r.counts.silent,
             "concluded": r.counts.concluded, "losses": r.counts.losses, "loss_rate": r.loss_rate,
+            "losses_text": r.counts.losses_text(), "pending": r.counts.pending,
             "target_met": r.target_met,
         })
     };
-    // In the order of the groups in yingsu.yaml (the government before its departments).
-    let mut agencies: Vec<&super::Row> = stats
+    // In the order the bureau configured (stats rows are already in it): groups as yingsu.yaml
+    // lists them, each group's units as its `agencies` lists them.
+    let agencies: Vec<&super::Row> = stats
         .rows_of("agency")
         .filter(|r| r.counts.counted > 0)
         .collect();
-    let group_rank = |id: &str| {
-        let group = ws.config.agencies.get(id).map(|a| a.group.as_str());
-        ws.config
-            .groups
-            .0
-            .iter()
-            .position(|(g, _)| Some(g.value.as_str()) == group)
-            .unwrap_or(usize::MAX)
-    };
-    agencies.sort_by_key(|r| group_rank(&r.id));
     let chart: Vec<Value> = agencies
         .iter()
         .filter_map(|r| {
@@ -278,7 +275,8 @@ pub fn bulletin(
         let mut seen = Vec::new();
         for b in breaches.iter().filter(|b| b.rule == rule) {
             if !seen.iter().any(|x: &Value| x["agency"] == b.agency) {
-                seen.push(json!({"agency": b.agency, "name": b.agency_name, "detail": b.detail, "cases": b.cases}));
+                // The short name, as the table names the unit: one name form per document.
+                seen.push(json!({"agency": b.agency, "name": ws.config.agency_short(&b.agency), "detail": b.detail, "cases": b.cases}));
             }
         }
         seen
