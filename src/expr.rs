@@ -16,6 +16,7 @@ pub const BUILTINS: &[&str] = &[
     "today",
     "court_name",
     "agency_name",
+    "agency_relation",
 ];
 
 /// The shared environment (strict about syntax, lenient about missing optional facts).
