@@ -548,9 +548,15 @@ impl Config {
     pub fn reports_to(&self, id: &str) -> Option<(String, String)> {
         let named = |n: &str| -> (String, String) {
             if let Some(i) = self.issuers.get(n) {
-                (i.name.clone(), i.short.clone().unwrap_or_else(|| i.name.clone()))
+                (
+                    i.name.clone(),
+                    i.short.clone().unwrap_or_else(|| i.name.clone()),
+                )
             } else if let Some(a) = self.agencies.get(n) {
-                (a.name.clone(), a.short.clone().unwrap_or_else(|| a.name.clone()))
+                (
+                    a.name.clone(),
+                    a.short.clone().unwrap_or_else(|| a.name.clone()),
+                )
             } else {
                 (n.to_string(), n.to_string())
             }
@@ -657,7 +663,7 @@ impl Config {
                 .lines()
                 .position(|l| l.contains(value))
                 .map_or(String::new(), |n| format!("第 {} 行", n + 1));
-            found.push(format!("yingsu.yaml {line}：{what}未填写（现为“{value}”）"));
+            found.push(format!("yingsu.yaml {line} {what}（现为“{value}”）"));
         };
         for (id, i) in &self.issuers {
             for (key, label, v) in [

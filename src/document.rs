@@ -209,9 +209,7 @@ fn parties(req: &DocRequest) -> Value {
     let procuratorate = req.facts.get("procuratorate_suit") == Some(&Value::Bool(true));
     let agency_moved = text("appellant") == Some("原审被告");
     let p = crate::casenum::parties(instance, procuratorate, agency_moved);
-    let role = |r: &crate::casenum::Role| {
-        json!({"role": r.role, "original": r.original, "label": r.label()})
-    };
+    let role = |r: &crate::casenum::Role| json!({"role": r.role, "original": r.original, "label": r.label()});
     json!({
         "instance": instance.name(),
         "plaintiff": role(&p.plaintiff),

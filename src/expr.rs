@@ -17,6 +17,7 @@ pub const BUILTINS: &[&str] = &[
     "court_name",
     "agency_name",
     "agency_relation",
+    "bureau_issuer",
 ];
 
 /// The shared environment (strict about syntax, lenient about missing optional facts).
