@@ -246,21 +246,6 @@ pub fn instance_of(case_number: Option<&str>, level: Option<&str>) -> Option<Ins
         .or_else(|| level.and_then(Instance::of_level))
 }
 
-/// Why a case's 审级 contradicts its 案号 (`一审` for a `行终` number), if it does.
-pub fn level_conflict(case_number: &str, level: &str) -> Option<String> {
-    let n = parse_lenient(case_number)?;
-    let by_number = Instance::of_type(&n.type_code)?;
-    let by_level = Instance::of_level(level)?;
-    (by_number != by_level).then(|| {
-        format!(
-            "审级“{level}”与案号 {} 不符：类型代字“{}”是{}案件",
-            n.canonical(),
-            n.type_code,
-            by_number.name()
-        )
-    })
-}
-
 impl fmt::Display for CaseNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.canonical())
