@@ -596,6 +596,28 @@ fn an_agency_workspace_reports_to_its_bureau() {
         }),
     );
     has(&doc(&ws, "A2", "qingkuang"), "渝北市监函〔2023〕1号");
+    // A rectification opened by hand here has no bureau to issue it: refused, nothing written.
+    let inp = input(
+        tmp.path(),
+        "A3",
+        &json!({"agency": "scjgj", "reason": "出庭率为零", "findings": "出庭率为零。", "issued_date": "2023-07-05"}),
+    );
+    let err = yingsu::engine::new_case(
+        &ws,
+        "rectification",
+        "A3",
+        &inp,
+        &actor("2023-07-05T09:00:00+08:00"),
+        &TypstRenderer::new(),
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert_eq!(
+        err,
+        "错误：《督查整改通知书》（案件 A3）没有发文机关，无法署名和编号\n = 帮助：本工作区没有司法局的发文机关：在 yingsu.yaml 的 issuers 下添加 sfj（司法局），或写 bureau: {issuer: 司法局的编号}\n"
+    );
+    assert!(!tmp.path().join("cases/2023/A3.yaml").exists());
 }
 
 // ------------------------------------------------------------------ wording
@@ -713,10 +735,10 @@ fn a_government_reporting_to_its_bureau_is_refused() {
         "issuer: qzf, reports_to: sfj, principal: 刘长青",
     );
     std::fs::write(tmp.path().join("yingsu.yaml"), &config).unwrap();
-    let e = Workspace::open(tmp.path())
-        .err()
-        .expect("refused")
-        .to_string();
+    let Err(e) = Workspace::open(tmp.path()) else {
+        panic!("a government reporting to its own bureau was accepted");
+    };
+    let e = e.to_string();
     assert!(
         e.contains("单位 `qzf`（重庆市渝北区人民政府）是重庆市渝北区司法局的上级，败诉案件总结报告不能报送重庆市渝北区司法局"),
         "{e}"
