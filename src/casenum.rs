@@ -119,6 +119,133 @@ impl CaseNumber {
     }
 }
 
+/// The instance a case is at, which names its parties (行政诉讼法; 法释〔2018〕1号).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instance {
+    /// 一审: 原告 / 被告.
+    First,
+    /// 二审: 上诉人 / 被上诉人.
+    Appeal,
+    /// 再审 and its review: 再审申请人 / 被申请人.
+    Retrial,
+}
+
+impl Instance {
+    /// The instance of a type code (`行终` → 二审); `None` for one that is not a trial
+    /// (jurisdiction, enforcement review, 行他).
+    pub fn of_type(code: &str) -> Option<Instance> {
+        match code {
+            "行初" | "行赔初" => Some(Instance::First),
+            "行终" | "行赔终" => Some(Instance::Appeal),
+            "行申" | "行抗" | "行监" | "行再" | "行赔申" | "行赔抗" | "行赔监" | "行赔再" => {
+                Some(Instance::Retrial)
+            }
+            _ => None,
+        }
+    }
+
+    /// The instance a workflow's 审级 names (一审, 二审, 再审).
+    pub fn of_level(level: &str) -> Option<Instance> {
+        match level.trim() {
+            "一审" => Some(Instance::First),
+            "二审" => Some(Instance::Appeal),
+            "再审" => Some(Instance::Retrial),
+            _ => None,
+        }
+    }
+
+    /// 一审, 二审 or 再审.
+    pub fn name(self) -> &'static str {
+        match self {
+            Instance::First => "一审",
+            Instance::Appeal => "二审",
+            Instance::Retrial => "再审",
+        }
+    }
+}
+
+/// One side's role in a case: `role` at this instance, `original` its role at first instance
+/// when the case is past it (原审原告), and `label` as a caption prints it (上诉人（原审原告）).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub role: &'static str,
+    pub original: Option<String>,
+}
+
+impl Role {
+    pub fn label(&self) -> String {
+        match &self.original {
+            Some(o) => format!("{}（{o}）", self.role),
+            None => self.role.to_string(),
+        }
+    }
+}
+
+/// The parties' roles: the plaintiff's side (a person or organisation, or the procuratorate in
+/// a public-interest suit: 公益诉讼起诉人) and the defendant agency's, and which side moved the
+/// case on (the appellant or the applicant for retrial; the plaintiff at first instance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parties {
+    pub instance: Instance,
+    pub plaintiff: Role,
+    pub defendant: Role,
+    /// Whether the agency appealed or applied for retrial (it is then named first).
+    pub agency_moved: bool,
+}
+
+/// The roles of a case at `instance`, brought by the procuratorate or not, moved on by the
+/// agency or by the plaintiff's side.
+pub fn parties(instance: Instance, procuratorate: bool, agency_moved: bool) -> Parties {
+    let first_plaintiff = if procuratorate {
+        "公益诉讼起诉人"
+    } else {
+        "原告"
+    };
+    let (mover, other) = match instance {
+        Instance::First => {
+            return Parties {
+                instance,
+                plaintiff: Role {
+                    role: first_plaintiff,
+                    original: None,
+                },
+                defendant: Role {
+                    role: "被告",
+                    original: None,
+                },
+                agency_moved: false,
+            };
+        }
+        Instance::Appeal => ("上诉人", "被上诉人"),
+        Instance::Retrial => ("再审申请人", "被申请人"),
+    };
+    let (p, d) = if agency_moved {
+        (other, mover)
+    } else {
+        (mover, other)
+    };
+    Parties {
+        instance,
+        plaintiff: Role {
+            role: p,
+            original: Some(format!("原审{first_plaintiff}")),
+        },
+        defendant: Role {
+            role: d,
+            original: Some("原审被告".into()),
+        },
+        agency_moved,
+    }
+}
+
+/// The instance of a case: its 案号's type code when the 案号 reads, else its 审级 (`level`).
+pub fn instance_of(case_number: Option<&str>, level: Option<&str>) -> Option<Instance> {
+    case_number
+        .and_then(parse_lenient)
+        .and_then(|n| Instance::of_type(&n.type_code))
+        .or_else(|| level.and_then(Instance::of_level))
+}
+
 impl fmt::Display for CaseNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.canonical())

@@ -55,6 +55,9 @@ pub struct Config {
     /// units in; `agencies` itself is kept by id).
     #[serde(skip)]
     pub agency_order: Vec<String>,
+    /// The supervising justice bureau, its level and its region words (see [`Bureau`]).
+    #[serde(default)]
+    pub bureau: Bureau,
 }
 
 /// How long and how much memory one document typeset from the workspace's own templates may
@@ -174,6 +177,150 @@ pub struct Agency {
     pub principal_post: Option<String>,
     #[serde(default)]
     pub address: Option<String>,
+    /// Where the agency stands to the justice bureau: 上级 (the government the bureau belongs
+    /// to, which the bureau reports to and never orders) or 下级 (a unit it supervises); see
+    /// [`Config::relation`].
+    #[serde(default)]
+    pub relation: Option<Relation>,
+    /// The body its loss report (败诉案件总结报告) goes to: an issuer id, an agency id or a full
+    /// name; see [`Config::reports_to`].
+    #[serde(default)]
+    pub reports_to: Option<String>,
+}
+
+/// See [`Agency::relation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Relation {
+    #[serde(rename = "上级")]
+    Above,
+    #[serde(rename = "下级")]
+    Below,
+}
+
+impl Relation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Relation::Above => "上级",
+            Relation::Below => "下级",
+        }
+    }
+}
+
+/// The level of a justice bureau (and of the government it belongs to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Level {
+    #[serde(rename = "区")]
+    District,
+    #[serde(rename = "县")]
+    County,
+    #[serde(rename = "市")]
+    City,
+    #[serde(rename = "省")]
+    Province,
+}
+
+impl Level {
+    /// The one-character name: 区, 县, 市, 省.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::District => "区",
+            Level::County => "县",
+            Level::City => "市",
+            Level::Province => "省",
+        }
+    }
+
+    /// The level a region's name ends with (重庆市渝北区 → 区; 某某自治县 → 县; 某某自治区 → 省).
+    pub fn of_region(region: &str) -> Option<Level> {
+        let r = region.trim();
+        if r.ends_with("自治区") || r.ends_with('省') {
+            Some(Level::Province)
+        } else if r.ends_with('区') {
+            Some(Level::District)
+        } else if r.ends_with('县') || r.ends_with('旗') {
+            Some(Level::County)
+        } else if r.ends_with('市') || r.ends_with('州') || r.ends_with('盟') {
+            Some(Level::City)
+        } else {
+            None
+        }
+    }
+
+    /// The units a bureau of this level supervises, as its notices address them.
+    fn addressees(self) -> &'static str {
+        match self {
+            Level::District => "区政府各部门，各镇人民政府、街道办事处",
+            Level::County => "县政府各部门，各乡镇人民政府、街道办事处",
+            Level::City => "各区县人民政府，市政府各部门",
+            Level::Province => "各市（州）人民政府，省政府各部门",
+        }
+    }
+
+    /// The supervised units other than the government itself, as a table note names them.
+    fn others(self) -> &'static str {
+        match self {
+            Level::District => "部门、镇街",
+            Level::County => "部门、乡镇街道",
+            Level::City => "部门、区县政府",
+            Level::Province => "部门、市（州）政府",
+        }
+    }
+}
+
+/// The supervising justice bureau (`bureau:` in `yingsu.yaml`). Every key has a default: the
+/// issuer `sfj`, the level the region's name ends with, the government named “<region>人民政府”
+/// among the agencies, and the region words of that level.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bureau {
+    /// The issuer id of the bureau when this workspace issues as the bureau (default `sfj`).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// The bureau's full name when it is not one of this workspace's issuers (an agency's
+    /// workspace): the body its loss reports go to (default: region + 司法局).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Its short name in running text (default: the issuer's short name, else level + 司法局).
+    #[serde(default)]
+    pub short: Option<String>,
+    /// 区, 县, 市 or 省 (default: from the region's name).
+    #[serde(default)]
+    pub level: Option<Level>,
+    /// The agency id of the government the bureau belongs to (default: the agency named
+    /// region + 人民政府).
+    #[serde(default)]
+    pub government: Option<String>,
+    /// The body the government's own loss reports go to (default: the government of the region
+    /// above, e.g. 重庆市人民政府 for 重庆市渝北区).
+    #[serde(default)]
+    pub superior: Option<String>,
+    /// Region words replacing the level's defaults.
+    #[serde(default)]
+    pub words: Words,
+}
+
+/// Region words (see [`Config::words`]); each replaces the default of the bureau's level.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Words {
+    /// 全区 / 全县 / 全市 / 全省.
+    #[serde(default)]
+    pub all: Option<String>,
+    /// The units a notice of the bureau is addressed to.
+    #[serde(default)]
+    pub addressees: Option<String>,
+    /// The government in running text: 区政府.
+    #[serde(default)]
+    pub government: Option<String>,
+    /// The government counted on its own: 区政府本级.
+    #[serde(default)]
+    pub government_self: Option<String>,
+    /// The other supervised units as a table note names them: 部门、镇街.
+    #[serde(default)]
+    pub others: Option<String>,
+    /// The region in running text: 渝北区.
+    #[serde(default)]
+    pub local: Option<String>,
 }
 
 /// How an agency group's appearance rate is counted.
@@ -349,6 +496,7 @@ impl Config {
                 ));
             }
         }
+        self.check_hierarchy(file, source, &mut errors);
         if !(0.0..=100.0).contains(&self.targets.floor) {
             errors.push(
                 Diagnostic::new(format!(
@@ -413,6 +561,261 @@ impl Config {
             .unwrap_or_else(|| id.to_string())
     }
 
+    /// The bureau's level: `bureau.level`, else the level the region's name ends with.
+    pub fn level(&self) -> Option<Level> {
+        self.bureau.level.or_else(|| Level::of_region(&self.region))
+    }
+
+    /// The region words of the bureau's level, each replaced by `bureau.words` where given:
+    /// 全区, 区政府各部门，各镇人民政府、街道办事处, 区政府, 区政府本级, 部门、镇街, 渝北区.
+    pub fn words(&self) -> Words {
+        let level = self.level().unwrap_or(Level::District);
+        let l = level.name();
+        let w = &self.bureau.words;
+        let or = |v: &Option<String>, d: String| {
+            Some(v.clone().filter(|s| !s.trim().is_empty()).unwrap_or(d))
+        };
+        Words {
+            all: or(&w.all, format!("全{l}")),
+            addressees: or(&w.addressees, level.addressees().to_string()),
+            government: or(&w.government, format!("{l}政府")),
+            government_self: or(&w.government_self, format!("{l}政府本级")),
+            others: or(&w.others, level.others().to_string()),
+            local: or(&w.local, local_name(&self.region)),
+        }
+    }
+
+    /// The issuer id of the supervising bureau: `bureau.issuer`, else `sfj` when it is an
+    /// issuer of this workspace.
+    pub fn bureau_issuer(&self) -> Option<&str> {
+        match &self.bureau.issuer {
+            Some(i) => Some(i.as_str()),
+            None => self.issuers.contains_key("sfj").then_some("sfj"),
+        }
+    }
+
+    /// The supervising bureau's full and short names.
+    pub fn bureau_names(&self) -> (String, String) {
+        let issuer = self.bureau_issuer().and_then(|i| self.issuers.get(i));
+        let level = self.level().unwrap_or(Level::District).name();
+        let name = self
+            .bureau
+            .name
+            .clone()
+            .or_else(|| issuer.map(|i| i.name.clone()))
+            .unwrap_or_else(|| format!("{}司法局", self.region));
+        let short = self
+            .bureau
+            .short
+            .clone()
+            .or_else(|| issuer.and_then(|i| i.short.clone()))
+            .unwrap_or_else(|| format!("{level}司法局"));
+        (name, short)
+    }
+
+    /// The agency id of the government the bureau belongs to: `bureau.government`, else the
+    /// agency named region + 人民政府.
+    pub fn government(&self) -> Option<&str> {
+        if let Some(g) = &self.bureau.government {
+            return Some(g.as_str());
+        }
+        let name = format!("{}人民政府", self.region);
+        self.agencies
+            .iter()
+            .find(|(_, a)| a.name == name)
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Where agency `id` stands to the bureau: its `relation`, else 上级 for the bureau's own
+    /// government and 下级 for every other unit.
+    pub fn relation(&self, id: &str) -> Relation {
+        match self.agencies.get(id).and_then(|a| a.relation) {
+            Some(r) => r,
+            None if self.government() == Some(id) => Relation::Above,
+            None => Relation::Below,
+        }
+    }
+
+    /// The government of the region above (重庆市渝北区 → 重庆市人民政府): `bureau.superior`,
+    /// else derived from the region's name; `None` for a region without a named parent.
+    pub fn superior(&self) -> Option<String> {
+        if let Some(s) = &self.bureau.superior {
+            return Some(s.clone());
+        }
+        let parts = region_parts(&self.region);
+        (parts.len() >= 2).then(|| format!("{}人民政府", parts[..parts.len() - 1].concat()))
+    }
+
+    /// The full and short names of the body agency `id`'s loss report goes to: its
+    /// `reports_to` (an issuer id, an agency id or a name), else the bureau for a unit it
+    /// supervises and the government above for the bureau's own government.
+    pub fn reports_to(&self, id: &str) -> Option<(String, String)> {
+        let named = |n: &str| -> (String, String) {
+            if let Some(i) = self.issuers.get(n) {
+                (
+                    i.name.clone(),
+                    i.short.clone().unwrap_or_else(|| i.name.clone()),
+                )
+            } else if let Some(a) = self.agencies.get(n) {
+                (
+                    a.name.clone(),
+                    a.short.clone().unwrap_or_else(|| a.name.clone()),
+                )
+            } else {
+                (n.to_string(), n.to_string())
+            }
+        };
+        if let Some(r) = self.agencies.get(id).and_then(|a| a.reports_to.as_deref()) {
+            return Some(named(r));
+        }
+        match self.relation(id) {
+            Relation::Below => Some(self.bureau_names()),
+            Relation::Above => self.superior().map(|s| (s.clone(), s)),
+        }
+    }
+
+    /// Who does not report to whom: checks of `bureau:` and of each agency's `relation` and
+    /// `reports_to` (a government does not report to its own justice bureau).
+    fn check_hierarchy(&self, file: &Path, source: &str, errors: &mut Errors) {
+        let at = |key: &str, d: Diagnostic| match key_in_section(source, "agencies", key)
+            .or_else(|| yaml::key_pos(source, key))
+        {
+            Some(pos) => d.at(file, source, pos),
+            None => d.in_file(file),
+        };
+        if self.level().is_none() {
+            errors.push(at(
+                "region",
+                Diagnostic::new(format!(
+                    "无法从 region “{}” 判断本级是区、县、市还是省",
+                    self.region
+                ))
+                .help("在 yingsu.yaml 中加上 bureau: {level: 区}（或 县、市、省），区域用语（全区、区政府各部门……）按它生成"),
+            ));
+        }
+        if let Some(i) = &self.bureau.issuer
+            && !self.issuers.contains_key(i)
+        {
+            errors.push(at(
+                "bureau",
+                Diagnostic::new(format!("bureau.issuer `{i}` 未在 issuers 中定义"))
+                    .help("写本工作区司法局的发文机关编号（如 sfj），或删去这一行"),
+            ));
+        }
+        if let Some(g) = &self.bureau.government
+            && !self.agencies.contains_key(g)
+        {
+            errors.push(at(
+                "bureau",
+                Diagnostic::new(format!("bureau.government `{g}` 未在 agencies 中定义"))
+                    .help("写本级政府在 agencies 中的编号（如 qzf），或删去这一行"),
+            ));
+        }
+        for d in self.agencies_without_issuer(file, source) {
+            errors.push(d);
+        }
+        let bureau = self.bureau_issuer();
+        let (bureau_name, _) = self.bureau_names();
+        for (id, a) in &self.agencies {
+            let reports = a.reports_to.as_deref();
+            if let Some(r) = reports
+                && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !self.issuers.contains_key(r)
+                && !self.agencies.contains_key(r)
+            {
+                errors.push(at(
+                    id,
+                    Diagnostic::new(format!(
+                        "单位 `{id}` 的 reports_to `{r}` 既不是 issuers 也不是 agencies 中的编号"
+                    ))
+                    .help("写接收败诉案件总结报告的机关编号，或直接写机关全称，如 reports_to: 重庆市人民政府"),
+                ));
+            }
+            if self.relation(id) != Relation::Above {
+                continue;
+            }
+            let to_bureau = match reports {
+                Some(r) => Some(r) == bureau || r == bureau_name,
+                None => false,
+            };
+            let unknown = reports.is_none() && self.superior().is_none();
+            if to_bureau || unknown {
+                let why = if to_bureau {
+                    format!(
+                        "单位 `{id}`（{}）是{bureau_name}的上级，败诉案件总结报告不能报送{bureau_name}",
+                        a.name
+                    )
+                } else {
+                    format!(
+                        "单位 `{id}`（{}）是司法局的上级，但无法从 region 推断它的败诉案件总结报告报送哪个机关",
+                        a.name
+                    )
+                };
+                errors.push(at(id, Diagnostic::new(why).help(format!(
+                    "在 agencies.{id} 下写 reports_to: 上一级人民政府的全称（如 reports_to: 重庆市人民政府），或在 bureau 下写 superior"
+                ))));
+            }
+        }
+    }
+
+    /// Values `init` leaves to fill in (“请填写……”), each with the
+    /// line of `yingsu.yaml` it is on: 未填写 notes for `validate`. Documents never print them.
+    pub fn unfilled(&self, source: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut note = |what: String, value: &str| {
+            let line = source
+                .lines()
+                .position(|l| l.contains(value))
+                .map_or(String::new(), |n| format!("第 {} 行", n + 1));
+            found.push(format!("yingsu.yaml {line} {what}（现为“{value}”）"));
+        };
+        for (id, i) in &self.issuers {
+            for (key, label, v) in [
+                ("principal", "主要负责人", &i.principal),
+                ("contact", "联系人", &i.contact),
+                ("phone", "联系电话", &i.phone),
+            ] {
+                if let Some(v) = v.as_deref().filter(|v| is_placeholder(v)) {
+                    note(format!("发文机关 {id} 的{label}（{key}）"), v);
+                }
+            }
+        }
+        for (id, a) in &self.agencies {
+            if let Some(v) = a.principal.as_deref().filter(|v| is_placeholder(v)) {
+                note(format!("单位 {id} 的主要负责人（principal）"), v);
+            }
+        }
+        found
+    }
+
+    /// Agencies without an `issuer`: documents a workflow issues as `agency` cannot be signed
+    /// or numbered for them. Each with the line to add to `yingsu.yaml`.
+    pub fn agencies_without_issuer(&self, file: &Path, source: &str) -> Vec<Diagnostic> {
+        self.agencies
+            .iter()
+            .filter(|(_, a)| a.issuer.is_none())
+            .map(|(id, a)| {
+                let d = Diagnostic::new(format!(
+                    "单位 `{id}`（{}）没有发文机关（issuer），它的提示函、情况说明和败诉案件总结报告无法署名和编号",
+                    a.name
+                ));
+                let d = match key_in_section(source, "agencies", id) {
+                    Some(pos) => d.at(file, source, pos),
+                    None => d.in_file(file),
+                };
+                let listed = self.issuers.contains_key(id);
+                d.help(if listed {
+                    format!("在 yingsu.yaml 的 agencies.{id} 下加一行：issuer: {id}")
+                } else {
+                    format!(
+                        "在 yingsu.yaml 的 agencies.{id} 下加一行：issuer: {id}，并在 issuers 下添加：{id}: {{name: {}, prefix: 某某函, prefixes: {{报告: 某某文}}}}（代字改为本单位的机关代字）",
+                        a.name
+                    )
+                })
+            })
+            .collect()
+    }
+
     pub fn court_name(&self, id: &str) -> String {
         self.courts
             .get(id)
@@ -440,6 +843,56 @@ fn value_pos(source: &str, value: &str) -> Option<crate::error::Pos> {
             }
         })
     })
+}
+
+/// The position of `key:` inside the top-level section `section:` of `source`.
+fn key_in_section(source: &str, section: &str, key: &str) -> Option<crate::error::Pos> {
+    let start = source
+        .lines()
+        .position(|l| l.starts_with(&format!("{section}:")))?;
+    let prefix = format!("{key}:");
+    source
+        .lines()
+        .enumerate()
+        .skip(start + 1)
+        .take_while(|(_, l)| l.is_empty() || l.starts_with(' ') || l.starts_with('#'))
+        .find_map(|(n, line)| {
+            let t = line.trim_start();
+            t.starts_with(&prefix).then(|| crate::error::Pos {
+                line: n + 1,
+                column: line.chars().count() - t.chars().count() + 1,
+            })
+        })
+}
+
+/// A value `init` leaves to fill in: “请填写……” (or nothing at all).
+pub fn is_placeholder(v: &str) -> bool {
+    let v = v.trim();
+    v.starts_with("请填写") || v.is_empty()
+}
+
+/// A region's name cut into its units: 重庆市渝北区 → [重庆市, 渝北区]; a unit is at least two
+/// characters (济南市市中区 → [济南市, 市中区]).
+fn region_parts(region: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    for c in region.trim().chars() {
+        cur.push(c);
+        if "省市区县州盟旗".contains(c) && cur.chars().count() >= 2 {
+            parts.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    parts
+}
+
+/// The region as running text names it: its last unit (重庆市渝北区 → 渝北区).
+fn local_name(region: &str) -> String {
+    region_parts(region)
+        .pop()
+        .unwrap_or_else(|| region.to_string())
 }
 
 /// Why a seal image path cannot be used, if it cannot: it must be a relative path inside the
@@ -470,4 +923,30 @@ fn check_seal_image(root: &Path, p: &str) -> std::result::Result<(), String> {
         Ok(_) => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_units_and_levels() {
+        assert_eq!(region_parts("重庆市渝北区"), ["重庆市", "渝北区"]);
+        assert_eq!(
+            region_parts("山东省济南市市中区"),
+            ["山东省", "济南市", "市中区"]
+        );
+        assert_eq!(
+            region_parts("广西壮族自治区南宁市"),
+            ["广西壮族自治区", "南宁市"]
+        );
+        assert_eq!(local_name("重庆市城口县"), "城口县");
+        assert_eq!(Level::of_region("重庆市渝北区"), Some(Level::District));
+        assert_eq!(Level::of_region("重庆市城口县"), Some(Level::County));
+        assert_eq!(Level::of_region("四川省成都市"), Some(Level::City));
+        assert_eq!(Level::of_region("广西壮族自治区"), Some(Level::Province));
+        assert_eq!(Level::of_region("某地"), None);
+        assert!(is_placeholder("请填写联系人姓名"));
+        assert!(!is_placeholder("饶东"));
+    }
 }

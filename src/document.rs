@@ -31,9 +31,9 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
                 "short": i.short.clone().unwrap_or_else(|| i.name.clone()),
                 "mark": i.mark.clone().unwrap_or_else(|| i.name.clone()),
                 "prefix": i.prefix,
-                "principal": i.principal,
-                "contact": i.contact,
-                "phone": i.phone,
+                "principal": filled(&i.principal),
+                "contact": filled(&i.contact),
+                "phone": filled(&i.phone),
                 "seal": i.seal_value(),
             })
         });
@@ -48,11 +48,20 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
                 "name": a.name,
                 "short": a.short.clone().unwrap_or_else(|| a.name.clone()),
                 "kind": a.kind,
-                "principal": a.principal,
+                "principal": filled(&a.principal),
                 "principal_post": a.principal_post,
                 "address": a.address,
+                "relation": cfg.relation(id).name(),
             })
         });
+    // Where the agency's report goes, and the bureau that supervises it.
+    let report_to = req
+        .facts
+        .get("agency")
+        .and_then(Value::as_str)
+        .and_then(|id| cfg.reports_to(id))
+        .map(|(name, short)| json!({"name": name, "short": short}));
+    let (bureau_name, bureau_short) = cfg.bureau_names();
     let court = req
         .facts
         .get("court")
@@ -133,7 +142,7 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         (Direction::Up, Some(id)) => cfg
             .issuers
             .get(id)
-            .and_then(|i| i.principal.clone())
+            .and_then(|i| filled(&i.principal))
             .or_else(|| {
                 let mine = |a: &&crate::config::Agency| a.issuer.as_deref() == Some(id.as_str());
                 let case_agency = req.facts.get("agency").and_then(Value::as_str);
@@ -141,7 +150,7 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
                     .and_then(|a| cfg.agencies.get(a))
                     .filter(mine)
                     .or_else(|| cfg.agencies.values().find(mine))
-                    .and_then(|a| a.principal.clone())
+                    .and_then(|a| filled(&a.principal))
             })
             .into_iter()
             .map(Value::String)
@@ -164,6 +173,10 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         },
         "case": {"id": req.case_id, "workflow": req.workflow},
         "region": cfg.region,
+        "words": cfg.words(),
+        "bureau": {"name": bureau_name, "short": bureau_short},
+        "report_to": report_to,
+        "parties": parties(req),
         "issuer": issuer,
         "issuers": issuers,
         "deadline": deadline,
@@ -176,6 +189,33 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         "stats": stats,
         "protected": protected_names(cfg),
     }))
+}
+
+/// A value of `yingsu.yaml` unless it is a placeholder left to fill in (see
+/// [`crate::config::is_placeholder`]): documents never print those.
+fn filled(v: &Option<String>) -> Option<String> {
+    v.clone().filter(|s| !crate::config::is_placeholder(s))
+}
+
+/// The parties' roles for the case's instance (its 案号, else its 审级), the plaintiff's kind
+/// (`procuratorate_suit`) and who appealed or applied for retrial (`appellant`):
+/// `{instance, plaintiff: {role, original, label}, defendant: {…}, agency_first}`; `null`
+/// when the case has neither a 案号 nor a 审级.
+fn parties(req: &DocRequest) -> Value {
+    let text = |k: &str| req.facts.get(k).and_then(Value::as_str);
+    let Some(instance) = crate::casenum::instance_of(text("case_number"), text("level")) else {
+        return Value::Null;
+    };
+    let procuratorate = req.facts.get("procuratorate_suit") == Some(&Value::Bool(true));
+    let agency_moved = text("appellant") == Some("原审被告");
+    let p = crate::casenum::parties(instance, procuratorate, agency_moved);
+    let role = |r: &crate::casenum::Role| json!({"role": r.role, "original": r.original, "label": r.label()});
+    json!({
+        "instance": instance.name(),
+        "plaintiff": role(&p.plaintiff),
+        "defendant": role(&p.defendant),
+        "agency_first": p.agency_moved,
+    })
 }
 
 /// Organisation names from `yingsu.yaml` — issuing bodies, agencies (full and short names) and

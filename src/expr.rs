@@ -16,6 +16,8 @@ pub const BUILTINS: &[&str] = &[
     "today",
     "court_name",
     "agency_name",
+    "agency_relation",
+    "bureau_issuer",
 ];
 
 /// The shared environment (strict about syntax, lenient about missing optional facts).

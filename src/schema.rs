@@ -114,8 +114,35 @@ pub fn config() -> Value {
             "principal": text("主要负责人（法定代表人）姓名"),
             "principal_post": text("主要负责人职务"),
             "address": text("地址"),
+            "relation": {"description": "与司法局的关系：上级（本级政府，司法局向它报告而不下发整改、约谈通知）或下级（受督查的单位）；省略时本级政府为上级", "enum": ["上级", "下级"]},
+            "reports_to": text("败诉案件总结报告的主送机关：issuers 或 agencies 中的编号，或机关全称；省略时下级报送司法局，本级政府报送上一级人民政府"),
         }),
         &["name", "group"],
+    );
+    let words = object(
+        "区域用语（省略的按层级生成）",
+        json!({
+            "all": text("全区 / 全县 / 全市 / 全省"),
+            "addressees": text("通报的主送机关，如 区政府各部门，各镇人民政府、街道办事处"),
+            "government": text("本级政府的简称，如 区政府"),
+            "government_self": text("本级政府单列时的称呼，如 区政府本级"),
+            "others": text("统计表说明中政府以外的单位，如 部门、镇街"),
+            "local": text("正文中的本地名称，如 渝北区"),
+        }),
+        &[],
+    );
+    let bureau = object(
+        "司法局的层级和区域用语",
+        json!({
+            "issuer": text("本工作区司法局的发文机关编号（默认 sfj）"),
+            "name": text("司法局全称（不在本工作区发文时，如单位自己的工作区）"),
+            "short": text("司法局简称，如 区司法局"),
+            "level": {"description": "层级：区、县、市、省（省略时按 region 的末字判断）", "enum": ["区", "县", "市", "省"]},
+            "government": text("本级政府在 agencies 中的编号"),
+            "superior": text("本级政府的败诉案件总结报告报送的机关（默认为上一级人民政府）"),
+            "words": words,
+        }),
+        &[],
     );
     let group = object(
         "统计分组",
@@ -159,6 +186,7 @@ pub fn config() -> Value {
             "calendar": calendar,
             "font_paths": {"type": "array", "items": {"type": "string"}, "description": "另外的字体目录（相对工作区或绝对路径），在工作区的 fonts/ 之后查找"},
             "system_fonts": flag("是否使用本机安装的公文字体（方正小标宋简体、仿宋_GB2312 等），默认 true"),
+            "bureau": bureau,
             "members": {"type": "array", "items": {"type": "string"}, "description": "汇总的成员工作区（各区县工作区的 git 克隆，相对本工作区或绝对路径）：stats、status、check 按工作区分列并给出合计"},
             "template_limits": object("用工作区 templates/ 中的模板排版一份文书的上限（内置模板不受限），超出即停止并指出模板", json!({
                 "seconds": {"type": "integer", "minimum": 1, "maximum": 3600, "description": "每份文书最多用时（秒），默认 60"},

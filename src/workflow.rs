@@ -61,7 +61,8 @@ pub struct DocSpec {
     /// Render only when this condition holds.
     #[serde(default)]
     pub when: Option<Spanned<String>>,
-    /// Who issues it: `agency` (the case's agency), or an issuer id from `yingsu.yaml`.
+    /// Who issues it: `agency` (the case's agency), `bureau` (the supervising justice bureau,
+    /// `bureau.issuer` in `yingsu.yaml`, default `sfj`), or an issuer id from `yingsu.yaml`.
     #[serde(default = "default_issuer")]
     pub issuer: Spanned<String>,
     /// The date field that dates the document (defaults to the step's `date`).
@@ -446,13 +447,14 @@ impl Workflow {
                     .get(&d.issuer.value)
                     .is_some_and(|f| f.of.as_ref().is_some_and(|o| o.value == "issuers"));
                 if d.issuer.value != "agency"
+                    && d.issuer.value != "bureau"
                     && !issuer_field
                     && !cx.config.issuers.contains_key(&d.issuer.value)
                 {
                     e.push(
                         self.at(&d.issuer, format!("发文机关 `{}` 未在 yingsu.yaml 的 issuers 中定义", d.issuer.value))
                             .help(format!(
-                                "写 agency 表示由案件的被诉单位发文，或写一个 of: issuers 的字段名，或写 issuers 中的编号：{}",
+                                "写 agency 表示由案件的被诉单位发文，bureau 表示由司法局（yingsu.yaml 的 bureau.issuer，默认 sfj）发文，或写一个 of: issuers 的字段名，或写 issuers 中的编号：{}",
                                 cx.config.issuers.keys().cloned().collect::<Vec<_>>().join("、")
                             )),
                     );

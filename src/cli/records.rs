@@ -128,6 +128,12 @@ fn validated(
     for line in super::status::calendar_warnings(rows) {
         w(out, line)?;
     }
+    // Placeholders `init` wrote (issue 26): documents leave them out until they are filled
+    // in. Said on standard error, like other warnings: standard output stays the report.
+    let source = std::fs::read_to_string(ws.root.join("yingsu.yaml")).unwrap_or_default();
+    for line in ws.config.unfilled(&source) {
+        eprintln!("未填写：{line}，文书中不印这一项；请改为实际的内容");
+    }
     w(out, "文书使用的字体：")?;
     let fonts: Vec<Vec<String>> = render::role_fonts(ws, &TypstRenderer::new())?
         .into_iter()

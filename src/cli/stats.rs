@@ -139,13 +139,9 @@ pub enum ReportKind {
         /// 季度，如 2023Q1
         #[arg(long, value_name = "季度")]
         quarter: String,
-        /// 主送机关
-        #[arg(
-            long,
-            value_name = "机关",
-            default_value = "区政府各部门，各镇人民政府、街道办事处"
-        )]
-        to: String,
+        /// 主送机关（默认按 yingsu.yaml 的层级，如“区政府各部门，各镇人民政府、街道办事处”；可在 bureau.words.addressees 改写）
+        #[arg(long, value_name = "机关")]
+        to: Option<String>,
         /// 成文日期（默认今天）
         #[arg(long, value_name = "日期")]
         date: Option<String>,
@@ -936,7 +932,7 @@ pub fn cmd_report(ws: &Workspace, a: ReportArgs, out: &mut dyn Write) -> Result<
             ws,
             &renderer,
             &quarter,
-            &to,
+            &to.unwrap_or_else(|| ws.config.words().addressees.unwrap_or_default()),
             &issuer,
             date_arg(&date)?,
             reissue,

@@ -12,7 +12,7 @@ use crate::workspace::Workspace;
 /// The built-in names and their values for one evaluation.
 #[derive(Debug, Clone)]
 pub struct ExprContext {
-    values: [(&'static str, String); 6],
+    values: [(&'static str, String); 8],
 }
 
 impl ExprContext {
@@ -42,6 +42,18 @@ impl ExprContext {
                 (
                     "agency_name",
                     name_of("agency", &|a| ws.config.agency_name(a)),
+                ),
+                // 上级 or 下级: whether the bureau may order the case's agency (see
+                // `Config::relation`).
+                (
+                    "agency_relation",
+                    name_of("agency", &|a| ws.config.relation(a).name().to_string()),
+                ),
+                // The supervising bureau's issuer id, empty in a workspace that does not issue
+                // as the bureau (an agency's own).
+                (
+                    "bureau_issuer",
+                    ws.config.bureau_issuer().unwrap_or_default().to_string(),
                 ),
             ],
         }

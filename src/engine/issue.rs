@@ -145,6 +145,17 @@ pub fn request(ws: &Workspace, at: &StepAt<'_>, d: &DocSpec) -> Result<DocReques
         .unwrap_or(at.day);
     let mut req = bare_request(at, &d.template.value, &d.title);
     req.issuer = issuer_of(ws, &d.issuer.value, &at.facts);
+    if req.issuer.is_none() {
+        // A document no one can sign is not issued (issue 26).
+        return Err(Error::user(
+            format!("{}没有发文机关，无法署名和编号", req.what()),
+            if d.issuer.value == "bureau" {
+                "本工作区没有司法局的发文机关：在 yingsu.yaml 的 issuers 下添加 sfj（司法局），或写 bureau: {issuer: 司法局的编号}".to_string()
+            } else {
+                "在 yingsu.yaml 中给案件的被诉单位加上 issuer（如 issuer: scjgj），并在 issuers 下添加该发文机关".to_string()
+            },
+        ));
+    }
     req.date = date;
     let declared = ws.declared(&d.template.value)?;
     req.declared = Declared {
@@ -176,9 +187,13 @@ fn bare_request(at: &StepAt<'_>, template: &str, title: &str) -> DocRequest {
     }
 }
 
-/// Resolve a document's issuer: `agency` → the case agency's issuer; a field naming an issuer
+/// Resolve a document's issuer: `bureau` → the supervising justice bureau's issuer (see
+/// `Config::bureau_issuer`); `agency` → the case agency's issuer; a field naming an issuer
 /// (e.g. `handler`) → that issuer; otherwise the issuer id itself.
 pub fn issuer_of(ws: &Workspace, spec: &str, facts: &Facts) -> Option<String> {
+    if spec == "bureau" {
+        return ws.config.bureau_issuer().map(str::to_string);
+    }
     if spec != "agency" {
         if let Some(v) = facts.get(spec).and_then(|v| v.as_str())
             && ws.config.issuers.contains_key(v)

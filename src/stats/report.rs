@@ -185,6 +185,7 @@ pub fn monthly(
     let data = json!({
         "doc": {"title": title, "date": facts::format_date_zh(date), "date_iso": date.to_string()},
         "region": ws.config.region,
+        "words": ws.config.words(),
         "period": {"code": period.code(), "label": period.label()},
         "agency": {"id": agency, "name": a.name, "short": a.short.clone().unwrap_or_else(|| a.name.clone()), "kind": a.kind},
         "issuer": issuer.map(|i| json!({"name": i.name, "contact": i.contact, "phone": i.phone, "seal": i.seal_value()})),
@@ -311,6 +312,7 @@ pub fn bulletin(
         "org": org,
         "to": to,
         "region": ws.config.region,
+        "words": ws.config.words(),
         "issuer": {"name": iss.name, "short": iss.short.clone().unwrap_or_else(|| iss.name.clone()), "contact": iss.contact, "phone": iss.phone, "seal": iss.seal_value()},
         "period": {"code": period.code(), "label": period.label(), "previous": period.previous_label()},
         "floor": fmt_permille(floor),
