@@ -59,6 +59,7 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     problems.extend(registry_problems);
     problems.extend(engine::audit::audit(ws, &views));
     problems.extend(engine::audit::issued_files(ws, &docs));
+    problems.extend(engine::audit::issued_report_files(ws));
     let renderer = TypstRenderer::new();
     // One typesetter for every character checked.
     let typesetter = renderer.typesetter(ws).ok();
@@ -204,6 +205,7 @@ fn validate_cases(ws: &Workspace) -> Result<(Option<Checked>, Vec<String>)> {
         || !registry_problems.is_empty()
         || !audit::all_clear(ws, found.iter().map(|(s, _, _)| s))
         || !audit::issued_files(ws, docs()).is_empty()
+        || !audit::issued_report_files(ws).is_empty()
     {
         return Ok((None, restored));
     }
@@ -352,6 +354,23 @@ pub fn render(
     if !lost.is_empty() || !outcome.registries.is_empty() {
         let mut diagnostics = outcome.registries.clone();
         for d in &lost {
+            if d.case_id.is_empty() {
+                // A report: issued again only by its own command.
+                diagnostics.push(
+                    Diagnostic::new(format!(
+                        "已印发的《{}》无法恢复：{}",
+                        d.title,
+                        d.lost.as_deref().unwrap_or_default()
+                    ))
+                    .in_file(&d.file)
+                    .help(format!(
+                        "从 git 历史中取回原件和它的印发记录（例如 `git checkout -- {} {}`）；确需按现在的数据重新印发时，用生成它的 `yingsu report` 命令加上 --reissue",
+                        d.file,
+                        yingsu::engine::issue::frozen_path(&d.file),
+                    )),
+                );
+                continue;
+            }
             diagnostics.push(
                 Diagnostic::new(format!(
                     "已印发的《{}》无法恢复：{}",

@@ -567,6 +567,81 @@ fn check_issued<'m>(
     out
 }
 
+/// Every issued report (bulletin, monthly return; see [`super::issue::issued_reports`]) checked
+/// against its frozen record: the record is readable and its data as issued, the PDF exists and
+/// has the record's hash. Reports have no case history: their record is all there is.
+pub fn issued_report_files(ws: &Workspace) -> Vec<Diagnostic> {
+    use super::issue::Frozen;
+    let mut out = Vec::new();
+    for r in super::issue::issued_reports(ws) {
+        let read = |p: &str| match std::fs::symlink_metadata(ws.root.join(p)) {
+            Ok(m) if m.is_file() => Some(std::fs::read(ws.root.join(p)).ok()),
+            Ok(_) => Some(None),
+            Err(_) => None,
+        };
+        let json = &r.record;
+        let record = match read(json) {
+            None => {
+                out.push(
+                    Diagnostic::new(format!(
+                        "报表 {} 没有印发记录（{json} 缺失）",
+                        r.file
+                    ))
+                    .in_file(json)
+                    .help(format!("从 git 历史中恢复它（git checkout -- {json}）；没有印发记录，这份报表就不能按印发时的样子重新生成")),
+                );
+                continue;
+            }
+            Some(bytes) => match bytes.and_then(|b| serde_json::from_slice::<Frozen>(&b).ok()) {
+                Some(f) => f,
+                None => {
+                    out.push(
+                        Diagnostic::new(format!(
+                            "报表 {} 的印发记录无法读取：它不是 yingsu 写下的印发记录（或不是普通文件），可能被改动或损坏了",
+                            r.file
+                        ))
+                        .in_file(json)
+                        .help(format!("从 git 历史中恢复它（git checkout -- {json}）；`yingsu render --all` 不会用它重新生成报表")),
+                    );
+                    continue;
+                }
+            },
+        };
+        let what =
+            crate::case::numbered_title(&format!("《{}》", record.title), record.number.as_deref());
+        if !record.data_intact() {
+            out.push(
+                Diagnostic::new(format!("{what}的印发记录中的数据在印发后被改动过（与记录的数据哈希不符）"))
+                    .in_file(json)
+                    .help(format!("从 git 历史中恢复印发记录（git checkout -- {json}）；被改动的印发记录不会被用来重新生成报表")),
+            );
+            continue;
+        }
+        match read(&r.file) {
+            None => out.push(
+                Diagnostic::new(format!("已印发的{what}缺失（印发记录 {json} 记录了它）"))
+                    .in_file(&r.file)
+                    .help("运行 `yingsu render --all`，按它的印发记录恢复原件（恢复的文件与印发时逐字节相同）"),
+            ),
+            Some(None) => out.push(
+                Diagnostic::new(format!("已印发的{what}无法读取，或不是普通文件（是链接或文件夹）"))
+                    .in_file(&r.file)
+                    .help("删除它后运行 `yingsu render --all`，按印发记录恢复原件"),
+            ),
+            Some(Some(bytes)) if archive::sha256(&bytes) != record.sha256 => out.push(
+                Diagnostic::new(format!(
+                    "已印发的{what}被改动或损坏：它现在的内容（{} 字节）与印发记录中的哈希不符",
+                    bytes.len()
+                ))
+                .in_file(&r.file)
+                .help("运行 `yingsu render --all`，按印发记录恢复原件（恢复的文件与印发时逐字节相同）"),
+            ),
+            Some(Some(_)) => {}
+        }
+    }
+    out
+}
+
 /// Whether the audit of the cases these summaries stand for finds nothing: no case with a
 /// problem of its own, no 案号 held by two cases, no number used by two documents or other than
 /// the registry gave.

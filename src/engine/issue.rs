@@ -315,6 +315,18 @@ pub fn issue_prepared(
             }
             // Lost or damaged: made again byte for byte, with the record it had.
             record = before.clone();
+        } else if !reissue && on_disk.is_none() {
+            return Err(Error::user(
+                format!(
+                    "{}已于 {} 印发，原件（{file}）缺失；按现在的数据（和日期）生成的文书与印发的不同，未作任何改动",
+                    crate::case::numbered_title(
+                        &format!("《{}》", before.title),
+                        before.number.as_deref()
+                    ),
+                    before.date
+                ),
+                "运行 `yingsu render --all`：它按印发记录逐字节恢复原件，不需要知道原来的日期；确需按现在的数据重新印发时，在命令后加上 --reissue",
+            ));
         } else if !reissue {
             return Err(Error::user(
                 format!(
@@ -479,14 +491,149 @@ pub fn differences(a: &Value, b: &Value, max: usize) -> Vec<String> {
     out
 }
 
+/// Where the data a document receives now differs from what it was issued with, grouped by what
+/// the clerk knows: a case fact (`facts.X`, `dates.X`, `prose.X` are one fact `X`), or a part of
+/// the configuration (`agency`, `issuer`, …).
+fn changed_groups(frozen: &Value, current: &Value) -> Vec<String> {
+    let mut groups: Vec<String> = Vec::new();
+    for path in differences(frozen, current, usize::MAX) {
+        let mut parts = path.splitn(3, '.');
+        let top = parts.next().unwrap_or_default();
+        let group = match (top, parts.next()) {
+            ("facts" | "dates" | "prose", Some(field)) => format!("facts.{field}"),
+            _ => top.to_string(),
+        };
+        if !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
+    groups
+}
+
+/// `frozen` with the values of `group` (see [`changed_groups`]) taken from `current`.
+fn with_group(frozen: &Value, current: &Value, group: &str) -> Value {
+    let mut out = frozen.clone();
+    let places: Vec<(&str, Option<&str>)> = match group.strip_prefix("facts.") {
+        Some(field) => ["facts", "dates", "prose"]
+            .into_iter()
+            .map(|t| (t, Some(field)))
+            .collect(),
+        None => vec![(group, None)],
+    };
+    for (top, field) in places {
+        let now = match field {
+            Some(f) => current.get(top).and_then(|v| v.get(f)),
+            None => current.get(top),
+        };
+        let Some(obj) = out.as_object_mut() else {
+            break;
+        };
+        let slot = match field {
+            Some(f) => match obj.get_mut(top).and_then(Value::as_object_mut) {
+                Some(inner) => (inner, f),
+                None => {
+                    if let Some(v) = now {
+                        obj.insert(top.to_string(), serde_json::json!({ f: v }));
+                    }
+                    continue;
+                }
+            },
+            None => (obj, top),
+        };
+        match now {
+            Some(v) => {
+                slot.0.insert(slot.1.to_string(), v.clone());
+            }
+            None => {
+                slot.0.remove(slot.1);
+            }
+        }
+    }
+    out
+}
+
+/// What the clerk reads for a group of [`changed_groups`]: the fact's label in its workflow, or
+/// the part of the configuration; never an internal key.
+fn group_label(ws: &Workspace, workflow: &str, group: &str) -> String {
+    if let Some(field) = group.strip_prefix("facts.") {
+        return ws
+            .workflows
+            .get(workflow)
+            .and_then(|wf| wf.field(field))
+            .map(|f| f.label.clone())
+            .unwrap_or_else(|| "其他案件事实".to_string());
+    }
+    match group {
+        "doc" => "文书的标题、文号、日期或版式",
+        "case" => "案件编号或流程",
+        "region" => "地区名称（yingsu.yaml 的 region）",
+        "issuer" => "发文机关的信息（yingsu.yaml 的 issuers）",
+        "issuers" => "各发文机关的名称（yingsu.yaml 的 issuers）",
+        "agency" => "被诉单位的信息（yingsu.yaml 的 agencies）",
+        "court" => "法院名称（yingsu.yaml 的 courts）",
+        "deadline" => "期限",
+        "hearings" => "开庭记录",
+        "stats" => "统计数字",
+        "protected" => "机关和法院的名称（yingsu.yaml）",
+        _ => "其他数据",
+    }
+    .to_string()
+}
+
+/// The changes in an issued document's data (`frozen`, which gives the PDF with hash
+/// `frozen_sha`) against what it would receive now (`current`) that would change the document:
+/// a fact or setting it does not print changes nothing and is not reported. Each is named as
+/// the clerk knows it (the fact's label). Made by typesetting: with all of today's data (when
+/// that gives the same PDF, nothing counts), then, when several things changed, with each one
+/// alone.
+fn document_changes(
+    ws: &Workspace,
+    renderer: &dyn DocumentRenderer,
+    req: &DocRequest,
+    frozen: &Value,
+    current: &Value,
+    frozen_sha: &str,
+) -> Result<Vec<String>> {
+    let groups = changed_groups(frozen, current);
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let gives = |data: &Value| -> Result<bool> {
+        Ok(archive::sha256(&renderer.render_data(ws, req, data)?) != frozen_sha)
+    };
+    if !gives(current)? {
+        return Ok(Vec::new());
+    }
+    let mut counted: Vec<&String> = Vec::new();
+    if groups.len() > 1 {
+        for g in &groups {
+            if gives(&with_group(frozen, current, g))? {
+                counted.push(g);
+            }
+        }
+    }
+    // One change, or changes that alter the document only together: all of them.
+    if counted.is_empty() {
+        counted = groups.iter().collect();
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for g in counted {
+        let label = group_label(ws, &req.workflow, g);
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    Ok(labels)
+}
+
 /// An issued document whose data or output would change if made now: reported, not applied.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Drift {
     pub case_id: String,
     pub file: String,
     pub title: String,
-    /// What the document would receive differently now (dotted paths); empty when only the
-    /// output changed (a template or font changed).
+    /// What would change the document if it were made now, as the clerk knows it (the facts'
+    /// labels); empty when only the output changed (a template or font changed).
     pub changed: Vec<String>,
     /// Set when the file in the archive is not the issued document either (missing, damaged,
     /// or not the one the case file records) and could not be restored from its record: why.
@@ -686,6 +833,16 @@ pub fn render_cases(
             batch.push(s);
         }
     }
+    // The reports (bulletins, monthly returns) are documents like the others: a lost or
+    // damaged one is made again from its frozen record.
+    if all {
+        let (rendered, staged, drifts) = rerender_reports(ws, renderer)?;
+        out.rendered.extend(rendered);
+        out.drifts.extend(drifts);
+        for s in staged {
+            batch.push(s);
+        }
+    }
     batch.commit()?;
     // The registries checked against the numbers the issued documents hold: their records,
     // and the documents looked at here (whose registry keys their places give).
@@ -705,6 +862,161 @@ pub fn render_cases(
         i.save();
     }
     Ok(out)
+}
+
+/// An issued report (a bulletin, a monthly return) as found in `archive/reports/<year>/`: its
+/// PDF and its frozen record (relative to the workspace), either of which may be missing.
+#[derive(Debug, Clone)]
+pub struct IssuedReport {
+    pub file: String,
+    pub record: String,
+}
+
+/// Every issued report: each `.pdf` or `.json` under `archive/reports/<year>/` (folders and
+/// files behind links are not followed; a link is reported by `validate`), in name order.
+pub fn issued_reports(ws: &Workspace) -> Vec<IssuedReport> {
+    let base = ws.root.join("archive").join("reports");
+    let real_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    if !real_dir(&ws.root.join("archive")) || !real_dir(&base) {
+        return Vec::new();
+    }
+    let mut stems = std::collections::BTreeSet::new();
+    let Ok(years) = std::fs::read_dir(&base) else {
+        return Vec::new();
+    };
+    for year in years.flatten() {
+        let name = year.file_name().to_string_lossy().to_string();
+        if name.parse::<i32>().is_err() || !year.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(files) = std::fs::read_dir(year.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let file = f.file_name().to_string_lossy().to_string();
+            let stem = file
+                .strip_suffix(".pdf")
+                .or_else(|| file.strip_suffix(".json"));
+            if let Some(stem) = stem
+                && !stem.starts_with('.')
+            {
+                stems.insert(format!("archive/reports/{name}/{stem}"));
+            }
+        }
+    }
+    stems
+        .into_iter()
+        .map(|s| IssuedReport {
+            file: format!("{s}.pdf"),
+            record: format!("{s}.json"),
+        })
+        .collect()
+}
+
+/// The request that made the report whose frozen record is `f`, at `file`: its template,
+/// title, number and date, with the data it was issued with.
+fn report_request(ws: &Workspace, f: &Frozen, file: &str) -> Option<DocRequest> {
+    let date = NaiveDate::parse_from_str(&f.date, "%Y-%m-%d").ok()?;
+    Some(DocRequest {
+        case_id: String::new(),
+        workflow: String::new(),
+        step: String::new(),
+        template: f.template.clone(),
+        title: f.title.clone(),
+        issuer: None,
+        number: f.number.clone(),
+        date,
+        facts: Default::default(),
+        history: Vec::new(),
+        prepared: Some(Prepared {
+            data: f.data.clone(),
+            ident: report_ident(file)?,
+        }),
+        declared: ws.declared(&f.template).unwrap_or_default(),
+    })
+}
+
+/// `render --all` over the issued reports: each intact one left as it is, a lost or damaged
+/// one made again byte for byte from its frozen record; one whose record cannot give it back
+/// is reported as lost (with why).
+fn rerender_reports(
+    ws: &Workspace,
+    renderer: &dyn DocumentRenderer,
+) -> Result<(Vec<Rendered>, Vec<Staged>, Vec<Drift>)> {
+    let mut out = Vec::new();
+    let mut staged = Vec::new();
+    let mut drifts = Vec::new();
+    for r in issued_reports(ws) {
+        let Some(f) = Frozen::read(ws, &r.file) else {
+            // A PDF without a readable record: nothing to check it against (`validate` says so).
+            continue;
+        };
+        let on_disk = std::fs::read(ws.root.join(&r.file))
+            .ok()
+            .map(|b| archive::sha256(&b));
+        let record = DocRecord {
+            title: f.title.clone(),
+            template: f.template.clone(),
+            number: f.number.clone(),
+            file: r.file.clone(),
+            sha256: f.sha256.clone(),
+        };
+        let mut lost = |why: String| {
+            drifts.push(Drift {
+                case_id: String::new(),
+                file: r.file.clone(),
+                title: f.title.clone(),
+                changed: Vec::new(),
+                lost: Some(why),
+            });
+        };
+        if on_disk.as_deref() == Some(f.sha256.as_str()) && f.data_intact() {
+            out.push(Rendered {
+                case_id: String::new(),
+                record,
+                changed: false,
+                typeset: false,
+            });
+            continue;
+        }
+        if !f.data_intact() {
+            lost(format!(
+                "印发记录 {} 中的数据在印发后被改动过（与记录的数据哈希不符），不能用它恢复原件",
+                r.record
+            ));
+        } else if let Some(req) = report_request(ws, &f, &r.file) {
+            let pdf = renderer.render_data(ws, &req, &f.data)?;
+            if archive::sha256(&pdf) == f.sha256 {
+                staged.push(archive::stage(&ws.output_path(&r.file)?, &pdf)?);
+                out.push(Rendered {
+                    case_id: String::new(),
+                    record,
+                    changed: true,
+                    typeset: true,
+                });
+                continue;
+            }
+            lost(if on_disk.is_none() {
+                "原件缺失，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）"
+                    .to_string()
+            } else {
+                "原件已损坏或被替换，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）"
+                    .to_string()
+            });
+        } else {
+            lost(format!(
+                "印发记录 {} 不是 yingsu 写下的报表记录（日期或文件名无法识别）",
+                r.record
+            ));
+        }
+        out.push(Rendered {
+            case_id: String::new(),
+            record,
+            changed: false,
+            typeset: true,
+        });
+    }
+    Ok((out, staged, drifts))
 }
 
 /// The kind (and version) of [`listed`]'s summary in the case index.
@@ -929,7 +1241,8 @@ fn rerender_case(
                 if sha == recorded {
                     known.index.record(&file, &inputs, &sha);
                 }
-                let changed_data = differences(&f.data, &current, 6);
+                // Only what would change the document itself counts (see `document_changes`).
+                let changed_data = document_changes(ws, renderer, &req, &f.data, &current, &sha)?;
                 if sha != recorded {
                     // Its own data gives other bytes: a template or font changed since, or the
                     // record was edited. The file in the archive is left as it is; when it is not
@@ -1097,4 +1410,44 @@ fn step_at<'a>(
         history: view.case.history[..=i].to_vec(),
         day,
     })
+}
+
+/// The identity in the PDF of the report issued at `file` (as `stats::monthly` and `stats::bulletin`
+/// name their files): `archive/reports/2023/monthly-2023-03-scjgj.pdf` → `report#monthly#scjgj#2023-03`,
+/// `archive/reports/2023/bulletin-2023Q1.pdf` → `report#bulletin#2023Q1`. `render --all` makes
+/// a lost report again from its frozen record with it.
+pub fn report_ident(file: &str) -> Option<String> {
+    let name = std::path::Path::new(file).file_name()?.to_str()?;
+    let stem = name.strip_suffix(".pdf")?;
+    if let Some(code) = stem.strip_prefix("bulletin-") {
+        return Some(format!("report#bulletin#{code}"));
+    }
+    let rest = stem.strip_prefix("monthly-")?;
+    // The month's code is `YYYY-MM`; the agency id follows it.
+    let (code, agency) = (rest.get(..7)?, rest.get(8..)?);
+    (rest.get(7..8) == Some("-") && !agency.is_empty())
+        .then(|| format!("report#monthly#{agency}#{code}"))
+}
+
+#[cfg(test)]
+mod ident_tests {
+    use super::report_ident as ident_of;
+
+    #[test]
+    fn a_report_file_names_its_identity() {
+        assert_eq!(
+            ident_of("archive/reports/2023/monthly-2023-03-scjgj.pdf").as_deref(),
+            Some("report#monthly#scjgj#2023-03")
+        );
+        assert_eq!(
+            ident_of("archive/reports/2023/monthly-2023-03-a-b.pdf").as_deref(),
+            Some("report#monthly#a-b#2023-03")
+        );
+        assert_eq!(
+            ident_of("archive/reports/2023/bulletin-2023Q1.pdf").as_deref(),
+            Some("report#bulletin#2023Q1")
+        );
+        assert_eq!(ident_of("archive/reports/2023/other.pdf"), None);
+        assert_eq!(ident_of("archive/reports/2023/monthly-2023-03.pdf"), None);
+    }
 }
