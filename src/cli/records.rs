@@ -88,6 +88,11 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     }
     index.save();
     problems.extend(engine::audit::stale_temps(ws));
+    if !problems.is_empty() {
+        for line in engine::audit::document_warnings(ws, None) {
+            w(out, line)?;
+        }
+    }
     if problems.len() == 1 {
         return Err(Error::Many(problems));
     }
@@ -115,6 +120,9 @@ fn validated(
     out: &mut dyn Write,
 ) -> Result<()> {
     for line in restored {
+        w(out, line)?;
+    }
+    for line in engine::audit::document_warnings(ws, None) {
         w(out, line)?;
     }
     w(
@@ -350,6 +358,21 @@ pub fn render(
                 ids.join(" ")
             ),
         )?;
+    }
+    if all {
+        let missing = engine::store::steps_missing_documents(ws)?;
+        if !missing.is_empty() {
+            w(
+                out,
+                format!(
+                    "以下 {} 个办理步骤没有印发流程规定的文书（render 只重新生成已印发的文书，不会补发；`yingsu validate` 说明如何补办）：",
+                    missing.len()
+                ),
+            )?;
+            for (file, line, message) in &missing {
+                w(out, format!("  {file}:{line}：{message}"))?;
+            }
+        }
     }
     if !lost.is_empty() || !outcome.registries.is_empty() {
         let mut diagnostics = outcome.registries.clone();

@@ -237,7 +237,7 @@ pub fn issue_step_documents(
         let mut req = request(ws, at, d)?;
         if let (Some(i), true, false) = (
             &req.issuer,
-            d.numbered,
+            d.numbered && !issued_unnumbered(ws, &req),
             req.declared.format == Format::Plain,
         ) {
             let key = at.number_key(&d.template.value);
@@ -264,6 +264,18 @@ pub fn issue_step_documents(
         });
     }
     Ok(records)
+}
+
+/// Whether the issuer of `req` issues documents of its 文种 or format without a 发文字号
+/// (`unnumbered` of the issuer in `yingsu.yaml`, e.g. `[函]`): the document keeps its
+/// letterhead and has no number.
+fn issued_unnumbered(ws: &Workspace, req: &DocRequest) -> bool {
+    let Some(issuer) = req.issuer.as_ref().and_then(|i| ws.config.issuers.get(i)) else {
+        return false;
+    };
+    issuer.unnumbered.iter().any(|k| {
+        *k == req.declared.kind || Format::parse(k).is_some_and(|f| f == req.declared.format)
+    })
 }
 
 /// What [`issue_prepared`] did.
