@@ -247,7 +247,15 @@ pub fn missing_documents(ws: &Workspace, view: &CaseView<'_>) -> Vec<Diagnostic>
             continue;
         }
         let title = &spec.title;
-        let fix = if last_step == Some(i) {
+        let first = !case.history[..i].iter().any(|h| h.step.is_some());
+        let fix = if first && last_step == Some(i) {
+            format!(
+                "这个案件只有这一步：把它的事实写入一个文件（如 事实.yaml），删除案件文件 {} 后运行 `yingsu case new {} {} --from 事实.yaml` 重新建立，yingsu 会印发并编号这些文书",
+                file.display(),
+                view.wf.name(),
+                case.id
+            )
+        } else if last_step == Some(i) {
             format!(
                 "这一步是最近的办理步骤：运行 `yingsu case undo {id} --reason \"补发文书\"` 撤销它，再用 `yingsu case advance {id} {step}`（连同这一步的事实）重新办理，yingsu 会印发并编号这些文书",
                 id = case.id
