@@ -153,6 +153,20 @@ fn lost_reports_are_named_and_restored_byte_for_byte() {
     std::fs::remove_file(&bulletin).unwrap();
     std::fs::remove_file(&monthly).unwrap();
 
+    // The report's own command, on another day, points at `render --all` (it needs no date).
+    let (code, _, err) = common::run_env(
+        &p,
+        &["report", "bulletin", "--quarter", "2023Q1"],
+        "2023-04-12T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err,
+        "错误：《重庆市渝北区司法局关于2023年第一季度行政机关负责人出庭应诉情况的通报》（渝北司发〔2023〕1号）已于 2023-04-10 印发，原件（archive/reports/2023/bulletin-2023Q1.pdf）缺失；按现在的数据（和日期）生成的文书与印发的不同，未作任何改动\n = 帮助：运行 `yingsu render --all`：它按印发记录逐字节恢复原件，不需要知道原来的日期；确需按现在的数据重新印发时，在命令后加上 --reissue\n"
+    );
+    assert!(!bulletin.exists());
+
     let (code, _, err) = yingsu(&p, &["validate"]);
     assert_eq!(code, 1, "{err}");
     assert!(

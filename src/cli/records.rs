@@ -349,15 +349,27 @@ pub fn render(
             };
             w(out, format!("  {}《{}》：{what}", d.file, d.title))?;
         }
-        let mut ids: Vec<&str> = drifts.iter().map(|d| d.case_id.as_str()).collect();
+        let mut ids: Vec<&str> = drifts
+            .iter()
+            .map(|d| d.case_id.as_str())
+            .filter(|id| !id.is_empty())
+            .collect();
         ids.dedup();
-        w(
-            out,
-            format!(
-                "确需按现在的数据重新印发时运行 `yingsu render --reissue {}`（文号不变，并记入办理记录）。",
-                ids.join(" ")
-            ),
-        )?;
+        if !ids.is_empty() {
+            w(
+                out,
+                format!(
+                    "确需按现在的数据重新印发时运行 `yingsu render --reissue {}`（文号不变，并记入办理记录）。",
+                    ids.join(" ")
+                ),
+            )?;
+        }
+        if drifts.iter().any(|d| d.case_id.is_empty()) {
+            w(
+                out,
+                "报表（月度报送表、季度通报）确需按现在的模板重新印发时，用生成它的 `yingsu report` 命令加上原来的 --date 和 --reissue。",
+            )?;
+        }
     }
     if all {
         let missing = engine::store::steps_missing_documents(ws)?;

@@ -848,7 +848,7 @@ pub fn render_cases(
     // The reports (bulletins, monthly returns) are documents like the others: a lost or
     // damaged one is made again from its frozen record.
     if all {
-        let (rendered, staged, drifts) = rerender_reports(ws, renderer)?;
+        let (rendered, staged, drifts) = rerender_reports(ws, renderer, &known)?;
         out.rendered.extend(rendered);
         out.drifts.extend(drifts);
         for s in staged {
@@ -948,12 +948,15 @@ fn report_request(ws: &Workspace, f: &Frozen, file: &str) -> Option<DocRequest> 
     })
 }
 
-/// `render --all` over the issued reports: each intact one left as it is, a lost or damaged
-/// one made again byte for byte from its frozen record; one whose record cannot give it back
-/// is reported as lost (with why).
+/// `render --all` over the issued reports, as over the cases' documents: each made again from
+/// its frozen record unless the render index knows these inputs give the PDF on disk; a lost or
+/// damaged one restored byte for byte; one the record no longer gives (a template or font
+/// changed) left as issued and reported; one whose record cannot give it back reported as lost
+/// (with why).
 fn rerender_reports(
     ws: &Workspace,
     renderer: &dyn DocumentRenderer,
+    known: &Known<'_>,
 ) -> Result<(Vec<Rendered>, Vec<Staged>, Vec<Drift>)> {
     let mut out = Vec::new();
     let mut staged = Vec::new();
@@ -966,6 +969,7 @@ fn rerender_reports(
         let on_disk = std::fs::read(ws.root.join(&r.file))
             .ok()
             .map(|b| archive::sha256(&b));
+        let intact = on_disk.as_deref() == Some(f.sha256.as_str());
         let record = DocRecord {
             title: f.title.clone(),
             template: f.template.clone(),
@@ -973,60 +977,67 @@ fn rerender_reports(
             file: r.file.clone(),
             sha256: f.sha256.clone(),
         };
-        let mut lost = |why: String| {
-            drifts.push(Drift {
-                case_id: String::new(),
-                file: r.file.clone(),
-                title: f.title.clone(),
-                changed: Vec::new(),
-                lost: Some(why),
-            });
+        let drift = |lost: Option<String>| Drift {
+            case_id: String::new(),
+            file: r.file.clone(),
+            title: f.title.clone(),
+            changed: Vec::new(),
+            lost,
         };
-        if on_disk.as_deref() == Some(f.sha256.as_str()) && f.data_intact() {
-            out.push(Rendered {
-                case_id: String::new(),
-                record,
-                changed: false,
-                typeset: false,
-            });
-            continue;
-        }
+        let rendered = |changed: bool, typeset: bool| Rendered {
+            case_id: String::new(),
+            record: record.clone(),
+            changed,
+            typeset,
+        };
         if !f.data_intact() {
-            lost(format!(
+            drifts.push(drift(Some(format!(
                 "印发记录 {} 中的数据在印发后被改动过（与记录的数据哈希不符），不能用它恢复原件",
                 r.record
-            ));
-        } else if let Some(req) = report_request(ws, &f, &r.file) {
-            let pdf = renderer.render_data(ws, &req, &f.data)?;
-            if archive::sha256(&pdf) == f.sha256 {
-                staged.push(archive::stage(&ws.output_path(&r.file)?, &pdf)?);
-                out.push(Rendered {
-                    case_id: String::new(),
-                    record,
-                    changed: true,
-                    typeset: true,
-                });
-                continue;
-            }
-            lost(if on_disk.is_none() {
-                "原件缺失，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）"
-                    .to_string()
-            } else {
-                "原件已损坏或被替换，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）"
-                    .to_string()
-            });
-        } else {
-            lost(format!(
+            ))));
+            out.push(rendered(false, false));
+            continue;
+        }
+        let inputs = crate::index::document_inputs(known.inputs, &f.data);
+        if intact && known.index.gives(&r.file, &inputs, &f.sha256) {
+            out.push(rendered(false, false));
+            continue;
+        }
+        let Some(req) = report_request(ws, &f, &r.file) else {
+            drifts.push(drift(Some(format!(
                 "印发记录 {} 不是 yingsu 写下的报表记录（日期或文件名无法识别）",
                 r.record
-            ));
+            ))));
+            out.push(rendered(false, false));
+            continue;
+        };
+        let pdf = renderer.render_data(ws, &req, &f.data)?;
+        let sha = archive::sha256(&pdf);
+        if sha == f.sha256 {
+            known.index.record(&r.file, &inputs, &sha);
+            if !intact {
+                // Lost or damaged: restored byte for byte.
+                staged.push(archive::stage(&ws.output_path(&r.file)?, &pdf)?);
+            }
+            out.push(rendered(!intact, true));
+            continue;
         }
-        out.push(Rendered {
-            case_id: String::new(),
-            record,
-            changed: false,
-            typeset: true,
-        });
+        let same_inputs = f.inputs.as_deref() == Some(known.inputs);
+        let lost = if intact && same_inputs {
+            Some("原件在印发后被改动过：程序、模板和字体都与印发时相同，按印发记录排出的报表却与原件不同（原件和记录中的哈希被一同改动过）".to_string())
+        } else if intact {
+            // A template or font changed since: the issued report stays as it is.
+            None
+        } else if on_disk.is_none() {
+            Some(
+                "原件缺失，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）"
+                    .to_string(),
+            )
+        } else {
+            Some("原件已损坏或被替换，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）".to_string())
+        };
+        drifts.push(drift(lost));
+        out.push(rendered(false, true));
     }
     Ok((out, staged, drifts))
 }
