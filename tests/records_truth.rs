@@ -133,6 +133,8 @@ fn only_a_change_that_would_change_the_document_is_reported() {
         "{out}"
     );
     assert!(!out.contains("facts.") && !out.contains("dates."), "{out}");
+    // Said again on the next run, from what the render index kept.
+    assert_eq!(ok(p, &["render", "--all"]), out);
     assert_eq!(snapshot(&p.join("archive")), before, "nothing rewritten");
 }
 

@@ -602,24 +602,36 @@ fn document_changes(
     ws: &Workspace,
     renderer: &dyn DocumentRenderer,
     req: &DocRequest,
-    frozen: &Value,
-    current: &Value,
-    frozen_sha: &str,
+    (frozen, current): (&Value, &Value),
+    (file, frozen_sha): (&str, &str),
+    known: &Known<'_>,
 ) -> Result<Vec<String>> {
     let groups = changed_groups(frozen, current);
     if groups.is_empty() {
         return Ok(Vec::new());
     }
-    let gives = |data: &Value| -> Result<bool> {
-        Ok(archive::sha256(&renderer.render_data(ws, req, data)?) != frozen_sha)
+    // What each data gave is kept in the render index (under `<file>#now…`), so an unchanged
+    // workspace is not typeset again for it on the next run.
+    let differs = |what: &str, data: &Value| -> Result<bool> {
+        let key = format!("{file}#now{what}");
+        let inputs = crate::index::document_inputs(known.inputs, data);
+        let sha = match known.index.gave(&key, &inputs) {
+            Some(sha) => sha,
+            None => {
+                let sha = archive::sha256(&renderer.render_data(ws, req, data)?);
+                known.index.record(&key, &inputs, &sha);
+                sha
+            }
+        };
+        Ok(sha != frozen_sha)
     };
-    if !gives(current)? {
+    if !differs("", current)? {
         return Ok(Vec::new());
     }
     let mut counted: Vec<&String> = Vec::new();
     if groups.len() > 1 {
         for g in &groups {
-            if gives(&with_group(frozen, current, g))? {
+            if differs(&format!("#{g}"), &with_group(frozen, current, g))? {
                 counted.push(g);
             }
         }
@@ -1265,7 +1277,14 @@ fn rerender_case(
                     known.index.record(&file, &inputs, &sha);
                 }
                 // Only what would change the document itself counts (see `document_changes`).
-                let changed_data = document_changes(ws, renderer, &req, &f.data, &current, &sha)?;
+                let changed_data = document_changes(
+                    ws,
+                    renderer,
+                    &req,
+                    (&f.data, &current),
+                    (&file, &sha),
+                    known,
+                )?;
                 if sha != recorded {
                     // Its own data gives other bytes: a template or font changed since, or the
                     // record was edited. The file in the archive is left as it is; when it is not
