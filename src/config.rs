@@ -58,6 +58,11 @@ pub struct Config {
     /// The supervising justice bureau, its level and its region words (see [`Bureau`]).
     #[serde(default)]
     pub bureau: Bureau,
+    /// Where a number sequence continues from numbers given outside yingsu: by 文号代字, then
+    /// year, the first number yingsu gives (`numbering: {渝北司函: {2023: 5}}`); see
+    /// [`Config::check_numbering`].
+    #[serde(default)]
+    pub numbering: BTreeMap<String, BTreeMap<i32, Spanned<u32>>>,
 }
 
 /// How long and how much memory one document typeset from the workspace's own templates may
@@ -130,6 +135,10 @@ pub struct Issuer {
     /// in the workspace (PNG/JPEG/SVG, e.g. `seals/sfj.png`), placed on the document.
     #[serde(default)]
     pub seal: Option<Spanned<Seal>>,
+    /// The 文种 or formats (e.g. `[函]`, `[信函]`) this body issues without a 发文字号: such a
+    /// document keeps its letterhead and has no number line.
+    #[serde(default)]
+    pub unnumbered: Vec<String>,
 }
 
 /// See [`Issuer::seal`].
@@ -459,6 +468,7 @@ impl Config {
             }
         }
         self.check_name_lengths(file, source, &mut errors);
+        self.check_numbering(file, source, &mut errors);
         for (name, setting) in &self.deadlines {
             if let Some(why) = setting.too_long() {
                 let d = Diagnostic::new(format!("deadlines 中的 `{name}`：{why}"));
@@ -509,6 +519,59 @@ impl Config {
         }
         errors.into_result()?;
         Ok(WorkCalendar::new(holidays, workdays))
+    }
+
+    /// Checks `numbering` (declared starts of number sequences), each at its line: the 文号代字
+    /// must be one an issuer numbers with, the year a year, the start a number from 1.
+    fn check_numbering(&self, file: &Path, source: &str, errors: &mut Errors) {
+        let prefixes: std::collections::BTreeSet<&str> = self
+            .issuers
+            .values()
+            .flat_map(|i| i.prefix.iter().chain(i.prefixes.values()))
+            .map(String::as_str)
+            .collect();
+        let example = "numbering: {渝北司函: {2023: 5}}（本年在 yingsu 之外已编到 4 号，yingsu 从 5 号接着编）";
+        for (prefix, years) in &self.numbering {
+            if !prefixes.contains(prefix.as_str()) {
+                let d = Diagnostic::new(format!(
+                    "numbering 中的文号代字 `{prefix}` 不是任何发文机关的代字"
+                ));
+                let d = match yaml::key_pos(source, prefix) {
+                    Some(pos) => d.at(file, source, pos),
+                    None => d.in_file(file),
+                };
+                errors.push(d.help(format!(
+                    "写 issuers 中 prefix 或 prefixes 的代字之一：{}；例如 {example}",
+                    prefixes.iter().copied().collect::<Vec<_>>().join("、")
+                )));
+            }
+            for (year, start) in years {
+                let bad_year = !(1990..=9999).contains(year);
+                let bad_start = !(1..=999_999).contains(&start.value);
+                if bad_year || bad_start {
+                    let message = if bad_year {
+                        format!("numbering.{prefix} 中的年份 {year} 无效")
+                    } else {
+                        format!(
+                            "numbering.{prefix}.{year} 的起始文号 {} 无效：应在 1 到 999999 之间",
+                            start.value
+                        )
+                    };
+                    errors.push(
+                        yaml::at(file, source, start, message)
+                            .help(format!("按年份写 yingsu 编发的第一个文号，例如 {example}")),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The declared first number of `prefix` in `year` (see [`Config::numbering`]).
+    pub fn numbering_start(&self, prefix: &str, year: i32) -> Option<u32> {
+        self.numbering
+            .get(prefix)
+            .and_then(|y| y.get(&year))
+            .map(|s| s.value)
     }
 
     /// Refuses names that become parts of file names but are too long for one (an agency id in

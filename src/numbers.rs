@@ -29,6 +29,15 @@ pub fn parse(number: &str) -> Option<(String, i32, u32)> {
     Some((prefix.to_string(), year.parse().ok()?, seq.parse().ok()?))
 }
 
+/// The registry key of the line recording that numbers up to `last` were given outside yingsu
+/// (a declared start, `numbering` in `yingsu.yaml`).
+fn external_key(last: u32) -> String {
+    format!("{EXTERNAL}1-{last} 号在 yingsu 之外编发（yingsu.yaml 的 numbering）")
+}
+
+/// The start of a registry key for numbers given outside yingsu.
+pub const EXTERNAL: &str = "外部#";
+
 /// The registry key that marks number `seq` voided (its document was taken back by an undo).
 fn voided_key(key: &str) -> String {
     format!("作废#{key}")
@@ -49,6 +58,9 @@ pub struct Registry {
     year: i32,
     entries: Vec<(u32, String)>,
     pending: Vec<(u32, String)>,
+    /// The first number yingsu gives in this registry, as `yingsu.yaml` declares it (numbers
+    /// before it were given outside yingsu).
+    start: Option<u32>,
 }
 
 impl Registry {
@@ -78,6 +90,7 @@ impl Registry {
             year,
             entries,
             pending: Vec::new(),
+            start: None,
         })
     }
 
@@ -114,11 +127,28 @@ impl Registry {
 
     /// The next number that `allocate` would give.
     pub fn peek(&self) -> String {
-        format(&self.prefix, self.year, self.next_seq())
+        format(
+            &self.prefix,
+            self.year,
+            self.next_seq().max(self.start.unwrap_or(1)),
+        )
     }
 
     fn next_seq(&self) -> u32 {
         self.entries.iter().map(|(s, _)| *s).max().unwrap_or(0) + 1
+    }
+
+    /// Continue the sequence from the declared start (see [`Registry::start`]): when the
+    /// registry has not reached it, a line records that the numbers before it were given
+    /// outside yingsu, so they are taken (never given again) and the registry alone says where
+    /// the sequence goes on, whatever `yingsu.yaml` says later.
+    fn reach_start(&mut self) {
+        let Some(start) = self.start else { return };
+        if self.next_seq() < start {
+            let line = (start - 1, external_key(start - 1));
+            self.entries.push(line.clone());
+            self.pending.push(line);
+        }
     }
 
     /// Reserve (or find) the number for `key`; it is written by [`Registry::flush`].
@@ -126,6 +156,7 @@ impl Registry {
         if let Some(n) = self.find(key) {
             return n;
         }
+        self.reach_start();
         let seq = self.next_seq();
         self.entries.push((seq, key.to_string()));
         self.pending.push((seq, key.to_string()));
@@ -267,6 +298,11 @@ impl Registered {
         }
         match self.by_number.get(number) {
             Some(owner) if owner != key => {
+                if owner.starts_with(EXTERNAL) {
+                    return Some(format!(
+                        "{number} 在 yingsu 之外编发（yingsu.yaml 的 numbering 声明了从其后的文号接着编）"
+                    ));
+                }
                 let owner = match owner.split('#').collect::<Vec<_>>()[..] {
                     [case, entry, template] => {
                         format!("案件 {case} 第 {entry} 条办理记录的 {template}")
@@ -313,24 +349,62 @@ impl Held {
     }
 }
 
-/// What a frozen record says of its number (the rest of it is not needed here).
+/// What a frozen record says of its document besides its data (the rest of it is not needed
+/// here).
 #[derive(serde::Deserialize)]
 struct RecordNumber {
     #[serde(default)]
     number: Option<String>,
     #[serde(default)]
     key: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
 }
 
-/// The derived file remembering, per frozen record, its stamp and the number it holds.
+/// An issued document as its frozen record (`*.json` beside the PDF) names it: its number (if
+/// any), the registry key of the number, its date and title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordLine {
+    /// The document (its PDF), relative to the workspace.
+    pub file: String,
+    pub number: String,
+    pub key: String,
+    /// `YYYY-MM-DD` (empty when the record has none).
+    pub date: String,
+    pub title: String,
+}
+
+impl RecordLine {
+    /// Whether the document was voided (its record lies in a `voided/` folder).
+    pub fn voided(&self) -> bool {
+        self.file.split('/').any(|p| p == "voided")
+    }
+}
+
+/// The derived file remembering, per frozen record, its stamp and what it says of its document.
 const HELD_FILE: &str = "held.tsv";
 const HELD_HEADER: &str =
-    "# yingsu held numbers v1: record\tstamp\tnumber\tkey (derived; safe to delete)";
+    "# yingsu held numbers v2: record\tstamp\tnumber\tkey\tdate\ttitle (derived; safe to delete)";
 
 /// The numbers held by the frozen records (`*.json` beside the PDFs) under the workspace's
-/// `archive/` (registries aside). Folders and files behind links are not followed. A record
-/// whose stamp has not changed since a run read it is not read again (`.yingsu/index/held.tsv`).
+/// `archive/` (registries aside). Folders and files behind links are not followed.
 pub fn held_in_records(root: &Path) -> Vec<Held> {
+    records_in_archive(root)
+        .into_iter()
+        .filter_map(|r| {
+            let key = (!r.key.is_empty()).then_some(r.key);
+            Held::of(&r.number, key, &r.file)
+        })
+        .collect()
+}
+
+/// Every frozen record (`*.json` beside the PDFs) under the workspace's `archive/` (registries
+/// aside), as [`RecordLine`]s in path order. Folders and files behind links are not followed. A
+/// record whose stamp has not changed since a run read it is not read again
+/// (`.yingsu/index/held.tsv`).
+pub fn records_in_archive(root: &Path) -> Vec<RecordLine> {
     use crate::derived::Stamp;
     let archive = root.join("archive");
     if !std::fs::symlink_metadata(&archive).is_ok_and(|m| m.is_dir()) {
@@ -338,8 +412,8 @@ pub fn held_in_records(root: &Path) -> Vec<Held> {
     }
     let index_dir = root.join(crate::derived::DERIVED_DIR).join("index");
     let enabled = crate::index::enabled();
-    let mut known: std::collections::HashMap<String, (String, String, String)> =
-        std::collections::HashMap::new();
+    type Known = (String, [String; 4]);
+    let mut known: std::collections::HashMap<String, Known> = std::collections::HashMap::new();
     if enabled
         && let Some(bytes) = crate::derived::read_derived(&index_dir.join(HELD_FILE))
         && let Some(body) = crate::derived::unseal(&bytes)
@@ -348,10 +422,13 @@ pub fn held_in_records(root: &Path) -> Vec<Held> {
     {
         for line in text.lines().skip(1) {
             let parts: Vec<&str> = line.split('\t').collect();
-            if let [rel, stamp, number, key] = parts[..] {
+            if let [rel, stamp, number, key, date, title] = parts[..] {
                 known.insert(
                     rel.to_string(),
-                    (stamp.to_string(), number.to_string(), key.to_string()),
+                    (
+                        stamp.to_string(),
+                        [number, key, date, title].map(str::to_string),
+                    ),
                 );
             }
         }
@@ -378,16 +455,16 @@ pub fn held_in_records(root: &Path) -> Vec<Held> {
             .ok()
             .and_then(|m| Stamp::of(&m))
             .map(|s| crate::archive::hex(&s.bytes()));
-        let (number, key) = match (known.get(&rel), &stamp) {
-            (Some((k, n, key)), Some(s)) if k == s => (n.clone(), key.clone()),
+        let fields: [String; 4] = match (known.get(&rel), &stamp) {
+            (Some((k, fields)), Some(s)) if k == s => fields.clone(),
             _ => {
                 changed = true;
                 let read = std::fs::read(entry.path())
                     .ok()
                     .and_then(|b| serde_json::from_slice::<RecordNumber>(&b).ok());
                 match read {
-                    Some(r) => (r.number.unwrap_or_default(), r.key.unwrap_or_default()),
-                    None => (String::new(), String::new()),
+                    Some(r) => [r.number, r.key, r.date, r.title].map(Option::unwrap_or_default),
+                    None => Default::default(),
                 }
             }
         };
@@ -397,12 +474,12 @@ pub fn held_in_records(root: &Path) -> Vec<Held> {
             .ok()
             .and_then(|m| Stamp::of(&m))
             .filter(|s| s.settled(now))
-            && !number.contains(['\t', '\n'])
-            && !key.contains(['\t', '\n'])
+            && fields.iter().all(|f| !f.contains(['\t', '\n', '\r']))
         {
             lines.push(format!(
-                "{rel}\t{}\t{number}\t{key}",
-                crate::archive::hex(&s.bytes())
+                "{rel}\t{}\t{}",
+                crate::archive::hex(&s.bytes()),
+                fields.join("\t")
             ));
         } else {
             changed = true;
@@ -411,10 +488,14 @@ pub fn held_in_records(root: &Path) -> Vec<Held> {
             Some(stem) => format!("{stem}.pdf"),
             None => rel.clone(),
         };
-        let key = (!key.is_empty()).then_some(key);
-        if let Some(h) = Held::of(&number, key, &pdf) {
-            out.push(h);
-        }
+        let [number, key, date, title] = fields;
+        out.push(RecordLine {
+            file: pdf,
+            number,
+            key,
+            date,
+            title,
+        });
     }
     if enabled && (changed || lines.len() != known.len()) {
         let mut text = format!("{HELD_HEADER}\n");
@@ -427,6 +508,41 @@ pub fn held_in_records(root: &Path) -> Vec<Held> {
             HELD_FILE,
             &crate::derived::seal(text.into_bytes()),
         );
+    }
+    out
+}
+
+/// Numbers given out of date order: within one registry (prefix and year), a document dated
+/// earlier than a document holding a lower number, as (the later-numbered document, the
+/// lower-numbered one dated after it). Voided documents are left out. Only pairs where the
+/// first is in `only` (when given) are returned.
+pub fn out_of_date_order<'r>(
+    records: &'r [RecordLine],
+    only: Option<&[String]>,
+) -> Vec<(&'r RecordLine, &'r RecordLine)> {
+    let mut groups: BTreeMap<(String, i32), Vec<(u32, &RecordLine)>> = BTreeMap::new();
+    for r in records.iter().filter(|r| !r.voided() && !r.date.is_empty()) {
+        if let Some((prefix, year, seq)) = parse(&r.number) {
+            groups.entry((prefix, year)).or_default().push((seq, r));
+        }
+    }
+    let mut out = Vec::new();
+    for (_, mut docs) in groups {
+        docs.sort_by(|a, b| (a.0, &a.1.file).cmp(&(b.0, &b.1.file)));
+        // The latest-dated document among the lower numbers so far.
+        let mut latest: Option<(u32, &RecordLine)> = None;
+        for (seq, r) in docs {
+            if let Some((lseq, l)) = latest
+                && lseq < seq
+                && r.date < l.date
+                && only.is_none_or(|o| o.contains(&r.file))
+            {
+                out.push((r, l));
+            }
+            if latest.is_none_or(|(_, l)| r.date > l.date) {
+                latest = Some((seq, r));
+            }
+        }
     }
     out
 }
@@ -663,6 +779,8 @@ fn create_registry(path: &Path) -> Result<File> {
 /// Document numbers reserved during one step: registries stay locked until the step ends.
 pub struct Numbering {
     root: PathBuf,
+    /// The declared first numbers (`numbering` in `yingsu.yaml`).
+    starts: BTreeMap<String, BTreeMap<i32, u32>>,
     open: BTreeMap<(String, i32), Registry>,
     /// The numbers the issued documents' frozen records hold, read when a number is first
     /// asked for (see [`held_in_records`]).
@@ -674,6 +792,12 @@ impl Numbering {
     pub fn new(ws: &crate::workspace::Workspace) -> Numbering {
         Numbering {
             root: ws.root.clone(),
+            starts: ws
+                .config
+                .numbering
+                .iter()
+                .map(|(p, ys)| (p.clone(), ys.iter().map(|(y, s)| (*y, s.value)).collect()))
+                .collect(),
             open: BTreeMap::new(),
             held: None,
         }
@@ -689,7 +813,9 @@ impl Numbering {
             std::collections::btree_map::Entry::Vacant(v) => {
                 let rel = registry_path(Path::new("archive"), prefix, year);
                 let path = crate::jail::resolve_inside(&self.root, &rel)?;
-                v.insert(Registry::lock_at(path, prefix, year)?)
+                let mut registry = Registry::lock_at(path, prefix, year)?;
+                registry.start = self.starts.get(prefix).and_then(|y| y.get(&year)).copied();
+                v.insert(registry)
             }
         })
     }

@@ -340,7 +340,7 @@ fn render_says_which_data_did_not_change() {
         "不变 archive/2023/A1/01-notice-tishihan.pdf  出庭应诉提示函\n\
          共 1 份文书，更新 0 份；其中 1 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n\
          已印发的文书与当前数据不一致（1 份，均保持印发时的原样）：\n  \
-         archive/2023/A1/01-notice-tishihan.pdf《出庭应诉提示函》：现在的数据有变化：facts.hearing_place、prose.hearing_place\n\
+         archive/2023/A1/01-notice-tishihan.pdf《出庭应诉提示函》：现在的数据有变化：开庭地点\n\
          确需按现在的数据重新印发时运行 `yingsu render --reissue A1`（文号不变，并记入办理记录）。\n"
     );
 }

@@ -239,7 +239,7 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
 }
 
 fn print_report(
-    _ws: &Workspace,
+    ws: &Workspace,
     out: &mut dyn Write,
     verb: &str,
     r: &yingsu::engine::StepReport,
@@ -257,6 +257,13 @@ fn print_report(
     }
     if !r.next.is_empty() {
         w(out, format!("  下一步可转到：{}", r.next.join("、")))?;
+    }
+    // Dates worth a second look in the documents just issued (out of number order, holidays).
+    if !r.documents.is_empty() {
+        let files: Vec<String> = r.documents.iter().map(|d| d.file.clone()).collect();
+        for line in engine::audit::document_warnings(ws, Some(&files)) {
+            w(out, line)?;
+        }
     }
     Ok(())
 }

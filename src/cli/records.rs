@@ -59,6 +59,7 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     problems.extend(registry_problems);
     problems.extend(engine::audit::audit(ws, &views));
     problems.extend(engine::audit::issued_files(ws, &docs));
+    problems.extend(engine::audit::issued_report_files(ws));
     let renderer = TypstRenderer::new();
     // One typesetter for every character checked.
     let typesetter = renderer.typesetter(ws).ok();
@@ -87,6 +88,11 @@ pub fn validate(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     }
     index.save();
     problems.extend(engine::audit::stale_temps(ws));
+    if !problems.is_empty() {
+        for line in engine::audit::document_warnings(ws, None) {
+            w(out, line)?;
+        }
+    }
     if problems.len() == 1 {
         return Err(Error::Many(problems));
     }
@@ -114,6 +120,9 @@ fn validated(
     out: &mut dyn Write,
 ) -> Result<()> {
     for line in restored {
+        w(out, line)?;
+    }
+    for line in engine::audit::document_warnings(ws, None) {
         w(out, line)?;
     }
     w(
@@ -210,6 +219,7 @@ fn validate_cases(ws: &Workspace) -> Result<(Option<Checked>, Vec<String>)> {
         || !registry_problems.is_empty()
         || !audit::all_clear(ws, found.iter().map(|(s, _, _)| s))
         || !audit::issued_files(ws, docs()).is_empty()
+        || !audit::issued_report_files(ws).is_empty()
     {
         return Ok((None, restored));
     }
@@ -345,19 +355,63 @@ pub fn render(
             };
             w(out, format!("  {}《{}》：{what}", d.file, d.title))?;
         }
-        let mut ids: Vec<&str> = drifts.iter().map(|d| d.case_id.as_str()).collect();
+        let mut ids: Vec<&str> = drifts
+            .iter()
+            .map(|d| d.case_id.as_str())
+            .filter(|id| !id.is_empty())
+            .collect();
         ids.dedup();
-        w(
-            out,
-            format!(
-                "确需按现在的数据重新印发时运行 `yingsu render --reissue {}`（文号不变，并记入办理记录）。",
-                ids.join(" ")
-            ),
-        )?;
+        if !ids.is_empty() {
+            w(
+                out,
+                format!(
+                    "确需按现在的数据重新印发时运行 `yingsu render --reissue {}`（文号不变，并记入办理记录）。",
+                    ids.join(" ")
+                ),
+            )?;
+        }
+        if drifts.iter().any(|d| d.case_id.is_empty()) {
+            w(
+                out,
+                "报表（月度报送表、季度通报）确需按现在的模板重新印发时，用生成它的 `yingsu report` 命令加上原来的 --date 和 --reissue。",
+            )?;
+        }
+    }
+    if all {
+        let missing = engine::store::steps_missing_documents(ws)?;
+        if !missing.is_empty() {
+            w(
+                out,
+                format!(
+                    "以下 {} 个办理步骤没有印发流程规定的文书（render 只重新生成已印发的文书，不会补发；`yingsu validate` 说明如何补办）：",
+                    missing.len()
+                ),
+            )?;
+            for (file, line, message) in &missing {
+                w(out, format!("  {file}:{line}：{message}"))?;
+            }
+        }
     }
     if !lost.is_empty() || !outcome.registries.is_empty() {
         let mut diagnostics = outcome.registries.clone();
         for d in &lost {
+            if d.case_id.is_empty() {
+                // A report: issued again only by its own command.
+                diagnostics.push(
+                    Diagnostic::new(format!(
+                        "已印发的《{}》无法恢复：{}",
+                        d.title,
+                        d.lost.as_deref().unwrap_or_default()
+                    ))
+                    .in_file(&d.file)
+                    .help(format!(
+                        "从 git 历史中取回原件和它的印发记录（例如 `git checkout -- {} {}`）；确需按现在的数据重新印发时，用生成它的 `yingsu report` 命令加上 --reissue",
+                        d.file,
+                        yingsu::engine::issue::frozen_path(&d.file),
+                    )),
+                );
+                continue;
+            }
             diagnostics.push(
                 Diagnostic::new(format!(
                     "已印发的《{}》无法恢复：{}",

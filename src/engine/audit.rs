@@ -191,7 +191,140 @@ fn own_findings<'c>(ws: &Workspace, view: &'c CaseView<'_>) -> Vec<Finding<'c>> 
             }
         }
     }
+    out.extend(
+        missing_documents(ws, view)
+            .into_iter()
+            .map(Finding::Problem),
+    );
     out
+}
+
+/// Steps recorded without the documents their workflow issues at them (a case file written by
+/// hand or merged from two): each at the step's line, naming the documents and what to do.
+/// A document whose condition (`when`) does not hold for the step's facts is not expected.
+pub fn missing_documents(ws: &Workspace, view: &CaseView<'_>) -> Vec<Diagnostic> {
+    let case = &view.case;
+    let file = ws.rel_path(&case.path);
+    let undone = case.undone();
+    let last_step = case
+        .history
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(i, h)| h.step.is_some() && !undone.contains(i))
+        .map(|(i, _)| i);
+    let mut out = Vec::new();
+    for (i, h) in case.history.iter().enumerate() {
+        let Some(step) = h.step.as_deref() else {
+            continue;
+        };
+        if undone.contains(&i) {
+            continue;
+        }
+        let Some(spec) = view.wf.step(step) else {
+            continue;
+        };
+        if spec.documents.is_empty() {
+            continue;
+        }
+        let facts = view.facts_at(i);
+        let day = chrono::DateTime::parse_from_rfc3339(&h.at)
+            .map(|t| t.date_naive())
+            .unwrap_or_default();
+        let ctx = super::ExprContext::new(ws, view.wf, &case.id, step, &facts, day);
+        let missing: Vec<String> = spec
+            .documents
+            .iter()
+            .filter(|d| {
+                d.when
+                    .as_ref()
+                    .is_none_or(|w| ctx.eval_bool(&w.value, &facts).unwrap_or(false))
+            })
+            .filter(|d| !h.documents.iter().any(|x| x.template == d.template.value))
+            .map(|d| format!("《{}》", d.title))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let title = &spec.title;
+        let first = !case.history[..i].iter().any(|h| h.step.is_some());
+        let fix = if first && last_step == Some(i) {
+            format!(
+                "这个案件只有这一步：把它的事实写入一个文件（如 事实.yaml），删除案件文件 {} 后运行 `yingsu case new {} {} --from 事实.yaml` 重新建立，yingsu 会印发并编号这些文书",
+                file.display(),
+                view.wf.name(),
+                case.id
+            )
+        } else if last_step == Some(i) {
+            format!(
+                "这一步是最近的办理步骤：运行 `yingsu case undo {id} --reason \"补发文书\"` 撤销它，再用 `yingsu case advance {id} {step}`（连同这一步的事实）重新办理，yingsu 会印发并编号这些文书",
+                id = case.id
+            )
+        } else {
+            "案件文件可能是手工编写或合并的：请从 git 历史中恢复 yingsu 写下的案件文件；确需补办时，用 `yingsu case new` 重新建立案件并逐步办理，yingsu 会印发并编号每一步的文书".to_string()
+        };
+        out.push(
+            at(
+                &file,
+                &case.source,
+                step_pos(&case.source, i),
+                format!(
+                    "第 {} 条办理记录（{title}）没有流程规定在这一步印发的{}：办理记录中没有这些文书，它们从未印发",
+                    i + 1,
+                    missing.join("、")
+                ),
+            )
+            .help(fix),
+        );
+    }
+    out
+}
+
+/// Where `step:` of history entry `i` (0-based) is written in a case file (the entry's first
+/// line when it has none).
+fn step_pos(source: &str, i: usize) -> Option<Pos> {
+    let mut in_history = false;
+    let mut indent: Option<usize> = None;
+    let mut seen = 0usize;
+    let mut entry_line: Option<usize> = None;
+    for (n, line) in source.lines().enumerate() {
+        if !in_history {
+            in_history = line.trim_end() == "history:";
+            continue;
+        }
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let lead = line.len() - trimmed.len();
+        if lead == 0 && !trimmed.starts_with('-') {
+            break;
+        }
+        if trimmed.starts_with("- ") && indent.is_none_or(|x| x == lead) {
+            indent = Some(lead);
+            if entry_line.is_some() {
+                break;
+            }
+            if seen == i {
+                entry_line = Some(n);
+            }
+            seen += 1;
+        }
+        if entry_line.is_some() {
+            let body = trimmed.trim_start_matches("- ");
+            if body.starts_with("step:") {
+                let column = line[..line.len() - body.len()].chars().count() + 1;
+                return Some(Pos {
+                    line: n + 1,
+                    column,
+                });
+            }
+        }
+    }
+    entry_line.map(|n| Pos {
+        line: n + 1,
+        column: 1,
+    })
 }
 
 /// What the audit needs of one case when nothing in it is wrong on its own, kept in the case
@@ -223,7 +356,7 @@ pub struct IssuedDoc {
 }
 
 /// The kind (and version) of [`AuditSummary`] in the case index.
-pub const AUDIT_KIND: &str = "audit-3";
+pub const AUDIT_KIND: &str = "audit-4";
 
 /// What the audit needs of a case (see [`AuditSummary`]).
 pub fn summary(ws: &Workspace, view: &CaseView<'_>) -> AuditSummary {
@@ -565,6 +698,147 @@ fn check_issued<'m>(
         }
     }
     out
+}
+
+/// Every issued report (bulletin, monthly return; see [`super::issue::issued_reports`]) checked
+/// against its frozen record: the record is readable and its data as issued, the PDF exists and
+/// has the record's hash. Reports have no case history: their record is all there is.
+pub fn issued_report_files(ws: &Workspace) -> Vec<Diagnostic> {
+    use super::issue::Frozen;
+    let mut out = Vec::new();
+    for r in super::issue::issued_reports(ws) {
+        let read = |p: &str| match std::fs::symlink_metadata(ws.root.join(p)) {
+            Ok(m) if m.is_file() => Some(std::fs::read(ws.root.join(p)).ok()),
+            Ok(_) => Some(None),
+            Err(_) => None,
+        };
+        let json = &r.record;
+        let record = match read(json) {
+            None => {
+                out.push(
+                    Diagnostic::new(format!(
+                        "报表 {} 没有印发记录（{json} 缺失）",
+                        r.file
+                    ))
+                    .in_file(json)
+                    .help(format!("从 git 历史中恢复它（git checkout -- {json}）；没有印发记录，这份报表就不能按印发时的样子重新生成")),
+                );
+                continue;
+            }
+            Some(bytes) => match bytes.and_then(|b| serde_json::from_slice::<Frozen>(&b).ok()) {
+                Some(f) => f,
+                None => {
+                    out.push(
+                        Diagnostic::new(format!(
+                            "报表 {} 的印发记录无法读取：它不是 yingsu 写下的印发记录（或不是普通文件），可能被改动或损坏了",
+                            r.file
+                        ))
+                        .in_file(json)
+                        .help(format!("从 git 历史中恢复它（git checkout -- {json}）；`yingsu render --all` 不会用它重新生成报表")),
+                    );
+                    continue;
+                }
+            },
+        };
+        let what =
+            crate::case::numbered_title(&format!("《{}》", record.title), record.number.as_deref());
+        if !record.data_intact() {
+            out.push(
+                Diagnostic::new(format!("{what}的印发记录中的数据在印发后被改动过（与记录的数据哈希不符）"))
+                    .in_file(json)
+                    .help(format!("从 git 历史中恢复印发记录（git checkout -- {json}）；被改动的印发记录不会被用来重新生成报表")),
+            );
+            continue;
+        }
+        match read(&r.file) {
+            None => out.push(
+                Diagnostic::new(format!("已印发的{what}缺失（印发记录 {json} 记录了它）"))
+                    .in_file(&r.file)
+                    .help("运行 `yingsu render --all`，按它的印发记录恢复原件（恢复的文件与印发时逐字节相同）"),
+            ),
+            Some(None) => out.push(
+                Diagnostic::new(format!("已印发的{what}无法读取，或不是普通文件（是链接或文件夹）"))
+                    .in_file(&r.file)
+                    .help("删除它后运行 `yingsu render --all`，按印发记录恢复原件"),
+            ),
+            Some(Some(bytes)) if archive::sha256(&bytes) != record.sha256 => out.push(
+                Diagnostic::new(format!(
+                    "已印发的{what}被改动或损坏：它现在的内容（{} 字节）与印发记录中的哈希不符",
+                    bytes.len()
+                ))
+                .in_file(&r.file)
+                .help("运行 `yingsu render --all`，按印发记录恢复原件（恢复的文件与印发时逐字节相同）"),
+            ),
+            Some(Some(_)) => {}
+        }
+    }
+    out
+}
+
+/// What is worth a second look in the issued documents, though not wrong in the records
+/// (`validate` and the issuing commands say it; nothing fails): a number given out of date
+/// order in its registry (2号 dated after 3号), and a document dated on a public holiday by the
+/// workspace's calendar (the official table with `yingsu.yaml`'s local days). With `only`, just
+/// what concerns those documents (PDFs relative to the workspace). Voided documents are left out.
+pub fn document_warnings(ws: &Workspace, only: Option<&[String]>) -> Vec<String> {
+    let records = crate::numbers::records_in_archive(&ws.root);
+    let shown = |r: &crate::numbers::RecordLine| {
+        let title = if r.title.is_empty() {
+            r.file.clone()
+        } else {
+            format!("《{}》", r.title)
+        };
+        let number = if r.number.is_empty() {
+            String::new()
+        } else {
+            format!("{}，", r.number)
+        };
+        format!("{title}（{number}{}，{}）", r.date, r.file)
+    };
+    let mut out = Vec::new();
+    for (later, earlier) in crate::numbers::out_of_date_order(&records, only) {
+        out.push(format!(
+            "提示：文号没有按日期先后编排：{}的日期早于文号在前的{}。请核对两份文书的日期；日期写错的，更正案件事实后运行 `yingsu render --reissue 案件编号` 重新印发",
+            shown(later),
+            shown(earlier)
+        ));
+    }
+    for r in &records {
+        if r.voided() || only.is_some_and(|o| !o.contains(&r.file)) {
+            continue;
+        }
+        let Ok(date) = chrono::NaiveDate::parse_from_str(&r.date, "%Y-%m-%d") else {
+            continue;
+        };
+        if let Some(name) = holiday(ws, date) {
+            let fix = if r.file.starts_with("archive/reports/") {
+                "用生成它的 `yingsu report` 命令加上正确的 --date 和 --reissue 重新印发"
+            } else {
+                "更正案件事实后运行 `yingsu render --reissue 案件编号` 重新印发"
+            };
+            out.push(format!(
+                "提示：{}的日期是{name}。请核对文书日期（落款日期一般为签发或印发之日）；日期写错的，{fix}；当天确实办公的，在 yingsu.yaml 的 calendar.workdays 中加上这一天",
+                shown(r)
+            ));
+        }
+    }
+    out
+}
+
+/// The public holiday `d` falls on in the workspace's calendar: the official holiday's name, or
+/// a local holiday of `yingsu.yaml`; `None` on a working day or an ordinary weekend.
+fn holiday(ws: &Workspace, d: chrono::NaiveDate) -> Option<String> {
+    use chrono::Datelike;
+    if ws.calendar.is_workday(d) {
+        return None;
+    }
+    match crate::calendar::official_day(d) {
+        Some(crate::calendar::OfficialDay::Holiday(name)) => Some(format!("法定节假日（{name}）")),
+        _ if !matches!(d.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) => {
+            Some("本地放假日（yingsu.yaml 的 calendar.holidays）".to_string())
+        }
+        _ => None,
+    }
 }
 
 /// Whether the audit of the cases these summaries stand for finds nothing: no case with a

@@ -252,7 +252,7 @@ pub fn issue_step_documents(
         let mut req = request(ws, at, d)?;
         if let (Some(i), true, false) = (
             &req.issuer,
-            d.numbered,
+            d.numbered && !issued_unnumbered(ws, &req),
             req.declared.format == Format::Plain,
         ) {
             let key = at.number_key(&d.template.value);
@@ -279,6 +279,18 @@ pub fn issue_step_documents(
         });
     }
     Ok(records)
+}
+
+/// Whether the issuer of `req` issues documents of its 文种 or format without a 发文字号
+/// (`unnumbered` of the issuer in `yingsu.yaml`, e.g. `[函]`): the document keeps its
+/// letterhead and has no number.
+fn issued_unnumbered(ws: &Workspace, req: &DocRequest) -> bool {
+    let Some(issuer) = req.issuer.as_ref().and_then(|i| ws.config.issuers.get(i)) else {
+        return false;
+    };
+    issuer.unnumbered.iter().any(|k| {
+        *k == req.declared.kind || Format::parse(k).is_some_and(|f| f == req.declared.format)
+    })
 }
 
 /// What [`issue_prepared`] did.
@@ -330,6 +342,18 @@ pub fn issue_prepared(
             }
             // Lost or damaged: made again byte for byte, with the record it had.
             record = before.clone();
+        } else if !reissue && on_disk.is_none() {
+            return Err(Error::user(
+                format!(
+                    "{}已于 {} 印发，原件（{file}）缺失；按现在的数据（和日期）生成的文书与印发的不同，未作任何改动",
+                    crate::case::numbered_title(
+                        &format!("《{}》", before.title),
+                        before.number.as_deref()
+                    ),
+                    before.date
+                ),
+                "运行 `yingsu render --all`：它按印发记录逐字节恢复原件，不需要知道原来的日期；确需按现在的数据重新印发时，在命令后加上 --reissue",
+            ));
         } else if !reissue {
             return Err(Error::user(
                 format!(
@@ -494,14 +518,161 @@ pub fn differences(a: &Value, b: &Value, max: usize) -> Vec<String> {
     out
 }
 
+/// Where the data a document receives now differs from what it was issued with, grouped by what
+/// the clerk knows: a case fact (`facts.X`, `dates.X`, `prose.X` are one fact `X`), or a part of
+/// the configuration (`agency`, `issuer`, …).
+fn changed_groups(frozen: &Value, current: &Value) -> Vec<String> {
+    let mut groups: Vec<String> = Vec::new();
+    for path in differences(frozen, current, usize::MAX) {
+        let mut parts = path.splitn(3, '.');
+        let top = parts.next().unwrap_or_default();
+        let group = match (top, parts.next()) {
+            ("facts" | "dates" | "prose", Some(field)) => format!("facts.{field}"),
+            _ => top.to_string(),
+        };
+        if !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
+    groups
+}
+
+/// `frozen` with the values of `group` (see [`changed_groups`]) taken from `current`.
+fn with_group(frozen: &Value, current: &Value, group: &str) -> Value {
+    let mut out = frozen.clone();
+    let places: Vec<(&str, Option<&str>)> = match group.strip_prefix("facts.") {
+        Some(field) => ["facts", "dates", "prose"]
+            .into_iter()
+            .map(|t| (t, Some(field)))
+            .collect(),
+        None => vec![(group, None)],
+    };
+    for (top, field) in places {
+        let now = match field {
+            Some(f) => current.get(top).and_then(|v| v.get(f)),
+            None => current.get(top),
+        };
+        let Some(obj) = out.as_object_mut() else {
+            break;
+        };
+        let slot = match field {
+            Some(f) => match obj.get_mut(top).and_then(Value::as_object_mut) {
+                Some(inner) => (inner, f),
+                None => {
+                    if let Some(v) = now {
+                        obj.insert(top.to_string(), serde_json::json!({ f: v }));
+                    }
+                    continue;
+                }
+            },
+            None => (obj, top),
+        };
+        match now {
+            Some(v) => {
+                slot.0.insert(slot.1.to_string(), v.clone());
+            }
+            None => {
+                slot.0.remove(slot.1);
+            }
+        }
+    }
+    out
+}
+
+/// What the clerk reads for a group of [`changed_groups`]: the fact's label in its workflow, or
+/// the part of the configuration; never an internal key.
+fn group_label(ws: &Workspace, workflow: &str, group: &str) -> String {
+    if let Some(field) = group.strip_prefix("facts.") {
+        return ws
+            .workflows
+            .get(workflow)
+            .and_then(|wf| wf.field(field))
+            .map(|f| f.label.clone())
+            .unwrap_or_else(|| "其他案件事实".to_string());
+    }
+    match group {
+        "doc" => "文书的标题、文号、日期或版式",
+        "case" => "案件编号或流程",
+        "region" => "地区名称（yingsu.yaml 的 region）",
+        "issuer" => "发文机关的信息（yingsu.yaml 的 issuers）",
+        "issuers" => "各发文机关的名称（yingsu.yaml 的 issuers）",
+        "agency" => "被诉单位的信息（yingsu.yaml 的 agencies）",
+        "court" => "法院名称（yingsu.yaml 的 courts）",
+        "deadline" => "期限",
+        "hearings" => "开庭记录",
+        "stats" => "统计数字",
+        "protected" => "机关和法院的名称（yingsu.yaml）",
+        _ => "其他数据",
+    }
+    .to_string()
+}
+
+/// The changes in an issued document's data (`frozen`, which gives the PDF with hash
+/// `frozen_sha`) against what it would receive now (`current`) that would change the document:
+/// a fact or setting it does not print changes nothing and is not reported. Each is named as
+/// the clerk knows it (the fact's label). Made by typesetting: with all of today's data (when
+/// that gives the same PDF, nothing counts), then, when several things changed, with each one
+/// alone.
+fn document_changes(
+    ws: &Workspace,
+    renderer: &dyn DocumentRenderer,
+    req: &DocRequest,
+    (frozen, current): (&Value, &Value),
+    (file, frozen_sha): (&str, &str),
+    known: &Known<'_>,
+) -> Result<Vec<String>> {
+    let groups = changed_groups(frozen, current);
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    // What each data gave is kept in the render index (under `<file>#now…`), so an unchanged
+    // workspace is not typeset again for it on the next run.
+    let differs = |what: &str, data: &Value| -> Result<bool> {
+        let key = format!("{file}#now{what}");
+        let inputs = crate::index::document_inputs(known.inputs, data);
+        let sha = match known.index.gave(&key, &inputs) {
+            Some(sha) => sha,
+            None => {
+                let sha = archive::sha256(&renderer.render_data(ws, req, data)?);
+                known.index.record(&key, &inputs, &sha);
+                sha
+            }
+        };
+        Ok(sha != frozen_sha)
+    };
+    if !differs("", current)? {
+        return Ok(Vec::new());
+    }
+    let mut counted: Vec<&String> = Vec::new();
+    if groups.len() > 1 {
+        for g in &groups {
+            if differs(&format!("#{g}"), &with_group(frozen, current, g))? {
+                counted.push(g);
+            }
+        }
+    }
+    // One change, or changes that alter the document only together: all of them.
+    if counted.is_empty() {
+        counted = groups.iter().collect();
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for g in counted {
+        let label = group_label(ws, &req.workflow, g);
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    Ok(labels)
+}
+
 /// An issued document whose data or output would change if made now: reported, not applied.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Drift {
     pub case_id: String,
     pub file: String,
     pub title: String,
-    /// What the document would receive differently now (dotted paths); empty when only the
-    /// output changed (a template or font changed).
+    /// What would change the document if it were made now, as the clerk knows it (the facts'
+    /// labels); empty when only the output changed (a template or font changed).
     pub changed: Vec<String>,
     /// Set when the file in the archive is not the issued document either (missing, damaged,
     /// or not the one the case file records) and could not be restored from its record: why.
@@ -701,6 +872,16 @@ pub fn render_cases(
             batch.push(s);
         }
     }
+    // The reports (bulletins, monthly returns) are documents like the others: a lost or
+    // damaged one is made again from its frozen record.
+    if all {
+        let (rendered, staged, drifts) = rerender_reports(ws, renderer, &known)?;
+        out.rendered.extend(rendered);
+        out.drifts.extend(drifts);
+        for s in staged {
+            batch.push(s);
+        }
+    }
     batch.commit()?;
     // The registries checked against the numbers the issued documents hold: their records,
     // and the documents looked at here (whose registry keys their places give).
@@ -720,6 +901,172 @@ pub fn render_cases(
         i.save();
     }
     Ok(out)
+}
+
+/// An issued report (a bulletin, a monthly return) as found in `archive/reports/<year>/`: its
+/// PDF and its frozen record (relative to the workspace), either of which may be missing.
+#[derive(Debug, Clone)]
+pub struct IssuedReport {
+    pub file: String,
+    pub record: String,
+}
+
+/// Every issued report: each `.pdf` or `.json` under `archive/reports/<year>/` (folders and
+/// files behind links are not followed; a link is reported by `validate`), in name order.
+pub fn issued_reports(ws: &Workspace) -> Vec<IssuedReport> {
+    let base = ws.root.join("archive").join("reports");
+    let real_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    if !real_dir(&ws.root.join("archive")) || !real_dir(&base) {
+        return Vec::new();
+    }
+    let mut stems = std::collections::BTreeSet::new();
+    let Ok(years) = std::fs::read_dir(&base) else {
+        return Vec::new();
+    };
+    for year in years.flatten() {
+        let name = year.file_name().to_string_lossy().to_string();
+        if name.parse::<i32>().is_err() || !year.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(files) = std::fs::read_dir(year.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let file = f.file_name().to_string_lossy().to_string();
+            let stem = file
+                .strip_suffix(".pdf")
+                .or_else(|| file.strip_suffix(".json"));
+            if let Some(stem) = stem
+                && !stem.starts_with('.')
+            {
+                stems.insert(format!("archive/reports/{name}/{stem}"));
+            }
+        }
+    }
+    stems
+        .into_iter()
+        .map(|s| IssuedReport {
+            file: format!("{s}.pdf"),
+            record: format!("{s}.json"),
+        })
+        .collect()
+}
+
+/// The request that made the report whose frozen record is `f`, at `file`: its template,
+/// title, number and date, with the data it was issued with.
+fn report_request(ws: &Workspace, f: &Frozen, file: &str) -> Option<DocRequest> {
+    let date = NaiveDate::parse_from_str(&f.date, "%Y-%m-%d").ok()?;
+    Some(DocRequest {
+        case_id: String::new(),
+        workflow: String::new(),
+        step: String::new(),
+        template: f.template.clone(),
+        title: f.title.clone(),
+        issuer: None,
+        number: f.number.clone(),
+        date,
+        facts: Default::default(),
+        history: Vec::new(),
+        prepared: Some(Prepared {
+            data: f.data.clone(),
+            ident: report_ident(file)?,
+        }),
+        declared: ws.declared(&f.template).unwrap_or_default(),
+    })
+}
+
+/// `render --all` over the issued reports, as over the cases' documents: each made again from
+/// its frozen record unless the render index knows these inputs give the PDF on disk; a lost or
+/// damaged one restored byte for byte; one the record no longer gives (a template or font
+/// changed) left as issued and reported; one whose record cannot give it back reported as lost
+/// (with why).
+fn rerender_reports(
+    ws: &Workspace,
+    renderer: &dyn DocumentRenderer,
+    known: &Known<'_>,
+) -> Result<(Vec<Rendered>, Vec<Staged>, Vec<Drift>)> {
+    let mut out = Vec::new();
+    let mut staged = Vec::new();
+    let mut drifts = Vec::new();
+    for r in issued_reports(ws) {
+        let Some(f) = Frozen::read(ws, &r.file) else {
+            // A PDF without a readable record: nothing to check it against (`validate` says so).
+            continue;
+        };
+        let on_disk = std::fs::read(ws.root.join(&r.file))
+            .ok()
+            .map(|b| archive::sha256(&b));
+        let intact = on_disk.as_deref() == Some(f.sha256.as_str());
+        let record = DocRecord {
+            title: f.title.clone(),
+            template: f.template.clone(),
+            number: f.number.clone(),
+            file: r.file.clone(),
+            sha256: f.sha256.clone(),
+        };
+        let drift = |lost: Option<String>| Drift {
+            case_id: String::new(),
+            file: r.file.clone(),
+            title: f.title.clone(),
+            changed: Vec::new(),
+            lost,
+        };
+        let rendered = |changed: bool, typeset: bool| Rendered {
+            case_id: String::new(),
+            record: record.clone(),
+            changed,
+            typeset,
+        };
+        if !f.data_intact() {
+            drifts.push(drift(Some(format!(
+                "印发记录 {} 中的数据在印发后被改动过（与记录的数据哈希不符），不能用它恢复原件",
+                r.record
+            ))));
+            out.push(rendered(false, false));
+            continue;
+        }
+        let inputs = crate::index::document_inputs(known.inputs, &f.data);
+        if intact && known.index.gives(&r.file, &inputs, &f.sha256) {
+            out.push(rendered(false, false));
+            continue;
+        }
+        let Some(req) = report_request(ws, &f, &r.file) else {
+            drifts.push(drift(Some(format!(
+                "印发记录 {} 不是 yingsu 写下的报表记录（日期或文件名无法识别）",
+                r.record
+            ))));
+            out.push(rendered(false, false));
+            continue;
+        };
+        let pdf = renderer.render_data(ws, &req, &f.data)?;
+        let sha = archive::sha256(&pdf);
+        if sha == f.sha256 {
+            known.index.record(&r.file, &inputs, &sha);
+            if !intact {
+                // Lost or damaged: restored byte for byte.
+                staged.push(archive::stage(&ws.output_path(&r.file)?, &pdf)?);
+            }
+            out.push(rendered(!intact, true));
+            continue;
+        }
+        let same_inputs = f.inputs.as_deref() == Some(known.inputs);
+        let lost = if intact && same_inputs {
+            Some("原件在印发后被改动过：程序、模板和字体都与印发时相同，按印发记录排出的报表却与原件不同（原件和记录中的哈希被一同改动过）".to_string())
+        } else if intact {
+            // A template or font changed since: the issued report stays as it is.
+            None
+        } else if on_disk.is_none() {
+            Some(
+                "原件缺失，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）"
+                    .to_string(),
+            )
+        } else {
+            Some("原件已损坏或被替换，且按印发记录已排不出原件（印发记录被改动，或模板、字体已改动）".to_string())
+        };
+        drifts.push(drift(lost));
+        out.push(rendered(false, true));
+    }
+    Ok((out, staged, drifts))
 }
 
 /// The kind (and version) of [`listed`]'s summary in the case index.
@@ -944,7 +1291,15 @@ fn rerender_case(
                 if sha == recorded {
                     known.index.record(&file, &inputs, &sha);
                 }
-                let changed_data = differences(&f.data, &current, 6);
+                // Only what would change the document itself counts (see `document_changes`).
+                let changed_data = document_changes(
+                    ws,
+                    renderer,
+                    &req,
+                    (&f.data, &current),
+                    (&file, &sha),
+                    known,
+                )?;
                 if sha != recorded {
                     // Its own data gives other bytes: a template or font changed since, or the
                     // record was edited. The file in the archive is left as it is; when it is not
@@ -1112,4 +1467,44 @@ fn step_at<'a>(
         history: view.case.history[..=i].to_vec(),
         day,
     })
+}
+
+/// The identity in the PDF of the report issued at `file` (as `stats::monthly` and `stats::bulletin`
+/// name their files): `archive/reports/2023/monthly-2023-03-scjgj.pdf` → `report#monthly#scjgj#2023-03`,
+/// `archive/reports/2023/bulletin-2023Q1.pdf` → `report#bulletin#2023Q1`. `render --all` makes
+/// a lost report again from its frozen record with it.
+pub fn report_ident(file: &str) -> Option<String> {
+    let name = std::path::Path::new(file).file_name()?.to_str()?;
+    let stem = name.strip_suffix(".pdf")?;
+    if let Some(code) = stem.strip_prefix("bulletin-") {
+        return Some(format!("report#bulletin#{code}"));
+    }
+    let rest = stem.strip_prefix("monthly-")?;
+    // The month's code is `YYYY-MM`; the agency id follows it.
+    let (code, agency) = (rest.get(..7)?, rest.get(8..)?);
+    (rest.get(7..8) == Some("-") && !agency.is_empty())
+        .then(|| format!("report#monthly#{agency}#{code}"))
+}
+
+#[cfg(test)]
+mod ident_tests {
+    use super::report_ident as ident_of;
+
+    #[test]
+    fn a_report_file_names_its_identity() {
+        assert_eq!(
+            ident_of("archive/reports/2023/monthly-2023-03-scjgj.pdf").as_deref(),
+            Some("report#monthly#scjgj#2023-03")
+        );
+        assert_eq!(
+            ident_of("archive/reports/2023/monthly-2023-03-a-b.pdf").as_deref(),
+            Some("report#monthly#a-b#2023-03")
+        );
+        assert_eq!(
+            ident_of("archive/reports/2023/bulletin-2023Q1.pdf").as_deref(),
+            Some("report#bulletin#2023Q1")
+        );
+        assert_eq!(ident_of("archive/reports/2023/other.pdf"), None);
+        assert_eq!(ident_of("archive/reports/2023/monthly-2023-03.pdf"), None);
+    }
 }

@@ -498,3 +498,21 @@ pub fn check_case_number_unused(ws: &Workspace, number: &str, id: &str) -> Resul
     }
     Ok(())
 }
+
+/// Steps recorded without the documents their workflow issues at them, in every readable case
+/// (see [`super::audit::missing_documents`]): `(case file, line, message)`, from the case index
+/// while a case file is unchanged.
+pub fn steps_missing_documents(ws: &Workspace) -> Result<Vec<(String, usize, String)>> {
+    type Missing = Vec<(String, usize, String)>;
+    let (found, _, index) = each_case(ws, |index, id, path| {
+        let case = crate::index::cases::CaseRef::new(index, ws, id, path);
+        case.summary::<Missing, _>("missing-documents-1", |v| {
+            super::audit::missing_documents(ws, v)
+                .into_iter()
+                .map(|d| (ws.rel(&v.case.path), d.pos.map_or(0, |p| p.line), d.message))
+                .collect()
+        })
+    })?;
+    index.save();
+    Ok(found.into_iter().flatten().collect())
+}
