@@ -176,7 +176,8 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             }
         }
     }
-    // The supervision reports: the bureau's quarterly bulletin and an agency's monthly return.
+    // The supervision reports: the bureau's quarterly bulletin and an agency's monthly return,
+    // each dated on a working day (2023-04-05 was 清明节).
     let made = [
         crate::stats::bulletin(
             &ws,
@@ -192,7 +193,7 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             &renderer,
             "scjgj",
             "2023-03",
-            NaiveDate::from_ymd_opt(2023, 4, 5).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(2023, 4, 6).unwrap_or_default(),
             false,
         )?,
     ];
