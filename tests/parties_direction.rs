@@ -759,7 +759,7 @@ fn init_writes_placeholders_not_people() {
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("未填写"), "{out}");
     assert!(
-        err.contains("未填写：yingsu.yaml 第 30 行 发文机关 sfj 的联系人（contact）（现为“请填写联系人姓名”），文书中不印这一项；请改为实际的内容"),
+        err.contains("未填写：yingsu.yaml 第 31 行 发文机关 sfj 的联系人（contact）（现为“请填写联系人姓名”），文书中不印这一项；请改为实际的内容"),
         "{err}"
     );
     let ws = Workspace::open(tmp.path()).unwrap();
