@@ -395,23 +395,15 @@ pub fn render(
     if !lost.is_empty() || !outcome.registries.is_empty() {
         let mut diagnostics = outcome.registries.clone();
         for d in &lost {
-            if d.case_id.is_empty() {
-                // A report: issued again only by its own command.
-                diagnostics.push(
-                    Diagnostic::new(format!(
-                        "已印发的《{}》无法恢复：{}",
-                        d.title,
-                        d.lost.as_deref().unwrap_or_default()
-                    ))
-                    .in_file(&d.file)
-                    .help(format!(
-                        "从 git 历史中取回原件和它的印发记录（例如 `git checkout -- {} {}`）；确需按现在的数据重新印发时，用生成它的 `yingsu report` 命令加上 --reissue",
-                        d.file,
-                        yingsu::engine::issue::frozen_path(&d.file),
-                    )),
-                );
-                continue;
-            }
+            // A report is issued again only by its own command; a case's document by render.
+            let reissue = if d.case_id.is_empty() {
+                "，用生成它的 `yingsu report` 命令加上 --reissue".to_string()
+            } else {
+                format!(
+                    "运行 `yingsu render --reissue {}`（文号不变，并记入办理记录）",
+                    d.case_id
+                )
+            };
             diagnostics.push(
                 Diagnostic::new(format!(
                     "已印发的《{}》无法恢复：{}",
@@ -420,10 +412,9 @@ pub fn render(
                 ))
                 .in_file(&d.file)
                 .help(format!(
-                    "从 git 历史中取回原件和它的印发记录（例如 `git checkout -- {} {}`）；确需按现在的数据重新印发时运行 `yingsu render --reissue {}`（文号不变，并记入办理记录）",
+                    "从 git 历史中取回原件和它的印发记录（例如 `git checkout -- {} {}`）；确需按现在的数据重新印发时{reissue}",
                     d.file,
                     yingsu::engine::issue::frozen_path(&d.file),
-                    d.case_id
                 )),
             );
         }

@@ -94,63 +94,23 @@ struct Request {
     root: Option<PathBuf>,
 }
 
-/// A [`Diagnostic`] on the wire.
-#[derive(Serialize, Deserialize)]
-struct WireDiagnostic {
-    error: bool,
-    file: Option<String>,
-    line: Option<usize>,
-    column: Option<usize>,
-    span_chars: usize,
-    message: String,
-    hints: Vec<String>,
-}
-
 /// A [`TypesetError`] on the wire; kinds the parent formats the same whatever their detail
 /// travel as their message.
 #[derive(Serialize, Deserialize)]
 enum WireError {
-    Compile(Vec<WireDiagnostic>),
-    Pdf(Vec<WireDiagnostic>),
+    Compile(Vec<Diagnostic>),
+    Pdf(Vec<Diagnostic>),
     TooLong { pages: usize, max: usize },
     MissingGlyph { ch: char, code: u32, field: String },
     BidiControl { code: u32, field: String },
     Other(String),
 }
 
-fn to_wire_diags(d: Vec<Diagnostic>) -> Vec<WireDiagnostic> {
-    d.into_iter()
-        .map(|d| WireDiagnostic {
-            error: d.error,
-            file: d.file,
-            line: d.line,
-            column: d.column,
-            span_chars: d.span_chars,
-            message: d.message,
-            hints: d.hints,
-        })
-        .collect()
-}
-
-fn from_wire_diags(d: Vec<WireDiagnostic>) -> Vec<Diagnostic> {
-    d.into_iter()
-        .map(|d| Diagnostic {
-            error: d.error,
-            file: d.file,
-            line: d.line,
-            column: d.column,
-            span_chars: d.span_chars,
-            message: d.message,
-            hints: d.hints,
-        })
-        .collect()
-}
-
 impl From<TypesetError> for WireError {
     fn from(e: TypesetError) -> Self {
         match e {
-            TypesetError::Compile(d) => WireError::Compile(to_wire_diags(d)),
-            TypesetError::Pdf(d) => WireError::Pdf(to_wire_diags(d)),
+            TypesetError::Compile(d) => WireError::Compile(d),
+            TypesetError::Pdf(d) => WireError::Pdf(d),
             TypesetError::TooLong { pages, max } => WireError::TooLong { pages, max },
             TypesetError::MissingGlyph { ch, code, field } => {
                 WireError::MissingGlyph { ch, code, field }
@@ -181,8 +141,8 @@ pub enum Failure {
 impl From<WireError> for Failure {
     fn from(e: WireError) -> Self {
         Failure::Typeset(match e {
-            WireError::Compile(d) => TypesetError::Compile(from_wire_diags(d)),
-            WireError::Pdf(d) => TypesetError::Pdf(from_wire_diags(d)),
+            WireError::Compile(d) => TypesetError::Compile(d),
+            WireError::Pdf(d) => TypesetError::Pdf(d),
             WireError::TooLong { pages, max } => TypesetError::TooLong { pages, max },
             WireError::MissingGlyph { ch, code, field } => {
                 TypesetError::MissingGlyph { ch, code, field }

@@ -9,8 +9,9 @@ use typst::diag::{Severity, SourceDiagnostic};
 
 use typst::syntax::{DiagSpan, DiagSpanKind, Source};
 
-/// A typst diagnostic resolved to a file position.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A typst diagnostic resolved to a file position (serialisable: the bounded worker of
+/// `render::bounded` sends it to its parent as it is).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Whether this is an error (`false` for a warning).
     pub error: bool,
