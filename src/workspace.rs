@@ -462,6 +462,18 @@ impl Workspace {
             .collect()
     }
 
+    /// Why `rel` (relative to the workspace) is a symbolic link that leads out of the workspace
+    /// or nowhere, or `None` when it is no link or one that stays inside. One `lstat` when it is
+    /// no link.
+    fn link_out(&self, rel: &Path) -> Option<Error> {
+        let is_link = std::fs::symlink_metadata(self.root.join(rel))
+            .is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return None;
+        }
+        crate::jail::resolve_inside(&self.root, rel).err()
+    }
+
     /// The workspace's folders that are symbolic links leading out of it (or nowhere): the
     /// top-level folders yingsu reads or writes (`cases/`, `archive/`, `archive/numbers/`,
     /// `fonts/`, `templates/`, `workflows/`, `seals/`, `.yingsu/`, `.yingsu/index/`), every year folder of the
@@ -471,12 +483,7 @@ impl Workspace {
     pub fn links_out(&self) -> Vec<Diagnostic> {
         let mut found = Vec::new();
         let mut check = |rel: &Path| {
-            let is_link = std::fs::symlink_metadata(self.root.join(rel))
-                .is_ok_and(|m| m.file_type().is_symlink());
-            if !is_link {
-                return;
-            }
-            if let Err(e) = crate::jail::resolve_inside(&self.root, rel) {
+            if let Some(e) = self.link_out(rel) {
                 let why = e
                     .diagnostics()
                     .first()
@@ -583,8 +590,7 @@ impl Workspace {
     /// `font_paths` is the place to name a folder elsewhere).
     pub fn font_dirs(&self) -> Vec<PathBuf> {
         let own = self.root.join("fonts");
-        let linked_out = std::fs::symlink_metadata(&own).is_ok_and(|m| m.file_type().is_symlink())
-            && crate::jail::resolve_inside(&self.root, Path::new("fonts")).is_err();
+        let linked_out = self.link_out(Path::new("fonts")).is_some();
         let mut dirs = if linked_out { Vec::new() } else { vec![own] };
         for p in &self.config.font_paths {
             let p = Path::new(p);
