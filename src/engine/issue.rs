@@ -284,7 +284,7 @@ pub fn issue_step_documents(
 /// Whether the issuer of `req` issues documents of its 文种 or format without a 发文字号
 /// (`unnumbered` of the issuer in `yingsu.yaml`, e.g. `[函]`): the document keeps its
 /// letterhead and has no number.
-fn issued_unnumbered(ws: &Workspace, req: &DocRequest) -> bool {
+pub(crate) fn issued_unnumbered(ws: &Workspace, req: &DocRequest) -> bool {
     let Some(issuer) = req.issuer.as_ref().and_then(|i| ws.config.issuers.get(i)) else {
         return false;
     };

@@ -6,6 +6,8 @@
 //! - [`context`]: the names workflow expressions may use, the same for every evaluation;
 //! - [`step`]: the step machine (`case new`, `case advance`);
 //! - [`issue`]: document requests and issuing, at a step and again by `render`;
+//! - [`plan`]: what a step would do, without writing (a form's live check and preview), and
+//!   committing it;
 //! - [`undo`]: taking back the last step (`case undo`);
 //! - [`deadline`]: deadlines and the status of every case;
 //! - [`audit`]: what `validate` checks across the cases' records;
@@ -20,6 +22,7 @@ pub mod context;
 pub mod deadline;
 pub mod input;
 pub mod issue;
+pub mod plan;
 pub mod step;
 pub mod store;
 pub mod undo;
@@ -38,6 +41,9 @@ pub use deadline::{
 pub use input::Input;
 pub use issue::{
     DocRequest, DocumentRenderer, Prepared, RenderOutcome, Rendered, issuer_of, render_cases,
+};
+pub use plan::{
+    PlannedDocument, Preview, Problem, StepPlan, Target, commit, plan_advance, plan_new, preview,
 };
 pub use step::{advance, new_case};
 pub use store::{Unreadable, case_files, case_path, load_all, load_case, release};

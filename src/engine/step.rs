@@ -21,6 +21,7 @@ use super::context::ExprContext;
 use super::input::{self, Input};
 use super::issue::{self, DocumentRenderer, StepAt};
 use super::store;
+use super::view::CaseView;
 use super::{Actor, StepReport};
 
 /// Create a case of `workflow` with id `id` at the workflow's start step.
@@ -33,8 +34,37 @@ pub fn new_case(
     renderer: &dyn DocumentRenderer,
 ) -> Result<StepReport> {
     case::check_id(id)?;
-    let wf = ws.workflow(workflow)?;
+    ws.workflow(workflow)?;
     let _lock = ws.lock_for_writing()?;
+    new_case_locked(ws, workflow, id, input, actor, renderer)
+}
+
+/// [`new_case`] while the caller holds the workspace's write lock.
+pub(crate) fn new_case_locked(
+    ws: &Workspace,
+    workflow: &str,
+    id: &str,
+    input: &Input,
+    actor: &Actor,
+    renderer: &dyn DocumentRenderer,
+) -> Result<StepReport> {
+    let (wf, path, year, plan) = prepare_new(ws, workflow, id, input, actor, renderer)?;
+    let text = |entry: &HistoryEntry| Ok(case::new_file(workflow, None, &[], entry));
+    commit_step(ws, wf, id, &path, year, plan, &[], renderer, text)
+}
+
+/// Everything [`new_case`] checks and computes before it writes: the workflow, the new file's
+/// path and year, and the start step's plan.
+pub(crate) fn prepare_new<'w>(
+    ws: &'w Workspace,
+    workflow: &str,
+    id: &str,
+    input: &Input,
+    actor: &Actor,
+    renderer: &dyn DocumentRenderer,
+) -> Result<(&'w Workflow, std::path::PathBuf, i32, Plan)> {
+    case::check_id(id)?;
+    let wf = ws.workflow(workflow)?;
     if let Ok(existing) = store::case_path(ws, id) {
         return Err(Error::user(
             format!("案件 `{id}` 已存在：{}", ws.rel(&existing)),
@@ -55,8 +85,7 @@ pub fn new_case(
     // What the clerk gives at creation is recorded in the first history entry; the file's
     // `facts:` block starts empty for the clerk's own additions and corrections.
     let plan = plan_step(ws, wf, id, &start, Facts::new(), given, actor)?;
-    let text = |entry: &HistoryEntry| Ok(case::new_file(workflow, None, &[], entry));
-    commit_step(ws, wf, id, &path, year, plan, &[], renderer, text)
+    Ok((wf, path, year, plan))
 }
 
 /// Advance case `id` to `step`.
@@ -69,8 +98,40 @@ pub fn advance(
     renderer: &dyn DocumentRenderer,
 ) -> Result<StepReport> {
     let _lock = ws.lock_for_writing()?;
+    advance_locked(ws, id, step, input, actor, renderer)
+}
+
+/// [`advance`] while the caller holds the workspace's write lock.
+pub(crate) fn advance_locked(
+    ws: &Workspace,
+    id: &str,
+    step: &str,
+    input: &Input,
+    actor: &Actor,
+    renderer: &dyn DocumentRenderer,
+) -> Result<StepReport> {
     let view = store::load_case(ws, id)?;
+    let plan = prepare_advance(ws, &view, step, input, actor, renderer)?;
+    let case = &view.case;
+    let year = issue::year_folder(&case.path).unwrap_or(actor.now.year());
+    commit_step(
+        ws,
+        view.wf,
+        id,
+        &case.path,
+        year,
+        plan,
+        &case.history,
+        renderer,
+        |entry| case.with_entry(entry).map_err(|e| e.relative_to(&ws.root)),
+    )
+}
+
+/// Whether case `view` may go to `step` now: not withdrawn, not ended, `step` one of the
+/// workflow's and reachable from the current step.
+pub(crate) fn check_transition(view: &CaseView<'_>, step: &str) -> Result<()> {
     let (case, wf) = (&view.case, view.wf);
+    let id = case.id.as_str();
     if case.is_withdrawn() {
         return Err(Error::user(
             format!("案件 `{id}` 已撤回（开启它的步骤被撤销），不能再推进"),
@@ -121,6 +182,29 @@ pub fn advance(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Everything [`advance`] checks and computes before it writes: the transition, the input, the
+/// condition, the step's plan (without documents). Nothing is written.
+pub(crate) fn prepare_advance(
+    ws: &Workspace,
+    view: &CaseView<'_>,
+    step: &str,
+    input: &Input,
+    actor: &Actor,
+    renderer: &dyn DocumentRenderer,
+) -> Result<Plan> {
+    check_transition(view, step)?;
+    let (case, wf) = (&view.case, view.wf);
+    let id = case.id.as_str();
+    let current = case.current_step().to_string();
+    let cur = wf
+        .step(&current)
+        .ok_or_else(|| Error::Internal("current step vanished".into()))?;
+    let target = wf
+        .step(step)
+        .ok_or_else(|| Error::Internal(format!("no step {step}")))?;
     let given = input::read_input(ws, wf, input)?;
     input::check_glyphs(wf, &given, &|c| renderer.covers(ws, c))?;
     // A value given now must not contradict the clerk's corrections, which take precedence.
@@ -186,25 +270,14 @@ pub fn advance(
             "如果确实又发生了一次（例如再次开庭），请加上 --again；如果是重复执行，无需处理",
         ));
     }
-    let year = issue::year_folder(&case.path).unwrap_or(actor.now.year());
-    commit_step(
-        ws,
-        wf,
-        id,
-        &case.path,
-        year,
-        plan,
-        &case.history,
-        renderer,
-        |entry| case.with_entry(entry).map_err(|e| e.relative_to(&ws.root)),
-    )
+    Ok(plan)
 }
 
 /// A step being taken: its facts (as of the step) and its history entry, without documents.
-struct Plan {
-    step: String,
-    facts: Facts,
-    entry: HistoryEntry,
+pub(crate) struct Plan {
+    pub(crate) step: String,
+    pub(crate) facts: Facts,
+    pub(crate) entry: HistoryEntry,
 }
 
 /// Check the step's facts and compute its history entry (without documents).
@@ -248,48 +321,10 @@ fn plan_step(
     facts.extend(given);
     input::check_date_order(wf, &facts)?;
     input::check_case_number(wf, &mut facts)?;
-    // Required fields.
-    let ctx = ExprContext::new(ws, wf, id, step, &facts, actor.today());
-    let mut missing = Vec::new();
-    for r in &spec.records {
-        let Some(f) = wf.field(&r.value) else {
-            continue;
-        };
-        let required = match f.required.as_ref().map(|s| &s.value) {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(expr)) => ctx.eval_bool(expr, &facts).unwrap_or(true),
-            _ => false,
-        };
-        if required && !facts::is_present(facts.get(&r.value)) {
-            missing.push(format!(
-                "  {}（{}，{}）{}",
-                r.value,
-                f.label,
-                f.ty.label(),
-                f.help
-                    .as_deref()
-                    .map(|h| format!("：{h}"))
-                    .unwrap_or_default()
-            ));
-        }
-    }
-    // Deadlines that need their start date now.
-    for d in spec.deadlines.iter().filter(|d| d.required) {
-        let applies = match &d.when {
-            Some(w) => ctx.eval_bool(&w.value, &facts).unwrap_or(true),
-            None => true,
-        };
-        if applies && !facts::is_present(facts.get(&d.from.value)) {
-            let label = wf
-                .field(&d.from.value)
-                .map(|f| f.label.as_str())
-                .unwrap_or(d.from.value.as_str());
-            missing.push(format!(
-                "  {}（{label}，日期）：期限“{}”从此日起算",
-                d.from.value, d.title
-            ));
-        }
-    }
+    let missing: Vec<String> = missing_required(ws, wf, id, step, &facts, actor)
+        .into_iter()
+        .map(|m| m.line)
+        .collect();
     if !missing.is_empty() {
         let example = spec
             .records
@@ -330,6 +365,76 @@ fn plan_step(
             ..Default::default()
         },
     })
+}
+
+/// A field the step needs and the facts lack: the field and the line that names it in the
+/// refusal (`  hearing_date（开庭日期，日期）：…`).
+pub(crate) struct Missing {
+    pub(crate) field: String,
+    pub(crate) line: String,
+}
+
+/// The fields step `step` requires (by `required:`, or as the start of a deadline it must
+/// track) that `facts` lack, in the step's order.
+pub(crate) fn missing_required(
+    ws: &Workspace,
+    wf: &Workflow,
+    id: &str,
+    step: &str,
+    facts: &Facts,
+    actor: &Actor,
+) -> Vec<Missing> {
+    let Some(spec) = wf.step(step) else {
+        return Vec::new();
+    };
+    let ctx = ExprContext::new(ws, wf, id, step, facts, actor.today());
+    let mut missing = Vec::new();
+    for r in &spec.records {
+        let Some(f) = wf.field(&r.value) else {
+            continue;
+        };
+        let required = match f.required.as_ref().map(|s| &s.value) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(expr)) => ctx.eval_bool(expr, facts).unwrap_or(true),
+            _ => false,
+        };
+        if required && !facts::is_present(facts.get(&r.value)) {
+            missing.push(Missing {
+                field: r.value.clone(),
+                line: format!(
+                    "  {}（{}，{}）{}",
+                    r.value,
+                    f.label,
+                    f.ty.label(),
+                    f.help
+                        .as_deref()
+                        .map(|h| format!("：{h}"))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+    }
+    // Deadlines that need their start date now.
+    for d in spec.deadlines.iter().filter(|d| d.required) {
+        let applies = match &d.when {
+            Some(w) => ctx.eval_bool(&w.value, facts).unwrap_or(true),
+            None => true,
+        };
+        if applies && !facts::is_present(facts.get(&d.from.value)) {
+            let label = wf
+                .field(&d.from.value)
+                .map(|f| f.label.as_str())
+                .unwrap_or(d.from.value.as_str());
+            missing.push(Missing {
+                field: d.from.value.clone(),
+                line: format!(
+                    "  {}（{label}，日期）：期限“{}”从此日起算",
+                    d.from.value, d.title
+                ),
+            });
+        }
+    }
+    missing
 }
 
 /// Issue the step's documents, open linked cases, and write everything atomically.
