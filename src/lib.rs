@@ -16,7 +16,8 @@
 //! supervision figures; its reports (monthly return, quarterly bulletin) are issued through the
 //! engine's document path like any step's documents.
 //!
-//! - [`yaml`] parses every user-written YAML file and turns parser errors into Chinese diagnostics.
+//! - [`yaml`] parses every user-written YAML file and turns parser errors into Chinese diagnostics;
+//!   [`yaml_edit`] changes one entry of such a file in place, keeping its comments.
 //! - [`config`] is `yingsu.yaml`; [`workspace`] is the folder layout and resource resolution.
 //! - [`workflow`] defines and validates workflows; [`expr`] evaluates their conditions.
 //! - [`case`] is the case file; [`facts`] the values in it.
@@ -66,6 +67,7 @@ pub mod typeset;
 pub mod workflow;
 pub mod workspace;
 pub mod yaml;
+pub mod yaml_edit;
 
 pub use engine::{Actor, Input, StepReport};
 pub use error::{Diagnostic, Error, Result};
