@@ -10,8 +10,11 @@ use serde_json::Value;
 
 use crate::document::{self, Computed, DocRequest, DocumentRenderer};
 use crate::error::Result;
-use crate::render::TypstRenderer;
 use crate::workspace::Workspace;
+
+/// The renderer to hand to the engine: the Typst typesetter of [`crate::render`], made the
+/// engine's [`DocumentRenderer`] here (its data computed by [`data`]).
+pub use crate::render::TypstRenderer;
 
 /// Everything the template of `req` receives: what its maker prepared (a report), else the
 /// document data of its case, with the step's deadline and the figures it prints.

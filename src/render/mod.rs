@@ -3,7 +3,9 @@
 //! the job for a document (the workspace's templates, the request's template, date and identity,
 //! and the data it is given), template diagnostics as the user reads them ([`diagnostics`]) and
 //! which font serves each role of the layout library ([`fonts`]), and typesetting the
-//! workspace's own templates within bounds of time and memory ([`bounded`]).
+//! workspace's own templates within bounds of time and memory ([`bounded`]), and a complete
+//! [`Sheet`] typeset with the built-in templates and fonts alone, without a workspace
+//! ([`sheet`]).
 //!
 //! It receives data and never calls back: nothing here computes a document's data, a deadline
 //! or a figure. `crate::pipeline`, above the engine and the statistics, computes those and makes
@@ -12,6 +14,7 @@
 pub mod bounded;
 pub mod diagnostics;
 pub mod fonts;
+pub mod sheet;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -25,6 +28,7 @@ use crate::workspace::Workspace;
 pub use bounded::{WORKER_COMMAND, bound_workspace_templates, serve as serve_worker};
 pub use diagnostics::{check_templates, template_error};
 pub use fonts::{RoleFont, role_fonts};
+pub use sheet::Sheet;
 
 /// The font description cache of a workspace, in its derived index (see [`FaceCache`]).
 pub const FONT_CACHE_FILE: &str = "fonts.bin";
@@ -42,6 +46,8 @@ pub struct TypstRenderer {
     covering: Mutex<Option<(PathBuf, Arc<Typesetter>)>>,
     /// Workers typesetting the workspace's own templates (see [`bounded`]).
     workers: bounded::Pool,
+    /// The typesetter of the fonts compiled into the program alone (see [`sheet`]).
+    builtin: std::sync::OnceLock<std::result::Result<Arc<Typesetter>, String>>,
 }
 
 impl TypstRenderer {
