@@ -198,3 +198,42 @@ fn a_bad_statistics_declaration_says_where_and_how_to_fix_it() {
 "
     );
 }
+
+/// `check --open` opens rectifications in the workflow that declares it handles them; with none,
+/// it says so and opens nothing.
+#[test]
+fn rectifications_open_in_the_declared_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{CONFIG}targets: {{floor: 99}}\n");
+    std::fs::write(dir.path().join("yingsu.yaml"), config).unwrap();
+    letter_archive(dir.path(), &["scjgj", "gaj"]);
+    let rectification = yingsu::workspace::builtin_workflows()
+        .find(|(n, _)| *n == "rectification")
+        .map(|(_, s)| s)
+        .unwrap();
+    let start = rectification.find("\n# 统计口径").unwrap();
+    std::fs::create_dir_all(dir.path().join("workflows")).unwrap();
+    std::fs::write(
+        dir.path().join("workflows/rectification.yaml"),
+        &rectification[..start + 1],
+    )
+    .unwrap();
+    let run = |args: &[&str]| common::run_env(dir.path(), args, "2023-01-10T09:00:00+08:00", &[]);
+    let (code, out, err) = run(&["check", "--period", "2022", "--open", "--yes"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        err,
+        "错误：没有流程声明办理督查整改（statistics: {rectification: true}），无法开启整改案件\n = 帮助：在办理督查整改的流程文件（如 workflows/rectification.yaml）末尾写 statistics: {rectification: true}\n"
+    );
+    assert!(!dir.path().join("cases/2023").exists());
+    // Declared again (the built-in file): the cases open.
+    std::fs::remove_file(dir.path().join("workflows/rectification.yaml")).unwrap();
+    let (code, out, err) = run(&["check", "--period", "2022", "--open", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ZG-2022-scjgj-floor"), "{out}");
+    assert!(
+        dir.path()
+            .join("cases/2023/ZG-2022-scjgj-floor.yaml")
+            .exists()
+    );
+}
