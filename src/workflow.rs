@@ -180,14 +180,17 @@ pub struct StepSpec {
 pub struct StatisticsSpec {
     /// The step that records the court's notice to appear (a case that took it is counted).
     #[serde(default)]
+    #[serde(rename = "notice_step")]
     pub notice: Option<Spanned<String>>,
     /// The step that records one hearing and whether the head appeared (taken once per
     /// hearing; its entries are the case's hearings).
     #[serde(default)]
+    #[serde(rename = "hearing_step")]
     pub hearing: Option<Spanned<String>>,
     /// The step that records the judgment (`judgment_date`, `outcome`): a case is concluded
     /// once it took it.
     #[serde(default)]
+    #[serde(rename = "judgment_step")]
     pub judgment: Option<Spanned<String>>,
     /// The values of `outcome` that are a loss (败诉), in the order a sentence lists them, each
     /// with the words it counts them by (`撤销: 判决撤销`).
@@ -195,7 +198,7 @@ pub struct StatisticsSpec {
     pub losses: OrderedMap<String>,
     /// The workflow's cases are rectifications (督查整改): `check --open` opens its breaches in
     /// it, and the figures see which are already open.
-    #[serde(default)]
+    #[serde(default, rename = "rectifications")]
     pub rectification: bool,
 }
 
@@ -620,9 +623,9 @@ impl Workflow {
     fn validate_statistics(&self, e: &mut Errors, step_list: &str) {
         let st = &self.spec.statistics;
         let steps = [
-            ("notice", "收到出庭应诉通知的步骤", &st.notice),
-            ("hearing", "记录开庭的步骤", &st.hearing),
-            ("judgment", "记录裁判结果的步骤", &st.judgment),
+            ("notice_step", "收到出庭应诉通知的步骤", &st.notice),
+            ("hearing_step", "记录开庭的步骤", &st.hearing),
+            ("judgment_step", "记录裁判结果的步骤", &st.judgment),
         ];
         for (key, what, step) in steps {
             if let Some(s) = step
@@ -684,9 +687,9 @@ impl Workflow {
                 e.push(
                     self.at(
                         first,
-                        "统计口径声明了败诉结果（statistics.losses），但没有声明记录裁判结果的步骤（statistics.judgment）",
+                        "统计口径声明了败诉结果（statistics.losses），但没有声明记录裁判结果的步骤（statistics.judgment_step）",
                     )
-                    .help("在 statistics 下写 judgment: 记录裁判结果的步骤名，例如 judgment: judgment"),
+                    .help("在 statistics 下写 judgment_step: 记录裁判结果的步骤名，例如 judgment_step: judgment"),
                 );
             }
         }
@@ -696,9 +699,9 @@ impl Workflow {
             e.push(
                 self.at(
                     s,
-                    "统计口径不能既声明督查整改（statistics.rectification），又声明出庭应诉的步骤",
+                    "统计口径不能既声明督查整改（statistics.rectifications），又声明出庭应诉的步骤",
                 )
-                .help("督查整改流程只写 rectification: true；出庭应诉流程写 notice、hearing、judgment 和 losses"),
+                .help("督查整改流程只写 rectifications: true；出庭应诉流程写 notice_step、hearing_step、judgment_step 和 losses"),
             );
         }
     }

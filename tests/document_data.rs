@@ -226,7 +226,7 @@ fn loss_report(history: Vec<HistoryEntry>) -> DocRequest {
 }
 
 /// The hearings a document lists are the entries of the step the workflow declares records a
-/// hearing (`statistics.hearing`), whatever the step is called; without the declaration, none.
+/// hearing (`statistics.hearing_step`), whatever the step is called; without the declaration, none.
 #[test]
 fn the_hearings_are_the_entries_of_the_declared_hearing_step() {
     let cfg = config();
@@ -255,7 +255,7 @@ fn the_hearings_are_the_entries_of_the_declared_hearing_step() {
     let renamed = source
         .replace("  appearance:\n", "  session:\n")
         .replace("- to: appearance", "- to: session")
-        .replace("hearing: appearance", "hearing: session");
+        .replace("hearing_step: appearance", "hearing_step: session");
     let wf = workflow(&cfg, "appearance.yaml", &renamed);
     let mut h = history();
     for e in &mut h {
@@ -272,7 +272,7 @@ fn the_hearings_are_the_entries_of_the_declared_hearing_step() {
     assert_eq!(data["hearings"].as_array().map(Vec::len), Some(2));
 
     // Declared nowhere: no entry is a hearing.
-    let undeclared = renamed.replace("  hearing: session", "");
+    let undeclared = renamed.replace("  hearing_step: session", "");
     let wf = workflow(&cfg, "appearance.yaml", &undeclared);
     let data = document::data(&cfg, Some(&wf), &loss_report(h), &Computed::default());
     assert_eq!(data["hearings"], json!([]));

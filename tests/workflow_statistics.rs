@@ -53,9 +53,9 @@ fn renamed() -> String {
         ("\n  judgment:\n", "\n  ruling:\n"),
         ("- to: appearance", "- to: session"),
         ("- to: judgment", "- to: ruling"),
-        ("notice: notice ", "notice: received "),
-        ("hearing: appearance ", "hearing: session "),
-        ("judgment: judgment ", "judgment: ruling "),
+        ("notice_step: notice ", "notice_step: received "),
+        ("hearing_step: appearance ", "hearing_step: session "),
+        ("judgment_step: judgment ", "judgment_step: ruling "),
     ] {
         assert!(text.contains(from), "{from}");
         text = text.replace(from, to);
@@ -148,12 +148,12 @@ fn refused(edit: impl Fn(&str) -> String) -> String {
 #[test]
 fn a_bad_statistics_declaration_says_where_and_how_to_fix_it() {
     assert_eq!(
-        refused(|t| t.replace("hearing: appearance ", "hearing: apperance ")),
-        "错误：统计口径中记录开庭的步骤（statistics.hearing）`apperance` 未定义
-   --> workflows/appearance.yaml:128:12
+        refused(|t| t.replace("hearing_step: appearance ", "hearing_step: apperance ")),
+        "错误：统计口径中记录开庭的步骤（statistics.hearing_step）`apperance` 未定义
+   --> workflows/appearance.yaml:128:17
     |
-128 |   hearing: apperance   # 记录一次开庭和负责人出庭情况的步骤，每次开庭一条
-    |            ^^^^^^^^^^^^
+128 |   hearing_step: apperance  # 记录一次开庭和负责人出庭情况的步骤，每次开庭一条
+    |                 ^^^^^^^^^^^
     = 帮助：写本流程的一个步骤名；可用的步骤：notice、appearance、judgment、loss_review、closed
 "
     );
@@ -168,23 +168,23 @@ fn a_bad_statistics_declaration_says_where_and_how_to_fix_it() {
 "
     );
     assert_eq!(
-        refused(|t| t.replace("  judgment: judgment ", "  # judgment: judgment ")),
-        "错误：统计口径声明了败诉结果（statistics.losses），但没有声明记录裁判结果的步骤（statistics.judgment）
+        refused(|t| t.replace("  judgment_step: judgment ", "  # judgment_step: judgment ")),
+        "错误：统计口径声明了败诉结果（statistics.losses），但没有声明记录裁判结果的步骤（statistics.judgment_step）
    --> workflows/appearance.yaml:131:5
     |
 131 |     撤销: 判决撤销
     |     ^^^^^^^^^^^^^^
-    = 帮助：在 statistics 下写 judgment: 记录裁判结果的步骤名，例如 judgment: judgment
+    = 帮助：在 statistics 下写 judgment_step: 记录裁判结果的步骤名，例如 judgment_step: judgment
 "
     );
     assert_eq!(
-        refused(|t| t.replace("statistics:\n", "statistics:\n  rectification: true\n")),
-        "错误：统计口径不能既声明督查整改（statistics.rectification），又声明出庭应诉的步骤
-   --> workflows/appearance.yaml:128:11
+        refused(|t| t.replace("statistics:\n", "statistics:\n  rectifications: true\n")),
+        "错误：统计口径不能既声明督查整改（statistics.rectifications），又声明出庭应诉的步骤
+   --> workflows/appearance.yaml:128:16
     |
-128 |   notice: notice        # 收到法院出庭应诉通知的步骤：办过它（或 hearing 步骤）的案件计入统计
-    |           ^^^^^^^^^^^^^^
-    = 帮助：督查整改流程只写 rectification: true；出庭应诉流程写 notice、hearing、judgment 和 losses
+128 |   notice_step: notice       # 收到法院出庭应诉通知的步骤：办过它（或 hearing_step）的案件计入统计
+    |                ^^^^^^^^^^^^^
+    = 帮助：督查整改流程只写 rectifications: true；出庭应诉流程写 notice_step、hearing_step、judgment_step 和 losses
 "
     );
     assert_eq!(
@@ -223,7 +223,7 @@ fn rectifications_open_in_the_declared_workflow() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         err,
-        "错误：没有流程声明办理督查整改（statistics: {rectification: true}），无法开启整改案件\n = 帮助：在办理督查整改的流程文件（如 workflows/rectification.yaml）末尾写 statistics: {rectification: true}\n"
+        "错误：没有流程声明办理督查整改（statistics: {rectifications: true}），无法开启整改案件\n = 帮助：在办理督查整改的流程文件（如 workflows/rectification.yaml）末尾写 statistics: {rectifications: true}\n"
     );
     assert!(!dir.path().join("cases/2023").exists());
     // Declared again (the built-in file): the cases open.

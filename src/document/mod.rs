@@ -41,7 +41,7 @@ pub struct Due {
 
 /// Everything a template may read, as JSON, from the configuration, the request's workflow
 /// (whose declared field types say which facts are dates and which are prose, and whose
-/// `statistics.hearing` step says which history entries are hearings), the request, and what
+/// `statistics.hearing_step` step says which history entries are hearings), the request, and what
 /// was computed for it elsewhere. Dates also come pre-formatted (`dates.<field>`: 2023年5月8日)
 /// so templates never format dates themselves. A request whose data its maker prepared gets
 /// that data as it is.

@@ -297,7 +297,7 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
 }
 
 /// The workflow rectification cases are opened in: the one that declares
-/// `statistics: {rectification: true}`.
+/// `statistics: {rectifications: true}`.
 fn rectification_workflow(ws: &Workspace) -> Result<&str> {
     let declared: Vec<&str> = ws
         .workflows
@@ -308,15 +308,15 @@ fn rectification_workflow(ws: &Workspace) -> Result<&str> {
     match declared.as_slice() {
         [one] => Ok(one),
         [] => Err(Error::user(
-            "没有流程声明办理督查整改（statistics: {rectification: true}），无法开启整改案件",
-            "在办理督查整改的流程文件（如 workflows/rectification.yaml）末尾写 statistics: {rectification: true}",
+            "没有流程声明办理督查整改（statistics: {rectifications: true}），无法开启整改案件",
+            "在办理督查整改的流程文件（如 workflows/rectification.yaml）末尾写 statistics: {rectifications: true}",
         )),
         several => Err(Error::user(
             format!(
-                "有多个流程都声明办理督查整改（statistics: {{rectification: true}}）：{}，不知道在哪个流程中开启整改案件",
+                "有多个流程都声明办理督查整改（statistics: {{rectifications: true}}）：{}，不知道在哪个流程中开启整改案件",
                 several.join("、")
             ),
-            "只在一个流程中保留 rectification: true",
+            "只在一个流程中保留 rectifications: true",
         )),
     }
 }
