@@ -654,6 +654,17 @@ mod tests {
         assert_eq!(fmt_change(0), "0");
     }
 
+    /// The list kept for making test archives is the built-in workflow's declaration.
+    #[test]
+    fn loss_outcomes_are_the_built_in_declaration() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::workspace::init(dir.path()).expect("init");
+        let ws = Workspace::open(dir.path()).expect("open");
+        let wf = ws.workflow("appearance").expect("built-in workflow");
+        let declared: Vec<&str> = wf.statistics().losses().map(|(o, _)| o).collect();
+        assert_eq!(declared, LOSS_OUTCOMES);
+    }
+
     #[test]
     fn case_numbers_normalise() {
         assert_eq!(

@@ -1,5 +1,5 @@
 //! Document issuing: owns the one way a document is asked for — a [`DocRequest`] built by
-//! [`request`] from a step's document declaration (issuer, date, number, facts as of the step) —
+//! [`request()`] from a step's document declaration (issuer, date, number, facts as of the step) —
 //! and the ways it is made, each in a room of its own:
 //!
 //! - [`request`](mod@request): where a step's documents are made and the request for each;
