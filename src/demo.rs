@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::engine::{self, Actor, Input};
 use crate::error::{Error, Result};
-use crate::render::TypstRenderer;
+use crate::pipeline::TypstRenderer;
 use crate::workspace::Workspace;
 
 /// The demo workspace's configuration (fictitious agencies of a real district's structure).

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! case file ──> facts as of a step ──> workflow step ──> document request ──> document data
-//!  case.rs       engine/view.rs         engine/step.rs     engine/issue.rs       document.rs
+//!  case.rs       engine/view.rs         engine/step.rs     engine/issue/         document/
 //!  yaml.rs       engine/input.rs        workflow.rs, expr.rs
 //!
 //!   ──> Typst template ──> PDF ──────────────> archive
@@ -24,8 +24,10 @@
 //! - [`engine`] loads cases ([`engine::store`]), coerces input ([`engine::input`]), gives the one
 //!   view of a case's facts ([`engine::view`]), moves cases through steps ([`engine::step`]),
 //!   issues documents ([`engine::issue`]) and computes deadlines ([`engine::deadline`]).
-//! - [`document`] is what a template receives; [`render`] is the Typst adapter (the engine's
-//!   [`engine::DocumentRenderer`]); [`typeset`] owns Typst itself.
+//! - [`document`] is what a template receives (a pure function, and the request types);
+//!   [`render`] is the Typst adapter, which receives complete data and never calls back;
+//!   [`pipeline`] computes a document's deadline and figures, its data, then its PDF (the
+//!   engine's [`engine::DocumentRenderer`]); [`typeset`] owns Typst itself.
 //! - [`archive`] and [`numbers`] own what is written.
 //! - [`stats`] computes supervision figures; [`demo`] builds the demonstration workspace.
 //! - [`jail`] keeps paths from untrusted input inside the workspace; [`entry`] checks text values
@@ -58,6 +60,7 @@ pub mod index;
 pub mod jail;
 pub mod natural;
 pub mod numbers;
+pub mod pipeline;
 pub mod prose;
 pub mod render;
 pub mod schema;

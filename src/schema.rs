@@ -284,6 +284,23 @@ pub fn workflow() -> Value {
         }),
         &["title"],
     );
+    let step_name =
+        |what: &str| json!({"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": what});
+    let statistics = object(
+        "统计口径：统计数字按这里读取本流程的案件（不写时本流程的案件不计入统计）",
+        json!({
+            "notice_step": step_name("收到法院出庭应诉通知的步骤"),
+            "hearing_step": step_name("记录一次开庭和负责人出庭情况的步骤"),
+            "judgment_step": step_name("记录裁判结果（outcome）的步骤"),
+            "losses": {
+                "type": "object",
+                "description": "计为败诉的裁判结果（outcome 的可选值）→ 统计文字中的说法，如 撤销: 判决撤销",
+                "additionalProperties": {"type": "string", "minLength": 1},
+            },
+            "rectifications": flag("本流程办理督查整改（check --open 在本流程中开启整改案件）"),
+        }),
+        &[],
+    );
     let mut schema = object(
         "yingsu 流程定义",
         json!({
@@ -293,6 +310,7 @@ pub fn workflow() -> Value {
             "start": text("起始步骤"),
             "fields": map_of("字段：编号 → 定义", field),
             "steps": map_of("步骤：编号 → 定义", step),
+            "statistics": statistics,
         }),
         &["name", "title", "start", "fields", "steps"],
     );

@@ -47,6 +47,9 @@ pub struct FieldSpec {
     pub not_after: Option<Spanned<String>>,
 }
 
+/// The field whose value `statistics.losses` of a workflow lists (the judgment's outcome).
+pub const STATISTICS_OUTCOME: &str = "outcome";
+
 /// The field in which a case explains dates out of the usual order (checked by `not_before`).
 pub const DATE_ORDER_NOTE: &str = "date_order_note";
 
@@ -167,6 +170,70 @@ pub struct StepSpec {
     pub fresh: bool,
 }
 
+/// What the statistics read from a workflow's cases (`statistics:` in the workflow file): which
+/// steps record the court's notice, each hearing and the judgment, which judgment outcomes are
+/// losses and how a figure's sentence names them, and whether the workflow handles
+/// rectifications. Nothing in the library knows a step by its name: a workflow without this
+/// block has no cases in the figures, and its documents list no hearings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsSpec {
+    /// The step that records the court's notice to appear (a case that took it is counted).
+    #[serde(default)]
+    #[serde(rename = "notice_step")]
+    pub notice: Option<Spanned<String>>,
+    /// The step that records one hearing and whether the head appeared (taken once per
+    /// hearing; its entries are the case's hearings).
+    #[serde(default)]
+    #[serde(rename = "hearing_step")]
+    pub hearing: Option<Spanned<String>>,
+    /// The step that records the judgment (`judgment_date`, `outcome`): a case is concluded
+    /// once it took it.
+    #[serde(default)]
+    #[serde(rename = "judgment_step")]
+    pub judgment: Option<Spanned<String>>,
+    /// The values of `outcome` that are a loss (败诉), in the order a sentence lists them, each
+    /// with the words it counts them by (`撤销: 判决撤销`).
+    #[serde(default)]
+    pub losses: OrderedMap<String>,
+    /// The workflow's cases are rectifications (督查整改): `check --open` opens its breaches in
+    /// it, and the figures see which are already open.
+    #[serde(default, rename = "rectifications")]
+    pub rectification: bool,
+}
+
+impl StatisticsSpec {
+    fn step(s: &Option<Spanned<String>>) -> Option<&str> {
+        s.as_ref().map(|s| s.value.as_str())
+    }
+
+    /// The step that records the court's notice, if the workflow declares one.
+    pub fn notice(&self) -> Option<&str> {
+        Self::step(&self.notice)
+    }
+
+    /// The step that records a hearing, if the workflow declares one.
+    pub fn hearing(&self) -> Option<&str> {
+        Self::step(&self.hearing)
+    }
+
+    /// The step that records the judgment, if the workflow declares one.
+    pub fn judgment(&self) -> Option<&str> {
+        Self::step(&self.judgment)
+    }
+
+    /// The outcomes that are a loss, in order, with the words a sentence counts them by.
+    pub fn losses(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.losses.iter().map(|(o, w)| (o, w.as_str()))
+    }
+
+    /// Whether the workflow's cases are litigation the figures count (it declares the step of
+    /// the notice or of a hearing).
+    pub fn counts_litigation(&self) -> bool {
+        self.notice.is_some() || self.hearing.is_some()
+    }
+}
+
 /// A workflow file as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -178,6 +245,9 @@ pub struct WorkflowSpec {
     pub start: Spanned<String>,
     pub fields: OrderedMap<FieldSpec>,
     pub steps: OrderedMap<StepSpec>,
+    /// What the statistics read from the workflow's cases (see [`StatisticsSpec`]).
+    #[serde(default)]
+    pub statistics: StatisticsSpec,
 }
 
 /// A loaded, validated workflow.
@@ -217,6 +287,11 @@ impl Workflow {
 
     pub fn field(&self, name: &str) -> Option<&FieldSpec> {
         self.spec.fields.get(name)
+    }
+
+    /// What the statistics read from the workflow's cases (its `statistics:`).
+    pub fn statistics(&self) -> &StatisticsSpec {
+        &self.spec.statistics
     }
 
     pub fn step_names(&self) -> Vec<&str> {
@@ -539,8 +614,96 @@ impl Workflow {
                 }
             }
         }
+        self.validate_statistics(&mut e, &step_list);
         let _ = name;
         e.into_result()
+    }
+
+    /// `statistics:` names steps of this workflow, and its losses are values of `outcome`.
+    fn validate_statistics(&self, e: &mut Errors, step_list: &str) {
+        let st = &self.spec.statistics;
+        let steps = [
+            ("notice_step", "收到出庭应诉通知的步骤", &st.notice),
+            ("hearing_step", "记录开庭的步骤", &st.hearing),
+            ("judgment_step", "记录裁判结果的步骤", &st.judgment),
+        ];
+        for (key, what, step) in steps {
+            if let Some(s) = step
+                && self.spec.steps.get(&s.value).is_none()
+            {
+                e.push(
+                    self.at(
+                        s,
+                        format!("统计口径中{what}（statistics.{key}）`{}` 未定义", s.value),
+                    )
+                    .help(format!("写本流程的一个步骤名；可用的步骤：{step_list}")),
+                );
+            }
+        }
+        if let Some((first, _)) = st.losses.0.first() {
+            let outcome = self.spec.fields.get(STATISTICS_OUTCOME);
+            match outcome {
+                Some(f) if f.ty == FieldType::Enum => {
+                    for (k, words) in &st.losses.0 {
+                        if !f.values.contains(&k.value) {
+                            e.push(
+                                self.at(
+                                    k,
+                                    format!(
+                                        "统计口径中的败诉结果（statistics.losses）`{}` 不是字段 `{STATISTICS_OUTCOME}` 的可选值",
+                                        k.value
+                                    ),
+                                )
+                                .help(format!(
+                                    "败诉结果只能写 {STATISTICS_OUTCOME} 的可选值：{}",
+                                    f.values.join("、")
+                                )),
+                            );
+                        }
+                        if words.trim().is_empty() {
+                            e.push(
+                                self.at(
+                                    k,
+                                    format!("统计口径中的败诉结果 `{}` 没有写统计文字中的说法", k.value),
+                                )
+                                .help(format!("写成 {}: 判决{}，统计文字据此写“判决{}N件”", k.value, k.value, k.value)),
+                            );
+                        }
+                    }
+                }
+                _ => e.push(
+                    self.at(
+                        first,
+                        format!(
+                            "统计口径声明了败诉结果（statistics.losses），但本流程没有选项（enum）字段 `{STATISTICS_OUTCOME}`"
+                        ),
+                    )
+                    .help(format!(
+                        "败诉结果是裁判结果字段 {STATISTICS_OUTCOME} 的取值：请在 fields 中声明 {STATISTICS_OUTCOME}（type: enum），或删除 statistics.losses"
+                    )),
+                ),
+            }
+            if st.judgment.is_none() {
+                e.push(
+                    self.at(
+                        first,
+                        "统计口径声明了败诉结果（statistics.losses），但没有声明记录裁判结果的步骤（statistics.judgment_step）",
+                    )
+                    .help("在 statistics 下写 judgment_step: 记录裁判结果的步骤名，例如 judgment_step: judgment"),
+                );
+            }
+        }
+        if st.rectification
+            && let Some(s) = st.notice.as_ref().or(st.hearing.as_ref())
+        {
+            e.push(
+                self.at(
+                    s,
+                    "统计口径不能既声明督查整改（statistics.rectifications），又声明出庭应诉的步骤",
+                )
+                .help("督查整改流程只写 rectifications: true；出庭应诉流程写 notice_step、hearing_step、judgment_step 和 losses"),
+            );
+        }
     }
 
     fn check_expr<T>(

@@ -184,12 +184,12 @@ fn document_stats_for_the_reply_letter() {
         declared: Default::default(),
     };
     assert_eq!(
-        yingsu::document::figures(&ws, &req(facts.clone())).unwrap(),
+        yingsu::pipeline::figures(&ws, &req(facts.clone())).unwrap(),
         Value::Null
     );
     // A year with nothing counted: no empty rate — refused, or left out when the clerk says so.
     facts.insert("stats_year".into(), json!(2019));
-    let err = yingsu::document::figures(&ws, &req(facts.clone()))
+    let err = yingsu::pipeline::figures(&ws, &req(facts.clone()))
         .unwrap_err()
         .to_string();
     assert_eq!(
@@ -197,11 +197,11 @@ fn document_stats_for_the_reply_letter() {
         "错误：2019 年度区政府、区政府部门、镇街没有计入出庭应诉率的案件，统计段落写不出出庭应诉率\n = 帮助：请核对统计年度（stats_year）和档案；确实没有案件、不写该段时，设 stats_empty=省略\n"
     );
     facts.insert("stats_empty".into(), json!("省略"));
-    let v = yingsu::document::figures(&ws, &req(facts.clone())).unwrap();
+    let v = yingsu::pipeline::figures(&ws, &req(facts.clone())).unwrap();
     assert_eq!(v["groups"], json!([]));
     facts.remove("stats_empty");
     facts.insert("stats_year".into(), json!(2022));
-    let v = yingsu::document::figures(&ws, &req(facts)).unwrap();
+    let v = yingsu::pipeline::figures(&ws, &req(facts)).unwrap();
     assert_eq!(v["year"], 2022);
     let g = &v["groups"];
     // In the order yingsu.yaml lists the groups (the reference letter's order).

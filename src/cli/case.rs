@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use yingsu::engine::{self, Actor, Input};
 use yingsu::error::{Error, Result};
-use yingsu::render::TypstRenderer;
+use yingsu::pipeline::TypstRenderer;
 use yingsu::workspace::Workspace;
 
 use super::{print_table, w};

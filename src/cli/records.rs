@@ -6,8 +6,8 @@ use super::progress::Progress;
 
 use yingsu::engine::{self, Actor};
 use yingsu::error::{Diagnostic, Error, Result};
-use yingsu::render::{self, TypstRenderer};
 use yingsu::workspace::Workspace;
+use yingsu::{pipeline::TypstRenderer, render};
 
 use super::{print_table, w};
 

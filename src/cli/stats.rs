@@ -9,7 +9,7 @@ use serde_json::json;
 use yingsu::engine::Actor;
 use yingsu::engine::issue::ReportIssue;
 use yingsu::error::{Error, Result};
-use yingsu::render::TypstRenderer;
+use yingsu::pipeline::TypstRenderer;
 use yingsu::stats::{
     Archive, CaseFigures, Counts, Period, PeriodInfo, bulletin, check, compute, monthly,
     open_breaches, reconcile,

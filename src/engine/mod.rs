@@ -14,7 +14,8 @@
 //! - [`agenda`]: the daily overview (filters and order of `status`, the agenda by agency).
 //!
 //! Data flows one way: case file → [`view::CaseView`] → step → [`issue::DocRequest`] →
-//! [`issue::DocumentRenderer`] (the document and Typst stages, outside the engine) → archive.
+//! [`issue::DocumentRenderer`] (the document data and Typst stages, outside the engine: the
+//! seam is [`crate::document`]'s, the implementation `crate::pipeline`'s) → archive.
 
 pub mod agenda;
 pub mod audit;

@@ -14,13 +14,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::case::HistoryEntry;
-use crate::docformat::Format;
 use crate::error::{Error, Result};
 use crate::facts::{self, Facts};
 use crate::workflow::Workflow;
 use crate::workspace::Workspace;
 
-use super::context::ExprContext;
 use super::input::{self, Input};
 use super::issue::{self, DocRequest, DocumentRenderer, StepAt};
 use super::{Actor, StepReport, step, store};
@@ -404,35 +402,16 @@ fn planned_documents(
     at: &StepAt<'_>,
     renderer: &dyn DocumentRenderer,
 ) -> Result<Vec<PlannedDocument>> {
-    let Some(spec) = at.wf.step(at.step) else {
-        return Ok(Vec::new());
-    };
-    let ctx = ExprContext::new(ws, at.wf, at.id, at.step, &at.facts, at.day);
-    let mut out = Vec::new();
-    for d in &spec.documents {
-        if let Some(w) = &d.when {
-            let on = ctx.eval_bool(&w.value, &at.facts).map_err(|why| {
-                Error::user(
-                    format!("无法计算文书条件 `{}`：{why}", w.value),
-                    "请检查流程定义",
-                )
-            })?;
-            if !on {
-                continue;
-            }
-        }
-        let request = issue::request(ws, at, d)?;
-        let data = renderer.data(ws, &request)?;
-        out.push(PlannedDocument {
-            title: d.title.clone(),
-            template: d.template.value.clone(),
-            numbered: d.numbered
-                && request.issuer.is_some()
-                && request.declared.format != Format::Plain
-                && !issue::issued_unnumbered(ws, &request),
-            data,
-            request,
-        });
-    }
-    Ok(out)
+    issue::step_documents(ws, at)?
+        .into_iter()
+        .map(|d| {
+            Ok(PlannedDocument {
+                title: d.spec.title.clone(),
+                template: d.spec.template.value.clone(),
+                numbered: d.numbered,
+                data: renderer.data(ws, &d.request)?,
+                request: d.request,
+            })
+        })
+        .collect()
 }

@@ -1,19 +1,26 @@
-//! The Typst adapter: owns turning a document request into PDF bytes through Typst — the
+//! The Typst adapter: owns turning a document's complete data into PDF bytes through Typst — the
 //! typesetters (one per set of font folders, built on first use and kept warm across documents),
-//! the job for a request (the workspace's templates plus the document data of [`crate::document`]),
-//! template diagnostics as the user reads them ([`diagnostics`]) and which font serves each role
-//! of the layout library ([`fonts`]), and typesetting the workspace's own templates within
-//! bounds of time and memory ([`bounded`]). It is the engine's [`DocumentRenderer`].
+//! the job for a document (the workspace's templates, the request's template, date and identity,
+//! and the data it is given), template diagnostics as the user reads them ([`diagnostics`]) and
+//! which font serves each role of the layout library ([`fonts`]), and typesetting the
+//! workspace's own templates within bounds of time and memory ([`bounded`]), and a complete
+//! [`Sheet`] typeset with the built-in templates and fonts alone, without a workspace
+//! ([`sheet`]).
+//!
+//! It receives data and never calls back: nothing here computes a document's data, a deadline
+//! or a figure. `crate::pipeline`, above the engine and the statistics, computes those and makes
+//! [`TypstRenderer`] the engine's `DocumentRenderer`.
 
 pub mod bounded;
 pub mod diagnostics;
 pub mod fonts;
+pub mod sheet;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::engine::{DocRequest, DocumentRenderer};
+use crate::document::DocRequest;
 use crate::error::{Error, Result};
 use crate::typeset::{FaceCache, Job, Typesetter};
 use crate::workspace::Workspace;
@@ -21,6 +28,7 @@ use crate::workspace::Workspace;
 pub use bounded::{WORKER_COMMAND, bound_workspace_templates, serve as serve_worker};
 pub use diagnostics::{check_templates, template_error};
 pub use fonts::{RoleFont, role_fonts};
+pub use sheet::Sheet;
 
 /// The font description cache of a workspace, in its derived index (see [`FaceCache`]).
 pub const FONT_CACHE_FILE: &str = "fonts.bin";
@@ -38,6 +46,8 @@ pub struct TypstRenderer {
     covering: Mutex<Option<(PathBuf, Arc<Typesetter>)>>,
     /// Workers typesetting the workspace's own templates (see [`bounded`]).
     workers: bounded::Pool,
+    /// The typesetter of the fonts compiled into the program alone (see [`sheet`]).
+    builtin: std::sync::OnceLock<std::result::Result<Arc<Typesetter>, String>>,
 }
 
 impl TypstRenderer {
@@ -87,12 +97,8 @@ impl TypstRenderer {
         Ok(ts)
     }
 
-    /// The Typst job for a request, with the data the document stage builds for it.
-    pub fn job(&self, ws: &Workspace, req: &DocRequest) -> Result<Job> {
-        self.job_with(ws, req, crate::document::data(ws, req)?)
-    }
-
-    /// The Typst job for a request with the given data (current or frozen at issue).
+    /// The Typst job for a request with the given data (current or frozen at issue): the
+    /// request gives only its template, date and identity.
     pub fn job_with(
         &self,
         ws: &Workspace,
@@ -117,8 +123,22 @@ impl TypstRenderer {
     }
 }
 
-impl DocumentRenderer for TypstRenderer {
-    fn covers(&self, ws: &Workspace, c: char) -> bool {
+impl TypstRenderer {
+    /// The PDF of the document `req` asks for, typeset from `data` (its complete data: current,
+    /// or frozen at issue).
+    pub fn pdf(
+        &self,
+        ws: &Workspace,
+        req: &DocRequest,
+        data: &serde_json::Value,
+    ) -> Result<Vec<u8>> {
+        let job = self.job_with(ws, req, data.clone())?;
+        self.typeset(ws, req, &job)
+    }
+
+    /// Whether the workspace's body fonts can show character `c` (when the fonts cannot be
+    /// read, the failure is reported where a document is typeset, not here).
+    pub fn covers(&self, ws: &Workspace, c: char) -> bool {
         let cached = self.covering.lock().ok().and_then(|last| {
             last.as_ref()
                 .filter(|(root, _)| *root == ws.root)
@@ -137,25 +157,6 @@ impl DocumentRenderer for TypstRenderer {
             },
         };
         t.covers_body(c)
-    }
-
-    fn data(&self, ws: &Workspace, req: &DocRequest) -> Result<serde_json::Value> {
-        crate::document::data(ws, req)
-    }
-
-    fn render_data(
-        &self,
-        ws: &Workspace,
-        req: &DocRequest,
-        data: &serde_json::Value,
-    ) -> Result<Vec<u8>> {
-        let job = self.job_with(ws, req, data.clone())?;
-        self.typeset(ws, req, &job)
-    }
-
-    fn render(&self, ws: &Workspace, req: &DocRequest) -> Result<Vec<u8>> {
-        let job = self.job(ws, req)?;
-        self.typeset(ws, req, &job)
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::engine::{self, Actor, DocumentRenderer, Input};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::facts;
 use crate::workspace::Workspace;
 
@@ -173,24 +173,14 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
         }
     }
 
-    // Flagged cases without the head.
-    let labels: BTreeMap<&str, String> = ws
-        .workflows
-        .get("appearance")
-        .map(|wf| {
-            t.require_full
-                .iter()
-                .map(|k| {
-                    (
-                        k.as_str(),
-                        wf.field(k)
-                            .map(|f| f.label.clone())
-                            .unwrap_or_else(|| k.clone()),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Flagged cases without the head; each flag named by its label in the case's workflow.
+    let flag_label = |r: &figures::Record, k: &str| {
+        ws.workflows
+            .get(&r.workflow)
+            .and_then(|wf| wf.field(k))
+            .map(|f| f.label.clone())
+            .unwrap_or_else(|| k.to_string())
+    };
     for (agency, recs) in &by_agency {
         let hits: Vec<&&figures::Record> = recs
             .iter()
@@ -208,11 +198,7 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
         let list: Vec<String> = hits
             .iter()
             .map(|r| {
-                let flags: Vec<String> = r
-                    .flags
-                    .iter()
-                    .map(|f| labels.get(f.as_str()).cloned().unwrap_or_else(|| f.clone()))
-                    .collect();
+                let flags: Vec<String> = r.flags.iter().map(|f| flag_label(r, f)).collect();
                 format!("{}（{}）", r.case_number, flags.join("、"))
             })
             .collect();
@@ -310,6 +296,31 @@ pub fn check(ws: &Workspace, archive: &Archive, period: &Period) -> Result<Vec<B
     Ok(out)
 }
 
+/// The workflow rectification cases are opened in: the one that declares
+/// `statistics: {rectifications: true}`.
+fn rectification_workflow(ws: &Workspace) -> Result<&str> {
+    let declared: Vec<&str> = ws
+        .workflows
+        .values()
+        .filter(|wf| wf.statistics().rectification)
+        .map(|wf| wf.name())
+        .collect();
+    match declared.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::user(
+            "没有流程声明办理督查整改（statistics: {rectifications: true}），无法开启整改案件",
+            "在办理督查整改的流程文件（如 workflows/rectification.yaml）末尾写 statistics: {rectifications: true}",
+        )),
+        several => Err(Error::user(
+            format!(
+                "有多个流程都声明办理督查整改（statistics: {{rectifications: true}}）：{}，不知道在哪个流程中开启整改案件",
+                several.join("、")
+            ),
+            "只在一个流程中保留 rectifications: true",
+        )),
+    }
+}
+
 /// Open the rectification case of every breach not yet covered; returns the ids opened.
 pub fn open_breaches(
     ws: &Workspace,
@@ -351,7 +362,7 @@ pub fn open_breaches(
         }
         engine::new_case(
             ws,
-            "rectification",
+            rectification_workflow(ws)?,
             &b.rect_id,
             &Input {
                 sets,

@@ -7,29 +7,19 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::case::HistoryEntry;
 use crate::config::Denominator;
 use crate::engine::CaseView;
 use crate::error::{Error, Result};
 use crate::facts::{self, Facts};
+use crate::workflow::STATISTICS_OUTCOME;
 use crate::workspace::Workspace;
 
 use super::period::Period;
 
-/// The outcomes that are a loss for the agency (败诉), each with the words a figure sentence
-/// counts it by: the judgments that change the act (撤销 … 变更) and the judgment awarding
-/// compensation against the agency (判决赔偿), which changes no act. One list, so what is counted
-/// and what the sentence says it counted cannot drift apart.
-pub const LOSS_CLASSES: &[(&str, &str)] = &[
-    ("撤销", "判决撤销"),
-    ("部分撤销", "判决部分撤销"),
-    ("确认违法", "判决确认违法"),
-    ("确认无效", "判决确认无效"),
-    ("责令履行法定职责", "判决履行法定职责"),
-    ("变更", "判决变更"),
-    ("判决赔偿", "判决赔偿"),
-];
-
-/// Outcomes that are a loss (败诉): the outcomes of [`LOSS_CLASSES`].
+/// The outcomes the built-in `appearance` workflow declares a loss (its `statistics.losses`), in
+/// its order: for making archives to test against. The figures never read this list: a case is
+/// lost when its own workflow declares its outcome a loss (see [`LossClass`]).
 pub const LOSS_OUTCOMES: &[&str] = &[
     "撤销",
     "部分撤销",
@@ -40,10 +30,20 @@ pub const LOSS_OUTCOMES: &[&str] = &[
     "判决赔偿",
 ];
 
+/// How a lost case's outcome is counted, as its workflow declares it (`statistics.losses`): its
+/// place in the workflow's list (the order a sentence names the losses in) and the words a
+/// sentence counts it by (判决撤销). One declaration, so what is counted and what the sentence
+/// says it counted cannot drift apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LossClass {
+    pub rank: usize,
+    pub words: String,
+}
+
 /// The absence reason that triggers rectification.
 pub const UNJUSTIFIED: &str = "无正当理由";
 
-/// One hearing (an `appearance` history entry).
+/// One hearing (an entry of the step the workflow declares records a hearing).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hearing {
     /// Index of the history entry.
@@ -92,6 +92,9 @@ pub struct Record {
     pub scheduled: Option<NaiveDate>,
     pub judgment_date: Option<NaiveDate>,
     pub outcome: Option<String>,
+    /// Set when the outcome is one the case's workflow declares a loss.
+    #[serde(default)]
+    pub loss: Option<LossClass>,
 }
 
 impl Record {
@@ -138,9 +141,7 @@ impl Record {
     }
 
     pub fn lost(&self) -> bool {
-        self.outcome
-            .as_deref()
-            .is_some_and(|o| LOSS_OUTCOMES.contains(&o))
+        self.loss.is_some()
     }
 }
 
@@ -157,7 +158,7 @@ pub struct Rectification {
 type Summary = (Option<Record>, Option<Rectification>);
 
 /// The kind (and version) of [`Summary`] in the case index: another name when it changes.
-const SUMMARY_KIND: &str = "stats-record-2";
+const SUMMARY_KIND: &str = "stats-record-3";
 
 /// Everything the statistics read from the archive.
 #[derive(Debug, Default)]
@@ -235,22 +236,26 @@ fn read(
 ) -> (Option<Record>, Option<Rectification>) {
     let case = &view.case;
     let id = case.id.as_str();
-    let steps = |name: &str| case.history.iter().any(|h| h.step.as_deref() == Some(name));
+    // What the case's workflow declares the statistics read (see `StatisticsSpec`).
+    let declared = view.wf.statistics();
+    let took = |step: Option<&str>| {
+        step.is_some_and(|s| case.history.iter().any(|h| h.step.as_deref() == Some(s)))
+    };
     let facts = view.facts();
     let file = ws.rel(&case.path);
-    if steps("notice") || steps("appearance") {
+    if took(declared.notice()) || took(declared.hearing()) {
+        let is_hearing = |h: &HistoryEntry| {
+            declared
+                .hearing()
+                .is_some_and(|s| h.step.as_deref() == Some(s))
+        };
+        let several = case.history.iter().filter(|x| is_hearing(x)).count() > 1;
         let mut hearings = Vec::new();
         for (i, h) in case.history.iter().enumerate() {
-            if h.step.as_deref() != Some("appearance") {
+            if !is_hearing(h) {
                 continue;
             }
             let f = view.facts_at(i);
-            let several = case
-                .history
-                .iter()
-                .filter(|x| x.step.as_deref() == Some("appearance"))
-                .count()
-                > 1;
             // What this entry recorded wins over later typed facts only when several hearings exist:
             // the typed facts of a case describe one hearing, not each of several.
             let own = |k: &str| h.facts.get(k).cloned();
@@ -289,7 +294,19 @@ fn read(
                     == Some(true),
             });
         }
-        let judged = steps("judgment");
+        let judged = took(declared.judgment());
+        let outcome = if judged {
+            opt_text(&facts, STATISTICS_OUTCOME)
+        } else {
+            None
+        };
+        let loss = outcome.as_deref().and_then(|o| {
+            let (rank, (_, words)) = declared.losses().enumerate().find(|(_, (x, _))| *x == o)?;
+            Some(LossClass {
+                rank,
+                words: words.to_string(),
+            })
+        });
         let rec = Record {
             id: id.to_string(),
             file,
@@ -313,17 +330,12 @@ fn read(
             } else {
                 None
             },
-            outcome: if judged {
-                opt_text(&facts, "outcome")
-            } else {
-                None
-            },
+            outcome,
+            loss,
         };
         return (Some(rec), None);
     }
-    if case.workflow.value == "rectification"
-        || facts.contains_key("reason") && facts.contains_key("findings")
-    {
+    if declared.rectification || facts.contains_key("reason") && facts.contains_key("findings") {
         let r = Rectification {
             id: id.to_string(),
             agency: text(&facts, "agency"),
@@ -480,10 +492,25 @@ pub struct Counts {
     pub pending: u64,
     /// First-instance cases concluded (placed by judgment_date).
     pub concluded: u64,
-    /// Of those, lost (outcome in [`LOSS_OUTCOMES`]).
+    /// Of those, lost (an outcome the case's workflow declares a loss).
     pub losses: u64,
-    /// The losses per outcome, in the order of [`LOSS_CLASSES`] (zeros left out).
-    pub losses_by: Vec<(String, u64)>,
+    /// The losses per outcome, in the order the workflows declare them (zeros left out).
+    pub losses_by: Vec<OutcomeCount>,
+}
+
+/// The losses of one outcome in [`Counts::losses_by`]: written as `[outcome, count]`; the
+/// words a sentence counts them by and their place in the declared order come with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeCount {
+    pub outcome: String,
+    pub count: u64,
+    pub class: LossClass,
+}
+
+impl Serialize for OutcomeCount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        (&self.outcome, self.count).serialize(s)
+    }
 }
 
 impl Counts {
@@ -498,19 +525,22 @@ impl Counts {
         self.pending += o.pending;
         self.concluded += o.concluded;
         self.losses += o.losses;
-        for (k, n) in &o.losses_by {
-            self.add_loss(k, *n);
+        for l in &o.losses_by {
+            self.add_loss(&l.outcome, &l.class, l.count);
         }
     }
 
-    /// Count `n` losses of outcome `outcome`, keeping [`LOSS_CLASSES`]' order.
-    fn add_loss(&mut self, outcome: &str, n: u64) {
-        match self.losses_by.iter_mut().find(|(k, _)| k == outcome) {
-            Some((_, m)) => *m += n,
+    /// Count `n` losses of outcome `outcome`, keeping the declared order.
+    fn add_loss(&mut self, outcome: &str, class: &LossClass, n: u64) {
+        match self.losses_by.iter_mut().find(|l| l.outcome == outcome) {
+            Some(l) => l.count += n,
             None => {
-                self.losses_by.push((outcome.to_string(), n));
-                let rank = |k: &str| LOSS_CLASSES.iter().position(|(o, _)| *o == k);
-                self.losses_by.sort_by_key(|(k, _)| rank(k));
+                self.losses_by.push(OutcomeCount {
+                    outcome: outcome.to_string(),
+                    count: n,
+                    class: class.clone(),
+                });
+                self.losses_by.sort_by_key(|l| l.class.rank);
             }
         }
     }
@@ -519,14 +549,7 @@ impl Counts {
     pub fn losses_text(&self) -> String {
         self.losses_by
             .iter()
-            .map(|(k, n)| {
-                let words = LOSS_CLASSES
-                    .iter()
-                    .find(|(o, _)| o == k)
-                    .map(|(_, w)| *w)
-                    .unwrap_or(k.as_str());
-                format!("{words}{n}件")
-            })
+            .map(|l| format!("{}{}件", l.class.words, l.count))
             .collect::<Vec<_>>()
             .join("、")
     }
@@ -602,11 +625,9 @@ pub fn count_by_agency(ws: &Workspace, archive: &Archive, p: &Period) -> BTreeMa
         }
         if r.first_instance() && r.judgment_date.is_some_and(|d| p.contains(d)) {
             c.concluded += 1;
-            if r.lost() {
+            if let (Some(class), Some(o)) = (&r.loss, &r.outcome) {
                 c.losses += 1;
-                if let Some(o) = &r.outcome {
-                    c.add_loss(o, 1);
-                }
+                c.add_loss(o, class, 1);
             }
         }
     }
@@ -631,6 +652,17 @@ mod tests {
         assert_eq!(fmt_change(381), "+38.1");
         assert_eq!(fmt_change(-25), "-2.5");
         assert_eq!(fmt_change(0), "0");
+    }
+
+    /// The list kept for making test archives is the built-in workflow's declaration.
+    #[test]
+    fn loss_outcomes_are_the_built_in_declaration() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::workspace::init(dir.path()).expect("init");
+        let ws = Workspace::open(dir.path()).expect("open");
+        let wf = ws.workflow("appearance").expect("built-in workflow");
+        let declared: Vec<&str> = wf.statistics().losses().map(|(o, _)| o).collect();
+        assert_eq!(declared, LOSS_OUTCOMES);
     }
 
     #[test]

@@ -4,15 +4,16 @@
 //! quarterly bulletin (`report`, issued through the engine's document path). The statistics read
 //! the archive beside the pipeline, through the engine's one view of a case's facts, and return
 //! values (rows, findings, differences); the command line formats them. The figures the reply
-//! letter prints are taken from here by [`crate::document`].
+//! letter prints are taken from here ([`letter_figures`]) by `crate::pipeline`.
 //!
 //! # Which cases are counted
 //!
-//! A *litigation case* is any case whose history has reached a `notice` or `appearance` step (the
-//! `appearance` workflow, or a workspace copy of it). Facts are read as the engine reads them:
+//! A *litigation case* is any case whose history has reached the step its workflow declares
+//! records the court's notice or a hearing (`statistics.notice_step`, `statistics.hearing_step` in the
+//! workflow file; the built-in `appearance` workflow: `notice`, `appearance`). Facts are read as the engine reads them:
 //! the history's facts with the clerk's typed `facts:` on top, in canonical form
 //! ([`crate::engine::CaseView`]).
-//! Each `appearance` history entry is one **hearing**, with its own `hearing_date`,
+//! Each history entry of the hearing step is one **hearing**, with its own `hearing_date`,
 //! `head_appeared`, `head_spoke` and `absence_reason` (when a case has several hearings, what each
 //! entry recorded is used; with one hearing, a typed correction applies to it).
 //! A case belongs to its `agency`; the agency's `group` (yingsu.yaml) decides the denominator,
@@ -30,12 +31,12 @@
 //! | 待开庭 `pending` | cases the rate would count whose hearing has not been held: none recorded yet, dated after the as-of day, or adjourned (`hearing_adjourned: true`); never counted as a hearing without the head | notice date (`notices`), the hearing date the court set (`hearings`) |
 //! | 出庭率 `rate` | `appeared ÷ counted` | |
 //! | 出庭未发言 `silent` | counted cases where the head appeared at a hearing with `head_spoke: false` (not counted when `head_spoke` was not recorded) | as `counted` |
-//! | 审结 `concluded` | first-instance cases that reached the `judgment` step — every outcome, including 撤诉 and 调解 | `judgment_date` |
-//! | 败诉 `losses` | concluded cases whose outcome is 撤销, 部分撤销, 确认违法, 确认无效, 责令履行法定职责, 变更 (the act changed) or 判决赔偿 (compensation, no act changed); `losses_by` counts each outcome, and a sentence names them by [`figures::LOSS_CLASSES`], never as “改变行政机关决定” alone | `judgment_date` |
+//! | 审结 `concluded` | first-instance cases that reached the step its workflow declares records the judgment (`statistics.judgment_step`) — every outcome, including 撤诉 and 调解 | `judgment_date` |
+//! | 败诉 `losses` | concluded cases whose outcome the case's workflow declares a loss (`statistics.losses`; the built-in: 撤销, 部分撤销, 确认违法, 确认无效, 责令履行法定职责, 变更 — the act changed — and 判决赔偿 — compensation, no act changed); `losses_by` counts each outcome, and a sentence names them by the words the workflow's `statistics.losses` gives each (判决撤销), never as “改变行政机关决定” alone | `judgment_date` |
 //! | 败诉率 `loss_rate` | `losses ÷ concluded` | |
 //! | 同比 `change` | this period's rate minus the rate of the same period one year earlier, in percentage points, computed from the two **displayed** (rounded) rates so that the printed figures add up (61.9% → 100% is +38.1) | |
 //!
-//! **Hearings held.** A hearing is held when its `appearance` entry is dated on or before the
+//! **Hearings held.** A hearing is held when its entry is dated on or before the
 //! as-of day (today for `stats` and `check`, the document's date for reports) and is not
 //! adjourned. Only a held hearing can show the head absent: a case heard next week is pending,
 //! counted in `pending`, and neither lowers a rate nor opens a rectification.
@@ -73,7 +74,7 @@
 //!   covered and never opened again.
 //!
 //! `check --open` lists the rectification cases it would open (id, agency, rule, the finding)
-//! and writes nothing; `check --open --yes` opens one `rectification` case per agency and rule with the id
+//! and writes nothing; `check --open --yes` opens one case of the rectification workflow (the one declaring `statistics: {rectifications: true}`) per agency and rule with the id
 //! `ZG-<period code>-<agency>-<rule>` (e.g. `ZG-2023Q1-scjgj-floor`); an existing id is skipped,
 //! so running it twice opens nothing the second time.
 //!
@@ -88,6 +89,7 @@
 
 mod check;
 mod figures;
+mod letter;
 pub mod members;
 mod period;
 mod reconcile;
@@ -101,9 +103,10 @@ use crate::workspace::Workspace;
 
 pub use check::{Breach, Rule, check, open_breaches};
 pub use figures::{
-    Archive, CaseFigures, Counts, Hearing, LOSS_CLASSES, LOSS_OUTCOMES, Rate, Record, fmt_change,
-    fmt_permille, norm_case_number,
+    Archive, CaseFigures, Counts, Hearing, LOSS_OUTCOMES, LossClass, OutcomeCount, Rate, Record,
+    fmt_change, fmt_permille, norm_case_number,
 };
+pub use letter::letter_figures;
 pub use period::{Kind as PeriodKind, Period};
 pub use reconcile::{Difference, reconcile};
 pub use report::{bulletin, monthly};

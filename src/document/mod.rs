@@ -1,26 +1,54 @@
 //! Document data: owns what a template receives — the document's own fields (title, number,
 //! date), the issuer, agency and court from `yingsu.yaml`, the facts as of the step with dates
 //! pre-formatted, the hearings, the step's deadline and, for letters that print them, the
-//! statistics' figures — as one JSON value (`/data.json` in the Typst world).
+//! statistics' figures — as one JSON value (`/data.json` in the Typst world), and the
+//! [`request`] a document is asked for by.
+//!
+//! [`data`] is pure: it reads only what it is given — the configuration, the workflow's
+//! declarations, the request, and the deadline and figures [`Computed`] elsewhere (by
+//! `crate::pipeline`, which sits above the engine and the statistics). It loads nothing and calls
+//! neither the engine nor the statistics.
 
-use chrono::Datelike;
+pub mod request;
+
+use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value, json};
 
+use crate::config::Config;
 use crate::docformat::Direction;
-use crate::engine::DocRequest;
-use crate::error::{Error, Result};
 use crate::facts;
 use crate::facts::FieldType;
-use crate::stats::{self, Period};
-use crate::workspace::Workspace;
+use crate::workflow::Workflow;
 
-/// Everything a template may read, as JSON. Dates also come pre-formatted (`dates.<field>`:
-/// 2023年5月8日) so templates never format dates themselves.
-pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
+pub use request::{DocRequest, DocumentRenderer, Prepared};
+
+/// What was computed for a document outside this module and is passed in: the step's deadline
+/// (by the engine) and the statistics' figures (by the statistics).
+#[derive(Debug, Clone, Default)]
+pub struct Computed {
+    /// The step's earliest deadline that has a due date (e.g. the rectification report's).
+    pub deadline: Option<Due>,
+    /// The figures the document prints (`Value::Null` when it prints none).
+    pub figures: Value,
+}
+
+/// A deadline as a document prints it: what must be done, and by when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub title: String,
+    pub due: NaiveDate,
+}
+
+/// Everything a template may read, as JSON, from the configuration, the request's workflow
+/// (whose declared field types say which facts are dates and which are prose, and whose
+/// `statistics.hearing_step` step says which history entries are hearings), the request, and what
+/// was computed for it elsewhere. Dates also come pre-formatted (`dates.<field>`: 2023年5月8日)
+/// so templates never format dates themselves. A request whose data its maker prepared gets
+/// that data as it is.
+pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Computed) -> Value {
     if let Some(prepared) = &req.prepared {
-        return Ok(prepared.data.clone());
+        return prepared.data.clone();
     }
-    let cfg = &ws.config;
     let issuer = req
         .issuer
         .as_ref()
@@ -67,22 +95,26 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         .get("court")
         .and_then(|v| v.as_str())
         .map(|id| json!({"id": id, "name": cfg.court_name(id)}));
+    // Every fact the workflow declares a date.
     let mut dates = Map::new();
     for (k, v) in &req.facts {
-        if let Some(d) = v.as_str().and_then(|s| facts::parse_date(s).ok())
-            && v.as_str()
-                .is_some_and(|s| s.len() == 10 && s.as_bytes()[4] == b'-')
+        let is_date = wf.and_then(|wf| wf.field(k)).map(|f| f.ty) == Some(FieldType::Date);
+        if let Some(d) = v
+            .as_str()
+            .filter(|_| is_date)
+            .and_then(|s| facts::parse_date(s).ok())
         {
             dates.insert(k.clone(), Value::String(facts::format_date_zh(d)));
         }
     }
+    // The entries of the step the workflow declares records a hearing.
+    let hearing_step = wf.and_then(|wf| wf.statistics().hearing());
     let hearings: Vec<Value> = req
         .history
         .iter()
-        .filter(|h| h.step.as_deref() == Some("appearance"))
+        .filter(|h| hearing_step.is_some() && h.step.as_deref() == hearing_step)
         .map(|h| Value::Object(h.facts.clone().into_iter().collect()))
         .collect();
-    let stats = figures(ws, req)?;
     // Every issuing body by id (name, short name, mark): e.g. the justice bureau a report goes to.
     let issuers: Map<String, Value> = cfg
         .issuers
@@ -97,26 +129,19 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         })
         .collect();
     // The step's earliest deadline (e.g. the rectification report's due date).
-    let deadline = ws
-        .workflows
-        .get(&req.workflow)
-        .and_then(|wf| {
-            crate::engine::next_deadline(ws, wf, &req.case_id, &req.step, &req.facts, req.date)
+    let deadline = computed.deadline.as_ref().map(|dl| {
+        json!({
+            "title": dl.title,
+            "due": facts::format_date_zh(dl.due),
+            "due_iso": dl.due.format("%Y-%m-%d").to_string(),
         })
-        .and_then(|dl| {
-            let due = dl.due?;
-            Some(json!({
-                "title": dl.title,
-                "due": facts::format_date_zh(due),
-                "due_iso": due.format("%Y-%m-%d").to_string(),
-            }))
-        });
+    });
     // The clerk's prose, read into headings and paragraphs (see `prose`): `prose.<field>` for
     // every text field of the workflow, and one array of blocks per item for a list field. Numbers in every text get the standard's brackets.
     let mut facts_json = Value::Object(req.facts.clone().into_iter().collect());
     crate::prose::normalise_value(&mut facts_json);
     let mut prose = Map::new();
-    if let Some(wf) = ws.workflows.get(&req.workflow) {
+    if let Some(wf) = wf {
         for (k, v) in facts_json.as_object().into_iter().flatten() {
             let is_prose = wf
                 .field(k)
@@ -157,7 +182,7 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
             .collect(),
         _ => Vec::new(),
     };
-    Ok(json!({
+    json!({
         "doc": {
             "title": req.title,
             "number": req.number,
@@ -186,9 +211,9 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         "prose": prose,
         "dates": Value::Object(dates),
         "hearings": hearings,
-        "stats": stats,
+        "stats": computed.figures,
         "protected": protected_names(cfg),
-    }))
+    })
 }
 
 /// A value of `yingsu.yaml` unless it is a placeholder left to fill in (see
@@ -238,72 +263,4 @@ pub fn protected_names(cfg: &crate::config::Config) -> Vec<String> {
     names.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
     names.dedup();
     names
-}
-
-/// Figures a document template may need: for a document whose facts have `stats_year`, the
-/// year's figures per agency group (the reply letter prints a paragraph per group).
-/// The figures are published: while a case file cannot be read they are refused, not printed
-/// short.
-pub fn figures(ws: &Workspace, req: &DocRequest) -> Result<Value> {
-    let Some(year) = req.facts.get("stats_year").and_then(|v| match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    }) else {
-        return Ok(Value::Null);
-    };
-    let year = i32::try_from(year)
-        .ok()
-        .filter(|y| (1990..=9999).contains(y))
-        .ok_or_else(|| {
-            Error::user(
-                format!("统计年度 `{year}` 无效"),
-                "stats_year 写四位年份，例如 2022",
-            )
-        })?;
-    let period = Period::year(year)?;
-    let mut archive = stats::Archive::load(ws)?;
-    archive.complete()?;
-    // Taken on the letter's date: a hearing after it is not yet held.
-    archive.as_of = Some(req.date);
-    let stats = stats::compute(ws, &archive, &period)?;
-    // A group with nothing counted has no rate: its paragraph would print an empty figure.
-    let empty: Vec<&str> = stats
-        .rows_of("group")
-        .filter(|r| r.counts.counted == 0)
-        .map(|r| r.name.as_str())
-        .collect();
-    let omit = req.facts.get("stats_empty").and_then(|v| v.as_str()) == Some("省略");
-    if !empty.is_empty() && !omit {
-        return Err(Error::user(
-            format!(
-                "{year} 年度{}没有计入出庭应诉率的案件，统计段落写不出出庭应诉率",
-                empty.join("、")
-            ),
-            "请核对统计年度（stats_year）和档案；确实没有案件、不写该段时，设 stats_empty=省略",
-        ));
-    }
-    let groups: Vec<Value> = stats
-        .rows_of("group")
-        .filter(|r| r.counts.counted > 0)
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "title": r.name,
-                "denominator": r.denominator,
-                "counted": r.counts.counted,
-                "appeared": r.counts.appeared,
-                "rate": r.rate,
-                "previous_rate": r.previous_rate,
-                "change": r.change,
-                "silent": r.counts.silent,
-                "concluded": r.counts.concluded,
-                "losses": r.counts.losses,
-                "loss_rate": r.loss_rate,
-                "losses_text": r.counts.losses_text(),
-                "pending": r.counts.pending,
-            })
-        })
-        .collect();
-    Ok(json!({"year": year, "groups": groups}))
 }
