@@ -161,7 +161,10 @@ fn demo_documents_read_as_expected() {
             let name = page.file_name();
             if name.to_string_lossy().starts_with("bulletin-2023Q1-") {
                 let png = std::fs::read(page.path()).unwrap();
-                blessed.extend(common::bless::write_new(&root().join("docs").join(name), &png));
+                blessed.extend(common::bless::write_new(
+                    &root().join("docs").join(name),
+                    &png,
+                ));
             }
         }
         common::bless::report(&blessed);

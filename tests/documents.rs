@@ -516,8 +516,12 @@ fn check_text(name: &str, doc: &PagedDocument) {
         common::bless::report(&written);
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (YINGSU_BLESS=1 writes it as .new for review)", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (YINGSU_BLESS=1 writes it as .new for review)",
+            path.display()
+        )
+    });
     if text != expected {
         for (i, (a, b)) in text.lines().zip(expected.lines()).enumerate() {
             if a != b {
@@ -542,7 +546,9 @@ fn write_png(name: &str, doc: &PagedDocument) {
     let pixmap = typst_render::render(&doc.pages()[0], &typst_render::RenderOptions::default());
     let png = pixmap.encode_png().unwrap();
     let expected = root().join(format!("docs/documents/{name}.png"));
-    let written: Vec<_> = common::bless::write_new(&expected, &png).into_iter().collect();
+    let written: Vec<_> = common::bless::write_new(&expected, &png)
+        .into_iter()
+        .collect();
     common::bless::report(&written);
 }
 

@@ -46,4 +46,3 @@ pub fn report(written: &[PathBuf]) {
         eprintln!("  {}", p.display());
     }
 }
-
