@@ -57,6 +57,7 @@ pub mod index;
 pub mod jail;
 pub mod natural;
 pub mod numbers;
+pub mod par;
 pub mod prose;
 pub mod render;
 pub mod schema;

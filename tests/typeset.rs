@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 
+use yingsu::par::for_each_parallel;
 use yingsu::typeset::*;
 
 mod common;

@@ -171,7 +171,7 @@ fn validate_through_index(ws: &Workspace) -> Result<(Option<Checked>, Vec<String
     // Looking through the archive's folders for leftovers waits on the file system more than
     // it computes: it runs on a thread of its own while the cases are read.
     let (read, no_leftovers) =
-        yingsu::typeset::beside(|| validate_cases(ws), || audit::stale_temps(ws).is_empty());
+        yingsu::par::beside(|| validate_cases(ws), || audit::stale_temps(ws).is_empty());
     read.map(|(found, restored)| (found.filter(|_| no_leftovers), restored))
 }
 
