@@ -323,7 +323,10 @@ fn locate(
 }
 
 /// 1-based line and column of a byte range's start, and the characters it covers on that line.
-pub(super) fn position(source: &Source, range: Range<usize>) -> (Option<usize>, Option<usize>, usize) {
+pub(super) fn position(
+    source: &Source,
+    range: Range<usize>,
+) -> (Option<usize>, Option<usize>, usize) {
     let lines = source.lines();
     let line = lines.byte_to_line(range.start).map(|l| l + 1);
     let column = lines.byte_to_column(range.start).map(|c| c + 1);

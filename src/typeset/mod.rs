@@ -40,9 +40,9 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use self::error::{Diagnostic, TypesetError};
-pub use self::syntax::syntax_errors;
 pub use self::facecache::FaceCache;
 pub use self::fonts::{EMBEDDED_FONTS_DIR, OFFICIAL_FAMILIES, system_font_dirs};
+pub use self::syntax::syntax_errors;
 pub use self::world::DATA_PATH;
 // The threading helpers moved to `crate::par`; their old paths keep working.
 pub use crate::par::{WORKER_STACK, beside, for_each_parallel};

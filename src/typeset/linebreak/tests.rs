@@ -98,8 +98,7 @@ fn a_case_number_stays_whole_when_latin_space_allows() {
 fn organisation_names_stay_whole_where_they_can() {
     let name = "重庆市渝北区住房和城乡建设委员会";
     // As above: the name does not fit after 25 cells; the numbers' space keeps it whole.
-    let text =
-        "行政".repeat(8) + "86件12个34项" + &"行".repeat(3) + name + "，" + &"机".repeat(30);
+    let text = "行政".repeat(8) + "86件12个34项" + &"行".repeat(3) + name + "，" + &"机".repeat(30);
     let lines = lines_of(&text, &[name]);
     assert!(lines.iter().any(|l| l.contains(name)), "{lines:?}");
 }
