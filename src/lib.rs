@@ -64,6 +64,7 @@ pub mod schema;
 pub mod stats;
 pub mod suggest;
 pub mod typeset;
+pub mod validate;
 pub mod workflow;
 pub mod workspace;
 pub mod yaml;
