@@ -55,6 +55,7 @@ pub mod facts;
 pub mod ics;
 pub mod index;
 pub mod jail;
+pub mod listing;
 pub mod natural;
 pub mod numbers;
 pub mod par;

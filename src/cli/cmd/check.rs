@@ -8,8 +8,9 @@ use clap::Args;
 use serde_json::json;
 use yingsu::engine::Actor;
 use yingsu::error::{Error, Result};
+use yingsu::listing;
 use yingsu::render::TypstRenderer;
-use yingsu::stats::{Archive, CaseFigures, Period, PeriodInfo, check, compute, open_breaches};
+use yingsu::stats::{Archive, Period, PeriodInfo, check, compute, open_breaches};
 use yingsu::workspace::Workspace;
 
 use crate::cli::period::PeriodArgs;
@@ -136,20 +137,9 @@ pub fn run_members(dirs: &[std::path::PathBuf], a: CheckArgs, out: &mut dyn Writ
 }
 
 pub fn run(ws: &Workspace, a: CheckArgs, out: &mut dyn Write) -> Result<()> {
-    // The cases are read once, for the figures and for the deadlines, each through its
-    // summaries in the case index.
+    // The cases are read once, for the figures and for the deadlines.
     let today = Actor::from_env()?.today();
-    let (both, unreadable, index) = yingsu::engine::store::each_case(ws, |index, id, path| {
-        let case = yingsu::index::cases::CaseRef::new(index, ws, id, path);
-        Ok((
-            CaseFigures::read(ws, &case)?,
-            yingsu::engine::row_indexed(ws, &case, today)?,
-        ))
-    })?;
-    index.save();
-    let (figures, rows): (Vec<_>, Vec<_>) = both.into_iter().unzip();
-    let mut archive = Archive::of_figures(figures, unreadable);
-    archive.as_of = Some(today);
+    let (archive, rows) = listing::figures_and_rows(ws, today)?;
     print_check(ws, a, &archive, Some(rows), out)?;
     yingsu::validate::unreadable(&archive.unreadable)
 }
@@ -169,10 +159,7 @@ fn print_check(
     };
     let breaches = check(ws, archive, &period)?;
     // Without --yes, --open only says what it would open.
-    let to_open: Vec<&yingsu::stats::Breach> = breaches
-        .iter()
-        .filter(|b| b.covered_by.is_empty() && yingsu::engine::case_path(ws, &b.rect_id).is_err())
-        .collect();
+    let to_open = listing::would_open(ws, &breaches);
     let preview = a.open && !a.yes;
     let opened = if a.open && a.yes {
         let renderer = TypstRenderer::new();
@@ -194,10 +181,8 @@ fn print_check(
         Some(rows) if opened.is_empty() => rows,
         _ => yingsu::engine::status(ws, actor.today())?.rows,
     };
-    let missing: Vec<yingsu::engine::StatusRow> = rows
-        .into_iter()
-        .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.due.is_none()))
-        .collect();
+    let missing: Vec<yingsu::engine::StatusRow> =
+        rows.into_iter().filter(listing::lacks_start).collect();
     let situation = |b: &yingsu::stats::Breach| -> String {
         if !b.covered_by.is_empty() {
             format!("已整改案件 {}", b.covered_by.join("、"))
@@ -330,11 +315,7 @@ fn print_check(
             format!("将开启以下 {} 个督查整改案件：", to_open.len()),
         )?;
         for b in &to_open {
-            let what = if b.rule == yingsu::stats::Rule::Zero {
-                "整改通知书、约谈通知书"
-            } else {
-                "整改通知书"
-            };
+            let what = listing::notices_opened(b);
             w(
                 out,
                 format!(

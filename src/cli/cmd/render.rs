@@ -11,29 +11,6 @@ use yingsu::workspace::Workspace;
 use crate::cli::progress::Progress;
 use crate::cli::w;
 
-/// `yingsu render`: make the given cases' (or all) documents again.
-/// About how many documents `render` makes for these cases (all when `ids` is empty): those
-/// their histories record. Unreadable cases count none.
-fn documents_of(ws: &Workspace, ids: &[String]) -> usize {
-    let count = |v: &engine::CaseView<'_>| {
-        v.case
-            .history
-            .iter()
-            .map(|h| h.documents.len())
-            .sum::<usize>()
-    };
-    if ids.is_empty() {
-        // Through the case index, which `render` then finds up to date.
-        return engine::load_all(ws)
-            .map(|(views, _)| views.iter().map(count).sum())
-            .unwrap_or(0);
-    }
-    ids.iter()
-        .filter_map(|id| engine::load_case(ws, id).ok())
-        .map(|v| count(&v))
-        .sum()
-}
-
 /// `yingsu render`.
 pub fn run(
     ws: &Workspace,
@@ -53,7 +30,7 @@ pub fn run(
     let actor = Actor::from_env()?;
     // On a terminal, a progress line while the documents are made.
     let progress = if Progress::wanted() {
-        Progress::counting(&renderer, documents_of(ws, &ids))
+        Progress::counting(&renderer, yingsu::listing::documents_to_render(ws, &ids))
     } else {
         None
     };

@@ -150,7 +150,7 @@ pub fn run_members(dirs: &[std::path::PathBuf], a: StatusArgs, out: &mut dyn Wri
         let all: Vec<&StatusRow> = listed.iter().flat_map(|l| l.2.iter()).collect();
         let overdue = all
             .iter()
-            .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.overdue))
+            .filter(|r| yingsu::listing::is_overdue(r))
             .count();
         w(
             out,
@@ -214,11 +214,11 @@ pub fn run(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> {
     print_table(out, &HEADER, &table)?;
     let overdue = rows
         .iter()
-        .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.overdue))
+        .filter(|r| yingsu::listing::is_overdue(r))
         .count();
     let missing = rows
         .iter()
-        .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.due.is_none()))
+        .filter(|r| yingsu::listing::lacks_start(r))
         .count();
     let mut summary = format!("共 {} 件，逾期 {overdue} 件", rows.len());
     if missing > 0 {
