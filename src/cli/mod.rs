@@ -1,5 +1,7 @@
-//! The command line: owns argument parsing (clap, help in Chinese) and printing results. Every
-//! command is a thin call into the library; nothing here decides anything about cases.
+//! The command line: owns argument parsing (clap, help in Chinese), printing results and exit
+//! codes. Each command has a file of its own in [`cmd`] and is a thin call into the library;
+//! nothing here decides anything about cases (what `validate` finds, which rows are overdue,
+//! what `check` would open: see `yingsu::validate` and `yingsu::listing`).
 
 use std::io::Write;
 use std::path::PathBuf;
