@@ -110,7 +110,7 @@ impl Batch {
 const FLUSH_THREADS: usize = 8;
 
 /// Flush the staged files' contents to disk, several at a time (on the document workers of
-/// [`crate::typeset::for_each_parallel`]); the first failure in their order is the error.
+/// [`crate::par::for_each_parallel`]); the first failure in their order is the error.
 fn flush_all(staged: &[Staged]) -> Result<()> {
     let flush = |s: &Staged| -> Result<()> {
         std::fs::OpenOptions::new()
@@ -119,7 +119,7 @@ fn flush_all(staged: &[Staged]) -> Result<()> {
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io("写入", &s.path, e))
     };
-    crate::typeset::for_each_parallel(staged.iter().collect(), FLUSH_THREADS, flush)
+    crate::par::for_each_parallel(staged.iter().collect(), FLUSH_THREADS, flush)
         .into_iter()
         .collect()
 }

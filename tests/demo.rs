@@ -3,8 +3,9 @@
 //! `tests/expected/demo/<path of the PDF>.txt` — the files a person reads through for wording.
 //! Known faults of wording are looked for in every one of them.
 //!
-//! `YINGSU_BLESS=1 cargo test --test demo` rewrites the expected texts and the sample images in
-//! `docs/`: the statistics reports' first pages, a 文件 and a 信函 first page, the whole bulletin.
+//! `YINGSU_BLESS=1 cargo test --test demo` writes the texts and the sample images in `docs/` (the
+//! statistics reports' first pages, a 文件 and a 信函 first page, the whole bulletin) that differ
+//! as `<expected>.new` files beside the expected ones, for review (see `common::bless`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ fn root() -> PathBuf {
 }
 
 fn bless() -> bool {
-    std::env::var_os("YINGSU_BLESS").is_some()
+    common::bless::blessing()
 }
 
 /// The text of a PDF, its blank lines left out.
@@ -82,6 +83,7 @@ fn demo_documents_read_as_expected() {
 
     let mut faults = Vec::new();
     let mut differ = Vec::new();
+    let mut blessed = Vec::new();
     for (rel, pdf) in &found {
         let got = text(pdf);
         for (bad, what) in FAULTS {
@@ -91,8 +93,7 @@ fn demo_documents_read_as_expected() {
         }
         let path = expected_path(rel);
         if bless() {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &got).unwrap();
+            blessed.extend(common::bless::write_new(&path, got.as_bytes()));
             continue;
         }
         match std::fs::read_to_string(&path) {
@@ -119,10 +120,16 @@ fn demo_documents_read_as_expected() {
         .filter(|rel| !found.contains_key(rel))
         .collect();
     if bless() {
+        // Expected texts of documents the demo no longer makes are named, not removed.
         for rel in &stale {
-            std::fs::remove_file(expected_path(rel)).unwrap();
+            eprintln!(
+                "YINGSU_BLESS: no document for {}; remove it if that is right",
+                expected_path(rel).display()
+            );
         }
-        // First pages of the statistics reports and of the two formats, and the whole bulletin.
+        // First pages of the statistics reports and of the two formats, and the whole bulletin,
+        // drawn in a folder of their own and compared with those in docs/.
+        let drawn = tempfile::tempdir().unwrap();
         for (image, rel) in [
             ("documents/tongbao", "reports/2023/bulletin-2023Q1.pdf"),
             ("documents/yuebao", "reports/2023/monthly-2023-03-scjgj.pdf"),
@@ -135,32 +142,37 @@ fn demo_documents_read_as_expected() {
             let ok = Command::new("pdftoppm")
                 .args(["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile"])
                 .arg(archive.join(rel))
-                .arg(root().join("docs").join(image))
+                .arg(drawn.path().join("page"))
                 .status()
                 .unwrap();
             assert!(ok.success());
-        }
-        for old in std::fs::read_dir(root().join("docs")).unwrap().flatten() {
-            if old
-                .file_name()
-                .to_string_lossy()
-                .starts_with("bulletin-2023Q1-")
-            {
-                std::fs::remove_file(old.path()).unwrap();
-            }
+            let png = std::fs::read(drawn.path().join("page.png")).unwrap();
+            let expected = root().join("docs").join(format!("{image}.png"));
+            blessed.extend(common::bless::write_new(&expected, &png));
         }
         let ok = Command::new("pdftoppm")
             .args(["-png", "-r", "100"])
             .arg(archive.join("reports/2023/bulletin-2023Q1.pdf"))
-            .arg(root().join("docs/bulletin-2023Q1"))
+            .arg(drawn.path().join("bulletin-2023Q1"))
             .status()
             .unwrap();
         assert!(ok.success());
+        for page in std::fs::read_dir(drawn.path()).unwrap().flatten() {
+            let name = page.file_name();
+            if name.to_string_lossy().starts_with("bulletin-2023Q1-") {
+                let png = std::fs::read(page.path()).unwrap();
+                blessed.extend(common::bless::write_new(
+                    &root().join("docs").join(name),
+                    &png,
+                ));
+            }
+        }
+        common::bless::report(&blessed);
     } else {
         assert!(stale.is_empty(), "expected texts of no document: {stale:?}");
         assert!(
             differ.is_empty(),
-            "{} documents differ (YINGSU_BLESS=1 rewrites them):\n{}",
+            "{} documents differ (YINGSU_BLESS=1 writes them as .new files for review):\n{}",
             differ.len(),
             differ.join("\n")
         );

@@ -2,8 +2,9 @@
 //! against `tests/expected/<name>.txt` and its layout against GB/T 9704-2012 basics; the 2023
 //! reply letter of 渝北区司法局 rebuilt paragraph by paragraph; concurrent numbering.
 //!
-//! `YINGSU_BLESS=1 cargo test --test documents` rewrites the expected texts and the first-page
-//! PNGs under `docs/documents/`.
+//! `YINGSU_BLESS=1 cargo test --test documents` writes the texts and first-page PNGs (under
+//! `docs/documents/`) that differ as `<expected>.new` files beside the expected ones, for review
+//! (see `common::bless`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -32,7 +33,7 @@ fn root() -> PathBuf {
 }
 
 fn bless() -> bool {
-    std::env::var_os("YINGSU_BLESS").is_some()
+    common::bless::blessing()
 }
 
 // ------------------------------------------------------------------ fixtures
@@ -509,11 +510,18 @@ fn check_text(name: &str, doc: &PagedDocument) {
     let text = document_text(doc);
     let path = root().join(format!("tests/expected/{name}.txt"));
     if bless() {
-        std::fs::write(&path, &text).unwrap();
+        let written: Vec<_> = common::bless::write_new(&path, text.as_bytes())
+            .into_iter()
+            .collect();
+        common::bless::report(&written);
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with YINGSU_BLESS=1)", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (YINGSU_BLESS=1 writes it as .new for review)",
+            path.display()
+        )
+    });
     if text != expected {
         for (i, (a, b)) in text.lines().zip(expected.lines()).enumerate() {
             if a != b {
@@ -537,7 +545,11 @@ fn write_png(name: &str, doc: &PagedDocument) {
     }
     let pixmap = typst_render::render(&doc.pages()[0], &typst_render::RenderOptions::default());
     let png = pixmap.encode_png().unwrap();
-    std::fs::write(root().join(format!("docs/documents/{name}.png")), png).unwrap();
+    let expected = root().join(format!("docs/documents/{name}.png"));
+    let written: Vec<_> = common::bless::write_new(&expected, &png)
+        .into_iter()
+        .collect();
+    common::bless::report(&written);
 }
 
 fn check_document(ws: &Workspace, rec: &Recorder, name: &str) -> PagedDocument {

@@ -49,7 +49,7 @@ fn render_shows_progress_only_on_a_terminal() {
     let shown = command(p, "script")
         .args(["-qec", &format!("{exe} render --all"), "/dev/null"])
         .output()
-        .expect("script (util-linux) runs a command on a terminal");
+        .expect("script (util-linux; on Debian in bsdutils or bsdextrautils, installed by .ci/run) runs a command on a terminal");
     assert!(shown.status.success());
     let screen = String::from_utf8_lossy(&shown.stdout);
     let expected = regex::Regex::new(

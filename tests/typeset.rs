@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 
+use yingsu::par::for_each_parallel;
 use yingsu::typeset::*;
 
 mod common;
@@ -16,20 +17,18 @@ use typst::layout::{Frame, FrameItem, Transform};
 
 const MM: f64 = 72.0 / 25.4;
 
+/// The repository's fonts; no other folder on the machine stands in for them.
 fn fonts_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fonts")
-        .canonicalize()
-        .unwrap_or_else(|_| PathBuf::from("/work/main/fonts"))
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    assert!(dir.is_dir(), "the repository's fonts: {}", dir.display());
+    dir
 }
 
+/// The repository's sample templates; no other folder on the machine stands in for them.
 fn samples_dir() -> PathBuf {
-    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/samples");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from("/work/main/templates/samples")
-    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/samples");
+    assert!(dir.is_dir(), "the repository's samples: {}", dir.display());
+    dir
 }
 
 fn ts() -> &'static Typesetter {
@@ -851,8 +850,12 @@ fn fallback_character_renders() {
 fn file_access_is_jailed() {
     let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join("ok.txt"), "可读").unwrap();
+    // A victim in a folder of its own, outside the root.
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("secret.txt");
+    std::fs::write(&victim, "top secret").unwrap();
     let mut job = Job::new(
-        "#read(\"/ok.txt\")\n#read(\"/etc/passwd\")",
+        "#read(\"/ok.txt\")\n#read(\"/none.txt\")",
         json!({}),
         date(),
         "jail",
@@ -870,7 +873,7 @@ fn file_access_is_jailed() {
         "{err}"
     );
     job.files
-        .insert("/main.typ".into(), "#read(\"../../../etc/passwd\")".into());
+        .insert("/main.typ".into(), "#read(\"../../../secret.txt\")".into());
     assert!(ts().layout(&job).is_err());
     job.files
         .insert("/main.typ".into(), "#read(\"/ok.txt\")".into());
@@ -879,10 +882,60 @@ fn file_access_is_jailed() {
     // Without a root nothing but the job's files exists.
     job.root = None;
     assert!(ts().layout(&job).is_err());
+    job.root = Some(root.path().to_path_buf());
     // Packages are refused.
     job.files
         .insert("/main.typ".into(), "#import \"@preview/x:0.1.0\": *".into());
     assert!(ts().layout(&job).is_err());
+}
+
+/// Links in the root: one that stays inside is followed; one to a file or a folder outside is
+/// refused, and the victim's content appears nowhere.
+#[test]
+#[cfg(unix)]
+fn file_access_through_a_link_out_of_the_root_is_refused() {
+    use std::os::unix::fs::symlink;
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("ok.txt"), "可读").unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("secret.txt");
+    std::fs::write(&victim, "top secret").unwrap();
+    symlink(root.path().join("ok.txt"), root.path().join("inside.txt")).unwrap();
+    symlink(&victim, root.path().join("link.txt")).unwrap();
+    symlink(outside.path(), root.path().join("out")).unwrap();
+    assert!(
+        std::fs::symlink_metadata(root.path().join("link.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let mut job = Job::new("#read(\"/inside.txt\")", json!({}), date(), "link");
+    job.root = Some(root.path().to_path_buf());
+    let doc = ts().layout(&job).unwrap();
+    assert!(all_text(&doc).contains("可读"));
+    for (source, column) in [
+        ("#read(\"/link.txt\")", 7),
+        ("#read(\"/out/secret.txt\")", 7),
+        ("#image(\"/link.txt\")", 8),
+    ] {
+        job.files.insert("/main.typ".into(), source.into());
+        let err = ts().layout(&job).unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("top secret"), "{source}: {text}");
+        let d = &err.diagnostics()[0];
+        assert_eq!(
+            (d.file.as_deref(), d.line, d.column),
+            (Some("/main.typ"), Some(1), Some(column)),
+            "{source}: {text}"
+        );
+        assert!(
+            text.starts_with(&format!(
+                "模板编译失败：模板 /main.typ 第 1 行第 {column} 列错误：无法读取模板要用的文件：它在工作区之外，或经符号链接指向工作区之外（yingsu 只读取工作区内真实的文件，例如把印章图片放在工作区的 seals/ 目录中，不要用指向别处的链接）"
+            )),
+            "{source}: {text}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "top secret");
 }
 
 #[test]
@@ -1593,4 +1646,34 @@ proptest::proptest! {
         }
         proptest::prop_assert!(shown.contains(&text), "the paragraph's text is not all shown");
     }
+}
+
+// ------------------------------------------------------------------ blessing
+
+/// A blessed output goes beside the expected file as `.new`, never over it; a `.new` file is
+/// removed once the output matches again.
+#[test]
+fn blessing_writes_a_new_file_beside_the_expected_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = dir.path().join("reply.txt");
+    std::fs::write(&expected, "旧文字\n").unwrap();
+    let new = common::bless::write_new(&expected, "新文字\n".as_bytes());
+    assert_eq!(new, Some(dir.path().join("reply.txt.new")));
+    assert_eq!(std::fs::read_to_string(&expected).unwrap(), "旧文字\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("reply.txt.new")).unwrap(),
+        "新文字\n"
+    );
+    assert_eq!(
+        common::bless::write_new(&expected, "旧文字\n".as_bytes()),
+        None
+    );
+    assert!(!dir.path().join("reply.txt.new").exists());
+    // No expected file yet: the output is still only proposed.
+    let missing = dir.path().join("sub/none.txt");
+    assert_eq!(
+        common::bless::write_new(&missing, b"x"),
+        Some(dir.path().join("sub/none.txt.new"))
+    );
+    assert!(!missing.exists());
 }

@@ -1,25 +1,24 @@
-//! The command line: owns argument parsing (clap, help in Chinese) and printing results. Every
-//! command is a thin call into the library; nothing here decides anything about cases.
+//! The command line: owns argument parsing (clap, help in Chinese), printing results and exit
+//! codes. Each command has a file of its own in [`cmd`] and is a thin call into the library;
+//! nothing here decides anything about cases (what `validate` finds, which rows are overdue,
+//! what `check` would open: see `yingsu::validate` and `yingsu::listing`).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-mod case;
+mod cmd;
+mod period;
 mod progress;
-mod records;
-mod schema;
-mod stats;
-mod status;
 pub mod suggest;
-mod template;
-mod workflow;
 mod xlsx;
 pub mod zh;
 
+use cmd::{case, check, reconcile, report, schema, stats, status, template, workflow};
+
 use yingsu::error::{Error, Result, str_width};
-use yingsu::workspace::{self, Workspace};
+use yingsu::workspace::Workspace;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -54,7 +53,7 @@ pub enum Command {
     /// 列出案件：流程、当前步骤、单位、期限、剩余天数；可按单位、流程、到期时间筛选
     Status(status::StatusArgs),
     /// 期限提醒：已逾期、今天到期、本周到期和缺少起算日期的事项，按单位分组，可直接粘贴到工作消息
-    Agenda(status::AgendaArgs),
+    Agenda(cmd::agenda::AgendaArgs),
     /// 重新生成案件的文书 PDF（保留原文号）
     Render {
         /// 案件编号（可多个）
@@ -85,11 +84,11 @@ pub enum Command {
     /// 出庭应诉与败诉统计（按月、季、年或起止日期；终端表格、JSON、CSV 或 Excel）
     Stats(stats::StatsArgs),
     /// 检查考核目标：列出未达标、出庭率为零、无正当理由不出庭等情形，可一键开启整改案件
-    Check(stats::CheckArgs),
+    Check(check::CheckArgs),
     /// 与法院案件清单（CSV 或 Excel）比对，列出差异
-    Reconcile(stats::ReconcileArgs),
+    Reconcile(reconcile::ReconcileArgs),
     /// 生成月度报送表、季度通报等统计文书
-    Report(stats::ReportArgs),
+    Report(report::ReportArgs),
     /// 生成演示工作区：约 30 个案件覆盖全部流程分支，生成全部文书
     Demo {
         /// 目录（默认 ./yingsu-demo）
@@ -253,92 +252,43 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
         Command::Init { dir } => {
             let dir = dir.or(cli.dir).unwrap_or_else(|| PathBuf::from("."));
-            let created = workspace::init(&dir)?;
-            w(out, format!("已在 {} 新建工作区：", dir.display()))?;
-            for p in created {
-                w(out, format!("  {}", p.display()))?;
-            }
-            w(
-                out,
-                "下一步：编辑 yingsu.yaml 填写本地机关和单位，然后运行 `yingsu validate`。",
-            )
+            cmd::init::run(&dir, out)
         }
-        Command::Validate => records::validate(&open(&cli.dir)?, out),
+        Command::Validate => cmd::validate::run(&open(&cli.dir)?, out),
         Command::Case(c) => case::run(&open(&cli.dir)?, c, out),
         Command::Status(a) => match target(&cli.dir, &a.workspaces)? {
-            Target::Many(dirs) => status::status_members(&dirs, a, out),
-            Target::One(ws) => status::status(&ws, a, out),
+            Target::Many(dirs) => status::run_members(&dirs, a, out),
+            Target::One(ws) => status::run(&ws, a, out),
         },
-        Command::Agenda(a) => status::agenda(&open(&cli.dir)?, a, out),
+        Command::Agenda(a) => cmd::agenda::run(&open(&cli.dir)?, a, out),
         Command::Render {
             ids,
             all,
             jobs,
             reissue,
-        } => records::render(&open(&cli.dir)?, ids, all, jobs, reissue, out),
+        } => cmd::render::run(&open(&cli.dir)?, ids, all, jobs, reissue, out),
         Command::Workflow(c) => workflow::run(&cli.dir, c, out),
         Command::Template(c) => template::run(&cli.dir, c, out),
         Command::Schema { kind } => schema::run(&cli.dir, kind, out),
         Command::Stats(a) => match target(&cli.dir, &a.workspaces)? {
-            Target::Many(dirs) => stats::cmd_stats_members(&dirs, a, out),
-            Target::One(ws) => stats::cmd_stats(&ws, a, out),
+            Target::Many(dirs) => stats::run_members(&dirs, a, out),
+            Target::One(ws) => stats::run(&ws, a, out),
         },
         Command::Check(a) => match target(&cli.dir, &a.workspaces)? {
-            Target::Many(dirs) => stats::cmd_check_members(&dirs, a, out),
-            Target::One(ws) => stats::cmd_check(&ws, a, out),
+            Target::Many(dirs) => check::run_members(&dirs, a, out),
+            Target::One(ws) => check::run(&ws, a, out),
         },
-        Command::Reconcile(a) => stats::cmd_reconcile(&open(&cli.dir)?, a, out),
-        Command::Report(a) => stats::cmd_report(&open(&cli.dir)?, a, out),
+        Command::Reconcile(a) => reconcile::run(&open(&cli.dir)?, a, out),
+        Command::Report(a) => report::run(&open(&cli.dir)?, a, out),
         Command::Demo { dir } => {
             let dir = dir
                 .or(cli.dir)
                 .unwrap_or_else(|| PathBuf::from("yingsu-demo"));
-            let report = yingsu::demo::run(&dir)?;
-            w(out, report.summary())
+            cmd::demo::run(&dir, out)
         }
-        Command::Completions { shell } => {
-            let mut cmd = command();
-            clap_complete::generate(clap_complete::Shell::from(shell), &mut cmd, "yingsu", out);
-            Ok(())
-        }
-        Command::Man => {
-            let page = man_page()?;
-            out.write_all(page.as_bytes())
-                .map_err(|e| Error::io("输出", "stdout", e))
-        }
+        Command::Completions { shell } => cmd::completions::run(shell, out),
+        Command::Man => cmd::man::run(out),
     }
-}
-
-/// The man page (roff) of the command line, its section titles in Chinese.
-pub fn man_page() -> Result<String> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(command())
-        .render(&mut buf)
-        .map_err(|e| Error::Internal(format!("生成 man 手册页：{e}")))?;
-    let page = String::from_utf8(buf).map_err(|e| Error::Internal(e.to_string()))?;
-    // The title first, as man(1) and readers of the file expect; the string definitions clap_mangen
-    // writes before it are needed only by the text after it.
-    let mut lines: Vec<&str> = page.lines().collect();
-    if let Some(i) = lines.iter().position(|l| l.starts_with(".TH ")) {
-        let title = lines.remove(i);
-        lines.insert(0, title);
-    }
-    Ok(lines
-        .into_iter()
-        .map(|l| match l {
-            ".SH NAME" => ".SH 名称",
-            ".SH SYNOPSIS" => ".SH 概要",
-            ".SH DESCRIPTION" => ".SH 描述",
-            ".SH OPTIONS" => ".SH 选项",
-            ".SH SUBCOMMANDS" => ".SH 命令",
-            ".SH EXTRA" => ".SH 附注",
-            ".SH VERSION" => ".SH 版本",
-            ".SH AUTHORS" => ".SH 作者",
-            l => l,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n")
 }
 
 /// Print an aligned table (CJK characters take two columns).

@@ -7,7 +7,7 @@ use typst::World;
 use typst::WorldExt;
 use typst::diag::{Severity, SourceDiagnostic};
 
-use typst::syntax::{DiagSpan, DiagSpanKind, Source};
+use typst::syntax::{DiagSpan, Source};
 
 /// A typst diagnostic resolved to a file position (serialisable: the bounded worker of
 /// `render::bounded` sends it to its parent as it is).
@@ -269,7 +269,7 @@ fn join(diags: &[Diagnostic]) -> String {
 /// typst's messages about the files a template reads, in Chinese (a seal image, an attachment):
 /// they are what a clerk meets when a file is missing or linked out of the workspace. Other
 /// messages (about the template's own code) are left as typst says them.
-fn message_zh(m: &str) -> String {
+pub(super) fn message_zh(m: &str) -> String {
     if m.starts_with("failed to load file (access denied)") {
         return "无法读取模板要用的文件：它在工作区之外，或经符号链接指向工作区之外（yingsu 只读取工作区内真实的文件，例如把印章图片放在工作区的 seals/ 目录中，不要用指向别处的链接）".into();
     }
@@ -323,42 +323,16 @@ fn locate(
 }
 
 /// 1-based line and column of a byte range's start, and the characters it covers on that line.
-fn position(source: &Source, range: Range<usize>) -> (Option<usize>, Option<usize>, usize) {
+pub(super) fn position(
+    source: &Source,
+    range: Range<usize>,
+) -> (Option<usize>, Option<usize>, usize) {
     let lines = source.lines();
     let line = lines.byte_to_line(range.start).map(|l| l + 1);
     let column = lines.byte_to_column(range.start).map(|c| c + 1);
     let text = source.text().get(range).unwrap_or("");
     let chars = text.lines().next().map_or(0, |l| l.chars().count()).max(1);
     (line, column, chars)
-}
-
-/// The syntax errors of a template (`path` is its virtual path, e.g. `/tishihan.typ`), found
-/// without evaluating it: what `yingsu validate` reports.
-pub fn syntax_errors(path: &str, text: &str) -> Result<Vec<Diagnostic>, TypesetError> {
-    let id = super::world::file_id(path)?;
-    let source = Source::new(id, text.to_string());
-    let (errors, _) = source.root().errors_and_warnings();
-    Ok(errors
-        .into_iter()
-        .map(|e| {
-            let range = match e.span.get() {
-                DiagSpanKind::Number { num, sub_range, .. } => source.range(num, sub_range),
-                DiagSpanKind::Range { range, .. } => Some(range),
-                DiagSpanKind::Detached => None,
-            };
-            let (line, column, span_chars) =
-                range.map_or((None, None, 0), |r| position(&source, r));
-            Diagnostic {
-                error: true,
-                file: Some(path.to_string()),
-                line,
-                column,
-                span_chars,
-                message: message_zh(&e.message),
-                hints: e.hints.iter().map(|h| h.v.to_string()).collect(),
-            }
-        })
-        .collect())
 }
 
 /// A character as quoted in a message: itself in quotes, or "不可见字符" when it would not show.

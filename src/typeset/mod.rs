@@ -24,6 +24,7 @@ mod error;
 mod facecache;
 mod fonts;
 pub mod linebreak;
+mod syntax;
 mod world;
 
 use std::collections::{BTreeMap, HashMap};
@@ -38,10 +39,13 @@ use typst::{Library, LibraryExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-pub use self::error::{Diagnostic, TypesetError, syntax_errors};
+pub use self::error::{Diagnostic, TypesetError};
 pub use self::facecache::FaceCache;
 pub use self::fonts::{EMBEDDED_FONTS_DIR, OFFICIAL_FAMILIES, system_font_dirs};
+pub use self::syntax::syntax_errors;
 pub use self::world::DATA_PATH;
+// The threading helpers moved to `crate::par`; their old paths keep working.
+pub use crate::par::{WORKER_STACK, beside, for_each_parallel};
 
 /// The GB/T 9704-2012 layout library (`templates/gbt9704.typ`).
 pub const LAYOUT_LIBRARY: &str = include_str!("../../templates/gbt9704.typ");
@@ -119,10 +123,6 @@ pub const MAX_PAGES: usize = 200;
 
 /// See [`EVICT_EVERY`].
 pub const EVICT_MAX_AGE: usize = 2;
-
-/// Stack size of the worker threads of [`Typesetter::render_batch`]; typst
-/// recurses deeply, and the 2 MiB default of spawned threads is not enough.
-pub const WORKER_STACK: usize = 32 * 1024 * 1024;
 
 /// One document to typeset.
 #[derive(Debug, Clone)]
@@ -436,71 +436,6 @@ fn is_zero_width(ch: char) -> bool {
 /// displayed, so a name could read differently from what was recorded.
 fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Runs `side` on a thread of its own while `here` runs on the calling thread (which keeps its
-/// stack for the deep work: parsing case files), and returns both results. For work that waits
-/// on the file system more than it computes. Should the system refuse the thread, or `side`
-/// fail on it, `side` runs here afterwards.
-pub fn beside<A, B: Send>(here: impl FnOnce() -> A, side: impl Fn() -> B + Sync) -> (A, B) {
-    std::thread::scope(|scope| {
-        let other = std::thread::Builder::new().spawn_scoped(scope, &side);
-        let a = here();
-        let b = match other {
-            Ok(handle) => handle.join().unwrap_or_else(|_| side()),
-            Err(_) => side(),
-        };
-        (a, b)
-    })
-}
-
-/// Applies `f` to every item on `threads` (at least one) worker threads that
-/// take the next item as soon as they are free; results are in the order of
-/// `items`.
-///
-/// The workers are plain threads with a deep stack ([`WORKER_STACK`]), not a
-/// rayon pool: typst and its PDF writer run their own small tasks on rayon's
-/// global pool and, while waiting for them, let the waiting thread run other
-/// queued rayon work. Were whole documents rayon tasks, a thread waiting
-/// inside one document would start another one on top of it, holding both in
-/// memory; with plain threads it only ever helps with those small tasks.
-pub fn for_each_parallel<T: Send, R: Send>(
-    items: Vec<T>,
-    threads: usize,
-    f: impl Fn(T) -> R + Sync,
-) -> Vec<R> {
-    let count = items.len();
-    let queue = Mutex::new(items.into_iter().enumerate());
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..count).map(|_| None).collect());
-    let work = || {
-        loop {
-            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-            let Some((i, item)) = next else { break };
-            let r = f(item);
-            results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
-        }
-    };
-    std::thread::scope(|scope| {
-        let mut spawned = 0;
-        for _ in 0..threads.clamp(1, count.max(1)) {
-            let started = std::thread::Builder::new()
-                .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, work);
-            if started.is_ok() {
-                spawned += 1;
-            }
-        }
-        // Without any worker (the system refused threads), work here.
-        if spawned == 0 {
-            work();
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .flatten()
-        .collect()
 }
 
 /// PDF/A-2b options with a document ID and creation date derived from the job.

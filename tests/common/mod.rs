@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod archive;
+pub mod bless;
 pub mod frames;
 
 use std::path::Path;

@@ -73,7 +73,7 @@ pub fn render_cases(
     // The render index and the inputs' fingerprint are read while the cases are listed and the
     // case index opened (each a few tens of milliseconds over 10,000 cases; the file system
     // waits more than it computes).
-    let (cases, (index, fingerprint)) = crate::typeset::beside(
+    let (cases, (index, fingerprint)) = crate::par::beside(
         || -> Result<_> {
             if !all {
                 return Ok((Vec::new(), None));
@@ -151,7 +151,7 @@ pub fn render_cases(
     };
     type Done = (Vec<Rendered>, Vec<Staged>, Vec<Drift>);
     let per_case: Vec<Result<std::result::Result<Done, Unreadable>>> =
-        crate::typeset::for_each_parallel(ids.iter().collect(), jobs, |id| {
+        crate::par::for_each_parallel(ids.iter().collect(), jobs, |id| {
             let loaded = match settled(id) {
                 Some(done) => Ok(Err(done)),
                 None => load(id).map(Ok),

@@ -1,17 +1,16 @@
-//! `status` and `agenda`: the daily overview — which cases are due, in what order, and what a
-//! clerk pastes into a work message.
+//! `yingsu status`: the case list — which cases are due, in what order — of one workspace or
+//! several, as a table, JSON, Excel or a calendar file.
 
 use std::io::Write;
 
 use clap::Args;
 use yingsu::engine::{self, Actor, StatusRow, agenda};
 use yingsu::error::{Error, Result};
-use yingsu::facts::format_date_zh;
+use yingsu::validate::{calendar_hints, unreadable};
 use yingsu::workspace::Workspace;
 
-use super::records::unreadable;
-use super::xlsx::{self, Sheet};
-use super::{print_table, w};
+use crate::cli::xlsx::{self, Sheet};
+use crate::cli::{print_table, w};
 
 /// The columns of the case list.
 const HEADER: [&str; 7] = [
@@ -56,28 +55,18 @@ pub struct StatusArgs {
     pub workspaces: Vec<std::path::PathBuf>,
 }
 
-/// Options of `yingsu agenda`.
-#[derive(Args, Debug)]
-pub struct AgendaArgs {
-    /// 只列出该单位的案件（yingsu.yaml 中 agencies 下的编号）
-    #[arg(long, value_name = "单位")]
-    pub agency: Option<String>,
-    /// 以 JSON 输出
-    #[arg(long)]
-    pub json: bool,
-    /// 把未结束的期限写成日历文件（iCalendar .ics）
-    #[arg(long, value_name = "文件")]
-    pub ics: Option<std::path::PathBuf>,
-}
-
 /// The agency and workflow a filter names must exist.
-fn check_names(ws: &Workspace, agency: Option<&str>, workflow: Option<&str>) -> Result<()> {
+pub(super) fn check_names(
+    ws: &Workspace,
+    agency: Option<&str>,
+    workflow: Option<&str>,
+) -> Result<()> {
     if let Some(a) = agency
         && !ws.config.agencies.contains_key(a)
     {
         let names: Vec<&str> = ws.config.agencies.keys().map(String::as_str).collect();
         let mut help = format!("可用的单位：{}", names.join("、"));
-        if let Some(n) = super::suggest::closest(a, names.iter().copied()) {
+        if let Some(n) = crate::cli::suggest::closest(a, names.iter().copied()) {
             help = format!("您是不是要输入 {n}？{help}");
         }
         return Err(Error::user(
@@ -93,11 +82,7 @@ fn check_names(ws: &Workspace, agency: Option<&str>, workflow: Option<&str>) -> 
 
 /// `yingsu status` over several workspaces: each workspace's cases, filtered, with its name in
 /// the first column.
-pub fn status_members(
-    dirs: &[std::path::PathBuf],
-    a: StatusArgs,
-    out: &mut dyn Write,
-) -> Result<()> {
+pub fn run_members(dirs: &[std::path::PathBuf], a: StatusArgs, out: &mut dyn Write) -> Result<()> {
     use rayon::prelude::*;
     if a.ics.is_some() {
         return Err(Error::user(
@@ -156,7 +141,7 @@ pub fn status_members(
             .collect();
         let s = serde_json::to_string_pretty(&v).map_err(|e| Error::Internal(e.to_string()))?;
         w(out, s)?;
-        return super::members_unreadable(unreadable_files);
+        return crate::cli::members_unreadable(unreadable_files);
     }
     if table.is_empty() {
         w(out, "没有符合条件的案件。")?;
@@ -165,7 +150,7 @@ pub fn status_members(
         let all: Vec<&StatusRow> = listed.iter().flat_map(|l| l.2.iter()).collect();
         let overdue = all
             .iter()
-            .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.overdue))
+            .filter(|r| yingsu::listing::is_overdue(r))
             .count();
         w(
             out,
@@ -176,11 +161,11 @@ pub fn status_members(
             ),
         )?;
     }
-    super::members_unreadable(unreadable_files)
+    crate::cli::members_unreadable(unreadable_files)
 }
 
 /// `yingsu status`: the cases, filtered, most pressing first.
-pub fn status(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> {
+pub fn run(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> {
     check_names(ws, a.agency.as_deref(), a.workflow.as_deref())?;
     let today = Actor::from_env()?.today();
     let status = engine::status(ws, today)?;
@@ -229,11 +214,11 @@ pub fn status(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> 
     print_table(out, &HEADER, &table)?;
     let overdue = rows
         .iter()
-        .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.overdue))
+        .filter(|r| yingsu::listing::is_overdue(r))
         .count();
     let missing = rows
         .iter()
-        .filter(|r| !r.closed && r.deadline.as_ref().is_some_and(|d| d.due.is_none()))
+        .filter(|r| yingsu::listing::lacks_start(r))
         .count();
     let mut summary = format!("共 {} 件，逾期 {overdue} 件", rows.len());
     if missing > 0 {
@@ -241,7 +226,7 @@ pub fn status(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> 
     }
     summary.push('。');
     w(out, summary)?;
-    for line in calendar_warnings(&rows) {
+    for line in calendar_hints(&rows) {
         w(out, line)?;
     }
     unreadable(&status.unreadable)
@@ -273,103 +258,14 @@ fn row_cells(r: &StatusRow) -> Vec<String> {
 }
 
 /// Write the rows' open deadlines to `file` as iCalendar.
-fn write_ics(ws: &Workspace, rows: &[StatusRow], file: &std::path::Path) -> Result<String> {
+pub(super) fn write_ics(
+    ws: &Workspace,
+    rows: &[StatusRow],
+    file: &std::path::Path,
+) -> Result<String> {
     let now = Actor::from_env()?.now.with_timezone(&chrono::Utc);
     let text = agenda::ics(rows, &format!("{}行政应诉期限", ws.config.region), now);
     let n = text.matches("BEGIN:VEVENT").count();
     yingsu::archive::write_atomic(file, text.as_bytes())?;
     Ok(format!("已写入日历文件 {}（{n} 个期限）。", file.display()))
-}
-
-/// Warnings for deadlines counted through years the holiday calendar does not cover.
-pub fn calendar_warnings(rows: &[StatusRow]) -> Vec<String> {
-    let mut years: Vec<i32> = rows
-        .iter()
-        .filter_map(|r| r.deadline.as_ref())
-        .flat_map(|d| d.uncovered_years.iter().copied())
-        .collect();
-    years.sort();
-    years.dedup();
-    if years.is_empty() {
-        return Vec::new();
-    }
-    vec![format!(
-        "提示：{}",
-        yingsu::calendar::uncovered_message(&years)
-    )]
-}
-
-/// `yingsu agenda`: overdue, due today and this week, grouped by agency, as text to paste.
-pub fn agenda(ws: &Workspace, a: AgendaArgs, out: &mut dyn Write) -> Result<()> {
-    check_names(ws, a.agency.as_deref(), None)?;
-    let today = Actor::from_env()?.today();
-    let status = engine::status(ws, today)?;
-    let filter = agenda::Filter {
-        open: true,
-        agency: a.agency,
-        ..Default::default()
-    };
-    let rows = agenda::select(status.rows, &filter, today);
-    if let Some(file) = &a.ics {
-        let note = write_ics(ws, &rows, file)?;
-        if !a.json {
-            w(out, note)?;
-        }
-    }
-    let ag = agenda::agenda(&rows, today);
-    if a.json {
-        let s = serde_json::to_string_pretty(&ag).map_err(|e| Error::Internal(e.to_string()))?;
-        w(out, s)?;
-        return unreadable(&status.unreadable);
-    }
-    const WEEKDAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
-    use chrono::Datelike;
-    w(
-        out,
-        format!(
-            "行政应诉期限提醒（{} 星期{}，本周截至{}）",
-            format_date_zh(today),
-            WEEKDAYS[today.weekday().num_days_from_monday() as usize],
-            format_date_zh(ag.week_end)
-        ),
-    )?;
-    if ag.agencies.is_empty() {
-        w(out, "本周没有到期或逾期的事项。")?;
-    }
-    for g in &ag.agencies {
-        w(out, "")?;
-        w(out, format!("【{}】", g.name))?;
-        for (label, items) in [
-            ("已逾期", &g.overdue),
-            ("今天到期", &g.today),
-            ("本周到期", &g.this_week),
-            ("待补充起算日期", &g.missing),
-        ] {
-            if items.is_empty() {
-                continue;
-            }
-            w(out, format!("{label}（{} 件）：", items.len()))?;
-            for (n, i) in items.iter().enumerate() {
-                let when = match i.due {
-                    Some(d) => format!("，应于{}前完成（{}）", format_date_zh(d), i.left),
-                    None => format!("，{}，期限无法计算", i.left),
-                };
-                w(
-                    out,
-                    format!(
-                        "  {}. {} {}（{}）{when}",
-                        n + 1,
-                        i.id,
-                        i.title,
-                        i.step_title
-                    ),
-                )?;
-            }
-        }
-    }
-    for line in calendar_warnings(&rows) {
-        w(out, "")?;
-        w(out, line)?;
-    }
-    unreadable(&status.unreadable)
 }

@@ -9,7 +9,7 @@ use yingsu::error::{Error, Result};
 use yingsu::pipeline::TypstRenderer;
 use yingsu::workspace::Workspace;
 
-use super::{print_table, w};
+use crate::cli::{print_table, w};
 
 #[derive(Subcommand, Debug)]
 pub enum CaseCommand {

@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use yingsu::error::{Error, Result};
 use yingsu::workspace;
 
-use super::open;
+use crate::cli::open;
 
 /// Which file a schema describes.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

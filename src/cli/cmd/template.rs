@@ -9,7 +9,7 @@ use clap::Subcommand;
 use yingsu::error::{Error, Result};
 use yingsu::workspace::{self, Workspace};
 
-use super::{open, print_table, w};
+use crate::cli::{open, print_table, w};
 
 #[derive(Subcommand, Debug)]
 pub enum TemplateCommand {
@@ -38,7 +38,9 @@ pub fn run(dir: &Option<PathBuf>, c: TemplateCommand, out: &mut dyn Write) -> Re
             else {
                 let names = builtin_names();
                 let mut help = format!("可用的内置模板：{}", names.join("、"));
-                if let Some(n) = super::suggest::closest(wanted, names.iter().map(String::as_str)) {
+                if let Some(n) =
+                    crate::cli::suggest::closest(wanted, names.iter().map(String::as_str))
+                {
                     help = format!("您是不是要输入 {n}？{help}");
                 }
                 return Err(Error::user(format!("没有名为 `{name}` 的内置模板"), help));

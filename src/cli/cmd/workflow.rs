@@ -8,7 +8,7 @@ use yingsu::error::{Error, Result};
 use yingsu::workflow::Workflow;
 use yingsu::workspace;
 
-use super::{open, w};
+use crate::cli::{open, w};
 
 #[derive(Subcommand, Debug)]
 pub enum WorkflowCommand {
@@ -61,7 +61,8 @@ pub fn run(dir: &Option<PathBuf>, c: WorkflowCommand, out: &mut dyn Write) -> Re
                         let names: Vec<&str> =
                             workspace::builtin_workflows().map(|(n, _)| n).collect();
                         let mut help = format!("可用的内置流程：{}", names.join("、"));
-                        if let Some(n) = super::suggest::closest(&name, names.iter().copied()) {
+                        if let Some(n) = crate::cli::suggest::closest(&name, names.iter().copied())
+                        {
                             help = format!("您是不是要输入 {n}？{help}");
                         }
                         Error::user(format!("没有名为 `{name}` 的流程"), help)
