@@ -231,9 +231,7 @@ fn demo_numbers_follow_dates() {
         let (Some(number), Some(date)) = (r["number"].as_str(), r["date"].as_str()) else {
             continue;
         };
-        let Some((registry, n)) = number
-            .strip_suffix('号')
-            .and_then(|s| s.rsplit_once('〕'))
+        let Some((registry, n)) = number.strip_suffix('号').and_then(|s| s.rsplit_once('〕'))
         else {
             panic!("{path}: 文号 {number}");
         };
@@ -256,12 +254,8 @@ fn demo_numbers_follow_dates() {
     }
     assert!(out_of_order.is_empty(), "{}", out_of_order.join("\n"));
 
-    let (code, stdout, stderr) = common::run_env(
-        &root,
-        &["validate"],
-        "2023-12-29T09:00:00+08:00",
-        &[],
-    );
+    let (code, stdout, stderr) =
+        common::run_env(&root, &["validate"], "2023-12-29T09:00:00+08:00", &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
         !format!("{stdout}{stderr}").contains("文号没有按日期先后编排"),
