@@ -555,6 +555,47 @@ fn a_city_bulletin_speaks_of_the_city() {
     );
     lacks(&text, "全区");
     lacks(&text, "镇");
+    // 公开方式 in the 附注, before the contact, as on the bureau's other documents.
+    has(
+        &text,
+        "2023年7月5日（此件公开发布）（联系人：王红，联系电话：023-60000000）",
+    );
+    // A bureau that keeps its bulletins internal changes the one line of its own template.
+    let (code, template, err) = common::run_env(
+        tmp.path(),
+        &["template", "show", "tongbao"],
+        "2023-07-05T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let line = "#let bulletin-publicity = \"此件公开发布\"";
+    assert!(template.contains(line), "{template}");
+    std::fs::create_dir_all(tmp.path().join("templates")).unwrap();
+    std::fs::write(
+        tmp.path().join("templates/tongbao.typ"),
+        template.replace(line, "#let bulletin-publicity = \"此件依申请公开\""),
+    )
+    .unwrap();
+    let (code, _, err) = common::run_env(
+        tmp.path(),
+        &[
+            "report",
+            "bulletin",
+            "--quarter",
+            "2023Q2",
+            "--date",
+            "2023-07-05",
+            "--reissue",
+        ],
+        "2023-07-05T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = pdf_text(&tmp.path().join("archive/reports/2023/bulletin-2023Q2.pdf"));
+    has(
+        &text,
+        "2023年7月5日（此件依申请公开）（联系人：王红，联系电话：023-60000000）",
+    );
 }
 
 /// An agency's own workspace: its loss report goes to the bureau it names, as a 报告 with
@@ -767,4 +808,50 @@ fn init_writes_placeholders_not_people() {
     let notice = doc(&ws, "I1", "zhenggai");
     lacks(&notice, "联系人");
     lacks(&notice, "请填写");
+}
+
+/// The 报送整改报告 deadline belongs to the 督查整改通知书 sent down to a unit that must report:
+/// a 专报 sent up to the bureau's government in its place tracks none — not in `status`, not in
+/// the document's data — while the notice keeps its deadline (20 working days from 2023-07-05).
+#[test]
+fn a_report_to_the_government_tracks_no_rectification_deadline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = open(tmp.path(), &bureau_config("重庆市渝北区", "区", "渝北"));
+    rectification(&ws, "R1", "scjgj");
+    rectification(&ws, "R2", "qzf");
+    assert_eq!(docs(&ws, "R2", "zhuanbao").len(), 1);
+    let record = |id: &str, template: &str| -> Value {
+        let pdf = &docs(&ws, id, template)[0];
+        serde_json::from_str(&std::fs::read_to_string(pdf.with_extension("json")).unwrap()).unwrap()
+    };
+    assert_eq!(record("R2", "zhuanbao")["data"]["deadline"], Value::Null);
+    assert_eq!(
+        record("R1", "zhenggai")["data"]["deadline"]["title"],
+        "报送整改报告"
+    );
+    let text = doc(&ws, "R1", "zhenggai");
+    has(
+        &text,
+        "请你单位于2023年8月2日前完成整改，并将整改情况书面报送区司法局。",
+    );
+    let up = doc(&ws, "R2", "zhuanbao");
+    lacks(&up, "整改情况书面报送");
+    lacks(&up, "2023年8月2日");
+
+    let (code, out, err) =
+        common::run_env(tmp.path(), &["status"], "2023-07-06T09:00:00+08:00", &[]);
+    assert_eq!(code, 0, "{err}");
+    let line = |id: &str| -> String {
+        out.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} in\n{out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        line("R1"),
+        "R1 督查整改 下发整改通知 区市场监管局 2023-08-02 报送整改报告 19个工作日"
+    );
+    assert_eq!(line("R2"), "R2 督查整改 下发整改通知 区政府 —");
 }
