@@ -699,37 +699,40 @@ fn loss_report_says_each_thing_once() {
     lacks(&notice, "涉及案件：");
 }
 
-/// 公开方式 in the 附注 (the clerk's choice), and the 答复类别 at the top left when asked for.
-#[test]
-fn reply_letter_prints_publicity_and_class() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = open(tmp.path(), &bureau_config("重庆市渝北区", "区", "渝北"));
+/// A proposal `id` taken to its reply, with `replied` facts.
+fn reply(ws: &Workspace, id: &str, replied: Value) {
     new_case(
-        &ws,
+        ws,
         "proposal",
-        "T1",
+        id,
         "2023-03-01T09:00:00+08:00",
         json!({"kind": "政协提案", "proposal_title": "关于推进出庭应诉的建议", "proposer": "民进区工委", "assigned_date": "2023-03-01", "handler": "sfj"}),
     );
     advance(
-        &ws,
-        "T1",
+        ws,
+        id,
         "drafted",
         "2023-04-01T09:00:00+08:00",
         json!({"background": ["基本情况。"], "work": ["工作：开展工作。"], "next_steps": ["计划：继续推进。"]}),
     );
     advance(
-        &ws,
-        "T1",
+        ws,
+        id,
         "signed",
         "2023-05-01T09:00:00+08:00",
         json!({"signer": "局长张建国", "sign_date": "2023-05-04"}),
     );
-    advance(
+    advance(ws, id, "replied", "2023-05-08T09:00:00+08:00", replied);
+}
+
+/// 公开方式 in the 附注 (the clerk's choice), and the 答复类别 at the top left when asked for.
+#[test]
+fn reply_letter_prints_publicity_and_class() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = open(tmp.path(), &bureau_config("重庆市渝北区", "区", "渝北"));
+    reply(
         &ws,
         "T1",
-        "replied",
-        "2023-05-08T09:00:00+08:00",
         json!({"reply_date": "2023-05-08", "reply_class": "B", "show_class": true, "publicity": "此件公开发布"}),
     );
     let text = doc(&ws, "T1", "fuhan");
@@ -738,6 +741,39 @@ fn reply_letter_prints_publicity_and_class() {
     has(
         &text,
         "2023年5月8日（此件公开发布）（联系人：王红，联系电话：023-60000000）",
+    );
+}
+
+/// By default the 答复类别 is recorded but not marked on the letter (the bureau's own reply to
+/// 提案第003号 bears none), and a reply prints no 公开方式 unless the clerk chose one.
+#[test]
+fn reply_letter_records_the_class_without_marking_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = open(tmp.path(), &bureau_config("重庆市渝北区", "区", "渝北"));
+    reply(
+        &ws,
+        "T2",
+        json!({"reply_date": "2023-05-08", "reply_class": "A"}),
+    );
+    let text = doc(&ws, "T2", "fuhan");
+    assert!(
+        text.starts_with("重庆市渝北区司法局渝北司函〔2023〕1号重庆市渝北区司法局关于"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("重庆市渝北区司法局2023年5月8日（联系人：王红，联系电话：023-60000000）"),
+        "{text}"
+    );
+    let (code, out, err) = common::run_env(
+        tmp.path(),
+        &["case", "show", "T2"],
+        "2023-05-08T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().any(|l| l == "  答复类别      A"),
+        "{out}"
     );
 }
 
