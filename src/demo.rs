@@ -179,7 +179,7 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             &ws,
             &renderer,
             "2023Q1",
-            "区政府各部门，各镇人民政府、街道办事处",
+            &ws.config.words().addressees.unwrap_or_default(),
             "sfj",
             NaiveDate::from_ymd_opt(2023, 4, 10).unwrap_or_default(),
             false,

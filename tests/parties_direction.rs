@@ -1,7 +1,7 @@
 //! Issue 26: the documents name the right parties, go in the right direction and speak the
 //! bureau's own words. Workspaces at each level (a district, a city and a county bureau, and an
 //! agency's own workspace) render their documents through the engine and the real typesetter;
-//! the tests read the PDFs back (pdftotext) and assert the exact text of the parts concerned.
+//! the tests read the documents back (from their frozen records) and assert the exact text of the parts concerned.
 
 use std::path::{Path, PathBuf};
 
@@ -86,23 +86,15 @@ fn advance(ws: &Workspace, id: &str, to: &str, at: &str, facts: Value) {
         .unwrap_or_else(|e| panic!("{id} → {to}: {e}"));
 }
 
-/// The text of a PDF as one string: lines joined, page numbers left out.
+/// The text of an archived PDF as one string: lines joined, page numbers left out — read from
+/// its frozen record laid out again (tests/common/text.rs), not by a PDF reader.
 fn pdf_text(pdf: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed by this test");
-    assert!(out.status.success(), "pdftotext {}", pdf.display());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.trim())
-        .filter(|l| !(l.starts_with('—') && l.ends_with('—')))
-        .collect::<Vec<_>>()
-        .join("")
-        .replace([' ', '\u{c}', '\u{3000}'], "")
+    let root = pdf
+        .ancestors()
+        .find(|d| d.join("yingsu.yaml").is_file())
+        .expect("an archived document lies in a workspace");
+    let ws = Workspace::open(root).unwrap();
+    common::text::archived_text(&ws, &TypstRenderer::new(), pdf)
 }
 
 /// The archived documents of case `id` made by `template`.
@@ -771,10 +763,7 @@ fn reply_letter_records_the_class_without_marking_it() {
         &[],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(
-        out.lines().any(|l| l == "  答复类别      A"),
-        "{out}"
-    );
+    assert!(out.lines().any(|l| l == "  答复类别      A"), "{out}");
 }
 
 // ------------------------------------------------------------------ configuration checks

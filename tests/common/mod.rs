@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod frames;
+pub mod text;
 
 use std::path::Path;
 use std::sync::Mutex;
