@@ -122,10 +122,10 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
         documents: Vec::new(),
         steps: 0,
     };
-    for item in &items {
-        let c = match item {
-            DemoItem::Case(c) => c,
-            DemoItem::Check(k) => {
+    for event in timeline(&items)? {
+        let (c, i, s) = match event {
+            Event::Step(c, i, s) => (c, i, s),
+            Event::Check(k) => {
                 let actor = demo_actor(&k.at)?;
                 let period = crate::stats::Period::parse(&k.check)?;
                 let mut archive = crate::stats::Archive::load(&ws)?;
@@ -151,29 +151,25 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
                 continue;
             }
         };
-        for (i, s) in c.steps.iter().enumerate() {
-            let actor = demo_actor(&s.at)?;
-            let sets = s
-                .facts
-                .iter()
-                .map(|(k, v)| format!("{k}={}", as_set(v)))
-                .collect();
-            let input = Input {
-                sets,
-                ..Default::default()
-            };
-            let r = if i == 0 && !c.opened {
-                engine::new_case(&ws, &c.workflow, &c.id, &input, &actor, &renderer)
-            } else {
-                engine::advance(&ws, &c.id, &s.step, &input, &actor, &renderer)
-            }
-            .map_err(|e| {
-                Error::Internal(format!("演示案件 {} 的步骤 {} 失败：{e}", c.id, s.step))
-            })?;
-            report.steps += 1;
-            for d in &r.documents {
-                report.documents.push((d.title.clone(), d.file.clone()));
-            }
+        let actor = demo_actor(&s.at)?;
+        let sets = s
+            .facts
+            .iter()
+            .map(|(k, v)| format!("{k}={}", as_set(v)))
+            .collect();
+        let input = Input {
+            sets,
+            ..Default::default()
+        };
+        let r = if i == 0 && !c.opened {
+            engine::new_case(&ws, &c.workflow, &c.id, &input, &actor, &renderer)
+        } else {
+            engine::advance(&ws, &c.id, &s.step, &input, &actor, &renderer)
+        }
+        .map_err(|e| Error::Internal(format!("演示案件 {} 的步骤 {} 失败：{e}", c.id, s.step)))?;
+        report.steps += 1;
+        for d in &r.documents {
+            report.documents.push((d.title.clone(), d.file.clone()));
         }
     }
     // The supervision reports: the bureau's quarterly bulletin and an agency's monthly return,
@@ -183,7 +179,7 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             &ws,
             &renderer,
             "2023Q1",
-            "区政府各部门，各镇人民政府、街道办事处",
+            &ws.config.words().addressees.unwrap_or_default(),
             "sfj",
             NaiveDate::from_ymd_opt(2023, 4, 10).unwrap_or_default(),
             false,
@@ -220,11 +216,52 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
     Ok(report)
 }
 
+/// One thing the demo does on a day: a case's step (the case, the step's index in it, the step)
+/// or a run of `check --open`.
+enum Event<'a> {
+    Step(&'a DemoCase, usize, &'a DemoStep),
+    Check(&'a DemoCheck),
+}
+
+/// The demo's items as the office would do them: every case's steps and every check merged by
+/// date, so the numbers a registry gives follow the documents' dates (as `validate` expects).
+/// Things done on the same day keep the order `cases.yaml` lists them in; a case's own steps
+/// must be listed in date order.
+fn timeline(items: &[DemoItem]) -> Result<Vec<Event<'_>>> {
+    let mut events: Vec<(NaiveDate, Event<'_>)> = Vec::new();
+    for item in items {
+        match item {
+            DemoItem::Check(k) => events.push((demo_date(&k.at)?, Event::Check(k))),
+            DemoItem::Case(c) => {
+                let mut last = NaiveDate::MIN;
+                for (i, s) in c.steps.iter().enumerate() {
+                    let date = demo_date(&s.at)?;
+                    if date < last {
+                        return Err(Error::Internal(format!(
+                            "演示案件 {} 的步骤 {} 早于前一步骤",
+                            c.id, s.step
+                        )));
+                    }
+                    last = date;
+                    events.push((date, Event::Step(c, i, s)));
+                }
+            }
+        }
+    }
+    // A stable sort: the same day keeps the listed order.
+    events.sort_by_key(|(date, _)| *date);
+    Ok(events.into_iter().map(|(_, e)| e).collect())
+}
+
+fn demo_date(at: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(at, "%Y-%m-%d")
+        .map_err(|e| Error::Internal(format!("demo date {at}: {e}")))
+}
+
 /// The demo's clerk, at 9 o'clock Beijing time on day `at` (2023-04-10).
 fn demo_actor(at: &str) -> Result<Actor> {
     let tz = FixedOffset::east_opt(8 * 3600).ok_or_else(|| Error::Internal("tz".into()))?;
-    let date = NaiveDate::parse_from_str(at, "%Y-%m-%d")
-        .map_err(|e| Error::Internal(format!("demo date {at}: {e}")))?;
+    let date = demo_date(at)?;
     let now = tz
         .from_local_datetime(&date.and_hms_opt(9, 0, 0).unwrap_or_default())
         .single()

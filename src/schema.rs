@@ -246,6 +246,7 @@ pub fn workflow() -> Value {
                 "anyOf": [{"type": "string"}, length()],
             },
             "when": condition("期限适用的条件"),
+            "document": text("设定这一期限的文书（这一步 documents 中的模板名）：只在这一步生成该文书时计算期限"),
             "required": flag("起算日期缺少时不允许进入这一步"),
         }),
         &["title", "from", "days"],

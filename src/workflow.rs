@@ -120,6 +120,11 @@ pub struct DeadlineSpec {
     pub days: Spanned<DaysSpec>,
     #[serde(default)]
     pub when: Option<Spanned<String>>,
+    /// The document of this step that sets the deadline (its template): the deadline runs only
+    /// when the step issues that document, so a 报送整改报告 deadline follows the 督查整改通知书
+    /// sent down to a unit and never a 专报 sent up in its place.
+    #[serde(default)]
+    pub document: Option<Spanned<String>>,
     /// The step may not be taken while this deadline applies and its start date is missing
     /// (otherwise the deadline shows as “待补充” until the date is added).
     #[serde(default)]
@@ -558,6 +563,27 @@ impl Workflow {
                 }
                 if let Some(w) = &dl.when {
                     self.check_expr(&mut e, w, &w.value, &fields, &field_list);
+                }
+                if let Some(doc) = &dl.document
+                    && !step.documents.iter().any(|d| d.template.value == doc.value)
+                {
+                    e.push(
+                        self.at(
+                            doc,
+                            format!(
+                                "期限“{}”所属的文书 `{}` 不是步骤 `{sname}` 生成的文书",
+                                dl.title, doc.value
+                            ),
+                        )
+                        .help(format!(
+                            "document 写这一步 documents 中的模板名：{}",
+                            step.documents
+                                .iter()
+                                .map(|d| d.template.value.as_str())
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        )),
+                    );
                 }
             }
             for o in &step.opens {

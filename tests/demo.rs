@@ -1,7 +1,10 @@
 //! The demo's documents as a reviewer reads them: `yingsu demo` builds the demonstration
-//! workspace, and the text of every PDF it issues (extracted with `pdftotext`) must equal
+//! workspace, and the text of every PDF it issues must equal
 //! `tests/expected/demo/<path of the PDF>.txt` — the files a person reads through for wording.
-//! Known faults of wording are looked for in every one of them.
+//! The text is read from the Typst frames of each document laid out again from its frozen record
+//! (the `.json` beside the PDF), after checking that this layout exports the archived PDF byte
+//! for byte (tests/common/text.rs): one line per laid-out line, so no PDF reader's version
+//! changes what is compared. Known faults of wording are looked for in every one of them.
 //!
 //! `YINGSU_BLESS=1 cargo test --test demo` writes the texts and the sample images in `docs/` (the
 //! statistics reports' first pages, a 文件 and a 信函 first page, the whole bulletin) that differ
@@ -10,6 +13,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use yingsu::Workspace;
+use yingsu::render::TypstRenderer;
 
 mod common;
 
@@ -21,20 +27,11 @@ fn bless() -> bool {
     common::bless::blessing()
 }
 
-/// The text of a PDF, its blank lines left out.
-fn text(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed by this test");
-    assert!(out.status.success(), "pdftotext {}", pdf.display());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty() && *l != "\u{c}")
-        .map(|l| format!("{}\n", l.trim_start_matches('\u{c}')))
+/// The text of an archived PDF, one laid-out line per line (see tests/common/text.rs).
+fn text(ws: &Workspace, renderer: &TypstRenderer, pdf: &Path) -> String {
+    common::text::archived_lines(ws, renderer, pdf)
+        .into_iter()
+        .map(|l| format!("{l}\n"))
         .collect()
 }
 
@@ -77,6 +74,8 @@ fn demo_documents_read_as_expected() {
     common::demo_at(&ws);
     let archive = ws.join("archive");
     let found = pdfs(&archive);
+    let workspace = Workspace::open(&ws).unwrap();
+    let renderer = TypstRenderer::new();
     assert!(found.len() >= 60, "{} documents", found.len());
     let expected_dir = root().join("tests/expected/demo");
     let expected_path = |rel: &str| expected_dir.join(format!("{rel}.txt"));
@@ -85,7 +84,7 @@ fn demo_documents_read_as_expected() {
     let mut differ = Vec::new();
     let mut blessed = Vec::new();
     for (rel, pdf) in &found {
-        let got = text(pdf);
+        let got = text(&workspace, &renderer, pdf);
         for (bad, what) in FAULTS {
             if got.contains(bad) {
                 faults.push(format!("{rel}: {what} (“{bad}”)"));

@@ -218,3 +218,51 @@ fn demo_data_reads_as_a_legal_officer_wrote_it() {
         failures.join("\n")
     );
 }
+
+/// The demo issues its documents in date order across cases, as an office does: in every
+/// registry (a 文号's prefix and year) a later number never bears an earlier date, and
+/// `validate` on the demo gives no 提示 that numbers are out of date order.
+#[test]
+fn demo_numbers_follow_dates() {
+    let (_tmp, root) = the_demo();
+    // Every numbered record: registry (the 文号 up to its number), number, date, path.
+    let mut registries: BTreeMap<String, Vec<(u32, String, String)>> = BTreeMap::new();
+    for (path, r) in records(&root) {
+        let (Some(number), Some(date)) = (r["number"].as_str(), r["date"].as_str()) else {
+            continue;
+        };
+        let Some((registry, n)) = number.strip_suffix('号').and_then(|s| s.rsplit_once('〕'))
+        else {
+            panic!("{path}: 文号 {number}");
+        };
+        registries.entry(registry.to_string()).or_default().push((
+            n.parse().unwrap(),
+            date.to_string(),
+            path,
+        ));
+    }
+    let issued: usize = registries.values().map(Vec::len).sum();
+    assert_eq!(issued, 23, "numbered demo documents: {registries:?}");
+    let mut out_of_order = Vec::new();
+    for (registry, mut docs) in registries {
+        docs.sort();
+        for pair in docs.windows(2) {
+            if pair[1].1 < pair[0].1 {
+                out_of_order.push(format!("{registry}: {:?} 早于 {:?}", pair[1], pair[0]));
+            }
+        }
+    }
+    assert!(out_of_order.is_empty(), "{}", out_of_order.join("\n"));
+
+    let (code, stdout, stderr) =
+        common::run_env(&root, &["validate"], "2023-12-29T09:00:00+08:00", &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        !format!("{stdout}{stderr}").contains("文号没有按日期先后编排"),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        stdout.starts_with("检查通过：3 个流程，13 个模板，31 个案件。\n"),
+        "{stdout}"
+    );
+}

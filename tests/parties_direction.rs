@@ -1,7 +1,7 @@
 //! Issue 26: the documents name the right parties, go in the right direction and speak the
 //! bureau's own words. Workspaces at each level (a district, a city and a county bureau, and an
 //! agency's own workspace) render their documents through the engine and the real typesetter;
-//! the tests read the PDFs back (pdftotext) and assert the exact text of the parts concerned.
+//! the tests read the documents back (from their frozen records) and assert the exact text of the parts concerned.
 
 use std::path::{Path, PathBuf};
 
@@ -86,23 +86,15 @@ fn advance(ws: &Workspace, id: &str, to: &str, at: &str, facts: Value) {
         .unwrap_or_else(|e| panic!("{id} → {to}: {e}"));
 }
 
-/// The text of a PDF as one string: lines joined, page numbers left out.
+/// The text of an archived PDF as one string: lines joined, page numbers left out — read from
+/// its frozen record laid out again (tests/common/text.rs), not by a PDF reader.
 fn pdf_text(pdf: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed by this test");
-    assert!(out.status.success(), "pdftotext {}", pdf.display());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.trim())
-        .filter(|l| !(l.starts_with('—') && l.ends_with('—')))
-        .collect::<Vec<_>>()
-        .join("")
-        .replace([' ', '\u{c}', '\u{3000}'], "")
+    let root = pdf
+        .ancestors()
+        .find(|d| d.join("yingsu.yaml").is_file())
+        .expect("an archived document lies in a workspace");
+    let ws = Workspace::open(root).unwrap();
+    common::text::archived_text(&ws, &TypstRenderer::new(), pdf)
 }
 
 /// The archived documents of case `id` made by `template`.
@@ -555,6 +547,47 @@ fn a_city_bulletin_speaks_of_the_city() {
     );
     lacks(&text, "全区");
     lacks(&text, "镇");
+    // 公开方式 in the 附注, before the contact, as on the bureau's other documents.
+    has(
+        &text,
+        "2023年7月5日（此件公开发布）（联系人：王红，联系电话：023-60000000）",
+    );
+    // A bureau that keeps its bulletins internal changes the one line of its own template.
+    let (code, template, err) = common::run_env(
+        tmp.path(),
+        &["template", "show", "tongbao"],
+        "2023-07-05T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let line = "#let bulletin-publicity = \"此件公开发布\"";
+    assert!(template.contains(line), "{template}");
+    std::fs::create_dir_all(tmp.path().join("templates")).unwrap();
+    std::fs::write(
+        tmp.path().join("templates/tongbao.typ"),
+        template.replace(line, "#let bulletin-publicity = \"此件依申请公开\""),
+    )
+    .unwrap();
+    let (code, _, err) = common::run_env(
+        tmp.path(),
+        &[
+            "report",
+            "bulletin",
+            "--quarter",
+            "2023Q2",
+            "--date",
+            "2023-07-05",
+            "--reissue",
+        ],
+        "2023-07-05T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = pdf_text(&tmp.path().join("archive/reports/2023/bulletin-2023Q2.pdf"));
+    has(
+        &text,
+        "2023年7月5日（此件依申请公开）（联系人：王红，联系电话：023-60000000）",
+    );
 }
 
 /// An agency's own workspace: its loss report goes to the bureau it names, as a 报告 with
@@ -658,37 +691,40 @@ fn loss_report_says_each_thing_once() {
     lacks(&notice, "涉及案件：");
 }
 
-/// 公开方式 in the 附注 (the clerk's choice), and the 答复类别 at the top left when asked for.
-#[test]
-fn reply_letter_prints_publicity_and_class() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = open(tmp.path(), &bureau_config("重庆市渝北区", "区", "渝北"));
+/// A proposal `id` taken to its reply, with `replied` facts.
+fn reply(ws: &Workspace, id: &str, replied: Value) {
     new_case(
-        &ws,
+        ws,
         "proposal",
-        "T1",
+        id,
         "2023-03-01T09:00:00+08:00",
         json!({"kind": "政协提案", "proposal_title": "关于推进出庭应诉的建议", "proposer": "民进区工委", "assigned_date": "2023-03-01", "handler": "sfj"}),
     );
     advance(
-        &ws,
-        "T1",
+        ws,
+        id,
         "drafted",
         "2023-04-01T09:00:00+08:00",
         json!({"background": ["基本情况。"], "work": ["工作：开展工作。"], "next_steps": ["计划：继续推进。"]}),
     );
     advance(
-        &ws,
-        "T1",
+        ws,
+        id,
         "signed",
         "2023-05-01T09:00:00+08:00",
         json!({"signer": "局长张建国", "sign_date": "2023-05-04"}),
     );
-    advance(
+    advance(ws, id, "replied", "2023-05-08T09:00:00+08:00", replied);
+}
+
+/// 公开方式 in the 附注 (the clerk's choice), and the 答复类别 at the top left when asked for.
+#[test]
+fn reply_letter_prints_publicity_and_class() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = open(tmp.path(), &bureau_config("重庆市渝北区", "区", "渝北"));
+    reply(
         &ws,
         "T1",
-        "replied",
-        "2023-05-08T09:00:00+08:00",
         json!({"reply_date": "2023-05-08", "reply_class": "B", "show_class": true, "publicity": "此件公开发布"}),
     );
     let text = doc(&ws, "T1", "fuhan");
@@ -698,6 +734,36 @@ fn reply_letter_prints_publicity_and_class() {
         &text,
         "2023年5月8日（此件公开发布）（联系人：王红，联系电话：023-60000000）",
     );
+}
+
+/// By default the 答复类别 is recorded but not marked on the letter (the bureau's own reply to
+/// 提案第003号 bears none), and a reply prints no 公开方式 unless the clerk chose one.
+#[test]
+fn reply_letter_records_the_class_without_marking_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = open(tmp.path(), &bureau_config("重庆市渝北区", "区", "渝北"));
+    reply(
+        &ws,
+        "T2",
+        json!({"reply_date": "2023-05-08", "reply_class": "A"}),
+    );
+    let text = doc(&ws, "T2", "fuhan");
+    assert!(
+        text.starts_with("重庆市渝北区司法局渝北司函〔2023〕1号重庆市渝北区司法局关于"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("重庆市渝北区司法局2023年5月8日（联系人：王红，联系电话：023-60000000）"),
+        "{text}"
+    );
+    let (code, out, err) = common::run_env(
+        tmp.path(),
+        &["case", "show", "T2"],
+        "2023-05-08T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().any(|l| l == "  答复类别      A"), "{out}");
 }
 
 // ------------------------------------------------------------------ configuration checks
@@ -767,4 +833,50 @@ fn init_writes_placeholders_not_people() {
     let notice = doc(&ws, "I1", "zhenggai");
     lacks(&notice, "联系人");
     lacks(&notice, "请填写");
+}
+
+/// The 报送整改报告 deadline belongs to the 督查整改通知书 sent down to a unit that must report:
+/// a 专报 sent up to the bureau's government in its place tracks none — not in `status`, not in
+/// the document's data — while the notice keeps its deadline (20 working days from 2023-07-05).
+#[test]
+fn a_report_to_the_government_tracks_no_rectification_deadline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = open(tmp.path(), &bureau_config("重庆市渝北区", "区", "渝北"));
+    rectification(&ws, "R1", "scjgj");
+    rectification(&ws, "R2", "qzf");
+    assert_eq!(docs(&ws, "R2", "zhuanbao").len(), 1);
+    let record = |id: &str, template: &str| -> Value {
+        let pdf = &docs(&ws, id, template)[0];
+        serde_json::from_str(&std::fs::read_to_string(pdf.with_extension("json")).unwrap()).unwrap()
+    };
+    assert_eq!(record("R2", "zhuanbao")["data"]["deadline"], Value::Null);
+    assert_eq!(
+        record("R1", "zhenggai")["data"]["deadline"]["title"],
+        "报送整改报告"
+    );
+    let text = doc(&ws, "R1", "zhenggai");
+    has(
+        &text,
+        "请你单位于2023年8月2日前完成整改，并将整改情况书面报送区司法局。",
+    );
+    let up = doc(&ws, "R2", "zhuanbao");
+    lacks(&up, "整改情况书面报送");
+    lacks(&up, "2023年8月2日");
+
+    let (code, out, err) =
+        common::run_env(tmp.path(), &["status"], "2023-07-06T09:00:00+08:00", &[]);
+    assert_eq!(code, 0, "{err}");
+    let line = |id: &str| -> String {
+        out.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} in\n{out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        line("R1"),
+        "R1 督查整改 下发整改通知 区市场监管局 2023-08-02 报送整改报告 19个工作日"
+    );
+    assert_eq!(line("R2"), "R2 督查整改 下发整改通知 区政府 —");
 }

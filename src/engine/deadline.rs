@@ -316,13 +316,21 @@ fn pending(
         return Vec::new();
     };
     let ctx = ExprContext::new(ws, wf, id, step, facts, today);
+    let holds = |w: &Option<crate::yaml::Spanned<String>>| {
+        w.as_ref()
+            .map(|w| ctx.eval_bool(&w.value, facts).unwrap_or(false))
+            .unwrap_or(true)
+    };
     spec.deadlines
         .iter()
+        .filter(|d| holds(&d.when))
+        // A deadline set by a document runs only when the step issues that document.
         .filter(|d| {
-            d.when
-                .as_ref()
-                .map(|w| ctx.eval_bool(&w.value, facts).unwrap_or(false))
-                .unwrap_or(true)
+            d.document.as_ref().is_none_or(|doc| {
+                spec.documents
+                    .iter()
+                    .any(|s| s.template.value == doc.value && holds(&s.when))
+            })
         })
         .filter_map(|d| {
             let setting = match &d.days.value {
