@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! case file ──> facts as of a step ──> workflow step ──> document request ──> document data
-//!  case.rs       engine/view.rs         engine/step.rs     engine/issue.rs       document.rs
+//!  case.rs       view.rs                engine/step.rs     engine/issue.rs       document.rs
 //!  yaml.rs       engine/input.rs        workflow.rs, expr.rs
 //!
 //!   ──> Typst template ──> PDF ──────────────> archive
@@ -19,9 +19,10 @@
 //! - [`yaml`] parses every user-written YAML file and turns parser errors into Chinese diagnostics.
 //! - [`config`] is `yingsu.yaml`; [`workspace`] is the folder layout and resource resolution.
 //! - [`workflow`] defines and validates workflows; [`expr`] evaluates their conditions.
-//! - [`case`] is the case file; [`facts`] the values in it.
-//! - [`engine`] loads cases ([`engine::store`]), coerces input ([`engine::input`]), gives the one
-//!   view of a case's facts ([`engine::view`]), moves cases through steps ([`engine::step`]),
+//! - [`case`] is the case file; [`facts`] the values in it; [`view`] the one view of a case's
+//!   facts as of a step.
+//! - [`engine`] loads cases ([`engine::store`]), coerces input ([`engine::input`]), moves cases
+//!   through steps ([`engine::step`]),
 //!   issues documents ([`engine::issue`]) and computes deadlines ([`engine::deadline`]).
 //! - [`document`] is what a template receives; [`render`] is the Typst adapter (the engine's
 //!   [`engine::DocumentRenderer`]); [`typeset`] owns Typst itself.
@@ -63,6 +64,7 @@ pub mod schema;
 pub mod stats;
 pub mod suggest;
 pub mod typeset;
+pub mod view;
 pub mod workflow;
 pub mod workspace;
 pub mod yaml;

@@ -45,8 +45,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::case::{Case, DocRecord, HistoryEntry};
-use crate::engine::CaseView;
 use crate::error::Result;
+use crate::view::CaseView;
 use crate::workspace::Workspace;
 use crate::yaml::Spanned;
 
@@ -705,9 +705,16 @@ impl<'i, 'w> CaseRef<'i, 'w> {
     }
 }
 
+/// How a case is made from the text of its file (`id`, path, text): the load policy, which
+/// the engine owns and gives the index when it opens it (`engine::store::load_source`). The
+/// index keeps what this gives; it never decides what a case is.
+pub type Loader = for<'w> fn(&'w Workspace, &str, &Path, String) -> Result<CaseView<'w>>;
+
 /// The case index of a workspace (see the module documentation). Shared by the threads that
 /// load cases; [`CaseIndex::save`] writes what changed.
 pub struct CaseIndex {
+    /// The load policy (see [`Loader`]).
+    load: Loader,
     dir: PathBuf,
     cases_dir: PathBuf,
     fingerprint: String,
@@ -773,8 +780,8 @@ impl CaseIndex {
     /// The index of `ws` for its case files (all of them: the entries of any other file are
     /// dropped when it is saved), read in parallel; empty where it is missing, unreadable or
     /// made for other inputs (and everywhere when the index is switched off, or the case
-    /// folder is not a plain folder).
-    pub fn open(ws: &Workspace, paths: &[&Path]) -> CaseIndex {
+    /// folder is not a plain folder). A case parsed from its file is made by `load`.
+    pub fn open(ws: &Workspace, paths: &[&Path], load: Loader) -> CaseIndex {
         use rayon::prelude::*;
         let dir = super::dir(ws);
         let cases_dir = ws.cases_dir();
@@ -810,6 +817,7 @@ impl CaseIndex {
             HashMap::new()
         };
         CaseIndex {
+            load,
             dir,
             cases_dir,
             fingerprint,
@@ -857,7 +865,8 @@ impl CaseIndex {
     ) -> Result<(CaseView<'w>, Option<String>)> {
         let key = if self.enabled { self.key(path) } else { None };
         let Some(key) = key else {
-            return crate::engine::store::load_file(ws, id, path).map(|v| (v, None));
+            let source = crate::workspace::read_text(&ws.root, path)?;
+            return (self.load)(ws, id, path, source).map(|v| (v, None));
         };
         let shard = self.shards.get(&key.0);
         let entry = shard.and_then(|s| Some((s.entry(&key.1)?, s)));
@@ -898,7 +907,7 @@ impl CaseIndex {
             }
             return Ok((view, Some(sha)));
         }
-        match crate::engine::store::load_source(ws, id, path, source) {
+        match (self.load)(ws, id, path, source) {
             Ok(view) => {
                 // The encoding is exact by construction (every field, numbers as serde_json
                 // holds them, positions rebuilt from their own numbers); builds with debug
