@@ -32,7 +32,8 @@
 //!   as they enter; [`casenum`] reads and normalises 案号.
 //! - [`diagram`] draws a workflow as a picture (SVG, through Typst).
 //! - [`schema`] describes the YAML files as JSON Schema for editors.
-//! - [`error`] is how all of the above report problems.
+//! - [`error`] is how all of the above report problems; [`settings`] is what the environment
+//!   says (`YINGSU_*`), read by the command line only.
 //!
 //! The library never prints and never parses arguments: the command line (`src/main.rs` and
 //! `src/cli/`, one file per command group) parses arguments, calls the library and prints what
@@ -61,6 +62,7 @@ pub mod numbers;
 pub mod prose;
 pub mod render;
 pub mod schema;
+pub mod settings;
 pub mod stats;
 pub mod suggest;
 pub mod typeset;
@@ -71,4 +73,5 @@ pub mod yaml;
 
 pub use engine::{Actor, Input, StepReport};
 pub use error::{Diagnostic, Error, Result};
+pub use settings::Settings;
 pub use workspace::Workspace;

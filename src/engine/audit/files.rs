@@ -17,7 +17,7 @@ pub fn registries<'a>(
     ws: &Workspace,
     docs: impl IntoIterator<Item = &'a IssuedDoc>,
 ) -> (Vec<String>, Vec<Diagnostic>) {
-    let mut held = crate::numbers::held_in_records(&ws.root);
+    let mut held = crate::numbers::held_in_records_with(&ws.root, ws.settings().index);
     held.extend(docs.into_iter().filter_map(|d| {
         crate::numbers::Held::of(d.number.as_deref()?, Some(d.key.clone()), &d.file)
     }));
@@ -42,7 +42,7 @@ pub fn issued_files<'a>(
         return Vec::new();
     }
     let dir = crate::index::dir(ws);
-    let enabled = crate::index::enabled();
+    let enabled = ws.settings().index;
     let mut known = std::collections::HashSet::new();
     if enabled
         && let Some(bytes) = crate::derived::read_derived(&dir.join(ISSUED_FILE))

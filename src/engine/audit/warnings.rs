@@ -12,7 +12,7 @@ use crate::workspace::Workspace;
 /// workspace's calendar (the official table with `yingsu.yaml`'s local days). With `only`, just
 /// what concerns those documents (PDFs relative to the workspace). Voided documents are left out.
 pub fn document_warnings(ws: &Workspace, only: Option<&[String]>) -> Vec<String> {
-    let records = crate::numbers::records_in_archive(&ws.root);
+    let records = crate::numbers::records_in_archive_with(&ws.root, ws.settings().index);
     let shown = |r: &crate::numbers::RecordLine| {
         let title = if r.title.is_empty() {
             r.file.clone()
