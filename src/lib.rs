@@ -8,7 +8,7 @@
 //!  yaml.rs       engine/input.rs        workflow.rs, expr.rs
 //!
 //!   ──> Typst template ──> PDF ──────────────> archive
-//!       render/            typeset/            archive.rs, numbers.rs
+//!       render/            typeset/            archive.rs, numbers/
 //!       templates/*.typ                        (atomic batches, document numbers)
 //! ```
 //!
