@@ -10,7 +10,7 @@
 //! document each number belongs to.
 //!
 //! Its rooms: this module allocates (a [`Registry`] locked for one command, [`Numbering`] for
-//! one step); [`held`] reads what the issued documents hold; [`restore`] checks and restores the
+//! one step); `held` reads what the issued documents hold; `restore` checks and restores the
 //! registries against them.
 
 mod held;

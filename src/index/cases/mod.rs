@@ -35,8 +35,8 @@
 //! An entry made by a command that wanted only summaries (`stats`) holds no parsed case: the
 //! first command that needs the case parses the file and keeps it then.
 //!
-//! Its rooms: [`codec`] (the binary encoding of a case), [`shard`] (the files, per case folder),
-//! [`marks`] (validate's clean marks); this module is the load policy — when an entry is
+//! Its rooms: `codec` (the binary encoding of a case), `shard` (the files, per case folder),
+//! `marks` (validate's clean marks); this module is the load policy — when an entry is
 //! believed, and what a command reading a case through the index gets.
 
 mod codec;
