@@ -4,11 +4,11 @@
 //!
 //! ```text
 //! case file ──> facts as of a step ──> workflow step ──> document request ──> document data
-//!  case.rs       engine/view.rs         engine/step.rs     engine/issue/         document/
+//!  case.rs       view.rs                engine/step.rs     engine/issue/         document/
 //!  yaml.rs       engine/input.rs        workflow.rs, expr.rs
 //!
 //!   ──> Typst template ──> PDF ──────────────> archive
-//!       render/            typeset/            archive.rs, numbers.rs
+//!       render/            typeset/            archive.rs, numbers/
 //!       templates/*.typ                        (atomic batches, document numbers)
 //! ```
 //!
@@ -20,9 +20,10 @@
 //!   [`yaml_edit`] changes one entry of such a file in place, keeping its comments.
 //! - [`config`] is `yingsu.yaml`; [`workspace`] is the folder layout and resource resolution.
 //! - [`workflow`] defines and validates workflows; [`expr`] evaluates their conditions.
-//! - [`case`] is the case file; [`facts`] the values in it.
-//! - [`engine`] loads cases ([`engine::store`]), coerces input ([`engine::input`]), gives the one
-//!   view of a case's facts ([`engine::view`]), moves cases through steps ([`engine::step`]),
+//! - [`case`] is the case file; [`facts`] the values in it; [`view`] the one view of a case's
+//!   facts as of a step.
+//! - [`engine`] loads cases ([`engine::store`]), coerces input ([`engine::input`]), moves cases
+//!   through steps ([`engine::step`]),
 //!   issues documents ([`engine::issue`]) and computes deadlines ([`engine::deadline`]).
 //! - [`document`] is what a template receives (a pure function, and the request types);
 //!   [`render`] is the Typst adapter, which receives complete data and never calls back;
@@ -34,7 +35,8 @@
 //!   as they enter; [`casenum`] reads and normalises 案号.
 //! - [`diagram`] draws a workflow as a picture (SVG, through Typst).
 //! - [`schema`] describes the YAML files as JSON Schema for editors.
-//! - [`error`] is how all of the above report problems.
+//! - [`error`] is how all of the above report problems; [`settings`] is what the environment
+//!   says (`YINGSU_*`), read by the command line only.
 //!
 //! The library never prints and never parses arguments: the command line (`src/main.rs` and
 //! `src/cli/`, one file per command group) parses arguments, calls the library and prints what
@@ -66,10 +68,12 @@ pub mod pipeline;
 pub mod prose;
 pub mod render;
 pub mod schema;
+pub mod settings;
 pub mod stats;
 pub mod suggest;
 pub mod typeset;
 pub mod validate;
+pub mod view;
 pub mod workflow;
 pub mod workspace;
 pub mod yaml;
@@ -77,4 +81,5 @@ pub mod yaml_edit;
 
 pub use engine::{Actor, Input, StepReport};
 pub use error::{Diagnostic, Error, Result};
+pub use settings::Settings;
 pub use workspace::Workspace;

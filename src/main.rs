@@ -5,6 +5,9 @@
 mod cli;
 
 fn main() {
+    // What the environment says (`YINGSU_*`): read here, once, for the whole library (see
+    // `yingsu::settings`).
+    yingsu::Settings::from_env().install();
     let mut args = std::env::args_os().skip(1);
     if args
         .next()

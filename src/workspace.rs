@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, WorkCalendar};
 use crate::error::{Diagnostic, Error, Result};
+use crate::settings::Settings;
 use crate::workflow::{Context, Workflow};
 
 mod embedded {
@@ -162,6 +163,8 @@ pub struct Workspace {
     /// All `.typ` files by virtual path (workspace files override built-in ones).
     pub templates: BTreeMap<String, Template>,
     notifier: Option<Notifier>,
+    /// What the environment says (see [`crate::settings`]).
+    settings: Settings,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -189,6 +192,11 @@ pub fn builtin_templates() -> impl Iterator<Item = (&'static str, &'static str)>
 impl Workspace {
     /// Find the workspace containing `start` (it or an ancestor holds `yingsu.yaml`) and open it.
     pub fn discover(start: &Path) -> Result<Workspace> {
+        Workspace::discover_with(start, Settings::current().clone())
+    }
+
+    /// [`Workspace::discover`] with `settings`.
+    pub fn discover_with(start: &Path, settings: Settings) -> Result<Workspace> {
         let start = start
             .canonicalize()
             .map_err(|e| Error::io("打开目录", start, e))?;
@@ -198,7 +206,7 @@ impl Workspace {
             // Something named yingsu.yaml that is not a file is a workspace gone wrong, not
             // a folder without one: said as it is, not searched past.
             match std::fs::metadata(&cfg) {
-                Ok(m) if m.is_file() => return Workspace::open(d),
+                Ok(m) if m.is_file() => return Workspace::open_with(d, settings),
                 Ok(m) => {
                     let what = if m.is_dir() {
                         "是一个文件夹"
@@ -225,8 +233,14 @@ impl Workspace {
         ))
     }
 
-    /// Open the workspace at `root`, loading and validating its configuration and workflows.
+    /// Open the workspace at `root`, loading and validating its configuration and workflows
+    /// (with the process's settings, [`Settings::current`]).
     pub fn open(root: &Path) -> Result<Workspace> {
+        Workspace::open_with(root, Settings::current().clone())
+    }
+
+    /// [`Workspace::open`] with `settings`.
+    pub fn open_with(root: &Path, settings: Settings) -> Result<Workspace> {
         let root = root.to_path_buf();
         let cfg_path = root.join("yingsu.yaml");
         let source = read_text(&root, &cfg_path)?;
@@ -350,7 +364,13 @@ impl Workspace {
             workflows,
             templates,
             notifier: None,
+            settings,
         })
+    }
+
+    /// What the environment says (see [`crate::settings`]).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// A path as the user reads it: relative to the workspace when inside it.
@@ -600,7 +620,7 @@ impl Workspace {
                 self.root.join(p)
             });
         }
-        dirs.extend(bundled_font_dirs());
+        dirs.extend(bundled_font_dirs_with(&self.settings));
         dirs.into_iter().filter(|d| d.is_dir()).collect()
     }
 
@@ -608,8 +628,7 @@ impl Workspace {
     /// `yingsu.yaml` says `system_fonts: false` or the environment sets `YINGSU_SYSTEM_FONTS=0`
     /// (for output that must not depend on the computer).
     pub fn system_font_dirs(&self) -> Vec<PathBuf> {
-        let off = std::env::var("YINGSU_SYSTEM_FONTS").is_ok_and(|v| v.trim() == "0");
-        if !self.config.system_fonts || off {
+        if !self.config.system_fonts || !self.settings.system_fonts {
             return Vec::new();
         }
         crate::typeset::system_font_dirs()
@@ -663,14 +682,17 @@ fn check_config_file_names(config: &crate::config::Config, file: &Path) -> Resul
     errors.into_result()
 }
 
-/// Font folders shipped with the program: `$YINGSU_FONTS`, or `fonts/` beside the executable
-/// (or in `../share/yingsu/`). The default fonts themselves are compiled into the program and
-/// come after every folder (see [`crate::typeset::Typesetter::with_default_fonts`]).
+/// [`bundled_font_dirs_with`] the process's settings.
 pub fn bundled_font_dirs() -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    if let Some(p) = std::env::var_os("YINGSU_FONTS") {
-        v.extend(std::env::split_paths(&p));
-    }
+    bundled_font_dirs_with(Settings::current())
+}
+
+/// Font folders shipped with the program: `$YINGSU_FONTS` ([`Settings::fonts`]), or `fonts/`
+/// beside the executable (or in `../share/yingsu/`). The default fonts themselves are compiled
+/// into the program and come after every folder (see
+/// [`crate::typeset::Typesetter::with_default_fonts`]).
+pub fn bundled_font_dirs_with(settings: &Settings) -> Vec<PathBuf> {
+    let mut v = settings.fonts.clone();
     if let Ok(exe) = std::env::current_exe()
         && let Some(dir) = exe.parent()
     {

@@ -34,6 +34,7 @@ use serde::Serialize;
 
 use crate::case::DocRecord;
 use crate::error::{Error, Result};
+use crate::settings::Settings;
 
 pub use context::ExprContext;
 pub use deadline::{
@@ -51,8 +52,8 @@ pub use store::{Unreadable, case_files, case_path, load_all, load_case, release}
 pub use undo::{UndoReport, undo};
 pub use view::CaseView;
 
-/// Who acts and when: taken from the environment, overridable for reproducible runs
-/// (`YINGSU_NOW=2023-05-08T09:00:00+08:00`, `YINGSU_USER=张三`).
+/// Who acts and when: from the settings (`YINGSU_NOW=2023-05-08T09:00:00+08:00`,
+/// `YINGSU_USER=张三`, else the login name; see [`crate::settings`]), the clock otherwise.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub who: String,
@@ -63,22 +64,31 @@ pub struct Actor {
 const MAX_ACTOR_CHARS: usize = 64;
 
 impl Actor {
+    /// The actor of the process's settings ([`Settings::current`], which the command line
+    /// installs from the environment). Prefer [`Actor::from_settings`] with the workspace's.
     pub fn from_env() -> Result<Actor> {
-        let now = match std::env::var("YINGSU_NOW") {
-            Ok(s) => DateTime::parse_from_rfc3339(s.trim()).map_err(|_| {
+        Actor::from_settings(Settings::current())
+    }
+
+    /// The actor `settings` give: a time given is checked, and the name must fit on one line
+    /// of a history entry.
+    pub fn from_settings(settings: &Settings) -> Result<Actor> {
+        let now = match &settings.now {
+            Some(s) => DateTime::parse_from_rfc3339(s.trim()).map_err(|_| {
                 Error::user(
                     format!("环境变量 YINGSU_NOW 的值 `{s}` 不是有效的时间"),
                     "请写成 2023-05-08T09:00:00+08:00 的形式，或删除该变量以使用当前时间",
                 )
             })?,
-            Err(_) => chrono::Local::now().fixed_offset(),
+            None => chrono::Local::now().fixed_offset(),
         };
-        let (var, who) = match std::env::var("YINGSU_USER") {
-            Ok(who) => ("YINGSU_USER", who),
-            Err(_) => (
+        let (var, who) = match &settings.user {
+            Some(who) => ("YINGSU_USER", who.clone()),
+            None => (
                 "USER",
-                std::env::var("USER")
-                    .ok()
+                settings
+                    .login
+                    .clone()
                     .filter(|u| !u.trim().is_empty())
                     .unwrap_or_else(|| "经办人".into()),
             ),

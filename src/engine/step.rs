@@ -74,7 +74,7 @@ pub(crate) fn prepare_new<'w>(
     let given = input::read_input(ws, wf, input)?;
     input::check_glyphs(wf, &given, &|c| renderer.covers(ws, c))?;
     if let Some(number) = given.get("case_number").and_then(|v| v.as_str()) {
-        store::check_case_number_unused(ws, number, id)?;
+        super::audit::check_case_number_unused(ws, number, id)?;
     }
     let start = wf.spec.start.value.clone();
     let year = actor.now.year();

@@ -13,7 +13,8 @@ use crate::workspace::Workspace;
 use crate::yaml;
 
 use super::input;
-use super::view::CaseView;
+use crate::engine::audit::history;
+use crate::view::CaseView;
 
 /// All case files: `(id, path)` of every `cases/<year>/<id>.yaml`, in path order (folders,
 /// then files, each sorted by name). Read with one directory listing per folder: every command
@@ -315,7 +316,7 @@ pub fn load_source<'w>(
     let view = CaseView { case, wf, typed };
     // A value of the history that its field cannot hold (a hearing on 2023-02-30) would be
     // read as missing by every figure and report: the case is not read until it is put right.
-    let problems = super::audit::history_values(ws, &view, &|_| true);
+    let problems = history::history_values(ws, &view, &|_| true);
     if !problems.is_empty() {
         return Err(Error::Many(problems));
     }
@@ -398,7 +399,7 @@ impl serde::Serialize for Unreadable {
 /// The case index for these case files, all the workspace has (see [`crate::index::cases`]).
 pub fn case_index(ws: &Workspace, files: &[(String, PathBuf)]) -> CaseIndex {
     let paths: Vec<&std::path::Path> = files.iter().map(|(_, p)| p.as_path()).collect();
-    CaseIndex::open(ws, &paths)
+    CaseIndex::open(ws, &paths, load_source)
 }
 
 /// Every case file, loaded in parallel, in path order; the files that could not be read are
@@ -469,45 +470,15 @@ pub fn release(views: Vec<CaseView<'_>>) {
     std::thread::spawn(move || drop(owned));
 }
 
-/// A 案号 belongs to one case: refused when another case (not withdrawn) has the same 案号,
-/// however its brackets and spaces are written.
-pub fn check_case_number_unused(ws: &Workspace, number: &str, id: &str) -> Result<()> {
-    let Some(wanted) = crate::casenum::normalize(number) else {
-        return Ok(());
-    };
-    // Each case's 案号 as the audit keeps it (normalized, none when withdrawn): from the case
-    // index while the file is unchanged, so a new case does not read the whole archive.
-    let (holders, _, index) = each_case(ws, |index, other, path| {
-        if other == id {
-            return Ok(None);
-        }
-        let case = crate::index::cases::CaseRef::new(index, ws, other, path);
-        let summary: super::audit::AuditSummary =
-            case.summary(super::audit::AUDIT_KIND, |v| super::audit::summary(ws, v))?;
-        Ok((summary.case_number.as_deref() == Some(wanted.as_str()))
-            .then(|| (other.to_string(), path.to_path_buf())))
-    })?;
-    index.save();
-    if let Some((other, path)) = holders.into_iter().flatten().next() {
-        return Err(Error::user(
-            format!("案号{wanted}已用于案件 {other}（{}）", ws.rel(&path)),
-            format!(
-                "同一案号只建一个案件：用 `yingsu case show {other}` 查看它；二审、再审的案号不同（行终、行再），请核对"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Steps recorded without the documents their workflow issues at them, in every readable case
-/// (see [`super::audit::missing_documents`]): `(case file, line, message)`, from the case index
+/// (see [`history::missing_documents`]): `(case file, line, message)`, from the case index
 /// while a case file is unchanged.
 pub fn steps_missing_documents(ws: &Workspace) -> Result<Vec<(String, usize, String)>> {
     type Missing = Vec<(String, usize, String)>;
     let (found, _, index) = each_case(ws, |index, id, path| {
         let case = crate::index::cases::CaseRef::new(index, ws, id, path);
         case.summary::<Missing, _>("missing-documents-1", |v| {
-            super::audit::missing_documents(ws, v)
+            history::missing_documents(ws, v)
                 .into_iter()
                 .map(|d| (ws.rel(&v.case.path), d.pos.map_or(0, |p| p.line), d.message))
                 .collect()

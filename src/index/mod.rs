@@ -47,7 +47,8 @@ impl RenderIndex {
         let path = dir(ws).join(RENDER_FILE);
         let mut entries = HashMap::new();
         let mut settled = HashMap::new();
-        if enabled()
+        let enabled = ws.settings().index;
+        if enabled
             && let Some(text) =
                 crate::derived::read_derived(&path).and_then(|bytes| String::from_utf8(bytes).ok())
             && text.lines().next() == Some(RENDER_HEADER)
@@ -69,7 +70,7 @@ impl RenderIndex {
             }
         }
         RenderIndex {
-            path: enabled().then_some(path),
+            path: enabled.then_some(path),
             entries: Mutex::new(entries),
             settled: Mutex::new(settled),
             dirty: Mutex::new(false),
@@ -197,7 +198,9 @@ fn fonts_fingerprint(dir: &Path, h: &mut Sha256) {
     }
 }
 
-/// Whether the derived indexes may be used (see [`cases::ENV_SWITCH`]).
+/// Whether the derived indexes may be used by the process's settings (see
+/// [`crate::settings::Settings::index`]); with a workspace at hand, ask its settings instead
+/// (`ws.settings().index`), which it was opened with.
 pub fn enabled() -> bool {
     cases::enabled()
 }

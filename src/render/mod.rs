@@ -73,7 +73,7 @@ impl TypstRenderer {
             .lock()
             .map_err(|_| Error::Internal("typesetter cache poisoned".into()))?;
         let built = map.entry(key).or_insert_with_key(|(dirs, system)| {
-            let cache = if crate::index::enabled() {
+            let cache = if ws.settings().index {
                 FaceCache::open(
                     crate::index::dir(ws).join(FONT_CACHE_FILE),
                     crate::index::program_key(),
@@ -194,7 +194,7 @@ fn font_setup(ws: &Workspace) -> bounded::FontSetup {
     bounded::FontSetup {
         dirs: ws.font_dirs(),
         system: ws.system_font_dirs(),
-        cache: crate::index::enabled().then(|| {
+        cache: ws.settings().index.then(|| {
             (
                 crate::index::dir(ws).join(FONT_CACHE_FILE),
                 crate::index::program_key(),
