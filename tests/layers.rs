@@ -504,3 +504,81 @@ fn the_cycle_finder_finds_circles_and_only_circles() {
     assert!(cycles(&folders).is_empty());
     assert_eq!(cycles(&collapsed(&folders)), vec![vec!["x", "y"]]);
 }
+
+/// The lower stages never reach up: the document data and the Typst adapter receive complete
+/// data and import nothing from the engine, the statistics or the pipeline that feeds them; the
+/// index is a cache below the engine.
+#[test]
+fn lower_stages_import_nothing_above_them() {
+    let graph = module_graph(&src());
+    let above = |m: &str| {
+        [
+            "engine", "stats", "pipeline", "validate", "listing", "demo", "cli",
+        ]
+        .iter()
+        .any(|a| m == *a || m.starts_with(&format!("{a}::")))
+    };
+    let mut wrong = Vec::new();
+    for (m, targets) in &graph {
+        let lower = ["document", "render", "index", "typeset", "view", "numbers"]
+            .iter()
+            .any(|l| m == l || m.starts_with(&format!("{l}::")));
+        if !lower {
+            continue;
+        }
+        for t in targets.iter().filter(|t| above(t)) {
+            wrong.push(format!("  {m} -> {t}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "a lower stage imports a higher one (pass what it needs in instead):\n{}",
+        wrong.join("\n")
+    );
+    // The rule bites: the graph does see the pipeline calling down into both.
+    assert!(graph["pipeline"].contains("render") && graph["pipeline"].contains("document"));
+}
+
+/// The built-in step names written as string literals in `text` (comment lines and test
+/// blocks left out).
+fn step_names_in(text: &str) -> Vec<&'static str> {
+    let steps = [
+        "\"notice\"",
+        "\"appearance\"",
+        "\"judgment\"",
+        "\"loss_review\"",
+        "\"closed\"",
+    ];
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect();
+    let code = without_tests(&lines.join("\n"));
+    steps.into_iter().filter(|s| code.contains(s)).collect()
+}
+
+/// Workflow semantics are declared in the workflow YAML (`statistics:`), never by a step's
+/// name in library code: a bureau's own workflow with other names must count the same.
+#[test]
+fn no_built_in_step_name_is_written_in_library_code() {
+    // The reader bites: a name in code is found, one in a comment or a test block is not.
+    let sample = "fn f() { g(\"appearance\") }\n// \"judgment\"\n#[cfg(test)]\nmod tests { fn t() { h(\"closed\") } }";
+    assert_eq!(step_names_in(sample), ["\"appearance\""]);
+    let mut found = Vec::new();
+    for f in rust_files(&src()) {
+        if f.components().any(|c| c.as_os_str() == "cli") {
+            continue; // help texts and examples of the command line
+        }
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        for s in step_names_in(&text) {
+            found.push(format!("  {}: {s}", f.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "step names in library code:\n{}",
+        found.join("\n")
+    );
+}

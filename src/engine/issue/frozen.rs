@@ -10,8 +10,6 @@ use crate::document::{DocRequest, DocumentRenderer};
 use crate::error::{Error, Result};
 use crate::workspace::Workspace;
 
-use super::rerender::Known;
-
 /// What is kept beside an issued document (`<document>.json`): everything its template
 /// received, and the PDF's hash. `render` makes the document again from it byte for byte, and
 /// compares it with what the document would receive now: a difference is reported, applied
@@ -247,7 +245,7 @@ pub(super) fn document_changes(
     req: &DocRequest,
     (frozen, current): (&Value, &Value),
     (file, frozen_sha): (&str, &str),
-    known: &Known<'_>,
+    (index, inputs): (&crate::index::RenderIndex, &str),
 ) -> Result<Vec<String>> {
     let groups = changed_groups(frozen, current);
     if groups.is_empty() {
@@ -257,12 +255,12 @@ pub(super) fn document_changes(
     // workspace is not typeset again for it on the next run.
     let differs = |what: &str, data: &Value| -> Result<bool> {
         let key = format!("{file}#now{what}");
-        let inputs = crate::index::document_inputs(known.inputs, data);
-        let sha = match known.index.gave(&key, &inputs) {
+        let inputs = crate::index::document_inputs(inputs, data);
+        let sha = match index.gave(&key, &inputs) {
             Some(sha) => sha,
             None => {
                 let sha = archive::sha256(&renderer.render_data(ws, req, data)?);
-                known.index.record(&key, &inputs, &sha);
+                index.record(&key, &inputs, &sha);
                 sha
             }
         };

@@ -8,7 +8,8 @@
 //! - [`frozen`]: the record kept beside each issued document, and drift against today's data;
 //! - [`rerender`]: when `render` makes the cases' documents again ([`render_cases`]: same
 //!   requests, same numbers, only changed files rewritten);
-//! - [`reports`]: the issued reports under `render --all`.
+//! - [`reports`]: the issued reports under `render --all`;
+//! - [`run`]: what a `render` run knows (the render index, the inputs) and what it reports.
 //!
 //! The request types and the [`DocumentRenderer`] seam that turns a request into its data and
 //! PDF live in [`crate::document`]; they are named here too.
@@ -18,6 +19,7 @@ pub mod issuing;
 pub mod reports;
 pub mod request;
 pub mod rerender;
+pub mod run;
 
 pub use crate::document::{DocRequest, DocumentRenderer, Prepared};
 pub use frozen::{Drift, Frozen, Replaced, data_hash, differences, frozen_path, record_edited};
@@ -26,4 +28,5 @@ pub use reports::{IssuedReport, issued_reports, report_ident};
 pub use request::{
     StepAt, StepDocument, issuer_of, number_key, request, step_deadline, step_documents,
 };
-pub use rerender::{RenderOutcome, Rendered, render_cases, year_folder};
+pub use rerender::{RenderOutcome, render_cases, year_folder};
+pub use run::Rendered;

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::workspace::Workspace;
 
 use super::frozen::{Drift, Frozen};
-use super::rerender::{Known, Rendered};
+use super::run::{Known, Rendered};
 
 /// An issued report (a bulletin, a monthly return) as found in `archive/reports/<year>/`: its
 /// PDF and its frozen record (relative to the workspace), either of which may be missing.

@@ -17,21 +17,11 @@ use super::super::{Actor, view::CaseView};
 use super::frozen::{Drift, Frozen, document_changes, frozen_path, record_edited};
 use super::reports::rerender_reports;
 use super::request::{bare_request, number_key, request, step_at};
+use super::run::{Known, Rendered};
 
 /// The year folder a case file lives in (`cases/<year>/<id>.yaml`): its documents' folder too.
 pub fn year_folder(path: &Path) -> Option<i32> {
     path.parent()?.file_name()?.to_str()?.parse().ok()
-}
-
-/// A document re-rendered by `render`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Rendered {
-    pub case_id: String,
-    pub record: DocRecord,
-    pub changed: bool,
-    /// Whether it was typeset in this run (not when the render index knew its inputs give the
-    /// PDF on disk).
-    pub typeset: bool,
 }
 
 /// What `render` did: the documents made again, and (for all cases) the case files that could
@@ -302,39 +292,6 @@ fn listed(view: &CaseView<'_>) -> Option<Vec<Listed>> {
     Some(out)
 }
 
-/// The render index and the workspace's inputs fingerprint, for [`rerender_case`].
-pub(super) struct Known<'a> {
-    pub(super) index: &'a crate::index::RenderIndex,
-    pub(super) inputs: &'a str,
-    /// The case index's fingerprint (empty without one: then nothing is settled).
-    cases: &'a str,
-    /// When the run started (for [`crate::index::outcome_key`]).
-    now: i64,
-    /// The number registries, read once when a re-issue first needs them.
-    registered: std::sync::OnceLock<crate::numbers::Registered>,
-}
-
-impl Known<'_> {
-    /// The key under which the document `file` (relative to the workspace) of a case whose
-    /// file hashes to `case_sha` is settled: nothing it depends on changed since a run found
-    /// it intact and unchanged (the program, templates, fonts, configuration, workflows, the
-    /// case file, the PDF and its frozen record; see [`crate::index::outcome_key`]). `None`
-    /// without a case index, or when the PDF or its record is missing or too new.
-    fn key(&self, ws: &Workspace, file: &str, case_sha: &str) -> Option<String> {
-        if self.cases.is_empty() {
-            return None;
-        }
-        crate::index::outcome_key(
-            self.inputs,
-            self.cases,
-            case_sha,
-            &ws.root.join(file),
-            &ws.root.join(frozen_path(file)),
-            self.now,
-        )
-    }
-}
-
 /// One case of [`render_cases`]: its documents, and the files to move into place.
 #[allow(clippy::too_many_arguments)]
 fn rerender_case(
@@ -471,7 +428,7 @@ fn rerender_case(
                     &req,
                     (&f.data, &current),
                     (&file, &sha),
-                    known,
+                    (known.index, known.inputs),
                 )?;
                 if sha != recorded {
                     // Its own data gives other bytes: a template or font changed since, or the
