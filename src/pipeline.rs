@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::document::{self, Computed, DocRequest, DocumentRenderer};
+use crate::document::{self, Computed, DocRequest, DocumentRenderer, Preview};
 use crate::error::Result;
 use crate::workspace::Workspace;
 
@@ -51,6 +51,10 @@ impl DocumentRenderer for TypstRenderer {
 
     fn render_data(&self, ws: &Workspace, req: &DocRequest, data: &Value) -> Result<Vec<u8>> {
         self.pdf(ws, req, data)
+    }
+
+    fn preview(&self, ws: &Workspace, req: &DocRequest, data: &Value) -> Result<Preview> {
+        TypstRenderer::preview(self, ws, req, data)
     }
 
     fn covers(&self, ws: &Workspace, c: char) -> bool {

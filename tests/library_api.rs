@@ -237,6 +237,17 @@ fn a_preview_is_typeset_as_a_draft_without_a_number() {
         ]
     );
     let preview = engine::preview(&ws, &plan, 1, &r).unwrap();
+    // The pages for a screen: one SVG per page of the PDF, text drawn as outlines.
+    let pages = pdf_text(&preview.pdf).matches('\u{c}').count();
+    assert!(pages >= 1);
+    assert_eq!(preview.pages.len(), pages, "one image per page");
+    for p in &preview.pages {
+        assert!(
+            p.starts_with("<svg") && p.contains("<path"),
+            "{}",
+            &p[..80.min(p.len())]
+        );
+    }
     let text = pdf_text(&preview.pdf);
     for word in ["草稿", "未编号", "未印发", "的情况说明"] {
         assert!(text.contains(word), "{word} missing:\n{text}");

@@ -20,7 +20,7 @@ use crate::facts;
 use crate::facts::FieldType;
 use crate::workflow::Workflow;
 
-pub use request::{DocRequest, DocumentRenderer, Prepared};
+pub use request::{DocRequest, DocumentRenderer, Prepared, Preview};
 
 /// What was computed for a document outside this module and is passed in: the step's deadline
 /// (by the engine) and the statistics' figures (by the statistics).

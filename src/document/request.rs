@@ -27,10 +27,27 @@ pub trait DocumentRenderer: Sync {
         self.render(ws, request)
     }
 
+    /// `request` typeset from `data` for a screen (a draft a clerk reviews): its PDF and,
+    /// where the renderer can draw them, its pages as SVG images (none otherwise).
+    fn preview(&self, ws: &Workspace, request: &DocRequest, data: &Value) -> Result<Preview> {
+        Ok(Preview {
+            pdf: self.render_data(ws, request, data)?,
+            pages: Vec::new(),
+        })
+    }
+
     /// Whether documents can show character `c` (a renderer without fonts can show anything).
     fn covers(&self, _ws: &Workspace, _c: char) -> bool {
         true
     }
+}
+
+/// A document typeset for a screen: its PDF, and its pages as SVG images (text drawn as
+/// outlines, so the browser needs no font).
+#[derive(Debug, Clone, Default)]
+pub struct Preview {
+    pub pdf: Vec<u8>,
+    pub pages: Vec<String>,
 }
 
 /// Everything needed to render one document.

@@ -207,11 +207,13 @@ pub fn plan_advance(
 }
 
 /// A planned document typeset as it would be printed, marked as a draft and without a
-/// number. Nothing is written and no number is taken.
+/// number: its PDF and its pages as SVG images for a screen. Nothing is written and no number
+/// is taken.
 #[derive(Debug, Clone)]
 pub struct Preview {
     pub title: String,
     pub pdf: Vec<u8>,
+    pub pages: Vec<String>,
 }
 
 /// Typeset document `index` of `plan` as a draft (see [`Preview`]).
@@ -235,10 +237,11 @@ pub fn preview(
     if let Some(d) = data.get_mut("doc").and_then(Value::as_object_mut) {
         d.insert("draft".into(), Value::Bool(true));
     }
-    let pdf = renderer.render_data(ws, &doc.request, &data)?;
+    let typeset = renderer.preview(ws, &doc.request, &data)?;
     Ok(Preview {
         title: doc.title.clone(),
-        pdf,
+        pdf: typeset.pdf,
+        pages: typeset.pages,
     })
 }
 

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::document::DocRequest;
+use crate::document::{DocRequest, Preview};
 use crate::error::{Error, Result};
 use crate::typeset::{FaceCache, Job, Typesetter};
 use crate::workspace::Workspace;
@@ -134,6 +134,29 @@ impl TypstRenderer {
     ) -> Result<Vec<u8>> {
         let job = self.job_with(ws, req, data.clone())?;
         self.typeset(ws, req, &job)
+    }
+
+    /// The document `req` asks for, typeset from `data` for a screen: its PDF and its pages as
+    /// SVG. A workspace's own templates run in the bounded worker, which gives the PDF only.
+    pub fn preview(
+        &self,
+        ws: &Workspace,
+        req: &DocRequest,
+        data: &serde_json::Value,
+    ) -> Result<Preview> {
+        let job = self.job_with(ws, req, data.clone())?;
+        if bounded::worker_program().is_some() && has_own_templates(ws) {
+            return Ok(Preview {
+                pdf: self.typeset(ws, req, &job)?,
+                pages: Vec::new(),
+            });
+        }
+        let main = format!("{}.typ", req.template);
+        let ts = self.typesetter_to_typeset(ws)?;
+        let (pdf, pages) = ts
+            .pdf_and_pages(&job)
+            .map_err(|e| template_error(ws, &req.what(), &main, e))?;
+        Ok(Preview { pdf, pages })
     }
 
     /// Whether the workspace's body fonts can show character `c` (when the fonts cannot be

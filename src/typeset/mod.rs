@@ -333,6 +333,29 @@ impl Typesetter {
     pub fn pdf(&self, job: &Job) -> Result<Vec<u8>, TypesetError> {
         self.check_coverage(&job.data)?;
         let document = self.layout(job)?;
+        self.export(job, &document)
+    }
+
+    /// Like [`Typesetter::pdf`], also drawing each page as SVG (text as outlines) from the
+    /// same compilation: what a preview on screen shows.
+    pub fn pdf_and_pages(&self, job: &Job) -> Result<(Vec<u8>, Vec<String>), TypesetError> {
+        self.check_coverage(&job.data)?;
+        let document = self.layout(job)?;
+        let pdf = self.export(job, &document)?;
+        let options = typst_svg::SvgOptions {
+            render_bleed: false,
+            pretty: false,
+        };
+        let pages = document
+            .pages()
+            .iter()
+            .map(|p| typst_svg::svg(p, &options))
+            .collect();
+        Ok((pdf, pages))
+    }
+
+    /// The PDF/A-2b of a laid-out job (refused past [`MAX_PAGES`] pages).
+    fn export(&self, job: &Job, document: &PagedDocument) -> Result<Vec<u8>, TypesetError> {
         if document.pages().len() > MAX_PAGES {
             return Err(TypesetError::TooLong {
                 pages: document.pages().len(),
@@ -340,7 +363,7 @@ impl Typesetter {
             });
         }
         let options = pdf_options(job)?;
-        typst_pdf::pdf(&document, &options).map_err(|errors| {
+        typst_pdf::pdf(document, &options).map_err(|errors| {
             // A world to resolve the errors' positions, made only when there are errors.
             match world::JobWorld::new(self, job) {
                 Ok(world) => TypesetError::Pdf(error::convert(&world, &errors)),
