@@ -18,7 +18,8 @@
 //!
 //! - [`yaml`] parses every user-written YAML file and turns parser errors into Chinese diagnostics;
 //!   [`yaml_edit`] changes one entry of such a file in place, keeping its comments.
-//! - [`config`] is `yingsu.yaml`; [`workspace`] is the folder layout and resource resolution.
+//! - [`config`] is `yingsu.yaml`; [`config_file`] writes changes back to it, keeping its comments;
+//!   [`workspace`] is the folder layout and resource resolution.
 //! - [`workflow`] defines and validates workflows; [`expr`] evaluates their conditions.
 //! - [`case`] is the case file; [`facts`] the values in it; [`view`] the one view of a case's
 //!   facts as of a step.
@@ -47,6 +48,7 @@ pub mod calendar;
 pub mod case;
 pub mod casenum;
 pub mod config;
+pub mod config_file;
 pub mod demo;
 pub mod derived;
 pub mod diagram;
