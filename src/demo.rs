@@ -180,7 +180,7 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             &renderer,
             "2023Q1",
             &ws.config.words().addressees.unwrap_or_default(),
-            "sfj",
+            None,
             NaiveDate::from_ymd_opt(2023, 4, 10).unwrap_or_default(),
             false,
         )?,

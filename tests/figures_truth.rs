@@ -399,7 +399,8 @@ fn units_follow_the_configured_order_with_one_name_form() {
     // The bulletin: its table, chart and lists.
     let ws = Workspace::open(dir.path()).unwrap();
     let date = chrono::NaiveDate::from_ymd_opt(2026, 4, 10).unwrap();
-    let made = yingsu::stats::bulletin(&ws, &Noop, "2026Q1", "各单位", "sfj", date, false).unwrap();
+    let made =
+        yingsu::stats::bulletin(&ws, &Noop, "2026Q1", "各单位", Some("sfj"), date, false).unwrap();
     let record = dir.path().join(made.file.replace(".pdf", ".json"));
     let rec: Value = serde_json::from_str(&std::fs::read_to_string(record).unwrap()).unwrap();
     let d = &rec["data"];
@@ -680,7 +681,8 @@ fn bulletin_sentences_say_what_was_counted() {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
     let renderer = yingsu::render::TypstRenderer::new();
     let made =
-        yingsu::stats::bulletin(&ws, &renderer, "2026Q1", "各单位", "sfj", date, false).unwrap();
+        yingsu::stats::bulletin(&ws, &renderer, "2026Q1", "各单位", Some("sfj"), date, false)
+            .unwrap();
     let text = pdf_text(&dir.path().join(&made.file));
     for sentence in [
         "2026年第一季度，以区政府为被告的行政诉讼案件，人民法院发出负责人出庭应诉通知2件，其中已开庭1件、尚未开庭1件；已开庭的案件中负责人出庭应诉1件，出庭应诉率100%。已审结的一审案件1件，其中行政机关败诉1件（判决赔偿1件），败诉率100%。",

@@ -752,6 +752,6 @@ fn an_agency_renders_every_document_it_issues() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "错误：发文机关 `sfj` 不在 yingsu.yaml 的 issuers 中\n = 帮助：可用的发文机关：scjgj\n"
+        "错误：季度出庭应诉情况通报由司法局印发，本工作区没有司法局的发文机关\n = 帮助：这是司法局工作区的命令；本工作区若属于司法局，在 yingsu.yaml 的 issuers 下添加司法局（如 sfj），或写 bureau: {issuer: 司法局的编号}\n"
     );
 }

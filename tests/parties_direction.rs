@@ -876,7 +876,49 @@ fn a_report_to_the_government_tracks_no_rectification_deadline() {
     };
     assert_eq!(
         line("R1"),
-        "R1 督查整改 下发整改通知 区市场监管局 2023-08-02 报送整改报告 19个工作日"
+        "R1 督查整改 印发整改通知或专报 区市场监管局 2023-08-02 报送整改报告 19个工作日"
     );
-    assert_eq!(line("R2"), "R2 督查整改 下发整改通知 区政府 —");
+    assert_eq!(line("R2"), "R2 督查整改 印发整改通知或专报 区政府 —");
+
+    // A report sent up waits for no rectification report: it is filed, and only the unit
+    // that was sent a notice reports back.
+    let (code, _, err) = common::run_env(
+        tmp.path(),
+        &[
+            "case",
+            "advance",
+            "R2",
+            "report_received",
+            "--set",
+            "report_date=2023-07-20",
+            "--set",
+            "report_summary=已整改",
+        ],
+        "2023-07-20T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("错误：转到“收到整改报告”（report_received）的条件不满足"),
+        "{err}"
+    );
+    let (code, out, err) = common::run_env(
+        tmp.path(),
+        &["case", "advance", "R2", "filed"],
+        "2023-07-20T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("专报已报送归档"), "{out}");
+    let (code, _, err) = common::run_env(
+        tmp.path(),
+        &["case", "advance", "R1", "filed"],
+        "2023-07-20T09:00:00+08:00",
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("错误：转到“专报已报送归档”（filed）的条件不满足"),
+        "{err}"
+    );
 }

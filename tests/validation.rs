@@ -319,7 +319,7 @@ fn a_missing_prefix_is_refused_with_the_line_to_add() {
         &common::FakeRenderer::default(),
         "2023Q1",
         "各单位",
-        "sfj",
+        Some("sfj"),
         chrono::NaiveDate::from_ymd_opt(2023, 4, 10).unwrap(),
         false,
     )

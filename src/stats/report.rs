@@ -224,17 +224,28 @@ pub fn monthly(
     })
 }
 
-/// The quarterly bulletin of the justice bureau (numbered by `issuer`).
+/// The quarterly bulletin of the justice bureau, numbered by `issuer` (by default the bureau's
+/// issuer, `bureau.issuer` of `yingsu.yaml`). A workspace without a justice bureau (an
+/// agency's) issues none.
 pub fn bulletin(
     ws: &Workspace,
     renderer: &dyn DocumentRenderer,
     quarter: &str,
     to: &str,
-    issuer: &str,
+    issuer: Option<&str>,
     date: NaiveDate,
     reissue: bool,
 ) -> Result<Made> {
     let period = period_of(quarter, Kind::Quarter)?;
+    let issuer = match issuer.or_else(|| ws.config.bureau_issuer()) {
+        Some(i) => i,
+        None => {
+            return Err(Error::user(
+                "季度出庭应诉情况通报由司法局印发，本工作区没有司法局的发文机关",
+                "这是司法局工作区的命令；本工作区若属于司法局，在 yingsu.yaml 的 issuers 下添加司法局（如 sfj），或写 bureau: {issuer: 司法局的编号}",
+            ));
+        }
+    };
     let iss = configured(&ws.config.issuers, issuer, "发文机关", "issuers")?;
     let mut archive = Archive::load(ws)?;
     archive.complete()?;

@@ -42,9 +42,9 @@ pub enum ReportKind {
         /// 成文日期（默认今天）
         #[arg(long, value_name = "日期")]
         date: Option<String>,
-        /// 发文机关（yingsu.yaml 中 issuers 下的编号）
-        #[arg(long, value_name = "机关", default_value = "sfj")]
-        issuer: String,
+        /// 发文机关（yingsu.yaml 中 issuers 下的编号；默认为 bureau.issuer 指定的司法局）
+        #[arg(long, value_name = "机关")]
+        issuer: Option<String>,
         /// 这份通报已印发过时，按现在的数据重新印发（文号不变，替换原件，并在印发记录中记下原件）
         #[arg(long)]
         reissue: bool,
@@ -90,7 +90,7 @@ pub fn run(ws: &Workspace, a: ReportArgs, out: &mut dyn Write) -> Result<()> {
             &renderer,
             &quarter,
             &to.unwrap_or_else(|| ws.config.words().addressees.unwrap_or_default()),
-            &issuer,
+            issuer.as_deref(),
             date_arg(&date)?,
             reissue,
         )?,
