@@ -10,10 +10,11 @@
 //! document each number belongs to.
 //!
 //! Its rooms: this module allocates (a [`Registry`] locked for one command, [`Numbering`] for
-//! one step); `held` reads what the issued documents hold; `restore` checks and restores the
-//! registries against them.
+//! one step); `key` spells the key a document is registered under; `held` reads what the issued
+//! documents hold; `restore` checks and restores the registries against them.
 
 mod held;
+mod key;
 mod restore;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,7 @@ pub use held::{
     Held, RecordLine, held_in_records, held_in_records_with, out_of_date_order, records_in_archive,
     records_in_archive_with,
 };
+pub use key::Key;
 pub use restore::{Registered, restore};
 
 use restore::gap_error;

@@ -293,7 +293,7 @@ pub fn bulletin(
         }
         seen
     };
-    let number_key = format!("bulletin#{}", period.code());
+    let number_key = crate::numbers::Key::bulletin(&period.code());
     let mut numbering = Numbering::new(ws);
     // Numbered in the year of the period it reports on, so making the same bulletin again (even
     // in a later year) finds and keeps its number instead of taking a new one.

@@ -205,7 +205,7 @@ fn own_findings<'c>(ws: &Workspace, view: &'c CaseView<'_>) -> Vec<Finding<'c>> 
                 out.push(Finding::Number(
                     d,
                     pos,
-                    super::issue::number_key(&case.id, i, &d.template),
+                    super::issue::number_key(&case.id, i, &d.template).into(),
                 ));
             }
         }
@@ -302,7 +302,7 @@ pub fn issued_docs(ws: &Workspace, view: &CaseView<'_>) -> Vec<IssuedDoc> {
                 file: d.file.clone(),
                 sha256: latest.get(d.file.as_str()).unwrap_or(&"").to_string(),
                 number: d.number.clone(),
-                key: super::issue::number_key(&case.id, i, &d.template),
+                key: super::issue::number_key(&case.id, i, &d.template).into(),
                 case_file: case_file.clone(),
             });
         }

@@ -41,15 +41,15 @@ impl StepAt<'_> {
     }
 
     /// The key under which a document of this step is registered for its number.
-    pub(super) fn number_key(&self, template: &str) -> String {
+    pub(super) fn number_key(&self, template: &str) -> crate::numbers::Key {
         number_key(self.id, self.entry_index, template)
     }
 }
 
 /// The key under which the document from `template` of history entry `entry_index` (0-based) of
 /// case `id` is registered for its number.
-pub fn number_key(id: &str, entry_index: usize, template: &str) -> String {
-    format!("{id}#{}#{template}", entry_index + 1)
+pub fn number_key(id: &str, entry_index: usize, template: &str) -> crate::numbers::Key {
+    crate::numbers::Key::document(id, entry_index, template)
 }
 
 /// The request for document `d` of the step at `at` (without its number): the issuer the

@@ -220,7 +220,7 @@ pub fn render_cases(
         let name = Path::new(&d.file).file_name()?.to_str()?;
         let entry: usize = name.split('-').next()?.parse().ok()?;
         let key = number_key(&r.case_id, entry.checked_sub(1)?, &d.template);
-        crate::numbers::Held::of(d.number.as_deref()?, Some(key), &d.file)
+        crate::numbers::Held::of(d.number.as_deref()?, Some(key.into()), &d.file)
     }));
     (out.restored, out.registries) = crate::numbers::restore(&ws.root, &held);
     // Only shortcuts: a failure to write them costs time on the next run, nothing else. (A
@@ -504,7 +504,10 @@ fn rerender_case(
             if changed {
                 staged.push(archive::stage(&ws.output_path(&file)?, &pdf)?);
             }
-            let key = d.number.as_ref().map(|_| number_key(id, i, &d.template));
+            let key = d
+                .number
+                .as_ref()
+                .map(|_| number_key(id, i, &d.template).into());
             let now_frozen = Frozen::of(&req, current, &pdf, key, known.inputs);
             if frozen.as_ref() != Some(&now_frozen) {
                 staged.push(archive::stage(
