@@ -271,3 +271,53 @@ fn pdf_text(pdf: &[u8]) -> String {
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[test]
+fn a_case_sheet_gives_labels_history_and_next_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let r = FakeRenderer::default();
+    engine::new_case(
+        &ws,
+        "appearance",
+        "A1",
+        &notice("A1"),
+        &actor("2023-04-20"),
+        &r,
+    )
+    .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 4, 21).unwrap();
+    let sheet = engine::sheet::case_sheet(&ws, "A1", day).unwrap();
+    assert_eq!(
+        (
+            sheet.workflow_title.as_str(),
+            sheet.step_title.as_str(),
+            sheet.file.as_str()
+        ),
+        ("出庭应诉", "收到出庭应诉通知", "cases/2023/A1.yaml")
+    );
+    let first: Vec<(&str, &str)> = sheet
+        .facts
+        .iter()
+        .take(3)
+        .map(|f| (f.label.as_str(), f.text.as_str()))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            ("案号", "（2023）渝0112行初9791号"),
+            ("审理法院", "重庆市渝北区人民法院"),
+            ("案由", "行政处罚")
+        ]
+    );
+    assert_eq!(sheet.history.len(), 1);
+    assert_eq!(sheet.history[0].what, "收到出庭应诉通知");
+    assert_eq!(sheet.history[0].documents[0].title, "出庭应诉提示函");
+    let next: Vec<&str> = sheet.next.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(next, ["出庭应诉"]);
+    let d = sheet.deadline.unwrap();
+    assert_eq!(
+        (d.title.as_str(), d.due),
+        ("出庭应诉", chrono::NaiveDate::from_ymd_opt(2023, 5, 8))
+    );
+}

@@ -6,6 +6,7 @@
 //! - [`context`]: the names workflow expressions may use, the same for every evaluation;
 //! - [`step`]: the step machine (`case new`, `case advance`);
 //! - [`issue`]: document requests and issuing, at a step and again by `render`;
+//! - [`sheet`]: one case as a clerk reads it (labels, history, next steps);
 //! - [`plan`]: what a step would do, without writing (a form's live check and preview), and
 //!   committing it;
 //! - [`undo`]: taking back the last step (`case undo`);
@@ -24,6 +25,7 @@ pub mod deadline;
 pub mod input;
 pub mod issue;
 pub mod plan;
+pub mod sheet;
 pub mod step;
 pub mod store;
 pub mod undo;

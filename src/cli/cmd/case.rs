@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use yingsu::engine::{self, Actor, Input};
-use yingsu::error::{Error, Result};
+use yingsu::error::Result;
 use yingsu::pipeline::TypstRenderer;
 use yingsu::workspace::Workspace;
 
@@ -122,35 +122,16 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
             w(out, format!("  案件现处于：{}", r.now_at))
         }
         CaseCommand::Show { id } => {
-            let view = engine::load_case(ws, &id)?;
-            let (case, wf) = (&view.case, view.wf);
-            let step = case.current_step();
-            let spec = wf
-                .step(step)
-                .ok_or_else(|| Error::Internal("step".into()))?;
-            w(out, format!("案件 {id}（{}）", wf.spec.title))?;
-            w(
-                out,
-                format!(
-                    "文件：{}",
-                    case.path
-                        .strip_prefix(&ws.root)
-                        .unwrap_or(&case.path)
-                        .display()
-                ),
-            )?;
-            if case.is_withdrawn() {
-                w(
-                    out,
-                    format!("当前步骤：{}（{step}），案件已撤回", spec.title),
-                )?;
+            let sheet = engine::sheet::case_sheet(ws, &id, Actor::from_env()?.today())?;
+            w(out, format!("案件 {id}（{}）", sheet.workflow_title))?;
+            w(out, format!("文件：{}", sheet.file))?;
+            let (step, title) = (&sheet.step, &sheet.step_title);
+            if sheet.withdrawn {
+                w(out, format!("当前步骤：{title}（{step}），案件已撤回"))?;
             } else {
-                w(out, format!("当前步骤：{}（{step}）", spec.title))?;
+                w(out, format!("当前步骤：{title}（{step}）"))?;
             }
-            let facts = view.facts();
-            if let Some(d) =
-                engine::next_deadline(ws, wf, &id, step, &facts, Actor::from_env()?.today())
-            {
+            if let Some(d) = &sheet.deadline {
                 let line = match d.due {
                     Some(due) => format!(
                         "下一期限：{due} {}（{}）{}",
@@ -176,39 +157,18 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                 }
             }
             w(out, "事实：")?;
-            let rows: Vec<Vec<String>> = wf
-                .spec
-                .fields
-                .0
+            let rows: Vec<Vec<String>> = sheet
+                .facts
                 .iter()
-                .filter_map(|(k, f)| {
-                    facts
-                        .get(&k.value)
-                        .map(|v| vec![format!("  {}", f.label), yingsu::case::value(v)])
-                })
+                .map(|f| vec![format!("  {}", f.label), f.text.clone()])
                 .collect();
             print_table(out, &["  字段", "值"], &rows)?;
             w(out, "办理记录：")?;
-            let undone = case.undone();
-            for (i, h) in case.history.iter().enumerate() {
-                let mut what = match (&h.step, &h.event) {
-                    (Some(s), _) => wf
-                        .step(s)
-                        .map(|x| x.title.clone())
-                        .unwrap_or_else(|| s.clone()),
-                    (None, Some(e)) => e.clone(),
-                    _ => String::new(),
-                };
-                if undone.contains(&i) {
-                    what.push_str("（已撤销）");
-                }
-                if let Some(n) = h.undoes {
-                    what.push_str(&format!("：撤销第 {n} 条"));
-                }
-                if let Some(r) = &h.reason {
-                    what.push_str(&format!("，原因：{r}"));
-                }
-                w(out, format!("  {}. {}  {}  {}", i + 1, h.at, h.by, what))?;
+            for h in &sheet.history {
+                w(
+                    out,
+                    format!("  {}. {}  {}  {}", h.number, h.at, h.by, h.what),
+                )?;
                 for d in &h.documents {
                     w(out, format!("      {}  {}", d.label(), d.file))?;
                 }
@@ -216,22 +176,13 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                     w(out, format!("      开启案件 {o}"))?;
                 }
             }
-            if !spec.is_final && !case.is_withdrawn() {
-                w(
-                    out,
-                    format!(
-                        "可转到：{}",
-                        spec.next
-                            .iter()
-                            .map(|n| format!(
-                                "{}（{}）",
-                                n.to.value,
-                                wf.step(&n.to.value).map(|s| s.title.as_str()).unwrap_or("")
-                            ))
-                            .collect::<Vec<_>>()
-                            .join("、")
-                    ),
-                )?;
+            if !sheet.next.is_empty() {
+                let next: Vec<String> = sheet
+                    .next
+                    .iter()
+                    .map(|n| format!("{}（{}）", n.step, n.title))
+                    .collect();
+                w(out, format!("可转到：{}", next.join("、")))?;
             }
             Ok(())
         }

@@ -1,0 +1,164 @@
+//! One case as a clerk reads it: owns the case's sheet — its workflow and current step by their
+//! titles, its next deadline, its facts with their labels in the workflow's order, its history
+//! entry by entry (who, when, what, the documents issued, the cases opened), and the steps it
+//! may take next. `case show` prints it; a case page shows the same data.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::case::DocRecord;
+use crate::error::{Error, Result};
+use crate::workspace::Workspace;
+
+use super::deadline::{Deadline, next_deadline};
+use super::store;
+
+/// A fact of the case with its label.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabeledFact {
+    pub field: String,
+    pub label: String,
+    pub value: Value,
+    /// The value as a clerk reads it: an agency, court or issuer by its name (the id in
+    /// `value`), everything else as `case show` writes it.
+    pub text: String,
+}
+
+/// One entry of the case's history as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetEntry {
+    /// Counted from 1, as `case undo` names entries.
+    pub number: usize,
+    pub at: String,
+    pub by: String,
+    /// The step's title, or the event (重新生成文书, 撤销…), with what was taken back and why.
+    pub what: String,
+    pub undone: bool,
+    pub documents: Vec<DocRecord>,
+    pub opened: Vec<String>,
+}
+
+/// A step the case may go to next.
+#[derive(Debug, Clone, Serialize)]
+pub struct NextStep {
+    pub step: String,
+    pub title: String,
+}
+
+/// One case as a clerk reads it (see the module's documentation).
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSheet {
+    pub id: String,
+    pub workflow: String,
+    pub workflow_title: String,
+    /// The case file, relative to the workspace.
+    pub file: String,
+    pub step: String,
+    pub step_title: String,
+    pub withdrawn: bool,
+    pub deadline: Option<Deadline>,
+    pub facts: Vec<LabeledFact>,
+    pub history: Vec<SheetEntry>,
+    /// Empty when the case has ended or was withdrawn.
+    pub next: Vec<NextStep>,
+}
+
+/// The sheet of case `id` as of `today` (for its deadline).
+pub fn case_sheet(ws: &Workspace, id: &str, today: NaiveDate) -> Result<CaseSheet> {
+    let view = store::load_case(ws, id)?;
+    let (case, wf) = (&view.case, view.wf);
+    let step = case.current_step();
+    let spec = wf
+        .step(step)
+        .ok_or_else(|| Error::Internal("step".into()))?;
+    let facts = view.facts();
+    let labeled = wf
+        .spec
+        .fields
+        .0
+        .iter()
+        .filter_map(|(k, f)| {
+            facts.get(&k.value).map(|v| LabeledFact {
+                field: k.value.clone(),
+                label: f.label.clone(),
+                value: v.clone(),
+                text: named(ws, f.of.as_ref().map(|o| o.value.as_str()), v),
+            })
+        })
+        .collect();
+    let undone = case.undone();
+    let history = case
+        .history
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let mut what = match (&h.step, &h.event) {
+                (Some(s), _) => wf
+                    .step(s)
+                    .map(|x| x.title.clone())
+                    .unwrap_or_else(|| s.clone()),
+                (None, Some(e)) => e.clone(),
+                _ => String::new(),
+            };
+            if undone.contains(&i) {
+                what.push_str("（已撤销）");
+            }
+            if let Some(n) = h.undoes {
+                what.push_str(&format!("：撤销第 {n} 条"));
+            }
+            if let Some(r) = &h.reason {
+                what.push_str(&format!("，原因：{r}"));
+            }
+            SheetEntry {
+                number: i + 1,
+                at: h.at.clone(),
+                by: h.by.clone(),
+                what,
+                undone: undone.contains(&i),
+                documents: h.documents.clone(),
+                opened: h.opened.clone(),
+            }
+        })
+        .collect();
+    let next = if spec.is_final || case.is_withdrawn() {
+        Vec::new()
+    } else {
+        spec.next
+            .iter()
+            .map(|n| NextStep {
+                step: n.to.value.clone(),
+                title: wf
+                    .step(&n.to.value)
+                    .map(|s| s.title.clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    };
+    Ok(CaseSheet {
+        id: id.to_string(),
+        workflow: wf.name().to_string(),
+        workflow_title: wf.spec.title.clone(),
+        file: ws.rel(&case.path),
+        step: step.to_string(),
+        step_title: spec.title.clone(),
+        withdrawn: case.is_withdrawn(),
+        deadline: next_deadline(ws, wf, id, step, &facts, today),
+        facts: labeled,
+        history,
+        next,
+    })
+}
+
+/// A value naming an entry of `yingsu.yaml` (`of: agencies`, `courts`, `issuers`) by that
+/// entry's name; any other value as `case show` writes it.
+fn named(ws: &Workspace, of: Option<&str>, v: &Value) -> String {
+    let cfg = &ws.config;
+    let name = v.as_str().and_then(|id| match of? {
+        "agencies" => cfg.agencies.get(id).map(|a| a.name.clone()),
+        "courts" => cfg.courts.get(id).cloned(),
+        "issuers" => cfg.issuers.get(id).map(|i| i.name.clone()),
+        _ => None,
+    });
+    name.unwrap_or_else(|| crate::case::value(v))
+}
