@@ -141,7 +141,13 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The archive path of a document, relative to the workspace root.
-pub fn document_path(year: i32, case_id: &str, entry: usize, step: &str, template: &str) -> String {
+pub(crate) fn document_path(
+    year: i32,
+    case_id: &str,
+    entry: usize,
+    step: &str,
+    template: &str,
+) -> String {
     let t = template.replace('/', "-");
     format!("archive/{year}/{case_id}/{:02}-{step}-{t}.pdf", entry + 1)
 }
@@ -157,7 +163,7 @@ const TEMP_SEARCH_DEPTH: usize = 8;
 
 /// Whether `name` is one of [`stage`]'s temporary files: `.yingsu-`, 1 to 32 ASCII letters and
 /// digits, `.tmp`. Nothing else a user or another program might keep in the archive matches.
-pub fn is_temp_name(name: &str) -> bool {
+pub(crate) fn is_temp_name(name: &str) -> bool {
     name.strip_prefix(TEMP_PREFIX)
         .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
         .is_some_and(|middle| {
@@ -173,13 +179,14 @@ pub fn is_temp_name(name: &str) -> bool {
 /// lock (`Workspace::lock_for_writing`), which every writing run holds from before its first
 /// [`stage`] until after its commit, and must call this before staging anything itself; or use
 /// [`find_stale_temps_before`] with the start of the current run.
-pub fn find_stale_temps(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn find_stale_temps(dir: &Path) -> Vec<PathBuf> {
     find_temps(dir, None)
 }
 
 /// [`find_stale_temps`] limited to files last modified before `cutoff` (such as the time the
 /// current run started), for a caller that cannot hold the workspace lock.
-pub fn find_stale_temps_before(dir: &Path, cutoff: std::time::SystemTime) -> Vec<PathBuf> {
+#[cfg(test)]
+pub(crate) fn find_stale_temps_before(dir: &Path, cutoff: std::time::SystemTime) -> Vec<PathBuf> {
     find_temps(dir, Some(cutoff))
 }
 
@@ -209,7 +216,7 @@ fn find_temps(dir: &Path, cutoff: Option<std::time::SystemTime>) -> Vec<PathBuf>
 /// Removes the files [`find_stale_temps`] finds in `dir` and returns them. The same rules apply:
 /// hold the workspace lock and call it before staging anything. A file already gone is not an
 /// error; one that cannot be removed is.
-pub fn remove_stale_temps(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn remove_stale_temps(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
     for path in find_stale_temps(dir) {
         match std::fs::remove_file(&path) {

@@ -64,7 +64,8 @@ pub struct Notice {
 
 impl Notice {
     /// How the notice is cited in text: 《标题》（文号）.
-    pub fn citation(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn citation(&self) -> String {
         format!("《{}》（{}）", self.title, self.number)
     }
 }
@@ -82,6 +83,7 @@ pub enum OfficialDay<'a> {
 #[derive(Debug)]
 struct Year {
     /// The annual notice first, then the notices that amended it.
+    #[cfg_attr(not(test), allow(dead_code))]
     notices: Vec<Notice>,
 }
 
@@ -191,7 +193,7 @@ fn official() -> &'static Official {
 }
 
 /// The years the official table covers (2015–2026).
-pub fn covered_years() -> RangeInclusive<i32> {
+pub(crate) fn covered_years() -> RangeInclusive<i32> {
     let years = &official().years;
     let first = years.keys().next().copied().unwrap_or(0);
     let last = years.keys().next_back().copied().unwrap_or(-1);
@@ -199,12 +201,14 @@ pub fn covered_years() -> RangeInclusive<i32> {
 }
 
 /// The annual notice for `year`, if the table covers it.
-pub fn notice_of(year: i32) -> Option<&'static Notice> {
+#[cfg(test)]
+pub(crate) fn notice_of(year: i32) -> Option<&'static Notice> {
     official().years.get(&year).and_then(|y| y.notices.first())
 }
 
 /// All notices for `year`: the annual notice, then those that amended it.
-pub fn notices_of(year: i32) -> &'static [Notice] {
+#[cfg(test)]
+pub(crate) fn notices_of(year: i32) -> &'static [Notice] {
     official()
         .years
         .get(&year)
@@ -213,7 +217,7 @@ pub fn notices_of(year: i32) -> &'static [Notice] {
 }
 
 /// What the official table says about `d`, if anything.
-pub fn official_day(d: NaiveDate) -> Option<OfficialDay<'static>> {
+pub(crate) fn official_day(d: NaiveDate) -> Option<OfficialDay<'static>> {
     official().days.get(&d).map(|(holiday, name)| {
         if *holiday {
             OfficialDay::Holiday(name)
@@ -278,7 +282,7 @@ impl DeadlineSetting {
     /// such deadline runs longer than a few years; a length beyond ten years is a typing error,
     /// and one of billions of days would carry the count past any calendar (and every year of
     /// it would be named as missing its holidays).
-    pub fn too_long(self) -> Option<String> {
+    pub(crate) fn too_long(self) -> Option<String> {
         let (n, max, unit) = match self {
             DeadlineSetting::CalendarDays(n) => (n, 3_660, "日"),
             DeadlineSetting::WorkingDays(n) => (n, 2_500, "个工作日"),
@@ -289,7 +293,7 @@ impl DeadlineSetting {
 }
 
 /// The rule for a deadline setting.
-pub fn end_rule(setting: DeadlineSetting) -> EndRule {
+pub(crate) fn end_rule(setting: DeadlineSetting) -> EndRule {
     match setting {
         DeadlineSetting::WorkingDays(_) => EndRule::CountWorkingDays,
         DeadlineSetting::CalendarDays(0) | DeadlineSetting::Months(0) => EndRule::SameDay,
@@ -334,7 +338,7 @@ impl WorkCalendar {
     }
 
     /// `d` if it is a working day, else the first working day after it.
-    pub fn next_workday_from(&self, d: NaiveDate) -> NaiveDate {
+    pub(crate) fn next_workday_from(&self, d: NaiveDate) -> NaiveDate {
         let mut d = d;
         while !self.is_workday(d) {
             match d.succ_opt() {

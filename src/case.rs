@@ -116,7 +116,7 @@ pub struct Case {
 }
 
 /// Check a case id: it becomes a file name, so no separators, no `..`, nothing hidden.
-pub fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     let help = "案件编号只能包含汉字、英文字母、数字、连字符“-”和下划线“_”，例如 2023-行初-123 或 ZG-2023-001";
     if id.is_empty() {
         return Err(Error::user("案件编号不能为空", help));
@@ -192,7 +192,7 @@ impl Case {
     }
 
     /// The index of the last step entry not taken back.
-    pub fn last_step(&self) -> Option<usize> {
+    pub(crate) fn last_step(&self) -> Option<usize> {
         let undone = self.undone();
         (0..self.history.len())
             .rev()
@@ -214,7 +214,7 @@ impl Case {
     }
 
     /// The text of the file with `entry` appended to the history.
-    pub fn with_entry(&self, entry: &HistoryEntry) -> Result<String> {
+    pub(crate) fn with_entry(&self, entry: &HistoryEntry) -> Result<String> {
         append_entry(&self.path, &self.source, entry)
     }
 }

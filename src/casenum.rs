@@ -25,7 +25,7 @@ use crate::error::{Diagnostic, Result};
 /// The kinds of administrative case (行政案件类型代字) and what each is, in the order a case
 /// goes: first instance, appeal, retrial review, retrial; then jurisdiction, applications to
 /// enforce administrative decisions, and administrative compensation.
-pub const ADMINISTRATIVE_TYPES: &[(&str, &str)] = &[
+pub(crate) const ADMINISTRATIVE_TYPES: &[(&str, &str)] = &[
     ("行初", "一审"),
     ("行终", "二审"),
     ("行申", "申请再审审查"),
@@ -107,7 +107,8 @@ impl CaseNumber {
     }
 
     /// The level of the court, read from the number of digits of its code.
-    pub fn court_level(&self) -> CourtLevel {
+    #[cfg(test)]
+    pub(crate) fn court_level(&self) -> CourtLevel {
         if self.court == SUPREME {
             return CourtLevel::Supreme;
         }
@@ -133,7 +134,7 @@ pub enum Instance {
 impl Instance {
     /// The instance of a type code (`行终` → 二审); `None` for one that is not a trial
     /// (jurisdiction, enforcement review, 行他).
-    pub fn of_type(code: &str) -> Option<Instance> {
+    pub(crate) fn of_type(code: &str) -> Option<Instance> {
         match code {
             "行初" | "行赔初" => Some(Instance::First),
             "行终" | "行赔终" => Some(Instance::Appeal),
@@ -145,7 +146,7 @@ impl Instance {
     }
 
     /// The instance a workflow's 审级 names (一审, 二审, 再审).
-    pub fn of_level(level: &str) -> Option<Instance> {
+    pub(crate) fn of_level(level: &str) -> Option<Instance> {
         match level.trim() {
             "一审" => Some(Instance::First),
             "二审" => Some(Instance::Appeal),
@@ -239,7 +240,7 @@ pub fn parties(instance: Instance, procuratorate: bool, agency_moved: bool) -> P
 }
 
 /// The instance of a case: its 案号's type code when the 案号 reads, else its 审级 (`level`).
-pub fn instance_of(case_number: Option<&str>, level: Option<&str>) -> Option<Instance> {
+pub(crate) fn instance_of(case_number: Option<&str>, level: Option<&str>) -> Option<Instance> {
     case_number
         .and_then(parse_lenient)
         .and_then(|n| Instance::of_type(&n.type_code))
@@ -285,13 +286,13 @@ pub fn parse(input: &str) -> Result<CaseNumber> {
 
 /// Parses any 案号 of the form above, of any kind of case (`民初` too) and any number of digits
 /// in the court code; `None` when the text is not one. Never panics, whatever the input.
-pub fn parse_lenient(input: &str) -> Option<CaseNumber> {
+pub(crate) fn parse_lenient(input: &str) -> Option<CaseNumber> {
     parse_with(input, false).ok()
 }
 
 /// The canonical form of a 案号 (see [`CaseNumber::canonical`]), or `None` when `input` is not
 /// one (see [`parse_lenient`]).
-pub fn normalize(input: &str) -> Option<String> {
+pub(crate) fn normalize(input: &str) -> Option<String> {
     parse_lenient(input).map(|n| n.canonical())
 }
 

@@ -83,9 +83,9 @@ pub struct TemplateLimits {
 
 impl TemplateLimits {
     /// The accepted range of `seconds`.
-    pub const SECONDS: std::ops::RangeInclusive<u64> = 1..=3600;
+    pub(crate) const SECONDS: std::ops::RangeInclusive<u64> = 1..=3600;
     /// The accepted range of `memory_mb`: below 256 MB not even the fonts fit.
-    pub const MEMORY_MB: std::ops::RangeInclusive<u64> = 256..=65536;
+    pub(crate) const MEMORY_MB: std::ops::RangeInclusive<u64> = 256..=65536;
 }
 
 impl Default for TemplateLimits {
@@ -244,7 +244,7 @@ impl Level {
     }
 
     /// The level a region's name ends with (重庆市渝北区 → 区; 某某自治县 → 县; 某某自治区 → 省).
-    pub fn of_region(region: &str) -> Option<Level> {
+    pub(crate) fn of_region(region: &str) -> Option<Level> {
         let r = region.trim();
         if r.ends_with("自治区") || r.ends_with('省') {
             Some(Level::Province)
@@ -409,14 +409,6 @@ pub struct Calendar {
 }
 
 impl Config {
-    /// The declared first number of `prefix` in `year` (see [`Config::numbering`]).
-    pub fn numbering_start(&self, prefix: &str, year: i32) -> Option<u32> {
-        self.numbering
-            .get(prefix)
-            .and_then(|y| y.get(&year))
-            .map(|s| s.value)
-    }
-
     /// The display name of an agency id, or the id itself.
     pub fn agency_name(&self, id: &str) -> String {
         self.agencies
@@ -426,7 +418,7 @@ impl Config {
     }
 
     /// The agency's short name (区市场监管局) where it has one, else its name.
-    pub fn agency_short(&self, id: &str) -> String {
+    pub(crate) fn agency_short(&self, id: &str) -> String {
         self.agencies
             .get(id)
             .map(|a| a.short.clone().unwrap_or_else(|| a.name.clone()))
@@ -459,7 +451,7 @@ impl Config {
 
     /// The issuer id of the supervising bureau: `bureau.issuer`, else `sfj` when it is an
     /// issuer of this workspace.
-    pub fn bureau_issuer(&self) -> Option<&str> {
+    pub(crate) fn bureau_issuer(&self) -> Option<&str> {
         match &self.bureau.issuer {
             Some(i) => Some(i.as_str()),
             None => self.issuers.contains_key("sfj").then_some("sfj"),
@@ -467,7 +459,7 @@ impl Config {
     }
 
     /// The supervising bureau's full and short names.
-    pub fn bureau_names(&self) -> (String, String) {
+    pub(crate) fn bureau_names(&self) -> (String, String) {
         let issuer = self.bureau_issuer().and_then(|i| self.issuers.get(i));
         let level = self.level().unwrap_or(Level::District).name();
         let name = self
@@ -500,7 +492,7 @@ impl Config {
 
     /// Where agency `id` stands to the bureau: its `relation`, else 上级 for the bureau's own
     /// government and 下级 for every other unit.
-    pub fn relation(&self, id: &str) -> Relation {
+    pub(crate) fn relation(&self, id: &str) -> Relation {
         match self.agencies.get(id).and_then(|a| a.relation) {
             Some(r) => r,
             None if self.government() == Some(id) => Relation::Above,
@@ -546,7 +538,7 @@ impl Config {
         }
     }
 
-    pub fn court_name(&self, id: &str) -> String {
+    pub(crate) fn court_name(&self, id: &str) -> String {
         self.courts
             .get(id)
             .cloned()

@@ -17,7 +17,7 @@ use crate::workspace::Workspace;
 /// The demo workspace's configuration (fictitious agencies of a real district's structure).
 pub const DEMO_CONFIG: &str = include_str!("demo/yingsu.yaml");
 /// The demo's cases and their steps.
-pub const DEMO_CASES: &str = include_str!("demo/cases.yaml");
+pub(crate) const DEMO_CASES: &str = include_str!("demo/cases.yaml");
 
 /// One item of the demo: a case and its steps, or a run of `check --open --yes`.
 #[derive(Debug, Deserialize)]

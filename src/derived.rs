@@ -40,7 +40,7 @@ impl Stamp {
     }
 
     /// The stamp of a plain file (not a link, not a folder).
-    pub fn of_path(path: &Path) -> Option<Stamp> {
+    pub(crate) fn of_path(path: &Path) -> Option<Stamp> {
         let m = std::fs::symlink_metadata(path).ok()?;
         if m.file_type().is_file() {
             Stamp::of(&m)
@@ -87,7 +87,7 @@ pub fn now_ns() -> i64 {
 /// received as a link to somewhere else is not written through; the derived file is then not
 /// kept. A link or hard link at the file's own name is replaced, never written through (the
 /// temporary file is renamed over the name).
-pub fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
+pub(crate) fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
     use std::io::Write;
     if !own_dir(dir, true) {
         return;
@@ -109,7 +109,7 @@ pub fn write_derived(dir: &Path, name: &str, bytes: &[u8]) {
 }
 
 /// The folder that holds every derived file of a workspace.
-pub const DERIVED_DIR: &str = ".yingsu";
+pub(crate) const DERIVED_DIR: &str = ".yingsu";
 
 /// Whether `dir` is a folder of the workspace's own derived folder ([`DERIVED_DIR`]) that may be
 /// read and written: `.yingsu/` and every folder below it down to `dir` are real folders, none a
@@ -117,7 +117,7 @@ pub const DERIVED_DIR: &str = ".yingsu";
 /// index through it would create or replace files outside the workspace). With `create`, the
 /// folders that do not exist yet are created, one at a time, each checked after. A `dir` with no
 /// `.yingsu` among its components is checked the same way from its parent down.
-pub fn own_dir(dir: &Path, create: bool) -> bool {
+pub(crate) fn own_dir(dir: &Path, create: bool) -> bool {
     // From the `.yingsu` component (or `dir` itself) down to `dir`.
     let mut chain: Vec<&Path> = Vec::new();
     let mut at = Some(dir);
@@ -156,7 +156,7 @@ pub fn own_dir(dir: &Path, create: bool) -> bool {
 /// Opens the derived file at `path` for reading, or `None` when its folder is not the
 /// workspace's own ([`own_dir`]) or the file is not a regular file of its own (a link, a FIFO,
 /// a device: opened without following a link and without blocking).
-pub fn open_derived(path: &Path) -> Option<std::fs::File> {
+pub(crate) fn open_derived(path: &Path) -> Option<std::fs::File> {
     if !own_dir(path.parent()?, false) {
         return None;
     }
@@ -164,7 +164,7 @@ pub fn open_derived(path: &Path) -> Option<std::fs::File> {
 }
 
 /// The bytes of the derived file at `path` (see [`open_derived`]), or `None`.
-pub fn read_derived(path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn read_derived(path: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
     let mut file = open_derived(path)?;
     let mut bytes = Vec::new();
@@ -182,7 +182,7 @@ pub fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
 /// The bytes [`seal`] sealed, or `None` when they were damaged since (a flipped byte, a file
 /// cut short, another file): a derived file whose bytes still decode after such damage could
 /// otherwise tell a wrong answer.
-pub fn unseal(sealed: &[u8]) -> Option<&[u8]> {
+pub(crate) fn unseal(sealed: &[u8]) -> Option<&[u8]> {
     let (body, crc) = sealed.split_at_checked(sealed.len().checked_sub(4)?)?;
     (crc32fast::hash(body).to_le_bytes() == crc).then_some(body)
 }

@@ -13,7 +13,7 @@ use crate::workflow::{DaysSpec, Workflow};
 use typst_layout::PagedDocument;
 
 /// The Typst program that draws a workflow from the data of [`data`].
-pub const PROGRAM: &str = include_str!("diagram/workflow.typ");
+pub(crate) const PROGRAM: &str = include_str!("diagram/workflow.typ");
 
 /// How long a deadline runs, as a clerk says it: 15 个工作日.
 fn length(d: DeadlineSetting) -> String {

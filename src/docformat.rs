@@ -33,7 +33,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 4] = ["文件", "信函", "纪要", "普通"];
+    pub(crate) const NAMES: [&'static str; 4] = ["文件", "信函", "纪要", "普通"];
 
     /// The format named `s` (`文件`, `文件格式`, …).
     pub fn parse(s: &str) -> Option<Format> {

@@ -36,7 +36,7 @@ pub const MAX_LIST_ITEMS: usize = 500;
 
 /// Refuses a list of more than [`MAX_LIST_ITEMS`] items, or whose items have more than
 /// [`MAX_FIELD_CHARS`] characters together; `chars` is that total.
-pub fn check_list(label: &str, items: usize, chars: usize) -> Result<()> {
+pub(crate) fn check_list(label: &str, items: usize, chars: usize) -> Result<()> {
     if items > MAX_LIST_ITEMS {
         return Err(Diagnostic::new(format!(
             "{label} 太长：共 {items} 项，超过每个列表 {MAX_LIST_ITEMS} 项的上限"
@@ -57,7 +57,8 @@ pub fn check_list(label: &str, items: usize, chars: usize) -> Result<()> {
 /// The longest run of characters without a break opportunity (see [`check_long_token`]) that
 /// fits one body line: the type area is 156 mm wide and the body is 三号 (16 pt ≈ 5.6 mm), so 28
 /// Chinese characters or about 56 half-width ones.
-pub const MAX_TOKEN_CHARS: usize = 56;
+#[cfg(test)]
+pub(crate) const MAX_TOKEN_CHARS: usize = 56;
 
 /// What a field accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,12 +71,12 @@ pub struct Field {
 
 impl Field {
     /// A required single-line value: a name, an address, a 案号.
-    pub const LINE: Field = Field {
+    pub(crate) const LINE: Field = Field {
         multiline: false,
         required: true,
     };
     /// A required multi-line text: facts, reasons, claims.
-    pub const TEXT: Field = Field {
+    pub(crate) const TEXT: Field = Field {
         multiline: true,
         required: true,
     };
@@ -153,7 +154,8 @@ pub fn check_text<'a>(label: &str, value: &'a str, field: Field) -> Result<&'a s
 /// The first run of more than `max` characters without a break opportunity: characters other
 /// than whitespace and Chinese, Japanese or Korean characters and punctuation (between which a
 /// line may break). Returns the run's start (0-based, in characters) and length.
-pub fn long_token(value: &str, max: usize) -> Option<(usize, usize)> {
+#[cfg(test)]
+pub(crate) fn long_token(value: &str, max: usize) -> Option<(usize, usize)> {
     let mut start = 0;
     let mut len = 0;
     for (i, c) in value.chars().enumerate() {
@@ -174,7 +176,8 @@ pub fn long_token(value: &str, max: usize) -> Option<(usize, usize)> {
 
 /// Refuses a value with a run longer than `max` characters that cannot break across lines
 /// (see [`long_token`]; [`MAX_TOKEN_CHARS`] fits one body line).
-pub fn check_long_token(label: &str, value: &str, max: usize) -> Result<()> {
+#[cfg(test)]
+pub(crate) fn check_long_token(label: &str, value: &str, max: usize) -> Result<()> {
     let Some((start, len)) = long_token(value, max) else {
         return Ok(());
     };
@@ -193,7 +196,11 @@ pub fn check_long_token(label: &str, value: &str, max: usize) -> Result<()> {
 /// appearance, at most `limit` of them. Line breaks, tabs, other control characters and
 /// zero-width characters need no glyph and are skipped, as the typesetter's own coverage check
 /// does (`Typesetter::check_coverage`). `covers` is asked once per distinct character.
-pub fn uncovered(value: &str, mut covers: impl FnMut(char) -> bool, limit: usize) -> Vec<char> {
+pub(crate) fn uncovered(
+    value: &str,
+    mut covers: impl FnMut(char) -> bool,
+    limit: usize,
+) -> Vec<char> {
     let mut seen: Vec<char> = Vec::new();
     let mut missing = Vec::new();
     for c in value.chars() {
@@ -214,7 +221,11 @@ pub fn uncovered(value: &str, mut covers: impl FnMut(char) -> bool, limit: usize
 /// Refuses a value with characters no font can show, naming up to five of them. `covers` is the
 /// typesetter's notion: a face of the body font chain has a glyph for the character
 /// (`FontStore::covers(BODY_FONTS, c)`).
-pub fn check_glyphs(label: &str, value: &str, covers: impl FnMut(char) -> bool) -> Result<()> {
+pub(crate) fn check_glyphs(
+    label: &str,
+    value: &str,
+    covers: impl FnMut(char) -> bool,
+) -> Result<()> {
     let missing = uncovered(value, covers, 5);
     if missing.is_empty() {
         return Ok(());
@@ -232,7 +243,7 @@ pub fn check_glyphs(label: &str, value: &str, covers: impl FnMut(char) -> bool) 
 }
 
 /// Explicit bidirectional formatting characters, and the Arabic letter mark.
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
@@ -247,6 +258,7 @@ fn is_zero_width(c: char) -> bool {
 
 /// Characters between which a line may break: CJK ideographs, kana, Hangul, CJK punctuation and
 /// full-width forms.
+#[cfg(test)]
 fn is_breakable_wide(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x303F | 0x3040..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF |

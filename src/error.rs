@@ -98,7 +98,7 @@ impl Diagnostic {
 
     /// Underline `chars` characters from the column (at least one column wide), e.g. the span a
     /// compiler pointed at; the part past the end of the quoted line is not counted.
-    pub fn underline_chars(mut self, chars: usize) -> Self {
+    pub(crate) fn underline_chars(mut self, chars: usize) -> Self {
         if let (Some(p), Some(line)) = (self.pos, &self.snippet) {
             let from = p
                 .column
@@ -121,7 +121,7 @@ impl Diagnostic {
     }
 
     /// Replace the file path (e.g. to make it relative to the workspace).
-    pub fn relative_to(mut self, base: &Path) -> Self {
+    pub(crate) fn relative_to(mut self, base: &Path) -> Self {
         if let Some(f) = &self.file
             && let Ok(rel) = f.strip_prefix(base)
         {
@@ -213,7 +213,7 @@ fn token_width(s: &str) -> usize {
 }
 
 /// Columns a character takes in a terminal: CJK and full-width forms take two.
-pub fn display_width(c: char) -> usize {
+pub(crate) fn display_width(c: char) -> usize {
     let cp = c as u32;
     let wide = matches!(cp,
         0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
@@ -347,7 +347,7 @@ impl Error {
     }
 
     /// Make all file paths relative to `base`.
-    pub fn relative_to(self, base: &Path) -> Self {
+    pub(crate) fn relative_to(self, base: &Path) -> Self {
         match self {
             Error::User(d) => Error::User(Box::new(d.relative_to(base))),
             Error::Many(ds) => Error::Many(ds.into_iter().map(|d| d.relative_to(base)).collect()),
@@ -369,7 +369,7 @@ impl Errors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    pub fn into_result(self) -> Result<()> {
+    pub(crate) fn into_result(self) -> Result<()> {
         match self.0.len() {
             0 => Ok(()),
             1 => Err(self

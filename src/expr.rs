@@ -9,7 +9,7 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use crate::facts::Facts;
 
 /// Names available in every expression besides the workflow's fields.
-pub const BUILTINS: &[&str] = &[
+pub(crate) const BUILTINS: &[&str] = &[
     "case_id",
     "workflow",
     "step",
@@ -36,13 +36,13 @@ pub fn env() -> &'static Environment<'static> {
 }
 
 /// Compile an expression; return the variables it uses.
-pub fn compile_check(src: &str) -> Result<HashSet<String>, String> {
+pub(crate) fn compile_check(src: &str) -> Result<HashSet<String>, String> {
     let expr = env().compile_expression(src).map_err(|e| describe(&e))?;
     Ok(expr.undeclared_variables(false))
 }
 
 /// Evaluate a condition. Errors are reported as Chinese text.
-pub fn eval_bool(src: &str, ctx: &Facts, extra: &[(&str, &str)]) -> Result<bool, String> {
+pub(crate) fn eval_bool(src: &str, ctx: &Facts, extra: &[(&str, &str)]) -> Result<bool, String> {
     let expr = env().compile_expression(src).map_err(|e| describe(&e))?;
     let value = expr.eval(context(ctx, extra)).map_err(|e| describe(&e))?;
     Ok(value.is_true())

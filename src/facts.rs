@@ -95,7 +95,7 @@ fn bad(message: impl Into<String>, help: impl Into<String>) -> BadValue {
 }
 
 /// Parse a boolean the way clerks write it.
-pub fn parse_bool(s: &str) -> Option<bool> {
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s.trim() {
         "true" | "是" | "yes" | "有" | "已" | "出庭" => Some(true),
         "false" | "否" | "no" | "无" | "未" => Some(false),
@@ -105,7 +105,7 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 
 /// Whether [`coerce`] reads the value's source text (`raw`) for this type and value: a number
 /// or a yes/no written for a text or an option keeps its spelling (`003`, `yes`).
-pub fn reads_raw(ty: FieldType, v: &Value) -> bool {
+pub(crate) fn reads_raw(ty: FieldType, v: &Value) -> bool {
     matches!(ty, FieldType::Text | FieldType::Enum)
         && matches!(v, Value::Number(_) | Value::Bool(_))
 }
@@ -114,7 +114,7 @@ pub fn reads_raw(ty: FieldType, v: &Value) -> bool {
 ///
 /// `raw` is the value's source text when it came from YAML (so that `003` stays `003` for a
 /// text field); `values` is the allowed set for enums.
-pub fn coerce(
+pub(crate) fn coerce(
     ty: FieldType,
     values: &[String],
     v: &Value,
@@ -233,7 +233,7 @@ pub fn coerce(
 }
 
 /// Whether a value counts as given (non-empty).
-pub fn is_present(v: Option<&Value>) -> bool {
+pub(crate) fn is_present(v: Option<&Value>) -> bool {
     match v {
         None | Some(Value::Null) => false,
         Some(Value::String(s)) => !s.trim().is_empty(),
@@ -243,7 +243,7 @@ pub fn is_present(v: Option<&Value>) -> bool {
 }
 
 /// Split `k=v` from the command line.
-pub fn split_assignment(s: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_assignment(s: &str) -> Option<(&str, &str)> {
     let (k, v) = s.split_once('=')?;
     let k = k.trim();
     if k.is_empty() { None } else { Some((k, v)) }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// The product identifier written into every calendar.
-pub const PRODID: &str = "-//yingsu//yingsu//ZH";
+pub(crate) const PRODID: &str = "-//yingsu//yingsu//ZH";
 
 /// The longest line, in octets, excluding the CRLF.
 const LINE_OCTETS: usize = 75;
@@ -124,7 +124,7 @@ pub fn fold(content: &str) -> String {
 }
 
 /// Undo folding: the logical content lines of `text`.
-pub fn unfold(text: &str) -> Vec<String> {
+pub(crate) fn unfold(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for physical in text.split('\n') {
         let physical = physical.strip_suffix('\r').unwrap_or(physical);

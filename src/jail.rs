@@ -34,6 +34,7 @@ pub use read::{
 };
 
 /// Help shown for a recorded path that is refused.
+#[cfg(test)]
 const RECORDED_HELP: &str = "案件记录中的文件路径必须是工作区内的相对路径，用“/”分隔，例如 archive/2023/ZG-2023-001/01-notice-notice.pdf；请改正这条记录，或删除它后重新生成该文书";
 
 /// Names Windows reserves for devices, whatever the extension (`CON.txt` is the console too).
@@ -51,7 +52,7 @@ const WINDOWS_FORBIDDEN: &[char] = &['<', '>', ':', '"', '|', '?', '*'];
 /// not a Windows device name (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`, in any
 /// case, with or without an extension), and not ending in a dot or a space. `label` says where
 /// the name comes from (e.g. `案件编号` or `history[0].documents[1].file`).
-pub fn check_file_name(label: &str, name: &str) -> Result<()> {
+pub(crate) fn check_file_name(label: &str, name: &str) -> Result<()> {
     match file_name_problem(name) {
         None => Ok(()),
         Some(why) => Err(Diagnostic::new(format!(
@@ -108,7 +109,8 @@ pub(crate) fn file_name_problem(name: &str) -> Option<String> {
 /// component, no absolute start, drive (`C:`) or UNC (`\\server`) prefix, no backslash or NUL,
 /// every component must pass [`check_file_name`], and it must lie strictly under `under` (a
 /// `/`-separated folder such as `archive`). `label` says where the path is recorded.
-pub fn check_recorded_path(label: &str, recorded: &str, under: &str) -> Result<PathBuf> {
+#[cfg(test)]
+pub(crate) fn check_recorded_path(label: &str, recorded: &str, under: &str) -> Result<PathBuf> {
     let refuse = |why: String| {
         Err(Diagnostic::new(format!(
             "{label} 记录的路径“{}”不可用：{why}",
@@ -160,7 +162,7 @@ pub fn check_recorded_path(label: &str, recorded: &str, under: &str) -> Result<P
 /// a `..` component, when a symlink on the way leads out of `root` (one pointing elsewhere inside
 /// is fine), or when it is a dangling symlink (writing through it could create a file anywhere).
 /// The returned path starts with the canonical `root`.
-pub fn resolve_inside(root: &Path, rel: &Path) -> Result<PathBuf> {
+pub(crate) fn resolve_inside(root: &Path, rel: &Path) -> Result<PathBuf> {
     let shown_rel = rel.display().to_string();
     if rel
         .components()

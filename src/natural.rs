@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 /// Compare `a` and `b` naturally: digit runs by numeric value (then, for equal values, the one
 /// with fewer leading zeros first), everything else character by character. Total and
 /// consistent with equality: only identical strings compare `Equal`.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
     let (mut x, mut y) = (a, b);
     loop {
         match (x.chars().next(), y.chars().next()) {

@@ -36,7 +36,7 @@ pub enum Block {
 
 impl Block {
     /// The block as the layout library's `blocks` reads it.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             Block::Para(t) => json!({"kind": "p", "text": t}),
             Block::Heading {
@@ -65,7 +65,7 @@ pub fn parse(text: &str) -> Vec<Block> {
 }
 
 /// The blocks of `text` as JSON (see [`Block::to_json`]).
-pub fn parse_json(text: &str) -> Value {
+pub(crate) fn parse_json(text: &str) -> Value {
     Value::Array(parse(text).iter().map(Block::to_json).collect())
 }
 
@@ -190,7 +190,7 @@ fn sentence_end(s: &str) -> Option<usize> {
 /// parentheses (`(2023)渝0112行初31号` → `（2023）渝0112行初31号`) and a document number's year in
 /// hexagonal brackets (`国办发[2016]54号`, `国办发（2016）54号` → `国办发〔2016〕54号`).
 /// Nothing else changes.
-pub fn normalise_numbers(s: &str) -> String {
+pub(crate) fn normalise_numbers(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
@@ -251,7 +251,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Every string in `v` with its numbers normalised (see [`normalise_numbers`]).
-pub fn normalise_value(v: &mut Value) {
+pub(crate) fn normalise_value(v: &mut Value) {
     match v {
         Value::String(s) => {
             let n = normalise_numbers(s);

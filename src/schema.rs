@@ -16,13 +16,10 @@ use crate::facts::FieldType;
 use crate::workflow::{FieldSpec, Workflow};
 
 /// The dialect every schema declares.
-pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+pub(crate) const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// A date as yingsu reads it: 2023-05-08 or 2023年5月8日.
 const DATE_PATTERN: &str = r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$";
-
-/// The schemas `yingsu schema` prints, by the name the command takes.
-pub const KINDS: &[&str] = &["case", "config", "workflow"];
 
 fn text(description: &str) -> Value {
     json!({"type": "string", "description": description})

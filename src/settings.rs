@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// The variable that switches the derived indexes off (see [`Settings::index`]).
-pub const INDEX_SWITCH: &str = "YINGSU_INDEX";
+pub(crate) const INDEX_SWITCH: &str = "YINGSU_INDEX";
 
 /// What yingsu takes from its environment (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,7 @@ impl Settings {
     }
 
     /// The settings given by `var`, which says what a variable holds (`None`: not set).
-    pub fn from_vars(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Settings {
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Settings {
         // A value that is not valid text counts as not set, as `std::env::var` had it.
         let text = |name: &str| var(name).and_then(|v| v.into_string().ok());
         Settings {

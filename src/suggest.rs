@@ -5,7 +5,7 @@
 
 /// Edit distance (insertions, deletions, substitutions) between `a` and `b`, in characters, so
 /// that a Chinese character counts as one edit like a Latin letter.
-pub fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

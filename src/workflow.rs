@@ -48,10 +48,10 @@ pub struct FieldSpec {
 }
 
 /// The field whose value `statistics.losses` of a workflow lists (the judgment's outcome).
-pub const STATISTICS_OUTCOME: &str = "outcome";
+pub(crate) const STATISTICS_OUTCOME: &str = "outcome";
 
 /// The field in which a case explains dates out of the usual order (checked by `not_before`).
-pub const DATE_ORDER_NOTE: &str = "date_order_note";
+pub(crate) const DATE_ORDER_NOTE: &str = "date_order_note";
 
 /// A document a step renders.
 #[derive(Debug, Clone, Deserialize)]
@@ -230,12 +230,6 @@ impl StatisticsSpec {
     /// The outcomes that are a loss, in order, with the words a sentence counts them by.
     pub fn losses(&self) -> impl Iterator<Item = (&str, &str)> {
         self.losses.iter().map(|(o, w)| (o, w.as_str()))
-    }
-
-    /// Whether the workflow's cases are litigation the figures count (it declares the step of
-    /// the notice or of a hearing).
-    pub fn counts_litigation(&self) -> bool {
-        self.notice.is_some() || self.hearing.is_some()
     }
 }
 

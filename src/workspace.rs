@@ -17,12 +17,12 @@ mod embedded {
 
 /// The largest text file (configuration, workflow, template, case file) yingsu reads: larger
 /// ones are refused without being read.
-pub const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
 
 /// Read a text file of the workspace at `root`: it must lie inside (a symlink leading out is
 /// refused without reading what it points at), be a regular file and at most
 /// [`MAX_TEXT_FILE`] bytes of UTF-8.
-pub fn read_text(root: &Path, path: &Path) -> Result<String> {
+pub(crate) fn read_text(root: &Path, path: &Path) -> Result<String> {
     read_text_stamped(root, path).map(|r| r.text)
 }
 
@@ -36,7 +36,7 @@ pub struct TextRead {
 }
 
 /// [`read_text`], telling whether the file is a plain one and its stamp.
-pub fn read_text_stamped(root: &Path, path: &Path) -> Result<TextRead> {
+pub(crate) fn read_text_stamped(root: &Path, path: &Path) -> Result<TextRead> {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let read = crate::jail::read_file_inside(root, rel, MAX_TEXT_FILE).map_err(|e| {
         // A missing file or a folder is told as such (the jail only says it cannot read it);
@@ -196,7 +196,7 @@ impl Workspace {
     }
 
     /// [`Workspace::discover`] with `settings`.
-    pub fn discover_with(start: &Path, settings: Settings) -> Result<Workspace> {
+    pub(crate) fn discover_with(start: &Path, settings: Settings) -> Result<Workspace> {
         let start = start
             .canonicalize()
             .map_err(|e| Error::io("打开目录", start, e))?;
@@ -240,7 +240,7 @@ impl Workspace {
     }
 
     /// [`Workspace::open`] with `settings`.
-    pub fn open_with(root: &Path, settings: Settings) -> Result<Workspace> {
+    pub(crate) fn open_with(root: &Path, settings: Settings) -> Result<Workspace> {
         let root = root.to_path_buf();
         let cfg_path = root.join("yingsu.yaml");
         let source = read_text(&root, &cfg_path)?;
@@ -374,7 +374,7 @@ impl Workspace {
     }
 
     /// A path as the user reads it: relative to the workspace when inside it.
-    pub fn rel_path(&self, p: &Path) -> PathBuf {
+    pub(crate) fn rel_path(&self, p: &Path) -> PathBuf {
         p.strip_prefix(&self.root).unwrap_or(p).to_path_buf()
     }
 
@@ -385,7 +385,7 @@ impl Workspace {
 
     /// Tell the user something while a command runs (the command line prints it on stderr; a
     /// library user without a notifier hears nothing).
-    pub fn notify(&self, message: &str) {
+    pub(crate) fn notify(&self, message: &str) {
         if let Some(n) = &self.notifier {
             n(message);
         }
@@ -396,11 +396,11 @@ impl Workspace {
         self.notifier = Some(notifier);
     }
 
-    pub fn cases_dir(&self) -> PathBuf {
+    pub(crate) fn cases_dir(&self) -> PathBuf {
         self.root.join("cases")
     }
 
-    pub fn archive_dir(&self) -> PathBuf {
+    pub(crate) fn archive_dir(&self) -> PathBuf {
         self.root.join("archive")
     }
 
@@ -408,7 +408,7 @@ impl Workspace {
     /// `file`): its real location, refused when a folder on the way is a symlink leading out of
     /// the workspace (an `archive/2023/<case>` linked to another disk, say) or a dangling one.
     /// Every file the engine writes into the archive is placed through this.
-    pub fn output_path(&self, rel: &str) -> Result<PathBuf> {
+    pub(crate) fn output_path(&self, rel: &str) -> Result<PathBuf> {
         crate::jail::resolve_inside(&self.root, Path::new(rel))
     }
 
@@ -466,7 +466,7 @@ impl Workspace {
     /// it is a link to another folder of the workspace. One linked out of the workspace (or
     /// dangling) is left out: nothing is written or deleted through it (writing there is refused
     /// by [`Workspace::output_path`], and `validate` reports the link).
-    pub fn record_dirs(&self) -> Vec<PathBuf> {
+    pub(crate) fn record_dirs(&self) -> Vec<PathBuf> {
         [self.archive_dir(), self.cases_dir()]
             .into_iter()
             .filter_map(|dir| {
@@ -500,7 +500,7 @@ impl Workspace {
     /// archive and every case's archive folder. A workspace received by git can carry such links;
     /// nothing is written through them (see [`Workspace::output_path`]) and `validate` reports
     /// each with what to do. Links that stay inside the workspace are fine.
-    pub fn links_out(&self) -> Vec<Diagnostic> {
+    pub(crate) fn links_out(&self) -> Vec<Diagnostic> {
         let mut found = Vec::new();
         let mut check = |rel: &Path| {
             if let Some(e) = self.link_out(rel) {
@@ -574,7 +574,7 @@ impl Workspace {
     /// Whether the last command that wrote to the workspace's records ended cleanly (the lock
     /// file says so; see [`Workspace::lock_for_writing`]): then no temporary file of a run cut
     /// short is left in the archive or the case folders.
-    pub fn last_write_ended_cleanly(&self) -> bool {
+    pub(crate) fn last_write_ended_cleanly(&self) -> bool {
         open_lock_file(&self.root.join(LOCK_FILE), false).is_ok_and(|f| lock_says_clean(&f))
     }
 
@@ -608,7 +608,7 @@ impl Workspace {
     /// The workspace's `fonts/` is left out when it is a link leading out of the workspace (its
     /// fonts would make the documents depend on the computer; `validate` reports the link, and
     /// `font_paths` is the place to name a folder elsewhere).
-    pub fn font_dirs(&self) -> Vec<PathBuf> {
+    pub(crate) fn font_dirs(&self) -> Vec<PathBuf> {
         let own = self.root.join("fonts");
         let linked_out = self.link_out(Path::new("fonts")).is_some();
         let mut dirs = if linked_out { Vec::new() } else { vec![own] };
@@ -641,7 +641,7 @@ impl Workspace {
     }
 
     /// "可用的流程：appearance、proposal、rectification", the help of an unknown workflow.
-    pub fn workflows_help(&self) -> String {
+    pub(crate) fn workflows_help(&self) -> String {
         let names: Vec<&str> = self.workflows.keys().map(String::as_str).collect();
         format!("可用的流程：{}", names.join("、"))
     }
@@ -691,7 +691,7 @@ pub fn bundled_font_dirs() -> Vec<PathBuf> {
 /// beside the executable (or in `../share/yingsu/`). The default fonts themselves are compiled
 /// into the program and come after every folder (see
 /// [`crate::typeset::Typesetter::with_default_fonts`]).
-pub fn bundled_font_dirs_with(settings: &Settings) -> Vec<PathBuf> {
+pub(crate) fn bundled_font_dirs_with(settings: &Settings) -> Vec<PathBuf> {
     let mut v = settings.fonts.clone();
     if let Ok(exe) = std::env::current_exe()
         && let Some(dir) = exe.parent()
@@ -727,7 +727,7 @@ pub const INIT_GITATTRIBUTES: &str = "\
 ";
 
 /// `.gitignore` of a new workspace: the lock, temporary files and the local cache.
-pub const INIT_GITIGNORE: &str = "\
+pub(crate) const INIT_GITIGNORE: &str = "\
 # yingsu 的锁、临时文件和本机缓存（不提交到 git）
 .yingsu.lock
 .yingsu-*
@@ -737,7 +737,7 @@ pub const INIT_GITIGNORE: &str = "\
 
 /// `.vscode/settings.json` of a new workspace: the YAML language server checks and completes
 /// `yingsu.yaml`, workflows and case files against the schemas in `schema/`.
-pub const INIT_VSCODE_SETTINGS: &str = r#"{
+pub(crate) const INIT_VSCODE_SETTINGS: &str = r#"{
   "yaml.schemas": {
     "./schema/config.json": "yingsu.yaml",
     "./schema/workflow.json": "workflows/*.yaml",

@@ -35,7 +35,7 @@ pub fn load<T: DeserializeOwned>(file: &Path) -> Result<(T, String)> {
 }
 
 /// An error for a file that cannot be read.
-pub fn read_error(file: &Path, e: std::io::Error) -> Error {
+pub(crate) fn read_error(file: &Path, e: std::io::Error) -> Error {
     match e.kind() {
         std::io::ErrorKind::NotFound => Error::from(
             Diagnostic::new("文件不存在")
@@ -85,7 +85,7 @@ pub fn at<T>(
 }
 
 /// Where the key `key:` is first written in a YAML text (after any indentation), at the key.
-pub fn key_pos(source: &str, key: &str) -> Option<Pos> {
+pub(crate) fn key_pos(source: &str, key: &str) -> Option<Pos> {
     let prefix = format!("{key}:");
     source.lines().enumerate().find_map(|(n, line)| {
         let t = line.trim_start();
@@ -97,7 +97,7 @@ pub fn key_pos(source: &str, key: &str) -> Option<Pos> {
 }
 
 /// The raw source text of a scalar, e.g. `003` for a value YAML read as the integer 3.
-pub fn raw_scalar<'a, T>(source: &'a str, value: &Spanned<T>) -> Option<&'a str> {
+pub(crate) fn raw_scalar<'a, T>(source: &'a str, value: &Spanned<T>) -> Option<&'a str> {
     let span = value.referenced.span();
     let start = span.byte_offset()? as usize;
     let len = span.byte_len()? as usize;

@@ -320,7 +320,7 @@ impl Config {
 
     /// Agencies without an `issuer`: documents a workflow issues as `agency` cannot be signed
     /// or numbered for them. Each with the line to add to `yingsu.yaml`.
-    pub fn agencies_without_issuer(&self, file: &Path, source: &str) -> Vec<Diagnostic> {
+    pub(crate) fn agencies_without_issuer(&self, file: &Path, source: &str) -> Vec<Diagnostic> {
         self.agencies
             .iter()
             .filter(|(_, a)| a.issuer.is_none())

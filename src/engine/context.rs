@@ -65,7 +65,7 @@ impl ExprContext {
     }
 
     /// Evaluate a condition over `facts` in this context.
-    pub fn eval_bool(&self, expr: &str, facts: &Facts) -> Result<bool, String> {
+    pub(crate) fn eval_bool(&self, expr: &str, facts: &Facts) -> Result<bool, String> {
         crate::expr::eval_bool(expr, facts, &self.pairs())
     }
 

@@ -29,7 +29,7 @@ pub struct Input {
 
 /// The clerk's corrections in a case file, checked and coerced: every key a declared field,
 /// every value of its type. All problems are reported at once, each at its line and column.
-pub fn coerce_typed(ws: &Workspace, case: &Case, wf: &Workflow) -> Result<Facts> {
+pub(crate) fn coerce_typed(ws: &Workspace, case: &Case, wf: &Workflow) -> Result<Facts> {
     let file = ws.rel_path(&case.path);
     let mut out = Facts::new();
     let mut errors = Vec::new();
@@ -93,7 +93,7 @@ pub(crate) fn coerce_field(
 
 /// The text of a value as it enters, checked (see [`crate::entry`]): its length, control and
 /// direction characters, and that a value given is not only blanks.
-pub fn check_entry(label: &str, value: &Value) -> Result<()> {
+pub(crate) fn check_entry(label: &str, value: &Value) -> Result<()> {
     let field = crate::entry::Field::TEXT;
     match value {
         Value::String(s) => crate::entry::check_text(label, s, field).map(|_| ()),
@@ -170,7 +170,7 @@ fn check_ref(
 }
 
 /// Parse `--set` and `--from` input into typed facts.
-pub fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result<Facts> {
+pub(crate) fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result<Facts> {
     let mut out = Facts::new();
     if let Some(from) = &input.from {
         let bytes = crate::jail::read_given(from, crate::workspace::MAX_TEXT_FILE)?;
@@ -227,7 +227,7 @@ pub fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result<Facts>
 
 /// Dates in their usual order: every date field declared `not_before: other` is not before the
 /// other date, unless the case explains the exception in `date_order_note`.
-pub fn check_date_order(wf: &Workflow, facts: &Facts) -> Result<()> {
+pub(crate) fn check_date_order(wf: &Workflow, facts: &Facts) -> Result<()> {
     use crate::workflow::DATE_ORDER_NOTE;
     if facts::is_present(facts.get(DATE_ORDER_NOTE)) {
         return Ok(());
@@ -271,7 +271,7 @@ pub fn check_date_order(wf: &Workflow, facts: &Facts) -> Result<()> {
 
 /// A 案号 read for what it says: the 审级 its type code implies fills `level` when that is not
 /// given and must agree with it when it is; its year may not be after the notice's.
-pub fn check_case_number(wf: &Workflow, facts: &mut Facts) -> Result<()> {
+pub(crate) fn check_case_number(wf: &Workflow, facts: &mut Facts) -> Result<()> {
     let Some(number) = facts
         .get("case_number")
         .and_then(|v| v.as_str())
@@ -326,7 +326,11 @@ pub fn check_case_number(wf: &Workflow, facts: &mut Facts) -> Result<()> {
 
 /// Every character of the given values can be shown in a document, checked when they enter
 /// (not steps later, when a document renders).
-pub fn check_glyphs(wf: &Workflow, given: &Facts, covers: &dyn Fn(char) -> bool) -> Result<()> {
+pub(crate) fn check_glyphs(
+    wf: &Workflow,
+    given: &Facts,
+    covers: &dyn Fn(char) -> bool,
+) -> Result<()> {
     for (k, v) in given {
         let label = format!(
             "{k}（{}）",

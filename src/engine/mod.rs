@@ -74,7 +74,7 @@ impl Actor {
 
     /// The actor `settings` give: a time given is checked, and the name must fit on one line
     /// of a history entry.
-    pub fn from_settings(settings: &Settings) -> Result<Actor> {
+    pub(crate) fn from_settings(settings: &Settings) -> Result<Actor> {
         let now = match &settings.now {
             Some(s) => DateTime::parse_from_rfc3339(s.trim()).map_err(|_| {
                 Error::user(

@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, Datelike};
-
 use crate::case::{self, Case};
 use crate::error::{Diagnostic, Error, Result};
 use crate::index::cases::CaseIndex;
@@ -246,13 +244,17 @@ pub fn load_case<'w>(ws: &'w Workspace, id: &str) -> Result<CaseView<'w>> {
 }
 
 /// Load the case file at `path` (see [`load_case`]).
-pub fn load_file<'w>(ws: &'w Workspace, id: &str, path: &std::path::Path) -> Result<CaseView<'w>> {
+pub(crate) fn load_file<'w>(
+    ws: &'w Workspace,
+    id: &str,
+    path: &std::path::Path,
+) -> Result<CaseView<'w>> {
     let source = crate::workspace::read_text(&ws.root, path)?;
     load_source(ws, id, path, source)
 }
 
 /// Load a case from the text of its file at `path` (see [`load_case`]).
-pub fn load_source<'w>(
+pub(crate) fn load_source<'w>(
     ws: &'w Workspace,
     id: &str,
     path: &std::path::Path,
@@ -355,15 +357,6 @@ fn step_line(source: &str, index: usize, step: &str) -> Option<crate::error::Pos
     first
 }
 
-/// The year a case was opened (from its first history entry): the folder of its file and of
-/// its documents.
-pub fn case_year(case: &Case) -> Option<i32> {
-    case.history
-        .first()
-        .and_then(|h| DateTime::parse_from_rfc3339(&h.at).ok())
-        .map(|d| d.year())
-}
-
 /// A case file that could not be read, and why (with its location).
 #[derive(Debug)]
 pub struct Unreadable {
@@ -397,7 +390,7 @@ impl serde::Serialize for Unreadable {
 }
 
 /// The case index for these case files, all the workspace has (see [`crate::index::cases`]).
-pub fn case_index(ws: &Workspace, files: &[(String, PathBuf)]) -> CaseIndex {
+pub(crate) fn case_index(ws: &Workspace, files: &[(String, PathBuf)]) -> CaseIndex {
     let paths: Vec<&std::path::Path> = files.iter().map(|(_, p)| p.as_path()).collect();
     CaseIndex::open(ws, &paths, load_source)
 }
@@ -414,7 +407,7 @@ pub fn load_all(ws: &Workspace) -> Result<(Vec<CaseView<'_>>, Vec<Unreadable>)> 
 /// [`load_all`], each case with the hash of its file's bytes (when the index knows it), and
 /// the case index it went through (to be saved by the caller).
 #[allow(clippy::type_complexity)]
-pub fn load_all_indexed(
+pub(crate) fn load_all_indexed(
     ws: &Workspace,
 ) -> Result<(
     Vec<(CaseView<'_>, Option<String>)>,
@@ -427,7 +420,7 @@ pub fn load_all_indexed(
 /// `read` applied to every case file (id, path) in parallel, through the case index, in path
 /// order; the files it could not read are returned beside the others, so one broken file spoils
 /// only itself. The index is returned to be saved by the caller.
-pub fn each_case<T: Send>(
+pub(crate) fn each_case<T: Send>(
     ws: &Workspace,
     read: impl Fn(&CaseIndex, &str, &std::path::Path) -> Result<T> + Sync,
 ) -> Result<(Vec<T>, Vec<Unreadable>, CaseIndex)> {

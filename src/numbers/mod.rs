@@ -53,7 +53,7 @@ fn external_key(last: u32) -> String {
 }
 
 /// The start of a registry key for numbers given outside yingsu.
-pub const EXTERNAL: &str = "外部#";
+pub(crate) const EXTERNAL: &str = "外部#";
 
 /// The registry key that marks number `seq` voided (its document was taken back by an undo).
 fn voided_key(key: &str) -> String {
@@ -61,7 +61,7 @@ fn voided_key(key: &str) -> String {
 }
 
 /// The registry file for a prefix and year.
-pub fn registry_path(archive: &Path, prefix: &str, year: i32) -> PathBuf {
+pub(crate) fn registry_path(archive: &Path, prefix: &str, year: i32) -> PathBuf {
     archive.join("numbers").join(format!("{prefix}-{year}.tsv"))
 }
 
@@ -142,15 +142,6 @@ impl Registry {
             .map(|(s, _)| format(&self.prefix, self.year, *s))
     }
 
-    /// The next number that `allocate` would give.
-    pub fn peek(&self) -> String {
-        format(
-            &self.prefix,
-            self.year,
-            self.next_seq().max(self.start.unwrap_or(1)),
-        )
-    }
-
     fn next_seq(&self) -> u32 {
         self.entries.iter().map(|(s, _)| *s).max().unwrap_or(0) + 1
     }
@@ -169,7 +160,7 @@ impl Registry {
     }
 
     /// Reserve (or find) the number for `key`; it is written by [`Registry::flush`].
-    pub fn reserve(&mut self, key: &str) -> String {
+    pub(crate) fn reserve(&mut self, key: &str) -> String {
         if let Some(n) = self.find(key) {
             return n;
         }
@@ -182,7 +173,7 @@ impl Registry {
 
     /// Mark the number of `key` voided (its document was taken back): the number stays taken
     /// and is never given again; the registry keeps a line saying so. Written by `flush`.
-    pub fn void(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn void(&mut self, key: &str) -> Option<String> {
         let seq = self
             .entries
             .iter()
@@ -194,13 +185,6 @@ impl Registry {
             self.pending.push((seq, mark));
         }
         Some(format(&self.prefix, self.year, seq))
-    }
-
-    /// Whether number `seq` was voided.
-    pub fn is_voided(&self, seq: u32) -> bool {
-        self.entries
-            .iter()
-            .any(|(s, k)| *s == seq && k.starts_with("作废#"))
     }
 
     /// The numbers of this registry that issued documents hold (`held`, of any registry) and
@@ -242,7 +226,8 @@ impl Registry {
     }
 
     /// Allocate (or find) the number for `key`, recording it durably.
-    pub fn allocate(&mut self, key: &str) -> Result<String> {
+    #[cfg(test)]
+    pub(crate) fn allocate(&mut self, key: &str) -> Result<String> {
         let n = self.reserve(key);
         self.flush()?;
         Ok(n)
@@ -366,7 +351,7 @@ impl Numbering {
     }
 
     /// The registry key of a number this numbering gave or found (for the frozen record).
-    pub fn key_of(&self, number: &str) -> Option<String> {
+    pub(crate) fn key_of(&self, number: &str) -> Option<String> {
         let (prefix, year, seq) = parse(number)?;
         let r = self.open.get(&(prefix, year))?;
         r.entries
@@ -376,7 +361,7 @@ impl Numbering {
     }
 
     /// Mark the number of document `key` voided (see [`Registry::void`]).
-    pub fn void(&mut self, number: &str, key: &str) -> Result<()> {
+    pub(crate) fn void(&mut self, number: &str, key: &str) -> Result<()> {
         let Some((prefix, year, _)) = parse(number) else {
             return Ok(());
         };

@@ -65,7 +65,7 @@ impl Registered {
 
     /// Why document `key` may not carry `number`, or `None`: the registry gave this document
     /// another number, or gave this number to another document.
-    pub fn conflict(&self, key: &str, number: &str) -> Option<String> {
+    pub(crate) fn conflict(&self, key: &str, number: &str) -> Option<String> {
         if let Some(given) = self.by_key.get(key)
             && given != number
         {

@@ -67,7 +67,7 @@ pub fn bound_workspace_templates(program: PathBuf) {
 }
 
 /// The worker program, when the caller opted in (see [`bound_workspace_templates`]).
-pub fn worker_program() -> Option<&'static Path> {
+pub(crate) fn worker_program() -> Option<&'static Path> {
     PROGRAM.get().map(PathBuf::as_path)
 }
 

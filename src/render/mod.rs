@@ -31,7 +31,7 @@ pub use fonts::{RoleFont, role_fonts};
 pub use sheet::Sheet;
 
 /// The font description cache of a workspace, in its derived index (see [`FaceCache`]).
-pub const FONT_CACHE_FILE: &str = "fonts.bin";
+pub(crate) const FONT_CACHE_FILE: &str = "fonts.bin";
 
 /// The font folders a typesetter is built from: `(font folders, system font folders)`.
 type FontKey = (Vec<PathBuf>, Vec<PathBuf>);
@@ -203,7 +203,7 @@ impl TypstRenderer {
 }
 
 /// Whether the workspace has templates of its own (in its `templates/`), which run bounded.
-pub fn has_own_templates(ws: &Workspace) -> bool {
+pub(crate) fn has_own_templates(ws: &Workspace) -> bool {
     ws.templates.values().any(|t| !is_builtin(&t.origin))
 }
 

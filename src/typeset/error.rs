@@ -54,12 +54,12 @@ impl fmt::Display for Diagnostic {
 impl Diagnostic {
     /// The message in Chinese, and the compiler's own words when it said it in English (for
     /// a second line: whoever helps the clerk may need them).
-    pub fn chinese(&self) -> (String, Option<String>) {
+    pub(crate) fn chinese(&self) -> (String, Option<String>) {
         translate(&self.message)
     }
 
     /// The compiler's hints in Chinese (one it has no translation for is marked as its words).
-    pub fn hints_zh(&self) -> Vec<String> {
+    pub(crate) fn hints_zh(&self) -> Vec<String> {
         self.hints
             .iter()
             .map(|h| match translate(h) {

@@ -30,7 +30,7 @@ use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The name under which the layout library calls the breaker.
-pub const FUNCTION_NAME: &str = "yingsu-grid-break";
+pub(crate) const FUNCTION_NAME: &str = "yingsu-grid-break";
 
 /// The space a Latin run may take a side beyond what brings it to whole cells, in cells (see
 /// [`LatinRun`]).
@@ -111,7 +111,7 @@ impl Class {
 
 /// One cell: everything from U+0800 on (CJK, fullwidth forms, the dashes, ellipses and quotation
 /// marks of the Chinese fonts); the rest is measured.
-pub fn is_fullwidth(c: &str) -> bool {
+pub(crate) fn is_fullwidth(c: &str) -> bool {
     c.len() >= 3
 }
 
@@ -338,7 +338,7 @@ impl Paragraph {
     /// The space given to each Latin run of `line` (`(start, end, before, after)` in cells):
     /// the line's slack shared evenly between the runs, no run given more than it may take,
     /// and each run's share between its sides next to Chinese characters.
-    pub fn pads(&self, line: &Line) -> Vec<(usize, usize, f64, f64)> {
+    pub(crate) fn pads(&self, line: &Line) -> Vec<(usize, usize, f64, f64)> {
         if line.pad <= 0.0 {
             return Vec::new();
         }

@@ -56,7 +56,7 @@ pub const LAYOUT_LIBRARY_PATH: &str = "/gbt9704.typ";
 /// Font families of the body role (仿宋), in order of preference, as typst
 /// reads them. The last two are the full-coverage fallbacks; a character no
 /// face of this chain covers is refused by [`Typesetter::check_coverage`].
-pub const BODY_FONTS: &[&str] = &[
+pub(crate) const BODY_FONTS: &[&str] = &[
     "FangSong_GB2312",
     "仿宋_GB2312",
     "FangSong",
@@ -115,14 +115,14 @@ pub const FONT_ROLES: &[(&str, &str, &[&str])] = &[
 /// after at most `EVICT_EVERY * (EVICT_MAX_AGE + 1)` documents. Evicting after
 /// every single document serialises parallel workers on comemo's cache lock
 /// (see `BENCHMARKS.md`).
-pub const EVICT_EVERY: usize = 16;
+pub(crate) const EVICT_EVERY: usize = 16;
 
 /// The most pages one document may have: a longer one is refused rather than written (a case
 /// file with runaway text would otherwise make a letter of hundreds of pages).
 pub const MAX_PAGES: usize = 200;
 
 /// See [`EVICT_EVERY`].
-pub const EVICT_MAX_AGE: usize = 2;
+pub(crate) const EVICT_MAX_AGE: usize = 2;
 
 /// One document to typeset.
 #[derive(Debug, Clone)]
@@ -218,7 +218,7 @@ impl Typesetter {
 
     /// Like [`Typesetter::with_default_fonts`], taking what each font file holds from `cache`
     /// while the file is unchanged, and writing back what it had to read.
-    pub fn with_font_cache(
+    pub(crate) fn with_font_cache(
         font_dirs: &[PathBuf],
         system_dirs: &[PathBuf],
         cache: FaceCache,
@@ -246,7 +246,7 @@ impl Typesetter {
     /// Makes the regular face of each font role ([`FONT_ROLES`]) ready to use: loaded, and
     /// hashed as typst hashes every face it uses. Meant for a thread of its own while the first
     /// document is read and evaluated, so that a single-document command does not wait for it.
-    pub fn warm_role_fonts(&self) {
+    pub(crate) fn warm_role_fonts(&self) {
         // The body face first: every document sets most of its text in it.
         let (body, others): (Vec<_>, Vec<_>) = FONT_ROLES.iter().partition(|r| r.0 == "fang");
         for (_, _, families) in body.into_iter().chain(others) {
@@ -255,7 +255,7 @@ impl Typesetter {
     }
 
     /// Starts [`Typesetter::warm_role_fonts`] on a thread of its own, once per typesetter.
-    pub fn warm_in_background(self: &Arc<Self>) {
+    pub(crate) fn warm_in_background(self: &Arc<Self>) {
         if self.warming.swap(true, Ordering::Relaxed) {
             return;
         }
@@ -338,7 +338,7 @@ impl Typesetter {
 
     /// Like [`Typesetter::pdf`], also drawing each page as SVG (text as outlines) from the
     /// same compilation: what a preview on screen shows.
-    pub fn pdf_and_pages(&self, job: &Job) -> Result<(Vec<u8>, Vec<String>), TypesetError> {
+    pub(crate) fn pdf_and_pages(&self, job: &Job) -> Result<(Vec<u8>, Vec<String>), TypesetError> {
         self.check_coverage(&job.data)?;
         let document = self.layout(job)?;
         let pdf = self.export(job, &document)?;
@@ -380,7 +380,7 @@ impl Typesetter {
     }
 
     /// Whether the body font chain ([`BODY_FONTS`] and its fallbacks) can show `c`.
-    pub fn covers_body(&self, c: char) -> bool {
+    pub(crate) fn covers_body(&self, c: char) -> bool {
         self.fonts.covers(BODY_FONTS, c)
     }
 

@@ -18,7 +18,7 @@ pub const DATA_PATH: &str = "/data.json";
 /// The data's `protected` names alone (`[]` without them): the layout library reads this small
 /// file, the same for every document of a workspace, so its cached layout of a paragraph
 /// serves the next document too (reading `/data.json` would tie it to each document's data).
-pub const PROTECTED_PATH: &str = "/protected.json";
+pub(crate) const PROTECTED_PATH: &str = "/protected.json";
 
 /// One compilation: borrows the shared [`Typesetter`] state.
 pub struct JobWorld<'a> {
@@ -36,7 +36,7 @@ pub struct JobWorld<'a> {
 }
 
 /// Interns a virtual path of the project root.
-pub fn file_id(path: &str) -> Result<FileId, TypesetError> {
+pub(crate) fn file_id(path: &str) -> Result<FileId, TypesetError> {
     let bad = || TypesetError::BadPath {
         path: path.to_string(),
     };
@@ -103,7 +103,7 @@ impl<'a> JobWorld<'a> {
 }
 
 /// Converts a calendar date into typst's representation.
-pub fn date_of(date: chrono::NaiveDate) -> Result<Datetime, TypesetError> {
+pub(crate) fn date_of(date: chrono::NaiveDate) -> Result<Datetime, TypesetError> {
     use chrono::Datelike;
     Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8).ok_or_else(|| {
         TypesetError::BadDate {

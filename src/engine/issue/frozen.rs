@@ -76,7 +76,7 @@ impl Frozen {
 
     /// Whether the data is as it was issued (a record from before data hashes were kept is
     /// taken as it is).
-    pub fn data_intact(&self) -> bool {
+    pub(crate) fn data_intact(&self) -> bool {
         self.data_sha256
             .as_deref()
             .is_none_or(|h| h == data_hash(&self.data))
