@@ -310,6 +310,17 @@ fn a_case_sheet_gives_labels_history_and_next_steps() {
             ("案由", "行政处罚")
         ]
     );
+    let text = |label: &str| {
+        sheet
+            .facts
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.text.clone())
+            .unwrap()
+    };
+    assert_eq!(text("被诉单位"), "重庆市渝北区市场监督管理局");
+    assert_eq!(text("法院通知负责人出庭"), "是");
+    assert_eq!(text("原告"), "重庆某食品有限公司");
     assert_eq!(sheet.history.len(), 1);
     assert_eq!(sheet.history[0].what, "收到出庭应诉通知");
     assert_eq!(sheet.history[0].documents[0].title, "出庭应诉提示函");

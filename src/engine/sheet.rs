@@ -150,8 +150,9 @@ pub fn case_sheet(ws: &Workspace, id: &str, today: NaiveDate) -> Result<CaseShee
     })
 }
 
-/// A value naming an entry of `yingsu.yaml` (`of: agencies`, `courts`, `issuers`) by that
-/// entry's name; any other value as `case show` writes it.
+/// A value as a clerk reads it: an entry of `yingsu.yaml` (`of: agencies`, `courts`,
+/// `issuers`) by that entry's name, yes and no as 是 and 否, a list's items one after another
+/// separated by ；, anything else as `case show` writes it.
 fn named(ws: &Workspace, of: Option<&str>, v: &Value) -> String {
     let cfg = &ws.config;
     let name = v.as_str().and_then(|id| match of? {
@@ -160,5 +161,15 @@ fn named(ws: &Workspace, of: Option<&str>, v: &Value) -> String {
         "issuers" => cfg.issuers.get(id).map(|i| i.name.clone()),
         _ => None,
     });
-    name.unwrap_or_else(|| crate::case::value(v))
+    match (name, v) {
+        (Some(n), _) => n,
+        (None, Value::Bool(b)) => if *b { "是" } else { "否" }.to_string(),
+        (None, Value::Array(items)) => items
+            .iter()
+            .map(|i| named(ws, of, i))
+            .collect::<Vec<_>>()
+            .join("；"),
+        (None, Value::String(s)) => s.clone(),
+        (None, other) => crate::case::value(other),
+    }
 }
