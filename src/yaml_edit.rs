@@ -127,86 +127,13 @@ fn entry_lines(key: &str, indent: usize, value: &Value, comment: &str) -> Vec<St
 }
 
 /// A value written on one line: a scalar as plain text where YAML reads it back as the same
-/// string, else double-quoted; a list or mapping in flow style.
+/// string, else double-quoted; a list or mapping in flow style (as case files write values).
 fn flow(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => scalar(s),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(flow).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("{}: {}", key_text(k), flow(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// A string as a YAML scalar: plain when that is safe in flow and block context alike.
-fn scalar(s: &str) -> String {
-    let special = |c: char| {
-        matches!(
-            c,
-            ':' | '#'
-                | '{'
-                | '}'
-                | '['
-                | ']'
-                | ','
-                | '&'
-                | '*'
-                | '!'
-                | '|'
-                | '>'
-                | '\''
-                | '"'
-                | '%'
-                | '@'
-                | '`'
-        ) || c.is_control()
-    };
-    let reads_as_other = matches!(
-        s.to_ascii_lowercase().as_str(),
-        "" | "~"
-            | "null"
-            | "true"
-            | "false"
-            | "yes"
-            | "no"
-            | "on"
-            | "off"
-            | ".nan"
-            | ".inf"
-            | "-.inf"
-    ) || s.parse::<f64>().is_ok()
-        || s.starts_with(['-', '?', ' '])
-        || s.ends_with(' ');
-    if !reads_as_other && !s.chars().any(special) {
-        return s.to_string();
-    }
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::case::value(v)
 }
 
 fn key_text(k: &str) -> String {
-    scalar(k)
+    crate::case::scalar(k)
 }
 
 /// The comment at the end of an entry's line (`# …`, outside quotes), with the spaces before it.

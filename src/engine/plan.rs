@@ -129,19 +129,8 @@ pub fn plan_new(
     }
     match step::prepare_new(ws, workflow, id, input, actor, renderer) {
         Ok((wf, _path, year, p)) => {
-            let at = StepAt {
-                wf,
-                id,
-                step: &p.step,
-                entry_index: 0,
-                year,
-                facts: p.facts.clone(),
-                history: vec![p.entry.clone()],
-                day: actor.today(),
-            };
-            plan.documents = planned_documents(ws, &at, renderer)?;
-            plan.facts = p.facts;
-            plan.entry = Some(p.entry);
+            let at = (wf, id, 0, year, actor.today());
+            settle(ws, &mut plan, p, &[], at, renderer)?;
         }
         Err(e) => plan.problems = problems_of(e, None, wf)?,
     }
@@ -185,25 +174,41 @@ pub fn plan_advance(
     match step::prepare_advance(ws, &view, step, input, actor, renderer) {
         Ok(p) => {
             let case = &view.case;
-            let mut history = case.history.clone();
-            history.push(p.entry.clone());
-            let at = StepAt {
-                wf,
-                id,
-                step: &p.step,
-                entry_index: case.history.len(),
-                year: issue::year_folder(&case.path).unwrap_or(actor.now.year()),
-                facts: p.facts.clone(),
-                history,
-                day: actor.today(),
-            };
-            plan.documents = planned_documents(ws, &at, renderer)?;
-            plan.facts = p.facts;
-            plan.entry = Some(p.entry);
+            let year = issue::year_folder(&case.path).unwrap_or(actor.now.year());
+            let at = (wf, id, case.history.len(), year, actor.today());
+            settle(ws, &mut plan, p, &case.history, at, renderer)?;
         }
         Err(e) => plan.problems = problems_of(e, None, wf)?,
     }
     Ok(plan)
+}
+
+/// Fill `plan` from the step's prepared entry `p`, taken after `history`: its facts, its entry
+/// and the documents it would issue (`at`: workflow, case id, entry index, year folder, day).
+fn settle(
+    ws: &Workspace,
+    plan: &mut StepPlan,
+    p: step::Plan,
+    history: &[HistoryEntry],
+    (wf, id, entry_index, year, day): (&Workflow, &str, usize, i32, chrono::NaiveDate),
+    renderer: &dyn DocumentRenderer,
+) -> Result<()> {
+    let mut full = history.to_vec();
+    full.push(p.entry.clone());
+    let at = StepAt {
+        wf,
+        id,
+        step: &p.step,
+        entry_index,
+        year,
+        facts: p.facts.clone(),
+        history: full,
+        day,
+    };
+    plan.documents = planned_documents(ws, &at, renderer)?;
+    plan.facts = p.facts;
+    plan.entry = Some(p.entry);
+    Ok(())
 }
 
 /// A planned document typeset as it would be printed, marked as a draft and without a
