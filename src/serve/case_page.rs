@@ -64,7 +64,10 @@ fn pdf(server: &Server, id: &str, entry: usize, index: usize) -> Result<Response
         .and_then(|h| h.documents.get(index))
         .ok_or_else(|| {
             Error::user(
-                format!("案件 `{id}` 的第 {entry} 条记录中没有第 {} 份文书", index + 1),
+                format!(
+                    "案件 `{id}` 的第 {entry} 条记录中没有第 {} 份文书",
+                    index + 1
+                ),
                 "从案件页面的链接打开文书",
             )
         })?;
@@ -78,10 +81,7 @@ fn pdf(server: &Server, id: &str, entry: usize, index: usize) -> Result<Response
             (header::CONTENT_TYPE, "application/pdf".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "inline; filename*=UTF-8''{}",
-                    percent_encoding_utf8(&name)
-                ),
+                format!("inline; filename*=UTF-8''{}", percent_encoding_utf8(&name)),
             ),
         ],
         bytes,

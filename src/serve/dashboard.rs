@@ -54,7 +54,11 @@ fn draw(server: &Server) -> Result<Response> {
             workflow_title: r.workflow_title.clone(),
             step_title: r.step_title.clone(),
             agency: r.agency_name.clone().unwrap_or_default(),
-            deadline: r.deadline.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
+            deadline: r
+                .deadline
+                .as_ref()
+                .map(|d| d.title.clone())
+                .unwrap_or_default(),
             due: r
                 .deadline
                 .as_ref()

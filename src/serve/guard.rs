@@ -19,8 +19,7 @@ pub(crate) const TOKEN_FIELD: &str = "_csrf";
 /// A fresh random token (128 bits, hex).
 pub(crate) fn new_token() -> Result<String> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Error::Internal(format!("无法取得随机数：{e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("无法取得随机数：{e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -77,7 +76,12 @@ pub(crate) fn form_token_ok(server: &Server, fields: &[(String, String)]) -> boo
         .map(|(_, v)| v.as_bytes())
         .unwrap_or(b"");
     let want = server.token.as_bytes();
-    given.len() == want.len() && given.iter().zip(want).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    given.len() == want.len()
+        && given
+            .iter()
+            .zip(want)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// The answer to a refused request: 403 and why, in Chinese.

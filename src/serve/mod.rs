@@ -91,8 +91,14 @@ fn router(server: Arc<Server>) -> Router {
         .route("/", get(dashboard::page))
         .route("/case/{id}", get(case_page::page))
         .route("/case/{id}/doc/{entry}/{index}", get(case_page::document))
-        .route("/case/{id}/step/{step}", get(step::advance_form).post(step::advance_submit))
-        .route("/new/{workflow}", get(step::new_form).post(step::new_submit))
+        .route(
+            "/case/{id}/step/{step}",
+            get(step::advance_form).post(step::advance_submit),
+        )
+        .route(
+            "/new/{workflow}",
+            get(step::new_form).post(step::new_submit),
+        )
         .layer(axum::middleware::from_fn_with_state(
             server.clone(),
             guard::check_request,

@@ -13,9 +13,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use serde::Serialize;
 
+use super::case_page::percent_encoding_utf8 as enc;
 use super::form::{self, FieldView};
 use super::guard::{self, TOKEN_FIELD};
-use super::case_page::percent_encoding_utf8 as enc;
 use super::{Server, blocking};
 use crate::engine::{self, Actor, Problem, StepPlan};
 use crate::error::{Error, Result};
@@ -45,14 +45,20 @@ pub(crate) async fn advance_form(
     State(server): State<Arc<Server>>,
     UrlPath((id, step)): UrlPath<(String, String)>,
 ) -> Response {
-    blocking(&server, move |s| show(s, &Taking::Advance { id, step }, &[], None)).await
+    blocking(&server, move |s| {
+        show(s, &Taking::Advance { id, step }, &[], None)
+    })
+    .await
 }
 
 pub(crate) async fn new_form(
     State(server): State<Arc<Server>>,
     UrlPath(workflow): UrlPath<String>,
 ) -> Response {
-    blocking(&server, move |s| show(s, &Taking::New { workflow }, &[], None)).await
+    blocking(&server, move |s| {
+        show(s, &Taking::New { workflow }, &[], None)
+    })
+    .await
 }
 
 pub(crate) async fn advance_submit(
@@ -63,7 +69,10 @@ pub(crate) async fn advance_submit(
     if !guard::form_token_ok(&server, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| submit(s, &Taking::Advance { id, step }, &fields)).await
+    blocking(&server, move |s| {
+        submit(s, &Taking::Advance { id, step }, &fields)
+    })
+    .await
 }
 
 pub(crate) async fn new_submit(
@@ -74,7 +83,10 @@ pub(crate) async fn new_submit(
     if !guard::form_token_ok(&server, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| submit(s, &Taking::New { workflow }, &fields)).await
+    blocking(&server, move |s| {
+        submit(s, &Taking::New { workflow }, &fields)
+    })
+    .await
 }
 
 fn value<'a>(fields: &'a [(String, String)], key: &str) -> &'a str {
@@ -114,7 +126,9 @@ fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Resu
             plan.case_sha256 = Some(sha.to_string());
         }
         return match engine::commit(&ws, &plan, &actor, renderer) {
-            Ok(report) => Ok(Redirect::to(&format!("/case/{}", enc(&report.case_id))).into_response()),
+            Ok(report) => {
+                Ok(Redirect::to(&format!("/case/{}", enc(&report.case_id))).into_response())
+            }
             Err(e) => show(server, taking, fields, Some(Drawn::refused(e, "")?)),
         };
     }
@@ -123,7 +137,16 @@ fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Resu
     } else {
         Vec::new()
     };
-    show(server, taking, fields, Some(Drawn { plan: Some(plan), problems: Vec::new(), drafts }))
+    show(
+        server,
+        taking,
+        fields,
+        Some(Drawn {
+            plan: Some(plan),
+            problems: Vec::new(),
+            drafts,
+        }),
+    )
 }
 
 /// What planning gave, for the form: the plan, or the engine's refusal as problems.
@@ -160,34 +183,36 @@ impl Drawn {
 }
 
 /// The draft of every document `plan` would issue.
-fn drafts(ws: &crate::Workspace, plan: &StepPlan, renderer: &crate::pipeline::TypstRenderer) -> Vec<DraftView> {
+fn drafts(
+    ws: &crate::Workspace,
+    plan: &StepPlan,
+    renderer: &crate::pipeline::TypstRenderer,
+) -> Vec<DraftView> {
     plan.documents
         .iter()
         .enumerate()
-        .map(|(i, doc)| {
-            match engine::preview(ws, plan, i, renderer) {
-                Ok(p) => DraftView {
-                    title: p.title,
-                    numbered: doc.numbered,
-                    pages: p
-                        .pages
-                        .iter()
-                        .map(|svg| {
-                            format!(
-                                "data:image/svg+xml;base64,{}",
-                                base64::engine::general_purpose::STANDARD.encode(svg)
-                            )
-                        })
-                        .collect(),
-                    error: None,
-                },
-                Err(e) => DraftView {
-                    title: doc.title.clone(),
-                    numbered: doc.numbered,
-                    pages: Vec::new(),
-                    error: Some(e.to_string()),
-                },
-            }
+        .map(|(i, doc)| match engine::preview(ws, plan, i, renderer) {
+            Ok(p) => DraftView {
+                title: p.title,
+                numbered: doc.numbered,
+                pages: p
+                    .pages
+                    .iter()
+                    .map(|svg| {
+                        format!(
+                            "data:image/svg+xml;base64,{}",
+                            base64::engine::general_purpose::STANDARD.encode(svg)
+                        )
+                    })
+                    .collect(),
+                error: None,
+            },
+            Err(e) => DraftView {
+                title: doc.title.clone(),
+                numbered: doc.numbered,
+                pages: Vec::new(),
+                error: Some(e.to_string()),
+            },
         })
         .collect()
 }
