@@ -418,3 +418,119 @@ fn a_step_form_shows_the_engine_problem_beside_its_field() {
         &html[field..next]
     );
 }
+
+/// The value of hidden input `name` in `html`.
+fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + key.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[test]
+fn a_numbered_draft_takes_no_number_and_a_stale_preview_is_not_committed() {
+    let (_tmp, dir) = demo();
+    let s = serve(&dir);
+    let id = "2023-渝0112行初125";
+    let path = format!("/case/{}/step/loss_review", enc(id));
+    let token = s.token(&path);
+    let values = [
+        ("_csrf", token.as_str()),
+        ("loss_causes", "证据收集不充分\r\n程序存在瑕疵"),
+        ("responsibility", "承办科室负直接责任"),
+        ("measures", "完善证据规则"),
+        ("report_date", "2023-05-08"),
+    ];
+    let before = snapshot(&dir);
+    let preview = s.post(&path, &[&values[..], &[("_action", "preview")]].concat());
+    let html = preview.text();
+    assert!(
+        html.contains("<h3>行政诉讼败诉案件总结报告（确认办理时编发文字号）</h3>"),
+        "{html}"
+    );
+    assert!(html.contains("<img class=\"page\""), "{html}");
+    let written: Vec<String> = changed(&before, &snapshot(&dir))
+        .into_iter()
+        .filter(|k| !k.starts_with(".yingsu/index/"))
+        .collect();
+    assert_eq!(
+        written,
+        Vec::<String>::new(),
+        "a preview took a number or wrote"
+    );
+
+    // The case changes after the preview (another clerk, an editor): the preview's commit is
+    // refused and nothing is written.
+    let sha = hidden(&html, "_sha");
+    let case_file = walkdir::WalkDir::new(dir.join("cases"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n == format!("{id}.yaml").as_str())
+        })
+        .unwrap();
+    let mut text = std::fs::read_to_string(&case_file).unwrap();
+    text.push_str("# 已核对\n");
+    std::fs::write(&case_file, &text).unwrap();
+    let edited = snapshot(&dir);
+    let stale = [
+        &values[..],
+        &[("_action", "commit"), ("_sha", sha.as_str())],
+    ]
+    .concat();
+    let html = s.post(&path, &stale).text();
+    assert!(
+        html.contains(&format!("案件 `{id}` 在核对之后又被修改过")),
+        "{html}"
+    );
+    assert_eq!(changed(&edited, &snapshot(&dir)), Vec::<String>::new());
+
+    // Previewed again and confirmed: committed, with its number.
+    let html = s
+        .post(&path, &[&values[..], &[("_action", "preview")]].concat())
+        .text();
+    let sha = hidden(&html, "_sha");
+    let fresh = [
+        &values[..],
+        &[("_action", "commit"), ("_sha", sha.as_str())],
+    ]
+    .concat();
+    let r = s.post(&path, &fresh);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = s.get(&format!("/case/{}", enc(id))).text();
+    assert!(
+        page.contains("当前步骤：<strong>败诉案件总结</strong>"),
+        "{page}"
+    );
+    let case = std::fs::read_to_string(&case_file).unwrap();
+    assert!(
+        case.contains("loss_causes: [证据收集不充分, 程序存在瑕疵]"),
+        "{case}"
+    );
+    assert!(
+        page.contains("行政诉讼败诉案件总结报告（渝北规资文〔2023〕2号）"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_new_case_id_is_checked_beside_the_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::workspace(tmp.path());
+    let s = serve(tmp.path());
+    let token = s.token("/new/appearance");
+    let f = notice_fields(&token, "../逃逸", "preview");
+    let html = s.post("/new/appearance", &pairs(&f)).text();
+    let field = html.find("id=\"f-_id\"").unwrap();
+    let next = html[field..].find("class=\"field\"").unwrap() + field;
+    assert!(
+        html[field..next].contains(
+            "<p class=\"problem\">案件编号 `..&#x2f;逃逸` 不合法：不能包含“&#x2f;”“\\”或“..”（案件编号只能包含汉字、英文字母、数字、连字符“-”和下划线“_”，例如 2023-行初-123 或 ZG-2023-001）</p>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("value=\"commit\""));
+}
