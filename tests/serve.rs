@@ -232,6 +232,11 @@ fn the_dashboard_lists_the_open_demo_cases_and_a_case_page_shows_labels() {
     let s = serve(&dir);
     let home = s.get("/");
     assert_eq!(home.status, 200);
+    assert_eq!(
+        home.headers["content-security-policy"],
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    );
     let html = home.text();
     assert!(html.contains("未结案件"), "{html}");
     // An open demo case, linked to its page.
@@ -394,9 +399,21 @@ fn a_step_form_shows_the_engine_problem_beside_its_field() {
         html.contains("<option value=\"无正当理由\">无正当理由</option>"),
         "{html}"
     );
+    // A date picker, filled with what the case already knows (the hearing from the notice).
     assert!(
-        html.contains("type=\"date\" id=\"f-hearing_date\""),
+        html.contains(
+            "<input type=\"date\" id=\"f-hearing_date\" name=\"hearing_date\" value=\"2023-05-30\">"
+        ),
         "{html}"
+    );
+    // A condition of the workflow is the engine's to check; the form only says so.
+    let reason = html.find("id=\"f-absence_reason\"").unwrap();
+    assert!(html[reason..].contains("<div class=\"help\">视情况必填</div>"));
+    // Agencies and courts are chosen by name (in the notice's form).
+    let notice = s.get("/new/appearance").text();
+    assert!(
+        notice.contains("<option value=\"ybfy\">重庆市渝北区人民法院</option>"),
+        "{notice}"
     );
     let token = s.token(&form_path);
     let r = s.post(

@@ -5,9 +5,10 @@
 //! line gives it), with the engine's problems placed beside their fields.
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::engine::{Input, Problem};
-use crate::facts::FieldType;
+use crate::facts::{Facts, FieldType};
 use crate::workflow::Workflow;
 use crate::workspace::Workspace;
 
@@ -25,6 +26,8 @@ pub(crate) struct FieldView {
     pub value: String,
     /// Always required (`required: true`); a condition is the engine's to check.
     pub required: bool,
+    /// Required when a condition of the workflow holds.
+    pub conditional: bool,
     pub problems: Vec<Problem>,
 }
 
@@ -76,13 +79,39 @@ pub(crate) fn fields(
                 required: f
                     .required
                     .as_ref()
-                    .is_some_and(|r| r.value == serde_json::Value::Bool(true)),
+                    .is_some_and(|r| r.value == Value::Bool(true)),
+                conditional: f.required.as_ref().is_some_and(|r| r.value.is_string()),
                 problems: problems
                     .iter()
                     .filter(|p| p.field.as_deref() == Some(key))
                     .cloned()
                     .collect(),
             })
+        })
+        .collect()
+}
+
+/// What `facts` already say of the fields `step` records, as the form's inputs write it
+/// (是/否, a list one item per line); a list of mappings, which no input writes, is left out.
+pub(crate) fn known(wf: &Workflow, step: &str, facts: &Facts) -> Vec<(String, String)> {
+    let Some(spec) = wf.step(step) else {
+        return Vec::new();
+    };
+    spec.records
+        .iter()
+        .filter_map(|k| {
+            let text = match facts.get(&k.value)? {
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()?
+                    .join("\n"),
+                _ => return None,
+            };
+            Some((k.value.clone(), text))
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine as _;
@@ -64,8 +65,11 @@ pub(crate) async fn new_form(
 pub(crate) async fn advance_submit(
     State(server): State<Arc<Server>>,
     UrlPath((id, step)): UrlPath<(String, String)>,
-    Form(fields): Form<Vec<(String, String)>>,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
+    let Ok(Form(fields)) = fields else {
+        return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
+    };
     if !guard::form_token_ok(&server, &fields) {
         return guard::refuse_token();
     }
@@ -78,8 +82,11 @@ pub(crate) async fn advance_submit(
 pub(crate) async fn new_submit(
     State(server): State<Arc<Server>>,
     UrlPath(workflow): UrlPath<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
+    let Ok(Form(fields)) = fields else {
+        return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
+    };
     if !guard::form_token_ok(&server, &fields) {
         return guard::refuse_token();
     }
@@ -225,11 +232,15 @@ fn show(
     drawn: Option<Drawn>,
 ) -> Result<Response> {
     let ws = server.workspace()?;
+    let mut known = Vec::new();
     let (wf, step, case_id, action, back) = match taking {
         Taking::Advance { id, step } => {
             crate::case::check_id(id)?;
             let view = engine::load_case(&ws, id)?;
             crate::engine::step::check_transition(&view, step)?;
+            if drawn.is_none() {
+                known = form::known(view.wf, step, &view.facts_entering(step));
+            }
             (
                 view.wf,
                 step.clone(),
@@ -258,7 +269,9 @@ fn show(
     if let Some(p) = &drawn.plan {
         problems.extend(p.problems.iter().cloned());
     }
-    let inputs: Vec<FieldView> = form::fields(&ws, wf, &step, fields, &problems);
+    // A form opened afresh shows what the case already knows of its fields.
+    let given = if known.is_empty() { fields } else { &known[..] };
+    let inputs: Vec<FieldView> = form::fields(&ws, wf, &step, given, &problems);
     let general = form::general_problems(&inputs, &problems)
         .into_iter()
         .filter(|p| p.field.as_deref() != Some(ID_FIELD))
