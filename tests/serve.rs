@@ -247,6 +247,14 @@ fn the_dashboard_lists_the_open_demo_cases_and_a_case_page_shows_labels() {
     );
     assert!(html.contains("href=\"/new/appearance\""), "{html}");
 
+    // Filtered as `status` filters: a workflow, overdue only.
+    let proposals = s.get("/?workflow=proposal").text();
+    assert!(proposals.contains(">TA-2023-045</a>"), "{proposals}");
+    assert!(!proposals.contains(&format!(">{id}</a>")), "{proposals}");
+    let overdue = s.get("/?overdue=1").text();
+    assert!(overdue.contains(">2023-渝0112行初38-整改</a>"), "{overdue}");
+    assert!(!overdue.contains(">TA-2023-045</a>"), "{overdue}");
+
     let page = s.get(&format!("/case/{}", enc(id)));
     assert_eq!(page.status, 200);
     let html = page.text();
@@ -550,4 +558,36 @@ fn a_new_case_id_is_checked_beside_the_id() {
         "{html}"
     );
     assert!(!html.contains("value=\"commit\""));
+}
+
+#[test]
+fn the_same_step_again_needs_the_clerk_to_say_it_happened_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    common::workspace(dir);
+    let s = serve(dir);
+    let token = s.token("/new/appearance");
+    let f = notice_fields(&token, "2023-再次", "commit");
+    assert_eq!(s.post("/new/appearance", &pairs(&f)).status, 303);
+    let path = format!("/case/{}/step/appearance", enc("2023-再次"));
+    let hearing = [
+        ("_csrf", token.as_str()),
+        ("hearing_date", "2023-05-08"),
+        ("hearing_place", "区法院第三审判庭"),
+        ("head_appeared", "是"),
+        ("head_spoke", "是"),
+    ];
+    let commit = [&hearing[..], &[("_action", "commit")]].concat();
+    assert_eq!(s.post(&path, &commit).status, 303);
+    let twice = s.post(&path, &commit);
+    assert_eq!(twice.status, 200);
+    let html = twice.text();
+    assert!(
+        html.contains("“出庭应诉”（appearance）与上一次的记录（第 2 条办理记录，2023-05-08T09:00:00+08:00）完全相同，可能是重复执行了同一条命令；本次没有记录"),
+        "{html}"
+    );
+    let again = [&commit[..], &[("_again", "1")]].concat();
+    assert_eq!(s.post(&path, &again).status, 303);
+    let page = s.get(&format!("/case/{}", enc("2023-再次"))).text();
+    assert_eq!(page.matches("· 测试员 · 出庭应诉").count(), 2, "{page}");
 }

@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Server, blocking};
 use crate::engine::{self, Actor, agenda};
@@ -33,16 +34,35 @@ struct NewCase {
     step_title: String,
 }
 
-pub(crate) async fn page(State(server): State<Arc<Server>>) -> Response {
-    blocking(&server, draw).await
+/// The dashboard's filters (`?agency=…&workflow=…&overdue=1`), as `status` takes them.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+pub(crate) struct Filters {
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    workflow: String,
+    #[serde(default)]
+    overdue: String,
 }
 
-fn draw(server: &Server) -> Result<Response> {
+pub(crate) async fn page(
+    State(server): State<Arc<Server>>,
+    filters: std::result::Result<Query<Filters>, QueryRejection>,
+) -> Response {
+    let filters = filters.map(|Query(f)| f).unwrap_or_default();
+    blocking(&server, move |s| draw(s, &filters)).await
+}
+
+fn draw(server: &Server, filters: &Filters) -> Result<Response> {
     let ws = server.workspace()?;
     let today = Actor::from_env()?.today();
     let status = engine::status(&ws, today)?;
+    let given = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let filter = agenda::Filter {
         open: true,
+        agency: given(&filters.agency),
+        workflow: given(&filters.workflow),
+        overdue: !filters.overdue.is_empty(),
         ..Default::default()
     };
     let open = agenda::select(status.rows, &filter, today);
@@ -100,6 +120,13 @@ fn draw(server: &Server) -> Result<Response> {
             "rows": rows,
             "new_cases": new_cases,
             "unreadable": unreadable,
+            "filters": filters,
+            "agencies": ws
+                .config
+                .agencies
+                .iter()
+                .map(|(id, a)| (id.clone(), a.name.clone()))
+                .collect::<Vec<_>>(),
         }),
     )?;
     Ok(Html(html).into_response())

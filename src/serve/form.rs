@@ -181,6 +181,12 @@ pub(crate) fn input(wf: &Workflow, step: &str, submitted: &[(String, String)]) -
     }
     Input {
         sets,
+        again: submitted
+            .iter()
+            .any(|(k, v)| k == AGAIN_FIELD && !v.is_empty()),
         ..Default::default()
     }
 }
+
+/// The form field saying the step happened once more (`--again`: another hearing).
+pub(crate) const AGAIN_FIELD: &str = "_again";

@@ -301,6 +301,7 @@ fn show(
             "ready": ready,
             "sha": drawn.plan.as_ref().and_then(|p| p.case_sha256.clone()),
             "drafts": drawn.drafts,
+            "again": !value(fields, form::AGAIN_FIELD).is_empty(),
         }),
     )?;
     Ok(Html(html).into_response())
