@@ -388,6 +388,15 @@ fn a_new_case_is_previewed_without_writing_then_committed() {
     // The same id again is refused beside the id.
     let r = s.post("/new/appearance", &pairs(&f)).text();
     assert!(r.contains("案件 `2023-网页1` 已存在"), "{r}");
+    // Another id with the same 案号 is refused too.
+    let f = notice_fields(&token, "2023-网页2", "preview");
+    let r = s.post("/new/appearance", &pairs(&f)).text();
+    // (The engine names no field for it, so it stands above the form.)
+    assert!(
+        r.contains("<p class=\"problem\">案号（2023）渝0112行初123号已用于案件 2023-网页1（cases&#x2f;2023&#x2f;2023-网页1.yaml）"),
+        "{r}"
+    );
+    assert!(!r.contains("value=\"commit\""));
 }
 
 #[test]
