@@ -600,3 +600,72 @@ fn the_same_step_again_needs_the_clerk_to_say_it_happened_again() {
     let page = s.get(&format!("/case/{}", enc("2023-再次"))).text();
     assert_eq!(page.matches("· 测试员 · 出庭应诉").count(), 2, "{page}");
 }
+
+#[test]
+fn the_last_step_is_taken_back_from_the_case_page_with_a_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    common::workspace(dir);
+    let s = serve(dir);
+    let token = s.token("/new/appearance");
+    let f = notice_fields(&token, "2023-撤销", "commit");
+    assert_eq!(s.post("/new/appearance", &pairs(&f)).status, 303);
+    let id = enc("2023-撤销");
+    let hearing = [
+        ("_csrf", token.as_str()),
+        ("_action", "commit"),
+        ("hearing_date", "2023-05-08"),
+        ("hearing_place", "区法院第三审判庭"),
+        ("head_appeared", "是"),
+    ];
+    let r = s.post(&format!("/case/{id}/step/appearance"), &hearing);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = s.get(&format!("/case/{id}")).text();
+    assert_eq!(hidden(&page, "_entries"), "2");
+    let undo = format!("/case/{id}/undo");
+
+    // The page showed one entry: something happened since, nothing is taken back.
+    let before = snapshot(dir);
+    let stale = s.post(
+        &undo,
+        &[("_csrf", &token), ("_entries", "1"), ("reason", "录入错误")],
+    );
+    assert_eq!(stale.status, 422);
+    assert!(
+        stale
+            .text()
+            .contains("案件 `2023-撤销` 在打开之后又有了新的办理记录（现有 2 条），本次没有撤销"),
+        "{}",
+        stale.text()
+    );
+    // No reason: the engine's refusal.
+    let bare = s.post(
+        &undo,
+        &[("_csrf", &token), ("_entries", "2"), ("reason", " ")],
+    );
+    assert!(
+        bare.text().contains("撤销办理步骤须说明原因"),
+        "{}",
+        bare.text()
+    );
+    // Without the token: refused.
+    assert_eq!(
+        s.post(&undo, &[("_entries", "2"), ("reason", "录入错误")])
+            .status,
+        403
+    );
+    assert_eq!(changed(&before, &snapshot(dir)), Vec::<String>::new());
+
+    let r = s.post(
+        &undo,
+        &[("_csrf", &token), ("_entries", "2"), ("reason", "录入错误")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = s.get(&format!("/case/{id}")).text();
+    assert!(page.contains("出庭应诉（已撤销）"), "{page}");
+    assert!(page.contains("撤销第 2 条，原因：录入错误"), "{page}");
+    assert!(
+        page.contains("当前步骤：<strong>收到出庭应诉通知</strong>"),
+        "{page}"
+    );
+}

@@ -39,7 +39,13 @@ fn draw(server: &Server, id: &str) -> Result<Response> {
     });
     let html = server.pages.render(
         "case.html",
-        serde_json::json!({ "sheet": sheet, "deadline": deadline }),
+        serde_json::json!({
+            "sheet": sheet,
+            "deadline": deadline,
+            "token": server.token,
+            "token_field": super::guard::TOKEN_FIELD,
+            "entries_field": super::undo::ENTRIES_FIELD,
+        }),
     )?;
     Ok(Html(html).into_response())
 }
@@ -81,23 +87,10 @@ fn pdf(server: &Server, id: &str, entry: usize, index: usize) -> Result<Response
             (header::CONTENT_TYPE, "application/pdf".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename*=UTF-8''{}", percent_encoding_utf8(&name)),
+                format!("inline; filename*=UTF-8''{}", super::enc(&name)),
             ),
         ],
         bytes,
     )
         .into_response())
-}
-
-/// `s` with every byte outside the unreserved set percent-encoded (RFC 5987).
-pub(crate) fn percent_encoding_utf8(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

@@ -6,8 +6,8 @@
 //!
 //! Rooms: [`guard`] (who may ask: Host, Origin, the form token), [`pages`] (the embedded HTML
 //! templates), [`dashboard`], [`case_page`] (a case and its issued PDFs), [`form`] (a step's
-//! fields as inputs, and a submitted form as the engine's input) and [`step`] (plan, preview,
-//! commit). The server listens on the loopback interface only.
+//! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
+//! commit) and [`undo`] (taking back the last step). The server listens on the loopback interface only.
 
 mod case_page;
 mod dashboard;
@@ -15,6 +15,7 @@ mod form;
 mod guard;
 mod pages;
 mod step;
+mod undo;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -91,6 +92,7 @@ fn router(server: Arc<Server>) -> Router {
         .route("/", get(dashboard::page))
         .route("/case/{id}", get(case_page::page))
         .route("/case/{id}/doc/{entry}/{index}", get(case_page::document))
+        .route("/case/{id}/undo", axum::routing::post(undo::submit))
         .route(
             "/case/{id}/step/{step}",
             get(step::advance_form).post(step::advance_submit),
@@ -130,4 +132,17 @@ fn error_page(server: &Server, status: StatusCode, e: &Error) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, e.to_string()).into_response(),
     }
+}
+
+/// `s` with every byte outside the unreserved set percent-encoded (RFC 5987).
+pub(crate) fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

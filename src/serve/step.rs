@@ -14,10 +14,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use serde::Serialize;
 
-use super::case_page::percent_encoding_utf8 as enc;
 use super::form::{self, FieldView};
 use super::guard::{self, TOKEN_FIELD};
-use super::{Server, blocking};
+use super::{Server, blocking, enc};
 use crate::engine::{self, Actor, Problem, StepPlan};
 use crate::error::{Error, Result};
 
