@@ -70,6 +70,7 @@ pub mod pipeline;
 pub mod prose;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod settings;
 pub mod stats;
 pub mod suggest;

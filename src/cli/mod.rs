@@ -95,6 +95,12 @@ pub enum Command {
         #[arg(value_name = "目录")]
         dir: Option<PathBuf>,
     },
+    /// 在浏览器中办理：启动本机工作台（只监听 127.0.0.1），显示待办、案件和各步骤的表单与文书预览
+    Serve {
+        /// 端口（默认 8080；0 表示任选一个空闲端口）
+        #[arg(long, value_name = "端口", default_value_t = 8080)]
+        port: u16,
+    },
     /// 输出命令行自动补全脚本：yingsu completions bash > /etc/bash_completion.d/yingsu
     Completions {
         /// 使用的命令行程序（shell）
@@ -286,6 +292,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 .unwrap_or_else(|| PathBuf::from("yingsu-demo"));
             cmd::demo::run(&dir, out)
         }
+        Command::Serve { port } => cmd::serve::run(&open(&cli.dir)?, port, out),
         Command::Completions { shell } => cmd::completions::run(shell, out),
         Command::Man => cmd::man::run(out),
     }

@@ -12,6 +12,7 @@ pub mod reconcile;
 pub mod render;
 pub mod report;
 pub mod schema;
+pub mod serve;
 pub mod stats;
 pub mod status;
 pub mod template;

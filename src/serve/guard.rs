@@ -1,0 +1,156 @@
+//! Who may ask the workbench: owns the checks every request passes before a page is drawn —
+//! the Host header names this server (a page of another site that rebinds its name to
+//! 127.0.0.1 is refused), a POST's Origin, when sent, is this server, and every form carries
+//! the server's token (a page of another site cannot read it, so cannot post a step).
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::Server;
+use crate::error::{Error, Result};
+
+/// The name of the form field that carries the token.
+pub(crate) const TOKEN_FIELD: &str = "_csrf";
+
+/// A fresh random token (128 bits, hex).
+pub(crate) fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("无法取得随机数：{e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The host names (with port) this server answers to.
+fn own_hosts(port: u16) -> [String; 2] {
+    [format!("127.0.0.1:{port}"), format!("localhost:{port}")]
+}
+
+/// Refuse a request whose Host is not this server, or a POST from another origin.
+pub(crate) async fn check_request(
+    State(server): State<Arc<Server>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Err(why) = check_headers(req.method(), req.headers(), server.port) {
+        return with_policy(refuse(why));
+    }
+    with_policy(next.run(req).await)
+}
+
+/// What a browser may do with a page: nothing fetched or run from elsewhere (the drafts are
+/// `data:` images, the style is in the page), forms posted only here, never framed.
+const PAGE_POLICY: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// `r` with the page policy when it is a page (a PDF is left to the browser's viewer), and
+/// never sniffed as another type.
+fn with_policy(mut r: Response) -> Response {
+    let headers = r.headers_mut();
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if is_page {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(PAGE_POLICY),
+        );
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    r
+}
+
+fn check_headers(
+    method: &Method,
+    headers: &HeaderMap,
+    port: u16,
+) -> std::result::Result<(), String> {
+    let hosts = own_hosts(port);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !hosts.iter().any(|h| h == host) {
+        return Err(format!(
+            "请求的主机名 `{host}` 不是本工作台的地址，已拒绝（请在浏览器中打开 http://127.0.0.1:{port}/）"
+        ));
+    }
+    if method == Method::POST
+        && let Some(origin) = headers.get(header::ORIGIN)
+    {
+        let origin = origin.to_str().unwrap_or("");
+        if !hosts.iter().any(|h| origin == format!("http://{h}")) {
+            return Err(format!(
+                "提交来自其他网站（{origin}），已拒绝：只能在本工作台的页面上办理"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a submitted form carries the server's token (compared in constant time).
+pub(crate) fn form_token_ok(server: &Server, fields: &[(String, String)]) -> bool {
+    let given = fields
+        .iter()
+        .find(|(k, _)| k == TOKEN_FIELD)
+        .map(|(_, v)| v.as_bytes())
+        .unwrap_or(b"");
+    let want = server.token.as_bytes();
+    given.len() == want.len()
+        && given
+            .iter()
+            .zip(want)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// The answer to a refused request: 403 and why, in Chinese.
+pub(crate) fn refuse(why: String) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>已拒绝</title><p>{}</p></html>",
+        escape(&why)
+    );
+    (StatusCode::FORBIDDEN, Html(body)).into_response()
+}
+
+/// The form's token is missing or wrong.
+pub(crate) fn refuse_token() -> Response {
+    refuse("表单已失效或不是从本工作台提交的，已拒绝：请重新打开页面再提交".into())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_and_origin_are_this_server() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(check_headers(&Method::GET, &h, 8080), Ok(()));
+        assert!(check_headers(&Method::GET, &h, 8081).is_err());
+        h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+        assert!(check_headers(&Method::GET, &h, 8080).is_ok());
+        assert!(check_headers(&Method::POST, &h, 8080).is_err());
+        h.insert(header::ORIGIN, "http://localhost:8080".parse().unwrap());
+        assert_eq!(check_headers(&Method::POST, &h, 8080), Ok(()));
+        h.insert(header::HOST, "evil.example:8080".parse().unwrap());
+        assert!(check_headers(&Method::GET, &h, 8080).is_err());
+    }
+}

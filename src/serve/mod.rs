@@ -1,0 +1,148 @@
+//! The workbench (`yingsu serve`): owns the web server a clerk uses in a browser over one
+//! workspace — the dashboard, a case's page, the step forms with their previews, and the
+//! commit. It adds no rules of its own: every page is drawn from the library calls the command
+//! line makes (`engine::status`, `engine::agenda`, `engine::sheet`, `engine::plan_*`,
+//! `engine::preview`, `engine::commit`), and every refusal is the engine's.
+//!
+//! Rooms: [`guard`] (who may ask: Host, Origin, the form token), [`pages`] (the embedded HTML
+//! templates), [`dashboard`], [`case_page`] (a case and its issued PDFs), [`form`] (a step's
+//! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
+//! commit) and [`undo`] (taking back the last step). The server listens on the loopback interface only.
+
+mod case_page;
+mod dashboard;
+mod form;
+mod guard;
+mod pages;
+mod step;
+mod undo;
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::error::{Error, Result};
+use crate::pipeline::TypstRenderer;
+use crate::workspace::Workspace;
+
+/// What every request shares: the workspace's folder, the one typesetter (its fonts stay
+/// warm between previews), the form token and the address the server answers to.
+pub(crate) struct Server {
+    root: PathBuf,
+    renderer: TypstRenderer,
+    token: String,
+    port: u16,
+    pages: pages::Pages,
+}
+
+impl Server {
+    /// The workspace as it is now (cases change between requests).
+    fn workspace(&self) -> Result<Workspace> {
+        Workspace::open(&self.root)
+    }
+}
+
+/// Bind the loopback address at `port` (0: any free port).
+pub fn bind(port: u16) -> Result<TcpListener> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    TcpListener::bind(addr).map_err(|e| {
+        Error::user(
+            format!("无法在 {addr} 上启动工作台：{e}"),
+            "换一个端口，例如 yingsu serve --port 8080；或先关闭占用该端口的程序",
+        )
+    })
+}
+
+/// Serve the workspace at `root` on `listener` (from [`bind`]) until the process ends.
+pub fn run(root: PathBuf, listener: TcpListener) -> Result<()> {
+    let port = listener
+        .local_addr()
+        .map_err(|e| Error::io("读取监听地址", "127.0.0.1", e))?
+        .port();
+    let server = Arc::new(Server {
+        root,
+        renderer: TypstRenderer::new(),
+        token: guard::new_token()?,
+        port,
+        pages: pages::Pages::new()?,
+    });
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::io("设置监听", "127.0.0.1", e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_io()
+        .build()
+        .map_err(|e| Error::io("启动工作台", "127.0.0.1", e))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| Error::io("启动工作台", "127.0.0.1", e))?;
+        axum::serve(listener, router(server))
+            .await
+            .map_err(|e| Error::io("运行工作台", "127.0.0.1", e))
+    })
+}
+
+fn router(server: Arc<Server>) -> Router {
+    Router::new()
+        .route("/", get(dashboard::page))
+        .route("/case/{id}", get(case_page::page))
+        .route("/case/{id}/doc/{entry}/{index}", get(case_page::document))
+        .route("/case/{id}/undo", axum::routing::post(undo::submit))
+        .route(
+            "/case/{id}/step/{step}",
+            get(step::advance_form).post(step::advance_submit),
+        )
+        .route(
+            "/new/{workflow}",
+            get(step::new_form).post(step::new_submit),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            server.clone(),
+            guard::check_request,
+        ))
+        .with_state(server)
+}
+
+/// Run `f` (which reads files and may typeset) off the async threads; its error becomes a page.
+async fn blocking<F>(server: &Arc<Server>, f: F) -> Response
+where
+    F: FnOnce(&Server) -> Result<Response> + Send + 'static,
+{
+    let s = server.clone();
+    match tokio::task::spawn_blocking(move || f(&s)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => error_page(server, StatusCode::UNPROCESSABLE_ENTITY, &e),
+        Err(e) => error_page(
+            server,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &Error::Internal(e.to_string()),
+        ),
+    }
+}
+
+/// A page saying what went wrong, in the engine's words.
+fn error_page(server: &Server, status: StatusCode, e: &Error) -> Response {
+    let ctx = serde_json::json!({ "message": e.to_string() });
+    match server.pages.render("error.html", ctx) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, e.to_string()).into_response(),
+    }
+}
+
+/// `s` with every byte outside the unreserved set percent-encoded (RFC 5987).
+pub(crate) fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

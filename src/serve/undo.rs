@@ -1,0 +1,55 @@
+//! Taking back a case's last step from its page: owns the undo form's request — the clerk's
+//! reason, checked by the engine (`engine::undo`, the same call as `case undo`: the lock, the
+//! voided documents and numbers, the cases it opened withdrawn) — refused when the case has
+//! had another entry since its page was drawn, so the step taken back is the one the clerk saw.
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path as UrlPath, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Server, blocking, enc, guard};
+use crate::engine::{self, Actor, sheet};
+use crate::error::{Error, Result};
+
+/// The form field with the number of history entries the page showed.
+pub(crate) const ENTRIES_FIELD: &str = "_entries";
+
+pub(crate) async fn submit(
+    State(server): State<Arc<Server>>,
+    UrlPath(id): UrlPath<String>,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let Ok(Form(fields)) = fields else {
+        return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
+    };
+    if !guard::form_token_ok(&server, &fields) {
+        return guard::refuse_token();
+    }
+    blocking(&server, move |s| undo(s, &id, &fields)).await
+}
+
+fn undo(server: &Server, id: &str, fields: &[(String, String)]) -> Result<Response> {
+    crate::case::check_id(id)?;
+    let ws = server.workspace()?;
+    let actor = Actor::from_env()?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let shown: usize = get(ENTRIES_FIELD).parse().unwrap_or(0);
+    let now = sheet::case_sheet(&ws, id, actor.today())?.history.len();
+    if shown != now {
+        return Err(Error::user(
+            format!("案件 `{id}` 在打开之后又有了新的办理记录（现有 {now} 条），本次没有撤销"),
+            "请重新打开案件页面，核对最近一条办理记录后再撤销",
+        ));
+    }
+    engine::undo(&ws, id, get("reason"), &actor)?;
+    Ok(Redirect::to(&format!("/case/{}", enc(id))).into_response())
+}

@@ -1,0 +1,671 @@
+//! The workbench (`yingsu serve`) driven over HTTP: the binary is started on a free port of
+//! 127.0.0.1 in a workspace, and spoken to with a plain TCP client (no HTTP crate needed).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const NOW: &str = "2023-05-08T09:00:00+08:00";
+
+/// A running `yingsu serve`, stopped when dropped.
+struct Served {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start `yingsu serve --port 0` in `dir`; the port is read from its first line.
+fn serve(dir: &Path) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(dir)
+        .env("YINGSU_NOW", NOW)
+        .env("YINGSU_USER", "测试员")
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("应诉工作台已启动：http://127.0.0.1:")
+        .and_then(|r| r.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .parse()
+        .unwrap();
+    Served { child, port }
+}
+
+/// An HTTP response: status, headers (lower-case names), body.
+struct Reply {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Percent-encode a path segment or form value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Served {
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn request(&self, method: &str, path: &str, extra: &[(&str, &str)], body: &str) -> Reply {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+        if !extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            head.push_str(&format!("Host: {}\r\n", self.host()));
+        }
+        for (k, v) in extra {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if method == "POST" {
+            head.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers: BTreeMap<String, String> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let mut body = raw[split + 4..].to_vec();
+        if headers
+            .get("transfer-encoding")
+            .is_some_and(|t| t == "chunked")
+        {
+            body = unchunk(&body);
+        }
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.request("GET", path, &[], "")
+    }
+
+    fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {
+        self.request("POST", path, &[], &form(pairs))
+    }
+
+    /// The form token of the page at `path`.
+    fn token(&self, path: &str) -> String {
+        let page = self.get(path).text();
+        let at = page
+            .find("name=\"_csrf\" value=\"")
+            .expect("a form with a token")
+            + 20;
+        page[at..at + 32].to_string()
+    }
+}
+
+fn unchunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 4 + n..];
+    }
+}
+
+/// Every file under `dir` with its content.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The files added, removed or changed between two snapshots.
+fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut out: Vec<String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    out.extend(before.keys().filter(|k| !after.contains_key(*k)).cloned());
+    out
+}
+
+fn demo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    common::demo_at(&dir);
+    (tmp, dir)
+}
+
+/// The court notice of the shared test data as form fields.
+fn notice_fields(token: &str, id: &str, action: &str) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = vec![
+        ("_csrf".into(), token.into()),
+        ("_id".into(), id.into()),
+        ("_action".into(), action.into()),
+    ];
+    for s in common::NOTICE {
+        let (k, v) = s.split_once('=').unwrap();
+        let v = match v {
+            "true" => "是",
+            v => v,
+        };
+        f.push((k.into(), v.into()));
+    }
+    f
+}
+
+fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[test]
+fn the_dashboard_lists_the_open_demo_cases_and_a_case_page_shows_labels() {
+    let (_tmp, dir) = demo();
+    let s = serve(&dir);
+    let home = s.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.headers["content-security-policy"],
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    );
+    let html = home.text();
+    assert!(html.contains("未结案件"), "{html}");
+    // An open demo case, linked to its page.
+    let id = "2023-渝0112行初118";
+    assert!(
+        html.contains(&format!("href=\"/case/{}\"", enc(id))),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/new/appearance\""), "{html}");
+
+    // Filtered as `status` filters: a workflow, overdue only.
+    let proposals = s.get("/?workflow=proposal").text();
+    assert!(proposals.contains(">TA-2023-045</a>"), "{proposals}");
+    assert!(!proposals.contains(&format!(">{id}</a>")), "{proposals}");
+    let overdue = s.get("/?overdue=1").text();
+    assert!(overdue.contains(">2023-渝0112行初38-整改</a>"), "{overdue}");
+    assert!(!overdue.contains(">TA-2023-045</a>"), "{overdue}");
+
+    let page = s.get(&format!("/case/{}", enc(id)));
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("<th>案号</th><td class=\"fact\">（2023）渝0112行初118号</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<th>被诉单位</th>"), "{html}");
+    assert!(html.contains("收到出庭应诉通知"), "{html}");
+}
+
+#[test]
+fn an_issued_pdf_is_served_and_only_what_the_records_name() {
+    let (_tmp, dir) = demo();
+    let s = serve(&dir);
+    let id = enc("2023-渝0112行初15");
+    let pdf = s.get(&format!("/case/{id}/doc/1/0"));
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.body.starts_with(b"%PDF"));
+    let none = s.get(&format!("/case/{id}/doc/1/9"));
+    assert_eq!(none.status, 422);
+    assert!(
+        none.text().contains("的第 1 条记录中没有第 10 份文书"),
+        "{}",
+        none.text()
+    );
+    let bad = s.get(&format!("/case/{}", enc("../yingsu")));
+    assert_ne!(bad.status, 200);
+}
+
+#[test]
+fn a_bad_host_or_a_foreign_origin_or_no_token_is_refused() {
+    let (_tmp, dir) = demo();
+    let s = serve(&dir);
+    let r = s.request("GET", "/", &[("Host", "evil.example")], "");
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text()
+            .contains("请求的主机名 `evil.example` 不是本工作台的地址，已拒绝")
+    );
+
+    let before = snapshot(&dir);
+    let token = s.token("/new/appearance");
+    let mut f = notice_fields(&token, "2023-网页1", "commit");
+    let r = s.request(
+        "POST",
+        "/new/appearance",
+        &[("Origin", "http://evil.example")],
+        &form(&pairs(&f)),
+    );
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text()
+            .contains("提交来自其他网站（http://evil.example），已拒绝")
+    );
+    f.retain(|(k, _)| k != "_csrf");
+    let r = s.post("/new/appearance", &pairs(&f));
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text()
+            .contains("表单已失效或不是从本工作台提交的，已拒绝")
+    );
+    f.push(("_csrf".into(), "0".repeat(32)));
+    assert_eq!(s.post("/new/appearance", &pairs(&f)).status, 403);
+    assert_eq!(changed(&before, &snapshot(&dir)), Vec::<String>::new());
+}
+
+#[test]
+fn a_new_case_is_previewed_without_writing_then_committed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    common::workspace(dir);
+    let s = serve(dir);
+    let token = s.token("/new/appearance");
+
+    // Refused: a field left out is a problem beside that field, in Chinese.
+    let mut f = notice_fields(&token, "2023-网页1", "preview");
+    f.retain(|(k, _)| k != "hearing_place");
+    let before = snapshot(dir);
+    let r = s.post("/new/appearance", &pairs(&f));
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    let field = html.find("id=\"f-hearing_place\"").unwrap();
+    let next = html[field..].find("class=\"field\"").unwrap() + field;
+    assert!(
+        html[field..next]
+            .contains("<p class=\"problem\">请填写开庭地点（如 区法院第三审判庭）</p>"),
+        "{}",
+        &html[field..next]
+    );
+    assert!(!html.contains("value=\"commit\""));
+
+    // Previewed: the draft's pages, and nothing written (no case, no number, no archive).
+    let f = notice_fields(&token, "2023-网页1", "preview");
+    let r = s.post("/new/appearance", &pairs(&f));
+    let html = r.text();
+    assert!(html.contains("出庭应诉提示函"), "{html}");
+    assert!(
+        html.contains("<img class=\"page\" src=\"data:image&#x2f;svg+xml;base64,"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"commit\""));
+    // Only the derived font index (`.yingsu/index/`, a git-ignored cache that typesetting keeps
+    // whenever it first runs) may appear: no case, no number, no archive.
+    let written: Vec<String> = changed(&before, &snapshot(dir))
+        .into_iter()
+        .filter(|k| !k.starts_with(".yingsu/index/"))
+        .collect();
+    assert_eq!(written, Vec::<String>::new());
+
+    // Committed: the case file and its document.
+    let f = notice_fields(&token, "2023-网页1", "commit");
+    let r = s.post("/new/appearance", &pairs(&f));
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        r.headers["location"],
+        format!("/case/{}", enc("2023-网页1"))
+    );
+    let after = snapshot(dir);
+    let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert!(
+        new.iter().any(|k| k.ends_with("2023-网页1.yaml")),
+        "{new:?}"
+    );
+    assert!(new.iter().any(|k| k.ends_with(".pdf")), "{new:?}");
+    let page = s.get(&format!("/case/{}", enc("2023-网页1"))).text();
+    assert!(page.contains("出庭应诉提示函"), "{page}");
+    assert!(page.contains("测试员"), "{page}");
+
+    // The same id again is refused beside the id.
+    let r = s.post("/new/appearance", &pairs(&f)).text();
+    assert!(r.contains("案件 `2023-网页1` 已存在"), "{r}");
+    // Another id with the same 案号 is refused too.
+    let f = notice_fields(&token, "2023-网页2", "preview");
+    let r = s.post("/new/appearance", &pairs(&f)).text();
+    // (The engine names no field for it, so it stands above the form.)
+    assert!(
+        r.contains("<p class=\"problem\">案号（2023）渝0112行初123号已用于案件 2023-网页1（cases&#x2f;2023&#x2f;2023-网页1.yaml）"),
+        "{r}"
+    );
+    assert!(!r.contains("value=\"commit\""));
+}
+
+#[test]
+fn a_step_form_shows_the_engine_problem_beside_its_field() {
+    let (_tmp, dir) = demo();
+    let s = serve(&dir);
+    let id = enc("2023-渝0112行初118");
+    let form_path = format!("/case/{id}/step/appearance");
+    let page = s.get(&form_path);
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    assert!(
+        html.contains("<label for=\"f-head_appeared\">负责人出庭</label>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"无正当理由\">无正当理由</option>"),
+        "{html}"
+    );
+    // A date picker, filled with what the case already knows (the hearing from the notice).
+    assert!(
+        html.contains(
+            "<input type=\"date\" id=\"f-hearing_date\" name=\"hearing_date\" value=\"2023-05-30\">"
+        ),
+        "{html}"
+    );
+    // A condition of the workflow is the engine's to check; the form only says so.
+    let reason = html.find("id=\"f-absence_reason\"").unwrap();
+    assert!(html[reason..].contains("<div class=\"help\">视情况必填</div>"));
+    // Agencies and courts are chosen by name (in the notice's form).
+    let notice = s.get("/new/appearance").text();
+    assert!(
+        notice.contains("<option value=\"ybfy\">重庆市渝北区人民法院</option>"),
+        "{notice}"
+    );
+    let token = s.token(&form_path);
+    let r = s.post(
+        &form_path,
+        &[
+            ("_csrf", &token),
+            ("_action", "preview"),
+            ("hearing_date", "2023-05-10"),
+            ("head_appeared", "否"),
+        ],
+    );
+    let html = r.text();
+    let field = html.find("id=\"f-absence_reason\"").unwrap();
+    let next = html[field..].find("class=\"field\"").unwrap() + field;
+    assert!(
+        html[field..next]
+            .contains("<p class=\"problem\">请填写不能出庭事由（负责人未出庭时必填）</p>"),
+        "{}",
+        &html[field..next]
+    );
+}
+
+/// The value of hidden input `name` in `html`.
+fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + key.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[test]
+fn a_numbered_draft_takes_no_number_and_a_stale_preview_is_not_committed() {
+    let (_tmp, dir) = demo();
+    let s = serve(&dir);
+    let id = "2023-渝0112行初125";
+    let path = format!("/case/{}/step/loss_review", enc(id));
+    let token = s.token(&path);
+    let values = [
+        ("_csrf", token.as_str()),
+        ("loss_causes", "证据收集不充分\r\n程序存在瑕疵"),
+        ("responsibility", "承办科室负直接责任"),
+        ("measures", "完善证据规则"),
+        ("report_date", "2023-05-08"),
+    ];
+    let before = snapshot(&dir);
+    let preview = s.post(&path, &[&values[..], &[("_action", "preview")]].concat());
+    let html = preview.text();
+    assert!(
+        html.contains("<h3>行政诉讼败诉案件总结报告（确认办理时编发文字号）</h3>"),
+        "{html}"
+    );
+    assert!(html.contains("<img class=\"page\""), "{html}");
+    let written: Vec<String> = changed(&before, &snapshot(&dir))
+        .into_iter()
+        .filter(|k| !k.starts_with(".yingsu/index/"))
+        .collect();
+    assert_eq!(
+        written,
+        Vec::<String>::new(),
+        "a preview took a number or wrote"
+    );
+
+    // The case changes after the preview (another clerk, an editor): the preview's commit is
+    // refused and nothing is written.
+    let sha = hidden(&html, "_sha");
+    let case_file = walkdir::WalkDir::new(dir.join("cases"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n == format!("{id}.yaml").as_str())
+        })
+        .unwrap();
+    let mut text = std::fs::read_to_string(&case_file).unwrap();
+    text.push_str("# 已核对\n");
+    std::fs::write(&case_file, &text).unwrap();
+    let edited = snapshot(&dir);
+    let stale = [
+        &values[..],
+        &[("_action", "commit"), ("_sha", sha.as_str())],
+    ]
+    .concat();
+    let html = s.post(&path, &stale).text();
+    assert!(
+        html.contains(&format!("案件 `{id}` 在核对之后又被修改过")),
+        "{html}"
+    );
+    assert_eq!(changed(&edited, &snapshot(&dir)), Vec::<String>::new());
+
+    // Previewed again and confirmed: committed, with its number.
+    let html = s
+        .post(&path, &[&values[..], &[("_action", "preview")]].concat())
+        .text();
+    let sha = hidden(&html, "_sha");
+    let fresh = [
+        &values[..],
+        &[("_action", "commit"), ("_sha", sha.as_str())],
+    ]
+    .concat();
+    let r = s.post(&path, &fresh);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = s.get(&format!("/case/{}", enc(id))).text();
+    assert!(
+        page.contains("当前步骤：<strong>败诉案件总结</strong>"),
+        "{page}"
+    );
+    let case = std::fs::read_to_string(&case_file).unwrap();
+    assert!(
+        case.contains("loss_causes: [证据收集不充分, 程序存在瑕疵]"),
+        "{case}"
+    );
+    assert!(
+        page.contains("行政诉讼败诉案件总结报告（渝北规资文〔2023〕2号）"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_new_case_id_is_checked_beside_the_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::workspace(tmp.path());
+    let s = serve(tmp.path());
+    let token = s.token("/new/appearance");
+    let f = notice_fields(&token, "../逃逸", "preview");
+    let html = s.post("/new/appearance", &pairs(&f)).text();
+    let field = html.find("id=\"f-_id\"").unwrap();
+    let next = html[field..].find("class=\"field\"").unwrap() + field;
+    assert!(
+        html[field..next].contains(
+            "<p class=\"problem\">案件编号 `..&#x2f;逃逸` 不合法：不能包含“&#x2f;”“\\”或“..”（案件编号只能包含汉字、英文字母、数字、连字符“-”和下划线“_”，例如 2023-行初-123 或 ZG-2023-001）</p>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("value=\"commit\""));
+}
+
+#[test]
+fn the_same_step_again_needs_the_clerk_to_say_it_happened_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    common::workspace(dir);
+    let s = serve(dir);
+    let token = s.token("/new/appearance");
+    let f = notice_fields(&token, "2023-再次", "commit");
+    assert_eq!(s.post("/new/appearance", &pairs(&f)).status, 303);
+    let path = format!("/case/{}/step/appearance", enc("2023-再次"));
+    let hearing = [
+        ("_csrf", token.as_str()),
+        ("hearing_date", "2023-05-08"),
+        ("hearing_place", "区法院第三审判庭"),
+        ("head_appeared", "是"),
+        ("head_spoke", "是"),
+    ];
+    let commit = [&hearing[..], &[("_action", "commit")]].concat();
+    assert_eq!(s.post(&path, &commit).status, 303);
+    let twice = s.post(&path, &commit);
+    assert_eq!(twice.status, 200);
+    let html = twice.text();
+    assert!(
+        html.contains("“出庭应诉”（appearance）与上一次的记录（第 2 条办理记录，2023-05-08T09:00:00+08:00）完全相同，可能是重复执行了同一条命令；本次没有记录"),
+        "{html}"
+    );
+    let again = [&commit[..], &[("_again", "1")]].concat();
+    assert_eq!(s.post(&path, &again).status, 303);
+    let page = s.get(&format!("/case/{}", enc("2023-再次"))).text();
+    assert_eq!(page.matches("· 测试员 · 出庭应诉").count(), 2, "{page}");
+}
+
+#[test]
+fn the_last_step_is_taken_back_from_the_case_page_with_a_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    common::workspace(dir);
+    let s = serve(dir);
+    let token = s.token("/new/appearance");
+    let f = notice_fields(&token, "2023-撤销", "commit");
+    assert_eq!(s.post("/new/appearance", &pairs(&f)).status, 303);
+    let id = enc("2023-撤销");
+    let hearing = [
+        ("_csrf", token.as_str()),
+        ("_action", "commit"),
+        ("hearing_date", "2023-05-08"),
+        ("hearing_place", "区法院第三审判庭"),
+        ("head_appeared", "是"),
+    ];
+    let r = s.post(&format!("/case/{id}/step/appearance"), &hearing);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = s.get(&format!("/case/{id}")).text();
+    assert_eq!(hidden(&page, "_entries"), "2");
+    let undo = format!("/case/{id}/undo");
+
+    // The page showed one entry: something happened since, nothing is taken back.
+    let before = snapshot(dir);
+    let stale = s.post(
+        &undo,
+        &[("_csrf", &token), ("_entries", "1"), ("reason", "录入错误")],
+    );
+    assert_eq!(stale.status, 422);
+    assert!(
+        stale
+            .text()
+            .contains("案件 `2023-撤销` 在打开之后又有了新的办理记录（现有 2 条），本次没有撤销"),
+        "{}",
+        stale.text()
+    );
+    // No reason: the engine's refusal.
+    let bare = s.post(
+        &undo,
+        &[("_csrf", &token), ("_entries", "2"), ("reason", " ")],
+    );
+    assert!(
+        bare.text().contains("撤销办理步骤须说明原因"),
+        "{}",
+        bare.text()
+    );
+    // Without the token: refused.
+    assert_eq!(
+        s.post(&undo, &[("_entries", "2"), ("reason", "录入错误")])
+            .status,
+        403
+    );
+    assert_eq!(changed(&before, &snapshot(dir)), Vec::<String>::new());
+
+    let r = s.post(
+        &undo,
+        &[("_csrf", &token), ("_entries", "2"), ("reason", "录入错误")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = s.get(&format!("/case/{id}")).text();
+    assert!(page.contains("出庭应诉（已撤销）"), "{page}");
+    assert!(page.contains("撤销第 2 条，原因：录入错误"), "{page}");
+    assert!(
+        page.contains("当前步骤：<strong>收到出庭应诉通知</strong>"),
+        "{page}"
+    );
+}
