@@ -71,6 +71,7 @@ pub mod schema;
 pub mod settings;
 pub mod stats;
 pub mod suggest;
+pub mod summaries;
 pub mod typeset;
 pub mod validate;
 pub mod view;

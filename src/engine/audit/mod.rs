@@ -249,6 +249,13 @@ pub struct IssuedDoc {
 /// The kind (and version) of [`AuditSummary`] in the case index.
 pub const AUDIT_KIND: &str = "audit-4";
 
+/// [`AuditSummary`] as the case index makes it whenever it parses a case file (see
+/// [`crate::index::cases::kinds`]): what [`summary`] gives.
+pub const AUDIT_SUMMARY: crate::index::cases::SummaryKind = crate::index::cases::SummaryKind {
+    kind: AUDIT_KIND,
+    make: |ws, v| crate::index::cases::kinds::encode(&summary(ws, v)),
+};
+
 /// What the audit needs of a case (see [`AuditSummary`]).
 pub fn summary(ws: &Workspace, view: &CaseView<'_>) -> AuditSummary {
     let mut own_problems = false;
