@@ -7,8 +7,9 @@
 //! After a change of the configuration, of the workflows or of the program, every entry of the
 //! index is dropped; the first command over the archive then parses each case file once and
 //! leaves every group's summary behind it: `stats` and `check` (the figures, the status rows),
-//! `status` and `agenda` (the rows), `validate` and `case new` (the audit's numbers), `render`
-//! (the documents, the steps missing theirs).
+//! `status` and `agenda` (the rows), `validate` (the audit's numbers, the characters of the
+//! histories for the fonts), `case new` (the 案号), `render` (the documents, the steps missing
+//! theirs).
 
 use crate::index::cases::SummaryKind;
 
@@ -17,6 +18,7 @@ pub static KINDS: &[SummaryKind] = &[
     crate::stats::FIGURES_SUMMARY,
     crate::engine::deadline::ROW_SUMMARY,
     crate::engine::audit::AUDIT_SUMMARY,
+    crate::engine::audit::GLYPHS_SUMMARY,
     crate::engine::store::MISSING_SUMMARY,
     crate::engine::issue::rerender::DOCS_SUMMARY,
 ];

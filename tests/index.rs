@@ -400,9 +400,10 @@ fn add_agency(ws: &Path, n: usize) {
 
 /// After the configuration changes (every entry of the index is dropped), the first command over
 /// the archive, whichever group it belongs to, parses each case file once and leaves every
-/// group's summary behind it: `stats`, `check`, `status`, `case new`'s 案号 check and `render`'s
-/// list of steps missing their documents then parse nothing — and answer what they answer with
-/// the index switched off. Watched in process, through the count of files the index parsed.
+/// group's summary behind it: `stats`, `check`, `status`, `case new`'s 案号 check, `validate`
+/// and `render`'s list of steps missing their documents then parse nothing — and answer what
+/// they answer with the index switched off. Watched in process, through the count of files the
+/// index parsed.
 #[test]
 fn the_first_command_after_a_change_fills_every_groups_summary() {
     use yingsu::index::cases::parsed_files;
@@ -426,7 +427,7 @@ fn the_first_command_after_a_change_fills_every_groups_summary() {
         &'static str,
         fn(&yingsu::Workspace, chrono::NaiveDate) -> String,
     );
-    let groups: [Group; 5] = [
+    let groups: [Group; 6] = [
         ("stats", |ws, _| {
             let a = yingsu::stats::Archive::load(ws).unwrap();
             format!("{:?} {:?}", a.records, a.rectifications)
@@ -442,6 +443,13 @@ fn the_first_command_after_a_change_fills_every_groups_summary() {
             let r =
                 yingsu::engine::audit::check_case_number_unused(ws, "（2023）渝0112行初15号", "x");
             format!("{r:?}")
+        }),
+        ("validate", |ws, today| {
+            let renderer = yingsu::render::TypstRenderer::new();
+            format!(
+                "{:?}",
+                yingsu::validate::validate(ws, &renderer, today).unwrap()
+            )
         }),
         ("render", |ws, _| {
             format!(
