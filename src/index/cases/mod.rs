@@ -435,8 +435,14 @@ impl CaseIndex {
                 };
                 match raw {
                     Some(raw) if plain => {
-                        // Every kind the index fills, from this one parse.
-                        let made = self.make_kinds(ws, &view, |_| false);
+                        // Every kind the index fills, from this one parse (those an entry
+                        // for these very bytes holds stand).
+                        let made = match same_bytes {
+                            Some((e, shard)) => {
+                                self.make_kinds(ws, &view, |k| shard.summary(e, k).is_some())
+                            }
+                            None => self.make_kinds(ws, &view, |_| false),
+                        };
                         let mut fresh = match same_bytes {
                             // What the entry holds besides (summaries, the clean mark) stands;
                             // the case it held (if any) did not decode.
@@ -445,9 +451,6 @@ impl CaseIndex {
                                 fresh.stamp = stamp;
                                 fresh.checked = checked;
                                 fresh.case = raw;
-                                fresh
-                                    .summaries
-                                    .retain(|(k, _)| !made.iter().any(|(m, _)| m == k));
                                 fresh
                             }
                             None => Fresh {
