@@ -74,6 +74,7 @@ pub mod serve;
 pub mod settings;
 pub mod stats;
 pub mod suggest;
+pub mod summaries;
 pub mod typeset;
 pub mod validate;
 pub mod view;

@@ -8,6 +8,8 @@ fn main() {
     // What the environment says (`YINGSU_*`): read here, once, for the whole library (see
     // `yingsu::settings`).
     yingsu::Settings::from_env().install();
+    // Every command group's summary is made whenever the case index parses a case file.
+    yingsu::summaries::install();
     let mut args = std::env::args_os().skip(1);
     if args
         .next()

@@ -382,3 +382,108 @@ fn a_deadline_that_names_the_day_is_decided_each_day() {
     assert_eq!(count(&status(before, true)), 0);
     assert!(count(&status(after, true)) > 0);
 }
+
+/// A change of the configuration that every index entry depends on: one agency more.
+fn add_agency(ws: &Path, n: usize) {
+    let config = ws.join("yingsu.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let added = text.replacen(
+        "agencies:\n",
+        &format!(
+            "agencies:\n  new{n}:\n    name: 重庆市渝北区新设局{n}\n    short: 区新设局{n}\n    group: departments\n    kind: 部门\n    issuer: qzf\n"
+        ),
+        1,
+    );
+    assert_ne!(added, text);
+    std::fs::write(&config, added).unwrap();
+}
+
+/// After the configuration changes (every entry of the index is dropped), the first command over
+/// the archive, whichever group it belongs to, parses each case file once and leaves every
+/// group's summary behind it: `stats`, `check`, `status`, `case new`'s 案号 check, `validate`
+/// and `render`'s list of steps missing their documents then parse nothing — and answer what
+/// they answer with the index switched off. Watched in process, through the count of files the
+/// index parsed.
+#[test]
+fn the_first_command_after_a_change_fills_every_groups_summary() {
+    use yingsu::index::cases::parsed_files;
+    let tmp = tempfile::tempdir().unwrap();
+    let ws_dir = tmp.path().join("demo");
+    common::demo_at(&ws_dir);
+    let cases = std::fs::read_dir(ws_dir.join("cases/2023"))
+        .unwrap()
+        .count();
+    assert!(cases > 20, "{cases}");
+    yingsu::summaries::install();
+    let today = chrono::NaiveDate::from_ymd_opt(2023, 12, 20).unwrap();
+    let open = |index: bool| {
+        let settings = yingsu::Settings {
+            index,
+            ..yingsu::Settings::default()
+        };
+        yingsu::Workspace::open_with(&ws_dir, settings).unwrap()
+    };
+    type Group = (
+        &'static str,
+        fn(&yingsu::Workspace, chrono::NaiveDate) -> String,
+    );
+    let groups: [Group; 6] = [
+        ("stats", |ws, _| {
+            let a = yingsu::stats::Archive::load(ws).unwrap();
+            format!("{:?} {:?}", a.records, a.rectifications)
+        }),
+        ("check", |ws, today| {
+            let (a, rows) = yingsu::listing::figures_and_rows(ws, today).unwrap();
+            format!("{:?} {rows:?}", a.records)
+        }),
+        ("status", |ws, today| {
+            format!("{:?}", yingsu::engine::status(ws, today).unwrap().rows)
+        }),
+        ("case new", |ws, _| {
+            let r =
+                yingsu::engine::audit::check_case_number_unused(ws, "（2023）渝0112行初15号", "x");
+            format!("{r:?}")
+        }),
+        ("validate", |ws, today| {
+            let renderer = yingsu::render::TypstRenderer::new();
+            format!(
+                "{:?}",
+                yingsu::validate::validate(ws, &renderer, today).unwrap()
+            )
+        }),
+        ("render", |ws, _| {
+            format!(
+                "{:?}",
+                yingsu::engine::store::steps_missing_documents(ws).unwrap()
+            )
+        }),
+    ];
+    for (n, (first, run_first)) in groups.iter().enumerate() {
+        add_agency(&ws_dir, n);
+        let truth: Vec<String> = groups
+            .iter()
+            .map(|(_, run)| run(&open(false), today))
+            .collect();
+        // The case files settle (their times older than the index's clock resolution), so
+        // that an entry made now is believed by the next command.
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        let ws = open(true);
+        let before = parsed_files();
+        let _ = run_first(&ws, today);
+        assert_eq!(
+            parsed_files() - before,
+            cases,
+            "{first} first: every file parsed once"
+        );
+        for ((other, run), want) in groups.iter().zip(&truth) {
+            let before = parsed_files();
+            let got = run(&ws, today);
+            assert_eq!(
+                parsed_files() - before,
+                0,
+                "{other} after {first}: parsed again"
+            );
+            assert_eq!(&got, want, "{other} after {first}");
+        }
+    }
+}

@@ -97,6 +97,13 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
 /// The kind (and version) of the status summary in the case index.
 const ROW_KIND: &str = "status-row-1";
 
+/// The status summary as the case index makes it whenever it parses a case file (see
+/// [`crate::index::cases::kinds`]): what [`row_indexed`] makes when the index lacks it.
+pub const ROW_SUMMARY: crate::index::cases::SummaryKind = crate::index::cases::SummaryKind {
+    kind: ROW_KIND,
+    make: |ws, v| crate::index::cases::kinds::encode(&row_summary(ws, v, None)),
+};
+
 /// What `status` keeps of a case in the case index: its row as of any day, with its most
 /// pressing deadline before the day is counted ([`Pending`]).
 #[derive(Debug, Serialize, Deserialize)]

@@ -392,7 +392,12 @@ impl serde::Serialize for Unreadable {
 /// The case index for these case files, all the workspace has (see [`crate::index::cases`]).
 pub(crate) fn case_index(ws: &Workspace, files: &[(String, PathBuf)]) -> CaseIndex {
     let paths: Vec<&std::path::Path> = files.iter().map(|(_, p)| p.as_path()).collect();
-    CaseIndex::open(ws, &paths, load_source)
+    CaseIndex::open(
+        ws,
+        &paths,
+        load_source,
+        crate::index::cases::kinds::installed(),
+    )
 }
 
 /// Every case file, loaded in parallel, in path order; the files that could not be read are
@@ -463,19 +468,34 @@ pub fn release(views: Vec<CaseView<'_>>) {
     std::thread::spawn(move || drop(owned));
 }
 
+/// What [`steps_missing_documents`] keeps of a case in the case index.
+type Missing = Vec<(String, usize, String)>;
+
+/// The kind (and version) of [`Missing`] in the case index.
+const MISSING_KIND: &str = "missing-documents-1";
+
+/// The steps of a case missing their documents: (case file, line, message).
+fn missing(ws: &Workspace, v: &CaseView<'_>) -> Missing {
+    history::missing_documents(ws, v)
+        .into_iter()
+        .map(|d| (ws.rel(&v.case.path), d.pos.map_or(0, |p| p.line), d.message))
+        .collect()
+}
+
+/// [`Missing`] as the case index makes it whenever it parses a case file (see
+/// [`crate::index::cases::kinds`]).
+pub const MISSING_SUMMARY: crate::index::cases::SummaryKind = crate::index::cases::SummaryKind {
+    kind: MISSING_KIND,
+    make: |ws, v| crate::index::cases::kinds::encode(&missing(ws, v)),
+};
+
 /// Steps recorded without the documents their workflow issues at them, in every readable case
 /// (see [`history::missing_documents`]): `(case file, line, message)`, from the case index
 /// while a case file is unchanged.
 pub fn steps_missing_documents(ws: &Workspace) -> Result<Vec<(String, usize, String)>> {
-    type Missing = Vec<(String, usize, String)>;
     let (found, _, index) = each_case(ws, |index, id, path| {
         let case = crate::index::cases::CaseRef::new(index, ws, id, path);
-        case.summary::<Missing, _>("missing-documents-1", |v| {
-            history::missing_documents(ws, v)
-                .into_iter()
-                .map(|d| (ws.rel(&v.case.path), d.pos.map_or(0, |p| p.line), d.message))
-                .collect()
-        })
+        case.summary::<Missing, _>(MISSING_KIND, |v| missing(ws, v))
     })?;
     index.save();
     Ok(found.into_iter().flatten().collect())

@@ -160,6 +160,13 @@ type Summary = (Option<Record>, Option<Rectification>);
 /// The kind (and version) of [`Summary`] in the case index: another name when it changes.
 const SUMMARY_KIND: &str = "stats-record-3";
 
+/// [`Summary`] as the case index makes it whenever it parses a case file (see
+/// [`crate::index::cases::kinds`]): what [`CaseFigures::read`] makes when the index lacks it.
+pub const FIGURES_SUMMARY: crate::index::cases::SummaryKind = crate::index::cases::SummaryKind {
+    kind: SUMMARY_KIND,
+    make: |ws, v| crate::index::cases::kinds::encode(&read(ws, v, &ws.config.targets.require_full)),
+};
+
 /// Everything the statistics read from the archive.
 #[derive(Debug, Default)]
 pub struct Archive {

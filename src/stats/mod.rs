@@ -103,8 +103,8 @@ use crate::workspace::Workspace;
 
 pub use check::{Breach, Rule, check, open_breaches};
 pub use figures::{
-    Archive, CaseFigures, Counts, Hearing, LOSS_OUTCOMES, LossClass, OutcomeCount, Rate, Record,
-    fmt_change, fmt_permille, norm_case_number,
+    Archive, CaseFigures, Counts, FIGURES_SUMMARY, Hearing, LOSS_OUTCOMES, LossClass, OutcomeCount,
+    Rate, Record, fmt_change, fmt_permille, norm_case_number,
 };
 pub use letter::letter_figures;
 pub use period::{Kind as PeriodKind, Period};

@@ -48,12 +48,13 @@ pub fn missing_documents(ws: &Workspace, view: &CaseView<'_>) -> Vec<Diagnostic>
         let missing: Vec<String> = spec
             .documents
             .iter()
+            // The condition (the dearer test) only for a document the step lacks.
+            .filter(|d| !h.documents.iter().any(|x| x.template == d.template.value))
             .filter(|d| {
                 d.when
                     .as_ref()
                     .is_none_or(|w| ctx.eval_bool(&w.value, &facts).unwrap_or(false))
             })
-            .filter(|d| !h.documents.iter().any(|x| x.template == d.template.value))
             .map(|d| format!("《{}》", d.title))
             .collect();
         if missing.is_empty() {

@@ -249,6 +249,39 @@ pub struct IssuedDoc {
 /// The kind (and version) of [`AuditSummary`] in the case index.
 pub const AUDIT_KIND: &str = "audit-4";
 
+/// [`AuditSummary`] as the case index makes it whenever it parses a case file (see
+/// [`crate::index::cases::kinds`]): what [`summary`] gives.
+pub const AUDIT_SUMMARY: crate::index::cases::SummaryKind = crate::index::cases::SummaryKind {
+    kind: AUDIT_KIND,
+    make: |ws, v| crate::index::cases::kinds::encode(&summary(ws, v)),
+};
+
+/// The kind (and version) of [`history_glyphs`] in the case index.
+pub const GLYPHS_KIND: &str = "history-glyphs-1";
+
+/// [`history_glyphs`] as the case index makes it whenever it parses a case file (see
+/// [`crate::index::cases::kinds`]).
+pub const GLYPHS_SUMMARY: crate::index::cases::SummaryKind = crate::index::cases::SummaryKind {
+    kind: GLYPHS_KIND,
+    make: |ws, v| crate::index::cases::kinds::encode(&history_glyphs(ws, v)),
+};
+
+/// What `validate` needs of a case's history values when the case is not at hand: `None` when
+/// [`history_values`] finds a problem whatever the fonts show; else every character it asks the
+/// fonts about (each once). With fonts that show each of them it finds nothing: it asks the
+/// same questions, gets the same answers as with fonts that show everything, and so gives the
+/// same (empty) answer.
+pub fn history_glyphs(ws: &Workspace, view: &CaseView<'_>) -> Option<String> {
+    let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    let shown = |c: char| {
+        asked.borrow_mut().insert(c);
+        true
+    };
+    history_values(ws, view, &shown)
+        .is_empty()
+        .then(|| asked.into_inner().into_iter().collect())
+}
+
 /// What the audit needs of a case (see [`AuditSummary`]).
 pub fn summary(ws: &Workspace, view: &CaseView<'_>) -> AuditSummary {
     let mut own_problems = false;

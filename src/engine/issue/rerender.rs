@@ -235,6 +235,13 @@ pub fn render_cases(
 /// The kind (and version) of [`listed`]'s summary in the case index.
 const DOCS: &str = "render-docs-1";
 
+/// [`listed`]'s summary as the case index makes it whenever it parses a case file (see
+/// [`crate::index::cases::kinds`]).
+pub const DOCS_SUMMARY: crate::index::cases::SummaryKind = crate::index::cases::SummaryKind {
+    kind: DOCS,
+    make: |_, v| crate::index::cases::kinds::encode(&listed(v)),
+};
+
 /// The history entries whose documents `render` looks at: steps with documents, not undone,
 /// with their place in the history and their step.
 fn live_steps(case: &crate::case::Case) -> impl Iterator<Item = (usize, &str, &HistoryEntry)> {

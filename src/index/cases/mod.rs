@@ -35,11 +35,17 @@
 //! An entry made by a command that wanted only summaries (`stats`) holds no parsed case: the
 //! first command that needs the case parses the file and keeps it then.
 //!
+//! Whenever the index parses a case file, it makes every installed summary kind from that one
+//! parse ([`kinds`]): after a change of the configuration or of the program, the first command
+//! reads the archive once for every command group.
+//!
 //! Its rooms: `codec` (the binary encoding of a case), `shard` (the files, per case folder),
-//! `marks` (validate's clean marks); this module is the load policy — when an entry is
-//! believed, and what a command reading a case through the index gets.
+//! `marks` (validate's clean marks), `kinds` (the summaries every parse fills); this module is
+//! the load policy — when an entry is believed, and what a command reading a case through the
+//! index gets.
 
 mod codec;
+pub mod kinds;
 mod marks;
 mod shard;
 
@@ -56,6 +62,7 @@ use crate::view::CaseView;
 use crate::workspace::Workspace;
 
 use codec::{decode, encode, same};
+pub use kinds::SummaryKind;
 use shard::{
     CaseBlob, Entry, Fresh, Out, Shard, data_file, key_in, key_of, read_shard, shard_file,
 };
@@ -88,6 +95,16 @@ pub fn fingerprint(ws: &Workspace) -> String {
         h.update([0]);
     }
     crate::archive::hex(&h.finalize())
+}
+
+/// How many case files the case index parsed in this process (see [`parsed_files`]).
+static PARSED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many case files a case index has parsed in this process (not counting the files read
+/// with the index switched off): what a test or a measurement watches to see that a command
+/// found what it needs in the index.
+pub fn parsed_files() -> usize {
+    PARSED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[derive(Default)]
@@ -125,7 +142,12 @@ pub struct CaseRef<'i, 'w> {
     path: &'i Path,
     current: Option<Current<'i>>,
     loaded: std::cell::OnceCell<(CaseView<'w>, Option<String>)>,
+    /// The summaries the index made when it parsed the file for this case (see [`kinds`]).
+    made: std::cell::OnceCell<Made>,
 }
+
+/// Summaries made from one parse, by kind, encoded (see [`kinds`]).
+type Made = Vec<(&'static str, Vec<u8>)>;
 
 impl<'i, 'w> CaseRef<'i, 'w> {
     /// The case `id` whose file is `path` (the file is looked at once, for its stamp).
@@ -141,6 +163,7 @@ impl<'i, 'w> CaseRef<'i, 'w> {
                 None
             },
             loaded: std::cell::OnceCell::new(),
+            made: std::cell::OnceCell::new(),
         }
     }
 
@@ -165,10 +188,11 @@ impl<'i, 'w> CaseRef<'i, 'w> {
 
     fn load_keeping(&self, keep_case: bool) -> Result<&(CaseView<'w>, Option<String>)> {
         if self.loaded.get().is_none() {
-            let loaded = self
+            let (view, sha, made) = self
                 .index
-                .load_hashed_if(self.ws, self.id, self.path, &|_| keep_case)?;
-            let _ = self.loaded.set(loaded);
+                .load_made(self.ws, self.id, self.path, &|_| keep_case)?;
+            let _ = self.loaded.set((view, sha));
+            let _ = self.made.set(made);
         }
         self.loaded
             .get()
@@ -185,6 +209,15 @@ impl<'i, 'w> CaseRef<'i, 'w> {
             return Ok(summary);
         }
         let (view, sha) = self.load_keeping(false)?;
+        // Made by the index from the parse that loaded the case (see [`kinds`]).
+        if let Some(summary) = self
+            .made
+            .get()
+            .and_then(|made| made.iter().find(|(k, _)| *k == kind))
+            .and_then(|(_, bytes)| postcard::from_bytes::<S>(bytes).ok())
+        {
+            return Ok(summary);
+        }
         let summary = make(view);
         if let Some(sha) = sha {
             self.index.keep(self.path, sha, kind, &summary);
@@ -203,6 +236,8 @@ pub type Loader = for<'w> fn(&'w Workspace, &str, &Path, String) -> Result<CaseV
 pub struct CaseIndex {
     /// The load policy (see [`Loader`]).
     load: Loader,
+    /// The summaries every parse of a case file fills (see [`kinds`]).
+    kinds: &'static [SummaryKind],
     dir: PathBuf,
     cases_dir: PathBuf,
     fingerprint: String,
@@ -217,8 +252,14 @@ impl CaseIndex {
     /// The index of `ws` for its case files (all of them: the entries of any other file are
     /// dropped when it is saved), read in parallel; empty where it is missing, unreadable or
     /// made for other inputs (and everywhere when the index is switched off, or the case
-    /// folder is not a plain folder). A case parsed from its file is made by `load`.
-    pub fn open(ws: &Workspace, paths: &[&Path], load: Loader) -> CaseIndex {
+    /// folder is not a plain folder). A case parsed from its file is made by `load`, and every
+    /// summary of `kinds` is made from it then.
+    pub fn open(
+        ws: &Workspace,
+        paths: &[&Path],
+        load: Loader,
+        kinds: &'static [SummaryKind],
+    ) -> CaseIndex {
         use rayon::prelude::*;
         let dir = crate::index::dir(ws);
         let cases_dir = ws.cases_dir();
@@ -255,6 +296,7 @@ impl CaseIndex {
         };
         CaseIndex {
             load,
+            kinds,
             dir,
             cases_dir,
             fingerprint,
@@ -300,10 +342,33 @@ impl CaseIndex {
         path: &Path,
         keep_case: &dyn Fn(&CaseView<'w>) -> bool,
     ) -> Result<(CaseView<'w>, Option<String>)> {
+        self.load_made(ws, id, path, keep_case)
+            .map(|(view, sha, _)| (view, sha))
+    }
+
+    /// The summaries of every kind the index fills (see [`kinds`]) that `has` says an entry
+    /// lacks, made from `view`.
+    fn make_kinds(&self, ws: &Workspace, view: &CaseView<'_>, has: impl Fn(&str) -> bool) -> Made {
+        self.kinds
+            .iter()
+            .filter(|k| !has(k.kind))
+            .filter_map(|k| Some((k.kind, (k.make)(ws, view)?)))
+            .collect()
+    }
+
+    /// [`CaseIndex::load_hashed_if`], with the summaries made when the case was parsed (or
+    /// decoded for an entry that lacked them).
+    fn load_made<'w>(
+        &self,
+        ws: &'w Workspace,
+        id: &str,
+        path: &Path,
+        keep_case: &dyn Fn(&CaseView<'w>) -> bool,
+    ) -> Result<(CaseView<'w>, Option<String>, Made)> {
         let key = if self.enabled { self.key(path) } else { None };
         let Some(key) = key else {
             let source = crate::workspace::read_text(&ws.root, path)?;
-            return (self.load)(ws, id, path, source).map(|v| (v, None));
+            return (self.load)(ws, id, path, source).map(|v| (v, None, Vec::new()));
         };
         let shard = self.shards.get(&key.0);
         let entry = shard.and_then(|s| Some((s.entry(&key.1)?, s)));
@@ -317,7 +382,7 @@ impl CaseIndex {
             && s.settled(e.checked)
             && let Some(view) = decode(ws, id, path, &shard.case(e))
         {
-            return Ok((view, Some(shard.sha256(e).to_string())));
+            return Ok((view, Some(shard.sha256(e).to_string()), Vec::new()));
         }
         let checked = now_ns();
         // The stamp of the very file read (a plain file reached without a symlink; else it is
@@ -335,15 +400,23 @@ impl CaseIndex {
         if let Some((e, shard)) = same_bytes
             && let Some(view) = decode(ws, id, path, &shard.case(e))
         {
-            // Only the stamp is renewed (so the next run trusts it).
-            if e.stamp != stamp || !stamp.is_some_and(|s| s.settled(e.checked)) {
+            // The stamp is renewed (so the next run trusts it), and the summaries the entry
+            // lacks are made now that the case is at hand.
+            let made = self.make_kinds(ws, &view, |k| shard.summary(e, k).is_some());
+            if e.stamp != stamp || !stamp.is_some_and(|s| s.settled(e.checked)) || !made.is_empty()
+            {
                 let mut fresh = shard.fresh(e);
                 fresh.stamp = stamp;
                 fresh.checked = checked;
+                fresh.summaries.extend(
+                    made.iter()
+                        .map(|(k, b)| (std::borrow::Cow::Borrowed(*k), b.clone())),
+                );
                 self.put(key, fresh);
             }
-            return Ok((view, Some(sha)));
+            return Ok((view, Some(sha), made));
         }
+        PARSED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match (self.load)(ws, id, path, source) {
             Ok(view) => {
                 // The encoding is exact by construction (every field, numbers as serde_json
@@ -362,7 +435,15 @@ impl CaseIndex {
                 };
                 match raw {
                     Some(raw) if plain => {
-                        let fresh = match same_bytes {
+                        // Every kind the index fills, from this one parse (those an entry
+                        // for these very bytes holds stand).
+                        let made = match same_bytes {
+                            Some((e, shard)) => {
+                                self.make_kinds(ws, &view, |k| shard.summary(e, k).is_some())
+                            }
+                            None => self.make_kinds(ws, &view, |_| false),
+                        };
+                        let mut fresh = match same_bytes {
                             // What the entry holds besides (summaries, the clean mark) stands;
                             // the case it held (if any) did not decode.
                             Some((e, shard)) => {
@@ -378,14 +459,21 @@ impl CaseIndex {
                                 sha256: sha.clone(),
                                 case: raw,
                                 clean: None,
-                                summaries: Vec::new(),
+                                summaries: Vec::with_capacity(made.len()),
                             },
                         };
+                        fresh.summaries.extend(
+                            made.iter()
+                                .map(|(k, b)| (std::borrow::Cow::Borrowed(*k), b.clone())),
+                        );
                         self.put(key, fresh);
+                        Ok((view, Some(sha), made))
                     }
-                    _ => self.forget(key, entry.is_some()),
+                    _ => {
+                        self.forget(key, entry.is_some());
+                        Ok((view, plain.then_some(sha), Vec::new()))
+                    }
                 }
-                Ok((view, plain.then_some(sha)))
             }
             Err(e) => {
                 self.forget(key, entry.is_some());
@@ -440,7 +528,8 @@ impl CaseIndex {
         };
         if !f.summaries.iter().any(|(k, b)| k == kind && kept(b)) {
             f.summaries.retain(|(k, _)| k != kind);
-            f.summaries.push((kind.to_string(), bytes));
+            f.summaries
+                .push((std::borrow::Cow::Owned(kind.to_string()), bytes));
         }
     }
 

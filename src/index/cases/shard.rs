@@ -110,7 +110,8 @@ pub(super) struct Fresh {
     pub(super) sha256: String,
     pub(super) case: CaseBlob,
     pub(super) clean: Option<String>,
-    pub(super) summaries: Vec<(String, Vec<u8>)>,
+    /// Pairs of kind and summary (a kind the index fills is not copied for every entry).
+    pub(super) summaries: Vec<(std::borrow::Cow<'static, str>, Vec<u8>)>,
 }
 
 /// Pairs of kind and summary as an entry holds them.
@@ -214,7 +215,7 @@ impl Shard {
             case: e.case.map_or(CaseBlob::None, CaseBlob::Old),
             clean: self.clean(e).map(str::to_string),
             summaries: summaries_of(self.summaries(e))
-                .map(|(k, b)| (k.to_string(), b.to_vec()))
+                .map(|(k, b)| (k.to_string().into(), b.to_vec()))
                 .collect(),
         }
     }
@@ -369,7 +370,7 @@ pub(super) fn write_shard(
             let summaries = match o {
                 Out::Read(..) => None,
                 Out::Fresh(f) => Some(encode_summaries(
-                    f.summaries.iter().map(|(k, b)| (k.as_str(), b.as_slice())),
+                    f.summaries.iter().map(|(k, b)| (k.as_ref(), b.as_slice())),
                 )),
             };
             (case, summaries)
