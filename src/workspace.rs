@@ -196,7 +196,7 @@ impl Workspace {
     }
 
     /// [`Workspace::discover`] with `settings`.
-    pub(crate) fn discover_with(start: &Path, settings: Settings) -> Result<Workspace> {
+    pub fn discover_with(start: &Path, settings: Settings) -> Result<Workspace> {
         let start = start
             .canonicalize()
             .map_err(|e| Error::io("打开目录", start, e))?;
@@ -240,7 +240,7 @@ impl Workspace {
     }
 
     /// [`Workspace::open`] with `settings`.
-    pub(crate) fn open_with(root: &Path, settings: Settings) -> Result<Workspace> {
+    pub fn open_with(root: &Path, settings: Settings) -> Result<Workspace> {
         let root = root.to_path_buf();
         let cfg_path = root.join("yingsu.yaml");
         let source = read_text(&root, &cfg_path)?;
