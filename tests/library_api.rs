@@ -5,25 +5,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use common::*;
 use yingsu::Workspace;
 use yingsu::engine::{self, Problem, Target};
-
-/// Every file under `root` with its bytes.
-fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(root).unwrap().display().to_string();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
 
 /// The message of a refusal, without the `错误：` and help lines the command line adds.
 fn message(e: &yingsu::Error) -> String {
@@ -93,7 +77,7 @@ fn a_plan_names_each_problem_beside_its_field() {
         problem(Some("agency"), Some("被诉单位"), "请填写被诉单位")
     );
     // A refused plan is not committed, and nothing is written.
-    let before = snapshot(dir.path());
+    let before = common::snapshot(dir.path());
     let err = engine::commit(&ws, &plan, &actor("2023-04-20"), &r).unwrap_err();
     assert_eq!(
         message(&err),
@@ -103,7 +87,7 @@ fn a_plan_names_each_problem_beside_its_field() {
             plan.problems[0].message
         )
     );
-    assert_eq!(before, snapshot(dir.path()));
+    assert_eq!(before, common::snapshot(dir.path()));
 }
 
 #[test]
@@ -111,7 +95,7 @@ fn planning_and_previewing_write_nothing_and_take_no_number() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let r = FakeRenderer::default();
-    let before = snapshot(dir.path());
+    let before = common::snapshot(dir.path());
     let plan = engine::plan_new(
         &ws,
         "appearance",
@@ -139,7 +123,11 @@ fn planning_and_previewing_write_nothing_and_take_no_number() {
     assert_eq!(preview.pdf, b"%PDF-fake A1 tishihan None");
     let err = engine::preview(&ws, &plan, 1, &r).unwrap_err();
     assert_eq!(message(&err), "这一步共有 1 份文书，没有第 2 份");
-    assert_eq!(before, snapshot(dir.path()), "plan and preview wrote files");
+    assert_eq!(
+        before,
+        common::snapshot(dir.path()),
+        "plan and preview wrote files"
+    );
 }
 
 #[test]
@@ -169,7 +157,10 @@ fn a_committed_plan_writes_what_case_new_and_advance_write() {
     );
     engine::commit(&wp, &plan, &day, &r).unwrap();
     engine::advance(&wd, "A1", "appearance", &hearing, &day, &r).unwrap();
-    assert_eq!(snapshot(planned.path()), snapshot(direct.path()));
+    assert_eq!(
+        common::snapshot(planned.path()),
+        common::snapshot(direct.path())
+    );
 }
 
 #[test]
@@ -187,13 +178,13 @@ fn a_plan_gone_stale_is_not_committed() {
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str("# 已与法院核对\n");
     std::fs::write(&path, &text).unwrap();
-    let before = snapshot(dir.path());
+    let before = common::snapshot(dir.path());
     let err = engine::commit(&ws, &plan, &day, &r).unwrap_err();
     assert_eq!(
         message(&err),
         "案件 `A1` 在核对之后又被修改过（cases/2023/A1.yaml），本次没有记录"
     );
-    assert_eq!(before, snapshot(dir.path()));
+    assert_eq!(before, common::snapshot(dir.path()));
     // A transition the workflow does not allow is an error, not a problem of the form.
     let err = engine::plan_advance(&ws, "A1", "loss_review", &sets(&[]), &day, &r).unwrap_err();
     assert!(message(&err).starts_with("不能从“"), "{err}");

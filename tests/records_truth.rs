@@ -7,8 +7,7 @@
 //!
 //! Every workspace is built as git delivers it: no lock file, no derived index.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod common;
 use common::frames::{glyphs, lines, text_of};
@@ -32,15 +31,6 @@ fn as_cloned(root: &Path) {
 }
 
 /// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
-        .collect()
-}
-
 fn init() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["init", "."]);
@@ -104,7 +94,7 @@ fn only_a_change_that_would_change_the_document_is_reported() {
     let p = dir.path();
     appearance(p, "A1");
     as_cloned(p);
-    let before = snapshot(&p.join("archive"));
+    let before = common::snapshot(&p.join("archive"));
     add_facts(
         p,
         "cases/2023/A1.yaml",
@@ -116,7 +106,11 @@ fn only_a_change_that_would_change_the_document_is_reported() {
          共 1 份文书，更新 0 份。\n"
     );
     assert_eq!(ok(p, &["render", "--all"]).lines().count(), 2);
-    assert_eq!(snapshot(&p.join("archive")), before, "no record changed");
+    assert_eq!(
+        common::snapshot(&p.join("archive")),
+        before,
+        "no record changed"
+    );
 
     add_facts(
         p,
@@ -135,7 +129,11 @@ fn only_a_change_that_would_change_the_document_is_reported() {
     assert!(!out.contains("facts.") && !out.contains("dates."), "{out}");
     // Said again on the next run, from what the render index kept.
     assert_eq!(ok(p, &["render", "--all"]), out);
-    assert_eq!(snapshot(&p.join("archive")), before, "nothing rewritten");
+    assert_eq!(
+        common::snapshot(&p.join("archive")),
+        before,
+        "nothing rewritten"
+    );
 }
 
 /// The demo's bulletin and monthly return, lost: `validate` names both; `render --all` restores

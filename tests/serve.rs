@@ -171,21 +171,6 @@ fn unchunk(mut b: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Every file under `dir` with its content.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// The files added, removed or changed between two snapshots.
 fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut out: Vec<String> = after
@@ -297,7 +282,7 @@ fn a_bad_host_or_a_foreign_origin_or_no_token_is_refused() {
             .contains("请求的主机名 `evil.example` 不是本工作台的地址，已拒绝")
     );
 
-    let before = snapshot(&dir);
+    let before = common::snapshot(&dir);
     let token = s.token("/new/appearance");
     let mut f = notice_fields(&token, "2023-网页1", "commit");
     let r = s.request(
@@ -320,7 +305,10 @@ fn a_bad_host_or_a_foreign_origin_or_no_token_is_refused() {
     );
     f.push(("_csrf".into(), "0".repeat(32)));
     assert_eq!(s.post("/new/appearance", &pairs(&f)).status, 403);
-    assert_eq!(changed(&before, &snapshot(&dir)), Vec::<String>::new());
+    assert_eq!(
+        changed(&before, &common::snapshot(&dir)),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -334,7 +322,7 @@ fn a_new_case_is_previewed_without_writing_then_committed() {
     // Refused: a field left out is a problem beside that field, in Chinese.
     let mut f = notice_fields(&token, "2023-网页1", "preview");
     f.retain(|(k, _)| k != "hearing_place");
-    let before = snapshot(dir);
+    let before = common::snapshot(dir);
     let r = s.post("/new/appearance", &pairs(&f));
     assert_eq!(r.status, 200);
     let html = r.text();
@@ -360,7 +348,7 @@ fn a_new_case_is_previewed_without_writing_then_committed() {
     assert!(html.contains("value=\"commit\""));
     // Only the derived font index (`.yingsu/index/`, a git-ignored cache that typesetting keeps
     // whenever it first runs) may appear: no case, no number, no archive.
-    let written: Vec<String> = changed(&before, &snapshot(dir))
+    let written: Vec<String> = changed(&before, &common::snapshot(dir))
         .into_iter()
         .filter(|k| !k.starts_with(".yingsu/index/"))
         .collect();
@@ -374,7 +362,7 @@ fn a_new_case_is_previewed_without_writing_then_committed() {
         r.headers["location"],
         format!("/case/{}", enc("2023-网页1"))
     );
-    let after = snapshot(dir);
+    let after = common::snapshot(dir);
     let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
     assert!(
         new.iter().any(|k| k.ends_with("2023-网页1.yaml")),
@@ -477,7 +465,7 @@ fn a_numbered_draft_takes_no_number_and_a_stale_preview_is_not_committed() {
         ("measures", "完善证据规则"),
         ("report_date", "2023-05-08"),
     ];
-    let before = snapshot(&dir);
+    let before = common::snapshot(&dir);
     let preview = s.post(&path, &[&values[..], &[("_action", "preview")]].concat());
     let html = preview.text();
     assert!(
@@ -485,7 +473,7 @@ fn a_numbered_draft_takes_no_number_and_a_stale_preview_is_not_committed() {
         "{html}"
     );
     assert!(html.contains("<img class=\"page\""), "{html}");
-    let written: Vec<String> = changed(&before, &snapshot(&dir))
+    let written: Vec<String> = changed(&before, &common::snapshot(&dir))
         .into_iter()
         .filter(|k| !k.starts_with(".yingsu/index/"))
         .collect();
@@ -509,7 +497,7 @@ fn a_numbered_draft_takes_no_number_and_a_stale_preview_is_not_committed() {
     let mut text = std::fs::read_to_string(&case_file).unwrap();
     text.push_str("# 已核对\n");
     std::fs::write(&case_file, &text).unwrap();
-    let edited = snapshot(&dir);
+    let edited = common::snapshot(&dir);
     let stale = [
         &values[..],
         &[("_action", "commit"), ("_sha", sha.as_str())],
@@ -520,7 +508,10 @@ fn a_numbered_draft_takes_no_number_and_a_stale_preview_is_not_committed() {
         html.contains(&format!("案件 `{id}` 在核对之后又被修改过")),
         "{html}"
     );
-    assert_eq!(changed(&edited, &snapshot(&dir)), Vec::<String>::new());
+    assert_eq!(
+        changed(&edited, &common::snapshot(&dir)),
+        Vec::<String>::new()
+    );
 
     // Previewed again and confirmed: committed, with its number.
     let html = s
@@ -625,7 +616,7 @@ fn the_last_step_is_taken_back_from_the_case_page_with_a_reason() {
     let undo = format!("/case/{id}/undo");
 
     // The page showed one entry: something happened since, nothing is taken back.
-    let before = snapshot(dir);
+    let before = common::snapshot(dir);
     let stale = s.post(
         &undo,
         &[("_csrf", &token), ("_entries", "1"), ("reason", "录入错误")],
@@ -654,7 +645,10 @@ fn the_last_step_is_taken_back_from_the_case_page_with_a_reason() {
             .status,
         403
     );
-    assert_eq!(changed(&before, &snapshot(dir)), Vec::<String>::new());
+    assert_eq!(
+        changed(&before, &common::snapshot(dir)),
+        Vec::<String>::new()
+    );
 
     let r = s.post(
         &undo,

@@ -130,3 +130,17 @@ pub fn run_env(
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Every file under `root`, by its path relative to `root`, with its bytes: compared before and
+/// after a command to prove it wrote nothing (or exactly what it should).
+pub fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap().display().to_string();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
