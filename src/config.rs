@@ -538,6 +538,29 @@ impl Config {
         }
     }
 
+    /// The entries a field's `of:` names (`agencies`, `courts` or `issuers`), each as (id, full
+    /// name), in id order; none for any other word (a workflow naming one is refused).
+    pub fn entries(&self, of: &str) -> Vec<(&str, &str)> {
+        match of {
+            "agencies" => self
+                .agencies
+                .iter()
+                .map(|(id, a)| (id.as_str(), a.name.as_str()))
+                .collect(),
+            "courts" => self
+                .courts
+                .iter()
+                .map(|(id, n)| (id.as_str(), n.as_str()))
+                .collect(),
+            "issuers" => self
+                .issuers
+                .iter()
+                .map(|(id, i)| (id.as_str(), i.name.as_str()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) fn court_name(&self, id: &str) -> String {
         self.courts
             .get(id)

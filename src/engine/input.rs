@@ -151,12 +151,13 @@ fn check_ref(
     let (Some(of), Some(s)) = (&spec.of, value.as_str()) else {
         return Ok(());
     };
-    let keys: Vec<String> = match of.value.as_str() {
-        "agencies" => ws.config.agencies.keys().cloned().collect(),
-        "courts" => ws.config.courts.keys().cloned().collect(),
-        _ => ws.config.issuers.keys().cloned().collect(),
-    };
-    if keys.iter().any(|k| k == s) {
+    let keys: Vec<&str> = ws
+        .config
+        .entries(&of.value)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    if keys.contains(&s) {
         Ok(())
     } else {
         Err((

@@ -154,12 +154,12 @@ pub fn case_sheet(ws: &Workspace, id: &str, today: NaiveDate) -> Result<CaseShee
 /// `issuers`) by that entry's name, yes and no as 是 and 否, a list's items one after another
 /// separated by ；, anything else as `case show` writes it.
 fn named(ws: &Workspace, of: Option<&str>, v: &Value) -> String {
-    let cfg = &ws.config;
-    let name = v.as_str().and_then(|id| match of? {
-        "agencies" => cfg.agencies.get(id).map(|a| a.name.clone()),
-        "courts" => cfg.courts.get(id).cloned(),
-        "issuers" => cfg.issuers.get(id).map(|i| i.name.clone()),
-        _ => None,
+    let name = v.as_str().and_then(|id| {
+        ws.config
+            .entries(of?)
+            .into_iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, name)| name.to_string())
     });
     match (name, v) {
         (Some(n), _) => n,

@@ -132,25 +132,11 @@ pub(crate) fn general_problems(fields: &[FieldView], problems: &[Problem]) -> Ve
 
 /// The entries of `yingsu.yaml` a field of `of:` names, by id with their names.
 fn entries(ws: &Workspace, of: &str) -> Vec<(String, String)> {
-    let cfg = &ws.config;
-    match of {
-        "agencies" => cfg
-            .agencies
-            .iter()
-            .map(|(id, a)| (id.clone(), a.name.clone()))
-            .collect(),
-        "courts" => cfg
-            .courts
-            .iter()
-            .map(|(id, n)| (id.clone(), n.clone()))
-            .collect(),
-        "issuers" => cfg
-            .issuers
-            .iter()
-            .map(|(id, i)| (id.clone(), i.name.clone()))
-            .collect(),
-        _ => Vec::new(),
-    }
+    ws.config
+        .entries(of)
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name.to_string()))
+        .collect()
 }
 
 /// A submitted form as the engine's input: one `字段=值` per field the step records that was
