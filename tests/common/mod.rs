@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod bless;
 pub mod frames;
+pub mod http;
 pub mod text;
 
 use std::path::Path;
