@@ -510,3 +510,112 @@ fn a_mistyped_agency_or_workflow_is_suggested() {
         "错误：没有名为 `apperance` 的流程\n = 帮助：您是不是要输入 appearance？可用的内置流程：appearance、proposal、rectification\n"
     );
 }
+
+/// The facts a case's first history entry records, as its YAML text.
+fn first_facts(dir: &Path, id: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(format!("cases/2023/{id}.yaml"))).unwrap();
+    let start = text.find("    facts:\n").unwrap();
+    let end = text.find("    documents:").unwrap();
+    text[start..end].to_string()
+}
+
+#[test]
+fn a_court_notice_is_recorded_with_chinese_labels_and_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    ok(tmp.path(), &["demo", dir.to_str().unwrap()]);
+    let by_key = [
+        "case_number=(2023)渝0112行初777号",
+        "court=ybfy",
+        "agency=scjgj",
+        "head_required=true",
+        "hearing_date=2023-05-08",
+    ];
+    // What the three notices share, given once (by label: both ways are read alike).
+    let rest = [
+        "案由=行政处罚",
+        "原告=重庆某食品有限公司",
+        "收到通知日期=2023-04-20",
+        "开庭地点=区法院第三审判庭",
+        "出庭负责人姓名=李某某",
+        "出庭负责人职务=局长",
+    ];
+    let mut args = vec!["case", "new", "appearance", "K-1"];
+    for s in by_key.iter().chain(&rest) {
+        args.extend(["--set", s]);
+    }
+    ok(&dir, &args);
+    // The same notice in the words a clerk reads on screen: labels, the court's full name, the
+    // agency's short name, 是.
+    let by_label = [
+        "案号=(2023)渝0112行初778号",
+        "审理法院=重庆市渝北区人民法院",
+        "被诉单位=区市场监管局",
+        "法院通知负责人出庭=是",
+        "开庭日期=2023-05-08",
+    ];
+    let mut args = vec!["case", "new", "appearance", "K-2"];
+    for s in by_label.iter().chain(&rest) {
+        args.extend(["--set", s]);
+    }
+    ok(&dir, &args);
+    let from = tmp.path().join("notice.yaml");
+    std::fs::write(
+        &from,
+        "案号: (2023)渝0112行初779号\n审理法院: 重庆市渝北区人民法院\n被诉单位: 重庆市渝北区市场监督管理局\n法院通知负责人出庭: 是\n开庭日期: 2023-05-08\n",
+    )
+    .unwrap();
+    let mut args = vec![
+        "case",
+        "new",
+        "appearance",
+        "K-3",
+        "--from",
+        from.to_str().unwrap(),
+    ];
+    for s in &rest {
+        args.extend(["--set", s]);
+    }
+    ok(&dir, &args);
+    let expected = |n: u32| {
+        format!(
+            "    facts:\n      agency: scjgj\n      case_number: （2023）渝0112行初{n}号\n      cause: 行政处罚\n      court: ybfy\n      head_name: 李某某\n      head_post: 局长\n      head_required: true\n      hearing_date: 2023-05-08\n      hearing_place: 区法院第三审判庭\n      level: 一审\n      notice_date: 2023-04-20\n      plaintiffs: [重庆某食品有限公司]\n"
+        )
+    };
+    assert_eq!(first_facts(&dir, "K-1"), expected(777));
+    assert_eq!(first_facts(&dir, "K-2"), expected(778));
+    assert_eq!(first_facts(&dir, "K-3"), expected(779));
+
+    // A name that is no agency's is refused with every agency's name beside its id.
+    let (code, _, err) = run(
+        &dir,
+        &[
+            "case",
+            "new",
+            "appearance",
+            "K-4",
+            "--set",
+            "被诉单位=某某局",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(
+            "错误：字段 `agency`（被诉单位）的值 `某某局` 不是 yingsu.yaml 中 agencies 下的名称或编号\n = 帮助：可填写名称或编号：重庆市渝北区规划和自然资源局（ghzrj）、"
+        ),
+        "{err}"
+    );
+    // A mistyped label is answered with the label meant.
+    let (code, _, err) = run(
+        &dir,
+        &["case", "new", "appearance", "K-4", "--set", "受理法院=ybfy"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(
+            "错误：流程 `appearance` 没有字段 `受理法院`\n = 帮助：您是不是要输入 审理法院？可用的字段（中文名或字段名均可）：案号（case_number）、审理法院（court）、"
+        ),
+        "{err}"
+    );
+    assert!(!dir.join("cases/2023/K-4.yaml").exists());
+}

@@ -1206,7 +1206,7 @@ fn mistyped_field_and_step_names_get_a_suggestion() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.starts_with("错误：流程 `appearance` 没有字段 `heering_place`\n = 帮助：您是不是要输入 hearing_place？可用的字段："),
+        err.starts_with("错误：流程 `appearance` 没有字段 `heering_place`\n = 帮助：您是不是要输入 hearing_place？可用的字段（中文名或字段名均可）："),
         "{err}"
     );
     yingsu::engine::new_case(

@@ -39,7 +39,7 @@ pub(crate) fn coerce_typed(ws: &Workspace, case: &Case, wf: &Workflow) -> Result
         }
         match coerce_spanned(ws, wf, k, v, &file, &case.source) {
             Ok(value) => {
-                out.insert(k.clone(), value);
+                out.insert(canonical(wf, k), value);
             }
             Err(d) => errors.push(*d),
         }
@@ -74,21 +74,82 @@ pub(crate) fn coerce_field(
     v: &Value,
     raw: Option<&str>,
 ) -> std::result::Result<Value, (String, String)> {
-    let Some(spec) = wf.field(key) else {
-        return Err((
-            format!("流程 `{}` 没有字段 `{key}`", wf.name()),
-            fields_help(wf, key),
-        ));
-    };
+    let key = field_key(wf, key)?;
+    let spec = wf.field(key).ok_or_else(|| unknown_field(wf, key))?;
     let value = facts::coerce(spec.ty, &spec.values, v, raw).map_err(|b| {
         (
             format!("字段 `{key}`（{}）：{}", spec.label, b.message),
             b.help,
         )
     })?;
+    let value = resolve_ref(ws, spec, value);
     check_ref(ws, key, spec, &value)?;
     check_entry(&format!("{key}（{}）", spec.label), &value).map_err(|e| message_of(&e))?;
     Ok(value)
+}
+
+/// The key of the field a clerk names, by its key (`hearing_date`) or by the Chinese label the
+/// workflow gives it (开庭日期), or why not as (message, help).
+pub(crate) fn field_key<'w>(
+    wf: &'w Workflow,
+    name: &str,
+) -> std::result::Result<&'w str, (String, String)> {
+    let fields = &wf.spec.fields.0;
+    if let Some((k, _)) = fields.iter().find(|(k, _)| k.value == name) {
+        return Ok(&k.value);
+    }
+    let labelled: Vec<&str> = fields
+        .iter()
+        .filter(|(_, spec)| spec.label == name)
+        .map(|(k, _)| k.value.as_str())
+        .collect();
+    match labelled[..] {
+        [key] => Ok(key),
+        [] => Err(unknown_field(wf, name)),
+        _ => Err((
+            format!(
+                "流程 `{}` 中有 {} 个字段都叫“{name}”：{}",
+                wf.name(),
+                labelled.len(),
+                labelled.join("、")
+            ),
+            "请用字段名写，例如 --set ".to_string() + labelled[0] + "=…",
+        )),
+    }
+}
+
+/// Why `name` names no field of `wf`, as (message, help).
+fn unknown_field(wf: &Workflow, name: &str) -> (String, String) {
+    (
+        format!("流程 `{}` 没有字段 `{name}`", wf.name()),
+        fields_help(wf, name),
+    )
+}
+
+/// A value naming an entry of `yingsu.yaml` by its name or short name (市场监督管理局) instead
+/// of its id, as the id; any other value as it is (then checked by [`check_ref`]).
+fn resolve_ref(ws: &Workspace, spec: &FieldSpec, value: Value) -> Value {
+    let (Some(of), Some(s)) = (&spec.of, value.as_str()) else {
+        return value;
+    };
+    let entries = ws.config.entries(&of.value);
+    if entries.iter().any(|(id, _)| *id == s) {
+        return value;
+    }
+    let short = |id: &str| {
+        (of.value == "agencies")
+            .then(|| ws.config.agencies.get(id).and_then(|a| a.short.as_deref()))
+            .flatten()
+    };
+    let named: Vec<&str> = entries
+        .iter()
+        .filter(|(id, name)| *name == s || short(id) == Some(s))
+        .map(|(id, _)| *id)
+        .collect();
+    match named[..] {
+        [id] => Value::String(id.to_string()),
+        _ => value,
+    }
 }
 
 /// The text of a value as it enters, checked (see [`crate::entry`]): its length, control and
@@ -134,8 +195,16 @@ fn message_of(e: &Error) -> (String, String) {
 /// then every field.
 fn fields_help(wf: &Workflow, key: &str) -> String {
     let all = wf.spec.fields.keys().collect::<Vec<_>>();
-    let list = format!("可用的字段：{}", all.join("、"));
-    match crate::suggest::closest(key, all.iter().copied()) {
+    let named: Vec<String> = wf
+        .spec
+        .fields
+        .0
+        .iter()
+        .map(|(k, spec)| format!("{}（{}）", spec.label, k.value))
+        .collect();
+    let list = format!("可用的字段（中文名或字段名均可）：{}", named.join("、"));
+    let labels = wf.spec.fields.0.iter().map(|(_, spec)| spec.label.as_str());
+    match crate::suggest::closest(key, all.iter().copied().chain(labels)) {
         Some(near) => format!("您是不是要输入 {near}？{list}"),
         None => list,
     }
@@ -151,21 +220,23 @@ fn check_ref(
     let (Some(of), Some(s)) = (&spec.of, value.as_str()) else {
         return Ok(());
     };
-    let keys: Vec<&str> = ws
-        .config
-        .entries(&of.value)
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    if keys.contains(&s) {
+    let entries = ws.config.entries(&of.value);
+    if entries.iter().any(|(id, _)| *id == s) {
         Ok(())
     } else {
         Err((
             format!(
-                "字段 `{key}`（{}）的值 `{s}` 不是 yingsu.yaml 中 {} 下的编号",
+                "字段 `{key}`（{}）的值 `{s}` 不是 yingsu.yaml 中 {} 下的名称或编号",
                 spec.label, of.value
             ),
-            format!("可用的编号：{}", keys.join("、")),
+            format!(
+                "可填写名称或编号：{}",
+                entries
+                    .iter()
+                    .map(|(id, name)| format!("{name}（{id}）"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
         ))
     }
 }
@@ -181,7 +252,7 @@ pub(crate) fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result
         for (k, v) in &map {
             match coerce_spanned(ws, wf, k, v, from, &source) {
                 Ok(val) => {
-                    out.insert(k.clone(), val);
+                    out.insert(canonical(wf, k), val);
                 }
                 Err(d) => errors.push(*d),
             }
@@ -201,12 +272,10 @@ pub(crate) fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result
                 "请写成 --set 字段=值，例如 --set hearing_date=2023-05-08",
             ));
         };
-        let Some(spec) = wf.field(k) else {
-            return Err(Error::user(
-                format!("流程 `{}` 没有字段 `{k}`", wf.name()),
-                fields_help(wf, k),
-            ));
-        };
+        let k = field_key(wf, k).map_err(|(m, h)| Error::user(m, h))?;
+        let spec = wf
+            .field(k)
+            .ok_or_else(|| Error::Internal(format!("field {k}")))?;
         let value = facts::coerce(
             spec.ty,
             &spec.values,
@@ -219,11 +288,17 @@ pub(crate) fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result
                 b.help,
             )
         })?;
+        let value = resolve_ref(ws, spec, value);
         check_ref(ws, k, spec, &value).map_err(|(m, h)| Error::user(m, h))?;
         check_entry(&format!("--set {k}（{}）", spec.label), &value)?;
         out.insert(k.to_string(), value);
     }
     Ok(out)
+}
+
+/// The key under which a value given for `name` (a key or a label) is kept.
+fn canonical(wf: &Workflow, name: &str) -> String {
+    field_key(wf, name).unwrap_or(name).to_string()
 }
 
 /// Dates in their usual order: every date field declared `not_before: other` is not before the
