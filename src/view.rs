@@ -24,9 +24,31 @@ pub struct CaseView<'w> {
     pub wf: &'w Workflow,
     /// The clerk's `facts:` (null values left out), coerced.
     pub typed: Facts,
+    /// Steps recorded without their documents, found once per loaded case (the audit and
+    /// `render`'s list both ask; see [`CaseView::missing_documents`]).
+    missing: std::sync::OnceLock<Vec<crate::error::Diagnostic>>,
 }
 
 impl<'w> CaseView<'w> {
+    /// `case` read with workflow `wf` and its coerced corrections `typed`.
+    pub fn new(case: Case, wf: &'w Workflow, typed: Facts) -> CaseView<'w> {
+        CaseView {
+            case,
+            wf,
+            typed,
+            missing: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The steps this case recorded without the documents their workflow issues at them
+    /// (`engine::audit::missing_documents`), computed by `find` the first time it is asked.
+    pub(crate) fn missing_documents(
+        &self,
+        find: impl FnOnce(&Self) -> Vec<crate::error::Diagnostic>,
+    ) -> &[crate::error::Diagnostic] {
+        self.missing.get_or_init(|| find(self))
+    }
+
     /// Facts as of history entry `upto` (inclusive), corrections on top.
     pub fn facts_at(&self, upto: usize) -> Facts {
         let mut f = self.history_facts(upto);

@@ -315,7 +315,7 @@ pub(crate) fn load_source<'w>(
         }
     }
     let typed = input::coerce_typed(ws, &case, wf)?;
-    let view = CaseView { case, wf, typed };
+    let view = CaseView::new(case, wf, typed);
     // A value of the history that its field cannot hold (a hearing on 2023-02-30) would be
     // read as missing by every figure and report: the case is not read until it is put right.
     let problems = history::history_values(ws, &view, &|_| true);
@@ -476,8 +476,9 @@ const MISSING_KIND: &str = "missing-documents-1";
 
 /// The steps of a case missing their documents: (case file, line, message).
 fn missing(ws: &Workspace, v: &CaseView<'_>) -> Missing {
-    history::missing_documents(ws, v)
-        .into_iter()
+    v.missing_documents(|v| history::missing_documents(ws, v))
+        .iter()
+        .cloned()
         .map(|d| (ws.rel(&v.case.path), d.pos.map_or(0, |p| p.line), d.message))
         .collect()
 }

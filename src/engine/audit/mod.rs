@@ -211,8 +211,9 @@ fn own_findings<'c>(ws: &Workspace, view: &'c CaseView<'_>) -> Vec<Finding<'c>> 
         }
     }
     out.extend(
-        missing_documents(ws, view)
-            .into_iter()
+        view.missing_documents(|v| missing_documents(ws, v))
+            .iter()
+            .cloned()
             .map(Finding::Problem),
     );
     out

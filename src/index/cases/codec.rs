@@ -359,11 +359,7 @@ pub(super) fn decode<'w>(
     if case.history.is_empty() || wf.step(case.current_step()).is_none() {
         return None;
     }
-    Some(CaseView {
-        case,
-        wf,
-        typed: map_from(c.coerced),
-    })
+    Some(CaseView::new(case, wf, map_from(c.coerced)))
 }
 
 #[cfg(test)]
