@@ -619,3 +619,30 @@ fn a_court_notice_is_recorded_with_chinese_labels_and_names() {
     );
     assert!(!dir.join("cases/2023/K-4.yaml").exists());
 }
+
+#[test]
+fn the_fields_of_a_workflow_are_listed_with_labels_types_and_choices() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ok(tmp.path(), &["workflow", "show", "appearance", "--fields"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..8],
+        [
+            "流程 appearance（出庭应诉）的字段：",
+            "  案号（case_number）  案号，必填",
+            "      如（2023）渝0112行初123号；半角括号、多余空格会自动规范",
+            "  审理法院（court）  文本，必填",
+            "      取自 yingsu.yaml 的法院（courts）：写全称、简称或编号",
+            "      法院全称或 yingsu.yaml 中 courts 下的编号",
+            "  案由（cause）  文本，必填",
+            "      如 行政处罚、行政强制、政府信息公开",
+        ]
+    );
+    assert!(out.contains(
+        "  不能出庭事由（absence_reason）  选项，视情况必填（not hearing_adjourned and not head_appeared）\n      可选：不可抗力、意外事件、需要履行他人不能代替的公务、其他正当事由、无正当理由\n"
+    ), "{out}");
+    assert!(
+        out.ends_with("\n填写时用中文名或字段名均可，例如 --set 案号=…\n"),
+        "{out}"
+    );
+}

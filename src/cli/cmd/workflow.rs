@@ -23,6 +23,9 @@ pub enum WorkflowCommand {
         /// 把流程图（步骤、转向及条件、各步骤的文书和期限）写成 SVG 图片
         #[arg(long, value_name = "文件")]
         svg: Option<PathBuf>,
+        /// 列出流程的全部字段：中文名、字段名、类型、是否必填、可选值和说明（--set 可写中文名）
+        #[arg(long, conflicts_with_all = ["yaml", "svg"])]
+        fields: bool,
     },
     /// 列出可用的流程
     List,
@@ -50,7 +53,12 @@ pub fn run(dir: &Option<PathBuf>, c: WorkflowCommand, out: &mut dyn Write) -> Re
             }
             Ok(())
         }
-        WorkflowCommand::Show { name, yaml, svg } => {
+        WorkflowCommand::Show {
+            name,
+            yaml,
+            svg,
+            fields,
+        } => {
             let ws = open(dir);
             let source = match &ws {
                 Ok(ws) => ws.workflow(&name)?.source.clone(),
@@ -110,6 +118,9 @@ pub fn run(dir: &Option<PathBuf>, c: WorkflowCommand, out: &mut dyn Write) -> Re
                 let picture = yingsu::diagram::svg(&typesetter, &wf, config)?;
                 yingsu::archive::write_atomic(&file, picture.as_bytes())?;
                 return w(out, format!("已写入流程图：{}", file.display()));
+            }
+            if fields {
+                return show_fields(out, &wf);
             }
             show_workflow(out, &wf)
         }
@@ -202,4 +213,58 @@ fn show_workflow(out: &mut dyn Write, wf: &Workflow) -> Result<()> {
     }
     w(out, "")?;
     w(out, "（* 为必填或按条件必填的字段）")
+}
+
+/// Every field of `wf` as a clerk writes it: label and key, type, whether it is required, the
+/// values it takes and its help.
+fn show_fields(out: &mut dyn Write, wf: &Workflow) -> Result<()> {
+    w(
+        out,
+        format!("流程 {}（{}）的字段：", wf.name(), wf.spec.title),
+    )?;
+    for (k, f) in &wf.spec.fields.0 {
+        let required = match f.required.as_ref().map(|v| &v.value) {
+            None | Some(serde_json::Value::Bool(false)) => "选填".to_string(),
+            Some(serde_json::Value::Bool(true)) => "必填".to_string(),
+            Some(serde_json::Value::String(c)) => format!("视情况必填（{c}）"),
+            Some(other) => format!("视情况必填（{other}）"),
+        };
+        w(
+            out,
+            format!("  {}（{}）  {}，{required}", f.label, k.value, f.ty.label()),
+        )?;
+        if !f.values.is_empty() {
+            w(out, format!("      可选：{}", f.values.join("、")))?;
+        }
+        if let Some(of) = &f.of {
+            let what = match of.value.as_str() {
+                "agencies" => "单位",
+                "courts" => "法院",
+                "issuers" => "发文机关",
+                other => other,
+            };
+            w(
+                out,
+                format!(
+                    "      取自 yingsu.yaml 的{what}（{}）：写全称、简称或编号",
+                    of.value
+                ),
+            )?;
+        }
+        if let Some(h) = &f.help {
+            w(out, format!("      {h}"))?;
+        }
+    }
+    w(out, "")?;
+    w(
+        out,
+        format!(
+            "填写时用中文名或字段名均可，例如 --set {}=…",
+            wf.spec
+                .fields
+                .0
+                .first()
+                .map_or("", |(_, f)| f.label.as_str())
+        ),
+    )
 }
