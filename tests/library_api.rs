@@ -51,8 +51,26 @@ fn a_plan_names_each_problem_beside_its_field() {
     assert_eq!(got[0].0.as_deref(), Some("notice_date"));
     assert_eq!(got[0].1.as_deref(), Some("收到通知日期"));
     assert_eq!(got[1].0.as_deref(), Some("hearing_date"));
+    // Said beside the field, in the field's words: no command-line option named.
+    assert_eq!(
+        got[1].2, "开庭日期：日期 `明天` 无效：应写成 2023-05-08 或 2023年5月8日",
+        "{got:?}"
+    );
     assert!(got[0].2.contains("2023-02-30"), "{}", got[0].2);
     assert!(plan.documents.is_empty() && plan.entry.is_none());
+
+    // A field named by its label, and an agency by a name no entry has: beside the field's key.
+    let mut input = notice("A1");
+    input.sets[5] = "被诉单位=某某局".into();
+    let plan = engine::plan_new(&ws, "appearance", "A1", &input, &actor("2023-04-20"), &r).unwrap();
+    let got = problems(&plan.problems);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0.as_deref(), Some("agency"));
+    assert_eq!(got[0].1.as_deref(), Some("被诉单位"));
+    assert_eq!(
+        got[0].2,
+        "字段 `agency`（被诉单位）的值 `某某局` 不是 yingsu.yaml 中 agencies 下的名称或编号"
+    );
 
     // Required fields missing: one problem per field, in the step's order.
     let input = sets(&["case_number=(2023)渝0112行初9号", "court=ybfy"]);

@@ -272,28 +272,71 @@ pub(crate) fn read_input(ws: &Workspace, wf: &Workflow, input: &Input) -> Result
                 "请写成 --set 字段=值，例如 --set hearing_date=2023-05-08",
             ));
         };
-        let k = field_key(wf, k).map_err(|(m, h)| Error::user(m, h))?;
-        let spec = wf
-            .field(k)
-            .ok_or_else(|| Error::Internal(format!("field {k}")))?;
-        let value = facts::coerce(
-            spec.ty,
-            &spec.values,
-            &Value::String(v.to_string()),
-            Some(v),
-        )
-        .map_err(|b| {
-            Error::user(
-                format!("--set {k}：字段 `{k}`（{}）{}", spec.label, b.message),
-                b.help,
-            )
-        })?;
-        let value = resolve_ref(ws, spec, value);
-        check_ref(ws, k, spec, &value).map_err(|(m, h)| Error::user(m, h))?;
-        check_entry(&format!("--set {k}（{}）", spec.label), &value)?;
-        out.insert(k.to_string(), value);
+        let (key, value) =
+            read_field(ws, wf, k, v, true).map_err(|p| Error::user(p.message, p.help))?;
+        out.insert(key, value);
     }
     Ok(out)
+}
+
+/// What is wrong with one value typed into a field, said for that field.
+#[derive(Debug)]
+pub(crate) struct FieldProblem {
+    /// The field's key, when `name` named one.
+    pub field: Option<String>,
+    pub message: String,
+    pub help: String,
+}
+
+/// One value a clerk typed for field `name` (its key or its label), coerced and checked as
+/// every input is: its key and value, or what is wrong. `on_command_line`: the messages name
+/// the `--set` that gave it; otherwise they are said beside the field (the workbench).
+pub(crate) fn read_field(
+    ws: &Workspace,
+    wf: &Workflow,
+    name: &str,
+    text: &str,
+    on_command_line: bool,
+) -> std::result::Result<(String, Value), FieldProblem> {
+    let key = field_key(wf, name).map_err(|(message, help)| FieldProblem {
+        field: None,
+        message,
+        help,
+    })?;
+    let problem = |message: String, help: String| FieldProblem {
+        field: Some(key.to_string()),
+        message,
+        help,
+    };
+    let spec = wf
+        .field(key)
+        .ok_or_else(|| problem(format!("流程没有字段 {key}"), String::new()))?;
+    let value = facts::coerce(
+        spec.ty,
+        &spec.values,
+        &Value::String(text.to_string()),
+        Some(text),
+    )
+    .map_err(|b| {
+        let message = if on_command_line {
+            format!("--set {key}：字段 `{key}`（{}）{}", spec.label, b.message)
+        } else {
+            format!("{}：{}", spec.label, b.message)
+        };
+        problem(message, b.help)
+    })?;
+    let value = resolve_ref(ws, spec, value);
+    check_ref(ws, key, spec, &value).map_err(|(m, h)| problem(m, h))?;
+    let label = if on_command_line {
+        format!("--set {key}（{}）", spec.label)
+    } else {
+        spec.label.clone()
+    };
+    check_entry(&label, &value).map_err(|e| {
+        let (m, h) = message_of(&e);
+        problem(m, h)
+    })?;
+    Ok((key.to_string(), value))
 }
 
 /// The key under which a value given for `name` (a key or a label) is kept.

@@ -339,15 +339,33 @@ fn input_problems(
         }
     }
     for s in &input.sets {
-        let field = facts::split_assignment(s).map(|(k, _)| k.to_string());
-        let one = Input {
-            sets: vec![s.clone()],
-            ..Default::default()
+        let Some((name, text)) = facts::split_assignment(s) else {
+            let one = Input {
+                sets: vec![s.clone()],
+                ..Default::default()
+            };
+            if let Err(e) = input::read_input(ws, wf, &one) {
+                out.extend(problems_of(e, None, wf)?);
+            }
+            continue;
         };
-        let checked = input::read_input(ws, wf, &one)
-            .and_then(|given| input::check_glyphs(wf, &given, &|c| renderer.covers(ws, c)));
-        if let Err(e) = checked {
-            out.extend(problems_of(e, field.as_deref(), wf)?);
+        match input::read_field(ws, wf, name, text, false) {
+            Ok((key, value)) => {
+                let given = Facts::from([(key.clone(), value)]);
+                if let Err(e) = input::check_glyphs(wf, &given, &|c| renderer.covers(ws, c)) {
+                    out.extend(problems_of(e, Some(&key), wf)?);
+                }
+            }
+            Err(p) => out.push(Problem {
+                label: p
+                    .field
+                    .as_deref()
+                    .and_then(|f| wf.field(f))
+                    .map(|f| f.label.clone()),
+                field: p.field,
+                message: p.message,
+                help: (!p.help.is_empty()).then_some(p.help),
+            }),
         }
     }
     Ok(out)
