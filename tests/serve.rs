@@ -417,9 +417,9 @@ fn the_last_step_is_taken_back_from_the_case_page_with_a_reason() {
     );
     assert_eq!(stale.status, 422);
     assert!(
-        stale
-            .text()
-            .contains("案件 `2023-撤销` 在打开之后又有了新的办理记录（现有 2 条），本次没有撤销"),
+        stale.text().contains(
+            "案件 `2023-撤销` 在打开之后又有了新的办理记录（打开时 1 条，现有 2 条），本次没有撤销"
+        ),
         "{}",
         stale.text()
     );

@@ -51,7 +51,7 @@ pub use plan::{
 };
 pub use step::{advance, new_case};
 pub use store::{Unreadable, case_files, case_path, load_all, load_case, release};
-pub use undo::{UndoReport, undo};
+pub use undo::{UndoReport, undo, undo_seen};
 pub use view::CaseView;
 
 /// Who acts and when: from the settings (`YINGSU_NOW=2023-05-08T09:00:00+08:00`,

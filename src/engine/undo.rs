@@ -33,6 +33,19 @@ pub struct UndoReport {
 
 /// Take back the last step of case `id`, for `reason`.
 pub fn undo(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result<UndoReport> {
+    undo_seen(ws, id, reason, actor, None)
+}
+
+/// [`undo`], refused when the case no longer has the `seen` history entries the clerk was shown
+/// (another step was recorded since the page was drawn): checked under the lock, so the step
+/// taken back is the one the clerk saw.
+pub fn undo_seen(
+    ws: &Workspace,
+    id: &str,
+    reason: &str,
+    actor: &Actor,
+    seen: Option<usize>,
+) -> Result<UndoReport> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(Error::user(
@@ -44,6 +57,15 @@ pub fn undo(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result<Und
     let _lock = ws.lock_for_writing()?;
     let view = store::load_case(ws, id)?;
     let case = &view.case;
+    if let Some(seen) = seen.filter(|n| *n != case.history.len()) {
+        return Err(Error::user(
+            format!(
+                "案件 `{id}` 在打开之后又有了新的办理记录（打开时 {seen} 条，现有 {} 条），本次没有撤销",
+                case.history.len()
+            ),
+            "请重新打开案件页面，核对最近一条办理记录后再撤销",
+        ));
+    }
     if case.is_withdrawn() {
         return Err(Error::user(
             format!("案件 `{id}` 已撤回，不能再撤销步骤"),

@@ -11,8 +11,8 @@ use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Server, blocking, enc, guard};
-use crate::engine::{self, Actor, sheet};
-use crate::error::{Error, Result};
+use crate::engine::{self, Actor};
+use crate::error::Result;
 
 /// The form field with the number of history entries the page showed.
 pub(crate) const ENTRIES_FIELD: &str = "_entries";
@@ -42,14 +42,8 @@ fn undo(server: &Server, id: &str, fields: &[(String, String)]) -> Result<Respon
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
+    // No count given is no count seen: refused rather than taking back an unseen step.
     let shown: usize = get(ENTRIES_FIELD).parse().unwrap_or(0);
-    let now = sheet::case_sheet(&ws, id, actor.today())?.history.len();
-    if shown != now {
-        return Err(Error::user(
-            format!("案件 `{id}` 在打开之后又有了新的办理记录（现有 {now} 条），本次没有撤销"),
-            "请重新打开案件页面，核对最近一条办理记录后再撤销",
-        ));
-    }
-    engine::undo(&ws, id, get("reason"), &actor)?;
+    engine::undo_seen(&ws, id, get("reason"), &actor, Some(shown))?;
     Ok(Redirect::to(&format!("/case/{}", enc(id))).into_response())
 }
