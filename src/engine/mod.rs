@@ -10,6 +10,7 @@
 //! - [`plan`]: what a step would do, without writing (a form's live check and preview), and
 //!   committing it;
 //! - [`undo`]: taking back the last step (`case undo`);
+//! - [`fact`]: facts learned after their step, recorded later (`case fact`);
 //! - [`deadline`]: deadlines and the status of every case;
 //! - [`audit`]: what `validate` checks across the cases' records;
 //! - [`agenda`]: the daily overview (filters and order of `status`, the agenda by agency).
@@ -22,6 +23,7 @@ pub mod agenda;
 pub mod audit;
 pub mod context;
 pub mod deadline;
+pub mod fact;
 pub mod input;
 pub mod issue;
 pub mod plan;
@@ -42,6 +44,7 @@ pub use context::ExprContext;
 pub use deadline::{
     Deadline, Status, StatusRow, deadlines, next_deadline, row_indexed, status, status_of,
 };
+pub use fact::{FactReport, LaterField, addable_fields, check_facts, record_facts};
 pub use input::Input;
 pub use issue::{
     DocRequest, DocumentRenderer, Prepared, RenderOutcome, Rendered, issuer_of, render_cases,

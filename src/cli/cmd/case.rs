@@ -1,4 +1,4 @@
-//! `case new`, `case advance` and `case show`: one case at a time.
+//! `case new`, `case advance`, `case undo`, `case fact` and `case show`: one case at a time.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -54,6 +54,18 @@ pub enum CaseCommand {
         /// 撤销的原因（必填）
         #[arg(long, value_name = "原因")]
         reason: String,
+    },
+    /// 补充事实：记录事后得知的事实（如裁判的生效日期），追加为一条办理记录：yingsu case fact 2023-行初-123 --set effective_date=2023-06-01
+    Fact {
+        /// 案件编号
+        #[arg(value_name = "案件编号")]
+        id: String,
+        /// 字段=值（可重复）；只能填写已办步骤中尚未记录的字段，不带参数时列出可补充的字段
+        #[arg(long = "set", value_name = "字段=值")]
+        sets: Vec<String>,
+        /// 从 YAML 文件读取字段
+        #[arg(long = "from", value_name = "文件")]
+        from: Option<PathBuf>,
     },
     /// 查看案件：事实、办理记录、文书、可转向的步骤
     Show {
@@ -120,6 +132,45 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                 w(out, format!("  已撤回关联案件：{o}"))?;
             }
             w(out, format!("  案件现处于：{}", r.now_at))
+        }
+        CaseCommand::Fact { id, sets, from } => {
+            if sets.is_empty() && from.is_none() {
+                let fields = engine::addable_fields(ws, &id)?;
+                if fields.is_empty() {
+                    return w(out, format!("案件 {id} 现在没有可以补充的字段"));
+                }
+                w(out, format!("案件 {id} 可以补充的字段："))?;
+                let rows: Vec<Vec<String>> = fields
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            format!("  {}", f.field),
+                            f.label.clone(),
+                            format!("{}（{}）", f.step_title, f.step),
+                        ]
+                    })
+                    .collect();
+                return print_table(out, &["  字段", "名称", "记录它的步骤"], &rows);
+            }
+            let r = engine::record_facts(
+                ws,
+                &id,
+                &Input {
+                    sets,
+                    from,
+                    again: false,
+                },
+                &Actor::from_env()?,
+                &renderer,
+            )?;
+            w(
+                out,
+                format!("已为案件 {id} 补充事实（第 {} 条办理记录）：", r.entry),
+            )?;
+            for (k, label, v) in &r.facts {
+                w(out, format!("  {label}（{k}）：{}", yingsu::case::value(v)))?;
+            }
+            Ok(())
         }
         CaseCommand::Show { id } => {
             let sheet = engine::sheet::case_sheet(ws, &id, Actor::from_env()?.today())?;
