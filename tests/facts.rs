@@ -113,7 +113,9 @@ fn a_later_effective_date_starts_the_loss_report_deadline() {
     .unwrap();
     assert_eq!(
         messages(&problems),
-        ["effective_date 生效日期 字段 `effective_date`（生效日期）已记录为 2023-06-01：补充事实只能填写尚未记录的字段"]
+        [
+            "effective_date 生效日期 字段 `effective_date`（生效日期）已记录为 2023-06-01：补充事实只能填写尚未记录的字段"
+        ]
     );
 }
 
