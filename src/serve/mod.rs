@@ -7,13 +7,16 @@
 //! Rooms: [`guard`] (who may ask: Host, Origin, the form token), [`pages`] (the embedded HTML
 //! templates), [`dashboard`], [`case_page`] (a case and its issued PDFs), [`form`] (a step's
 //! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
-//! commit) and [`undo`] (taking back the last step). The server listens on the loopback interface only.
+//! commit), [`undo`] (taking back the last step), [`facts`] (facts learned later) and [`settings`] (what a clerk maintains in
+//! `yingsu.yaml`). The server listens on the loopback interface only.
 
 mod case_page;
 mod dashboard;
+mod facts;
 mod form;
 mod guard;
 mod pages;
+mod settings;
 mod step;
 mod undo;
 
@@ -93,6 +96,13 @@ fn router(server: Arc<Server>) -> Router {
         .route("/case/{id}", get(case_page::page))
         .route("/case/{id}/doc/{entry}/{index}", get(case_page::document))
         .route("/case/{id}/undo", axum::routing::post(undo::submit))
+        .route("/case/{id}/facts", axum::routing::post(facts::submit))
+        .route("/settings", get(settings::page))
+        .route("/settings/{section}", axum::routing::post(settings::add))
+        .route(
+            "/settings/{section}/{id}",
+            axum::routing::post(settings::edit),
+        )
         .route(
             "/case/{id}/step/{step}",
             get(step::advance_form).post(step::advance_submit),
