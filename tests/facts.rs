@@ -227,3 +227,158 @@ fn the_command_lists_records_and_refuses_in_chinese() {
         "{out}"
     );
 }
+
+/// `yingsu` in `dir` at `now`, which must succeed: its standard output.
+fn ok(dir: &std::path::Path, args: &[&str], now: &str) -> String {
+    let (code, out, err) = run_env(dir, args, now, &[]);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out
+}
+
+fn stats_total(dir: &std::path::Path) -> String {
+    let out = ok(
+        dir,
+        &["stats", "--year", "2023"],
+        "2023-04-21T10:00:00+08:00",
+    );
+    out.lines()
+        .find(|l| l.starts_with("合计"))
+        .unwrap()
+        .split_whitespace()
+        .take(5)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_mistaken_case_is_withdrawn_its_numbers_voided_and_no_longer_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    workspace(dir.path());
+    let d = dir.path();
+    let mut args = vec!["case", "new", "appearance", "A1"];
+    for s in NOTICE {
+        args.extend(["--set", s]);
+    }
+    ok(d, &args, "2023-04-20T09:00:00+08:00");
+    ok(
+        d,
+        &[
+            "case",
+            "new",
+            "rectification",
+            "R1",
+            "--set",
+            "agency=scjgj",
+            "--set",
+            "reason=出庭率未达标",
+            "--set",
+            "findings=经统计查明的事实。",
+            "--set",
+            "issued_date=2023-04-20",
+        ],
+        "2023-04-20T09:00:00+08:00",
+    );
+    assert_eq!(stats_total(d), "合计 重庆市渝北区合计 混合 1 0");
+    let now = "2023-04-21T09:00:00+08:00";
+
+    // A reason is required; nothing changes without one.
+    let before = snapshot(d);
+    let (code, _, err) = run_env(d, &["case", "withdraw", "A1", "--reason", " "], now, &[]);
+    assert_eq!(
+        (code, err.as_str()),
+        (
+            1,
+            "错误：撤回案件须说明原因\n = 帮助：用 --reason 写明原因，例如 --reason \"重复登记，与 2023-行初-123 是同一案件\"\n"
+        )
+    );
+    assert_eq!(snapshot(d), before);
+
+    assert_eq!(
+        ok(d, &["case", "withdraw", "A1", "--reason", "重复登记"], now),
+        "已撤回案件 A1（第 2 条办理记录）\n  作废文书：出庭应诉提示函  archive/2023/A1/voided/01-notice-tishihan.pdf\n"
+    );
+    assert_eq!(
+        ok(d, &["case", "withdraw", "R1", "--reason", "误建"], now),
+        "已撤回案件 R1（第 2 条办理记录）\n  作废文书：督查整改通知书（渝北司函〔2023〕1号）  archive/2023/R1/voided/01-issued-zhenggai.pdf\n"
+    );
+    // The number is voided in its registry, never given again.
+    assert_eq!(
+        std::fs::read_to_string(d.join("archive/numbers/渝北司函-2023.tsv")).unwrap(),
+        "1\tR1#1#zhenggai\n1\t作废#R1#1#zhenggai\n"
+    );
+    assert!(!d.join("archive/2023/A1/01-notice-tishihan.pdf").exists());
+    let text = std::fs::read_to_string(d.join("cases/2023/A1.yaml")).unwrap();
+    // One entry appended: who, when, why, the documents voided (the hash is the PDF's).
+    let entry = &text[text.find("  - event: 撤回\n").unwrap()..];
+    let sha = entry
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("sha256: "))
+        .unwrap();
+    assert_eq!(sha.len(), 64);
+    assert_eq!(
+        entry,
+        format!(
+            "  - event: 撤回\n    at: 2023-04-21T09:00:00+08:00\n    by: 测试员\n    documents:\n      - title: 出庭应诉提示函\n        template: tishihan\n        file: archive/2023/A1/voided/01-notice-tishihan.pdf\n        sha256: {sha}\n    reason: 重复登记\n    withdrawn: true\n"
+        )
+    );
+
+    // Closed: no deadline, nothing due, not in the statistics.
+    let status = ok(d, &["status"], now);
+    assert!(
+        status
+            .contains("A1        出庭应诉  收到出庭应诉通知    区市场监管局  —           已结束\n"),
+        "{status}"
+    );
+    assert_eq!(stats_total(d), "合计 重庆市渝北区合计 混合 0 0");
+    // The archive agrees with its records, and `render` makes no voided document again.
+    assert!(ok(d, &["validate"], now).starts_with("检查通过："));
+    ok(d, &["render", "--all"], now);
+    assert!(!d.join("archive/2023/A1/01-notice-tishihan.pdf").exists());
+    assert!(!d.join("archive/2023/R1/01-issued-zhenggai.pdf").exists());
+
+    // Withdrawn: no later facts, no second withdrawal, no next step.
+    let (code, _, err) = run_env(d, &["case", "withdraw", "A1", "--reason", "再次"], now, &[]);
+    assert_eq!(
+        (code, err.as_str()),
+        (
+            1,
+            "错误：案件 `A1` 已经撤回，无需再撤回\n = 帮助：用 `yingsu case show` 查看撤回的原因\n"
+        )
+    );
+    let (code, _, err) = run_env(
+        d,
+        &["case", "fact", "A1", "--set", "notice_number=1"],
+        now,
+        &[],
+    );
+    assert_eq!(
+        (code, err.as_str()),
+        (
+            1,
+            "错误：案件 `A1` 已撤回，不能再补充事实\n = 帮助：用 `yingsu case show` 查看撤回的原因\n"
+        )
+    );
+    // The next number of the same bureau is the next one: the voided number stays taken.
+    let out = ok(
+        d,
+        &[
+            "case",
+            "new",
+            "rectification",
+            "R2",
+            "--set",
+            "agency=scjgj",
+            "--set",
+            "reason=出庭率未达标",
+            "--set",
+            "findings=经统计查明的事实。",
+            "--set",
+            "issued_date=2023-04-21",
+        ],
+        now,
+    );
+    assert!(
+        out.contains("督查整改通知书（渝北司函〔2023〕2号）"),
+        "{out}"
+    );
+}

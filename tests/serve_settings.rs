@@ -294,3 +294,44 @@ fn a_later_fact_is_recorded_from_the_case_page_with_who_recorded_it() {
     assert!(page.contains("<tr><th>生效日期</th><td class=\"fact\">2023-05-20</td></tr>"));
     assert!(!page.contains("f-later-effective_date"));
 }
+
+#[test]
+fn a_mistaken_case_is_withdrawn_from_its_page() {
+    let (_tmp, dir) = demo();
+    judged(&dir);
+    let s = serve(&dir);
+    let page = s.get("/case/A1").text();
+    assert!(page.contains("<summary>撤回误建的案件</summary>"), "{page}");
+    let file = dir.join("cases/2023/A1.yaml");
+    let before = std::fs::read_to_string(&file).unwrap();
+
+    let r = s.post("/case/A1/withdraw", &[("reason", "重复登记")]);
+    assert_eq!(r.status, 403);
+    let token = s.token("/case/A1");
+    // Without a reason: the engine's refusal, nothing written.
+    let r = s.post("/case/A1/withdraw", &[("_csrf", &token), ("reason", "")]);
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("撤回案件须说明原因"), "{}", r.text());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+
+    let r = s.post(
+        "/case/A1/withdraw",
+        &[("_csrf", &token), ("reason", "重复登记")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = s.get("/case/A1").text();
+    assert!(
+        page.contains("当前步骤：<strong>裁判</strong>（已撤回）"),
+        "{page}"
+    );
+    assert!(page.contains("2023-05-08T09:00:00+08:00 · 测试员 · 撤回，原因：重复登记"));
+    // Closed: no next step, no later facts, no second withdrawal.
+    assert!(!page.contains("<h2>下一步</h2>"));
+    assert!(!page.contains("<summary>补充事实</summary>"));
+    assert!(!page.contains("<summary>撤回误建的案件</summary>"));
+    assert!(!dir.join("archive/2023/A1/01-notice-tishihan.pdf").exists());
+    assert!(
+        dir.join("archive/2023/A1/voided/01-notice-tishihan.pdf")
+            .is_file()
+    );
+}

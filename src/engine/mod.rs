@@ -11,6 +11,7 @@
 //!   committing it;
 //! - [`undo`]: taking back the last step (`case undo`);
 //! - [`fact`]: facts learned after their step, recorded later (`case fact`);
+//! - [`withdraw`]: closing a case opened by mistake (`case withdraw`);
 //! - [`deadline`]: deadlines and the status of every case;
 //! - [`audit`]: what `validate` checks across the cases' records;
 //! - [`agenda`]: the daily overview (filters and order of `status`, the agenda by agency).
@@ -32,6 +33,7 @@ pub mod step;
 pub mod store;
 pub mod undo;
 pub mod view;
+pub mod withdraw;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
@@ -56,6 +58,7 @@ pub use step::{advance, new_case};
 pub use store::{Unreadable, case_files, case_path, load_all, load_case, release};
 pub use undo::{UndoReport, undo};
 pub use view::CaseView;
+pub use withdraw::{WithdrawReport, withdraw};
 
 /// Who acts and when: from the settings (`YINGSU_NOW=2023-05-08T09:00:00+08:00`,
 /// `YINGSU_USER=张三`, else the login name; see [`crate::settings`]), the clock otherwise.

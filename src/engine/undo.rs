@@ -147,7 +147,7 @@ pub fn undo(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result<Und
 
 /// Void the documents of entry `index` of case `id`: their numbers marked in the registry,
 /// their PDFs staged in the case's `voided/` folder (the originals listed for removal).
-fn void_documents(
+pub(super) fn void_documents(
     ws: &Workspace,
     id: &str,
     index: usize,

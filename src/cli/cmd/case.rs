@@ -1,4 +1,4 @@
-//! `case new`, `case advance`, `case undo`, `case fact` and `case show`: one case at a time.
+//! `case new`, `case advance`, `case undo`, `case fact`, `case withdraw` and `case show`: one case at a time.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -66,6 +66,15 @@ pub enum CaseCommand {
         /// 从 YAML 文件读取字段
         #[arg(long = "from", value_name = "文件")]
         from: Option<PathBuf>,
+    },
+    /// 撤回误建的案件：记录撤回原因，作废其全部文书和文号（文号不再使用），案件不再计入期限和统计
+    Withdraw {
+        /// 案件编号
+        #[arg(value_name = "案件编号")]
+        id: String,
+        /// 撤回的原因（必填）
+        #[arg(long, value_name = "原因")]
+        reason: String,
     },
     /// 查看案件：事实、办理记录、文书、可转向的步骤
     Show {
@@ -169,6 +178,17 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
             )?;
             for (k, label, v) in &r.facts {
                 w(out, format!("  {label}（{k}）：{}", yingsu::case::value(v)))?;
+            }
+            Ok(())
+        }
+        CaseCommand::Withdraw { id, reason } => {
+            let r = engine::withdraw(ws, &id, &reason, &Actor::from_env()?)?;
+            w(out, format!("已撤回案件 {id}（第 {} 条办理记录）", r.entry))?;
+            for d in &r.voided {
+                w(out, format!("  作废文书：{}  {}", d.label(), d.file))?;
+            }
+            for o in &r.withdrawn {
+                w(out, format!("  已撤回关联案件：{o}"))?;
             }
             Ok(())
         }
