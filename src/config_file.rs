@@ -5,10 +5,11 @@
 //! file, atomically, under the workspace's write lock. A refused change leaves the file as it
 //! was, byte for byte.
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::workspace::{self, Workspace};
 use crate::yaml_edit;
 
@@ -33,44 +34,517 @@ impl ConfigEdit {
 
 /// `source` (the text of `yingsu.yaml`) with `edits` applied in order, or why not.
 pub fn edited(source: &str, edits: &[ConfigEdit]) -> Result<String> {
+    edited_or_refused(source, edits).map_err(|r| r.error)
+}
+
+/// Why a change to `yingsu.yaml` was refused: the edit it concerns (its index in the edits
+/// given), when one is to blame, and the error naming that edit.
+#[derive(Debug)]
+pub struct Refusal {
+    pub edit: Option<usize>,
+    pub error: Error,
+}
+
+fn edited_or_refused(source: &str, edits: &[ConfigEdit]) -> std::result::Result<String, Refusal> {
     let mut text = source.to_string();
-    for e in edits {
+    for (i, e) in edits.iter().enumerate() {
         let path: Vec<&str> = e.path().iter().map(String::as_str).collect();
         let done = match e {
             ConfigEdit::Set { value, .. } => yaml_edit::set(&text, &path, value),
             ConfigEdit::Remove { .. } => yaml_edit::remove(&text, &path),
         };
-        text = done.map_err(|why| {
-            Error::user(
+        text = done.map_err(|why| Refusal {
+            edit: Some(i),
+            error: Error::user(
                 format!("无法修改 yingsu.yaml 中的 {}：{why}", path.join(".")),
                 "这一项请直接在 yingsu.yaml 中修改（用文本编辑器），改好后运行 yingsu validate 检查",
-            )
+            ),
         })?;
     }
     Ok(text)
 }
 
+/// The edit as a clerk reads it: 把 agencies.gaj.issuer 改为“nobody”, 删去 agencies.gaj.short.
+pub fn describe(edit: &ConfigEdit) -> String {
+    match edit {
+        ConfigEdit::Set { path, value } => {
+            let v = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            format!("把 {} 改为“{v}”", path.join("."))
+        }
+        ConfigEdit::Remove { path } => format!("删去 {}", path.join(".")),
+    }
+}
+
+/// `e`, an error found in a text that was never kept, as an error about the edit that made it
+/// (`what`): the line and column it gave were in the refused text, not in the file, so they
+/// are left out.
+fn about_edit(what: &str, e: Error) -> Error {
+    let ds: Vec<Diagnostic> = match e {
+        Error::User(d) => vec![*d],
+        Error::Many(ds) => ds,
+        other => return other,
+    };
+    let mut out: Vec<Diagnostic> = ds
+        .into_iter()
+        .map(|d| {
+            let fixed =
+                Diagnostic::new(format!("{what}后，yingsu.yaml 不能通过检查：{}", d.message))
+                    .in_file("yingsu.yaml");
+            match d.help {
+                Some(h) => fixed.help(h),
+                None => fixed,
+            }
+        })
+        .collect();
+    if out.len() == 1 {
+        out.remove(0).into()
+    } else {
+        Error::Many(out)
+    }
+}
+
 /// Apply `edits` to the workspace's `yingsu.yaml`: checked as the workspace would read it,
 /// written atomically under the write lock. Returns the new text. Nothing changes when any
-/// edit is refused or the new configuration does not pass.
+/// edit is refused or the new configuration does not pass; the error names the edit to blame.
 pub fn write_back(ws: &Workspace, edits: &[ConfigEdit]) -> Result<String> {
+    try_write_back(ws, edits)?.map_err(|r| r.error)
+}
+
+/// [`write_back`], telling a refusal (which edit, why) from a failure to read or write.
+pub fn try_write_back(
+    ws: &Workspace,
+    edits: &[ConfigEdit],
+) -> Result<std::result::Result<String, Refusal>> {
     let _lock = ws.lock_for_writing()?;
     let path = ws.root.join("yingsu.yaml");
     let before = workspace::read_text(&ws.root, &path)?;
-    let after = edited(&before, edits)?;
+    let after = match edited_or_refused(&before, edits) {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
     if after == before {
-        return Ok(after);
+        return Ok(Ok(after));
     }
-    Config::parse(&path, &after).map_err(|e| e.relative_to(&ws.root))?;
+    if let Err(e) = Config::parse(&path, &after) {
+        // The edit without which the text passes is the one to blame (none when it takes
+        // more than one to break it, or when one edit alone does).
+        let culprit = (0..edits.len())
+            .find(|&i| {
+                let others: Vec<ConfigEdit> = edits
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, e)| e.clone())
+                    .collect();
+                edits.len() > 1
+                    && edited(&before, &others).is_ok_and(|t| Config::parse(&path, &t).is_ok())
+            })
+            .or((edits.len() == 1).then_some(0))
+            .or_else(|| {
+                // Else the edit whose value the first complaint quotes.
+                let first = e.diagnostics().first().map(|d| d.message.clone())?;
+                edits.iter().position(|x| match x {
+                    ConfigEdit::Set {
+                        value: Value::String(v),
+                        ..
+                    } => first.contains(&format!("`{v}`")),
+                    _ => false,
+                })
+            });
+        let what = match culprit {
+            Some(i) => describe(&edits[i]),
+            None => all_of(edits),
+        };
+        return Ok(Err(Refusal {
+            edit: culprit,
+            error: about_edit(&what, e),
+        }));
+    }
     let target = ws.output_path("yingsu.yaml")?;
     crate::archive::write_atomic(&target, after.as_bytes())?;
     // Everything that reads the configuration (workflows naming agencies, file names it
     // gives) must still open: otherwise the file goes back as it was.
     if let Err(e) = Workspace::open_with(&ws.root, ws.settings().clone()) {
         crate::archive::write_atomic(&target, before.as_bytes())?;
-        return Err(e);
+        return Ok(Err(Refusal {
+            edit: (edits.len() == 1).then_some(0),
+            error: about_edit(&all_of(edits), e),
+        }));
     }
-    Ok(after)
+    Ok(Ok(after))
+}
+
+/// Every edit, described, one after another.
+fn all_of(edits: &[ConfigEdit]) -> String {
+    edits.iter().map(describe).collect::<Vec<_>>().join("，")
+}
+
+/// A part of `yingsu.yaml` a clerk maintains from the settings page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    /// `agencies:` — the units that can be sued.
+    Agencies,
+    /// `courts:` — id → full name.
+    Courts,
+    /// `issuers:` — the bodies that issue documents, with their number prefixes.
+    Issuers,
+    /// `region:` and `bureau:` — the bureau's details.
+    Bureau,
+}
+
+/// One value of a section a clerk edits: its key, its label and help, whether it must be
+/// given, and the section whose ids it names (`groups`, `issuers`, `agencies`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Setting {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub required: bool,
+    pub of: Option<&'static str>,
+}
+
+const fn setting(
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    required: bool,
+    of: Option<&'static str>,
+) -> Setting {
+    Setting {
+        key,
+        label,
+        help,
+        required,
+        of,
+    }
+}
+
+const AGENCY: &[Setting] = &[
+    setting("name", "全称", "如 重庆市渝北区公安分局", true, None),
+    setting("short", "简称", "用于正文，如 区公安分局", false, None),
+    setting("group", "统计分组", "出庭率按组计算", true, Some("groups")),
+    setting("kind", "单位类型", "如 区政府、部门、镇街", false, None),
+    setting(
+        "issuer",
+        "发文机关",
+        "该单位自己发文时使用的发文机关",
+        true,
+        Some("issuers"),
+    ),
+    setting("principal", "主要负责人", "法定代表人姓名", false, None),
+    setting("principal_post", "主要负责人职务", "如 局长", false, None),
+];
+
+const COURT: &[Setting] = &[setting(
+    "name",
+    "全称",
+    "如 重庆市渝北区人民法院",
+    true,
+    None,
+)];
+
+const ISSUER: &[Setting] = &[
+    setting("name", "全称", "用于署名", true, None),
+    setting("short", "简称", "用于正文", false, None),
+    setting(
+        "mark",
+        "发文机关标志",
+        "公文版头的红色大字，省略时用全称",
+        false,
+        None,
+    ),
+    setting(
+        "prefix",
+        "函的机关代字",
+        "发文字号的前缀，如 渝北司函（文号形如 渝北司函〔2023〕5号）",
+        false,
+        None,
+    ),
+    setting("principal", "主要负责人", "", false, None),
+    setting("contact", "联系人", "用于附注", false, None),
+    setting("phone", "联系电话", "用于附注", false, None),
+];
+
+const BUREAU: &[Setting] = &[
+    setting(
+        "region",
+        "行政区域",
+        "用于文书和统计，如 重庆市渝北区",
+        true,
+        None,
+    ),
+    setting(
+        "name",
+        "司法局全称",
+        "省略时用发文机关的全称或“行政区域+司法局”",
+        false,
+        None,
+    ),
+    setting("short", "司法局简称", "省略时用发文机关的简称", false, None),
+    setting(
+        "issuer",
+        "司法局的发文机关",
+        "省略时为 sfj",
+        false,
+        Some("issuers"),
+    ),
+    setting(
+        "government",
+        "本级政府",
+        "被诉单位中的本级人民政府",
+        false,
+        Some("agencies"),
+    ),
+    setting(
+        "superior",
+        "上级政府",
+        "省略时按行政区域推定，如 重庆市人民政府",
+        false,
+        None,
+    ),
+];
+
+impl Section {
+    /// The section a page names (`agencies`, `courts`, `issuers`, `bureau`).
+    pub fn parse(name: &str) -> Option<Section> {
+        match name {
+            "agencies" => Some(Section::Agencies),
+            "courts" => Some(Section::Courts),
+            "issuers" => Some(Section::Issuers),
+            "bureau" => Some(Section::Bureau),
+            _ => None,
+        }
+    }
+
+    /// Its key in `yingsu.yaml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Agencies => "agencies",
+            Section::Courts => "courts",
+            Section::Issuers => "issuers",
+            Section::Bureau => "bureau",
+        }
+    }
+
+    /// What a clerk calls one of its entries.
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Agencies => "被诉单位",
+            Section::Courts => "法院",
+            Section::Issuers => "发文机关",
+            Section::Bureau => "司法局",
+        }
+    }
+
+    /// The values a clerk edits.
+    pub fn settings(self) -> &'static [Setting] {
+        match self {
+            Section::Agencies => AGENCY,
+            Section::Courts => COURT,
+            Section::Issuers => ISSUER,
+            Section::Bureau => BUREAU,
+        }
+    }
+
+    /// Where value `key` of entry `id` lives in `yingsu.yaml`.
+    fn path(self, id: &str, key: &str) -> Vec<String> {
+        let p: Vec<&str> = match (self, key) {
+            (Section::Courts, _) => vec!["courts", id],
+            (Section::Bureau, "region") => vec!["region"],
+            (Section::Bureau, k) => vec!["bureau", k],
+            (s, k) => vec![s.key(), id, k],
+        };
+        p.into_iter().map(str::to_string).collect()
+    }
+}
+
+/// The values of entry `id` of `section` (the bureau: `id` is ignored), by key, empty where
+/// not given; none when there is no such entry.
+pub fn values(cfg: &Config, section: Section, id: &str) -> Option<Vec<(&'static str, String)>> {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    let pairs: Vec<(&'static str, String)> = match section {
+        Section::Agencies => {
+            let a = cfg.agencies.get(id)?;
+            vec![
+                ("name", a.name.clone()),
+                ("short", o(&a.short)),
+                ("group", a.group.clone()),
+                ("kind", o(&a.kind)),
+                ("issuer", o(&a.issuer)),
+                ("principal", o(&a.principal)),
+                ("principal_post", o(&a.principal_post)),
+            ]
+        }
+        Section::Courts => vec![("name", cfg.courts.get(id)?.clone())],
+        Section::Issuers => {
+            let i = cfg.issuers.get(id)?;
+            vec![
+                ("name", i.name.clone()),
+                ("short", o(&i.short)),
+                ("mark", o(&i.mark)),
+                ("prefix", o(&i.prefix)),
+                ("principal", o(&i.principal)),
+                ("contact", o(&i.contact)),
+                ("phone", o(&i.phone)),
+            ]
+        }
+        Section::Bureau => {
+            let b = &cfg.bureau;
+            vec![
+                ("region", cfg.region.clone()),
+                ("name", o(&b.name)),
+                ("short", o(&b.short)),
+                ("issuer", o(&b.issuer)),
+                ("government", o(&b.government)),
+                ("superior", o(&b.superior)),
+            ]
+        }
+    };
+    Some(pairs)
+}
+
+/// The ids of `section`'s entries, in the order `yingsu.yaml` lists agencies, by id otherwise.
+pub fn ids(cfg: &Config, section: Section) -> Vec<String> {
+    match section {
+        Section::Agencies => cfg.agency_order.clone(),
+        Section::Courts => cfg.courts.keys().cloned().collect(),
+        Section::Issuers => cfg.issuers.keys().cloned().collect(),
+        Section::Bureau => Vec::new(),
+    }
+}
+
+/// A value of the settings form that must be put right, beside its field (`_id` for a new
+/// entry's id, empty for the form as a whole).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SettingProblem {
+    pub field: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The form field of a new entry's id.
+pub const ID_FIELD: &str = "_id";
+
+/// Save the settings form of entry `id` of `section` (`adding`: a new entry) with `submitted`
+/// (key → value; a blank value removes an optional one): checked value by value, then as the
+/// workspace reads `yingsu.yaml` ([`try_write_back`]); nothing is written when anything is
+/// wrong, and what is wrong comes back beside its field. Returns the file's new text.
+pub fn save(
+    ws: &Workspace,
+    section: Section,
+    id: &str,
+    submitted: &[(String, String)],
+    adding: bool,
+) -> Result<std::result::Result<String, Vec<SettingProblem>>> {
+    let cfg = &ws.config;
+    let mut problems = Vec::new();
+    let problem = |field: &str, message: String, help: Option<String>| SettingProblem {
+        field: field.to_string(),
+        message,
+        help,
+    };
+    let id = id.trim();
+    let current = if adding {
+        if let Some(p) = check_new_id(cfg, section, id) {
+            problems.push(problem(ID_FIELD, p.0, Some(p.1)));
+        }
+        Vec::new()
+    } else {
+        values(cfg, section, id).ok_or_else(|| {
+            Error::user(
+                format!("yingsu.yaml 的 {} 中没有编号 `{id}`", section.key()),
+                "从设置页面的列表中选择要修改的一项",
+            )
+        })?
+    };
+    let mut edits = Vec::new();
+    let mut keys = Vec::new();
+    for s in section.settings() {
+        let given = submitted
+            .iter()
+            .find(|(k, _)| k == s.key)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("");
+        let label = format!("{}{}", section.title(), s.label);
+        if given.is_empty() {
+            if s.required {
+                problems.push(problem(
+                    s.key,
+                    format!("请填写{label}"),
+                    Some(s.help.into()),
+                ));
+            } else if current.iter().any(|(k, v)| *k == s.key && !v.is_empty()) {
+                edits.push(ConfigEdit::Remove {
+                    path: section.path(id, s.key),
+                });
+                keys.push(s.key);
+            }
+            continue;
+        }
+        if let Err(e) = crate::entry::check_text(&label, given, crate::entry::Field::LINE) {
+            for d in e.diagnostics() {
+                problems.push(problem(s.key, d.message.clone(), d.help.clone()));
+            }
+            continue;
+        }
+        if current.iter().any(|(k, v)| *k == s.key && v == given) {
+            continue;
+        }
+        edits.push(ConfigEdit::Set {
+            path: section.path(id, s.key),
+            value: Value::String(given.to_string()),
+        });
+        keys.push(s.key);
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    match try_write_back(ws, &edits)? {
+        Ok(text) => Ok(Ok(text)),
+        Err(r) => {
+            let field = r.edit.and_then(|i| keys.get(i)).copied().unwrap_or("");
+            Ok(Err(r
+                .error
+                .diagnostics()
+                .into_iter()
+                .map(|d| problem(field, d.message.clone(), d.help.clone()))
+                .collect()))
+        }
+    }
+}
+
+/// Why `id` cannot name a new entry of `section`, as (message, help).
+fn check_new_id(cfg: &Config, section: Section, id: &str) -> Option<(String, String)> {
+    let help = "编号只用小写英文字母、数字和下划线，以字母开头，如 gaj、ybfy".to_string();
+    if id.is_empty() {
+        return Some((format!("请填写{}编号", section.title()), help));
+    }
+    let ok = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ok {
+        return Some((
+            format!("编号 `{id}` 不合规：只能用小写英文字母、数字和下划线"),
+            help,
+        ));
+    }
+    if let Some(existing) = cfg
+        .entries(section.key())
+        .into_iter()
+        .find(|(k, _)| *k == id)
+        .map(|(_, name)| name.to_string())
+    {
+        return Some((
+            format!("编号 `{id}` 已被{}“{existing}”使用", section.title()),
+            "换一个编号；要修改已有的一项，请在列表中编辑它".into(),
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -125,7 +599,20 @@ mod tests {
             &[set(&["agencies", "scjgj", "issuer"], json!("nobody"))],
         )
         .unwrap_err();
-        assert!(err.to_string().contains("nobody"), "{err}");
+        // Named by the edit, not by a line of a text the file never held.
+        match &err {
+            Error::User(d) => {
+                assert_eq!(
+                    d.message,
+                    "把 agencies.scjgj.issuer 改为“nobody”后，yingsu.yaml 不能通过检查：单位 `scjgj` 的发文机关 `nobody` 未在 issuers 中定义"
+                );
+                assert_eq!(
+                    (d.pos, d.file.as_deref()),
+                    (None, Some(std::path::Path::new("yingsu.yaml")))
+                );
+            }
+            other => panic!("{other}"),
+        }
         assert_eq!(
             std::fs::read(dir.path().join("yingsu.yaml")).unwrap(),
             before
@@ -146,6 +633,51 @@ mod tests {
             ),
             other => panic!("{other}"),
         }
+        assert_eq!(
+            std::fs::read(dir.path().join("yingsu.yaml")).unwrap(),
+            before
+        );
+    }
+}
+
+#[cfg(test)]
+mod save_tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_culprit_of_several_edits_is_named_beside_its_field() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::workspace::init(dir.path()).unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let before = std::fs::read(dir.path().join("yingsu.yaml")).unwrap();
+        let problems = save(
+            &ws,
+            Section::Agencies,
+            "gaj",
+            &form(&[
+                ("name", "重庆市渝北区公安分局"),
+                ("group", "departments"),
+                ("issuer", "nobody"),
+            ]),
+            true,
+        )
+        .unwrap()
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [SettingProblem {
+                field: "issuer".into(),
+                message: "把 agencies.gaj.issuer 改为“nobody”后，yingsu.yaml 不能通过检查：单位 `gaj` 的发文机关 `nobody` 未在 issuers 中定义".into(),
+                help: Some("请在 issuers 下添加它，或改为已定义的发文机关".into()),
+            }]
+        );
         assert_eq!(
             std::fs::read(dir.path().join("yingsu.yaml")).unwrap(),
             before

@@ -10,6 +10,8 @@
 //! - [`plan`]: what a step would do, without writing (a form's live check and preview), and
 //!   committing it;
 //! - [`undo`]: taking back the last step (`case undo`);
+//! - [`fact`]: facts learned after their step, recorded later (`case fact`);
+//! - [`withdraw`]: closing a case opened by mistake (`case withdraw`);
 //! - [`deadline`]: deadlines and the status of every case;
 //! - [`audit`]: what `validate` checks across the cases' records;
 //! - [`agenda`]: the daily overview (filters and order of `status`, the agenda by agency).
@@ -22,6 +24,7 @@ pub mod agenda;
 pub mod audit;
 pub mod context;
 pub mod deadline;
+pub mod fact;
 pub mod input;
 pub mod issue;
 pub mod plan;
@@ -30,6 +33,7 @@ pub mod step;
 pub mod store;
 pub mod undo;
 pub mod view;
+pub mod withdraw;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
@@ -42,6 +46,7 @@ pub use context::ExprContext;
 pub use deadline::{
     Deadline, Status, StatusRow, deadlines, next_deadline, row_indexed, status, status_of,
 };
+pub use fact::{FactReport, LaterField, addable_fields, check_facts, record_facts};
 pub use input::Input;
 pub use issue::{
     DocRequest, DocumentRenderer, Prepared, RenderOutcome, Rendered, issuer_of, render_cases,
@@ -53,6 +58,7 @@ pub use step::{advance, new_case};
 pub use store::{Unreadable, case_files, case_path, load_all, load_case, release};
 pub use undo::{UndoReport, undo, undo_seen};
 pub use view::CaseView;
+pub use withdraw::{WithdrawReport, withdraw};
 
 /// Who acts and when: from the settings (`YINGSU_NOW=2023-05-08T09:00:00+08:00`,
 /// `YINGSU_USER=张三`, else the login name; see [`crate::settings`]), the clock otherwise.

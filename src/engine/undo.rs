@@ -169,7 +169,7 @@ pub fn undo_seen(
 
 /// Void the documents of entry `index` of case `id`: their numbers marked in the registry,
 /// their PDFs staged in the case's `voided/` folder (the originals listed for removal).
-fn void_documents(
+pub(super) fn void_documents(
     ws: &Workspace,
     id: &str,
     index: usize,

@@ -29,6 +29,7 @@ fn draw(server: &Server, id: &str) -> Result<Response> {
     let ws = server.workspace()?;
     let today = Actor::from_env()?.today();
     let sheet = sheet::case_sheet(&ws, id, today)?;
+    let later = super::facts::inputs(&ws, &crate::engine::load_case(&ws, id)?, &[], &[]);
     let deadline = sheet.deadline.as_ref().map(|d| {
         serde_json::json!({
             "title": d.title,
@@ -45,6 +46,9 @@ fn draw(server: &Server, id: &str) -> Result<Response> {
             "token": server.token,
             "token_field": super::guard::TOKEN_FIELD,
             "entries_field": super::undo::ENTRIES_FIELD,
+            "id": id,
+            "fields": later,
+            "general": [],
         }),
     )?;
     Ok(Html(html).into_response())

@@ -7,15 +7,19 @@
 //! Rooms: [`guard`] (who may ask: Host, Origin, the form token), [`pages`] (the embedded HTML
 //! templates), [`dashboard`], [`case_page`] (a case and its issued PDFs), [`form`] (a step's
 //! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
-//! commit) and [`undo`] (taking back the last step). The server listens on the loopback interface only.
+//! commit), [`undo`] (taking back the last step), [`facts`] (facts learned later), [`withdraw`] (a mistaken case) and [`settings`] (what a clerk maintains in
+//! `yingsu.yaml`). The server listens on the loopback interface only.
 
 mod case_page;
 mod dashboard;
+mod facts;
 mod form;
 mod guard;
 mod pages;
+mod settings;
 mod step;
 mod undo;
+mod withdraw;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -93,6 +97,14 @@ fn router(server: Arc<Server>) -> Router {
         .route("/case/{id}", get(case_page::page))
         .route("/case/{id}/doc/{entry}/{index}", get(case_page::document))
         .route("/case/{id}/undo", axum::routing::post(undo::submit))
+        .route("/case/{id}/facts", axum::routing::post(facts::submit))
+        .route("/case/{id}/withdraw", axum::routing::post(withdraw::submit))
+        .route("/settings", get(settings::page))
+        .route("/settings/{section}", axum::routing::post(settings::add))
+        .route(
+            "/settings/{section}/{id}",
+            axum::routing::post(settings::edit),
+        )
         .route(
             "/case/{id}/step/{step}",
             get(step::advance_form).post(step::advance_submit),

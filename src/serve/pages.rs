@@ -14,6 +14,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("pages/case.html")),
     ("form.html", include_str!("pages/form.html")),
     ("error.html", include_str!("pages/error.html")),
+    ("field.html", include_str!("pages/field.html")),
+    ("settings.html", include_str!("pages/settings.html")),
+    ("facts.html", include_str!("pages/facts.html")),
+    ("facts_form.html", include_str!("pages/facts_form.html")),
 ];
 
 /// The page templates, parsed once.

@@ -158,7 +158,7 @@ pub struct Rectification {
 type Summary = (Option<Record>, Option<Rectification>);
 
 /// The kind (and version) of [`Summary`] in the case index: another name when it changes.
-const SUMMARY_KIND: &str = "stats-record-3";
+const SUMMARY_KIND: &str = "stats-record-4";
 
 /// [`Summary`] as the case index makes it whenever it parses a case file (see
 /// [`crate::index::cases::kinds`]): what [`CaseFigures::read`] makes when the index lacks it.
@@ -242,6 +242,10 @@ fn read(
     require_full: &[String],
 ) -> (Option<Record>, Option<Rectification>) {
     let case = &view.case;
+    // A withdrawn case (opened by mistake) is not counted.
+    if case.is_withdrawn() {
+        return (None, None);
+    }
     let id = case.id.as_str();
     // What the case's workflow declares the statistics read (see `StatisticsSpec`).
     let declared = view.wf.statistics();

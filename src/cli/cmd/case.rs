@@ -1,4 +1,4 @@
-//! `case new`, `case advance` and `case show`: one case at a time.
+//! `case new`, `case advance`, `case undo`, `case fact`, `case withdraw` and `case show`: one case at a time.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -52,6 +52,27 @@ pub enum CaseCommand {
         #[arg(value_name = "案件编号")]
         id: String,
         /// 撤销的原因（必填）
+        #[arg(long, value_name = "原因")]
+        reason: String,
+    },
+    /// 补充事实：记录事后得知的事实（如裁判的生效日期），追加为一条办理记录：yingsu case fact 2023-行初-123 --set effective_date=2023-06-01
+    Fact {
+        /// 案件编号
+        #[arg(value_name = "案件编号")]
+        id: String,
+        /// 字段=值（可重复）；只能填写已办步骤中尚未记录的字段，不带参数时列出可补充的字段
+        #[arg(long = "set", value_name = "字段=值")]
+        sets: Vec<String>,
+        /// 从 YAML 文件读取字段
+        #[arg(long = "from", value_name = "文件")]
+        from: Option<PathBuf>,
+    },
+    /// 撤回误建的案件：记录撤回原因，作废其全部文书和文号（文号不再使用），案件不再计入期限和统计
+    Withdraw {
+        /// 案件编号
+        #[arg(value_name = "案件编号")]
+        id: String,
+        /// 撤回的原因（必填）
         #[arg(long, value_name = "原因")]
         reason: String,
     },
@@ -120,6 +141,56 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                 w(out, format!("  已撤回关联案件：{o}"))?;
             }
             w(out, format!("  案件现处于：{}", r.now_at))
+        }
+        CaseCommand::Fact { id, sets, from } => {
+            if sets.is_empty() && from.is_none() {
+                let fields = engine::addable_fields(ws, &id)?;
+                if fields.is_empty() {
+                    return w(out, format!("案件 {id} 现在没有可以补充的字段"));
+                }
+                w(out, format!("案件 {id} 可以补充的字段："))?;
+                let rows: Vec<Vec<String>> = fields
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            format!("  {}", f.field),
+                            f.label.clone(),
+                            format!("{}（{}）", f.step_title, f.step),
+                        ]
+                    })
+                    .collect();
+                return print_table(out, &["  字段", "名称", "记录它的步骤"], &rows);
+            }
+            let r = engine::record_facts(
+                ws,
+                &id,
+                &Input {
+                    sets,
+                    from,
+                    again: false,
+                },
+                &Actor::from_env()?,
+                &renderer,
+            )?;
+            w(
+                out,
+                format!("已为案件 {id} 补充事实（第 {} 条办理记录）：", r.entry),
+            )?;
+            for (k, label, v) in &r.facts {
+                w(out, format!("  {label}（{k}）：{}", yingsu::case::value(v)))?;
+            }
+            Ok(())
+        }
+        CaseCommand::Withdraw { id, reason } => {
+            let r = engine::withdraw(ws, &id, &reason, &Actor::from_env()?)?;
+            w(out, format!("已撤回案件 {id}（第 {} 条办理记录）", r.entry))?;
+            for d in &r.voided {
+                w(out, format!("  作废文书：{}  {}", d.label(), d.file))?;
+            }
+            for o in &r.withdrawn {
+                w(out, format!("  已撤回关联案件：{o}"))?;
+            }
+            Ok(())
         }
         CaseCommand::Show { id } => {
             let sheet = engine::sheet::case_sheet(ws, &id, Actor::from_env()?.today())?;

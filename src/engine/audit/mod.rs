@@ -201,7 +201,12 @@ fn own_findings<'c>(ws: &Workspace, view: &'c CaseView<'_>) -> Vec<Finding<'c>> 
                     .help("文书的存放位置由 yingsu 决定，案件文件中的路径不会被用来写入；请恢复原来的 file，或删除这条改动"),
                 ));
             }
-            if h.step.is_some() && !undone.contains(&i) && d.number.is_some() {
+            // A withdrawn case's documents were voided with it.
+            if h.step.is_some()
+                && !undone.contains(&i)
+                && !case.is_withdrawn()
+                && d.number.is_some()
+            {
                 out.push(Finding::Number(
                     d,
                     pos,
@@ -248,7 +253,7 @@ pub struct IssuedDoc {
 }
 
 /// The kind (and version) of [`AuditSummary`] in the case index.
-pub const AUDIT_KIND: &str = "audit-4";
+pub const AUDIT_KIND: &str = "audit-5";
 
 /// [`AuditSummary`] as the case index makes it whenever it parses a case file (see
 /// [`crate::index::cases::kinds`]): what [`summary`] gives.
@@ -310,7 +315,7 @@ pub fn summary(ws: &Workspace, view: &CaseView<'_>) -> AuditSummary {
 /// own problems).
 pub fn issued_docs(ws: &Workspace, view: &CaseView<'_>) -> Vec<IssuedDoc> {
     let case = &view.case;
-    let Some(year) = year_folder(&case.path) else {
+    let Some(year) = year_folder(&case.path).filter(|_| !case.is_withdrawn()) else {
         return Vec::new();
     };
     let mut latest: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();

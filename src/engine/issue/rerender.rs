@@ -233,7 +233,7 @@ pub fn render_cases(
 }
 
 /// The kind (and version) of [`listed`]'s summary in the case index.
-const DOCS: &str = "render-docs-1";
+const DOCS: &str = "render-docs-2";
 
 /// [`listed`]'s summary as the case index makes it whenever it parses a case file (see
 /// [`crate::index::cases::kinds`]).
@@ -246,9 +246,11 @@ pub const DOCS_SUMMARY: crate::index::cases::SummaryKind = crate::index::cases::
 /// with their place in the history and their step.
 fn live_steps(case: &crate::case::Case) -> impl Iterator<Item = (usize, &str, &HistoryEntry)> {
     let undone = case.undone();
+    // A withdrawn case's documents were voided with it.
+    let withdrawn = case.is_withdrawn();
     case.history.iter().enumerate().filter_map(move |(i, h)| {
         let step = h.step.as_deref()?;
-        (!h.documents.is_empty() && !undone.contains(&i)).then_some((i, step, h))
+        (!h.documents.is_empty() && !undone.contains(&i) && !withdrawn).then_some((i, step, h))
     })
 }
 

@@ -1,0 +1,40 @@
+//! Withdrawing a mistaken case from its page: owns the withdraw form's request — the clerk's
+//! reason, checked by the engine (`engine::withdraw`, the same call as `case withdraw`: the
+//! lock, the documents and numbers voided, the cases it opened withdrawn with it).
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path as UrlPath, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Server, blocking, enc, guard};
+use crate::engine::{self, Actor};
+use crate::error::Result;
+
+pub(crate) async fn submit(
+    State(server): State<Arc<Server>>,
+    UrlPath(id): UrlPath<String>,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let Ok(Form(fields)) = fields else {
+        return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
+    };
+    if !guard::form_token_ok(&server, &fields) {
+        return guard::refuse_token();
+    }
+    blocking(&server, move |s| withdraw(s, &id, &fields)).await
+}
+
+fn withdraw(server: &Server, id: &str, fields: &[(String, String)]) -> Result<Response> {
+    crate::case::check_id(id)?;
+    let ws = server.workspace()?;
+    let reason = fields
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    engine::withdraw(&ws, id, reason, &Actor::from_env()?)?;
+    Ok(Redirect::to(&format!("/case/{}", enc(id))).into_response())
+}
