@@ -41,9 +41,11 @@ pub(crate) async fn check_request(
 }
 
 /// What a browser may do with a page: nothing fetched or run from elsewhere (the drafts are
-/// `data:` images, the style is in the page), forms posted only here, never framed.
-const PAGE_POLICY: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; \
-    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// `data:` images, the style is in the page, the one script is this server's file, the live
+/// preview posts only here), forms posted only here, never framed.
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+    img-src data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
 
 /// `r` with the page policy when it is a page (a PDF is left to the browser's viewer), and
 /// never sniffed as another type.

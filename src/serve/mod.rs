@@ -7,12 +7,14 @@
 //! Rooms: [`guard`] (who may ask: Host, Origin, the form token), [`pages`] (the embedded HTML
 //! templates), [`dashboard`], [`case_page`] (a case and its issued PDFs), [`form`] (a step's
 //! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
-//! commit) and [`undo`] (taking back the last step). The server listens on the loopback interface only.
+//! commit), [`live`] (the live preview's script) and [`undo`] (taking back the last
+//! step). The server listens on the loopback interface only.
 
 mod case_page;
 mod dashboard;
 mod form;
 mod guard;
+mod live;
 mod pages;
 mod step;
 mod undo;
@@ -101,6 +103,15 @@ fn router(server: Arc<Server>) -> Router {
             "/new/{workflow}",
             get(step::new_form).post(step::new_submit),
         )
+        .route(
+            "/case/{id}/step/{step}/preview",
+            axum::routing::post(step::advance_preview),
+        )
+        .route(
+            "/new/{workflow}/preview",
+            axum::routing::post(step::new_preview),
+        )
+        .route("/assets/{file}", get(live::asset))
         .layer(axum::middleware::from_fn_with_state(
             server.clone(),
             guard::check_request,
