@@ -135,7 +135,7 @@ pub fn plan_new(
             let at = (wf, id, 0, year, actor.today());
             settle(ws, &mut plan, p, &[], at, renderer)?;
         }
-        Err(e) => plan.problems = problems_of(e, None, wf)?,
+        Err(e) => plan.problems = placed(problems_of(e, None, wf)?, wf, &start),
     }
     Ok(plan)
 }
@@ -181,9 +181,34 @@ pub fn plan_advance(
             let at = (wf, id, case.history.len(), year, actor.today());
             settle(ws, &mut plan, p, &case.history, at, renderer)?;
         }
-        Err(e) => plan.problems = problems_of(e, None, wf)?,
+        Err(e) => plan.problems = placed(problems_of(e, None, wf)?, wf, step),
     }
     Ok(plan)
+}
+
+/// `problems` of the step as a whole placed beside the field they name first, when that is a
+/// field the step records: the engine's refusals name a field as `标签（key）` (情况说明日期
+/// （absence_note_date）晚于开庭日期（hearing_date）is the 情况说明日期's).
+fn placed(mut problems: Vec<Problem>, wf: &Workflow, step: &str) -> Vec<Problem> {
+    let Some(spec) = wf.step(step) else {
+        return problems;
+    };
+    for p in problems.iter_mut().filter(|p| p.field.is_none()) {
+        let first = spec
+            .records
+            .iter()
+            .filter_map(|r| {
+                p.message
+                    .find(&format!("（{}）", r.value))
+                    .map(|at| (at, &r.value))
+            })
+            .min();
+        if let Some((_, key)) = first {
+            p.label = wf.field(key).map(|f| f.label.clone());
+            p.field = Some(key.clone());
+        }
+    }
+    problems
 }
 
 /// Fill `plan` from the step's prepared entry `p`, taken after `history`: its facts, its entry
