@@ -49,9 +49,6 @@ pub fn browser(width: u32, height: u32) -> Option<Browser> {
         .port();
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
-        // The browser's own words (a date picker's format) in Chinese.
-        .env("LANGUAGE", "zh_CN")
-        .env("LANG", "zh_CN.UTF-8")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -95,6 +92,17 @@ pub fn browser(width: u32, height: u32) -> Option<Browser> {
         .as_str()
         .unwrap_or_else(|| panic!("no session: {v}"))
         .to_string();
+    // The page itself `width`×`height` (the window's size includes what headless chromium
+    // counts as its frame).
+    b.session(
+        "POST",
+        "/goog/cdp/execute",
+        Some(
+            json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false,
+            }}),
+        ),
+    );
     Some(b)
 }
 
