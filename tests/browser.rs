@@ -101,6 +101,13 @@ fn a_clerk_fills_a_step_form_sees_the_preview_reviews_and_confirms() {
     let account = b.find("#f-absence_account");
     b.type_text(&account, "局长参加全区防汛紧急会议");
     b.type_text(&b.find("#f-delegates"), "张明，法制科科长");
+    // 再加一行: a second row in place, with the focus.
+    b.click(&b.find("button[value=\"addrow:delegates\"]"));
+    assert_eq!(b.find_all("#r-delegates input").len(), 2);
+    b.type_text(
+        &b.find("#r-delegates input:last-of-type"),
+        "李华，法制科科员",
+    );
     // A statement dated after the hearing: the engine's error, beside the date.
     pick_date(&b, "absence_note_date", "2023-06-01");
     b.wait_until("the date's problem is shown", |b| {
@@ -142,7 +149,7 @@ fn a_clerk_fills_a_step_form_sees_the_preview_reviews_and_confirms() {
         "负责人出庭 否",
         "不能出庭事由 需要履行他人不能代替的公务",
         "情况说明日期 2023年5月25日",
-        "委托出庭人员 张明，法制科科长",
+        "委托出庭人员 张明，法制科科长；李华，法制科科员",
     ] {
         assert!(facts.contains(want), "{want} in {facts}");
     }
@@ -162,4 +169,15 @@ fn a_clerk_fills_a_step_form_sees_the_preview_reviews_and_confirms() {
             .any(|l| l == "行政机关负责人不能出庭应诉情况说明（渝北市监函〔2023〕1号）"),
         "{links:?}"
     );
+
+    // On a phone the form and the preview stack, and nothing is wider than the screen.
+    b.viewport(390, 844);
+    b.goto(&form);
+    let stacked = b.exec(
+        "var f = document.getElementById('step-form').getBoundingClientRect(); \
+         var p = document.getElementById('preview').getBoundingClientRect(); \
+         return [p.top >= f.bottom, document.documentElement.scrollWidth];",
+        vec![],
+    );
+    assert_eq!(stacked, serde_json::json!([true, 390]));
 }

@@ -92,17 +92,7 @@ pub fn browser(width: u32, height: u32) -> Option<Browser> {
         .as_str()
         .unwrap_or_else(|| panic!("no session: {v}"))
         .to_string();
-    // The page itself `width`×`height` (the window's size includes what headless chromium
-    // counts as its frame).
-    b.session(
-        "POST",
-        "/goog/cdp/execute",
-        Some(
-            json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
-                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false,
-            }}),
-        ),
-    );
+    b.viewport(width, height);
     Some(b)
 }
 
@@ -164,6 +154,19 @@ impl Browser {
 
     fn session(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         self.call(method, &format!("/session/{}{path}", self.session), body)
+    }
+
+    /// The page itself `width`×`height` CSS pixels (the window's size includes what headless
+    /// chromium counts as its frame).
+    pub fn viewport(&self, width: u32, height: u32) {
+        let params = json!({
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
+        });
+        self.session(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": params})),
+        );
     }
 
     pub fn goto(&self, url: &str) {
