@@ -13,8 +13,8 @@ fn the_dashboard_lists_the_open_demo_cases_and_a_case_page_shows_labels() {
     assert_eq!(home.status, 200);
     assert_eq!(
         home.headers["content-security-policy"],
-        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; \
-         frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; connect-src 'self'; img-src data:; \
+         style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     );
     let html = home.text();
     assert!(html.contains("未结案件"), "{html}");
@@ -139,7 +139,8 @@ fn a_new_case_is_previewed_without_writing_then_committed() {
         html.contains("<img class=\"page\" src=\"data:image&#x2f;svg+xml;base64,"),
         "{html}"
     );
-    assert!(html.contains("value=\"commit\""));
+    // Ready: the way on is the review screen, where 确认办理 is.
+    assert!(html.contains("value=\"review\""));
     // Only the derived font index (`.yingsu/index/`, a git-ignored cache that typesetting keeps
     // whenever it first runs) may appear: no case, no number, no archive.
     let written: Vec<String> = changed(&before, &common::snapshot(dir))
@@ -173,7 +174,7 @@ fn a_new_case_is_previewed_without_writing_then_committed() {
     // Another id with the same 案号 is refused too.
     let f = notice_fields(&token, "2023-网页2", "preview");
     let r = s.post("/new/appearance", &pairs(&f)).text();
-    // (The engine names no field for it, so it stands above the form.)
+    // (Said beside the 案号, with a link to that case: see tests/live.rs.)
     assert!(
         r.contains("<p class=\"problem\">案号（2023）渝0112行初123号已用于案件 2023-网页1（cases&#x2f;2023&#x2f;2023-网页1.yaml）"),
         "{r}"

@@ -135,7 +135,7 @@ fn invalid_edits_are_refused_beside_the_field_and_write_nothing() {
             .contains("<p class=\"problem\">请填写被诉单位全称（如 重庆市渝北区公安分局）</p>"),
         "{page}"
     );
-    assert!(!field(&page, "f-agencies-scjgj-group").contains("problem"));
+    assert!(!field(&page, "f-agencies-scjgj-group").contains("class=\"problem\""));
     assert!(page.contains("<details open id=\"agencies-scjgj\">"));
 
     // A new court with an id already taken.

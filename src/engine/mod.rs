@@ -53,6 +53,7 @@ pub use issue::{
 };
 pub use plan::{
     PlannedDocument, Preview, Problem, StepPlan, Target, commit, plan_advance, plan_new, preview,
+    recorded_facts, required_fields,
 };
 pub use step::{advance, new_case};
 pub use store::{Unreadable, case_files, case_path, load_all, load_case, release};

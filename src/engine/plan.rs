@@ -124,6 +124,9 @@ pub fn plan_new(
     if plan.problems.is_empty() {
         plan.problems = missing_problems(ws, wf, id, &start, Facts::new(), input, actor)?;
     }
+    // A 案号 another case has is said beside the 案号 as soon as it is given, whatever else
+    // is still missing.
+    plan.problems.extend(duplicate_problems(ws, wf, id, input)?);
     if !plan.problems.is_empty() {
         return Ok(plan);
     }
@@ -132,7 +135,7 @@ pub fn plan_new(
             let at = (wf, id, 0, year, actor.today());
             settle(ws, &mut plan, p, &[], at, renderer)?;
         }
-        Err(e) => plan.problems = problems_of(e, None, wf)?,
+        Err(e) => plan.problems = placed(problems_of(e, None, wf)?, wf, &start),
     }
     Ok(plan)
 }
@@ -178,9 +181,34 @@ pub fn plan_advance(
             let at = (wf, id, case.history.len(), year, actor.today());
             settle(ws, &mut plan, p, &case.history, at, renderer)?;
         }
-        Err(e) => plan.problems = problems_of(e, None, wf)?,
+        Err(e) => plan.problems = placed(problems_of(e, None, wf)?, wf, step),
     }
     Ok(plan)
+}
+
+/// `problems` of the step as a whole placed beside the field they name first, when that is a
+/// field the step records: the engine's refusals name a field as `标签（key）` (情况说明日期
+/// （absence_note_date）晚于开庭日期（hearing_date）is the 情况说明日期's).
+fn placed(mut problems: Vec<Problem>, wf: &Workflow, step: &str) -> Vec<Problem> {
+    let Some(spec) = wf.step(step) else {
+        return problems;
+    };
+    for p in problems.iter_mut().filter(|p| p.field.is_none()) {
+        let first = spec
+            .records
+            .iter()
+            .filter_map(|r| {
+                p.message
+                    .find(&format!("（{}）", r.value))
+                    .map(|at| (at, &r.value))
+            })
+            .min();
+        if let Some((_, key)) = first {
+            p.label = wf.field(key).map(|f| f.label.clone());
+            p.field = Some(key.clone());
+        }
+    }
+    problems
 }
 
 /// Fill `plan` from the step's prepared entry `p`, taken after `history`: its facts, its entry
@@ -400,6 +428,125 @@ fn missing_problems(
             }
         })
         .collect())
+}
+
+/// The field of a case's 案号.
+const CASE_NUMBER: &str = "case_number";
+
+/// The 案号 `input` gives, when another case already has it: a problem beside the 案号 (a bad
+/// 案号 is [`input_problems`]' to say).
+fn duplicate_problems(
+    ws: &Workspace,
+    wf: &Workflow,
+    id: &str,
+    input: &Input,
+) -> Result<Vec<Problem>> {
+    let given = input
+        .sets
+        .iter()
+        .find(|s| facts::split_assignment(s).is_some_and(|(k, _)| k == CASE_NUMBER));
+    let Some(given) = given else {
+        return Ok(Vec::new());
+    };
+    let one = Input {
+        sets: vec![given.clone()],
+        ..Default::default()
+    };
+    let Ok(facts) = input::read_input(ws, wf, &one) else {
+        return Ok(Vec::new());
+    };
+    let Some(number) = facts.get(CASE_NUMBER).and_then(Value::as_str) else {
+        return Ok(Vec::new());
+    };
+    match super::audit::check_case_number_unused(ws, number, id) {
+        Ok(()) => Ok(Vec::new()),
+        Err(e) => problems_of(e, Some(CASE_NUMBER), wf),
+    }
+}
+
+/// The fields the step of `target` records that are required for the values `input` gives,
+/// over the facts as of the step: `required: true`, or a condition of the workflow
+/// (`required: "not head_appeared"`) evaluated as the step evaluates it. A value that cannot
+/// be read is left out, so one bad value does not change the others. A form shows a field
+/// with a condition only while it holds (or while the field has a value).
+pub fn required_fields(
+    ws: &Workspace,
+    target: &Target,
+    input: &Input,
+    actor: &Actor,
+) -> Result<Vec<String>> {
+    let (view, wf, id, step);
+    let mut facts = match target {
+        Target::New { workflow, id: new } => {
+            wf = ws.workflow(workflow)?;
+            step = wf.spec.start.value.as_str();
+            id = new.as_str();
+            Facts::new()
+        }
+        Target::Advance { id: case, step: to } => {
+            view = store::load_case(ws, case)?;
+            wf = view.wf;
+            step = to.as_str();
+            id = case.as_str();
+            view.facts_entering(step)
+        }
+    };
+    for s in &input.sets {
+        let one = Input {
+            sets: vec![s.clone()],
+            ..Default::default()
+        };
+        if let Ok(given) = input::read_input(ws, wf, &one) {
+            facts.extend(given);
+        }
+    }
+    let _ = input::check_case_number(wf, &mut facts);
+    let ctx = super::ExprContext::new(ws, wf, id, step, &facts, actor.today());
+    Ok(wf
+        .step(step)
+        .map(|spec| {
+            spec.records
+                .iter()
+                .filter(|r| {
+                    wf.field(&r.value)
+                        .is_some_and(|f| step::is_required(&ctx, f, &facts))
+                })
+                .map(|r| r.value.clone())
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The facts `plan`'s step records, as the clerk will read them once recorded, in the step's
+/// order: with their labels, dates as 2023年5月8日, yes and no as 是 and 否, an agency or a
+/// court by its name.
+pub fn recorded_facts(ws: &Workspace, plan: &StepPlan) -> Vec<super::sheet::LabeledFact> {
+    let Ok(wf) = ws.workflow(&plan.workflow) else {
+        return Vec::new();
+    };
+    let Some(spec) = wf.step(&plan.step) else {
+        return Vec::new();
+    };
+    spec.records
+        .iter()
+        .filter_map(|r| {
+            let f = wf.field(&r.value)?;
+            let v = plan.facts.get(&r.value)?;
+            let date = (f.ty == facts::FieldType::Date)
+                .then(|| v.as_str()?.parse::<chrono::NaiveDate>().ok())
+                .flatten();
+            let text = match date {
+                Some(d) => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+                None => super::sheet::named(ws, f.of.as_ref().map(|o| o.value.as_str()), v),
+            };
+            Some(super::sheet::LabeledFact {
+                field: r.value.clone(),
+                label: f.label.clone(),
+                value: v.clone(),
+                text,
+            })
+        })
+        .collect()
 }
 
 /// A refusal as problems (beside `field` when given); an I/O failure or an internal error is

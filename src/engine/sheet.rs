@@ -153,7 +153,7 @@ pub fn case_sheet(ws: &Workspace, id: &str, today: NaiveDate) -> Result<CaseShee
 /// A value as a clerk reads it: an entry of `yingsu.yaml` (`of: agencies`, `courts`,
 /// `issuers`) by that entry's name, yes and no as 是 and 否, a list's items one after another
 /// separated by ；, anything else as `case show` writes it.
-fn named(ws: &Workspace, of: Option<&str>, v: &Value) -> String {
+pub(crate) fn named(ws: &Workspace, of: Option<&str>, v: &Value) -> String {
     let name = v.as_str().and_then(|id| {
         ws.config
             .entries(of?)

@@ -374,6 +374,20 @@ pub(crate) struct Missing {
     pub(crate) line: String,
 }
 
+/// Whether field `f` is required over `facts`: `required: true`, or a condition of the
+/// workflow that holds (a condition that cannot be evaluated counts as required).
+pub(crate) fn is_required(
+    ctx: &ExprContext,
+    f: &crate::workflow::FieldSpec,
+    facts: &Facts,
+) -> bool {
+    match f.required.as_ref().map(|s| &s.value) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(expr)) => ctx.eval_bool(expr, facts).unwrap_or(true),
+        _ => false,
+    }
+}
+
 /// The fields step `step` requires (by `required:`, or as the start of a deadline it must
 /// track) that `facts` lack, in the step's order.
 pub(crate) fn missing_required(
@@ -393,12 +407,7 @@ pub(crate) fn missing_required(
         let Some(f) = wf.field(&r.value) else {
             continue;
         };
-        let required = match f.required.as_ref().map(|s| &s.value) {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(expr)) => ctx.eval_bool(expr, facts).unwrap_or(true),
-            _ => false,
-        };
-        if required && !facts::is_present(facts.get(&r.value)) {
+        if is_required(&ctx, f, facts) && !facts::is_present(facts.get(&r.value)) {
             missing.push(Missing {
                 field: r.value.clone(),
                 line: format!(

@@ -32,10 +32,11 @@ pub(crate) fn inputs(
     steps.dedup();
     let mut out: Vec<FieldView> = Vec::new();
     for step in steps {
-        for mut f in form::fields(ws, view.wf, step, given, problems) {
+        for mut f in form::fields(ws, view.wf, step, given, problems, &[], None) {
             if later.iter().any(|l| l.field == f.key) && !out.iter().any(|o| o.key == f.key) {
                 f.required = false;
                 f.conditional = false;
+                f.shown = true;
                 out.push(f);
             }
         }

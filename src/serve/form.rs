@@ -1,6 +1,7 @@
 //! A step's form: owns turning the fields a step records (`records:` in the workflow) into
 //! inputs — a date picker for dates, 是/否 for yes-or-no, a choice of `values` for an enum,
-//! entries of `yingsu.yaml` chosen by name for `of:` fields, one line per item for a list —
+//! entries of `yingsu.yaml` chosen by name for `of:` fields, one row per item of a list, a
+//! field with a condition shown only while the engine finds it required (or it is filled) —
 //! and a submitted form back into the engine's input (`--set 字段=值`, exactly as the command
 //! line gives it), with the engine's problems placed beside their fields.
 
@@ -11,6 +12,27 @@ use crate::engine::{Input, Problem};
 use crate::facts::{Facts, FieldType};
 use crate::workflow::Workflow;
 use crate::workspace::Workspace;
+
+/// A problem as a form shows it: the engine's words, and a link when it names another case
+/// (a 案号 already used).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ProblemView {
+    pub message: String,
+    pub help: Option<String>,
+    pub href: Option<String>,
+    pub link: Option<String>,
+}
+
+impl From<&Problem> for ProblemView {
+    fn from(p: &Problem) -> ProblemView {
+        ProblemView {
+            message: p.message.clone(),
+            help: p.help.clone(),
+            href: None,
+            link: None,
+        }
+    }
+}
 
 /// One input of a form.
 #[derive(Debug, Serialize)]
@@ -24,21 +46,30 @@ pub(crate) struct FieldView {
     pub options: Vec<(String, String)>,
     /// What the clerk has written (as submitted).
     pub value: String,
-    /// Always required (`required: true`); a condition is the engine's to check.
+    /// For a list: one item per row (at least one row).
+    pub rows: Vec<String>,
+    /// Always required (`required: true`).
     pub required: bool,
     /// Required when a condition of the workflow holds.
     pub conditional: bool,
-    pub problems: Vec<Problem>,
+    /// Shown: not conditional, or its condition holds for the values given (the engine's
+    /// [`engine::required_fields`]), or it has a value or a problem.
+    pub shown: bool,
+    pub problems: Vec<ProblemView>,
 }
 
-/// The inputs of the fields `step` of `wf` records, filled with `given` (form name → value)
-/// and the `problems` that concern each.
+/// The inputs of the fields `step` of `wf` records, filled with `given` (form name → value;
+/// a list's items one pair each), with the `problems` that concern each; `required` are the
+/// fields the engine finds required for these values, `extra_row` the list given one more
+/// empty row (“再加一行”).
 pub(crate) fn fields(
     ws: &Workspace,
     wf: &Workflow,
     step: &str,
     given: &[(String, String)],
     problems: &[Problem],
+    required: &[String],
+    extra_row: Option<&str>,
 ) -> Vec<FieldView> {
     let Some(spec) = wf.step(step) else {
         return Vec::new();
@@ -63,57 +94,99 @@ pub(crate) fn fields(
                 (FieldType::List, _) => ("list", Vec::new()),
                 (FieldType::Integer, _) => ("integer", Vec::new()),
                 (FieldType::CaseNumber, _) => ("text", Vec::new()),
-                (FieldType::Text, _) => ("textarea", Vec::new()),
+                (FieldType::Text, _) if is_long(key, f.help.as_deref()) => ("textarea", Vec::new()),
+                (FieldType::Text, _) => ("text", Vec::new()),
             };
+            let values: Vec<&str> = given
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            let value = values.first().map(|v| v.to_string()).unwrap_or_default();
+            let mut rows: Vec<String> = values
+                .iter()
+                .flat_map(|v| v.lines())
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            if rows.is_empty() || extra_row == Some(key) {
+                rows.push(String::new());
+            }
+            let problems: Vec<ProblemView> = problems
+                .iter()
+                .filter(|p| p.field.as_deref() == Some(key))
+                .map(ProblemView::from)
+                .collect();
+            let conditional = f.required.as_ref().is_some_and(|r| r.value.is_string());
+            let has_value = values.iter().any(|v| !v.trim().is_empty());
             Some(FieldView {
                 key: key.to_string(),
                 label: f.label.clone(),
                 help: f.help.clone(),
                 kind,
                 options,
-                value: given
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default(),
+                value,
+                rows,
                 required: f
                     .required
                     .as_ref()
                     .is_some_and(|r| r.value == Value::Bool(true)),
-                conditional: f.required.as_ref().is_some_and(|r| r.value.is_string()),
-                problems: problems
-                    .iter()
-                    .filter(|p| p.field.as_deref() == Some(key))
-                    .cloned()
-                    .collect(),
+                conditional,
+                shown: !conditional
+                    || required.iter().any(|r| r == key)
+                    || has_value
+                    || !problems.is_empty(),
+                problems,
             })
         })
         .collect()
 }
 
+/// Whether a text field is written as paragraphs (a multi-line box): a whole body that
+/// replaces the template's (`*_body`), an account, an analysis, a summary, or lessons.
+fn is_long(key: &str, help: Option<&str>) -> bool {
+    key.ends_with("_body")
+        || [
+            "account",
+            "summary",
+            "responsibility",
+            "lessons",
+            "findings",
+            "requirements",
+        ]
+        .iter()
+        .any(|k| key.contains(k))
+        || help.is_some_and(|h| h.contains("分段"))
+}
+
 /// What `facts` already say of the fields `step` records, as the form's inputs write it
-/// (是/否, a list one item per line); a list of mappings, which no input writes, is left out.
+/// (是/否, a list one pair per item); a list of mappings, which no input writes, is left out.
 pub(crate) fn known(wf: &Workflow, step: &str, facts: &Facts) -> Vec<(String, String)> {
     let Some(spec) = wf.step(step) else {
         return Vec::new();
     };
-    spec.records
-        .iter()
-        .filter_map(|k| {
-            let text = match facts.get(&k.value)? {
-                Value::String(s) => s.clone(),
-                Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-                Value::Number(n) => n.to_string(),
-                Value::Array(items) => items
+    let mut out = Vec::new();
+    for k in &spec.records {
+        let key = &k.value;
+        match facts.get(key) {
+            Some(Value::String(s)) => out.push((key.clone(), s.clone())),
+            Some(Value::Bool(b)) => out.push((key.clone(), if *b { "是" } else { "否" }.into())),
+            Some(Value::Number(n)) => out.push((key.clone(), n.to_string())),
+            Some(Value::Array(items)) => {
+                let Some(items) = items
                     .iter()
                     .map(|i| i.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()?
-                    .join("\n"),
-                _ => return None,
-            };
-            Some((k.value.clone(), text))
-        })
-        .collect()
+                    .collect::<Option<Vec<_>>>()
+                else {
+                    continue;
+                };
+                out.extend(items.into_iter().map(|i| (key.clone(), i)));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The problems no input of the form shows (about the step as a whole, or a field it does
@@ -140,21 +213,26 @@ fn entries(ws: &Workspace, of: &str) -> Vec<(String, String)> {
 }
 
 /// A submitted form as the engine's input: one `字段=值` per field the step records that was
-/// filled in (blank inputs are left out, as an option not given); a list's lines joined by
-/// “；”, as `--set` takes a list.
+/// filled in (blank inputs are left out, as an option not given); a list's rows (and the lines
+/// of each) joined by “；”, as `--set` takes a list.
 pub(crate) fn input(wf: &Workflow, step: &str, submitted: &[(String, String)]) -> Input {
     let records: Vec<&str> = wf
         .step(step)
         .map(|s| s.records.iter().map(|r| r.value.as_str()).collect())
         .unwrap_or_default();
     let mut sets = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for (k, v) in submitted {
-        if !records.contains(&k.as_str()) || v.trim().is_empty() {
+        if !records.contains(&k.as_str()) || seen.contains(&k.as_str()) {
             continue;
         }
         let is_list = wf.field(k).is_some_and(|f| f.ty == FieldType::List);
         let value = if is_list {
-            v.lines()
+            seen.push(k);
+            submitted
+                .iter()
+                .filter(|(other, _)| other == k)
+                .flat_map(|(_, v)| v.lines())
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()
@@ -163,6 +241,9 @@ pub(crate) fn input(wf: &Workflow, step: &str, submitted: &[(String, String)]) -
             // Browsers send a textarea's line breaks as CR LF.
             v.replace("\r\n", "\n")
         };
+        if value.trim().is_empty() {
+            continue;
+        }
         sets.push(format!("{k}={value}"));
     }
     Input {

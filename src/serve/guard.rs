@@ -41,9 +41,11 @@ pub(crate) async fn check_request(
 }
 
 /// What a browser may do with a page: nothing fetched or run from elsewhere (the drafts are
-/// `data:` images, the style is in the page), forms posted only here, never framed.
-const PAGE_POLICY: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; \
-    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// `data:` images, the style is in the page, the one script is this server's file, the live
+/// preview posts only here), forms posted only here, never framed.
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+    img-src data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
 
 /// `r` with the page policy when it is a page (a PDF is left to the browser's viewer), and
 /// never sniffed as another type.
@@ -65,7 +67,9 @@ fn with_policy(mut r: Response) -> Response {
     );
     headers.insert(
         header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
+        // Not `no-referrer`: under it a browser sends `Origin: null` with the page's own form
+        // posts, and the Origin check above refuses them.
+        header::HeaderValue::from_static("same-origin"),
     );
     r
 }

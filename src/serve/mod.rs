@@ -7,14 +7,16 @@
 //! Rooms: [`guard`] (who may ask: Host, Origin, the form token), [`pages`] (the embedded HTML
 //! templates), [`dashboard`], [`case_page`] (a case and its issued PDFs), [`form`] (a step's
 //! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
-//! commit), [`undo`] (taking back the last step), [`facts`] (facts learned later), [`withdraw`] (a mistaken case) and [`settings`] (what a clerk maintains in
-//! `yingsu.yaml`). The server listens on the loopback interface only.
+//! commit), [`live`] (the live preview's script), [`undo`] (taking back the last step),
+//! [`facts`] (facts learned later), [`withdraw`] (a mistaken case) and [`settings`] (what a
+//! clerk maintains in `yingsu.yaml`). The server listens on the loopback interface only.
 
 mod case_page;
 mod dashboard;
 mod facts;
 mod form;
 mod guard;
+mod live;
 mod pages;
 mod settings;
 mod step;
@@ -113,6 +115,15 @@ fn router(server: Arc<Server>) -> Router {
             "/new/{workflow}",
             get(step::new_form).post(step::new_submit),
         )
+        .route(
+            "/case/{id}/step/{step}/preview",
+            axum::routing::post(step::advance_preview),
+        )
+        .route(
+            "/new/{workflow}/preview",
+            axum::routing::post(step::new_preview),
+        )
+        .route("/assets/{file}", get(live::asset))
         .layer(axum::middleware::from_fn_with_state(
             server.clone(),
             guard::check_request,

@@ -13,6 +13,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("dashboard.html", include_str!("pages/dashboard.html")),
     ("case.html", include_str!("pages/case.html")),
     ("form.html", include_str!("pages/form.html")),
+    ("review.html", include_str!("pages/review.html")),
     ("error.html", include_str!("pages/error.html")),
     ("field.html", include_str!("pages/field.html")),
     ("settings.html", include_str!("pages/settings.html")),

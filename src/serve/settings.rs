@@ -222,7 +222,9 @@ fn draw(server: &Server, refused: Option<Refused>, saved: Option<&str>) -> Resul
                     value: value(&given, ID_FIELD).to_string(),
                     required: true,
                     conditional: false,
-                    problems: beside(ID_FIELD, &problems),
+                    rows: Vec::new(),
+                    shown: true,
+                    problems: views(beside(ID_FIELD, &problems)),
                 }];
                 fields.extend(inputs(cfg, section, &given, &problems));
                 AddView {
@@ -285,9 +287,19 @@ fn inputs(
                 value: value(given, s.key).to_string(),
                 required: s.required,
                 conditional: false,
-                problems: beside(s.key, problems),
+                rows: Vec::new(),
+                shown: true,
+                problems: views(beside(s.key, problems)),
             }
         })
+        .collect()
+}
+
+/// Problems as the shared field template shows them.
+fn views(problems: Vec<Problem>) -> Vec<super::form::ProblemView> {
+    problems
+        .iter()
+        .map(super::form::ProblemView::from)
         .collect()
 }
 

@@ -2,8 +2,11 @@
 //! of a new case's first step), plan what the submitted values would do (`engine::plan_*`),
 //! show the engine's problems beside their fields and, when there are none, the draft of every
 //! document the step would issue (`engine::preview`: nothing written, no number taken); and
+//! “核对” list the facts as they will be recorded beside the drafts (the review screen), and
 //! on “确认办理” commit the plan (`engine::commit`: the lock, the numbers and the writes of
-//! `case advance`), refused when the case changed since its preview.
+//! `case advance`), refused when the case changed since its preview. The live preview (the
+//! page's script posting the form as the clerk types) gets the same problems and drafts as
+//! JSON from [`advance_preview`] / [`new_preview`].
 
 use std::sync::Arc;
 
@@ -14,10 +17,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use serde::Serialize;
 
-use super::form::{self, FieldView};
+use super::form::{self, FieldView, ProblemView};
 use super::guard::{self, TOKEN_FIELD};
 use super::{Server, blocking, enc};
-use crate::engine::{self, Actor, Problem, StepPlan};
+use crate::engine::{self, Actor, Problem, StepPlan, Target};
 use crate::error::{Error, Result};
 
 /// The form field of a new case's id, and of the case file's checksum when previewed.
@@ -46,7 +49,7 @@ pub(crate) async fn advance_form(
     UrlPath((id, step)): UrlPath<(String, String)>,
 ) -> Response {
     blocking(&server, move |s| {
-        show(s, &Taking::Advance { id, step }, &[], None)
+        show(s, &Taking::Advance { id, step }, Given::Known, None, None)
     })
     .await
 }
@@ -56,9 +59,25 @@ pub(crate) async fn new_form(
     UrlPath(workflow): UrlPath<String>,
 ) -> Response {
     blocking(&server, move |s| {
-        show(s, &Taking::New { workflow }, &[], None)
+        show(s, &Taking::New { workflow }, Given::Known, None, None)
     })
     .await
+}
+
+/// The submitted form of a POST, refused unless it is this server's form with its token.
+fn checked(
+    server: &Server,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> std::result::Result<Vec<(String, String)>, Response> {
+    let Ok(Form(fields)) = fields else {
+        return Err(guard::refuse(
+            "提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into(),
+        ));
+    };
+    if !guard::form_token_ok(server, &fields) {
+        return Err(guard::refuse_token());
+    }
+    Ok(fields)
 }
 
 pub(crate) async fn advance_submit(
@@ -66,12 +85,10 @@ pub(crate) async fn advance_submit(
     UrlPath((id, step)): UrlPath<(String, String)>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let Ok(Form(fields)) = fields else {
-        return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
+    let fields = match checked(&server, fields) {
+        Ok(f) => f,
+        Err(r) => return r,
     };
-    if !guard::form_token_ok(&server, &fields) {
-        return guard::refuse_token();
-    }
     blocking(&server, move |s| {
         submit(s, &Taking::Advance { id, step }, &fields)
     })
@@ -83,14 +100,44 @@ pub(crate) async fn new_submit(
     UrlPath(workflow): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let Ok(Form(fields)) = fields else {
-        return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
+    let fields = match checked(&server, fields) {
+        Ok(f) => f,
+        Err(r) => return r,
     };
-    if !guard::form_token_ok(&server, &fields) {
-        return guard::refuse_token();
-    }
     blocking(&server, move |s| {
         submit(s, &Taking::New { workflow }, &fields)
+    })
+    .await
+}
+
+/// The live preview of a case's step: problems per field and drafts, as JSON.
+pub(crate) async fn advance_preview(
+    State(server): State<Arc<Server>>,
+    UrlPath((id, step)): UrlPath<(String, String)>,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let fields = match checked(&server, fields) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    blocking(&server, move |s| {
+        live(s, &Taking::Advance { id, step }, &fields)
+    })
+    .await
+}
+
+/// The live preview of a new case's first step.
+pub(crate) async fn new_preview(
+    State(server): State<Arc<Server>>,
+    UrlPath(workflow): UrlPath<String>,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let fields = match checked(&server, fields) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    blocking(&server, move |s| {
+        live(s, &Taking::New { workflow }, &fields)
     })
     .await
 }
@@ -103,8 +150,9 @@ fn value<'a>(fields: &'a [(String, String)], key: &str) -> &'a str {
         .unwrap_or("")
 }
 
-/// Plan the submitted step; preview it, or commit it when the clerk confirmed.
-fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result<Response> {
+/// Plan what the submitted values would do: the plan, or the engine's refusal (a new case's
+/// id) as problems.
+fn plan(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result<Drawn> {
     let ws = server.workspace()?;
     let actor = Actor::from_env()?;
     let renderer = &server.renderer;
@@ -121,40 +169,109 @@ fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Resu
             let id = value(fields, ID_FIELD).trim();
             match engine::plan_new(&ws, workflow, id, &input, &actor, renderer) {
                 Ok(plan) => plan,
-                Err(e) => return show(server, taking, fields, Some(Drawn::refused(e, ID_FIELD)?)),
+                Err(e) => return Drawn::refused(e, ID_FIELD),
             }
         }
     };
-    if value(fields, ACTION_FIELD) == "commit" && plan.is_ready() {
-        let mut plan = plan;
-        let sha = value(fields, SHA_FIELD);
-        if !sha.is_empty() && plan.case_sha256.is_some() {
-            plan.case_sha256 = Some(sha.to_string());
-        }
-        return match engine::commit(&ws, &plan, &actor, renderer) {
-            Ok(report) => {
-                Ok(Redirect::to(&format!("/case/{}", enc(&report.case_id))).into_response())
-            }
-            Err(e) => show(server, taking, fields, Some(Drawn::refused(e, "")?)),
-        };
-    }
     let drafts = if plan.is_ready() {
         drafts(&ws, &plan, renderer)
     } else {
         Vec::new()
     };
-    show(
-        server,
-        taking,
-        fields,
-        Some(Drawn {
-            plan: Some(plan),
-            problems: Vec::new(),
-            drafts,
-        }),
-    )
+    Ok(Drawn {
+        plan: Some(plan),
+        problems: Vec::new(),
+        drafts,
+    })
 }
 
+/// Answer a submitted form: commit it when the clerk confirmed, show the review screen when
+/// asked for it, add a list's row, or preview it.
+fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result<Response> {
+    let action = value(fields, ACTION_FIELD);
+    if let Some(key) = action.strip_prefix("addrow:") {
+        return show(server, taking, Given::Submitted(fields), None, Some(key));
+    }
+    let drawn = plan(server, taking, fields)?;
+    let ready = drawn.plan.as_ref().is_some_and(StepPlan::is_ready);
+    if action == "commit"
+        && ready
+        && let Some(mut plan) = drawn.plan
+    {
+        let ws = server.workspace()?;
+        let actor = Actor::from_env()?;
+        let sha = value(fields, SHA_FIELD);
+        if !sha.is_empty() && plan.case_sha256.is_some() {
+            plan.case_sha256 = Some(sha.to_string());
+        }
+        return match engine::commit(&ws, &plan, &actor, &server.renderer) {
+            Ok(report) => {
+                Ok(Redirect::to(&format!("/case/{}", enc(&report.case_id))).into_response())
+            }
+            Err(e) => show(
+                server,
+                taking,
+                Given::Submitted(fields),
+                Some(Drawn::refused(e, "")?),
+                None,
+            ),
+        };
+    }
+    if action == "review"
+        && ready
+        && let Some(plan) = &drawn.plan
+    {
+        return review(server, taking, fields, plan, &drawn.drafts);
+    }
+    show(server, taking, Given::Submitted(fields), Some(drawn), None)
+}
+
+/// The review screen: the facts as they will be recorded, the drafts, and “确认办理” (the
+/// submitted values carried again as hidden inputs) or “返回修改”.
+fn review(
+    server: &Server,
+    taking: &Taking,
+    fields: &[(String, String)],
+    plan: &StepPlan,
+    drafts: &[DraftView],
+) -> Result<Response> {
+    let ws = server.workspace()?;
+    let (action, back) = addresses(taking);
+    let carried: Vec<&(String, String)> = fields
+        .iter()
+        .filter(|(k, _)| k != ACTION_FIELD && k != TOKEN_FIELD && k != SHA_FIELD)
+        .collect();
+    let html = server.pages.render(
+        "review.html",
+        serde_json::json!({
+            "workflow_title": ws.workflow(&plan.workflow).map(|w| w.spec.title.clone()).unwrap_or_default(),
+            "step_title": plan.step_title.clone(),
+            "case_id": plan.case_id.clone(),
+            "is_new": matches!(taking, Taking::New { .. }),
+            "facts": engine::recorded_facts(&ws, plan),
+            "again": plan.input.again,
+            "carried": carried,
+            "action": action,
+            "back": back,
+            "token": server.token.clone(),
+            "token_field": TOKEN_FIELD,
+            "sha": plan.case_sha256.clone(),
+            "drafts": drafts,
+        }),
+    )?;
+    Ok(Html(html).into_response())
+}
+
+/// The form's address and the page to go back to.
+fn addresses(taking: &Taking) -> (String, String) {
+    match taking {
+        Taking::Advance { id, step } => (
+            format!("/case/{}/step/{}", enc(id), enc(step)),
+            format!("/case/{}", enc(id)),
+        ),
+        Taking::New { workflow } => (format!("/new/{}", enc(workflow)), "/".to_string()),
+    }
+}
 /// What planning gave, for the form: the plan, or the engine's refusal as problems.
 struct Drawn {
     plan: Option<StepPlan>,
@@ -223,85 +340,216 @@ fn drafts(
         .collect()
 }
 
-/// The form page of `taking`, filled with `fields`, with what planning gave when submitted.
-fn show(
+/// The values a form is drawn with: what the case already knows (a form opened afresh), or
+/// what the clerk submitted.
+#[derive(Clone, Copy)]
+enum Given<'a> {
+    Known,
+    Submitted(&'a [(String, String)]),
+}
+
+/// A form's inputs and problems for `taking` with the values `given`, after `drawn`.
+struct Laid {
+    wf_title: String,
+    step_title: Option<String>,
+    step_help: Option<String>,
+    case_id: Option<String>,
+    inputs: Vec<FieldView>,
+    general: Vec<ProblemView>,
+    id_problems: Vec<ProblemView>,
+}
+
+fn lay(
     server: &Server,
     taking: &Taking,
-    fields: &[(String, String)],
-    drawn: Option<Drawn>,
-) -> Result<Response> {
+    given: Given<'_>,
+    drawn: &Drawn,
+    extra_row: Option<&str>,
+) -> Result<Laid> {
     let ws = server.workspace()?;
-    let mut known = Vec::new();
-    let (wf, step, case_id, action, back) = match taking {
+    let actor = Actor::from_env()?;
+    let (wf, step, case_id, given, target) = match taking {
         Taking::Advance { id, step } => {
             crate::case::check_id(id)?;
             let view = engine::load_case(&ws, id)?;
             crate::engine::step::check_transition(&view, step)?;
-            if drawn.is_none() {
-                known = form::known(view.wf, step, &view.facts_entering(step));
-            }
-            (
-                view.wf,
-                step.clone(),
-                Some(id.clone()),
-                format!("/case/{}/step/{}", enc(id), enc(step)),
-                format!("/case/{}", enc(id)),
-            )
+            let given = match given {
+                Given::Known => form::known(view.wf, step, &view.facts_entering(step)),
+                Given::Submitted(f) => f.to_vec(),
+            };
+            let target = Target::Advance {
+                id: id.clone(),
+                step: step.clone(),
+            };
+            (view.wf, step.clone(), Some(id.clone()), given, target)
         }
         Taking::New { workflow } => {
             let wf = ws.workflow(workflow)?;
-            (
-                wf,
-                wf.spec.start.value.clone(),
-                None,
-                format!("/new/{}", enc(workflow)),
-                "/".to_string(),
-            )
+            let given = match given {
+                Given::Known => Vec::new(),
+                Given::Submitted(f) => f.to_vec(),
+            };
+            let target = Target::New {
+                workflow: workflow.clone(),
+                id: value(&given, ID_FIELD).trim().to_string(),
+            };
+            (wf, wf.spec.start.value.clone(), None, given, target)
         }
     };
+    let mut problems = drawn.problems.clone();
+    if let Some(p) = &drawn.plan {
+        problems.extend(p.problems.iter().cloned());
+    }
+    let input = form::input(wf, &step, &given);
+    // Which conditional fields to show is the engine's to say; a case that cannot be read
+    // shows them all.
+    let required = engine::required_fields(&ws, &target, &input, &actor).unwrap_or_default();
+    let mut inputs: Vec<FieldView> =
+        form::fields(&ws, wf, &step, &given, &problems, &required, extra_row);
+    link_duplicates(
+        &ws,
+        &mut inputs,
+        case_id.as_deref().unwrap_or(value(&given, ID_FIELD).trim()),
+    );
+    let general = form::general_problems(&inputs, &problems)
+        .iter()
+        .filter(|p| p.field.as_deref() != Some(ID_FIELD))
+        .map(ProblemView::from)
+        .collect();
+    let id_problems = problems
+        .iter()
+        .filter(|p| p.field.as_deref() == Some(ID_FIELD))
+        .map(ProblemView::from)
+        .collect();
+    let spec = wf.step(&step);
+    Ok(Laid {
+        wf_title: wf.spec.title.clone(),
+        step_title: spec.map(|s| s.title.clone()),
+        step_help: spec.and_then(|s| s.help.clone()),
+        case_id,
+        inputs,
+        general,
+        id_problems,
+    })
+}
+
+/// A 案号 another case already has: its problem links to that case's page.
+fn link_duplicates(ws: &crate::Workspace, inputs: &mut [FieldView], id: &str) {
+    let Some(field) = inputs
+        .iter_mut()
+        .find(|f| f.key == CASE_NUMBER_FIELD && !f.problems.is_empty())
+    else {
+        return;
+    };
+    let Ok(Some((_, other, _))) = engine::audit::case_number_holder(ws, &field.value, id) else {
+        return;
+    };
+    for p in &mut field.problems {
+        if p.message.contains(&other) {
+            p.href = Some(format!("/case/{}", enc(&other)));
+            p.link = Some(format!("打开案件 {other}"));
+        }
+    }
+}
+
+/// The field of a case's 案号 (a new case's duplicate is said beside it).
+const CASE_NUMBER_FIELD: &str = "case_number";
+
+/// The form page of `taking`, filled with `given`, with what planning gave when submitted
+/// (`extra_row`: the list that gets one more row).
+fn show(
+    server: &Server,
+    taking: &Taking,
+    given: Given<'_>,
+    drawn: Option<Drawn>,
+    extra_row: Option<&str>,
+) -> Result<Response> {
+    let submitted = drawn.is_some();
     let drawn = drawn.unwrap_or(Drawn {
         plan: None,
         problems: Vec::new(),
         drafts: Vec::new(),
     });
-    let mut problems = drawn.problems;
-    if let Some(p) = &drawn.plan {
-        problems.extend(p.problems.iter().cloned());
-    }
-    // A form opened afresh shows what the case already knows of its fields.
-    let given = if known.is_empty() { fields } else { &known[..] };
-    let inputs: Vec<FieldView> = form::fields(&ws, wf, &step, given, &problems);
-    let general = form::general_problems(&inputs, &problems)
-        .into_iter()
-        .filter(|p| p.field.as_deref() != Some(ID_FIELD))
-        .collect::<Vec<_>>();
-    let id_problems: Vec<&Problem> = problems
-        .iter()
-        .filter(|p| p.field.as_deref() == Some(ID_FIELD))
-        .collect();
-    let spec = wf.step(&step);
+    let laid = lay(server, taking, given, &drawn, extra_row)?;
+    let fields = match given {
+        Given::Known => &[][..],
+        Given::Submitted(f) => f,
+    };
+    let (action, back) = addresses(taking);
     let ready = drawn.plan.as_ref().is_some_and(StepPlan::is_ready);
     let html = server.pages.render(
         "form.html",
         serde_json::json!({
-            "workflow_title": wf.spec.title.clone(),
-            "step_title": spec.map(|s| s.title.clone()),
-            "step_help": spec.and_then(|s| s.help.clone()),
-            "case_id": case_id,
+            "workflow_title": laid.wf_title,
+            "step_title": laid.step_title,
+            "step_help": laid.step_help,
+            "case_id": laid.case_id,
             "new_id": value(fields, ID_FIELD),
-            "id_problems": id_problems,
+            "id_problems": laid.id_problems,
             "action": action,
             "back": back,
             "token": server.token.clone(),
             "token_field": TOKEN_FIELD,
-            "fields": inputs,
-            "general": general,
-            "submitted": drawn.plan.is_some(),
+            "fields": laid.inputs,
+            "general": laid.general,
+            "submitted": submitted,
             "ready": ready,
             "sha": drawn.plan.as_ref().and_then(|p| p.case_sha256.clone()),
             "drafts": drawn.drafts,
             "again": !value(fields, form::AGAIN_FIELD).is_empty(),
+            "script": super::live::SCRIPT_URL.as_str(),
         }),
     )?;
     Ok(Html(html).into_response())
+}
+
+/// What the live preview draws: each field shown or not with its problems, the problems
+/// beside no field, and the drafts when the step is ready.
+#[derive(Serialize)]
+struct LiveView {
+    fields: Vec<LiveField>,
+    general: Vec<ProblemView>,
+    id_problems: Vec<ProblemView>,
+    ready: bool,
+    sha: Option<String>,
+    drafts: Vec<DraftView>,
+}
+
+#[derive(Serialize)]
+struct LiveField {
+    key: String,
+    shown: bool,
+    problems: Vec<ProblemView>,
+}
+
+/// The live preview of the submitted form, as JSON.
+fn live(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result<Response> {
+    let drawn = plan(server, taking, fields)?;
+    let laid = lay(server, taking, Given::Submitted(fields), &drawn, None)?;
+    let view = LiveView {
+        fields: laid
+            .inputs
+            .into_iter()
+            .map(|f| LiveField {
+                key: f.key,
+                shown: f.shown,
+                problems: f.problems,
+            })
+            .collect(),
+        general: laid.general,
+        id_problems: laid.id_problems,
+        ready: drawn.plan.as_ref().is_some_and(StepPlan::is_ready),
+        sha: drawn.plan.as_ref().and_then(|p| p.case_sha256.clone()),
+        drafts: drawn.drafts,
+    };
+    let body = serde_json::to_string(&view)
+        .map_err(|e| Error::Internal(format!("预览结果无法写成 JSON：{e}")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -7,6 +7,7 @@ pub mod bless;
 pub mod frames;
 pub mod http;
 pub mod text;
+pub mod webdriver;
 
 use std::path::Path;
 use std::sync::Mutex;

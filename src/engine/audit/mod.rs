@@ -429,8 +429,26 @@ fn owner_of(path: &str) -> Option<String> {
 /// A 案号 belongs to one case: refused when another case (not withdrawn) has the same 案号,
 /// however its brackets and spaces are written.
 pub fn check_case_number_unused(ws: &Workspace, number: &str, id: &str) -> Result<()> {
+    if let Some((wanted, other, path)) = case_number_holder(ws, number, id)? {
+        return Err(Error::user(
+            format!("案号{wanted}已用于案件 {other}（{}）", ws.rel(&path)),
+            format!(
+                "同一案号只建一个案件：用 `yingsu case show {other}` 查看它；二审、再审的案号不同（行终、行再），请核对"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The case other than `id` (not withdrawn) that has 案号 `number`, however its brackets and
+/// spaces are written: the 案号 as normalized, that case's id and file.
+pub fn case_number_holder(
+    ws: &Workspace,
+    number: &str,
+    id: &str,
+) -> Result<Option<(String, String, std::path::PathBuf)>> {
     let Some(wanted) = crate::casenum::normalize(number) else {
-        return Ok(());
+        return Ok(None);
     };
     // Each case's 案号 as the audit keeps it (normalized, none when withdrawn): from the case
     // index while the file is unchanged, so a new case does not read the whole archive.
@@ -444,13 +462,9 @@ pub fn check_case_number_unused(ws: &Workspace, number: &str, id: &str) -> Resul
             .then(|| (other.to_string(), path.to_path_buf())))
     })?;
     index.save();
-    if let Some((other, path)) = holders.into_iter().flatten().next() {
-        return Err(Error::user(
-            format!("案号{wanted}已用于案件 {other}（{}）", ws.rel(&path)),
-            format!(
-                "同一案号只建一个案件：用 `yingsu case show {other}` 查看它；二审、再审的案号不同（行终、行再），请核对"
-            ),
-        ));
-    }
-    Ok(())
+    Ok(holders
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|(other, path)| (wanted, other, path)))
 }
