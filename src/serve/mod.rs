@@ -10,10 +10,13 @@
 //! commit) and [`undo`] (taking back the last step). The server listens on the loopback interface only.
 
 mod case_page;
+mod check_page;
 mod dashboard;
 mod form;
 mod guard;
 mod pages;
+mod report_page;
+mod stats_page;
 mod step;
 mod undo;
 
@@ -91,6 +94,12 @@ fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/", get(dashboard::page))
         .route("/case/{id}", get(case_page::page))
+        .route("/stats", get(stats_page::page))
+        .route("/check", get(check_page::page).post(check_page::submit))
+        .route(
+            "/report/{kind}",
+            get(report_page::page).post(report_page::submit),
+        )
         .route("/case/{id}/doc/{entry}/{index}", get(case_page::document))
         .route("/case/{id}/undo", axum::routing::post(undo::submit))
         .route(

@@ -14,6 +14,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("pages/case.html")),
     ("form.html", include_str!("pages/form.html")),
     ("error.html", include_str!("pages/error.html")),
+    ("chart.html", include_str!("pages/chart.html")),
+    ("stats.html", include_str!("pages/stats.html")),
+    ("check.html", include_str!("pages/check.html")),
+    ("report.html", include_str!("pages/report.html")),
 ];
 
 /// The page templates, parsed once.
