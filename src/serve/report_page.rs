@@ -201,10 +201,9 @@ fn issue(server: &Server, kind: Kind, fields: &[(String, String)]) -> Result<Res
         Some(ReportIssue::Unchanged) => {
             format!("{title}已印发，内容没有变化，未改动：{}", made.file)
         }
-        Some(ReportIssue::Reissued { date }) => format!(
-            "已重新印发{title}：{}（替换 {date} 印发的原件）",
-            made.file
-        ),
+        Some(ReportIssue::Reissued { date }) => {
+            format!("已重新印发{title}：{}（替换 {date} 印发的原件）", made.file)
+        }
         _ => format!("已生成{title}：{}", made.file),
     };
     draw(server, kind, &choice, Some(message))

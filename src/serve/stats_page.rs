@@ -223,10 +223,7 @@ fn draw(server: &Server, query: &PeriodQuery) -> Result<Response> {
     let stats: Stats = compute(&ws, &archive, &period)?;
     let floor = crate::stats::floor_permille(&ws);
     let rows: Vec<Vec<String>> = stats.listed().map(cells).collect();
-    let pending = stats
-        .total()
-        .map_or(0, |t| t.counts.pending)
-        .to_string();
+    let pending = stats.total().map_or(0, |t| t.counts.pending).to_string();
     let charts = [
         rate_chart(
             "各单位负责人出庭应诉率",
