@@ -482,3 +482,111 @@ fn a_report_is_previewed_as_a_draft_without_writing_then_issued() {
         ]
     );
 }
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The library calls behind the report pages: a draft marked “草稿”, one image per page, no
+/// number, nothing written; whether the report was issued before.
+#[test]
+fn report_previews_are_drafts_that_take_no_number_and_write_nothing() {
+    let (_tmp, dir) = demo();
+    let ws = yingsu::workspace::Workspace::open(&dir).unwrap();
+    let r = yingsu::pipeline::TypstRenderer::new();
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 7, 5).unwrap();
+    let _ = yingsu::stats::Archive::load(&ws).unwrap();
+    let before = common::snapshot(&dir);
+    let p = yingsu::stats::bulletin_preview(&ws, &r, "2023Q2", "区政府各部门", None, day).unwrap();
+    assert_eq!(
+        p.title,
+        "重庆市渝北区司法局关于2023年第二季度行政机关负责人出庭应诉情况的通报"
+    );
+    assert_eq!(p.file, "archive/reports/2023/bulletin-2023Q2.pdf");
+    assert!(!p.issued);
+    let text = pdf_text(&p.pdf);
+    assert!(text.contains("草稿"), "{text}");
+    assert!(!text.contains("〔2023〕"), "a draft took a number:\n{text}");
+    assert_eq!(p.pages.len(), text.matches('\u{c}').count());
+    assert!(p.pages.iter().all(|s| s.starts_with("<svg")));
+    // The first quarter's bulletin was issued by the demo.
+    let q1 = yingsu::stats::bulletin_preview(&ws, &r, "2023Q1", "区政府各部门", None, day).unwrap();
+    assert!(q1.issued);
+    let m = yingsu::stats::monthly_preview(&ws, &r, "scjgj", "2023-04", day).unwrap();
+    assert_eq!(m.title, "2023年4月出庭应诉情况报送表");
+    assert!(pdf_text(&m.pdf).contains("草稿"));
+    let bad = yingsu::stats::monthly_preview(&ws, &r, "scjgj", "2023Q1", day).unwrap_err();
+    assert_eq!(
+        bad.to_string(),
+        "错误：--month 的值 `2023Q1` 不是月份\n = 帮助：写成 2023-03 的形式\n"
+    );
+    assert_eq!(written(&before, &dir), Vec::<String>::new());
+}
+
+/// The library call behind the dashboard: the filters, the search and the case's year.
+#[test]
+fn the_board_chooses_open_cases_by_step_year_and_search() {
+    use yingsu::stats::board::{BoardFilter, board};
+    let (_tmp, dir) = demo();
+    let ws = yingsu::workspace::Workspace::open(&dir).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap();
+    let ids = |f: BoardFilter| -> Vec<String> {
+        board(&ws, today, &f)
+            .unwrap()
+            .cases
+            .into_iter()
+            .map(|c| c.row.id)
+            .collect()
+    };
+    let all = board(&ws, today, &BoardFilter::default()).unwrap();
+    assert_eq!(all.cases.len(), 12);
+    assert_eq!(all.years, [2023]);
+    assert_eq!(all.stats.period.label, "2023年度");
+    let c131 = all
+        .cases
+        .iter()
+        .find(|c| c.row.id == "2023-渝0112行初131")
+        .unwrap();
+    assert_eq!(c131.case_number.as_deref(), Some("（2023）渝0112行初131号"));
+    assert_eq!(c131.year, Some(2023));
+    assert_eq!(
+        ids(BoardFilter {
+            step: Some("notice".into()),
+            ..Default::default()
+        }),
+        ["2023-渝0112行初131"]
+    );
+    assert_eq!(
+        ids(BoardFilter {
+            year: Some(2024),
+            ..Default::default()
+        }),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(BoardFilter {
+            query: Some("渝0112 行初131".into()),
+            ..Default::default()
+        }),
+        ["2023-渝0112行初131"]
+    );
+    let rsj = board(
+        &ws,
+        today,
+        &BoardFilter {
+            agency: Some("rsj".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let names: Vec<&str> = rsj.agenda.agencies.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["区人力社保局"]);
+}
