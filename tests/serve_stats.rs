@@ -442,6 +442,38 @@ fn a_report_is_previewed_as_a_draft_without_writing_then_issued() {
         std::fs::read(dir.join(rel)).unwrap(),
         std::fs::read(twin.join(rel)).unwrap()
     );
+    // The issued PDF opens in the browser, found by the library from the quarter alone.
+    assert!(
+        html.contains(
+            "<a href=\"&#x2f;report&#x2f;bulletin&#x2f;pdf?quarter=2023Q2\">在浏览器中打开 PDF</a>"
+        ),
+        "{html}"
+    );
+    let pdf = s.get("/report/bulletin/pdf?quarter=2023Q2");
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert_eq!(pdf.body, std::fs::read(dir.join(rel)).unwrap());
+    let later = s.get("/report/bulletin/pdf?quarter=2023Q3");
+    assert_eq!(later.status, 422);
+    assert!(
+        later
+            .text()
+            .contains("archive&#x2f;reports&#x2f;2023&#x2f;bulletin-2023Q3.pdf 尚未生成"),
+        "{}",
+        later.text()
+    );
+    let sneaky = s.get(&format!(
+        "/report/monthly/pdf?agency={}&month=2023-04",
+        enc("../../yingsu")
+    ));
+    assert_eq!(sneaky.status, 422);
+    assert!(
+        sneaky
+            .text()
+            .contains("单位 `..&#x2f;..&#x2f;yingsu` 不在 yingsu.yaml 的 agencies 中"),
+        "{}",
+        sneaky.text()
+    );
 
     // The monthly return: a draft first, then the return.
     let path = "/report/monthly?agency=scjgj&month=2023-04&date=2023-05-08";
@@ -587,6 +619,11 @@ fn the_board_chooses_open_cases_by_step_year_and_search() {
         },
     )
     .unwrap();
-    let names: Vec<&str> = rsj.agenda.agencies.iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<&str> = rsj
+        .agenda
+        .agencies
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(names, ["区人力社保局"]);
 }

@@ -100,6 +100,7 @@ fn router(server: Arc<Server>) -> Router {
             "/report/{kind}",
             get(report_page::page).post(report_page::submit),
         )
+        .route("/report/{kind}/pdf", get(report_page::pdf))
         .route("/case/{id}/doc/{entry}/{index}", get(case_page::document))
         .route("/case/{id}/undo", axum::routing::post(undo::submit))
         .route(

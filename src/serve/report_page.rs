@@ -10,6 +10,7 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine as _;
 use chrono::{Datelike, NaiveDate};
@@ -174,6 +175,71 @@ pub(crate) async fn submit(
     blocking(&server, move |s| issue(s, Kind::of(&kind)?, &fields)).await
 }
 
+/// The largest report PDF served.
+const MAX_PDF_BYTES: u64 = 64 << 20;
+
+pub(crate) async fn pdf(
+    State(server): State<Arc<Server>>,
+    UrlPath(kind): UrlPath<String>,
+    query: std::result::Result<Query<Choice>, QueryRejection>,
+) -> Response {
+    let choice = query.map(|Query(q)| q).unwrap_or_default();
+    blocking(&server, move |s| issued_pdf(s, Kind::of(&kind)?, &choice)).await
+}
+
+/// The issued report the choice names (its place is the library's; no path comes from the
+/// request).
+fn issued_pdf(server: &Server, kind: Kind, choice: &Choice) -> Result<Response> {
+    let ws = server.workspace()?;
+    let file = file_of(&ws, kind, choice)?;
+    let path = std::path::Path::new(&file);
+    if !ws.root.join(path).is_file() {
+        return Err(Error::user(
+            format!("{file} 尚未生成"),
+            "先在本页预览草稿，确认后再打开",
+        ));
+    }
+    let bytes = crate::jail::read_inside(&ws.root, path, MAX_PDF_BYTES)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report.pdf".into());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename*=UTF-8''{}", super::enc(&name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Where the chosen report is written when issued.
+fn file_of(ws: &crate::Workspace, kind: Kind, choice: &Choice) -> Result<String> {
+    match kind {
+        Kind::Monthly => crate::stats::monthly_file(ws, &choice.agency, &choice.month),
+        Kind::Bulletin => crate::stats::bulletin_file(&choice.quarter),
+    }
+}
+
+/// The link to the issued report of `choice`.
+fn pdf_link(kind: Kind, choice: &Choice) -> String {
+    match kind {
+        Kind::Monthly => format!(
+            "/report/monthly/pdf?agency={}&month={}",
+            super::enc(&choice.agency),
+            super::enc(&choice.month)
+        ),
+        Kind::Bulletin => format!(
+            "/report/bulletin/pdf?quarter={}",
+            super::enc(&choice.quarter)
+        ),
+    }
+}
+
 /// Issue the report as `yingsu report` does.
 fn issue(server: &Server, kind: Kind, fields: &[(String, String)]) -> Result<Response> {
     let choice = Choice::of_fields(fields);
@@ -274,6 +340,7 @@ fn draw(server: &Server, kind: Kind, choice: &Choice, issued: Option<String>) ->
             "issuers": cfg.issuers.iter().map(|(id, i)| (id.clone(), i.name.clone())).collect::<Vec<_>>(),
             "draft": draft,
             "problem": problem,
+            "pdf": pdf_link(kind, &shown),
             "issued": issued,
             "token": server.token.clone(),
             "token_field": TOKEN_FIELD,

@@ -110,7 +110,10 @@ pub use figures::{
 pub use letter::letter_figures;
 pub use period::{Kind as PeriodKind, Period};
 pub use reconcile::{Difference, reconcile};
-pub use report::{ReportPreview, bulletin, bulletin_preview, monthly, monthly_preview};
+pub use report::{
+    ReportPreview, bulletin, bulletin_file, bulletin_preview, monthly, monthly_file,
+    monthly_preview,
+};
 
 /// A period as reported.
 #[derive(Debug, Clone, Serialize)]

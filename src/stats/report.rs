@@ -163,6 +163,35 @@ fn configured<'a, T>(
     })
 }
 
+fn monthly_path(period: &Period, agency: &str) -> String {
+    format!(
+        "archive/reports/{}/monthly-{}-{agency}.pdf",
+        period.from.year(),
+        period.code()
+    )
+}
+
+fn bulletin_path(period: &Period) -> String {
+    format!(
+        "archive/reports/{}/bulletin-{}.pdf",
+        period.from.year(),
+        period.code()
+    )
+}
+
+/// Where the monthly return of `agency` (an id of yingsu.yaml's `agencies`) for `month` is
+/// written when issued, relative to the workspace.
+pub fn monthly_file(ws: &Workspace, agency: &str, month: &str) -> Result<String> {
+    let period = period_of(month, Kind::Month)?;
+    configured(&ws.config.agencies, agency, "单位", "agencies")?;
+    Ok(monthly_path(&period, agency))
+}
+
+/// Where the bulletin of `quarter` is written when issued, relative to the workspace.
+pub fn bulletin_file(quarter: &str) -> Result<String> {
+    Ok(bulletin_path(&period_of(quarter, Kind::Quarter)?))
+}
+
 /// The monthly return of one agency, issued (written to the archive).
 pub fn monthly(
     ws: &Workspace,
@@ -271,11 +300,7 @@ fn monthly_ready(ws: &Workspace, agency: &str, month: &str, date: NaiveDate) -> 
         },
         "rows": rows,
     });
-    let rel = format!(
-        "archive/reports/{}/monthly-{}-{agency}.pdf",
-        period.from.year(),
-        period.code()
-    );
+    let rel = monthly_path(&period, agency);
     Ok(Ready {
         template: "yuebao",
         title,
@@ -431,11 +456,7 @@ fn bulletin_ready(
         "unjustified": names(Rule::Unjustified),
         "rectification_days": rect_days,
     });
-    let rel = format!(
-        "archive/reports/{}/bulletin-{}.pdf",
-        period.from.year(),
-        period.code()
-    );
+    let rel = bulletin_path(&period);
     Ok(Ready {
         template: "tongbao",
         title,
