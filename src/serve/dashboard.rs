@@ -33,6 +33,10 @@ struct Row {
     overdue: bool,
 }
 
+/// At most this many open cases are listed (the most pressing first); filters and the search
+/// find the others. A page of thousands of rows helps nobody and is slow to draw.
+const SHOWN: usize = 300;
+
 /// A workflow a new case can be opened in.
 #[derive(Serialize)]
 struct NewCase {
@@ -108,6 +112,7 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
     let rows: Vec<Row> = b
         .cases
         .iter()
+        .take(SHOWN)
         .map(|c| (c, &c.row))
         .map(|(c, r)| Row {
             id: r.id.clone(),
@@ -196,6 +201,8 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
             "groups": groups,
             "charts": charts,
             "rows": rows,
+            "count": b.cases.len(),
+            "shown": SHOWN,
             "new_cases": new_cases,
             "unreadable": unreadable,
             "filters": filters,
