@@ -291,6 +291,27 @@ fn check_lists_its_findings_and_opens_them_only_when_confirmed() {
         html.contains("<input type=\"hidden\" name=\"open\" value=\"ZG-2023Q2-rsj-zero\">"),
         "{html}"
     );
+    // A year, as `check --period 2023` finds it: the same findings and the same count.
+    let year = s.get("/check?period=2023").text();
+    let cli_year = cli(&dir, &["check", "--period", "2023"]);
+    let count = cli_year
+        .lines()
+        .find(|l| l.starts_with("共 "))
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        count,
+        "共 3 项，其中已有整改案件 1 项，本次开启 0 项，尚未开启 2 项。"
+    );
+    assert!(year.contains(&format!("<p>{count}</p>")), "{year}");
+    assert_eq!(table_rows(&year, "findings").len(), 3);
+    for row in table_rows(&year, "findings") {
+        let line = cli_year
+            .lines()
+            .find(|l| l.starts_with(&row[0]) && l.contains(&row[2]))
+            .unwrap_or_else(|| panic!("{row:?} not in {cli_year}"));
+        assert!(line.ends_with(&row[3]), "{line} / {row:?}");
+    }
     // What `check --open` lists, the page lists.
     let cli_open = cli(&dir, &["check", "--period", "2023Q2", "--open"]);
     assert!(

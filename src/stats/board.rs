@@ -134,3 +134,34 @@ pub fn board(ws: &Workspace, today: NaiveDate, filter: &BoardFilter) -> Result<B
         unreadable: archive.unreadable,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(file: &str) -> StatusRow {
+        StatusRow {
+            id: "x".into(),
+            workflow: "appearance".into(),
+            workflow_title: "出庭应诉".into(),
+            step: "notice".into(),
+            step_title: "收到出庭应诉通知".into(),
+            closed: false,
+            agency: None,
+            agency_name: None,
+            deadline: None,
+            file: file.into(),
+        }
+    }
+
+    #[test]
+    fn a_case_is_of_the_year_of_its_folder() {
+        assert_eq!(
+            case_year(&row("cases/2023/2023-渝0112行初1.yaml")),
+            Some(2023)
+        );
+        assert_eq!(case_year(&row("cases/2019/TA-2023-045.yaml")), Some(2019));
+        assert_eq!(case_year(&row("cases/x.yaml")), None);
+        assert_eq!(case_year(&row("x.yaml")), None);
+    }
+}
