@@ -104,6 +104,20 @@ fn the_dashboard_filters_and_searches_the_open_cases() {
         home.contains("<option value=\"appearance\">出庭应诉</option>"),
         "{home}"
     );
+    // In the order yingsu.yaml lists them, not by id.
+    let select = &home[home.find("<select name=\"agency\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    let ids: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(2)
+        .map(|o| &o[..o.find('"').unwrap()])
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "qzf", "scjgj", "ghzrj", "zjw", "rsj", "sthjj", "lxjd", "mez"
+        ]
+    );
 
     assert_eq!(
         listed(&s.get("/?agency=rsj").text()),
@@ -587,19 +601,26 @@ fn report_previews_are_drafts_that_take_no_number_and_write_nothing() {
 /// The library call behind the dashboard: the filters, the search and the case's year.
 #[test]
 fn the_board_chooses_open_cases_by_step_year_and_search() {
+    use yingsu::listing::figures_and_rows;
     use yingsu::stats::board::{BoardFilter, board};
     let (_tmp, dir) = demo();
     let ws = yingsu::workspace::Workspace::open(&dir).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap();
     let ids = |f: BoardFilter| -> Vec<String> {
-        board(&ws, today, &f)
+        board(&ws, today, &f, figures_and_rows(&ws, today).unwrap())
             .unwrap()
             .cases
             .into_iter()
             .map(|c| c.row.id)
             .collect()
     };
-    let all = board(&ws, today, &BoardFilter::default()).unwrap();
+    let all = board(
+        &ws,
+        today,
+        &BoardFilter::default(),
+        figures_and_rows(&ws, today).unwrap(),
+    )
+    .unwrap();
     assert_eq!(all.cases.len(), 12);
     assert_eq!(all.years, [2023]);
     assert_eq!(all.stats.period.label, "2023年度");
@@ -638,6 +659,7 @@ fn the_board_chooses_open_cases_by_step_year_and_search() {
             agency: Some("rsj".into()),
             ..Default::default()
         },
+        figures_and_rows(&ws, today).unwrap(),
     )
     .unwrap();
     let names: Vec<&str> = rsj

@@ -108,7 +108,12 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
         overdue: !filters.overdue.is_empty(),
         query: given(&filters.q),
     };
-    let b = board::board(&ws, today, &filter)?;
+    let b = board::board(
+        &ws,
+        today,
+        &filter,
+        crate::listing::figures_and_rows(&ws, today)?,
+    )?;
     let rows: Vec<Row> = b
         .cases
         .iter()
@@ -206,12 +211,7 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
             "new_cases": new_cases,
             "unreadable": unreadable,
             "filters": filters,
-            "agencies": ws
-                .config
-                .agencies
-                .iter()
-                .map(|(id, a)| (id.clone(), a.name.clone()))
-                .collect::<Vec<_>>(),
+            "agencies": board::agency_choices(&ws),
         }),
     )?;
     Ok(Html(html).into_response())

@@ -336,7 +336,7 @@ fn draw(server: &Server, kind: Kind, choice: &Choice, issued: Option<String>) ->
             "kind": kind.slug(),
             "title": kind.title(),
             "choice": shown,
-            "agencies": cfg.agencies.iter().map(|(id, a)| (id.clone(), a.name.clone())).collect::<Vec<_>>(),
+            "agencies": crate::stats::board::agency_choices(&ws),
             "issuers": cfg.issuers.iter().map(|(id, i)| (id.clone(), i.name.clone())).collect::<Vec<_>>(),
             "draft": draft,
             "problem": problem,

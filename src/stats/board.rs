@@ -2,8 +2,8 @@
 //! by agency, workflow, step, year and a search word (案号, a party's name, the agency's name
 //! or the case id), the agenda of what is due among them (`engine::agenda`, as `yingsu agenda`
 //! groups it), and the appearance and loss figures of the year (`stats::compute`, as
-//! `yingsu stats` gives them) — read in the one pass over the cases that `check` makes
-//! ([`crate::listing::figures_and_rows`]).
+//! `yingsu stats` gives them) — from the one pass over the cases that `check` makes
+//! (`listing::figures_and_rows`, which sits above the statistics and hands its result in).
 
 use std::collections::BTreeMap;
 
@@ -14,7 +14,7 @@ use crate::engine::{StatusRow, Unreadable};
 use crate::error::Result;
 use crate::workspace::Workspace;
 
-use super::figures::{Record, norm_case_number};
+use super::figures::{Archive, Record, norm_case_number};
 use super::{Period, Stats};
 
 /// Which open cases the overview shows. Empty fields keep every case.
@@ -66,6 +66,19 @@ pub fn case_year(row: &StatusRow) -> Option<i32> {
         .and_then(|n| n.parse().ok())
 }
 
+/// The agencies a clerk chooses from, as `(id, full name)`, in the order the bureau configured
+/// (groups, then each group's units; see [`super::agency_rank`]).
+pub fn agency_choices(ws: &Workspace) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = ws
+        .config
+        .agencies
+        .iter()
+        .map(|(id, a)| (id.clone(), a.name.clone()))
+        .collect();
+    out.sort_by_key(|(id, _)| super::agency_rank(ws, id));
+    out
+}
+
 /// Whether `query` names the case: part of its id, its 案号 (spaces and full-width brackets
 /// ignored), a plaintiff's name or its agency's name (short or full). An empty query names
 /// every case.
@@ -93,9 +106,14 @@ fn names(ws: &Workspace, case: &BoardCase, query: &str) -> bool {
         || agency_names.is_some_and(|ns| ns.iter().any(|n| n.contains(q)))
 }
 
-/// The overview on `today` under `filter`.
-pub fn board(ws: &Workspace, today: NaiveDate, filter: &BoardFilter) -> Result<Board> {
-    let (archive, rows) = crate::listing::figures_and_rows(ws, today)?;
+/// The overview on `today` under `filter`, from the cases' figures and status rows as of
+/// `today` (`listing::figures_and_rows`).
+pub fn board(
+    ws: &Workspace,
+    today: NaiveDate,
+    filter: &BoardFilter,
+    (archive, rows): (Archive, Vec<StatusRow>),
+) -> Result<Board> {
     let records: BTreeMap<&str, &Record> =
         archive.records.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut years: Vec<i32> = rows.iter().filter_map(case_year).collect();
