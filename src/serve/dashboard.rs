@@ -1,6 +1,9 @@
 //! The dashboard (首页): owns what the clerk sees first — what is due, by agency (the agenda of
 //! `yingsu agenda`), the open cases with their current step and next deadline (the rows of
-//! `yingsu status`), and where to start a new case.
+//! `yingsu status`), chosen by agency, workflow, step, year or a search word (案号, a party, an
+//! agency's name), the year's appearance and loss rates per group with their charts (the
+//! figures of `yingsu stats`), and where to start a new case. Everything is
+//! `stats::board::board`'s; this lays it out.
 
 use std::sync::Arc;
 
@@ -9,14 +12,18 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use super::stats_page::{loss_chart, rate_chart};
 use super::{Server, blocking};
-use crate::engine::{self, Actor, agenda};
+use crate::engine::Actor;
 use crate::error::Result;
+use crate::stats::board::{self, BoardFilter};
 
 /// An open case as a row of the dashboard.
 #[derive(Serialize)]
 struct Row {
     id: String,
+    case_number: String,
+    parties: String,
     workflow_title: String,
     step_title: String,
     agency: String,
@@ -26,6 +33,10 @@ struct Row {
     overdue: bool,
 }
 
+/// At most this many open cases are listed (the most pressing first); filters and the search
+/// find the others. A page of thousands of rows helps nobody and is slow to draw.
+const SHOWN: usize = 300;
+
 /// A workflow a new case can be opened in.
 #[derive(Serialize)]
 struct NewCase {
@@ -34,7 +45,7 @@ struct NewCase {
     step_title: String,
 }
 
-/// The dashboard's filters (`?agency=…&workflow=…&overdue=1`), as `status` takes them.
+/// The dashboard's filters (`?agency=…&workflow=…&step=…&year=…&q=…&overdue=1`).
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 pub(crate) struct Filters {
     #[serde(default)]
@@ -42,7 +53,27 @@ pub(crate) struct Filters {
     #[serde(default)]
     workflow: String,
     #[serde(default)]
+    step: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
     overdue: String,
+}
+
+/// A step the filter can choose, named by its title (and its workflows').
+#[derive(Serialize)]
+struct StepChoice {
+    step: String,
+    title: String,
+}
+
+/// A group's figures of the year, as `yingsu stats` gives them.
+#[derive(Serialize)]
+struct GroupFigures {
+    name: String,
+    cells: Vec<String>,
 }
 
 pub(crate) async fn page(
@@ -56,21 +87,42 @@ pub(crate) async fn page(
 fn draw(server: &Server, filters: &Filters) -> Result<Response> {
     let ws = server.workspace()?;
     let today = Actor::from_env()?.today();
-    let status = engine::status(&ws, today)?;
     let given = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-    let filter = agenda::Filter {
-        open: true,
+    let mut year_problem = None;
+    let year = match given(&filters.year).map(|y| y.parse::<i32>()) {
+        Some(Ok(y)) if (1900..=2999).contains(&y) => Some(y),
+        Some(_) => {
+            year_problem = Some(format!(
+                "年度 `{}` 无法识别，已列出全部年度：写成 2023 的形式",
+                filters.year.trim()
+            ));
+            None
+        }
+        None => None,
+    };
+    let filter = BoardFilter {
         agency: given(&filters.agency),
         workflow: given(&filters.workflow),
+        step: given(&filters.step),
+        year,
         overdue: !filters.overdue.is_empty(),
-        ..Default::default()
+        query: given(&filters.q),
     };
-    let open = agenda::select(status.rows, &filter, today);
-    let due = agenda::agenda(&open, today);
-    let rows: Vec<Row> = open
+    let b = board::board(
+        &ws,
+        today,
+        &filter,
+        crate::listing::figures_and_rows(&ws, today)?,
+    )?;
+    let rows: Vec<Row> = b
+        .cases
         .iter()
-        .map(|r| Row {
+        .take(SHOWN)
+        .map(|c| (c, &c.row))
+        .map(|(c, r)| Row {
             id: r.id.clone(),
+            case_number: c.case_number.clone().unwrap_or_default(),
+            parties: c.parties.join("、"),
             workflow_title: r.workflow_title.clone(),
             step_title: r.step_title.clone(),
             agency: r.agency_name.clone().unwrap_or_default(),
@@ -93,6 +145,36 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
             overdue: r.deadline.as_ref().is_some_and(|d| d.overdue),
         })
         .collect();
+    let mut steps: Vec<StepChoice> = Vec::new();
+    for wf in ws.workflows.values() {
+        for (id, st) in wf.spec.steps.iter() {
+            match steps.iter_mut().find(|c| c.step == id) {
+                Some(c) if !c.title.split('、').any(|t| t == st.title) => {
+                    c.title = format!("{}、{}", c.title, st.title);
+                }
+                Some(_) => {}
+                None => steps.push(StepChoice {
+                    step: id.to_string(),
+                    title: st.title.clone(),
+                }),
+            }
+        }
+    }
+    let floor = crate::stats::floor_permille(&ws);
+    let groups: Vec<GroupFigures> = b
+        .stats
+        .rows
+        .iter()
+        .filter(|r| r.scope == "total" || r.scope == "group")
+        .map(|r| GroupFigures {
+            name: r.name.clone(),
+            cells: super::stats_page::cells(r),
+        })
+        .collect();
+    let charts = [
+        rate_chart("各分组负责人出庭应诉率", b.stats.rows_of("group"), floor),
+        loss_chart("各分组败诉率", b.stats.rows_of("group")),
+    ];
     let new_cases: Vec<NewCase> = ws
         .workflows
         .iter()
@@ -105,7 +187,7 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
                 .unwrap_or_default(),
         })
         .collect();
-    let unreadable: Vec<String> = status
+    let unreadable: Vec<String> = b
         .unreadable
         .iter()
         .flat_map(|u| u.diagnostics())
@@ -115,18 +197,21 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
         "dashboard.html",
         serde_json::json!({
             "today": today.to_string(),
-            "week_end": due.week_end.to_string(),
-            "agenda": due.agencies,
+            "week_end": b.agenda.week_end.to_string(),
+            "agenda": b.agenda.agencies,
+            "steps": steps,
+            "years": b.years,
+            "year_problem": year_problem,
+            "period": b.stats.period,
+            "groups": groups,
+            "charts": charts,
             "rows": rows,
+            "count": b.cases.len(),
+            "shown": SHOWN,
             "new_cases": new_cases,
             "unreadable": unreadable,
             "filters": filters,
-            "agencies": ws
-                .config
-                .agencies
-                .iter()
-                .map(|(id, a)| (id.clone(), a.name.clone()))
-                .collect::<Vec<_>>(),
+            "agencies": board::agency_choices(&ws),
         }),
     )?;
     Ok(Html(html).into_response())

@@ -9,16 +9,20 @@
 //! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
 //! commit), [`live`] (the live preview's script), [`undo`] (taking back the last step),
 //! [`facts`] (facts learned later), [`withdraw`] (a mistaken case) and [`settings`] (what a
-//! clerk maintains in `yingsu.yaml`). The server listens on the loopback interface only.
+//! clerk maintains in `yingsu.yaml`), [`stats_page`], [`check_page`] and [`report_page`] (the
+//! statistics, supervision and reports). The server listens on the loopback interface only.
 
 mod case_page;
+mod check_page;
 mod dashboard;
 mod facts;
 mod form;
 mod guard;
 mod live;
 mod pages;
+mod report_page;
 mod settings;
+mod stats_page;
 mod step;
 mod undo;
 mod withdraw;
@@ -97,6 +101,13 @@ fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/", get(dashboard::page))
         .route("/case/{id}", get(case_page::page))
+        .route("/stats", get(stats_page::page))
+        .route("/check", get(check_page::page).post(check_page::submit))
+        .route(
+            "/report/{kind}",
+            get(report_page::page).post(report_page::submit),
+        )
+        .route("/report/{kind}/pdf", get(report_page::pdf))
         .route("/case/{id}/doc/{entry}/{index}", get(case_page::document))
         .route("/case/{id}/undo", axum::routing::post(undo::submit))
         .route("/case/{id}/facts", axum::routing::post(facts::submit))

@@ -19,6 +19,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("settings.html", include_str!("pages/settings.html")),
     ("facts.html", include_str!("pages/facts.html")),
     ("facts_form.html", include_str!("pages/facts_form.html")),
+    ("chart.html", include_str!("pages/chart.html")),
+    ("stats.html", include_str!("pages/stats.html")),
+    ("check.html", include_str!("pages/check.html")),
+    ("report.html", include_str!("pages/report.html")),
 ];
 
 /// The page templates, parsed once.

@@ -87,6 +87,7 @@
 //! appearance. Bad rows are reported with their line numbers. The exit code is 0 when everything
 //! matches and 1 when there is any difference or bad row (like `diff`).
 
+pub mod board;
 mod check;
 mod figures;
 mod letter;
@@ -109,7 +110,10 @@ pub use figures::{
 pub use letter::letter_figures;
 pub use period::{Kind as PeriodKind, Period};
 pub use reconcile::{Difference, reconcile};
-pub use report::{bulletin, monthly};
+pub use report::{
+    ReportPreview, bulletin, bulletin_file, bulletin_preview, monthly, monthly_file,
+    monthly_preview,
+};
 
 /// A period as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -214,6 +218,15 @@ impl Stats {
 
     pub fn total(&self) -> Option<&Row> {
         self.rows_of("total").next()
+    }
+
+    /// The rows a table lists (`yingsu stats`, the workbench): the total, the groups and the
+    /// kinds, and the agencies with a case in the period or in the same period of the
+    /// previous year.
+    pub fn listed(&self) -> impl Iterator<Item = &Row> + '_ {
+        self.rows.iter().filter(|r| {
+            r.scope != "agency" || r.counts != Counts::default() || r.previous != Counts::default()
+        })
     }
 }
 

@@ -27,37 +27,94 @@ pub struct Made {
     pub outcome: Option<crate::engine::issue::ReportIssue>,
 }
 
-/// Issue report `template` with its prepared `data` at `file` through the engine's document
-/// path (the one renderer, one atomic write with the reserved numbers).
-#[allow(clippy::too_many_arguments)]
-fn issue(
-    ws: &Workspace,
-    renderer: &dyn DocumentRenderer,
-    template: &str,
-    title: &str,
+/// A report made ready: what issuing it or previewing it takes.
+struct Ready {
+    template: &'static str,
+    title: String,
     number: Option<String>,
     date: NaiveDate,
     data: Value,
     ident: String,
-    file: &str,
+    /// Relative to the workspace.
+    file: String,
     numbering: Numbering,
-    reissue: bool,
-) -> Result<crate::engine::issue::ReportIssue> {
-    let req = DocRequest {
-        case_id: String::new(),
-        workflow: String::new(),
-        step: String::new(),
-        template: template.to_string(),
-        title: title.to_string(),
-        issuer: None,
-        number,
-        date,
-        facts: Default::default(),
-        history: Vec::new(),
-        prepared: Some(Prepared { data, ident }),
-        declared: ws.declared(template)?,
-    };
-    crate::engine::issue::issue_prepared(ws, &req, file, numbering, renderer, reissue)
+}
+
+impl Ready {
+    /// The document request of the report.
+    fn request(&self, ws: &Workspace) -> Result<DocRequest> {
+        Ok(DocRequest {
+            case_id: String::new(),
+            workflow: String::new(),
+            step: String::new(),
+            template: self.template.to_string(),
+            title: self.title.clone(),
+            issuer: None,
+            number: self.number.clone(),
+            date: self.date,
+            facts: Default::default(),
+            history: Vec::new(),
+            prepared: Some(Prepared {
+                data: self.data.clone(),
+                ident: self.ident.clone(),
+            }),
+            declared: ws.declared(self.template)?,
+        })
+    }
+
+    /// Issue the report through the engine's document path (the one renderer, one atomic
+    /// write with the reserved numbers).
+    fn issue(self, ws: &Workspace, renderer: &dyn DocumentRenderer, reissue: bool) -> Result<Made> {
+        let req = self.request(ws)?;
+        let outcome = crate::engine::issue::issue_prepared(
+            ws,
+            &req,
+            &self.file,
+            self.numbering,
+            renderer,
+            reissue,
+        )?;
+        Ok(Made {
+            outcome: Some(outcome),
+            title: self.title,
+            number: self.number,
+            file: self.file,
+        })
+    }
+
+    /// The report typeset as a draft: marked “草稿”, without a number, nothing written.
+    fn preview(&self, ws: &Workspace, renderer: &dyn DocumentRenderer) -> Result<ReportPreview> {
+        let req = self.request(ws)?;
+        let mut data = renderer.data(ws, &req)?;
+        if let Some(d) = data.get_mut("doc").and_then(Value::as_object_mut) {
+            d.insert("draft".into(), Value::Bool(true));
+        }
+        let typeset = renderer.preview(ws, &req, &data)?;
+        let issued = ws
+            .output_path(&crate::engine::issue::frozen_path(&self.file))
+            .is_ok_and(|p| p.is_file());
+        Ok(ReportPreview {
+            title: self.title.clone(),
+            file: self.file.clone(),
+            issued,
+            pdf: typeset.pdf,
+            pages: typeset.pages,
+        })
+    }
+}
+
+/// A report typeset as a draft for a screen, before it is issued: nothing is written and no
+/// number is taken (the bulletin's 文号 is given when it is issued).
+#[derive(Debug, Clone)]
+pub struct ReportPreview {
+    pub title: String,
+    /// Where issuing it writes it, relative to the workspace.
+    pub file: String,
+    /// The report was issued before (issuing it again needs `reissue` when it changed).
+    pub issued: bool,
+    pub pdf: Vec<u8>,
+    /// The pages as SVG images (none when the renderer cannot draw them).
+    pub pages: Vec<String>,
 }
 
 fn date_zh(d: Option<NaiveDate>) -> String {
@@ -106,7 +163,36 @@ fn configured<'a, T>(
     })
 }
 
-/// The monthly return of one agency.
+fn monthly_path(period: &Period, agency: &str) -> String {
+    format!(
+        "archive/reports/{}/monthly-{}-{agency}.pdf",
+        period.from.year(),
+        period.code()
+    )
+}
+
+fn bulletin_path(period: &Period) -> String {
+    format!(
+        "archive/reports/{}/bulletin-{}.pdf",
+        period.from.year(),
+        period.code()
+    )
+}
+
+/// Where the monthly return of `agency` (an id of yingsu.yaml's `agencies`) for `month` is
+/// written when issued, relative to the workspace.
+pub fn monthly_file(ws: &Workspace, agency: &str, month: &str) -> Result<String> {
+    let period = period_of(month, Kind::Month)?;
+    configured(&ws.config.agencies, agency, "单位", "agencies")?;
+    Ok(monthly_path(&period, agency))
+}
+
+/// Where the bulletin of `quarter` is written when issued, relative to the workspace.
+pub fn bulletin_file(quarter: &str) -> Result<String> {
+    Ok(bulletin_path(&period_of(quarter, Kind::Quarter)?))
+}
+
+/// The monthly return of one agency, issued (written to the archive).
 pub fn monthly(
     ws: &Workspace,
     renderer: &dyn DocumentRenderer,
@@ -115,6 +201,22 @@ pub fn monthly(
     date: NaiveDate,
     reissue: bool,
 ) -> Result<Made> {
+    monthly_ready(ws, agency, month, date)?.issue(ws, renderer, reissue)
+}
+
+/// The monthly return of one agency as [`monthly`] would issue it, typeset as a draft:
+/// nothing is written.
+pub fn monthly_preview(
+    ws: &Workspace,
+    renderer: &dyn DocumentRenderer,
+    agency: &str,
+    month: &str,
+    date: NaiveDate,
+) -> Result<ReportPreview> {
+    monthly_ready(ws, agency, month, date)?.preview(ws, renderer)
+}
+
+fn monthly_ready(ws: &Workspace, agency: &str, month: &str, date: NaiveDate) -> Result<Ready> {
     let period = period_of(month, Kind::Month)?;
     let a = configured(&ws.config.agencies, agency, "单位", "agencies")?;
     let mut archive = Archive::load(ws)?;
@@ -198,29 +300,16 @@ pub fn monthly(
         },
         "rows": rows,
     });
-    let rel = format!(
-        "archive/reports/{}/monthly-{}-{agency}.pdf",
-        period.from.year(),
-        period.code()
-    );
-    let outcome = issue(
-        ws,
-        renderer,
-        "yuebao",
-        &title,
-        None,
-        date,
-        data,
-        format!("report#monthly#{agency}#{}", period.code()),
-        &rel,
-        Numbering::new(ws),
-        reissue,
-    )?;
-    Ok(Made {
-        outcome: Some(outcome),
+    let rel = monthly_path(&period, agency);
+    Ok(Ready {
+        template: "yuebao",
         title,
         number: None,
+        date,
+        data,
+        ident: format!("report#monthly#{agency}#{}", period.code()),
         file: rel,
+        numbering: Numbering::new(ws),
     })
 }
 
@@ -236,6 +325,31 @@ pub fn bulletin(
     date: NaiveDate,
     reissue: bool,
 ) -> Result<Made> {
+    bulletin_ready(ws, quarter, to, issuer, date, true)?.issue(ws, renderer, reissue)
+}
+
+/// The quarterly bulletin as [`bulletin`] would issue it, typeset as a draft: no number is
+/// taken (the draft shows none) and nothing is written.
+pub fn bulletin_preview(
+    ws: &Workspace,
+    renderer: &dyn DocumentRenderer,
+    quarter: &str,
+    to: &str,
+    issuer: Option<&str>,
+    date: NaiveDate,
+) -> Result<ReportPreview> {
+    bulletin_ready(ws, quarter, to, issuer, date, false)?.preview(ws, renderer)
+}
+
+/// The bulletin made ready; `numbered`: its number is taken (reserved, recorded when issued).
+fn bulletin_ready(
+    ws: &Workspace,
+    quarter: &str,
+    to: &str,
+    issuer: Option<&str>,
+    date: NaiveDate,
+    numbered: bool,
+) -> Result<Ready> {
     let period = period_of(quarter, Kind::Quarter)?;
     let issuer = match issuer.or_else(|| ws.config.bureau_issuer()) {
         Some(i) => i,
@@ -299,7 +413,11 @@ pub fn bulletin(
     // in a later year) finds and keeps its number instead of taking a new one.
     let declared = ws.declared("tongbao")?;
     let prefix = crate::docformat::prefix(issuer, iss, &declared.kind, declared.format)?;
-    let number = numbering.number(&prefix, period.from.year(), &number_key)?;
+    let number = if numbered {
+        Some(numbering.number(&prefix, period.from.year(), &number_key)?)
+    } else {
+        None
+    };
     let mark = iss.mark.clone().unwrap_or_else(|| iss.name.clone());
     let org = if mark.ends_with("文件") {
         mark
@@ -338,28 +456,15 @@ pub fn bulletin(
         "unjustified": names(Rule::Unjustified),
         "rectification_days": rect_days,
     });
-    let rel = format!(
-        "archive/reports/{}/bulletin-{}.pdf",
-        period.from.year(),
-        period.code()
-    );
-    let outcome = issue(
-        ws,
-        renderer,
-        "tongbao",
-        &title,
-        Some(number.clone()),
+    let rel = bulletin_path(&period);
+    Ok(Ready {
+        template: "tongbao",
+        title,
+        number,
         date,
         data,
-        format!("report#{number_key}"),
-        &rel,
-        numbering,
-        reissue,
-    )?;
-    Ok(Made {
-        outcome: Some(outcome),
-        title,
-        number: Some(number),
+        ident: format!("report#{number_key}"),
         file: rel,
+        numbering,
     })
 }

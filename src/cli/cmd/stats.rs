@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::Args;
 use yingsu::error::{Error, Result};
-use yingsu::stats::{Archive, Counts, Period, compute};
+use yingsu::stats::{Archive, Period, compute};
 use yingsu::workspace::Workspace;
 
 use crate::cli::period::{PeriodArgs, today};
@@ -326,11 +326,7 @@ fn print_stats(ws: &Workspace, a: StatsArgs, archive: &Archive, out: &mut dyn Wr
     let mut header = vec!["类别", "名称"];
     header.extend(FIGURE_HEADER);
     let rows: Vec<Vec<String>> = stats
-        .rows
-        .iter()
-        .filter(|r| {
-            r.scope != "agency" || r.counts != Counts::default() || r.previous != Counts::default()
-        })
+        .listed()
         .map(|r| {
             let mut name = r.name.clone();
             if r.target_met == Some(false) {
