@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::{Config, DeadlineSetting};
-use crate::error::{Diagnostic, Errors, Result};
+use crate::error::{Diagnostic, Error, Errors, Result};
 use crate::facts::FieldType;
 use crate::yaml::{self, Spanned};
 
@@ -173,6 +173,17 @@ pub struct StepSpec {
     /// visit recorded does not carry over. Otherwise a revisited step starts from earlier values.
     #[serde(default)]
     pub fresh: bool,
+    /// The roles of the workbench's users who may take this step (e.g. `[领导]`); none: anyone.
+    #[serde(default)]
+    pub roles: Vec<Spanned<String>>,
+}
+
+impl StepSpec {
+    /// Whether a workbench user of `role` may take this step: any role when the step lists
+    /// none. The command line is not bound (who runs it has the files anyway).
+    pub fn allows(&self, role: &str) -> bool {
+        self.roles.is_empty() || self.roles.iter().any(|r| r.value == role)
+    }
 }
 
 /// What the statistics read from a workflow's cases (`statistics:` in the workflow file): which
@@ -282,6 +293,28 @@ impl Workflow {
 
     pub fn step(&self, name: &str) -> Option<&StepSpec> {
         self.spec.steps.get(name)
+    }
+
+    /// Refuse a workbench user of `role` taking `step` when the step lists other roles (see
+    /// [`StepSpec::allows`]); the message names the roles allowed.
+    pub fn check_role(&self, step: &str, role: &str) -> Result<()> {
+        match self.step(step) {
+            Some(s) if !s.allows(role) => {
+                let allowed: Vec<&str> = s.roles.iter().map(|r| r.value.as_str()).collect();
+                Err(Error::user(
+                    format!(
+                        "“{}”只能由{}办理，您的角色是“{role}”，已拒绝",
+                        s.title,
+                        allowed.join("、")
+                    ),
+                    format!(
+                        "请由角色为{}的用户登录后办理；角色写在工作区的 users.yaml 中",
+                        allowed.join("或")
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn field(&self, name: &str) -> Option<&FieldSpec> {
@@ -408,6 +441,16 @@ impl Workflow {
                         )
                         .help("例如 required: true，或 required: \"not head_appeared\""),
                     ),
+                }
+            }
+        }
+        for (k, step) in wf.steps.0.iter() {
+            for r in &step.roles {
+                if r.value.trim().is_empty() {
+                    e.push(
+                        self.at(r, format!("步骤 `{}` 的 roles 中有空的角色", k.value))
+                            .help("写成 roles: [领导] 或 roles: [领导, 管理员]，角色与 users.yaml 中的一致"),
+                    );
                 }
             }
         }

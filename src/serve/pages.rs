@@ -14,6 +14,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("pages/case.html")),
     ("form.html", include_str!("pages/form.html")),
     ("error.html", include_str!("pages/error.html")),
+    ("login.html", include_str!("pages/login.html")),
 ];
 
 /// The page templates, parsed once.

@@ -14,10 +14,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use serde::Serialize;
 
+use super::auth::Who;
 use super::form::{self, FieldView};
 use super::guard::{self, TOKEN_FIELD};
 use super::{Server, blocking, enc};
-use crate::engine::{self, Actor, Problem, StepPlan};
+use crate::engine::{self, Problem, StepPlan};
 use crate::error::{Error, Result};
 
 /// The form field of a new case's id, and of the case file's checksum when previewed.
@@ -43,54 +44,58 @@ struct DraftView {
 
 pub(crate) async fn advance_form(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath((id, step)): UrlPath<(String, String)>,
 ) -> Response {
     blocking(&server, move |s| {
-        show(s, &Taking::Advance { id, step }, &[], None)
+        show(s, &who, &Taking::Advance { id, step }, &[], None)
     })
     .await
 }
 
 pub(crate) async fn new_form(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(workflow): UrlPath<String>,
 ) -> Response {
     blocking(&server, move |s| {
-        show(s, &Taking::New { workflow }, &[], None)
+        show(s, &who, &Taking::New { workflow }, &[], None)
     })
     .await
 }
 
 pub(crate) async fn advance_submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath((id, step)): UrlPath<(String, String)>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
     blocking(&server, move |s| {
-        submit(s, &Taking::Advance { id, step }, &fields)
+        submit(s, &who, &Taking::Advance { id, step }, &fields)
     })
     .await
 }
 
 pub(crate) async fn new_submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(workflow): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
     blocking(&server, move |s| {
-        submit(s, &Taking::New { workflow }, &fields)
+        submit(s, &who, &Taking::New { workflow }, &fields)
     })
     .await
 }
@@ -104,24 +109,43 @@ fn value<'a>(fields: &'a [(String, String)], key: &str) -> &'a str {
 }
 
 /// Plan the submitted step; preview it, or commit it when the clerk confirmed.
-fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result<Response> {
+fn submit(
+    server: &Server,
+    who: &Who,
+    taking: &Taking,
+    fields: &[(String, String)],
+) -> Result<Response> {
     let ws = server.workspace()?;
-    let actor = Actor::from_env()?;
+    let actor = who.actor()?;
     let renderer = &server.renderer;
     let plan = match taking {
         Taking::Advance { id, step } => {
             crate::case::check_id(id)?;
             let wf = engine::load_case(&ws, id)?.wf;
+            if let Some(role) = who.role() {
+                wf.check_role(step, role)?;
+            }
             let input = form::input(wf, step, fields);
             engine::plan_advance(&ws, id, step, &input, &actor, renderer)?
         }
         Taking::New { workflow } => {
             let wf = ws.workflow(workflow)?;
+            if let Some(role) = who.role() {
+                wf.check_role(&wf.spec.start.value, role)?;
+            }
             let input = form::input(wf, &wf.spec.start.value, fields);
             let id = value(fields, ID_FIELD).trim();
             match engine::plan_new(&ws, workflow, id, &input, &actor, renderer) {
                 Ok(plan) => plan,
-                Err(e) => return show(server, taking, fields, Some(Drawn::refused(e, ID_FIELD)?)),
+                Err(e) => {
+                    return show(
+                        server,
+                        who,
+                        taking,
+                        fields,
+                        Some(Drawn::refused(e, ID_FIELD)?),
+                    );
+                }
             }
         }
     };
@@ -135,7 +159,7 @@ fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Resu
             Ok(report) => {
                 Ok(Redirect::to(&format!("/case/{}", enc(&report.case_id))).into_response())
             }
-            Err(e) => show(server, taking, fields, Some(Drawn::refused(e, "")?)),
+            Err(e) => show(server, who, taking, fields, Some(Drawn::refused(e, "")?)),
         };
     }
     let drafts = if plan.is_ready() {
@@ -145,6 +169,7 @@ fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Resu
     };
     show(
         server,
+        who,
         taking,
         fields,
         Some(Drawn {
@@ -226,6 +251,7 @@ fn drafts(
 /// The form page of `taking`, filled with `fields`, with what planning gave when submitted.
 fn show(
     server: &Server,
+    who: &Who,
     taking: &Taking,
     fields: &[(String, String)],
     drawn: Option<Drawn>,
@@ -292,7 +318,7 @@ fn show(
             "id_problems": id_problems,
             "action": action,
             "back": back,
-            "token": server.token.clone(),
+            "token": who.token.clone(),
             "token_field": TOKEN_FIELD,
             "fields": inputs,
             "general": general,
