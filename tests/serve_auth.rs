@@ -273,6 +273,32 @@ fn a_step_with_roles_is_taken_only_by_them_and_records_who() {
 }
 
 #[test]
+fn an_empty_role_is_refused_where_it_is_written() {
+    let (_tmp, dir) = demo();
+    let (_, yaml, _) = common::run_env(
+        &dir,
+        &["workflow", "show", "appearance", "--yaml"],
+        NOW,
+        &[],
+    );
+    let yaml = yaml.replace(
+        "\n    title: 收到出庭应诉通知\n",
+        "\n    title: 收到出庭应诉通知\n    roles: [领导, \" \"]\n",
+    );
+    std::fs::create_dir_all(dir.join("workflows")).unwrap();
+    std::fs::write(dir.join("workflows/appearance.yaml"), yaml).unwrap();
+    let (code, _, err) = common::run_env(&dir, &["validate"], NOW, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(concat!(
+            "错误：步骤 `notice` 的 roles 中有空的角色\n",
+            "  --> workflows/appearance.yaml:61:17\n",
+        )),
+        "{err}"
+    );
+}
+
+#[test]
 fn listening_answers_the_host_names_given_only() {
     let (_tmp, dir) = demo_with_users();
     let s = serve_with(

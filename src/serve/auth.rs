@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -257,11 +258,16 @@ pub(crate) async fn login_form(State(server): State<Arc<Server>>) -> Response {
 pub(crate) async fn login_submit(
     State(server): State<Arc<Server>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Form(fields): Form<Vec<(String, String)>>,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     if !server.auth.access.listen {
         return Redirect::to("/").into_response();
     }
+    let Ok(Form(fields)) = fields else {
+        return guard::refuse(
+            "提交的内容不是本工作台的登录表单，已拒绝：请重新打开登录页面".into(),
+        );
+    };
     let get = |k: &str| {
         fields
             .iter()
@@ -350,8 +356,11 @@ pub(crate) async fn logout_submit(
     State(server): State<Arc<Server>>,
     who: Who,
     headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
+    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
+    let Ok(Form(fields)) = fields else {
+        return guard::refuse_token();
+    };
     if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
