@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::{Config, DeadlineSetting};
-use crate::error::{Diagnostic, Error, Errors, Result};
+use crate::error::{Diagnostic, Errors, Result};
 use crate::facts::FieldType;
 use crate::yaml::{self, Spanned};
 
@@ -293,28 +293,6 @@ impl Workflow {
 
     pub fn step(&self, name: &str) -> Option<&StepSpec> {
         self.spec.steps.get(name)
-    }
-
-    /// Refuse a workbench user of `role` taking `step` when the step lists other roles (see
-    /// [`StepSpec::allows`]); the message names the roles allowed.
-    pub fn check_role(&self, step: &str, role: &str) -> Result<()> {
-        match self.step(step) {
-            Some(s) if !s.allows(role) => {
-                let allowed: Vec<&str> = s.roles.iter().map(|r| r.value.as_str()).collect();
-                Err(Error::user(
-                    format!(
-                        "“{}”只能由{}办理，您的角色是“{role}”，已拒绝",
-                        s.title,
-                        allowed.join("、")
-                    ),
-                    format!(
-                        "请由角色为{}的用户登录后办理；角色写在工作区的 users.yaml 中",
-                        allowed.join("或")
-                    ),
-                ))
-            }
-            _ => Ok(()),
-        }
     }
 
     pub fn field(&self, name: &str) -> Option<&FieldSpec> {

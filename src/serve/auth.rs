@@ -1,8 +1,8 @@
 //! Who is asking the workbench: owns the logins of `yingsu serve --listen` — the login page,
 //! the sessions (a random 128-bit id in an `HttpOnly; SameSite=Strict` cookie, kept in memory
 //! and forgotten after [`SESSION_IDLE`] without a request, at logout or when the server stops),
-//! each session's own form token, the limit on failed logins (per client address and per
-//! name), and [`Who`], the user a handler acts for.
+//! each session's own form token and the limit on failed logins (per client address and per
+//! name). A live session becomes the request's [`Who`] (the user a handler acts for).
 //!
 //! On the loopback interface (no `--listen`) nobody logs in: the one person at the machine has
 //! the files anyway. There every page carries the server's one form token (which another site
@@ -10,20 +10,18 @@
 //! `roles:` bind no one.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Form;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{Server, guard};
-use crate::engine::Actor;
+use super::Server;
+use super::guard::{self, SessionUser, Who};
 use crate::error::{Error, Result};
 use crate::users;
 
@@ -51,56 +49,6 @@ pub struct Access {
     pub listen: bool,
     /// Further host names the server answers to (`--host`).
     pub hosts: Vec<String>,
-}
-
-/// A logged-in user.
-#[derive(Debug, Clone)]
-pub(crate) struct SessionUser {
-    pub name: String,
-    pub role: String,
-}
-
-/// Whom a request acts for: the logged-in user (none on the loopback interface) and the form
-/// token the pages it draws carry and the forms it posts must carry.
-#[derive(Debug, Clone)]
-pub(crate) struct Who {
-    pub user: Option<Arc<SessionUser>>,
-    pub token: String,
-}
-
-impl Who {
-    /// The actor of the history entries this request writes: the logged-in user, else (on the
-    /// loopback interface) the one the environment names, as on the command line.
-    pub(crate) fn actor(&self) -> Result<Actor> {
-        let mut actor = Actor::from_env()?;
-        if let Some(u) = &self.user {
-            actor.who = u.name.clone();
-        }
-        Ok(actor)
-    }
-
-    /// The role the workflow's `roles:` are checked against, when someone logged in.
-    pub(crate) fn role(&self) -> Option<&str> {
-        self.user.as_ref().map(|u| u.role.as_str())
-    }
-}
-
-impl FromRequestParts<Arc<Server>> for Who {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        server: &Arc<Server>,
-    ) -> std::result::Result<Who, Infallible> {
-        Ok(parts
-            .extensions
-            .get::<Who>()
-            .cloned()
-            .unwrap_or_else(|| Who {
-                user: None,
-                token: server.token.clone(),
-            }))
-    }
 }
 
 struct Session {
@@ -385,6 +333,23 @@ mod tests {
         assert_eq!(lock_time(5), Some(Duration::from_secs(60)));
         assert_eq!(lock_time(6), Some(Duration::from_secs(120)));
         assert_eq!(lock_time(40), Some(MAX_WAIT));
+    }
+
+    #[test]
+    fn each_key_waits_on_its_own_failures() {
+        let auth = Auth::new(Access::default());
+        for _ in 0..FREE_FAILURES - 1 {
+            auth.fail(&["addr:10.0.0.1", "name:张三"]);
+        }
+        assert_eq!(auth.wait("name:张三"), None);
+        // The name failed a fifth time from another address: the name waits, the first
+        // address does not.
+        auth.fail(&["addr:10.0.0.2", "name:张三"]);
+        assert!(auth.wait("name:张三").is_some_and(|w| w <= FIRST_WAIT));
+        assert_eq!(auth.wait("addr:10.0.0.1"), None);
+        assert_eq!(auth.wait("addr:10.0.0.2"), None);
+        auth.clear(&["name:张三"]);
+        assert_eq!(auth.wait("name:张三"), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ const MAX_PDF_BYTES: u64 = 64 << 20;
 
 pub(crate) async fn page(
     State(server): State<Arc<Server>>,
-    who: super::auth::Who,
+    who: super::guard::Who,
     UrlPath(id): UrlPath<String>,
 ) -> Response {
     blocking(&server, move |s| draw(s, &id, &who.token)).await

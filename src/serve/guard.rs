@@ -13,9 +13,64 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
 use super::Server;
-use super::auth::Who;
+use crate::engine::Actor;
 use crate::error::{Error, Result};
+
+/// A logged-in user.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionUser {
+    pub name: String,
+    pub role: String,
+}
+
+/// Whom a request acts for: the logged-in user (none on the loopback interface) and the form
+/// token the pages it draws carry and the forms it posts must carry.
+#[derive(Debug, Clone)]
+pub(crate) struct Who {
+    pub user: Option<Arc<SessionUser>>,
+    pub token: String,
+}
+
+impl Who {
+    /// The actor of the history entries this request writes: the logged-in user, else (on the
+    /// loopback interface) the one the environment names, as on the command line.
+    pub(crate) fn actor(&self) -> Result<Actor> {
+        let mut actor = Actor::from_env()?;
+        if let Some(u) = &self.user {
+            actor.who = u.name.clone();
+        }
+        Ok(actor)
+    }
+
+    /// The role the workflow's `roles:` are checked against, when someone logged in.
+    pub(crate) fn role(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.role.as_str())
+    }
+}
+
+impl FromRequestParts<Arc<Server>> for Who {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        server: &Arc<Server>,
+    ) -> std::result::Result<Who, Infallible> {
+        Ok(parts
+            .extensions
+            .get::<Who>()
+            .cloned()
+            .unwrap_or_else(|| Who {
+                user: None,
+                token: server.token.clone(),
+            }))
+    }
+}
 
 /// The name of the form field that carries the token.
 pub(crate) const TOKEN_FIELD: &str = "_csrf";

@@ -14,9 +14,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use serde::Serialize;
 
-use super::auth::Who;
 use super::form::{self, FieldView};
-use super::guard::{self, TOKEN_FIELD};
+use super::guard::{self, TOKEN_FIELD, Who};
 use super::{Server, blocking, enc};
 use crate::engine::{self, Problem, StepPlan};
 use crate::error::{Error, Result};
@@ -123,7 +122,7 @@ fn submit(
             crate::case::check_id(id)?;
             let wf = engine::load_case(&ws, id)?.wf;
             if let Some(role) = who.role() {
-                wf.check_role(step, role)?;
+                engine::plan::check_role(wf, step, role)?;
             }
             let input = form::input(wf, step, fields);
             engine::plan_advance(&ws, id, step, &input, &actor, renderer)?
@@ -131,7 +130,7 @@ fn submit(
         Taking::New { workflow } => {
             let wf = ws.workflow(workflow)?;
             if let Some(role) = who.role() {
-                wf.check_role(&wf.spec.start.value, role)?;
+                engine::plan::check_role(wf, &wf.spec.start.value, role)?;
             }
             let input = form::input(wf, &wf.spec.start.value, fields);
             let id = value(fields, ID_FIELD).trim();

@@ -10,7 +10,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::auth::Who;
+use super::guard::Who;
 use super::{Server, blocking, enc, guard};
 use crate::engine::{self, sheet};
 use crate::error::{Error, Result};
