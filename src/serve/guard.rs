@@ -4,19 +4,16 @@
 //! request belongs to a logged-in session (else it is sent to the login page, see
 //! [`super::auth`]), and every form carries the token of its session — on the loopback
 //! interface the server's one token (a page of another site cannot read it, so cannot post a
-//! step).
+//! step). [`Who`] hands a handler the request's user and token.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-
-use std::convert::Infallible;
-
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 
 use super::Server;
 use crate::engine::Actor;
