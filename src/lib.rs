@@ -76,6 +76,7 @@ pub mod stats;
 pub mod suggest;
 pub mod summaries;
 pub mod typeset;
+pub mod users;
 pub mod validate;
 pub mod view;
 pub mod workflow;

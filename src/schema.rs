@@ -279,6 +279,7 @@ pub fn workflow() -> Value {
             "opens": {"type": "array", "items": opens},
             "final": flag("结束步骤"),
             "fresh": flag("每次进入都重新记录字段"),
+            "roles": {"type": "array", "items": {"type": "string", "minLength": 1}, "description": "可以在工作台办理这一步的用户角色（如 领导）；不写时任何用户都可以"},
         }),
         &["title"],
     );

@@ -173,6 +173,17 @@ pub struct StepSpec {
     /// visit recorded does not carry over. Otherwise a revisited step starts from earlier values.
     #[serde(default)]
     pub fresh: bool,
+    /// The roles of the workbench's users who may take this step (e.g. `[领导]`); none: anyone.
+    #[serde(default)]
+    pub roles: Vec<Spanned<String>>,
+}
+
+impl StepSpec {
+    /// Whether a workbench user of `role` may take this step: any role when the step lists
+    /// none. The command line is not bound (who runs it has the files anyway).
+    pub fn allows(&self, role: &str) -> bool {
+        self.roles.is_empty() || self.roles.iter().any(|r| r.value == role)
+    }
 }
 
 /// What the statistics read from a workflow's cases (`statistics:` in the workflow file): which
@@ -408,6 +419,16 @@ impl Workflow {
                         )
                         .help("例如 required: true，或 required: \"not head_appeared\""),
                     ),
+                }
+            }
+        }
+        for (k, step) in wf.steps.0.iter() {
+            for r in &step.roles {
+                if r.value.trim().is_empty() {
+                    e.push(
+                        self.at(r, format!("步骤 `{}` 的 roles 中有空的角色", k.value))
+                            .help("写成 roles: [领导] 或 roles: [领导, 管理员]，角色与 users.yaml 中的一致"),
+                    );
                 }
             }
         }

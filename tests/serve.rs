@@ -458,3 +458,36 @@ fn the_last_step_is_taken_back_from_the_case_page_with_a_reason() {
         "{page}"
     );
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn open_asks_the_desktop_and_says_the_address_when_it_cannot() {
+    let (_tmp, dir) = demo();
+    // No program to open a browser with: the clerk is told where to go instead.
+    let empty = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(&dir)
+        .env("PATH", empty.path())
+        .args(["serve", "--port", "0", "--open"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let third = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let port = first
+        .strip_prefix("应诉工作台已启动：http://127.0.0.1:")
+        .and_then(|r| r.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("{first}"));
+    assert_eq!(second, "只在本机可以访问；按 Ctrl+C 停止。");
+    assert_eq!(
+        third,
+        format!(
+            "没能自动打开浏览器（找不到打开浏览器的程序 xdg-open），请在浏览器中打开 http://127.0.0.1:{port}/"
+        )
+    );
+}

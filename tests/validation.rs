@@ -49,7 +49,7 @@ fn unknown_key() {
     let e = load_error(&GOOD.replace("    title: 结束\n", "    title: 结束\n    colour: red\n"));
     assert_eq!(
         e,
-        "错误：未知的键 `colour`\n  --> workflows/mini.yaml:16:5\n   |\n16 |     colour: red\n   |     ^^^^^^^^^^^\n   = 帮助：此处允许的键：title、help、date、records、documents、deadlines、next、opens、final、fresh。请检查拼写\n"
+        "错误：未知的键 `colour`\n  --> workflows/mini.yaml:16:5\n   |\n16 |     colour: red\n   |     ^^^^^^^^^^^\n   = 帮助：此处允许的键：title、help、date、records、documents、deadlines、next、opens、final、fresh、roles。请检查拼写\n"
     );
 }
 

@@ -100,7 +100,19 @@ pub enum Command {
         /// 端口（默认 8080；0 表示任选一个空闲端口）
         #[arg(long, value_name = "端口", default_value_t = 8080)]
         port: u16,
+        /// 对外监听的地址，如 0.0.0.0:8080（须先用 yingsu user add 添加用户，每个请求都要登录）
+        #[arg(long, value_name = "地址", conflicts_with = "port")]
+        listen: Option<String>,
+        /// 另一个可用来访问工作台的主机名（如 yingsu.example.gov.cn），可多次给出；只用于 --listen
+        #[arg(long = "host", value_name = "主机名", requires = "listen")]
+        hosts: Vec<String>,
+        /// 启动后在本机的默认浏览器中打开工作台
+        #[arg(long = "open")]
+        open_browser: bool,
     },
+    /// 工作台的用户：添加、列出、删除（users.yaml，密码只存 Argon2id 摘要）
+    #[command(subcommand)]
+    User(cmd::user::UserCommand),
     /// 输出命令行自动补全脚本：yingsu completions bash > /etc/bash_completion.d/yingsu
     Completions {
         /// 使用的命令行程序（shell）
@@ -292,7 +304,13 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 .unwrap_or_else(|| PathBuf::from("yingsu-demo"));
             cmd::demo::run(&dir, out)
         }
-        Command::Serve { port } => cmd::serve::run(&open(&cli.dir)?, port, out),
+        Command::Serve {
+            port,
+            listen,
+            hosts,
+            open_browser,
+        } => cmd::serve::run(&open(&cli.dir)?, port, listen, hosts, open_browser, out),
+        Command::User(c) => cmd::user::run(&open(&cli.dir)?, c, out),
         Command::Completions { shell } => cmd::completions::run(shell, out),
         Command::Man => cmd::man::run(out),
     }

@@ -588,3 +588,26 @@ fn planned_documents(
         })
         .collect()
 }
+
+/// Refuse a workbench user of `role` taking `step` of `wf` when the step lists other roles
+/// (`roles:`, see [`crate::workflow::StepSpec::allows`]); the message names the roles allowed.
+/// The command line is not bound: who runs it has the files anyway.
+pub fn check_role(wf: &Workflow, step: &str, role: &str) -> Result<()> {
+    match wf.step(step) {
+        Some(s) if !s.allows(role) => {
+            let allowed: Vec<&str> = s.roles.iter().map(|r| r.value.as_str()).collect();
+            Err(Error::user(
+                format!(
+                    "“{}”只能由{}办理，您的角色是“{role}”，已拒绝",
+                    s.title,
+                    allowed.join("、")
+                ),
+                format!(
+                    "请由角色为{}的用户登录后办理；角色写在工作区的 users.yaml 中",
+                    allowed.join("或")
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}

@@ -19,12 +19,13 @@ const MAX_PDF_BYTES: u64 = 64 << 20;
 
 pub(crate) async fn page(
     State(server): State<Arc<Server>>,
+    who: super::guard::Who,
     UrlPath(id): UrlPath<String>,
 ) -> Response {
-    blocking(&server, move |s| draw(s, &id)).await
+    blocking(&server, move |s| draw(s, &id, &who.token)).await
 }
 
-fn draw(server: &Server, id: &str) -> Result<Response> {
+fn draw(server: &Server, id: &str, token: &str) -> Result<Response> {
     crate::case::check_id(id)?;
     let ws = server.workspace()?;
     let today = Actor::from_env()?.today();
@@ -43,7 +44,7 @@ fn draw(server: &Server, id: &str) -> Result<Response> {
         serde_json::json!({
             "sheet": sheet,
             "deadline": deadline,
-            "token": server.token,
+            "token": token,
             "token_field": super::guard::TOKEN_FIELD,
             "entries_field": super::undo::ENTRIES_FIELD,
             "id": id,

@@ -13,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
+use super::guard::Who;
 use super::guard::{self, TOKEN_FIELD};
 use super::stats_page::PeriodQuery;
 use super::{Server, blocking};
@@ -58,23 +59,25 @@ struct Missing {
 
 pub(crate) async fn page(
     State(server): State<Arc<Server>>,
+    who: Who,
     query: std::result::Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Response {
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    blocking(&server, move |s| draw(s, &query, &[])).await
+    blocking(&server, move |s| draw(s, &who, &query, &[])).await
 }
 
 pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| open(s, &fields)).await
+    blocking(&server, move |s| open(s, &who, &fields)).await
 }
 
 fn value<'a>(fields: &'a [(String, String)], key: &str) -> &'a str {
@@ -93,7 +96,7 @@ fn period_of(query: &PeriodQuery) -> Result<(Period, Option<String>)> {
 
 /// Open the listed rectification cases, when they are still exactly what `check --open` would
 /// open.
-fn open(server: &Server, fields: &[(String, String)]) -> Result<Response> {
+fn open(server: &Server, who: &Who, fields: &[(String, String)]) -> Result<Response> {
     let query = PeriodQuery {
         period: value(fields, "period").to_string(),
         from: value(fields, "from").to_string(),
@@ -106,7 +109,7 @@ fn open(server: &Server, fields: &[(String, String)]) -> Result<Response> {
         ));
     };
     let ws = server.workspace()?;
-    let actor = Actor::from_env()?;
+    let actor = who.actor()?;
     let (archive, _) = listing::figures_and_rows(&ws, actor.today())?;
     let breaches = check(&ws, &archive, &period)?;
     let mut now: Vec<&str> = listing::would_open(&ws, &breaches)
@@ -147,10 +150,10 @@ fn open(server: &Server, fields: &[(String, String)]) -> Result<Response> {
         .unwrap_or("另行通知");
     let renderer: &TypstRenderer = &server.renderer;
     let opened = open_breaches(&ws, &breaches, &period, &actor, renderer, time, place)?;
-    draw(server, &query, &opened)
+    draw(server, who, &query, &opened)
 }
 
-fn draw(server: &Server, query: &PeriodQuery, opened: &[String]) -> Result<Response> {
+fn draw(server: &Server, who: &Who, query: &PeriodQuery, opened: &[String]) -> Result<Response> {
     let ws = server.workspace()?;
     let today = Actor::from_env()?.today();
     let (period, problem) = period_of(query)?;
@@ -219,7 +222,7 @@ fn draw(server: &Server, query: &PeriodQuery, opened: &[String]) -> Result<Respo
             "not_opened": not_opened,
             "to_open": to_open,
             "missing": missing,
-            "token": server.token.clone(),
+            "token": who.token.clone(),
             "token_field": TOKEN_FIELD,
         }),
     )?;

@@ -12,9 +12,10 @@ use axum::extract::{Path as UrlPath, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::form::{self, FieldView};
+use super::guard::Who;
 use super::guard::{self, TOKEN_FIELD};
 use super::{Server, blocking, enc};
-use crate::engine::{self, Actor, Input, Problem, fact};
+use crate::engine::{self, Input, Problem, fact};
 use crate::workspace::Workspace;
 
 use crate::error::Result;
@@ -75,22 +76,28 @@ fn input(view: &engine::CaseView<'_>, submitted: &[(String, String)]) -> Input {
 /// `POST /case/{id}/facts`.
 pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(id): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| record(s, &id, &fields)).await
+    blocking(&server, move |s| record(s, &who, &id, &fields)).await
 }
 
-fn record(server: &Server, id: &str, submitted: &[(String, String)]) -> Result<Response> {
+fn record(
+    server: &Server,
+    who: &Who,
+    id: &str,
+    submitted: &[(String, String)],
+) -> Result<Response> {
     crate::case::check_id(id)?;
     let ws = server.workspace()?;
-    let actor = Actor::from_env()?;
+    let actor = who.actor()?;
     let view = engine::load_case(&ws, id)?;
     let input = input(&view, submitted);
     let mut problems = engine::check_facts(&ws, id, &input, &server.renderer)?;
@@ -114,7 +121,7 @@ fn record(server: &Server, id: &str, submitted: &[(String, String)]) -> Result<R
             "id": id,
             "fields": fields,
             "general": general,
-            "token": server.token,
+            "token": who.token.clone(),
             "token_field": TOKEN_FIELD,
         }),
     )?;

@@ -1,17 +1,73 @@
 //! Who may ask the workbench: owns the checks every request passes before a page is drawn —
 //! the Host header names this server (a page of another site that rebinds its name to
-//! 127.0.0.1 is refused), a POST's Origin, when sent, is this server, and every form carries
-//! the server's token (a page of another site cannot read it, so cannot post a step).
+//! 127.0.0.1 is refused), a POST's Origin, when sent, is this server, with `--listen` the
+//! request belongs to a logged-in session (else it is sent to the login page, see
+//! [`super::auth`]), and every form carries the token of its session — on the loopback
+//! interface the server's one token (a page of another site cannot read it, so cannot post a
+//! step). [`Who`] hands a handler the request's user and token.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::Server;
+use crate::engine::Actor;
 use crate::error::{Error, Result};
+
+/// A logged-in user.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionUser {
+    pub name: String,
+    pub role: String,
+}
+
+/// Whom a request acts for: the logged-in user (none on the loopback interface) and the form
+/// token the pages it draws carry and the forms it posts must carry.
+#[derive(Debug, Clone)]
+pub(crate) struct Who {
+    pub user: Option<Arc<SessionUser>>,
+    pub token: String,
+}
+
+impl Who {
+    /// The actor of the history entries this request writes: the logged-in user, else (on the
+    /// loopback interface) the one the environment names, as on the command line.
+    pub(crate) fn actor(&self) -> Result<Actor> {
+        let mut actor = Actor::from_env()?;
+        if let Some(u) = &self.user {
+            actor.who = u.name.clone();
+        }
+        Ok(actor)
+    }
+
+    /// The role the workflow's `roles:` are checked against, when someone logged in.
+    pub(crate) fn role(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.role.as_str())
+    }
+}
+
+impl FromRequestParts<Arc<Server>> for Who {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        server: &Arc<Server>,
+    ) -> std::result::Result<Who, Infallible> {
+        Ok(parts
+            .extensions
+            .get::<Who>()
+            .cloned()
+            .unwrap_or_else(|| Who {
+                user: None,
+                token: server.token.clone(),
+            }))
+    }
+}
 
 /// The name of the form field that carries the token.
 pub(crate) const TOKEN_FIELD: &str = "_csrf";
@@ -23,19 +79,44 @@ pub(crate) fn new_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The host names (with port) this server answers to.
-fn own_hosts(port: u16) -> [String; 2] {
-    [format!("127.0.0.1:{port}"), format!("localhost:{port}")]
+/// The host names (with port) this server answers to: the loopback names, and with
+/// `--listen` the address listened on (unless it is every address) and each `--host` name,
+/// with or without the port (behind a proxy the port may differ).
+pub(crate) fn own_hosts(addr: std::net::SocketAddr, listen: bool, names: &[String]) -> Vec<String> {
+    let port = addr.port();
+    let mut hosts = vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+    if listen {
+        if !addr.ip().is_unspecified() && !addr.ip().is_loopback() {
+            hosts.push(addr.to_string());
+        }
+        for n in names {
+            hosts.push(n.clone());
+            hosts.push(format!("{n}:{port}"));
+        }
+    }
+    hosts
 }
 
-/// Refuse a request whose Host is not this server, or a POST from another origin.
+/// The paths open without a login.
+const OPEN_PATHS: &[&str] = &["/login"];
+
+/// Refuse a request whose Host is not this server, or a POST from another origin; with
+/// `--listen`, send a request without a live session to the login page.
 pub(crate) async fn check_request(
     State(server): State<Arc<Server>>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
-    if let Err(why) = check_headers(req.method(), req.headers(), server.port) {
+    if let Err(why) = check_headers(req.method(), req.headers(), &server.hosts) {
         return with_policy(refuse(why));
+    }
+    if server.auth.access.listen && !OPEN_PATHS.contains(&req.uri().path()) {
+        match server.auth.session(req.headers()) {
+            Some(who) => {
+                req.extensions_mut().insert(who);
+            }
+            None => return with_policy(axum::response::Redirect::to("/login").into_response()),
+        }
     }
     with_policy(next.run(req).await)
 }
@@ -77,23 +158,29 @@ fn with_policy(mut r: Response) -> Response {
 fn check_headers(
     method: &Method,
     headers: &HeaderMap,
-    port: u16,
+    hosts: &[String],
 ) -> std::result::Result<(), String> {
-    let hosts = own_hosts(port);
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
     if !hosts.iter().any(|h| h == host) {
+        let shown = hosts
+            .get(2)
+            .or(hosts.first())
+            .map_or("127.0.0.1", String::as_str);
         return Err(format!(
-            "请求的主机名 `{host}` 不是本工作台的地址，已拒绝（请在浏览器中打开 http://127.0.0.1:{port}/）"
+            "请求的主机名 `{host}` 不是本工作台的地址，已拒绝（请在浏览器中打开 http://{shown}/；对外监听时可用 --host 加上这个主机名）"
         ));
     }
     if method == Method::POST
         && let Some(origin) = headers.get(header::ORIGIN)
     {
         let origin = origin.to_str().unwrap_or("");
-        if !hosts.iter().any(|h| origin == format!("http://{h}")) {
+        if !hosts
+            .iter()
+            .any(|h| origin == format!("http://{h}") || origin == format!("https://{h}"))
+        {
             return Err(format!(
                 "提交来自其他网站（{origin}），已拒绝：只能在本工作台的页面上办理"
             ));
@@ -102,14 +189,14 @@ fn check_headers(
     Ok(())
 }
 
-/// Whether a submitted form carries the server's token (compared in constant time).
-pub(crate) fn form_token_ok(server: &Server, fields: &[(String, String)]) -> bool {
+/// Whether a submitted form carries the token of its session (compared in constant time).
+pub(crate) fn form_token_ok(who: &Who, fields: &[(String, String)]) -> bool {
     let given = fields
         .iter()
         .find(|(k, _)| k == TOKEN_FIELD)
         .map(|(_, v)| v.as_bytes())
         .unwrap_or(b"");
-    let want = server.token.as_bytes();
+    let want = who.token.as_bytes();
     given.len() == want.len()
         && given
             .iter()
@@ -143,18 +230,47 @@ fn escape(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn loopback(port: u16) -> Vec<String> {
+        own_hosts(([127, 0, 0, 1], port).into(), false, &[])
+    }
+
     #[test]
     fn host_and_origin_are_this_server() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(check_headers(&Method::GET, &h, 8080), Ok(()));
-        assert!(check_headers(&Method::GET, &h, 8081).is_err());
+        assert_eq!(check_headers(&Method::GET, &h, &loopback(8080)), Ok(()));
+        assert!(check_headers(&Method::GET, &h, &loopback(8081)).is_err());
         h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
-        assert!(check_headers(&Method::GET, &h, 8080).is_ok());
-        assert!(check_headers(&Method::POST, &h, 8080).is_err());
+        assert!(check_headers(&Method::GET, &h, &loopback(8080)).is_ok());
+        assert!(check_headers(&Method::POST, &h, &loopback(8080)).is_err());
         h.insert(header::ORIGIN, "http://localhost:8080".parse().unwrap());
-        assert_eq!(check_headers(&Method::POST, &h, 8080), Ok(()));
+        assert_eq!(check_headers(&Method::POST, &h, &loopback(8080)), Ok(()));
         h.insert(header::HOST, "evil.example:8080".parse().unwrap());
-        assert!(check_headers(&Method::GET, &h, 8080).is_err());
+        assert!(check_headers(&Method::GET, &h, &loopback(8080)).is_err());
+    }
+
+    #[test]
+    fn listening_adds_the_address_and_the_names_given() {
+        let names = ["yingsu.example".to_string()];
+        let hosts = own_hosts(([10, 0, 0, 5], 8080).into(), true, &names);
+        assert_eq!(
+            hosts,
+            [
+                "127.0.0.1:8080",
+                "localhost:8080",
+                "10.0.0.5:8080",
+                "yingsu.example",
+                "yingsu.example:8080"
+            ]
+        );
+        // The names of `--host` count only with `--listen`; every address is no host name.
+        assert_eq!(
+            own_hosts(([0, 0, 0, 0], 8080).into(), true, &[]),
+            ["127.0.0.1:8080", "localhost:8080"]
+        );
+        assert_eq!(
+            own_hosts(([10, 0, 0, 5], 8080).into(), false, &names).len(),
+            2
+        );
     }
 }

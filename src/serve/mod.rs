@@ -8,10 +8,13 @@
 //! templates), [`dashboard`], [`case_page`] (a case and its issued PDFs), [`form`] (a step's
 //! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
 //! commit), [`live`] (the live preview's script), [`undo`] (taking back the last step),
-//! [`facts`] (facts learned later), [`withdraw`] (a mistaken case) and [`settings`] (what a
+//! [`facts`] (facts learned later), [`withdraw`] (a mistaken case), [`settings`] (what a
 //! clerk maintains in `yingsu.yaml`), [`stats_page`], [`check_page`] and [`report_page`] (the
-//! statistics, supervision and reports). The server listens on the loopback interface only.
+//! statistics, supervision and reports) and [`auth`] (logins, sessions, who acts). The server
+//! listens on the loopback interface only, unless `--listen` gives an address: then every
+//! request needs a login.
 
+mod auth;
 mod case_page;
 mod check_page;
 mod dashboard;
@@ -40,13 +43,17 @@ use crate::error::{Error, Result};
 use crate::pipeline::TypstRenderer;
 use crate::workspace::Workspace;
 
+pub use auth::Access;
+
 /// What every request shares: the workspace's folder, the one typesetter (its fonts stay
 /// warm between previews), the form token and the address the server answers to.
 pub(crate) struct Server {
     root: PathBuf,
     renderer: TypstRenderer,
     token: String,
-    port: u16,
+    /// The Host names requests may give (see [`guard::own_hosts`]).
+    hosts: Vec<String>,
+    auth: auth::Auth,
     pages: pages::Pages,
 }
 
@@ -68,17 +75,42 @@ pub fn bind(port: u16) -> Result<TcpListener> {
     })
 }
 
+/// Bind `addr` (`--listen`, e.g. `0.0.0.0:8080`) for a server that needs logins: refused
+/// when the workspace at `root` declares no user (nobody could log in).
+pub fn bind_listen(root: &std::path::Path, addr: &str) -> Result<TcpListener> {
+    if crate::users::load(root)?.is_empty() {
+        return Err(Error::user(
+            format!(
+                "对外监听（--listen {addr}）时每个请求都要登录，但工作区还没有声明任何用户（{}）",
+                crate::users::USERS_FILE
+            ),
+            "先添加用户，例如 yingsu user add 张三 --role 经办人（按提示输入两次密码），再启动；只在本机使用时去掉 --listen",
+        ));
+    }
+    TcpListener::bind(addr).map_err(|e| {
+        Error::user(
+            format!("无法在 {addr} 上启动工作台：{e}"),
+            "--listen 写成 地址:端口，例如 0.0.0.0:8080 或 192.168.1.10:8080；或先关闭占用该端口的程序",
+        )
+    })
+}
+
 /// Serve the workspace at `root` on `listener` (from [`bind`]) until the process ends.
 pub fn run(root: PathBuf, listener: TcpListener) -> Result<()> {
-    let port = listener
+    run_with(root, listener, Access::default())
+}
+
+/// [`run`], reached as `access` says (with `--listen`: logins).
+pub fn run_with(root: PathBuf, listener: TcpListener, access: Access) -> Result<()> {
+    let addr = listener
         .local_addr()
-        .map_err(|e| Error::io("读取监听地址", "127.0.0.1", e))?
-        .port();
+        .map_err(|e| Error::io("读取监听地址", "127.0.0.1", e))?;
     let server = Arc::new(Server {
         root,
         renderer: TypstRenderer::new(),
         token: guard::new_token()?,
-        port,
+        hosts: guard::own_hosts(addr, access.listen, &access.hosts),
+        auth: auth::Auth::new(access),
         pages: pages::Pages::new()?,
     });
     listener
@@ -91,15 +123,20 @@ pub fn run(root: PathBuf, listener: TcpListener) -> Result<()> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| Error::io("启动工作台", "127.0.0.1", e))?;
-        axum::serve(listener, router(server))
-            .await
-            .map_err(|e| Error::io("运行工作台", "127.0.0.1", e))
+        axum::serve(
+            listener,
+            router(server).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .map_err(|e| Error::io("运行工作台", "127.0.0.1", e))
     })
 }
 
 fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/", get(dashboard::page))
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/logout", get(auth::logout_form).post(auth::logout_submit))
         .route("/case/{id}", get(case_page::page))
         .route("/stats", get(stats_page::page))
         .route("/check", get(check_page::page).post(check_page::submit))

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("stats.html", include_str!("pages/stats.html")),
     ("check.html", include_str!("pages/check.html")),
     ("report.html", include_str!("pages/report.html")),
+    ("login.html", include_str!("pages/login.html")),
 ];
 
 /// The page templates, parsed once.

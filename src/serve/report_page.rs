@@ -16,6 +16,7 @@ use base64::Engine as _;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::guard::Who;
 use super::guard::{self, TOKEN_FIELD};
 use super::{Server, blocking};
 use crate::engine::Actor;
@@ -154,25 +155,30 @@ impl From<ReportPreview> for DraftView {
 
 pub(crate) async fn page(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(kind): UrlPath<String>,
     query: std::result::Result<Query<Choice>, QueryRejection>,
 ) -> Response {
     let choice = query.map(|Query(q)| q).unwrap_or_default();
-    blocking(&server, move |s| draw(s, Kind::of(&kind)?, &choice, None)).await
+    blocking(&server, move |s| {
+        draw(s, &who, Kind::of(&kind)?, &choice, None)
+    })
+    .await
 }
 
 pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(kind): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| issue(s, Kind::of(&kind)?, &fields)).await
+    blocking(&server, move |s| issue(s, &who, Kind::of(&kind)?, &fields)).await
 }
 
 /// The largest report PDF served.
@@ -241,7 +247,7 @@ fn pdf_link(kind: Kind, choice: &Choice) -> String {
 }
 
 /// Issue the report as `yingsu report` does.
-fn issue(server: &Server, kind: Kind, fields: &[(String, String)]) -> Result<Response> {
+fn issue(server: &Server, who: &Who, kind: Kind, fields: &[(String, String)]) -> Result<Response> {
     let choice = Choice::of_fields(fields);
     let ws = server.workspace()?;
     let today = Actor::from_env()?.today();
@@ -272,7 +278,7 @@ fn issue(server: &Server, kind: Kind, fields: &[(String, String)]) -> Result<Res
         }
         _ => format!("已生成{title}：{}", made.file),
     };
-    draw(server, kind, &choice, Some(message))
+    draw(server, who, kind, &choice, Some(message))
 }
 
 /// The addressees of a bulletin: as chosen, else as yingsu.yaml words them.
@@ -285,7 +291,13 @@ fn addressees(ws: &crate::Workspace, choice: &Choice) -> String {
 }
 
 /// The report's page: the choices, and the draft when they are complete (or what was issued).
-fn draw(server: &Server, kind: Kind, choice: &Choice, issued: Option<String>) -> Result<Response> {
+fn draw(
+    server: &Server,
+    who: &Who,
+    kind: Kind,
+    choice: &Choice,
+    issued: Option<String>,
+) -> Result<Response> {
     let ws = server.workspace()?;
     let today = Actor::from_env()?.today();
     let mut shown = choice.clone();
@@ -342,7 +354,7 @@ fn draw(server: &Server, kind: Kind, choice: &Choice, issued: Option<String>) ->
             "problem": problem,
             "pdf": pdf_link(kind, &shown),
             "issued": issued,
-            "token": server.token.clone(),
+            "token": who.token.clone(),
             "token_field": TOKEN_FIELD,
         }),
     )?;

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::form::FieldView;
+use super::guard::Who;
 use super::guard::{self, TOKEN_FIELD};
 use super::{Server, blocking, enc};
 use crate::config::Config;
@@ -73,40 +74,43 @@ pub(crate) struct Saved {
 
 pub(crate) async fn page(
     State(server): State<Arc<Server>>,
+    who: Who,
     query: std::result::Result<Query<Saved>, QueryRejection>,
 ) -> Response {
     let saved = query.map(|Query(q)| q.saved).unwrap_or_default();
-    blocking(&server, move |s| draw(s, None, saved.as_deref())).await
+    blocking(&server, move |s| draw(s, &who, None, saved.as_deref())).await
 }
 
 /// `POST /settings/{section}/{id}`: save an entry (`bureau/bureau` for the bureau).
 pub(crate) async fn edit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath((section, id)): UrlPath<(String, String)>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| save(s, &section, Some(id), fields)).await
+    blocking(&server, move |s| save(s, &who, &section, Some(id), fields)).await
 }
 
 /// `POST /settings/{section}`: add an entry (its id in the form's `_id`).
 pub(crate) async fn add(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(section): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| save(s, &section, None, fields)).await
+    blocking(&server, move |s| save(s, &who, &section, None, fields)).await
 }
 
 fn section_of(name: &str) -> Result<Section> {
@@ -120,6 +124,7 @@ fn section_of(name: &str) -> Result<Section> {
 
 fn save(
     server: &Server,
+    who: &Who,
     section: &str,
     id: Option<String>,
     submitted: Vec<(String, String)>,
@@ -143,6 +148,7 @@ fn save(
         }
         Err(problems) => draw(
             server,
+            who,
             Some(Refused {
                 section,
                 id,
@@ -162,7 +168,12 @@ fn value<'a>(fields: &'a [(String, String)], key: &str) -> &'a str {
         .unwrap_or("")
 }
 
-fn draw(server: &Server, refused: Option<Refused>, saved: Option<&str>) -> Result<Response> {
+fn draw(
+    server: &Server,
+    who: &Who,
+    refused: Option<Refused>,
+    saved: Option<&str>,
+) -> Result<Response> {
     let ws = server.workspace()?;
     let cfg = &ws.config;
     let sections: Vec<SectionView> = SECTIONS
@@ -246,7 +257,7 @@ fn draw(server: &Server, refused: Option<Refused>, saved: Option<&str>) -> Resul
         serde_json::json!({
             "sections": sections,
             "saved": saved,
-            "token": server.token,
+            "token": who.token.clone(),
             "token_field": TOKEN_FIELD,
         }),
     )?;

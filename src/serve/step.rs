@@ -18,9 +18,9 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::form::{self, FieldView, ProblemView};
-use super::guard::{self, TOKEN_FIELD};
+use super::guard::{self, TOKEN_FIELD, Who};
 use super::{Server, blocking, enc};
-use crate::engine::{self, Actor, Problem, StepPlan, Target};
+use crate::engine::{self, Problem, StepPlan, Target};
 use crate::error::{Error, Result};
 
 /// The form field of a new case's id, and of the case file's checksum when previewed.
@@ -46,27 +46,36 @@ struct DraftView {
 
 pub(crate) async fn advance_form(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath((id, step)): UrlPath<(String, String)>,
 ) -> Response {
     blocking(&server, move |s| {
-        show(s, &Taking::Advance { id, step }, Given::Known, None, None)
+        show(
+            s,
+            &who,
+            &Taking::Advance { id, step },
+            Given::Known,
+            None,
+            None,
+        )
     })
     .await
 }
 
 pub(crate) async fn new_form(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(workflow): UrlPath<String>,
 ) -> Response {
     blocking(&server, move |s| {
-        show(s, &Taking::New { workflow }, Given::Known, None, None)
+        show(s, &who, &Taking::New { workflow }, Given::Known, None, None)
     })
     .await
 }
 
 /// The submitted form of a POST, refused unless it is this server's form with its token.
 fn checked(
-    server: &Server,
+    who: &Who,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> std::result::Result<Vec<(String, String)>, Response> {
     let Ok(Form(fields)) = fields else {
@@ -74,7 +83,7 @@ fn checked(
             "提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into(),
         ));
     };
-    if !guard::form_token_ok(server, &fields) {
+    if !guard::form_token_ok(who, &fields) {
         return Err(guard::refuse_token());
     }
     Ok(fields)
@@ -82,30 +91,32 @@ fn checked(
 
 pub(crate) async fn advance_submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath((id, step)): UrlPath<(String, String)>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = match checked(&server, fields) {
+    let fields = match checked(&who, fields) {
         Ok(f) => f,
         Err(r) => return r,
     };
     blocking(&server, move |s| {
-        submit(s, &Taking::Advance { id, step }, &fields)
+        submit(s, &who, &Taking::Advance { id, step }, &fields)
     })
     .await
 }
 
 pub(crate) async fn new_submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(workflow): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = match checked(&server, fields) {
+    let fields = match checked(&who, fields) {
         Ok(f) => f,
         Err(r) => return r,
     };
     blocking(&server, move |s| {
-        submit(s, &Taking::New { workflow }, &fields)
+        submit(s, &who, &Taking::New { workflow }, &fields)
     })
     .await
 }
@@ -113,15 +124,16 @@ pub(crate) async fn new_submit(
 /// The live preview of a case's step: problems per field and drafts, as JSON.
 pub(crate) async fn advance_preview(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath((id, step)): UrlPath<(String, String)>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = match checked(&server, fields) {
+    let fields = match checked(&who, fields) {
         Ok(f) => f,
         Err(r) => return r,
     };
     blocking(&server, move |s| {
-        live(s, &Taking::Advance { id, step }, &fields)
+        live(s, &who, &Taking::Advance { id, step }, &fields)
     })
     .await
 }
@@ -129,15 +141,16 @@ pub(crate) async fn advance_preview(
 /// The live preview of a new case's first step.
 pub(crate) async fn new_preview(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(workflow): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = match checked(&server, fields) {
+    let fields = match checked(&who, fields) {
         Ok(f) => f,
         Err(r) => return r,
     };
     blocking(&server, move |s| {
-        live(s, &Taking::New { workflow }, &fields)
+        live(s, &who, &Taking::New { workflow }, &fields)
     })
     .await
 }
@@ -152,19 +165,25 @@ fn value<'a>(fields: &'a [(String, String)], key: &str) -> &'a str {
 
 /// Plan what the submitted values would do: the plan, or the engine's refusal (a new case's
 /// id) as problems.
-fn plan(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result<Drawn> {
+fn plan(server: &Server, who: &Who, taking: &Taking, fields: &[(String, String)]) -> Result<Drawn> {
     let ws = server.workspace()?;
-    let actor = Actor::from_env()?;
+    let actor = who.actor()?;
     let renderer = &server.renderer;
     let plan = match taking {
         Taking::Advance { id, step } => {
             crate::case::check_id(id)?;
             let wf = engine::load_case(&ws, id)?.wf;
+            if let Some(role) = who.role() {
+                engine::plan::check_role(wf, step, role)?;
+            }
             let input = form::input(wf, step, fields);
             engine::plan_advance(&ws, id, step, &input, &actor, renderer)?
         }
         Taking::New { workflow } => {
             let wf = ws.workflow(workflow)?;
+            if let Some(role) = who.role() {
+                engine::plan::check_role(wf, &wf.spec.start.value, role)?;
+            }
             let input = form::input(wf, &wf.spec.start.value, fields);
             let id = value(fields, ID_FIELD).trim();
             match engine::plan_new(&ws, workflow, id, &input, &actor, renderer) {
@@ -187,19 +206,31 @@ fn plan(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result
 
 /// Answer a submitted form: commit it when the clerk confirmed, show the review screen when
 /// asked for it, add a list's row, or preview it.
-fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result<Response> {
+fn submit(
+    server: &Server,
+    who: &Who,
+    taking: &Taking,
+    fields: &[(String, String)],
+) -> Result<Response> {
     let action = value(fields, ACTION_FIELD);
     if let Some(key) = action.strip_prefix("addrow:") {
-        return show(server, taking, Given::Submitted(fields), None, Some(key));
+        return show(
+            server,
+            who,
+            taking,
+            Given::Submitted(fields),
+            None,
+            Some(key),
+        );
     }
-    let drawn = plan(server, taking, fields)?;
+    let drawn = plan(server, who, taking, fields)?;
     let ready = drawn.plan.as_ref().is_some_and(StepPlan::is_ready);
     if action == "commit"
         && ready
         && let Some(mut plan) = drawn.plan
     {
         let ws = server.workspace()?;
-        let actor = Actor::from_env()?;
+        let actor = who.actor()?;
         let sha = value(fields, SHA_FIELD);
         if !sha.is_empty() && plan.case_sha256.is_some() {
             plan.case_sha256 = Some(sha.to_string());
@@ -210,6 +241,7 @@ fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Resu
             }
             Err(e) => show(
                 server,
+                who,
                 taking,
                 Given::Submitted(fields),
                 Some(Drawn::refused(e, "")?),
@@ -221,15 +253,23 @@ fn submit(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Resu
         && ready
         && let Some(plan) = &drawn.plan
     {
-        return review(server, taking, fields, plan, &drawn.drafts);
+        return review(server, who, taking, fields, plan, &drawn.drafts);
     }
-    show(server, taking, Given::Submitted(fields), Some(drawn), None)
+    show(
+        server,
+        who,
+        taking,
+        Given::Submitted(fields),
+        Some(drawn),
+        None,
+    )
 }
 
 /// The review screen: the facts as they will be recorded, the drafts, and “确认办理” (the
 /// submitted values carried again as hidden inputs) or “返回修改”.
 fn review(
     server: &Server,
+    who: &Who,
     taking: &Taking,
     fields: &[(String, String)],
     plan: &StepPlan,
@@ -253,7 +293,7 @@ fn review(
             "carried": carried,
             "action": action,
             "back": back,
-            "token": server.token.clone(),
+            "token": who.token.clone(),
             "token_field": TOKEN_FIELD,
             "sha": plan.case_sha256.clone(),
             "drafts": drafts,
@@ -361,13 +401,14 @@ struct Laid {
 
 fn lay(
     server: &Server,
+    who: &Who,
     taking: &Taking,
     given: Given<'_>,
     drawn: &Drawn,
     extra_row: Option<&str>,
 ) -> Result<Laid> {
     let ws = server.workspace()?;
-    let actor = Actor::from_env()?;
+    let actor = who.actor()?;
     let (wf, step, case_id, given, target) = match taking {
         Taking::Advance { id, step } => {
             crate::case::check_id(id)?;
@@ -459,6 +500,7 @@ const CASE_NUMBER_FIELD: &str = "case_number";
 /// (`extra_row`: the list that gets one more row).
 fn show(
     server: &Server,
+    who: &Who,
     taking: &Taking,
     given: Given<'_>,
     drawn: Option<Drawn>,
@@ -470,7 +512,7 @@ fn show(
         problems: Vec::new(),
         drafts: Vec::new(),
     });
-    let laid = lay(server, taking, given, &drawn, extra_row)?;
+    let laid = lay(server, who, taking, given, &drawn, extra_row)?;
     let fields = match given {
         Given::Known => &[][..],
         Given::Submitted(f) => f,
@@ -488,7 +530,7 @@ fn show(
             "id_problems": laid.id_problems,
             "action": action,
             "back": back,
-            "token": server.token.clone(),
+            "token": who.token.clone(),
             "token_field": TOKEN_FIELD,
             "fields": laid.inputs,
             "general": laid.general,
@@ -523,9 +565,14 @@ struct LiveField {
 }
 
 /// The live preview of the submitted form, as JSON.
-fn live(server: &Server, taking: &Taking, fields: &[(String, String)]) -> Result<Response> {
-    let drawn = plan(server, taking, fields)?;
-    let laid = lay(server, taking, Given::Submitted(fields), &drawn, None)?;
+fn live(
+    server: &Server,
+    who: &Who,
+    taking: &Taking,
+    fields: &[(String, String)],
+) -> Result<Response> {
+    let drawn = plan(server, who, taking, fields)?;
+    let laid = lay(server, who, taking, Given::Submitted(fields), &drawn, None)?;
     let view = LiveView {
         fields: laid
             .inputs

@@ -10,8 +10,9 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::guard::Who;
 use super::{Server, blocking, enc, guard};
-use crate::engine::{self, Actor};
+use crate::engine;
 use crate::error::Result;
 
 /// The form field with the number of history entries the page showed.
@@ -19,22 +20,23 @@ pub(crate) const ENTRIES_FIELD: &str = "_entries";
 
 pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(id): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| undo(s, &id, &fields)).await
+    blocking(&server, move |s| undo(s, &who, &id, &fields)).await
 }
 
-fn undo(server: &Server, id: &str, fields: &[(String, String)]) -> Result<Response> {
+fn undo(server: &Server, who: &Who, id: &str, fields: &[(String, String)]) -> Result<Response> {
     crate::case::check_id(id)?;
     let ws = server.workspace()?;
-    let actor = Actor::from_env()?;
+    let actor = who.actor()?;
     let get = |k: &str| {
         fields
             .iter()

@@ -9,25 +9,27 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::guard::Who;
 use super::{Server, blocking, enc, guard};
-use crate::engine::{self, Actor};
+use crate::engine;
 use crate::error::Result;
 
 pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
+    who: Who,
     UrlPath(id): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(fields)) = fields else {
         return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
     };
-    if !guard::form_token_ok(&server, &fields) {
+    if !guard::form_token_ok(&who, &fields) {
         return guard::refuse_token();
     }
-    blocking(&server, move |s| withdraw(s, &id, &fields)).await
+    blocking(&server, move |s| withdraw(s, &who, &id, &fields)).await
 }
 
-fn withdraw(server: &Server, id: &str, fields: &[(String, String)]) -> Result<Response> {
+fn withdraw(server: &Server, who: &Who, id: &str, fields: &[(String, String)]) -> Result<Response> {
     crate::case::check_id(id)?;
     let ws = server.workspace()?;
     let reason = fields
@@ -35,6 +37,6 @@ fn withdraw(server: &Server, id: &str, fields: &[(String, String)]) -> Result<Re
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    engine::withdraw(&ws, id, reason, &Actor::from_env()?)?;
+    engine::withdraw(&ws, id, reason, &who.actor()?)?;
     Ok(Redirect::to(&format!("/case/{}", enc(id))).into_response())
 }

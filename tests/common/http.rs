@@ -211,3 +211,32 @@ pub fn notice_fields(token: &str, id: &str, action: &str) -> Vec<(String, String
 pub fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
     f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
+
+/// Start `yingsu serve ARGS` in `dir` (e.g. `--listen 127.0.0.1:0`); the port is read from its
+/// first line, whatever address it names.
+pub fn serve_with(dir: &Path, args: &[&str]) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+        .current_dir(dir)
+        .env("YINGSU_NOW", NOW)
+        .env("YINGSU_USER", "测试员")
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("应诉工作台已启动：http://")
+        .and_then(|r| r.strip_suffix('/'))
+        .and_then(|r| r.rsplit_once(':'))
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .1
+        .parse()
+        .unwrap();
+    Served { child, port }
+}

@@ -16,5 +16,6 @@ pub mod serve;
 pub mod stats;
 pub mod status;
 pub mod template;
+pub mod user;
 pub mod validate;
 pub mod workflow;

@@ -164,6 +164,10 @@ fn show_workflow(out: &mut dyn Write, wf: &Workflow) -> Result<()> {
                 .collect();
             w(out, format!("    记录：{}", labels.join("、")))?;
         }
+        if !s.roles.is_empty() {
+            let roles: Vec<&str> = s.roles.iter().map(|r| r.value.as_str()).collect();
+            w(out, format!("    办理角色：{}", roles.join("、")))?;
+        }
         for d in &s.documents {
             w(
                 out,
