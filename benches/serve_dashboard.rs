@@ -25,7 +25,8 @@ fn main() {
     let n: usize = std::env::var("BENCH_REQUESTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(30);
+        .unwrap_or(30)
+        .max(1);
     let query = std::env::var("BENCH_QUERY").unwrap_or_default();
     let path = if query.is_empty() {
         "/".to_string()

@@ -23,7 +23,8 @@ fn main() {
     let n: u32 = std::env::var("BENCH_PREVIEWS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
+        .unwrap_or(60)
+        .max(1);
     let tmp = tempfile::tempdir().expect("temporary folder");
     let dir = prepare(tmp.path());
     let s = serve(&dir, NOW, "基准");

@@ -24,9 +24,17 @@ impl Drop for Served {
     }
 }
 
+/// The `yingsu` program measured: `YINGSU_BIN` when set (a release binary driven by a bench
+/// built in the dev profile), else the one built with this bench.
+pub fn program() -> std::path::PathBuf {
+    std::env::var_os("YINGSU_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_yingsu").into())
+}
+
 /// Start `yingsu serve --port 0` in `dir` at the moment `now`, acting as `user`.
 pub fn serve(dir: &Path, now: &str, user: &str) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+    let mut child = Command::new(program())
         .current_dir(dir)
         .env("YINGSU_NOW", now)
         .env("YINGSU_USER", user)
@@ -190,7 +198,7 @@ pub fn summary(ms: &mut [f64]) -> (f64, f64, f64) {
 
 /// Run the `yingsu` binary in `dir` at `now`; panics with its stderr when it fails.
 pub fn yingsu(dir: &Path, now: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_yingsu"))
+    let out = Command::new(program())
         .current_dir(dir)
         .env("YINGSU_NOW", now)
         .env("YINGSU_USER", "基准")

@@ -19,7 +19,7 @@ next_steps: ["进一步完善行政机关负责人出庭应诉相关制度：加
 /// A demo workspace in `tmp` with TA-2023-045 drafted and signed, ready for its 答复.
 pub fn prepare(tmp: &std::path::Path) -> std::path::PathBuf {
     let dir = tmp.join("demo");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yingsu"))
+    let out = std::process::Command::new(super::http::program())
         .arg("demo")
         .arg(&dir)
         .output()
