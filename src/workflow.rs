@@ -129,6 +129,22 @@ pub struct DeadlineSpec {
     /// (otherwise the deadline shows as “待补充” until the date is added).
     #[serde(default)]
     pub required: bool,
+    /// A date field that, once given, is the due date itself instead of the count from `from`
+    /// — the date a document prints (e.g. `report_due` on the 督查整改通知书), so the deadline
+    /// tracked is the deadline given.
+    #[serde(default)]
+    pub due: Option<Spanned<String>>,
+    /// A period the law sets (a court's, e.g. 答辩、上诉): counted on the national calendar, so
+    /// the office's own closure days (`calendar.holidays`) never extend it. Internal deadlines
+    /// (the default) count them.
+    #[serde(default)]
+    pub statutory: bool,
+    /// A text field holding the time of day of the event on the due date (e.g. `hearing_time`,
+    /// “上午9时30分”), and one holding its place (e.g. `hearing_place`): calendar files show them.
+    #[serde(default)]
+    pub time: Option<Spanned<String>>,
+    #[serde(default)]
+    pub place: Option<Spanned<String>>,
 }
 
 /// A case of another workflow that a step opens (e.g. rectification after an unjustified absence).
@@ -539,6 +555,15 @@ impl Workflow {
             }
             for dl in &step.deadlines {
                 check_field(&mut e, &dl.from, "期限起算", Some(FieldType::Date));
+                if let Some(due) = &dl.due {
+                    check_field(&mut e, due, "期限届满日期", Some(FieldType::Date));
+                }
+                if let Some(time) = &dl.time {
+                    check_field(&mut e, time, "期限时间", Some(FieldType::Text));
+                }
+                if let Some(place) = &dl.place {
+                    check_field(&mut e, place, "期限地点", None);
+                }
                 if let DaysSpec::Setting(s) = &dl.days.value
                     && !cx.config.deadlines.contains_key(s)
                 {

@@ -133,8 +133,9 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
             }
             if let Some(d) = &sheet.deadline {
                 let line = match d.due {
-                    Some(due) => format!(
-                        "下一期限：{due} {}（{}）{}",
+                    Some(_) => format!(
+                        "下一期限：{} {}（{}）{}",
+                        d.due_text(),
                         d.title,
                         d.left_text(),
                         if d.overdue { "，已逾期" } else { "" }
