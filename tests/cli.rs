@@ -1004,7 +1004,10 @@ fn status_filters_orders_and_reminds() {
     // (issue 29: it may be overdue already).
     let out = ok(p, &["status", "--due", "2"], friday);
     assert!(out.contains("行初7") && out.contains("待补充"), "{out}");
-    assert!(out.contains("共 1 件，逾期 0 件，1 件缺少期限的起算日期。"), "{out}");
+    assert!(
+        out.contains("共 1 件，逾期 0 件，1 件缺少期限的起算日期。"),
+        "{out}"
+    );
     let out = ok(p, &["status", "--overdue"], "2023-05-09T09:00:00+08:00");
     assert!(out.contains("行初9") && out.contains("逾期1天"), "{out}");
     assert!(out.contains("行初7") && out.contains("待补充"), "{out}");
@@ -1086,7 +1089,10 @@ fn deadlines_export_to_icalendar_with_stable_uids() {
     assert_eq!(a[0]["DTSTART;TZID=Asia/Shanghai"], "20230508T093000");
     assert_eq!(a[0]["LOCATION"], "区法院第三审判庭");
     let seq = common::case_seq("行初1");
-    assert_eq!(a[0]["SUMMARY"], format!("出庭应诉 （2023）渝0112行初{seq}号"));
+    assert_eq!(
+        a[0]["SUMMARY"],
+        format!("出庭应诉 （2023）渝0112行初{seq}号")
+    );
     assert_eq!(a[0]["VALARM.TRIGGER"], "-P1D");
     assert!(a[0]["UID"].ends_with("@yingsu"));
     assert_eq!(a[0]["UID"], b[0]["UID"]);

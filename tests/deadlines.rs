@@ -24,8 +24,8 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
-/// `case new rectification ID` with the facts `sets`, at 9:00 on `day`.
-fn rectification(p: &Path, id: &str, day: &str, sets: &[&str]) {
+/// `case new rectification ID` with the facts `sets`, at 9:00 on `day`: what it says.
+fn rectification(p: &Path, id: &str, day: &str, sets: &[&str]) -> String {
     let mut args = vec!["case", "new", "rectification", id];
     let mut all = vec![
         "agency=scjgj",
@@ -37,7 +37,7 @@ fn rectification(p: &Path, id: &str, day: &str, sets: &[&str]) {
         args.push("--set");
         args.push(s);
     }
-    ok(p, &args, &format!("{day}T09:00:00+08:00"));
+    ok(p, &args, &format!("{day}T09:00:00+08:00"))
 }
 
 /// The `status --json` row of case `id` on `day`.
@@ -80,7 +80,12 @@ fn document(p: &Path, id: &str, template: &str) -> String {
 fn a_2027_deadline_skips_new_year_and_is_marked_estimated() {
     let dir = workspace();
     let p = dir.path();
-    rectification(p, "ZG-1", "2026-12-04", &["issued_date=2026-12-04"]);
+    let said = rectification(p, "ZG-1", "2026-12-04", &["issued_date=2026-12-04"]);
+    // The clerk is told when the notice is issued.
+    assert!(
+        said.contains("提示：期限“报送整改报告”为 2027-01-04（预估），文书中标注了“预估”：2027 年的节假日安排尚未公布："),
+        "{said}"
+    );
     let r = row(p, "ZG-1", "2026-12-06");
     assert_eq!(r["deadline"]["due"], "2027-01-04");
     assert_eq!(r["deadline"]["estimated"], true);
@@ -196,12 +201,13 @@ fn an_official_notice_in_yingsu_yaml_ends_the_estimate() {
 fn the_rectification_deadline_is_the_printed_date() {
     let dir = workspace();
     let p = dir.path();
-    rectification(
+    let said = rectification(
         p,
         "ZG-2",
         "2023-07-03",
         &["issued_date=2023-07-03", "report_due=2023-08-04"],
     );
+    assert!(!said.contains("预估"), "{said}");
     let r = row(p, "ZG-2", "2023-08-01");
     assert_eq!(r["deadline"]["due"], "2023-08-04");
     assert_eq!(r["deadline"]["overdue"], false);

@@ -216,6 +216,21 @@ fn print_report(
         for line in engine::audit::document_warnings(ws, Some(&files)) {
             w(out, line)?;
         }
+        // A deadline the documents print that was counted on estimated holidays (issue 29).
+        let sheet = engine::sheet::case_sheet(ws, &r.case_id, Actor::from_env()?.today());
+        if let Ok(Some(d)) = sheet.map(|s| s.deadline)
+            && d.estimated
+        {
+            w(
+                out,
+                format!(
+                    "提示：期限“{}”为 {}，文书中标注了“预估”：{}；如需印确定的日期，请填写该期限的届满日期后重新生成文书",
+                    d.title,
+                    d.due_text(),
+                    yingsu::calendar::uncovered_message(&d.uncovered_years)
+                ),
+            )?;
+        }
     }
     Ok(())
 }
