@@ -414,14 +414,14 @@ pub struct Calendar {
     pub official: BTreeMap<i32, OfficialNotice>,
 }
 
-/// A year's holiday notice as a bureau copies it into `yingsu.yaml`: its 文号 (optional), the
+/// A year's holiday notice as a bureau copies it into `yingsu.yaml`: its 文号 (`number`, optional), the
 /// holidays (放假) and the adjusted working days (调休上班), each a date or a range
 /// `2027-02-05..2027-02-11`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfficialNotice {
     #[serde(default)]
-    pub notice: Option<String>,
+    pub number: Option<String>,
     #[serde(default)]
     pub holidays: Vec<Spanned<String>>,
     #[serde(default)]

@@ -165,7 +165,7 @@ pub fn config() -> Value {
     let official = object(
         "国务院办公厅公布的一年节假日安排",
         json!({
-            "notice": text("通知文号，如 国办发明电〔2026〕7号"),
+            "number": text("通知文号，如 国办发明电〔2026〕7号"),
             "holidays": {"type": "array", "items": {"type": "string"}, "description": "放假日期：2027-01-01 或连续几天 2027-02-05..2027-02-11"},
             "workdays": {"type": "array", "items": {"type": "string"}, "description": "调休上班日期"},
         }),

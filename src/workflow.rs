@@ -129,18 +129,15 @@ pub struct DeadlineSpec {
     /// (otherwise the deadline shows as “待补充” until the date is added).
     #[serde(default)]
     pub required: bool,
-    /// A date field that, once given, is the due date itself instead of the count from `from`
-    /// — the date a document prints (e.g. `report_due` on the 督查整改通知书), so the deadline
-    /// tracked is the deadline given.
+    /// A date field that, once given, is the due date instead of the count (the date a
+    /// document prints, e.g. `report_due`): the deadline tracked is the deadline given.
     #[serde(default)]
     pub due: Option<Spanned<String>>,
-    /// A period the law sets (a court's, e.g. 答辩、上诉): counted on the national calendar, so
-    /// the office's own closure days (`calendar.holidays`) never extend it. Internal deadlines
-    /// (the default) count them.
+    /// A period the law sets (答辩、上诉): counted on the national calendar, without the
+    /// office's closure days (`calendar.holidays`), which count for internal deadlines only.
     #[serde(default)]
     pub statutory: bool,
-    /// A text field holding the time of day of the event on the due date (e.g. `hearing_time`,
-    /// “上午9时30分”), and one holding its place (e.g. `hearing_place`): calendar files show them.
+    /// Fields holding the event's time of day (`hearing_time`) and place, for calendar files.
     #[serde(default)]
     pub time: Option<Spanned<String>>,
     #[serde(default)]

@@ -164,7 +164,7 @@ fn an_official_notice_in_yingsu_yaml_ends_the_estimate() {
     std::fs::write(
         &config,
         format!(
-            "{base}\ncalendar:\n  official:\n    2027:\n      notice: 国办发明电〔2026〕99号\n      holidays: [2027-01-01..2027-01-04]\n      workdays: []\n"
+            "{base}\ncalendar:\n  official:\n    2027:\n      number: 国办发明电〔2026〕99号\n      holidays: [2027-01-01..2027-01-04]\n      workdays: []\n"
         ),
     )
     .unwrap();
