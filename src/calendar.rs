@@ -7,9 +7,13 @@
 //! `calendar/cn.yaml` holds, for every year in [`covered_years`], the dates of the State Council
 //! General Office's annual notice (国务院办公厅关于XXXX年部分节假日安排的通知) and of the notices
 //! that amended it, each cited ([`notice_of`], [`notices_of`]). It is embedded in the binary and
-//! parsed once. A year outside the table is counted Monday–Friday; [`WorkCalendar::uncovered_years`]
-//! tells callers which years of a computation that affects, and [`uncovered_message`] is the
-//! warning to show.
+//! parsed once. A bureau adds a later year's notice in `yingsu.yaml` (`calendar.official`) as soon
+//! as it is published; it wins over the table for that year. A year in neither is estimated
+//! ([`estimate`]: the statutory festival days of 《全国年节及纪念日放假办法》 from the lunar
+//! calendar, 2015–2100) and counted Monday–Friday outside that range;
+//! [`WorkCalendar::uncovered_years`] tells callers which years of a computation that affects, and
+//! [`uncovered_message`] is the warning to show. A date counted through such a year is marked
+//! 预估 wherever it is shown.
 //!
 //! # Which days are working days
 //!
@@ -17,9 +21,16 @@
 //!
 //! 1. a local working day (`calendar.workdays` in `yingsu.yaml`) is a working day;
 //! 2. a local holiday (`calendar.holidays`: a local holiday or a day the office is closed) is not;
-//! 3. an official adjusted working day (调休上班日) is a working day;
-//! 4. an official holiday (放假日) is not;
-//! 5. otherwise Monday–Friday are working days, Saturday and Sunday are not.
+//! 3. for a year whose notice `yingsu.yaml` gives (`calendar.official`), its holidays are not
+//!    working days, its adjusted working days are;
+//! 4. otherwise an official adjusted working day (调休上班日) of the table is a working day;
+//! 5. an official holiday (放假日) of the table is not;
+//! 6. in a year neither covers, an estimated holiday ([`estimate`]) is not;
+//! 7. otherwise Monday–Friday are working days, Saturday and Sunday are not.
+//!
+//! Local days (1 and 2) are the office's own: they count for its internal deadlines only. A
+//! statutory period (a court's, declared `statutory: true` in a workflow) is counted on the
+//! national calendar ([`WorkCalendar::national`]), rules 3–7.
 //!
 //! # How a deadline is counted ([`WorkCalendar::add`], [`end_rule`])
 //!
@@ -44,6 +55,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 use std::sync::OnceLock;
+
+mod estimate;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
@@ -136,7 +149,7 @@ fn date(s: &str) -> Result<NaiveDate, String> {
 }
 
 /// The dates of `2024-02-10` or `2024-02-10..2024-02-17` (both ends included).
-fn dates(spec: &str) -> Result<Vec<NaiveDate>, String> {
+pub(crate) fn dates(spec: &str) -> Result<Vec<NaiveDate>, String> {
     let (a, b) = spec.split_once("..").unwrap_or((spec, spec));
     let (start, end) = (date(a)?, date(b)?);
     if end < start {
@@ -240,15 +253,32 @@ pub fn uncovered_years(from: NaiveDate, due: NaiveDate) -> Vec<i32> {
         .collect()
 }
 
-/// The warning for deadlines that run through years the calendar does not cover.
+/// The warning for deadlines that run through years no official notice covers: estimated from
+/// the statutory festivals (2015–2100), else counted Monday–Friday.
 pub fn uncovered_message(years: &[i32]) -> String {
-    let list = years
-        .iter()
-        .map(|y| y.to_string())
-        .collect::<Vec<_>>()
-        .join("、");
+    let list = |keep: bool| {
+        years
+            .iter()
+            .filter(|y| estimate::estimable(**y) == keep)
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let (estimated, unknown) = (list(true), list(false));
+    let mut parts = Vec::new();
+    if !estimated.is_empty() {
+        parts.push(format!(
+            "{estimated} 年的节假日安排尚未公布：期限按《全国年节及纪念日放假办法》规定的节日推算，为预估日期（未计调休）"
+        ));
+    }
+    if !unknown.is_empty() {
+        parts.push(format!(
+            "{unknown} 年的节假日安排尚未收录：期限按周一至周五计算"
+        ));
+    }
     format!(
-        "{list} 年的节假日安排尚未收录：期限按周一至周五计算。请在 yingsu.yaml 的 calendar 中补充该年的放假和调休日期"
+        "{}。国务院办公厅公布该年的节假日安排后，请在 yingsu.yaml 的 calendar.official 中补充放假和调休日期",
+        parts.join("；")
     )
 }
 
@@ -301,11 +331,35 @@ pub(crate) fn end_rule(setting: DeadlineSetting) -> EndRule {
     }
 }
 
-/// The working-day calendar: the official table plus the local additions of `yingsu.yaml`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The estimated holidays of every year [`estimate`] covers.
+fn estimated() -> &'static BTreeSet<NaiveDate> {
+    static ESTIMATED: OnceLock<BTreeSet<NaiveDate>> = OnceLock::new();
+    ESTIMATED.get_or_init(|| {
+        (2015..=2100)
+            .flat_map(estimate::estimated_holidays)
+            .map(|(d, _)| d)
+            .collect()
+    })
+}
+
+/// The working-day calendar: the official table plus the additions of `yingsu.yaml` — later
+/// years' notices (national) and the office's own holidays and working days (local).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkCalendar {
     holidays: BTreeSet<NaiveDate>,
     workdays: BTreeSet<NaiveDate>,
+    /// Days of the notices `yingsu.yaml` gives: `true` a holiday, `false` an adjusted working day.
+    notices: BTreeMap<NaiveDate, bool>,
+    /// The years those notices are for.
+    notice_years: BTreeSet<i32>,
+    /// Whether the local days count (`false`: the national calendar of statutory periods).
+    local: bool,
+}
+
+impl Default for WorkCalendar {
+    fn default() -> WorkCalendar {
+        WorkCalendar::new([], [])
+    }
 }
 
 impl WorkCalendar {
@@ -319,21 +373,56 @@ impl WorkCalendar {
         WorkCalendar {
             holidays: holidays.into_iter().collect(),
             workdays: workdays.into_iter().collect(),
+            notices: BTreeMap::new(),
+            notice_years: BTreeSet::new(),
+            local: true,
+        }
+    }
+
+    /// This calendar with the State Council's notice for `year` (from `yingsu.yaml`): its
+    /// holidays and adjusted working days replace the table's or the estimate for that year.
+    pub fn with_notice(
+        mut self,
+        year: i32,
+        holidays: impl IntoIterator<Item = NaiveDate>,
+        workdays: impl IntoIterator<Item = NaiveDate>,
+    ) -> WorkCalendar {
+        self.notice_years.insert(year);
+        self.notices.extend(holidays.into_iter().map(|d| (d, true)));
+        self.notices
+            .extend(workdays.into_iter().map(|d| (d, false)));
+        self
+    }
+
+    /// The national calendar: this one without the office's local days, on which statutory
+    /// periods are counted.
+    pub fn national(&self) -> WorkCalendar {
+        WorkCalendar {
+            local: false,
+            ..self.clone()
         }
     }
 
     /// Whether `d` is a working day.
     pub fn is_workday(&self, d: NaiveDate) -> bool {
-        if self.workdays.contains(&d) {
+        if self.local && self.workdays.contains(&d) {
             return true;
         }
-        if self.holidays.contains(&d) {
+        if self.local && self.holidays.contains(&d) {
             return false;
+        }
+        if let Some(holiday) = self.notices.get(&d) {
+            return !*holiday;
+        }
+        let weekday = !matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        if self.notice_years.contains(&d.year()) {
+            return weekday;
         }
         match official_day(d) {
             Some(OfficialDay::Workday(_)) => true,
             Some(OfficialDay::Holiday(_)) => false,
-            None => !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
+            None if !covered_years().contains(&d.year()) && estimated().contains(&d) => false,
+            None => weekday,
         }
     }
 
@@ -349,6 +438,22 @@ impl WorkCalendar {
         d
     }
 
+    /// The `n`-th working day after `from` (`from` itself when `n` is 0).
+    pub fn working_days_after(&self, from: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = from;
+        let mut left = n;
+        while left > 0 {
+            match d.succ_opt() {
+                Some(next) => d = next,
+                None => break,
+            }
+            if self.is_workday(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
     /// The last day of a deadline of length `setting` that starts on `from`, by [`end_rule`].
     pub fn add(&self, from: NaiveDate, setting: DeadlineSetting) -> NaiveDate {
         let end = match setting {
@@ -358,20 +463,7 @@ impl WorkCalendar {
             DeadlineSetting::Months(n) => from
                 .checked_add_months(chrono::Months::new(n))
                 .unwrap_or(NaiveDate::MAX),
-            DeadlineSetting::WorkingDays(n) => {
-                let mut d = from;
-                let mut left = n;
-                while left > 0 {
-                    match d.succ_opt() {
-                        Some(next) => d = next,
-                        None => break,
-                    }
-                    if self.is_workday(d) {
-                        left -= 1;
-                    }
-                }
-                d
-            }
+            DeadlineSetting::WorkingDays(n) => self.working_days_after(from, n),
         };
         match end_rule(setting) {
             EndRule::NextWorkingDay => self.next_workday_from(end),
@@ -379,19 +471,13 @@ impl WorkCalendar {
         }
     }
 
-    /// The years from `from` to `due` (both included) that neither the official table nor the
-    /// local calendar covers (a year counts as locally covered once `yingsu.yaml` lists any
-    /// holiday or working day in it), so that callers can warn with [`uncovered_message`].
+    /// The years from `from` to `due` (both included) whose holidays come from no official
+    /// notice — neither the table nor `yingsu.yaml`'s `calendar.official` — so that callers can
+    /// mark the date 预估 and warn with [`uncovered_message`].
     pub fn uncovered_years(&self, from: NaiveDate, due: NaiveDate) -> Vec<i32> {
-        let local: BTreeSet<i32> = self
-            .holidays
-            .iter()
-            .chain(&self.workdays)
-            .map(|d| d.year())
-            .collect();
         uncovered_years(from, due)
             .into_iter()
-            .filter(|y| !local.contains(y))
+            .filter(|y| !self.notice_years.contains(y))
             .collect()
     }
 }
@@ -513,7 +599,9 @@ mod tests {
         assert!(!cal.is_workday(d("2019-05-03"))); // 2019 Labour Day as amended
         assert!(cal.is_workday(d("2019-05-05")));
         assert!(!cal.is_workday(d("2027-01-02"))); // uncovered: Saturday
-        assert!(cal.is_workday(d("2027-01-01"))); // uncovered: Friday, counted as a working day
+        assert!(!cal.is_workday(d("2027-01-01"))); // uncovered: 元旦, estimated
+        assert!(cal.is_workday(d("2027-01-04")));
+        assert!(cal.is_workday(d("2101-01-03"))); // beyond the estimate: Monday
     }
 
     #[test]
@@ -551,26 +639,51 @@ mod tests {
         let cal = WorkCalendar::default();
         let from = d("2026-12-20");
         let due = cal.add(from, LOSS_REPORT);
-        // 2027-01-01 counts as an ordinary Friday.
-        assert_eq!(due, d("2027-01-08"));
+        // 2027-01-01 (元旦, a Friday) is estimated as a holiday.
+        assert_eq!(due, d("2027-01-11"));
         assert_eq!(cal.uncovered_years(from, due), [2027]);
         assert_eq!(
             uncovered_message(&cal.uncovered_years(from, due)),
-            "2027 年的节假日安排尚未收录：期限按周一至周五计算。请在 yingsu.yaml 的 calendar 中补充该年的放假和调休日期"
+            "2027 年的节假日安排尚未公布：期限按《全国年节及纪念日放假办法》规定的节日推算，为预估日期（未计调休）。国务院办公厅公布该年的节假日安排后，请在 yingsu.yaml 的 calendar.official 中补充放假和调休日期"
         );
         assert_eq!(
-            uncovered_message(&[2013, 2014]),
-            "2013、2014 年的节假日安排尚未收录：期限按周一至周五计算。请在 yingsu.yaml 的 calendar 中补充该年的放假和调休日期"
+            uncovered_message(&[2013, 2014, 2101]),
+            "2013、2014、2101 年的节假日安排尚未收录：期限按周一至周五计算。国务院办公厅公布该年的节假日安排后，请在 yingsu.yaml 的 calendar.official 中补充放假和调休日期"
+        );
+        assert_eq!(
+            uncovered_message(&[2014, 2027]),
+            "2027 年的节假日安排尚未公布：期限按《全国年节及纪念日放假办法》规定的节日推算，为预估日期（未计调休）；2014 年的节假日安排尚未收录：期限按周一至周五计算。国务院办公厅公布该年的节假日安排后，请在 yingsu.yaml 的 calendar.official 中补充放假和调休日期"
         );
         assert!(
             cal.uncovered_years(d("2023-01-13"), d("2023-02-08"))
                 .is_empty()
         );
         assert_eq!(uncovered_years(d("2014-12-20"), d("2015-01-10")), [2014]);
-        // Local dates for 2027 count as covering it.
-        let with_2027 = local(&["2027-01-01"], &[]);
-        assert!(with_2027.uncovered_years(from, due).is_empty());
-        assert_eq!(with_2027.add(from, LOSS_REPORT), d("2027-01-11"));
+        // Local closure days do not make a year official.
+        let closed = local(&["2027-01-04"], &[]);
+        assert_eq!(closed.uncovered_years(from, due), [2027]);
+        // The year's notice does, and replaces the estimate: here 1.1–1.3 off, 1.9 worked.
+        let notice = WorkCalendar::default().with_notice(
+            2027,
+            dates("2027-01-01..2027-01-03").expect("range"),
+            [d("2027-01-09")],
+        );
+        assert!(notice.uncovered_years(from, due).is_empty());
+        assert!(notice.is_workday(d("2027-01-09")));
+        assert!(notice.is_workday(d("2027-02-08"))); // the estimate no longer applies
+        assert_eq!(notice.add(from, LOSS_REPORT), d("2027-01-09"));
+    }
+
+    #[test]
+    fn the_national_calendar_ignores_local_days() {
+        let cal = local(&["2023-02-01"], &["2023-01-21"]);
+        let national = cal.national();
+        assert!(!cal.is_workday(d("2023-02-01")));
+        assert!(national.is_workday(d("2023-02-01")));
+        assert!(cal.is_workday(d("2023-01-21")));
+        assert!(!national.is_workday(d("2023-01-21")));
+        assert_eq!(national.add(d("2023-01-13"), LOSS_REPORT), d("2023-02-08"));
+        assert_eq!(cal.working_days_after(d("2024-09-30"), 5), d("2024-10-12"));
     }
 
     #[test]

@@ -396,9 +396,12 @@ impl Default for Targets {
     }
 }
 
-/// Local additions to the official calendar ([`crate::calendar`]): `holidays` are local holidays
-/// or days the office is closed, `workdays` are days worked although the official table or the
-/// weekend says otherwise. Both win over the official table.
+/// Additions to the official calendar ([`crate::calendar`]). `official` holds the State
+/// Council's notices for years the built-in table does not cover yet (national: they count for
+/// every deadline, statutory periods included, and end the 预估 of that year). `holidays` are
+/// local holidays or days the office is closed, `workdays` are days worked although the official
+/// table or the weekend says otherwise: both are local, win over the official calendar, and count
+/// for internal deadlines only.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Calendar {
@@ -406,6 +409,63 @@ pub struct Calendar {
     pub holidays: Vec<Spanned<String>>,
     #[serde(default)]
     pub workdays: Vec<Spanned<String>>,
+    /// A year's notice (国务院办公厅关于XXXX年部分节假日安排的通知), by year.
+    #[serde(default)]
+    pub official: BTreeMap<i32, OfficialNotice>,
+}
+
+/// A year's holiday notice as a bureau copies it into `yingsu.yaml`: its 文号 (`number`, optional), the
+/// holidays (放假) and the adjusted working days (调休上班), each a date or a range
+/// `2027-02-05..2027-02-11`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialNotice {
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub holidays: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub workdays: Vec<Spanned<String>>,
+}
+
+impl Calendar {
+    /// The working-day calendar these additions make, every bad date reported at its line.
+    pub(crate) fn work_calendar(
+        &self,
+        file: &std::path::Path,
+        source: &str,
+        errors: &mut crate::error::Errors,
+    ) -> WorkCalendar {
+        let mut read = |list: &[Spanned<String>], ranges: bool| -> Vec<chrono::NaiveDate> {
+            let mut out = Vec::new();
+            for d in list {
+                let parsed = if ranges && d.value.contains("..") {
+                    crate::calendar::dates(&d.value)
+                } else {
+                    crate::facts::parse_date(&d.value).map(|d| vec![d])
+                };
+                match parsed {
+                    Ok(dates) => out.extend(dates),
+                    Err(why) => errors.push(
+                        yaml::at(file, source, d, format!("日期 `{}` 无效：{why}", d.value)).help(
+                            if ranges {
+                                "日期写成 2027-05-01 的形式，连续几天写成 2027-05-01..2027-05-05"
+                            } else {
+                                "日期写成 2023-05-08 的形式"
+                            },
+                        ),
+                    ),
+                }
+            }
+            out
+        };
+        let mut cal = WorkCalendar::new(read(&self.holidays, false), read(&self.workdays, false));
+        for (year, n) in &self.official {
+            let (holidays, workdays) = (read(&n.holidays, true), read(&n.workdays, true));
+            cal = cal.with_notice(*year, holidays, workdays);
+        }
+        cal
+    }
 }
 
 impl Config {

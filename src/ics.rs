@@ -1,6 +1,14 @@
-//! iCalendar output (RFC 5545): owns turning all-day events (deadlines, hearings) into a
-//! `VCALENDAR` text that calendar programs import. Pure: no clock, no files — the caller supplies
-//! the time stamp, so the same events always give the same bytes.
+//! iCalendar output (RFC 5545): owns turning events (deadlines, hearings) and tasks (deadlines
+//! that cannot be counted yet) into a `VCALENDAR` text that calendar programs import. Pure: no
+//! clock, no files — the caller supplies the time stamp, so the same events always give the same
+//! bytes.
+//!
+//! An event is all-day unless it has a time of day, which is Beijing time: it is written with
+//! `TZID=Asia/Shanghai` and the calendar then carries that zone's `VTIMEZONE` (UTC+8, no daylight
+//! saving time), and lasts an hour (the end of a hearing is not known). An event may have a
+//! place (`LOCATION`) and a reminder (`VALARM`): at 9:00 the day before an all-day event, a day
+//! before one with a time. A task (`VTODO`) has no date: it is a deadline waiting for its start
+//! date.
 //!
 //! Lines end with CRLF and are folded at 75 octets (3.1) without splitting a UTF-8 character;
 //! text values escape `\`, `;`, `,` and newlines (3.3.11). [`parse`] reads such text back
@@ -8,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 /// The product identifier written into every calendar.
 pub(crate) const PRODID: &str = "-//yingsu//yingsu//ZH";
@@ -16,18 +24,27 @@ pub(crate) const PRODID: &str = "-//yingsu//yingsu//ZH";
 /// The longest line, in octets, excluding the CRLF.
 const LINE_OCTETS: usize = 75;
 
-/// An all-day event.
+/// An event (all-day unless it has a time), or a task without a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// Globally unique and stable across exports, e.g. `2023-渝0112行初9-loss_report@yingsu`.
     pub uid: String,
-    /// The day of the event.
-    pub date: NaiveDate,
+    /// The day of the event; `None` for a task (`VTODO`) that has no date yet.
+    pub date: Option<NaiveDate>,
+    /// The time of day (Beijing time), when known.
+    pub time: Option<NaiveTime>,
     pub summary: String,
     pub description: String,
+    /// Where it takes place.
+    pub location: Option<String>,
+    /// Whether to remind (see the module documentation).
+    pub alarm: bool,
     /// Optional categories, e.g. 期限.
     pub categories: Vec<String>,
 }
+
+/// The time zone of every time written.
+const TZID: &str = "Asia/Shanghai";
 
 /// The `VCALENDAR` named `name` holding `events`, in order; `stamp` is every event's `DTSTAMP`.
 pub fn write(name: &str, events: &[Event], stamp: DateTime<Utc>) -> String {
@@ -38,23 +55,105 @@ pub fn write(name: &str, events: &[Event], stamp: DateTime<Utc>) -> String {
     line(&mut out, "VERSION:2.0");
     line(&mut out, "CALSCALE:GREGORIAN");
     line(&mut out, &format!("X-WR-CALNAME:{}", escape(name)));
+    if events.iter().any(|e| e.date.is_some() && e.time.is_some()) {
+        for l in [
+            "BEGIN:VTIMEZONE",
+            &format!("TZID:{TZID}"),
+            "BEGIN:STANDARD",
+            "DTSTART:19700101T000000",
+            "TZOFFSETFROM:+0800",
+            "TZOFFSETTO:+0800",
+            "TZNAME:CST",
+            "END:STANDARD",
+            "END:VTIMEZONE",
+        ] {
+            line(&mut out, l);
+        }
+    }
     for e in events {
-        line(&mut out, "BEGIN:VEVENT");
+        let kind = if e.date.is_some() { "VEVENT" } else { "VTODO" };
+        line(&mut out, &format!("BEGIN:{kind}"));
         line(&mut out, &format!("UID:{}", escape(&e.uid)));
         line(&mut out, &format!("DTSTAMP:{stamp}"));
-        line(&mut out, &format!("DTSTART;VALUE=DATE:{}", ymd(e.date)));
-        let end = e.date.succ_opt().unwrap_or(e.date);
-        line(&mut out, &format!("DTEND;VALUE=DATE:{}", ymd(end)));
+        match (e.date, e.time) {
+            (Some(date), Some(time)) => {
+                let start = date.and_time(time);
+                let end = start + chrono::TimeDelta::hours(1);
+                let at = |t: chrono::NaiveDateTime| t.format("%Y%m%dT%H%M%S").to_string();
+                line(&mut out, &format!("DTSTART;TZID={TZID}:{}", at(start)));
+                line(&mut out, &format!("DTEND;TZID={TZID}:{}", at(end)));
+            }
+            (Some(date), None) => {
+                line(&mut out, &format!("DTSTART;VALUE=DATE:{}", ymd(date)));
+                let end = date.succ_opt().unwrap_or(date);
+                line(&mut out, &format!("DTEND;VALUE=DATE:{}", ymd(end)));
+            }
+            (None, _) => line(&mut out, "STATUS:NEEDS-ACTION"),
+        }
         line(&mut out, &format!("SUMMARY:{}", escape(&e.summary)));
         line(&mut out, &format!("DESCRIPTION:{}", escape(&e.description)));
+        if let Some(place) = &e.location {
+            line(&mut out, &format!("LOCATION:{}", escape(place)));
+        }
         if !e.categories.is_empty() {
             let list: Vec<String> = e.categories.iter().map(|c| escape(c)).collect();
             line(&mut out, &format!("CATEGORIES:{}", list.join(",")));
         }
-        line(&mut out, "END:VEVENT");
+        if e.alarm && e.date.is_some() {
+            let trigger = if e.time.is_some() { "-P1D" } else { "-PT15H" };
+            line(&mut out, "BEGIN:VALARM");
+            line(&mut out, "ACTION:DISPLAY");
+            line(&mut out, &format!("TRIGGER:{trigger}"));
+            line(&mut out, &format!("DESCRIPTION:{}", escape(&e.summary)));
+            line(&mut out, "END:VALARM");
+        }
+        line(&mut out, &format!("END:{kind}"));
     }
     line(&mut out, "END:VCALENDAR");
     out
+}
+
+/// The time of day a clerk wrote (“上午9时30分”, “下午2时”, “14:30”, “9点半”), if it is one.
+pub fn parse_time(text: &str) -> Option<NaiveTime> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.replace('：', ":");
+    let (pm, rest) = if let Some(r) = t.strip_prefix("下午").or_else(|| t.strip_prefix("晚上"))
+    {
+        (true, r)
+    } else if let Some(r) = t.strip_prefix("中午") {
+        (true, r)
+    } else {
+        (
+            false,
+            t.strip_prefix("上午")
+                .or_else(|| t.strip_prefix("早上"))
+                .unwrap_or(&t),
+        )
+    };
+    let digits = |s: &str| -> Option<u32> {
+        let n: String = s
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        n.parse().ok()
+    };
+    let (h, m) = if let Some((h, m)) = rest.split_once(':') {
+        (digits(h)?, digits(m)?)
+    } else {
+        let (h, m) = rest.split_once('时').or_else(|| rest.split_once('点'))?;
+        let m = m.trim_end_matches('分').trim_end_matches("左右");
+        let m = match m {
+            "" | "整" => 0,
+            "半" => 30,
+            m => digits(m)?,
+        };
+        (digits(h)?, m)
+    };
+    let h = if pm && h < 12 { h + 12 } else { h };
+    NaiveTime::from_hms_opt(h, m, 0)
 }
 
 fn ymd(d: NaiveDate) -> String {
@@ -144,36 +243,55 @@ pub(crate) fn unfold(text: &str) -> Vec<String> {
 /// The properties of each `VEVENT` in `text`: name (with parameters, e.g.
 /// `DTSTART;VALUE=DATE`) → unescaped value.
 pub fn parse(text: &str) -> Result<Vec<BTreeMap<String, String>>, String> {
+    parse_components(text, "VEVENT")
+}
+
+/// The properties of each `VTODO` in `text` (as [`parse`]).
+pub fn parse_tasks(text: &str) -> Result<Vec<BTreeMap<String, String>>, String> {
+    parse_components(text, "VTODO")
+}
+
+/// The properties of each component `kind` in `text`; the properties of an alarm inside it
+/// are kept as `VALARM.TRIGGER` and so on.
+fn parse_components(text: &str, kind: &str) -> Result<Vec<BTreeMap<String, String>>, String> {
     let mut events = Vec::new();
+    let mut alarm = false;
     let mut current: Option<BTreeMap<String, String>> = None;
     for (i, l) in unfold(text).iter().enumerate() {
         let (name, value) = l
             .split_once(':')
             .ok_or_else(|| format!("第 {} 行缺少冒号：{l}", i + 1))?;
         match (name, value, current.as_mut()) {
-            ("BEGIN", "VEVENT", None) => current = Some(BTreeMap::new()),
-            ("BEGIN", "VEVENT", Some(_)) => {
-                return Err(format!("第 {} 行：VEVENT 未结束又开始了新的 VEVENT", i + 1));
+            ("BEGIN", v, None) if v == kind => current = Some(BTreeMap::new()),
+            ("BEGIN", v, Some(_)) if v == kind => {
+                return Err(format!("第 {} 行：{kind} 未结束又开始了新的 {kind}", i + 1));
             }
-            ("END", "VEVENT", Some(_)) => {
+            ("END", v, Some(_)) if v == kind => {
                 if let Some(e) = current.take() {
                     events.push(e);
                 }
             }
-            ("END", "VEVENT", None) => {
+            ("END", v, None) if v == kind => {
                 return Err(format!(
-                    "第 {} 行：END:VEVENT 没有对应的 BEGIN:VEVENT",
+                    "第 {} 行：END:{kind} 没有对应的 BEGIN:{kind}",
                     i + 1
                 ));
             }
+            ("BEGIN", "VALARM", Some(_)) => alarm = true,
+            ("END", "VALARM", Some(_)) => alarm = false,
             (_, _, Some(e)) => {
-                e.insert(name.to_string(), unescape(value));
+                let key = if alarm {
+                    format!("VALARM.{name}")
+                } else {
+                    name.to_string()
+                };
+                e.insert(key, unescape(value));
             }
             (_, _, None) => {}
         }
     }
     if current.is_some() {
-        return Err("VEVENT 没有结束（缺少 END:VEVENT）".into());
+        return Err(format!("{kind} 没有结束（缺少 END:{kind}）"));
     }
     Ok(events)
 }
@@ -195,9 +313,12 @@ mod tests {
     fn event() -> Event {
         Event {
             uid: "2023-渝0112行初9-loss_report@yingsu".into(),
-            date: d("2023-02-08"),
+            date: Some(d("2023-02-08")),
+            time: None,
             summary: "报送败诉案件总结报告".into(),
             description: "判决生效：2023-01-13；期限：15个工作日".into(),
+            location: None,
+            alarm: false,
             categories: vec!["期限".into()],
         }
     }
@@ -230,7 +351,7 @@ mod tests {
     #[test]
     fn dtend_is_the_next_day_across_months_and_years() {
         let mut e = event();
-        e.date = d("2024-12-31");
+        e.date = Some(d("2024-12-31"));
         e.categories.clear();
         let text = write("x", &[e], stamp());
         assert!(text.contains("\r\nDTSTART;VALUE=DATE:20241231\r\nDTEND;VALUE=DATE:20250101\r\n"));
@@ -302,7 +423,7 @@ mod tests {
     fn parse_back() {
         let mut second = event();
         second.uid = "b@yingsu".into();
-        second.date = d("2024-10-23");
+        second.date = Some(d("2024-10-23"));
         second.summary = "整改报告; 第二项, 含逗号".into();
         second.description = "多行\n说明\\".repeat(20);
         second.categories = vec!["期限".into(), "整改".into()];
@@ -315,7 +436,7 @@ mod tests {
             assert_eq!(p["SUMMARY"], e.summary);
             assert_eq!(p["DESCRIPTION"], e.description);
             assert_eq!(p["DTSTAMP"], "20261201T083000Z");
-            assert_eq!(p["DTSTART;VALUE=DATE"], ymd(e.date));
+            assert_eq!(Some(p["DTSTART;VALUE=DATE"].clone()), e.date.map(ymd));
         }
         assert_eq!(parsed[1]["DTEND;VALUE=DATE"], "20241024");
         assert_eq!(parsed[1]["CATEGORIES"], "期限,整改");

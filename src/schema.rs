@@ -162,11 +162,21 @@ pub fn config() -> Value {
         }),
         &[],
     );
-    let calendar = object(
-        "本地的放假和上班日（优先于国家的节假日安排）",
+    let official = object(
+        "国务院办公厅公布的一年节假日安排",
         json!({
-            "holidays": dates("本地放假或不办公的日期"),
+            "number": text("通知文号，如 国办发明电〔2026〕7号"),
+            "holidays": {"type": "array", "items": {"type": "string"}, "description": "放假日期：2027-01-01 或连续几天 2027-02-05..2027-02-11"},
+            "workdays": {"type": "array", "items": {"type": "string"}, "description": "调休上班日期"},
+        }),
+        &[],
+    );
+    let calendar = object(
+        "本地的放假和上班日（优先于国家的节假日安排，只用于内部期限），以及内置日历尚未收录年份的国家节假日安排",
+        json!({
+            "holidays": dates("本地放假或不办公的日期（不延长法定期间）"),
             "workdays": dates("本地上班的日期（即使是周末或节假日）"),
+            "official": {"type": "object", "description": "按年份填写国务院办公厅的节假日安排通知：填写后该年不再按预估计算", "additionalProperties": official},
         }),
         &[],
     );
@@ -245,6 +255,10 @@ pub fn workflow() -> Value {
             "when": condition("期限适用的条件"),
             "document": text("设定这一期限的文书（这一步 documents 中的模板名）：只在这一步生成该文书时计算期限"),
             "required": flag("起算日期缺少时不允许进入这一步"),
+            "due": text("届满日期字段：填写后即以该日期为期限（如通知书载明的 report_due），不再按天数计算"),
+            "statutory": flag("法定期间（如答辩、上诉期限）：按国家节假日安排计算，不受本地放假日影响"),
+            "time": text("事项时间字段（如 hearing_time：上午9时30分），写入日历文件"),
+            "place": text("事项地点字段（如 hearing_place），写入日历文件"),
         }),
         &["title", "from", "days"],
     );

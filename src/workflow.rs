@@ -129,6 +129,19 @@ pub struct DeadlineSpec {
     /// (otherwise the deadline shows as “待补充” until the date is added).
     #[serde(default)]
     pub required: bool,
+    /// A date field that, once given, is the due date instead of the count (the date a
+    /// document prints, e.g. `report_due`): the deadline tracked is the deadline given.
+    #[serde(default)]
+    pub due: Option<Spanned<String>>,
+    /// A period the law sets (答辩、上诉): counted on the national calendar, without the
+    /// office's closure days (`calendar.holidays`), which count for internal deadlines only.
+    #[serde(default)]
+    pub statutory: bool,
+    /// Fields holding the event's time of day (`hearing_time`) and place, for calendar files.
+    #[serde(default)]
+    pub time: Option<Spanned<String>>,
+    #[serde(default)]
+    pub place: Option<Spanned<String>>,
 }
 
 /// A case of another workflow that a step opens (e.g. rectification after an unjustified absence).
@@ -560,6 +573,15 @@ impl Workflow {
             }
             for dl in &step.deadlines {
                 check_field(&mut e, &dl.from, "期限起算", Some(FieldType::Date));
+                if let Some(due) = &dl.due {
+                    check_field(&mut e, due, "期限届满日期", Some(FieldType::Date));
+                }
+                if let Some(time) = &dl.time {
+                    check_field(&mut e, time, "期限时间", Some(FieldType::Text));
+                }
+                if let Some(place) = &dl.place {
+                    check_field(&mut e, place, "期限地点", None);
+                }
                 if let DaysSpec::Setting(s) = &dl.days.value
                     && !cx.config.deadlines.contains_key(s)
                 {

@@ -1000,11 +1000,17 @@ fn status_filters_orders_and_reminds() {
 
     let out = ok(p, &["status", "--agency", "qzf"], friday);
     assert!(out.contains("行初9") && !out.contains("行初15"), "{out}");
+    // Nothing is due within 2 days; the deadline lacking its start date is listed all the same
+    // (issue 29: it may be overdue already).
     let out = ok(p, &["status", "--due", "2"], friday);
-    assert!(out.contains("没有符合条件的案件。"), "{out}");
+    assert!(out.contains("行初7") && out.contains("待补充"), "{out}");
+    assert!(
+        out.contains("共 1 件，逾期 0 件，1 件缺少期限的起算日期。"),
+        "{out}"
+    );
     let out = ok(p, &["status", "--overdue"], "2023-05-09T09:00:00+08:00");
     assert!(out.contains("行初9") && out.contains("逾期1天"), "{out}");
-    assert!(!out.contains("行初7"), "{out}");
+    assert!(out.contains("行初7") && out.contains("待补充"), "{out}");
     let (code, _, err) = yingsu(p, &["status", "--agency", "nope"], friday);
     assert_eq!(code, 1);
     assert!(
@@ -1026,7 +1032,9 @@ fn status_filters_orders_and_reminds() {
 
     let agenda = ok(p, &["agenda"], "2023-05-08T09:00:00+08:00");
     assert!(
-        agenda.starts_with("行政应诉期限提醒（2023年5月8日 星期一，本周截至2023年5月14日）"),
+        agenda.starts_with(
+            "行政应诉期限提醒（2023年5月8日 星期一，提醒未来5个工作日，截至2023年5月15日）"
+        ),
         "{agenda}"
     );
     assert!(agenda.contains("【区市场监管局】"), "{agenda}");
@@ -1077,8 +1085,15 @@ fn deadlines_export_to_icalendar_with_stable_uids() {
     };
     let (a, b) = (read("a.ics"), read("b.ics"));
     assert_eq!(a.len(), 1);
-    assert_eq!(a[0]["DTSTART;VALUE=DATE"], "20230508");
-    assert_eq!(a[0]["SUMMARY"], "出庭应诉 行初1");
+    // The hearing's time and place (issue 29: no longer an all-day event titled by case id).
+    assert_eq!(a[0]["DTSTART;TZID=Asia/Shanghai"], "20230508T093000");
+    assert_eq!(a[0]["LOCATION"], "区法院第三审判庭");
+    let seq = common::case_seq("行初1");
+    assert_eq!(
+        a[0]["SUMMARY"],
+        format!("出庭应诉 （2023）渝0112行初{seq}号")
+    );
+    assert_eq!(a[0]["VALARM.TRIGGER"], "-P1D");
     assert!(a[0]["UID"].ends_with("@yingsu"));
     assert_eq!(a[0]["UID"], b[0]["UID"]);
     assert_ne!(a[0]["DTSTAMP"], b[0]["DTSTAMP"]);
@@ -1136,10 +1151,11 @@ fn loss_report_deadline_on_the_official_calendar() {
     assert_eq!(due("L1")["due"], "2024-10-23");
     // 2024-10-08 → 10-23: twelve working days left (10-12 is an adjusted working Saturday).
     assert_eq!(due("L1")["left"], 12);
-    // 2027 is counted Monday to Friday (its 1 January too): hence the warning.
-    assert_eq!(due("L2")["due"], "2027-01-08");
+    // 2027 is estimated (issue 29): its 1 January is a holiday, and the date is 预估.
+    assert_eq!(due("L2")["due"], "2027-01-11");
+    assert_eq!(due("L2")["estimated"], true);
     assert_eq!(due("L2")["uncovered_years"], serde_json::json!([2027]));
-    let warning = "提示：2027 年的节假日安排尚未收录：期限按周一至周五计算。请在 yingsu.yaml 的 calendar 中补充该年的放假和调休日期";
+    let warning = "提示：2027 年的节假日安排尚未公布：期限按《全国年节及纪念日放假办法》规定的节日推算，为预估日期（未计调休）。国务院办公厅公布该年的节假日安排后，请在 yingsu.yaml 的 calendar.official 中补充放假和调休日期";
     let out = ok(p, &["status"], now);
     assert!(out.contains(warning), "{out}");
     let out = ok(p, &["case", "show", "L2"], now);

@@ -117,6 +117,7 @@ fn a_document_made_from_hand_made_data_prints_the_deadline_passed_in() {
         deadline: Some(Due {
             title: "报送整改报告".into(),
             due: day("2023-05-10"),
+            estimated: false,
         }),
         figures: Value::Null,
     };
@@ -125,7 +126,7 @@ fn a_document_made_from_hand_made_data_prints_the_deadline_passed_in() {
     assert_eq!(data["dates"], json!({"issued_date": "2023年4月10日"}));
     assert_eq!(
         data["deadline"],
-        json!({"title": "报送整改报告", "due": "2023年5月10日", "due_iso": "2023-05-10"})
+        json!({"title": "报送整改报告", "due": "2023年5月10日", "due_iso": "2023-05-10", "estimated": false})
     );
     assert_eq!(data["stats"], Value::Null);
     assert_eq!(data["doc"]["number"], "渝北司发〔2023〕7号");

@@ -52,7 +52,7 @@ pub enum Command {
     Case(case::CaseCommand),
     /// 列出案件：流程、当前步骤、单位、期限、剩余天数；可按单位、流程、到期时间筛选
     Status(status::StatusArgs),
-    /// 期限提醒：已逾期、今天到期、本周到期和缺少起算日期的事项，按单位分组，可直接粘贴到工作消息
+    /// 期限提醒：已逾期、今天到期、未来5个工作日内到期和缺少起算日期的事项，按单位分组，可直接粘贴到工作消息
     Agenda(cmd::agenda::AgendaArgs),
     /// 重新生成案件的文书 PDF（保留原文号）
     Render {

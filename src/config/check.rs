@@ -20,21 +20,7 @@ impl Config {
 
     fn check(&self, file: &Path, source: &str) -> Result<WorkCalendar> {
         let mut errors = Errors::default();
-        let (mut holidays, mut workdays) = (Vec::new(), Vec::new());
-        for (list, out) in [
-            (&self.calendar.holidays, &mut holidays),
-            (&self.calendar.workdays, &mut workdays),
-        ] {
-            for d in list {
-                match crate::facts::parse_date(&d.value) {
-                    Ok(date) => out.push(date),
-                    Err(why) => errors.push(
-                        yaml::at(file, source, d, format!("日期 `{}` 无效：{why}", d.value))
-                            .help("日期写成 2023-05-08 的形式"),
-                    ),
-                }
-            }
-        }
+        let calendar = self.calendar.work_calendar(file, source, &mut errors);
         let root = file.parent().unwrap_or(Path::new("."));
         for (id, i) in &self.issuers {
             if let Some(seal) = &i.seal
@@ -122,7 +108,7 @@ impl Config {
             );
         }
         errors.into_result()?;
-        Ok(WorkCalendar::new(holidays, workdays))
+        Ok(calendar)
     }
 
     /// Checks `numbering` (declared starts of number sequences), each at its line: the 文号代字

@@ -37,6 +37,8 @@ pub struct Computed {
 pub struct Due {
     pub title: String,
     pub due: NaiveDate,
+    /// Counted on estimated holidays (a year whose notice is not yet known): printed 预估.
+    pub estimated: bool,
 }
 
 /// Everything a template may read, as JSON, from the configuration, the request's workflow
@@ -134,6 +136,7 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
             "title": dl.title,
             "due": facts::format_date_zh(dl.due),
             "due_iso": dl.due.format("%Y-%m-%d").to_string(),
+            "estimated": dl.estimated,
         })
     });
     // The clerk's prose, read into headings and paragraphs (see `prose`): `prose.<field>` for

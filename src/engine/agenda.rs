@@ -1,14 +1,18 @@
 //! The daily overview: owns choosing and ordering the cases a clerk must act on — `status`'s
-//! filters (open cases, an agency, a workflow, due within N days, overdue), its order (deadlines
-//! whose start date is missing first, then by due date, then case ids in natural order) — and the
-//! agenda: what is overdue, due today and due this week, grouped by agency.
+//! filters (open cases, an agency, a workflow, due within N days, overdue; a deadline whose
+//! start date is missing is kept by the last two, as 待补充, since it may be either), its order
+//! (deadlines whose start date is missing first, then by due date, then case ids in natural
+//! order) — the agenda: what is overdue, due today and due within the next [`HORIZON`] working
+//! days (so a long holiday never hides what falls due right after it), grouped by agency — and
+//! the calendar file of the deadlines.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::calendar::WorkCalendar;
 use crate::natural::natural_cmp;
 
 use super::deadline::StatusRow;
@@ -22,9 +26,10 @@ pub struct Filter {
     pub agency: Option<String>,
     /// Only cases of this workflow.
     pub workflow: Option<String>,
-    /// Only cases due within this many days (overdue ones included).
+    /// Only cases due within this many days (overdue ones included), and those whose deadline
+    /// lacks its start date.
     pub due_within: Option<i64>,
-    /// Only overdue cases.
+    /// Only overdue cases, and those whose deadline lacks its start date.
     pub overdue: bool,
 }
 
@@ -42,6 +47,10 @@ impl Filter {
             && &r.workflow != w
         {
             return false;
+        }
+        // A deadline that cannot be counted may be overdue already: it is listed as 待补充.
+        if r.deadline.as_ref().is_some_and(|d| d.missing.is_some()) {
+            return true;
         }
         let due = r.deadline.as_ref().and_then(|d| d.due);
         if self.overdue && due.is_none_or(|d| d >= today) {
@@ -85,9 +94,13 @@ pub fn select(rows: Vec<StatusRow>, filter: &Filter, today: NaiveDate) -> Vec<St
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
     pub id: String,
+    /// The case's 案号, when it has one.
+    pub case_number: Option<String>,
     pub title: String,
     pub step_title: String,
     pub due: Option<NaiveDate>,
+    /// Whether the due date is an estimate (预估).
+    pub estimated: bool,
     /// “3个工作日”, “逾期2个工作日”, “今天到期”, or the missing start (“待补充：生效日期”).
     pub left: String,
 }
@@ -99,23 +112,35 @@ pub struct AgencyAgenda {
     pub name: String,
     pub overdue: Vec<Item>,
     pub today: Vec<Item>,
+    /// Due after today, up to the end of the horizon ([`Agenda::week_end`]).
     pub this_week: Vec<Item>,
     /// Deadlines that cannot be counted until a start date is added.
     pub missing: Vec<Item>,
 }
 
-/// What is due: per agency, overdue, due today, due the rest of this week (to Sunday), and
-/// deadlines waiting for a start date.
+/// How many working days after today the agenda looks ahead.
+pub const HORIZON: u32 = 5;
+
+/// What is due: per agency, overdue, due today, due within the next [`HORIZON`] working days,
+/// and deadlines waiting for a start date.
 #[derive(Debug, Clone, Serialize)]
 pub struct Agenda {
     pub today: NaiveDate,
+    /// The last day of the horizon: the [`HORIZON`]-th working day after today.
     pub week_end: NaiveDate,
     pub agencies: Vec<AgencyAgenda>,
 }
 
-/// The agenda on `today` over the (open) status rows.
+/// The agenda on `today` over the (open) status rows, its horizon counted on the national
+/// calendar (see [`agenda_on`]).
 pub fn agenda(rows: &[StatusRow], today: NaiveDate) -> Agenda {
-    let week_end = today + chrono::Days::new(6 - today.weekday().num_days_from_monday() as u64);
+    agenda_on(rows, today, &WorkCalendar::default())
+}
+
+/// The agenda on `today` over the (open) status rows, its horizon counted on `calendar` (the
+/// workspace's: the office's working days).
+pub fn agenda_on(rows: &[StatusRow], today: NaiveDate, calendar: &WorkCalendar) -> Agenda {
+    let week_end = calendar.working_days_after(today, HORIZON);
     let mut by_agency: BTreeMap<Option<String>, AgencyAgenda> = BTreeMap::new();
     let mut sorted: Vec<&StatusRow> = rows.iter().filter(|r| !r.closed).collect();
     sorted.sort_by(|a, b| order(a, b));
@@ -133,9 +158,11 @@ pub fn agenda(rows: &[StatusRow], today: NaiveDate) -> Agenda {
             });
         let item = Item {
             id: r.id.clone(),
+            case_number: r.case_number.clone(),
             title: d.title.clone(),
             step_title: r.step_title.clone(),
             due: d.due,
+            estimated: d.estimated,
             left: d.missing.clone().unwrap_or_else(|| d.left_text()),
         };
         match d.due {
@@ -162,35 +189,80 @@ pub fn agenda(rows: &[StatusRow], today: NaiveDate) -> Agenda {
     }
 }
 
-/// The open deadlines of `rows` (those with a due date) as an iCalendar file: one all-day event
-/// per deadline on its due day, with a UID that stays the same for the same deadline of the same
-/// case, so importing a newer file updates the events instead of adding them again.
+/// The open deadlines of `rows` as an iCalendar file: one event per deadline on its due day —
+/// at its time and place when the deadline has them (a hearing), else all day — with a reminder
+/// and the 案号 in its title, marked 预估 when the date is an estimate; a deadline whose start
+/// date is missing is a task (`VTODO`) titled 待补充. Each has a UID that stays the same for the
+/// same deadline of the same case, so importing a newer file updates it instead of adding it
+/// again.
 pub fn ics(rows: &[StatusRow], name: &str, stamp: chrono::DateTime<chrono::Utc>) -> String {
     let events: Vec<crate::ics::Event> = rows
         .iter()
         .filter(|r| !r.closed)
         .filter_map(|r| {
             let d = r.deadline.as_ref()?;
-            let due = d.due?;
             let uid = format!("{}@yingsu", &crate::archive::sha256(d.key.as_bytes())[..24]);
-            let mut description = format!(
-                "案件 {}（{}，当前步骤：{}）",
-                r.id, r.workflow_title, r.step_title
-            );
+            let case = r.case_number.as_deref().unwrap_or(&r.id);
+            let mut description = match &r.case_number {
+                Some(n) => format!(
+                    "案件 {n}（{}，{}，当前步骤：{}）",
+                    r.id, r.workflow_title, r.step_title
+                ),
+                None => format!(
+                    "案件 {}（{}，当前步骤：{}）",
+                    r.id, r.workflow_title, r.step_title
+                ),
+            };
             if let Some(a) = &r.agency_name {
                 description.push_str(&format!("\n单位：{a}"));
             }
+            let Some(due) = d.due else {
+                let missing = d.missing.clone().unwrap_or_default();
+                description.push_str(&format!(
+                    "\n期限：{}，{missing}，期限无法计算；请补充后重新导出日历",
+                    d.title
+                ));
+                return Some(crate::ics::Event {
+                    uid,
+                    date: None,
+                    time: None,
+                    summary: format!("待补充起算日期：{} {case}", d.title),
+                    description,
+                    location: None,
+                    alarm: false,
+                    categories: vec!["行政应诉期限".into()],
+                });
+            };
+            let source = match &d.given {
+                Some(label) => format!("按{label}"),
+                None => format!("自{}起算", d.from_label),
+            };
+            let mut when = crate::facts::format_date_zh(due);
+            if let Some(t) = &d.time {
+                when.push_str(t);
+            }
             description.push_str(&format!(
-                "\n期限：{}，应于{}前完成（自{}起算）",
-                d.title,
-                crate::facts::format_date_zh(due),
-                d.from_label
+                "\n期限：{}，应于{when}前完成（{source}）",
+                d.title
             ));
+            if let Some(p) = &d.place {
+                description.push_str(&format!("\n地点：{p}"));
+            }
+            if d.estimated {
+                description.push_str(&format!(
+                    "\n预估：{}",
+                    crate::calendar::uncovered_message(&d.uncovered_years)
+                ));
+            }
+            let mark = if d.estimated { "（预估）" } else { "" };
             Some(crate::ics::Event {
                 uid,
-                date: due,
-                summary: format!("{} {}", d.title, r.id),
+                date: Some(due),
+                time: d.time.as_deref().and_then(crate::ics::parse_time),
+                summary: format!("{}{mark} {case}", d.title),
                 description,
+                location: d.place.clone(),
+                alarm: true,
                 categories: vec!["行政应诉期限".into()],
             })
         })

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::config::DeadlineSetting;
+use crate::config::{DeadlineSetting, WorkCalendar};
 use crate::error::{Error, Result};
 use crate::facts::{self, Facts};
 use crate::workflow::{DaysSpec, Workflow};
@@ -33,11 +33,31 @@ pub struct Deadline {
     pub missing: Option<String>,
     /// Years the count runs through that the holiday calendar does not cover.
     pub uncovered_years: Vec<i32>,
+    /// Whether the due date was counted through such a year (on the estimated statutory
+    /// holidays, see [`crate::calendar`]): every output marks it 预估.
+    pub estimated: bool,
+    /// The label of the date field the due date was taken from (e.g. 整改报告报送期限), when it
+    /// is the date a document gave rather than a count.
+    pub given: Option<String>,
+    /// Whether this is a statutory period, counted on the national calendar.
+    pub statutory: bool,
+    /// The time of day (as the clerk wrote it, e.g. 上午9时30分) and the place of the event.
+    pub time: Option<String>,
+    pub place: Option<String>,
     /// A stable identity of this deadline of this case (for calendar files).
     pub key: String,
 }
 
 impl Deadline {
+    /// The due date as shown: 2027-01-11, with “（预估）” when [`Deadline::estimated`].
+    pub fn due_text(&self) -> String {
+        match self.due {
+            Some(d) if self.estimated => format!("{d}（预估）"),
+            Some(d) => d.to_string(),
+            None => String::new(),
+        }
+    }
+
     /// “3个工作日”, “逾期2个工作日”, “今天到期”, “12天”.
     pub fn left_text(&self) -> String {
         let Some(n) = self.left else {
@@ -70,6 +90,8 @@ pub struct StatusRow {
     pub agency_name: Option<String>,
     /// The most pressing deadline: one whose start date is missing, else the earliest.
     pub deadline: Option<Deadline>,
+    /// The case's 案号, when it has one.
+    pub case_number: Option<String>,
     pub file: String,
 }
 
@@ -95,7 +117,7 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
 }
 
 /// The kind (and version) of the status summary in the case index.
-const ROW_KIND: &str = "status-row-1";
+const ROW_KIND: &str = "status-row-2";
 
 /// The status summary as the case index makes it whenever it parses a case file (see
 /// [`crate::index::cases::kinds`]): what [`row_indexed`] makes when the index lacks it.
@@ -116,6 +138,7 @@ struct RowSummary {
     closed: bool,
     agency: Option<String>,
     agency_name: Option<String>,
+    case_number: Option<String>,
     file: String,
     /// Whether a deadline's `when:` names `today`: then which deadlines apply changes from
     /// day to day, and the row is made from the case itself.
@@ -175,6 +198,10 @@ fn row_summary(
         closed,
         agency_name: agency.as_deref().map(|a| ws.config.agency_short(a)),
         agency,
+        case_number: facts
+            .get("case_number")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
         by_day,
         deadline,
         file: ws.rel(&view.case.path),
@@ -194,6 +221,7 @@ impl RowSummary {
             agency: self.agency,
             agency_name: self.agency_name,
             deadline: self.deadline.map(|p| p.on(ws, today)),
+            case_number: self.case_number,
             file: self.file,
         }
     }
@@ -254,7 +282,22 @@ struct Pending {
     /// The start date and the due date; `None` while the start date is missing.
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
+    /// The label of the field the due date was taken from, when it was.
+    given: Option<String>,
+    statutory: bool,
+    time: Option<String>,
+    place: Option<String>,
     key: String,
+}
+
+/// The calendar a deadline is counted on: the national one for a statutory period, the
+/// workspace's (with its local days) for an internal deadline.
+fn calendar_for(ws: &Workspace, statutory: bool) -> std::borrow::Cow<'_, WorkCalendar> {
+    if statutory {
+        std::borrow::Cow::Owned(ws.calendar.national())
+    } else {
+        std::borrow::Cow::Borrowed(&ws.calendar)
+    }
 }
 
 impl Pending {
@@ -271,13 +314,25 @@ impl Pending {
                 left: None,
                 working_days: self.working_days,
                 uncovered_years: Vec::new(),
+                estimated: false,
+                given: self.given,
+                statutory: self.statutory,
+                time: self.time,
+                place: self.place,
                 key: self.key,
             };
         };
+        let cal = calendar_for(ws, self.statutory);
         let left = if self.working_days {
-            working_days_left(ws, today, due)
+            working_days_left(&cal, today, due)
         } else {
             (due - today).num_days()
+        };
+        // A date a document gave is not counted; only the days left to it may be.
+        let counted = if self.given.is_some() {
+            Vec::new()
+        } else {
+            cal.uncovered_years(start, due)
         };
         Deadline {
             title: self.title,
@@ -288,7 +343,12 @@ impl Pending {
             left: Some(left),
             working_days: self.working_days,
             missing: None,
-            uncovered_years: ws.calendar.uncovered_years(start, due.max(today)),
+            uncovered_years: cal.uncovered_years(start.min(today), due.max(today)),
+            estimated: !counted.is_empty(),
+            given: self.given,
+            statutory: self.statutory,
+            time: self.time,
+            place: self.place,
             key: self.key,
         }
     }
@@ -349,10 +409,36 @@ fn pending(
                 .map(|f| f.label.clone())
                 .unwrap_or_else(|| d.from.value.clone());
             let working_days = matches!(setting, DeadlineSetting::WorkingDays(_));
-            let start = facts
-                .get(&d.from.value)
-                .and_then(|v| v.as_str())
-                .and_then(|s| facts::parse_date(s).ok());
+            let date_of = |field: &str| {
+                facts
+                    .get(field)
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| facts::parse_date(s).ok())
+            };
+            let text_of = |field: &Option<crate::yaml::Spanned<String>>| {
+                field
+                    .as_ref()
+                    .and_then(|f| facts.get(&f.value))
+                    .and_then(|v| v.as_str())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
+            let start = date_of(&d.from.value);
+            // The date a document printed, when the deadline declares one and the case has it.
+            let given = d
+                .due
+                .as_ref()
+                .and_then(|f| date_of(&f.value).map(|due| (f, due)));
+            let due = match given {
+                Some((_, due)) => start.map(|_| due),
+                None => start.map(|start| calendar_for(ws, d.statutory).add(start, setting)),
+            };
+            let given = given.map(|(f, _)| {
+                wf.field(&f.value)
+                    .map(|spec| spec.label.clone())
+                    .unwrap_or_else(|| f.value.clone())
+            });
             // The same deadline keeps its key while the case moves through steps that share it.
             let key = format!("{id}#{}#{}", d.from.value, d.title);
             Some(Pending {
@@ -360,8 +446,12 @@ fn pending(
                 from: d.from.value.clone(),
                 from_label,
                 working_days,
-                due: start.map(|start| ws.calendar.add(start, setting)),
+                due,
                 start,
+                given,
+                statutory: d.statutory,
+                time: text_of(&d.time),
+                place: text_of(&d.place),
                 key,
             })
         })
@@ -369,8 +459,10 @@ fn pending(
 }
 
 /// Working days from `today` to `due`: how many working days after today up to the due day
-/// (0 on the day); negative, how many working days it is overdue.
-fn working_days_left(ws: &Workspace, today: NaiveDate, due: NaiveDate) -> i64 {
+/// (0 on the day); negative, how many working days it is overdue — the working days after the
+/// due day up to today, and at least 1 on every day after the due day (a deadline due on the
+/// last working day before a holiday is 逾期1个工作日 throughout the holiday, never 今天到期).
+fn working_days_left(cal: &WorkCalendar, today: NaiveDate, due: NaiveDate) -> i64 {
     let (a, b, sign) = if due >= today {
         (today, due, 1)
     } else {
@@ -380,9 +472,9 @@ fn working_days_left(ws: &Workspace, today: NaiveDate, due: NaiveDate) -> i64 {
     let mut d = a;
     while d < b {
         d = d.succ_opt().unwrap_or(b);
-        if ws.calendar.is_workday(d) {
+        if cal.is_workday(d) {
             n += 1;
         }
     }
-    sign * n
+    if sign < 0 { -n.max(1) } else { n }
 }

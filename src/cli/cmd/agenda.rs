@@ -1,6 +1,6 @@
-//! `yingsu agenda`: the deadline reminder — overdue, due today and this week, and lacking a
-//! start date, grouped by agency — as text a clerk pastes into a work message, JSON or a
-//! calendar file.
+//! `yingsu agenda`: the deadline reminder — overdue, due today and within the next five working
+//! days, and lacking a start date, grouped by agency — as text a clerk pastes into a work
+//! message, JSON or a calendar file.
 
 use std::io::Write;
 
@@ -28,7 +28,8 @@ pub struct AgendaArgs {
     pub ics: Option<std::path::PathBuf>,
 }
 
-/// `yingsu agenda`: overdue, due today and this week, grouped by agency, as text to paste.
+/// `yingsu agenda`: overdue, due today and within the next five working days, grouped by
+/// agency, as text to paste.
 pub fn run(ws: &Workspace, a: AgendaArgs, out: &mut dyn Write) -> Result<()> {
     check_names(ws, a.agency.as_deref(), None)?;
     let today = Actor::from_env()?.today();
@@ -45,7 +46,7 @@ pub fn run(ws: &Workspace, a: AgendaArgs, out: &mut dyn Write) -> Result<()> {
             w(out, note)?;
         }
     }
-    let ag = agenda::agenda(&rows, today);
+    let ag = agenda::agenda_on(&rows, today, &ws.calendar);
     if a.json {
         let s = serde_json::to_string_pretty(&ag).map_err(|e| Error::Internal(e.to_string()))?;
         w(out, s)?;
@@ -56,22 +57,27 @@ pub fn run(ws: &Workspace, a: AgendaArgs, out: &mut dyn Write) -> Result<()> {
     w(
         out,
         format!(
-            "行政应诉期限提醒（{} 星期{}，本周截至{}）",
+            "行政应诉期限提醒（{} 星期{}，提醒未来{}个工作日，截至{}）",
             format_date_zh(today),
             WEEKDAYS[today.weekday().num_days_from_monday() as usize],
+            agenda::HORIZON,
             format_date_zh(ag.week_end)
         ),
     )?;
     if ag.agencies.is_empty() {
-        w(out, "本周没有到期或逾期的事项。")?;
+        w(
+            out,
+            format!("未来{}个工作日没有到期或逾期的事项。", agenda::HORIZON),
+        )?;
     }
     for g in &ag.agencies {
         w(out, "")?;
         w(out, format!("【{}】", g.name))?;
+        let soon = format!("{}个工作日内到期", agenda::HORIZON);
         for (label, items) in [
             ("已逾期", &g.overdue),
             ("今天到期", &g.today),
-            ("本周到期", &g.this_week),
+            (soon.as_str(), &g.this_week),
             ("待补充起算日期", &g.missing),
         ] {
             if items.is_empty() {
@@ -79,8 +85,9 @@ pub fn run(ws: &Workspace, a: AgendaArgs, out: &mut dyn Write) -> Result<()> {
             }
             w(out, format!("{label}（{} 件）：", items.len()))?;
             for (n, i) in items.iter().enumerate() {
+                let mark = if i.estimated { "（预估）" } else { "" };
                 let when = match i.due {
-                    Some(d) => format!("，应于{}前完成（{}）", format_date_zh(d), i.left),
+                    Some(d) => format!("，应于{}{mark}前完成（{}）", format_date_zh(d), i.left),
                     None => format!("，{}，期限无法计算", i.left),
                 };
                 w(

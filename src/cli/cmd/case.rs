@@ -204,8 +204,9 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
             }
             if let Some(d) = &sheet.deadline {
                 let line = match d.due {
-                    Some(due) => format!(
-                        "下一期限：{due} {}（{}）{}",
+                    Some(_) => format!(
+                        "下一期限：{} {}（{}）{}",
+                        d.due_text(),
                         d.title,
                         d.left_text(),
                         if d.overdue { "，已逾期" } else { "" }
@@ -285,6 +286,21 @@ fn print_report(
         let files: Vec<String> = r.documents.iter().map(|d| d.file.clone()).collect();
         for line in engine::audit::document_warnings(ws, Some(&files)) {
             w(out, line)?;
+        }
+        // A deadline the documents print that was counted on estimated holidays (issue 29).
+        let sheet = engine::sheet::case_sheet(ws, &r.case_id, Actor::from_env()?.today());
+        if let Ok(Some(d)) = sheet.map(|s| s.deadline)
+            && d.estimated
+        {
+            w(
+                out,
+                format!(
+                    "提示：期限“{}”为 {}，文书中标注了“预估”：{}；如需印确定的日期，请填写该期限的届满日期后重新生成文书",
+                    d.title,
+                    d.due_text(),
+                    yingsu::calendar::uncovered_message(&d.uncovered_years)
+                ),
+            )?;
         }
     }
     Ok(())

@@ -35,10 +35,10 @@ pub struct StatusArgs {
     /// 只列出该流程的案件（appearance、rectification、proposal 等）
     #[arg(long, value_name = "流程")]
     pub workflow: Option<String>,
-    /// 只列出 N 天内到期（含已逾期）的案件
+    /// 只列出 N 天内到期（含已逾期）的案件；期限缺少起算日期的案件也列出（待补充）
     #[arg(long, value_name = "N")]
     pub due: Option<i64>,
-    /// 只列出已逾期的案件
+    /// 只列出已逾期的案件；期限缺少起算日期的案件也列出（待补充）
     #[arg(long)]
     pub overdue: bool,
     /// 以 JSON 输出（字段与表格相同）
@@ -235,7 +235,7 @@ pub fn run(ws: &Workspace, a: StatusArgs, out: &mut dyn Write) -> Result<()> {
 fn row_cells(r: &StatusRow) -> Vec<String> {
     let (deadline, left) = match &r.deadline {
         Some(d) => match (d.due, &d.missing) {
-            (Some(due), _) => (format!("{due} {}", d.title), d.left_text()),
+            (Some(_), _) => (format!("{} {}", d.due_text(), d.title), d.left_text()),
             (None, Some(m)) => (format!("{m}（{}）", d.title), String::new()),
             (None, None) => (d.title.clone(), String::new()),
         },
@@ -252,6 +252,7 @@ fn row_cells(r: &StatusRow) -> Vec<String> {
             (_, true) => "已结束".into(),
             (Some(d), _) if d.overdue => "逾期".into(),
             (Some(d), _) if d.due.is_none() => "待补充".into(),
+            (Some(d), _) if d.estimated => "预估".into(),
             _ => "".into(),
         },
     ]
@@ -266,6 +267,12 @@ pub(super) fn write_ics(
     let now = Actor::from_env()?.now.with_timezone(&chrono::Utc);
     let text = agenda::ics(rows, &format!("{}行政应诉期限", ws.config.region), now);
     let n = text.matches("BEGIN:VEVENT").count();
+    let tasks = text.matches("BEGIN:VTODO").count();
     yingsu::archive::write_atomic(file, text.as_bytes())?;
-    Ok(format!("已写入日历文件 {}（{n} 个期限）。", file.display()))
+    let mut note = format!("已写入日历文件 {}（{n} 个期限", file.display());
+    if tasks > 0 {
+        note.push_str(&format!("，{tasks} 个待补充起算日期的待办"));
+    }
+    note.push_str("）。");
+    Ok(note)
 }

@@ -238,5 +238,6 @@ pub fn step_deadline(ws: &Workspace, req: &DocRequest) -> Option<Due> {
     Some(Due {
         title: dl.title,
         due: dl.due?,
+        estimated: dl.estimated,
     })
 }
