@@ -158,7 +158,7 @@ fn an_appearance_case_goes_from_the_notice_to_the_loss_review_through_the_forms(
         "{html}"
     );
     assert!(html.contains("<img class=\"page\""), "{html}");
-    assert!(html.contains("value=\"commit\""), "{html}");
+    assert!(html.contains("value=\"review\""), "{html}");
     assert_eq!(
         written(&before, dir),
         Vec::<String>::new(),

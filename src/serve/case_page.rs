@@ -34,7 +34,7 @@ fn draw(server: &Server, id: &str, token: &str) -> Result<Response> {
     let deadline = sheet.deadline.as_ref().map(|d| {
         serde_json::json!({
             "title": d.title,
-            "due": d.due.map(|x| x.to_string()),
+            "due": d.due.map(|_| d.due_text()),
             "left": d.missing.clone().unwrap_or_else(|| d.left_text()),
             "overdue": d.overdue,
         })

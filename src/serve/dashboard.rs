@@ -134,8 +134,7 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
             due: r
                 .deadline
                 .as_ref()
-                .and_then(|d| d.due)
-                .map(|d| d.to_string())
+                .map(|d| d.due_text())
                 .unwrap_or_default(),
             left: r
                 .deadline
@@ -198,6 +197,7 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
         serde_json::json!({
             "today": today.to_string(),
             "week_end": b.agenda.week_end.to_string(),
+            "horizon": crate::engine::agenda::HORIZON,
             "agenda": b.agenda.agencies,
             "steps": steps,
             "years": b.years,

@@ -145,7 +145,7 @@ pub fn board(
     let period = Period::year(filter.year.unwrap_or(today.year()))?;
     let stats = super::compute(ws, &archive, &period)?;
     Ok(Board {
-        agenda: agenda::agenda(&due, today),
+        agenda: agenda::agenda_on(&due, today, &ws.calendar),
         cases,
         stats,
         years,
@@ -169,6 +169,7 @@ mod tests {
             agency_name: None,
             deadline: None,
             file: file.into(),
+            case_number: None,
         }
     }
 
