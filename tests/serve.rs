@@ -10,6 +10,8 @@ fn the_dashboard_lists_the_open_demo_cases_and_a_case_page_shows_labels() {
     let (_tmp, dir) = demo();
     let s = serve(&dir);
     let home = s.get("/");
+    // Nobody logs in on the loopback interface, so nobody logs out.
+    assert!(!home.text().contains("退出登录"));
     assert_eq!(home.status, 200);
     assert_eq!(
         home.headers["content-security-policy"],

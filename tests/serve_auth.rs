@@ -149,7 +149,9 @@ fn listening_asks_for_a_login_and_sets_a_strict_cookie() {
     assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_eq!(attrs, " HttpOnly; SameSite=Strict; Path=/; Max-Age=28800");
     let cookie = format!("yingsu_session={id}");
-    assert_eq!(get_as(&s, &cookie, "/").status, 200);
+    let home = get_as(&s, &cookie, "/");
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains("<a href=\"/logout\">退出登录</a>"));
 
     // A made-up session is none.
     let forged = get_as(&s, "yingsu_session=0123456789abcdef0123456789abcdef", "/");

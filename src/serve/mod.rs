@@ -105,13 +105,14 @@ pub fn run_with(root: PathBuf, listener: TcpListener, access: Access) -> Result<
     let addr = listener
         .local_addr()
         .map_err(|e| Error::io("读取监听地址", "127.0.0.1", e))?;
+    let listening = access.listen;
     let server = Arc::new(Server {
         root,
         renderer: TypstRenderer::new(),
         token: guard::new_token()?,
         hosts: guard::own_hosts(addr, access.listen, &access.hosts),
         auth: auth::Auth::new(access),
-        pages: pages::Pages::new()?,
+        pages: pages::Pages::new(listening)?,
     });
     listener
         .set_nonblocking(true)

@@ -32,8 +32,10 @@ pub(crate) struct Pages {
 }
 
 impl Pages {
-    pub(crate) fn new() -> Result<Pages> {
+    /// The pages of a server that asks for logins (`listening`: then they offer 退出登录).
+    pub(crate) fn new(listening: bool) -> Result<Pages> {
         let mut env = Environment::new();
+        env.add_global("listening", listening);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .map_err(|e| Error::Internal(format!("页面模板 {name}：{e}")))?;
