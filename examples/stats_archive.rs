@@ -55,18 +55,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(dir.join("cases"))?;
     // 1 government + 30 departments + 15 towns.
     let mut cfg = String::from(
-        "region: 重庆市渝北区\nissuers:\n  sfj: {name: 重庆市渝北区司法局, short: 区司法局, prefix: 渝北司函}\nagencies:\n  qzf: {name: 重庆市渝北区人民政府, short: 区政府, group: government, kind: 区政府}\n",
+        "region: 重庆市渝北区\nissuers:\n  sfj: {name: 重庆市渝北区司法局, short: 区司法局, prefix: 渝北司函}\nagencies:\n  qzf: {name: 重庆市渝北区人民政府, short: 区政府, group: government, kind: 区政府, issuer: sfj}\n",
     );
     let mut agencies = vec!["qzf".to_string()];
     for i in 0..30 {
         cfg.push_str(&format!(
-            "  bm{i:02}: {{name: 重庆市渝北区第{i}局, group: departments, kind: 部门}}\n"
+            "  bm{i:02}: {{name: 重庆市渝北区第{i}局, group: departments, kind: 部门, issuer: sfj}}\n"
         ));
         agencies.push(format!("bm{i:02}"));
     }
     for i in 0..15 {
         cfg.push_str(&format!(
-            "  zj{i:02}: {{name: 重庆市渝北区第{i}镇人民政府, group: departments, kind: 镇街}}\n"
+            "  zj{i:02}: {{name: 重庆市渝北区第{i}镇人民政府, group: departments, kind: 镇街, issuer: sfj}}\n"
         ));
         agencies.push(format!("zj{i:02}"));
     }
