@@ -71,12 +71,10 @@ pub(crate) async fn submit(
     who: Who,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let Ok(Form(fields)) = fields else {
-        return guard::refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
+    let fields = match guard::checked_form(&who, fields) {
+        Ok(f) => f,
+        Err(refusal) => return refusal,
     };
-    if !guard::form_token_ok(&who, &fields) {
-        return guard::refuse_token();
-    }
     blocking(&server, move |s| open(s, &who, &fields)).await
 }
 

@@ -226,6 +226,27 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A POST's submitted form, refused unless it is this workbench's form carrying the token of
+/// the asker's session: the fields, or the refusal to answer with.
+pub(crate) type Submitted =
+    std::result::Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>;
+
+/// The fields of `submitted`, or the page refusing it (not a form of ours, or a stale token).
+pub(crate) fn checked_form(
+    who: &Who,
+    submitted: Submitted,
+) -> std::result::Result<Vec<(String, String)>, Response> {
+    let Ok(axum::Form(fields)) = submitted else {
+        return Err(refuse(
+            "提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into(),
+        ));
+    };
+    if !form_token_ok(who, &fields) {
+        return Err(refuse_token());
+    }
+    Ok(fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,29 +73,13 @@ pub(crate) async fn new_form(
     .await
 }
 
-/// The submitted form of a POST, refused unless it is this server's form with its token.
-fn checked(
-    who: &Who,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> std::result::Result<Vec<(String, String)>, Response> {
-    let Ok(Form(fields)) = fields else {
-        return Err(guard::refuse(
-            "提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into(),
-        ));
-    };
-    if !guard::form_token_ok(who, &fields) {
-        return Err(guard::refuse_token());
-    }
-    Ok(fields)
-}
-
 pub(crate) async fn advance_submit(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath((id, step)): UrlPath<(String, String)>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = match checked(&who, fields) {
+    let fields = match guard::checked_form(&who, fields) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -111,7 +95,7 @@ pub(crate) async fn new_submit(
     UrlPath(workflow): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = match checked(&who, fields) {
+    let fields = match guard::checked_form(&who, fields) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -128,7 +112,7 @@ pub(crate) async fn advance_preview(
     UrlPath((id, step)): UrlPath<(String, String)>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = match checked(&who, fields) {
+    let fields = match guard::checked_form(&who, fields) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -145,7 +129,7 @@ pub(crate) async fn new_preview(
     UrlPath(workflow): UrlPath<String>,
     fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = match checked(&who, fields) {
+    let fields = match guard::checked_form(&who, fields) {
         Ok(f) => f,
         Err(r) => return r,
     };
