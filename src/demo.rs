@@ -96,7 +96,7 @@ impl DemoReport {
             }
         }
         s.push_str(&format!(
-            "\n下一步：cd {} 后运行 `yingsu status` 查看全部案件，`yingsu case show 2023-渝0112行初22` 查看一个案件。\n",
+            "\n下一步：cd {} 后运行 `yingsu serve --open` 在浏览器中办理，或用 `yingsu status` 查看全部案件、`yingsu case show 2023-渝0112行初22` 查看一个案件。\n",
             self.root.display()
         ));
         s
