@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::{Server, blocking};
 use crate::engine::Actor;
 use crate::error::Result;
+use crate::stats::cells::{denom_label, opt, pct, scope_label};
 use crate::stats::{Archive, Period, Row, Stats, compute};
 
 /// The period asked for (`?period=2023Q1` or `?from=…&to=…`).
@@ -133,33 +134,6 @@ pub(crate) fn loss_chart<'a>(caption: &str, rows: impl Iterator<Item = &'a Row>)
         rows.map(|r| (r.name.clone(), r.counts.loss_rate().permille(), false)),
         None,
     )
-}
-
-fn pct(s: &Option<String>) -> String {
-    s.as_ref()
-        .map(|s| format!("{s}%"))
-        .unwrap_or_else(|| "—".into())
-}
-
-fn opt(s: &Option<String>) -> String {
-    s.clone().unwrap_or_else(|| "—".into())
-}
-
-fn denom_label(d: &str) -> &'static str {
-    match d {
-        "notices" => "通知",
-        "hearings" => "开庭",
-        _ => "混合",
-    }
-}
-
-fn scope_label(s: &str) -> &'static str {
-    match s {
-        "total" => "合计",
-        "group" => "分组",
-        "kind" => "类型",
-        _ => "单位",
-    }
 }
 
 /// The table's header: as `yingsu stats` prints it.

@@ -88,6 +88,7 @@
 //! matches and 1 when there is any difference or bad row (like `diff`).
 
 pub mod board;
+pub mod cells;
 mod check;
 mod figures;
 mod letter;

@@ -11,6 +11,7 @@ use yingsu::workspace::Workspace;
 use crate::cli::period::{PeriodArgs, today};
 use crate::cli::xlsx::{self, Cell, Sheet};
 use crate::cli::{print_table, w};
+use yingsu::stats::cells::{denom_label, opt, pct, scope_label};
 
 /// Arguments of `yingsu stats`.
 #[derive(Args, Debug)]
@@ -29,33 +30,6 @@ pub struct StatsArgs {
     /// 汇总多个工作区（如各区县的 git 克隆）：每个工作区一行，另加合计；可重复（相对路径相对于 -C 的目录）。也可在 yingsu.yaml 中写 members
     #[arg(long = "workspace", value_name = "目录")]
     pub workspaces: Vec<std::path::PathBuf>,
-}
-
-fn pct(s: &Option<String>) -> String {
-    s.as_ref()
-        .map(|s| format!("{s}%"))
-        .unwrap_or_else(|| "—".into())
-}
-
-fn opt(s: &Option<String>) -> String {
-    s.clone().unwrap_or_else(|| "—".into())
-}
-
-fn denom_label(d: &str) -> &'static str {
-    match d {
-        "notices" => "通知",
-        "hearings" => "开庭",
-        _ => "混合",
-    }
-}
-
-fn scope_label(s: &str) -> &'static str {
-    match s {
-        "total" => "合计",
-        "group" => "分组",
-        "kind" => "类型",
-        _ => "单位",
-    }
 }
 
 const CSV_HEADER: &[&str] = &[
