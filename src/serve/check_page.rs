@@ -7,14 +7,13 @@
 
 use std::sync::Arc;
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
-use super::guard::Who;
-use super::guard::{self, TOKEN_FIELD};
+use super::guard::TOKEN_FIELD;
+use super::guard::{CheckedForm, Who};
 use super::stats_page::PeriodQuery;
 use super::{Server, blocking};
 use crate::engine::Actor;
@@ -69,12 +68,8 @@ pub(crate) async fn page(
 pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
     who: Who,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(refusal) => return refusal,
-    };
     blocking(&server, move |s| open(s, &who, &fields)).await
 }
 

@@ -6,14 +6,12 @@
 
 use std::sync::Arc;
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::form::{self, FieldView};
-use super::guard::Who;
-use super::guard::{self, TOKEN_FIELD};
+use super::guard::TOKEN_FIELD;
+use super::guard::{CheckedForm, Who};
 use super::{Server, blocking, enc};
 use crate::engine::{self, Input, Problem, fact};
 use crate::workspace::Workspace;
@@ -78,12 +76,8 @@ pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath(id): UrlPath<String>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(refusal) => return refusal,
-    };
     blocking(&server, move |s| record(s, &who, &id, &fields)).await
 }
 

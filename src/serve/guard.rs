@@ -9,7 +9,8 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::Form;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -226,25 +227,33 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A POST's submitted form, refused unless it is this workbench's form carrying the token of
-/// the asker's session: the fields, or the refusal to answer with.
-pub(crate) type Submitted =
-    std::result::Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>;
+/// A POST's submitted form, taken only when it is this workbench's form carrying the token of
+/// the asker's session (otherwise the request is answered with the refusal): every handler that
+/// changes something takes its fields through this.
+pub(crate) struct CheckedForm(pub Vec<(String, String)>);
 
-/// The fields of `submitted`, or the page refusing it (not a form of ours, or a stale token).
-pub(crate) fn checked_form(
-    who: &Who,
-    submitted: Submitted,
-) -> std::result::Result<Vec<(String, String)>, Response> {
-    let Ok(axum::Form(fields)) = submitted else {
-        return Err(refuse(
-            "提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into(),
-        ));
-    };
-    if !form_token_ok(who, &fields) {
-        return Err(refuse_token());
+impl FromRequest<Arc<Server>> for CheckedForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: Request,
+        server: &Arc<Server>,
+    ) -> std::result::Result<CheckedForm, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(who) = Who::from_request_parts(&mut parts, server).await;
+        let submitted =
+            Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), server)
+                .await;
+        let Ok(Form(fields)) = submitted else {
+            return Err(refuse(
+                "提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into(),
+            ));
+        };
+        if !form_token_ok(&who, &fields) {
+            return Err(refuse_token());
+        }
+        Ok(CheckedForm(fields))
     }
-    Ok(fields)
 }
 
 #[cfg(test)]

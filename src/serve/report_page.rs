@@ -7,8 +7,7 @@
 
 use std::sync::Arc;
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -16,8 +15,8 @@ use base64::Engine as _;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::guard::Who;
-use super::guard::{self, TOKEN_FIELD};
+use super::guard::TOKEN_FIELD;
+use super::guard::{CheckedForm, Who};
 use super::{Server, blocking};
 use crate::engine::Actor;
 use crate::engine::issue::ReportIssue;
@@ -170,12 +169,8 @@ pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath(kind): UrlPath<String>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(refusal) => return refusal,
-    };
     blocking(&server, move |s| issue(s, &who, Kind::of(&kind)?, &fields)).await
 }
 

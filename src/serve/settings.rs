@@ -7,15 +7,14 @@
 
 use std::sync::Arc;
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::form::FieldView;
-use super::guard::Who;
-use super::guard::{self, TOKEN_FIELD};
+use super::guard::TOKEN_FIELD;
+use super::guard::{CheckedForm, Who};
 use super::{Server, blocking, enc};
 use crate::config::Config;
 use crate::config_file::{self, ID_FIELD, Section, SettingProblem};
@@ -86,12 +85,8 @@ pub(crate) async fn edit(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath((section, id)): UrlPath<(String, String)>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(refusal) => return refusal,
-    };
     blocking(&server, move |s| save(s, &who, &section, Some(id), fields)).await
 }
 
@@ -100,12 +95,8 @@ pub(crate) async fn add(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath(section): UrlPath<String>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(refusal) => return refusal,
-    };
     blocking(&server, move |s| save(s, &who, &section, None, fields)).await
 }
 

@@ -10,15 +10,13 @@
 
 use std::sync::Arc;
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use serde::Serialize;
 
 use super::form::{self, FieldView, ProblemView};
-use super::guard::{self, TOKEN_FIELD, Who};
+use super::guard::{CheckedForm, TOKEN_FIELD, Who};
 use super::{Server, blocking, enc};
 use crate::engine::{self, Problem, StepPlan, Target};
 use crate::error::{Error, Result};
@@ -77,12 +75,8 @@ pub(crate) async fn advance_submit(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath((id, step)): UrlPath<(String, String)>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
     blocking(&server, move |s| {
         submit(s, &who, &Taking::Advance { id, step }, &fields)
     })
@@ -93,12 +87,8 @@ pub(crate) async fn new_submit(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath(workflow): UrlPath<String>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
     blocking(&server, move |s| {
         submit(s, &who, &Taking::New { workflow }, &fields)
     })
@@ -110,12 +100,8 @@ pub(crate) async fn advance_preview(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath((id, step)): UrlPath<(String, String)>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
     blocking(&server, move |s| {
         live(s, &who, &Taking::Advance { id, step }, &fields)
     })
@@ -127,12 +113,8 @@ pub(crate) async fn new_preview(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath(workflow): UrlPath<String>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
     blocking(&server, move |s| {
         live(s, &who, &Taking::New { workflow }, &fields)
     })

@@ -5,13 +5,11 @@
 
 use std::sync::Arc;
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::guard::Who;
-use super::{Server, blocking, enc, guard};
+use super::guard::{CheckedForm, Who};
+use super::{Server, blocking, enc};
 use crate::engine;
 use crate::error::Result;
 
@@ -22,12 +20,8 @@ pub(crate) async fn submit(
     State(server): State<Arc<Server>>,
     who: Who,
     UrlPath(id): UrlPath<String>,
-    fields: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    CheckedForm(fields): CheckedForm,
 ) -> Response {
-    let fields = match guard::checked_form(&who, fields) {
-        Ok(f) => f,
-        Err(refusal) => return refusal,
-    };
     blocking(&server, move |s| undo(s, &who, &id, &fields)).await
 }
 
