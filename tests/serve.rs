@@ -493,3 +493,70 @@ fn open_asks_the_desktop_and_says_the_address_when_it_cannot() {
         )
     );
 }
+
+/// The dashboard asked for again until `seen` holds of it (the operating system's notice of a
+/// change made outside the workbench arrives on its own thread), for at most five seconds.
+fn dashboard_until(s: &Served, seen: impl Fn(&str) -> bool) -> String {
+    let mut html = String::new();
+    for _ in 0..100 {
+        html = s.get("/").text();
+        if seen(&html) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    html
+}
+
+#[test]
+fn a_kept_dashboard_gives_way_to_changes_made_by_hand_or_on_the_command_line() {
+    let (_tmp, dir) = demo();
+    let s = serve(&dir);
+    let first = s.get("/").text();
+    assert!(first.contains("重庆某餐饮管理有限公司"), "{first}");
+    assert_eq!(s.get("/").text(), first, "asked again, the same page");
+
+    // A plaintiff corrected by hand, the file rewritten in place (no new file, no rename).
+    let file = walkdir::WalkDir::new(dir.join("cases"))
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().contains("行初118"))
+        .expect("the demo case")
+        .into_path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("重庆某餐饮管理有限公司"));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&file)
+        .and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(
+                text.replace("重庆某餐饮管理有限公司", "重庆某火锅有限公司")
+                    .as_bytes(),
+            )
+        })
+        .unwrap();
+    let html = dashboard_until(&s, |h| h.contains("重庆某火锅有限公司"));
+    assert!(html.contains("重庆某火锅有限公司"), "{html}");
+    assert!(!html.contains("重庆某餐饮管理有限公司"), "{html}");
+
+    // A case opened on the command line, in a year folder the workspace did not have.
+    let mut args = vec!["case", "new", "appearance", "2031-渝0112行初9"];
+    let mut sets = Vec::new();
+    for kv in common::NOTICE {
+        sets.push(match kv.split_once('=') {
+            Some(("case_number", _)) => "case_number=（2031）渝0112行初9号".to_string(),
+            Some(("notice_date", _)) => "notice_date=2031-03-03".to_string(),
+            Some(("hearing_date", _)) => "hearing_date=2031-03-20".to_string(),
+            _ => kv.to_string(),
+        });
+    }
+    for kv in &sets {
+        args.extend(["--set", kv.as_str()]);
+    }
+    let (code, _, err) = common::run_env(&dir, &args, "2031-03-03T09:00:00+08:00", &[]);
+    assert_eq!(code, 0, "{err}");
+    let html = dashboard_until(&s, |h| h.contains(">2031-渝0112行初9</a>"));
+    assert!(html.contains(">2031-渝0112行初9</a>"), "{html}");
+}

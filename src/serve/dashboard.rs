@@ -5,7 +5,9 @@
 //! figures of `yingsu stats`), and where to start a new case. Everything is
 //! `stats::board::board`'s; this lays it out.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -16,7 +18,7 @@ use super::stats_page::{loss_chart, rate_chart};
 use super::{Server, blocking};
 use crate::engine::Actor;
 use crate::error::Result;
-use crate::stats::board::{self, BoardFilter};
+use crate::stats::board::{self, Board, BoardFilter};
 
 /// An open case as a row of the dashboard.
 #[derive(Serialize)]
@@ -84,7 +86,63 @@ pub(crate) async fn page(
     blocking(&server, move |s| draw(s, &filters)).await
 }
 
+/// How many dashboards (one per filter) are kept.
+const KEPT: usize = 8;
+
+/// The dashboards computed for the workspace's current generation (see [`super::fresh`]), the
+/// latest first: a dashboard asked for again, with the same filter on the same day, is shown
+/// from here while no case file, workflow or setting changed. Over 10,000 cases that is the
+/// difference between reading every case's summaries and laying out a page.
+#[derive(Default)]
+pub(crate) struct Kept(Mutex<Vec<KeptBoard>>);
+
+/// A dashboard kept: the generation and day it was computed for, its filter, the overview.
+type KeptBoard = (u64, NaiveDate, BoardFilter, Arc<Board>);
+
+impl Kept {
+    fn get(&self, generation: u64, today: NaiveDate, filter: &BoardFilter) -> Option<Arc<Board>> {
+        let kept = self.0.lock().ok()?;
+        kept.iter()
+            .find(|(g, d, f, _)| *g == generation && *d == today && f == filter)
+            .map(|(_, _, _, b)| b.clone())
+    }
+
+    fn keep(&self, generation: u64, today: NaiveDate, filter: BoardFilter, board: Arc<Board>) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.retain(|(g, d, f, _)| *g == generation && *d == today && *f != filter);
+            kept.insert(0, (generation, today, filter, board));
+            kept.truncate(KEPT);
+        }
+    }
+}
+
+/// The overview for `filter` on `today`: kept from an earlier request while the workspace has
+/// not changed, computed (and kept) otherwise.
+/// `generation` is the one read before the workspace was opened: a change while the settings
+/// and cases are read moves the generation past what is kept.
+fn overview(
+    server: &Server,
+    (ws, generation): (&crate::workspace::Workspace, Option<u64>),
+    today: NaiveDate,
+    filter: BoardFilter,
+) -> Result<Arc<Board>> {
+    if let Some(b) = generation.and_then(|g| server.boards.get(g, today, &filter)) {
+        return Ok(b);
+    }
+    let b = Arc::new(board::board(
+        ws,
+        today,
+        &filter,
+        crate::listing::figures_and_rows(ws, today)?,
+    )?);
+    if let Some(g) = generation {
+        server.boards.keep(g, today, filter, b.clone());
+    }
+    Ok(b)
+}
+
 fn draw(server: &Server, filters: &Filters) -> Result<Response> {
+    let generation = server.changes.generation();
     let ws = server.workspace()?;
     let today = Actor::from_env()?.today();
     let given = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
@@ -108,12 +166,7 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
         overdue: !filters.overdue.is_empty(),
         query: given(&filters.q),
     };
-    let b = board::board(
-        &ws,
-        today,
-        &filter,
-        crate::listing::figures_and_rows(&ws, today)?,
-    )?;
+    let b = overview(server, (&ws, generation), today, filter)?;
     let rows: Vec<Row> = b
         .cases
         .iter()

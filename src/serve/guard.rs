@@ -119,7 +119,15 @@ pub(crate) async fn check_request(
             None => return with_policy(axum::response::Redirect::to("/login").into_response()),
         }
     }
-    with_policy(next.run(req).await)
+    // A request that may have written: what was computed before it no longer stands, even
+    // before the operating system's notification of the write arrives.
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD)
+        && !req.uri().path().ends_with("/preview");
+    let response = next.run(req).await;
+    if writes {
+        server.changes.bump();
+    }
+    with_policy(response)
 }
 
 /// What a browser may do with a page: nothing fetched or run from elsewhere (the drafts are

@@ -8,7 +8,7 @@
 //! templates), [`dashboard`], [`case_page`] (a case and its issued PDFs), [`form`] (a step's
 //! fields as inputs, and a submitted form as the engine's input), [`step`] (plan, preview,
 //! commit), [`live`] (the live preview's script), [`undo`] (taking back the last step),
-//! [`facts`] (facts learned later), [`withdraw`] (a mistaken case), [`settings`] (what a
+//! [`facts`] (facts learned later), [`withdraw`] (a mistaken case), [`fresh`] (whether the workspace changed since a page was computed), [`settings`] (what a
 //! clerk maintains in `yingsu.yaml`), [`stats_page`], [`check_page`] and [`report_page`] (the
 //! statistics, supervision and reports) and [`auth`] (logins, sessions, who acts). The server
 //! listens on the loopback interface only, unless `--listen` gives an address: then every
@@ -20,6 +20,7 @@ mod check_page;
 mod dashboard;
 mod facts;
 mod form;
+mod fresh;
 mod guard;
 mod live;
 mod pages;
@@ -55,6 +56,10 @@ pub(crate) struct Server {
     hosts: Vec<String>,
     auth: auth::Auth,
     pages: pages::Pages,
+    /// Whether the workspace changed since a page was computed.
+    changes: fresh::Changes,
+    /// The dashboards computed lately, shown again while nothing changed.
+    boards: dashboard::Kept,
 }
 
 impl Server {
@@ -107,12 +112,14 @@ pub fn run_with(root: PathBuf, listener: TcpListener, access: Access) -> Result<
         .map_err(|e| Error::io("读取监听地址", "127.0.0.1", e))?;
     let listening = access.listen;
     let server = Arc::new(Server {
-        root,
         renderer: TypstRenderer::new(),
         token: guard::new_token()?,
         hosts: guard::own_hosts(addr, access.listen, &access.hosts),
         auth: auth::Auth::new(access),
         pages: pages::Pages::new(listening)?,
+        changes: fresh::Changes::watch(&root),
+        boards: dashboard::Kept::default(),
+        root,
     });
     listener
         .set_nonblocking(true)

@@ -18,7 +18,7 @@ use super::figures::{Archive, Record, norm_case_number};
 use super::{Period, Stats};
 
 /// Which open cases the overview shows. Empty fields keep every case.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BoardFilter {
     /// The agency's id (as in yingsu.yaml).
     pub agency: Option<String>,
