@@ -617,6 +617,12 @@ impl Config {
                 .iter()
                 .map(|(id, i)| (id.as_str(), i.name.as_str()))
                 .collect(),
+            "groups" => self
+                .groups
+                .0
+                .iter()
+                .map(|(id, g)| (id.value.as_str(), g.title.as_str()))
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -194,6 +194,8 @@ pub enum Section {
     Issuers,
     /// `region:` and `bureau:` — the bureau's details.
     Bureau,
+    /// `groups:` — the agencies' groups for statistics, with how their rate is counted.
+    Groups,
 }
 
 /// One value of a section a clerk edits: its key, its label and help, whether it must be
@@ -205,6 +207,9 @@ pub struct Setting {
     pub help: &'static str,
     pub required: bool,
     pub of: Option<&'static str>,
+    /// The values it may take, as (value written in `yingsu.yaml`, what the clerk reads);
+    /// empty: any text.
+    pub choices: &'static [(&'static str, &'static str)],
 }
 
 const fn setting(
@@ -220,8 +225,44 @@ const fn setting(
         help,
         required,
         of,
+        choices: &[],
     }
 }
+
+const fn choice(
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    choices: &'static [(&'static str, &'static str)],
+) -> Setting {
+    Setting {
+        key,
+        label,
+        help,
+        required: true,
+        of: None,
+        choices,
+    }
+}
+
+const GROUP: &[Setting] = &[
+    setting(
+        "title",
+        "名称",
+        "统计表和通报中的分组名称，如 区政府部门、镇街",
+        true,
+        None,
+    ),
+    choice(
+        "denominator",
+        "出庭率的分母",
+        "负责人出庭应诉率按哪些案件计算",
+        &[
+            ("notices", "法院通知负责人出庭的案件"),
+            ("hearings", "开庭审理的案件"),
+        ],
+    ),
+];
 
 const AGENCY: &[Setting] = &[
     setting("name", "全称", "如 重庆市渝北区公安分局", true, None),
@@ -261,6 +302,20 @@ const ISSUER: &[Setting] = &[
         "prefix",
         "函的机关代字",
         "发文字号的前缀，如 渝北司函（文号形如 渝北司函〔2023〕5号）",
+        false,
+        None,
+    ),
+    setting(
+        "prefixes.文件",
+        "文件的机关代字",
+        "文件格式公文（如通报）发文字号的前缀，如 渝北司发",
+        false,
+        None,
+    ),
+    setting(
+        "prefixes.报告",
+        "报告的机关代字",
+        "报告（如败诉案件总结报告）发文字号的前缀，如 渝北司文",
         false,
         None,
     ),
@@ -316,6 +371,7 @@ impl Section {
             "courts" => Some(Section::Courts),
             "issuers" => Some(Section::Issuers),
             "bureau" => Some(Section::Bureau),
+            "groups" => Some(Section::Groups),
             _ => None,
         }
     }
@@ -327,6 +383,7 @@ impl Section {
             Section::Courts => "courts",
             Section::Issuers => "issuers",
             Section::Bureau => "bureau",
+            Section::Groups => "groups",
         }
     }
 
@@ -337,6 +394,7 @@ impl Section {
             Section::Courts => "法院",
             Section::Issuers => "发文机关",
             Section::Bureau => "司法局",
+            Section::Groups => "统计分组",
         }
     }
 
@@ -347,6 +405,7 @@ impl Section {
             Section::Courts => COURT,
             Section::Issuers => ISSUER,
             Section::Bureau => BUREAU,
+            Section::Groups => GROUP,
         }
     }
 
@@ -356,6 +415,11 @@ impl Section {
             (Section::Courts, _) => vec!["courts", id],
             (Section::Bureau, "region") => vec!["region"],
             (Section::Bureau, k) => vec!["bureau", k],
+            (Section::Issuers, k) if k.starts_with("prefixes.") => {
+                let mut p = vec![Section::Issuers.key(), id];
+                p.extend(k.split('.'));
+                p
+            }
             (s, k) => vec![s.key(), id, k],
         };
         p.into_iter().map(str::to_string).collect()
@@ -387,9 +451,28 @@ pub fn values(cfg: &Config, section: Section, id: &str) -> Option<Vec<(&'static 
                 ("short", o(&i.short)),
                 ("mark", o(&i.mark)),
                 ("prefix", o(&i.prefix)),
+                (
+                    "prefixes.文件",
+                    i.prefixes.get("文件").cloned().unwrap_or_default(),
+                ),
+                (
+                    "prefixes.报告",
+                    i.prefixes.get("报告").cloned().unwrap_or_default(),
+                ),
                 ("principal", o(&i.principal)),
                 ("contact", o(&i.contact)),
                 ("phone", o(&i.phone)),
+            ]
+        }
+        Section::Groups => {
+            let g = cfg.groups.get(id)?;
+            let denominator = match g.denominator {
+                crate::config::Denominator::Notices => "notices",
+                crate::config::Denominator::Hearings => "hearings",
+            };
+            vec![
+                ("title", g.title.clone()),
+                ("denominator", denominator.to_string()),
             ]
         }
         Section::Bureau => {
@@ -413,6 +496,7 @@ pub fn ids(cfg: &Config, section: Section) -> Vec<String> {
         Section::Agencies => cfg.agency_order.clone(),
         Section::Courts => cfg.courts.keys().cloned().collect(),
         Section::Issuers => cfg.issuers.keys().cloned().collect(),
+        Section::Groups => cfg.groups.0.iter().map(|(k, _)| k.value.clone()).collect(),
         Section::Bureau => Vec::new(),
     }
 }
@@ -463,12 +547,46 @@ pub fn save(
     };
     let mut edits = Vec::new();
     let mut keys = Vec::new();
+    // An issuer's prefixes by kind (`prefixes.文件`) change as one mapping, written whole: the
+    // file may hold it in flow style (`prefixes: {文件: …, 报告: …}`), which is replaced.
+    let mut prefixes: Option<std::collections::BTreeMap<String, String>> = None;
+    let mut prefix_key: Option<&'static str> = None;
     for s in section.settings() {
         let given = submitted
             .iter()
             .find(|(k, _)| k == s.key)
             .map(|(_, v)| v.trim())
             .unwrap_or("");
+        if let Some(kind) = s.key.strip_prefix("prefixes.") {
+            let unchanged = current.iter().any(|(k, v)| *k == s.key && v == given)
+                || (given.is_empty() && !current.iter().any(|(k, _)| *k == s.key));
+            if unchanged {
+                continue;
+            }
+            if !given.is_empty() {
+                let label = format!("{}{}", section.title(), s.label);
+                if let Err(e) = crate::entry::check_text(&label, given, crate::entry::Field::LINE) {
+                    for d in e.diagnostics() {
+                        problems.push(problem(s.key, d.message.clone(), d.help.clone()));
+                    }
+                    continue;
+                }
+            }
+            let map = prefixes.get_or_insert_with(|| {
+                cfg.issuers
+                    .get(id)
+                    .filter(|_| !adding)
+                    .map(|i| i.prefixes.clone())
+                    .unwrap_or_default()
+            });
+            if given.is_empty() {
+                map.remove(kind);
+            } else {
+                map.insert(kind.to_string(), given.to_string());
+            }
+            prefix_key.get_or_insert(s.key);
+            continue;
+        }
         let label = format!("{}{}", section.title(), s.label);
         if given.is_empty() {
             if s.required {
@@ -485,6 +603,15 @@ pub fn save(
             }
             continue;
         }
+        if !s.choices.is_empty() && !s.choices.iter().any(|(v, _)| *v == given) {
+            let names: Vec<&str> = s.choices.iter().map(|(_, name)| *name).collect();
+            problems.push(problem(
+                s.key,
+                format!("{label}只能选“{}”", names.join("”或“")),
+                Some(s.help.into()),
+            ));
+            continue;
+        }
         if let Err(e) = crate::entry::check_text(&label, given, crate::entry::Field::LINE) {
             for d in e.diagnostics() {
                 problems.push(problem(s.key, d.message.clone(), d.help.clone()));
@@ -499,6 +626,30 @@ pub fn save(
             value: Value::String(given.to_string()),
         });
         keys.push(s.key);
+    }
+    if let Some(map) = prefixes {
+        let path = vec![section.key().to_string(), id.to_string(), "prefixes".into()];
+        let had = cfg
+            .issuers
+            .get(id)
+            .is_some_and(|i| !adding && !i.prefixes.is_empty());
+        let key = prefix_key.unwrap_or("prefixes.文件");
+        if map.is_empty() {
+            if had {
+                edits.push(ConfigEdit::Remove { path });
+                keys.push(key);
+            }
+        } else {
+            keys.push(key);
+            let value = map
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect::<serde_json::Map<String, Value>>();
+            edits.push(ConfigEdit::Set {
+                path,
+                value: Value::Object(value),
+            });
+        }
     }
     if !problems.is_empty() {
         return Ok(Err(problems));

@@ -335,3 +335,90 @@ fn a_mistaken_case_is_withdrawn_from_its_page() {
             .is_file()
     );
 }
+
+#[test]
+fn groups_and_an_issuers_prefixes_by_kind_are_kept_from_the_page() {
+    let (_tmp, dir) = demo();
+    let s = serve(&dir);
+    let before = yaml(&dir);
+    let page = s.get("/settings").text();
+    for want in [
+        "<summary><code>departments</code> 区政府部门、镇街</summary>",
+        "<option value=\"hearings\" selected>开庭审理的案件</option>",
+        "<input id=\"f-issuers-sfj-prefixes.文件\" name=\"prefixes.文件\" value=\"渝北司发\">",
+        "<input id=\"f-issuers-sfj-prefixes.报告\" name=\"prefixes.报告\" value=\"渝北司文\">",
+        "<summary>添加统计分组</summary>",
+    ] {
+        assert!(page.contains(want), "missing {want}\n{page}");
+    }
+    let token = s.token("/settings");
+
+    // A rate counted on something else than the two ways: refused beside the field.
+    let r = s.post(
+        "/settings/groups",
+        &[
+            ("_csrf", &token),
+            ("_id", "towns"),
+            ("title", "镇街"),
+            ("denominator", "cases"),
+        ],
+    );
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(
+        field(&html, "f-groups-new-denominator")
+            .contains("统计分组出庭率的分母只能选“法院通知负责人出庭的案件”或“开庭审理的案件”"),
+        "{html}"
+    );
+    assert_eq!(yaml(&dir), before, "nothing written");
+
+    // A new group, written after the last one.
+    let r = s.post(
+        "/settings/groups",
+        &[
+            ("_csrf", &token),
+            ("_id", "towns"),
+            ("title", "镇街"),
+            ("denominator", "hearings"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let want = before.replacen(
+        "    title: 区政府部门、镇街\n    denominator: hearings\n",
+        "    title: 区政府部门、镇街\n    denominator: hearings\n  towns:\n    title: 镇街\n    denominator: hearings\n",
+        1,
+    );
+    assert_ne!(want, before);
+    assert_eq!(yaml(&dir), want);
+
+    // The 文件 prefix changed: the flow mapping is written again whole, the 报告 prefix kept.
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (k, v) in [
+        ("name", "重庆市渝北区司法局"),
+        ("short", "区司法局"),
+        ("mark", "重庆市渝北区司法局"),
+        ("prefix", "渝北司函"),
+        ("prefixes.文件", "渝北司规"),
+        ("prefixes.报告", "渝北司文"),
+        ("principal", "赵某某"),
+        ("contact", "钱某某"),
+        ("phone", "023-00000000"),
+    ] {
+        fields.push((k.into(), v.into()));
+    }
+    fields.push(("_csrf".into(), token.clone()));
+    let r = s.post("/settings/issuers/sfj", &pairs(&fields));
+    assert_eq!(r.status, 303, "{}", r.text());
+    let want = want.replacen(
+        "    prefixes: {文件: 渝北司发, 报告: 渝北司文}\n",
+        "    prefixes:\n      报告: 渝北司文\n      文件: 渝北司规\n",
+        1,
+    );
+    assert_eq!(yaml(&dir), want);
+    // What the next notice is numbered with.
+    let ws = yingsu::workspace::Workspace::open(&dir).unwrap();
+    assert_eq!(
+        ws.config.issuers.get("sfj").unwrap().prefixes["文件"],
+        "渝北司规"
+    );
+}

@@ -22,8 +22,9 @@ use crate::engine::Problem;
 use crate::error::{Error, Result};
 
 /// The sections in the order the page shows them.
-const SECTIONS: [Section; 4] = [
+const SECTIONS: [Section; 5] = [
     Section::Bureau,
+    Section::Groups,
     Section::Agencies,
     Section::Issuers,
     Section::Courts,
@@ -194,6 +195,7 @@ fn draw(
                         },
                         name: match section {
                             Section::Bureau => cfg.bureau_names().0,
+                            Section::Groups => value(&current, "title").to_string(),
                             _ => value(&current, "name").to_string(),
                         },
                         action: format!("/settings/{}/{}", section.key(), enc(id)),
@@ -274,13 +276,21 @@ fn inputs(
                     .into_iter()
                     .map(|(id, name)| (id.to_string(), name.to_string()))
                     .collect(),
-                None => Vec::new(),
+                None => s
+                    .choices
+                    .iter()
+                    .map(|(v, name)| (v.to_string(), name.to_string()))
+                    .collect(),
             };
             FieldView {
                 key: s.key.to_string(),
                 label: s.label.to_string(),
                 help: (!s.help.is_empty()).then(|| s.help.to_string()),
-                kind: if s.of.is_some() { "select" } else { "text" },
+                kind: if s.of.is_some() || !s.choices.is_empty() {
+                    "select"
+                } else {
+                    "text"
+                },
                 options,
                 value: value(given, s.key).to_string(),
                 required: s.required,
