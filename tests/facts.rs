@@ -322,11 +322,11 @@ fn a_mistaken_case_is_withdrawn_its_numbers_voided_and_no_longer_counted() {
         )
     );
 
-    // Closed: no deadline, nothing due, not in the statistics.
+    // Withdrawn (said so, not “ended”): no deadline, nothing due, not in the statistics.
     let status = ok(d, &["status"], now);
     assert!(
         status
-            .contains("A1        出庭应诉  收到出庭应诉通知    区市场监管局  —           已结束\n"),
+            .contains("A1        出庭应诉  收到出庭应诉通知    区市场监管局  —           已撤回\n"),
         "{status}"
     );
     assert_eq!(stats_total(d), "合计 重庆市渝北区合计 混合 0 0");

@@ -85,6 +85,8 @@ pub struct StatusRow {
     pub step: String,
     pub step_title: String,
     pub closed: bool,
+    /// Closed because it was withdrawn (a case opened by mistake), not by its final step.
+    pub withdrawn: bool,
     /// The case's agency (its id and short name), when it has one.
     pub agency: Option<String>,
     pub agency_name: Option<String>,
@@ -117,7 +119,7 @@ pub fn status(ws: &Workspace, today: NaiveDate) -> Result<Status> {
 }
 
 /// The kind (and version) of the status summary in the case index.
-const ROW_KIND: &str = "status-row-2";
+const ROW_KIND: &str = "status-row-3";
 
 /// The status summary as the case index makes it whenever it parses a case file (see
 /// [`crate::index::cases::kinds`]): what [`row_indexed`] makes when the index lacks it.
@@ -136,6 +138,7 @@ struct RowSummary {
     step: String,
     step_title: String,
     closed: bool,
+    withdrawn: bool,
     agency: Option<String>,
     agency_name: Option<String>,
     case_number: Option<String>,
@@ -170,7 +173,8 @@ fn row_summary(
     let step = view.current_step().to_string();
     let spec = view.wf.step(&step)?;
     let facts = view.facts();
-    let closed = spec.is_final || view.case.is_withdrawn();
+    let withdrawn = view.case.is_withdrawn();
+    let closed = spec.is_final || withdrawn;
     let by_day = today.is_none()
         && !closed
         && spec.deadlines.iter().any(|d| {
@@ -196,6 +200,7 @@ fn row_summary(
         step,
         step_title: spec.title.clone(),
         closed,
+        withdrawn,
         agency_name: agency.as_deref().map(|a| ws.config.agency_short(a)),
         agency,
         case_number: facts
@@ -218,6 +223,7 @@ impl RowSummary {
             step: self.step,
             step_title: self.step_title,
             closed: self.closed,
+            withdrawn: self.withdrawn,
             agency: self.agency,
             agency_name: self.agency_name,
             deadline: self.deadline.map(|p| p.on(ws, today)),

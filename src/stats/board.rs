@@ -165,6 +165,7 @@ mod tests {
             step: "notice".into(),
             step_title: "收到出庭应诉通知".into(),
             closed: false,
+            withdrawn: false,
             agency: None,
             agency_name: None,
             deadline: None,

@@ -249,6 +249,7 @@ fn row_cells(r: &StatusRow) -> Vec<String> {
         deadline,
         left,
         match (&r.deadline, r.closed) {
+            (_, true) if r.withdrawn => "已撤回".into(),
             (_, true) => "已结束".into(),
             (Some(d), _) if d.overdue => "逾期".into(),
             (Some(d), _) if d.due.is_none() => "待补充".into(),
