@@ -272,6 +272,43 @@ fn a_step_with_roles_is_taken_only_by_them_and_records_who() {
         .expect("the new case file");
     assert!(case.contains("by: 张三"), "{case}");
     assert!(!case.contains("测试员"), "{case}");
+
+    // Nor is the step taken back by another role.
+    let page = format!("/case/{}", enc("2023-网页1"));
+    let token = token_as(&s, &clerk, &page);
+    let undo = format!("{page}/undo");
+    let form = [
+        ("_csrf", token.as_str()),
+        ("_entries", "1"),
+        ("reason", "录入有误"),
+    ];
+    let r = post_as(&s, &clerk, &undo, &form);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text()
+            .contains("“收到出庭应诉通知”只能由领导办理，您的角色是“经办人”，已拒绝"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        changed(&after, &common::snapshot(&dir)),
+        Vec::<String>::new()
+    );
+    let token = token_as(&s, &leader, &page);
+    let form = [
+        ("_csrf", token.as_str()),
+        ("_entries", "1"),
+        ("reason", "录入有误"),
+    ];
+    // The leader passes the role check; the engine then says why a first step stays.
+    let r = post_as(&s, &leader, &undo, &form);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text()
+            .contains("只有一条办理记录（“收到出庭应诉通知”），撤销后案件就不存在了，不能撤销"),
+        "{}",
+        r.text()
+    );
 }
 
 #[test]
