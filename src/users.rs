@@ -150,6 +150,13 @@ fn dummy_hash() -> &'static str {
     "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$3aKlkQz7j6D9jDUx/6PtBxkNI5Uv5e1H0o1Y1sP4ewQ"
 }
 
+impl User {
+    /// The password hash (PHC string): which password the user has, never the password.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+}
+
 /// The user `name` when `password` is theirs. Every call verifies one hash (a dummy one for
 /// an unknown name), so the time taken does not tell whether the name exists.
 pub fn verify<'a>(users: &'a [User], name: &str, password: &str) -> Option<&'a User> {

@@ -443,3 +443,24 @@ fn a_bad_users_yaml_is_named_with_its_line_and_column() {
     assert_eq!(code, 1);
     assert!(err.contains("users.yaml:4:15"), "{err}");
 }
+
+#[test]
+fn a_user_removed_or_given_another_role_is_logged_out_at_once() {
+    let (_tmp, dir) = demo_with_users();
+    let s = listening(&dir);
+    let clerk = session(&s, "李四", CLERK_PW);
+    let leader = session(&s, "张三", LEADER_PW);
+    assert_eq!(get_as(&s, &clerk, "/").status, 200);
+
+    // 李四 removed on the command line: the next request asks for a login.
+    let (code, _, err) = common::run_env(&dir, &["user", "remove", "李四"], NOW, &[]);
+    assert_eq!(code, 0, "{err}");
+    let r = get_as(&s, &clerk, "/");
+    assert_eq!(r.status, 303);
+    assert_eq!(r.headers["location"], "/login");
+    // Added back with the leader's role: the old session is still over.
+    assert_eq!(add_user(&dir, "李四", "领导", CLERK_PW).0, 0);
+    assert_eq!(get_as(&s, &clerk, "/").headers["location"], "/login");
+    // Others stay logged in.
+    assert_eq!(get_as(&s, &leader, "/").status, 200);
+}

@@ -80,12 +80,19 @@ impl Auth {
     }
 
     /// The session the request's cookie names, still alive (and kept alive by this request).
-    pub(crate) fn session(&self, headers: &HeaderMap) -> Option<Who> {
+    pub(crate) fn session(&self, headers: &HeaderMap, root: &std::path::Path) -> Option<Who> {
         let id = session_cookie(headers)?;
         let mut sessions = self.sessions.lock().ok()?;
         let now = Instant::now();
         let s = sessions.get_mut(id)?;
-        if s.expires <= now {
+        // A user removed, given another role or another password since logging in is logged
+        // out (`yingsu user remove`/`add` take effect at once, not when the session idles out).
+        let still = users::load(root).ok().is_some_and(|list| {
+            list.iter().any(|u| {
+                u.name == s.user.name && u.role == s.user.role && u.hash() == s.user.account
+            })
+        });
+        if s.expires <= now || !still {
             sessions.remove(id);
             return None;
         }
@@ -242,6 +249,7 @@ pub(crate) async fn login_submit(
         Ok(users::verify(&list, &n, &p).map(|u| SessionUser {
             name: u.name.clone(),
             role: u.role.clone(),
+            account: u.hash().to_string(),
         }))
     })
     .await;

@@ -25,6 +25,9 @@ use crate::error::{Error, Result};
 pub(crate) struct SessionUser {
     pub name: String,
     pub role: String,
+    /// The password hash the user logged in with: a session lasts only while `users.yaml`
+    /// still has this user with this role and this password.
+    pub account: String,
 }
 
 /// Whom a request acts for: the logged-in user (none on the loopback interface) and the form
@@ -112,7 +115,7 @@ pub(crate) async fn check_request(
         return with_policy(refuse(why));
     }
     if server.auth.access.listen && !OPEN_PATHS.contains(&req.uri().path()) {
-        match server.auth.session(req.headers()) {
+        match server.auth.session(req.headers(), &server.root) {
             Some(who) => {
                 req.extensions_mut().insert(who);
             }
