@@ -112,6 +112,7 @@ impl TypstRenderer {
                 "请检查流程定义中的 template",
             ));
         }
+        let blobs = attachment_blobs(ws, req, &data)?;
         Ok(Job {
             main: format!("/{main}"),
             files: ws.template_files(),
@@ -119,8 +120,91 @@ impl TypstRenderer {
             date: req.date,
             ident: req.ident(),
             root: Some(ws.root.clone()),
+            blobs,
         })
     }
+}
+
+/// The files of the attachments `data` lists, read once each, checked against the hash the
+/// data records (as issued, for a frozen record), by the virtual path the template reads them
+/// at. A file missing, changed or placed anywhere but under `attachments/` is refused, naming
+/// the document, the attachment and both hashes: a document is never made with other bytes
+/// than it records.
+fn attachment_blobs(
+    ws: &Workspace,
+    req: &DocRequest,
+    data: &serde_json::Value,
+) -> Result<std::collections::BTreeMap<String, typst::foundations::Bytes>> {
+    use serde_json::Value;
+    let mut blobs = std::collections::BTreeMap::new();
+    let Some(list) = data.get("attachments").and_then(Value::as_array) else {
+        return Ok(blobs);
+    };
+    let what = req.what();
+    let fix = |file: &str| {
+        format!(
+            "请恢复该文件（例如用 git 取回：git checkout -- {file}），或按现在的附件重新印发该文书：yingsu render --reissue {}",
+            req.case_id
+        )
+    };
+    for (i, a) in list.iter().enumerate() {
+        let n = i + 1;
+        let title = a.get("title").and_then(Value::as_str).unwrap_or_default();
+        let files = a.get("files").and_then(Value::as_array);
+        for (j, f) in files.into_iter().flatten().enumerate() {
+            let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or_default();
+            let (file, expected) = (text("file"), text("sha256"));
+            let source = crate::document::attachment_source(n, j + 1, file);
+            let under = file
+                .strip_prefix(crate::case::ATTACHMENTS_DIR)
+                .is_some_and(|rest| rest.starts_with('/'));
+            if !under || source.is_none() || source.as_deref() != Some(text("source")) {
+                return Err(Error::user(
+                    format!(
+                        "{what}的附件{n}《{title}》记录的文件“{}”不是 yingsu 放置附件的位置",
+                        crate::jail::shown(file)
+                    ),
+                    "附件只能用 `yingsu case attach` 添加；请不要手工修改印发记录或案件文件",
+                ));
+            }
+            if std::fs::symlink_metadata(ws.root.join(file)).is_err() {
+                return Err(Error::user(
+                    format!(
+                        "{what}的附件{n}《{title}》的文件 {file} 不存在（印发时的 SHA-256 为 {expected}）"
+                    ),
+                    fix(file),
+                ));
+            }
+            let bytes = crate::jail::read_inside(
+                &ws.root,
+                std::path::Path::new(file),
+                crate::case::MAX_ATTACHMENT_BYTES,
+            )
+            .map_err(|e| {
+                let why = match &e {
+                    Error::User(d) => d.message.clone(),
+                    other => other.to_string(),
+                };
+                Error::user(
+                    format!("{what}的附件{n}《{title}》的文件 {file} 无法读取：{why}"),
+                    fix(file),
+                )
+            })?;
+            let actual = crate::archive::sha256(&bytes);
+            if actual != expected {
+                return Err(Error::user(
+                    format!(
+                        "{what}的附件{n}《{title}》的文件 {file} 已改变：印发时的 SHA-256 为 {expected}，现在为 {actual}"
+                    ),
+                    fix(file),
+                ));
+            }
+            if let Some(source) = source {
+                blobs.insert(source, typst::foundations::Bytes::new(bytes));
+            }
+        }
+    }
+    Ok(blobs)
 }
 
 impl TypstRenderer {
@@ -324,6 +408,7 @@ pub fn check_template_bounds(ws: &Workspace) -> Result<()> {
             date: chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap_or_default(),
             ident: format!("validate:{path}"),
             root: Some(ws.root.clone()),
+            blobs: Default::default(),
         };
         match renderer.workers.typeset(program, &fonts, &job, limits(ws)) {
             Ok(_) | Err(bounded::Failure::Typeset(_) | bounded::Failure::Other(_)) => {}

@@ -143,6 +143,18 @@ pub struct Job {
     /// Optional directory the templates may read other files from (images);
     /// without it, only the job's files and `/data.json` exist.
     pub root: Option<PathBuf>,
+    /// Virtual path → bytes of files given to the job as they were read once (a case's
+    /// attachments, checked against their hashes): the templates read them at these paths,
+    /// never from the disk.
+    pub blobs: BTreeMap<String, typst::foundations::Bytes>,
+}
+
+/// The number of pages of the PDF `pdf` as Typst reads it for its `image(…, page: n)` (with
+/// the same reader, hayro-syntax), or `None` when it cannot be read (damaged, encrypted) or has
+/// no page.
+pub fn pdf_pages(pdf: &[u8]) -> Option<usize> {
+    let doc = hayro_syntax::Pdf::new(std::sync::Arc::new(pdf.to_vec())).ok()?;
+    Some(doc.pages().len()).filter(|n| *n > 0)
 }
 
 impl Job {
@@ -166,6 +178,7 @@ impl Job {
             date,
             ident: ident.into(),
             root: None,
+            blobs: BTreeMap::new(),
         }
     }
 }
