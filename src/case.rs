@@ -413,6 +413,19 @@ pub fn entry_text(e: &HistoryEntry, indent: &str) -> String {
     if e.withdrawn {
         push("withdrawn: true".into());
     }
+    if !e.attachments.is_empty() {
+        push("attachments:".into());
+        for a in &e.attachments {
+            push(format!("  - title: {}", scalar(&a.title)));
+            push("    files:".into());
+            for f in &a.files {
+                push(format!("      - file: {}", scalar(&f.file)));
+                push(format!("        from: {}", scalar(&f.from)));
+                push(format!("        sha256: {}", f.sha256));
+                push(format!("        pages: {}", f.pages));
+            }
+        }
+    }
     let mut s = lines.join("\n");
     s.push('\n');
     s

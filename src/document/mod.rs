@@ -236,16 +236,23 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
     out
 }
 
-/// The virtual path at which a document's job serves file `k` (1-based) of its attachment `n`
-/// (1-based), of the kind its recorded name ends with (`pdf`, `png`, `jpg`): derived from the
-/// numbers alone, never from a name a user gave.
-pub fn attachment_source(n: usize, k: usize, file: &str) -> Option<String> {
-    let ext = crate::case::attachment_kind(file)?;
-    Some(format!("/attachments/{n}-{k}.{ext}"))
+/// The virtual paths at which a document's job serves the pages of file `k` (1-based) of its
+/// attachment `n` (1-based), of the kind its recorded name ends with: a page image at
+/// `/attachments/n-k.png` (`.jpg`), each of a PDF's `pages` as an SVG image at
+/// `/attachments/n-k-p.svg`. Derived from the numbers alone, never from a name a user gave.
+pub fn attachment_sources(n: usize, k: usize, file: &str, pages: usize) -> Option<Vec<String>> {
+    match crate::case::attachment_kind(file)? {
+        "pdf" => Some(
+            (1..=pages)
+                .map(|p| format!("/attachments/{n}-{k}-{p}.svg"))
+                .collect(),
+        ),
+        ext => Some(vec![format!("/attachments/{n}-{k}.{ext}")]),
+    }
 }
 
 /// The attachments as a template receives them: each numbered, titled, its files (one PDF or
-/// page images) with their recorded place and hash, pages and the path to read them at.
+/// page images) with their recorded place and hash, pages and the paths to read the pages at.
 fn attachments_json(attached: &[&crate::case::AttachmentRecord]) -> Value {
     let list = attached
         .iter()
@@ -261,7 +268,7 @@ fn attachments_json(attached: &[&crate::case::AttachmentRecord]) -> Value {
                         "sha256": f.sha256,
                         "pages": f.pages,
                         "kind": crate::case::attachment_kind(&f.file),
-                        "source": attachment_source(i + 1, j + 1, &f.file),
+                        "sources": attachment_sources(i + 1, j + 1, &f.file, f.pages),
                     })
                 })
                 .collect();

@@ -112,7 +112,7 @@ impl TypstRenderer {
                 "请检查流程定义中的 template",
             ));
         }
-        let blobs = attachment_blobs(ws, req, &data)?;
+        let blobs = attachment_blobs(ws, &req.what(), &req.case_id, &data)?;
         Ok(Job {
             main: format!("/{main}"),
             files: ws.template_files(),
@@ -130,9 +130,11 @@ impl TypstRenderer {
 /// at. A file missing, changed or placed anywhere but under `attachments/` is refused, naming
 /// the document, the attachment and both hashes: a document is never made with other bytes
 /// than it records.
-fn attachment_blobs(
+/// `what` names the document (《…》（案件 X）), `case_id` its case.
+pub fn attachment_blobs(
     ws: &Workspace,
-    req: &DocRequest,
+    what: &str,
+    case_id: &str,
     data: &serde_json::Value,
 ) -> Result<std::collections::BTreeMap<String, typst::foundations::Bytes>> {
     use serde_json::Value;
@@ -140,11 +142,9 @@ fn attachment_blobs(
     let Some(list) = data.get("attachments").and_then(Value::as_array) else {
         return Ok(blobs);
     };
-    let what = req.what();
     let fix = |file: &str| {
         format!(
-            "请恢复该文件（例如用 git 取回：git checkout -- {file}），或按现在的附件重新印发该文书：yingsu render --reissue {}",
-            req.case_id
+            "请恢复该文件（例如用 git 取回：git checkout -- {file}），或按现在的附件重新印发该文书：yingsu render --reissue {case_id}"
         )
     };
     for (i, a) in list.iter().enumerate() {
@@ -154,11 +154,23 @@ fn attachment_blobs(
         for (j, f) in files.into_iter().flatten().enumerate() {
             let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or_default();
             let (file, expected) = (text("file"), text("sha256"));
-            let source = crate::document::attachment_source(n, j + 1, file);
+            let pages = f
+                .get("pages")
+                .and_then(Value::as_u64)
+                .and_then(|p| usize::try_from(p).ok())
+                .unwrap_or(0);
+            let sources = crate::document::attachment_sources(n, j + 1, file, pages);
+            let given: Option<Vec<&str>> = f
+                .get("sources")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect());
             let under = file
                 .strip_prefix(crate::case::ATTACHMENTS_DIR)
                 .is_some_and(|rest| rest.starts_with('/'));
-            if !under || source.is_none() || source.as_deref() != Some(text("source")) {
+            let derived = sources
+                .as_ref()
+                .map(|s| s.iter().map(String::as_str).collect::<Vec<_>>());
+            if !under || derived.is_none() || derived != given {
                 return Err(Error::user(
                     format!(
                         "{what}的附件{n}《{title}》记录的文件“{}”不是 yingsu 放置附件的位置",
@@ -199,7 +211,22 @@ fn attachment_blobs(
                     fix(file),
                 ));
             }
-            if let Some(source) = source {
+            let sources = sources.unwrap_or_default();
+            if crate::case::attachment_kind(file) == Some("pdf") {
+                let svgs = crate::typeset::pdf_page_svgs(&bytes)
+                    .filter(|svgs| svgs.len() == sources.len())
+                    .ok_or_else(|| {
+                        Error::user(
+                            format!(
+                                "{what}的附件{n}《{title}》的文件 {file} 无法按记录的 {pages} 页读取"
+                            ),
+                            fix(file),
+                        )
+                    })?;
+                for (source, svg) in sources.into_iter().zip(svgs) {
+                    blobs.insert(source, typst::foundations::Bytes::from_string(svg));
+                }
+            } else if let Some(source) = sources.into_iter().next() {
                 blobs.insert(source, typst::foundations::Bytes::new(bytes));
             }
         }
