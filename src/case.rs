@@ -75,6 +75,21 @@ pub fn attachment_kind(file: &str) -> Option<&'static str> {
     ["pdf", "png", "jpg"].into_iter().find(|k| *k == ext)
 }
 
+/// The virtual paths at which a document's job serves the pages of file `k` (1-based) of its
+/// attachment `n` (1-based), of the kind its recorded name ends with: a page image at
+/// `/attachments/n-k.png` (`.jpg`), each of a PDF's `pages` as an SVG image at
+/// `/attachments/n-k-p.svg`. Derived from the numbers alone, never from a name a user gave.
+pub fn attachment_sources(n: usize, k: usize, file: &str, pages: usize) -> Option<Vec<String>> {
+    match attachment_kind(file)? {
+        "pdf" => Some(
+            (1..=pages)
+                .map(|p| format!("/attachments/{n}-{k}-{p}.svg"))
+                .collect(),
+        ),
+        ext => Some(vec![format!("/attachments/{n}-{k}.{ext}")]),
+    }
+}
+
 /// The attachments placed by the entries of `history` that no undo entry of it takes back,
 /// in the order they were placed.
 pub fn attachments_of(history: &[HistoryEntry]) -> Vec<&AttachmentRecord> {

@@ -236,20 +236,6 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
     out
 }
 
-/// The virtual paths at which a document's job serves the pages of file `k` (1-based) of its
-/// attachment `n` (1-based), of the kind its recorded name ends with: a page image at
-/// `/attachments/n-k.png` (`.jpg`), each of a PDF's `pages` as an SVG image at
-/// `/attachments/n-k-p.svg`. Derived from the numbers alone, never from a name a user gave.
-pub fn attachment_sources(n: usize, k: usize, file: &str, pages: usize) -> Option<Vec<String>> {
-    match crate::case::attachment_kind(file)? {
-        "pdf" => Some(
-            (1..=pages)
-                .map(|p| format!("/attachments/{n}-{k}-{p}.svg"))
-                .collect(),
-        ),
-        ext => Some(vec![format!("/attachments/{n}-{k}.{ext}")]),
-    }
-}
 
 /// The attachments as a template receives them: each numbered, titled, its files (one PDF or
 /// page images) with their recorded place and hash, pages and the paths to read the pages at.
@@ -268,7 +254,7 @@ fn attachments_json(attached: &[&crate::case::AttachmentRecord]) -> Value {
                         "sha256": f.sha256,
                         "pages": f.pages,
                         "kind": crate::case::attachment_kind(&f.file),
-                        "sources": attachment_sources(i + 1, j + 1, &f.file, f.pages),
+                        "sources": crate::case::attachment_sources(i + 1, j + 1, &f.file, f.pages),
                     })
                 })
                 .collect();

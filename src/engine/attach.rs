@@ -220,3 +220,82 @@ pub fn attach(
         record,
     })
 }
+
+/// Every attached file checked against the hash its case's history recorded: a file changed or
+/// gone since is reported naming the case, the attachment, both hashes, and the issued documents
+/// that carry it (their frozen records list it), with how to put it right. Only the cases with
+/// an `attachments/<case-id>/` folder are read.
+pub fn check_files(ws: &Workspace) -> Vec<Diagnostic> {
+    let dir = ws.root.join(ATTACHMENTS_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|id| crate::case::check_id(id).is_ok())
+        .collect();
+    ids.sort();
+    let mut out = Vec::new();
+    for id in ids {
+        let Ok(view) = store::load_case(ws, &id) else {
+            continue;
+        };
+        let case = &view.case;
+        // The issued documents of the case whose frozen records carry attachments.
+        let carriers: Vec<(String, serde_json::Value)> = case
+            .history
+            .iter()
+            .flat_map(|h| &h.documents)
+            .filter_map(|d| {
+                let f = super::issue::Frozen::read(ws, &d.file)?;
+                let list = f.data.get("attachments")?.clone();
+                Some((d.label(), list))
+            })
+            .collect();
+        let mut number = 0;
+        for h in &case.history {
+            for a in &h.attachments {
+                number += 1;
+                for f in &a.files {
+                    let actual = crate::jail::read_inside(
+                        &ws.root,
+                        Path::new(&f.file),
+                        MAX_ATTACHMENT_BYTES,
+                    )
+                    .ok()
+                    .map(|b| crate::archive::sha256(&b));
+                    if actual.as_deref() == Some(f.sha256.as_str()) {
+                        continue;
+                    }
+                    let now = match &actual {
+                        Some(sha) => format!("现在为 {sha}"),
+                        None => "现在文件不存在或无法读取".to_string(),
+                    };
+                    let mut docs: Vec<&str> = Vec::new();
+                    for (label, list) in &carriers {
+                        if list.to_string().contains(&f.sha256) && !docs.contains(&label.as_str()) {
+                            docs.push(label);
+                        }
+                    }
+                    let carried = if docs.is_empty() {
+                        String::new()
+                    } else {
+                        format!("；印发的《{}》带有这个附件，无法按原样重新生成", docs.join("》《"))
+                    };
+                    out.push(
+                        Diagnostic::new(format!(
+                            "案件 {id} 的第 {number} 个附件《{}》的文件 {} 已改变：添加时的 SHA-256 为 {}，{now}{carried}",
+                            a.title, f.file, f.sha256
+                        ))
+                        .help(format!(
+                            "请恢复该文件（例如用 git 取回：git checkout -- {}），或按现在的附件重新印发该文书：yingsu render --reissue {id}",
+                            f.file
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    out
+}

@@ -125,110 +125,39 @@ impl TypstRenderer {
     }
 }
 
-/// The files of the attachments `data` lists, read once each, checked against the hash the
-/// data records (as issued, for a frozen record), by the virtual path the template reads them
-/// at. A file missing, changed or placed anywhere but under `attachments/` is refused, naming
-/// the document, the attachment and both hashes: a document is never made with other bytes
-/// than it records.
-/// `what` names the document (《…》（案件 X）), `case_id` its case.
+/// The files of the attachments `data` lists (see [`crate::archive::attached`]: read once
+/// each, checked against the hash the data records), by the virtual path the template reads
+/// them at: a page image as it is, each page of a PDF as an SVG image (PDF/A, the archive's
+/// standard, may not embed a PDF). `what` names the document (《…》（案件 X）), `case_id` its
+/// case.
 pub fn attachment_blobs(
     ws: &Workspace,
     what: &str,
     case_id: &str,
     data: &serde_json::Value,
 ) -> Result<std::collections::BTreeMap<String, typst::foundations::Bytes>> {
-    use serde_json::Value;
     let mut blobs = std::collections::BTreeMap::new();
-    let Some(list) = data.get("attachments").and_then(Value::as_array) else {
-        return Ok(blobs);
-    };
-    let fix = |file: &str| {
-        format!(
-            "请恢复该文件（例如用 git 取回：git checkout -- {file}），或按现在的附件重新印发该文书：yingsu render --reissue {case_id}"
-        )
-    };
-    for (i, a) in list.iter().enumerate() {
-        let n = i + 1;
-        let title = a.get("title").and_then(Value::as_str).unwrap_or_default();
-        let files = a.get("files").and_then(Value::as_array);
-        for (j, f) in files.into_iter().flatten().enumerate() {
-            let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or_default();
-            let (file, expected) = (text("file"), text("sha256"));
-            let pages = f
-                .get("pages")
-                .and_then(Value::as_u64)
-                .and_then(|p| usize::try_from(p).ok())
-                .unwrap_or(0);
-            let sources = crate::document::attachment_sources(n, j + 1, file, pages);
-            let given: Option<Vec<&str>> = f
-                .get("sources")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect());
-            let under = file
-                .strip_prefix(crate::case::ATTACHMENTS_DIR)
-                .is_some_and(|rest| rest.starts_with('/'));
-            let derived = sources
-                .as_ref()
-                .map(|s| s.iter().map(String::as_str).collect::<Vec<_>>());
-            if !under || derived.is_none() || derived != given {
-                return Err(Error::user(
-                    format!(
-                        "{what}的附件{n}《{title}》记录的文件“{}”不是 yingsu 放置附件的位置",
-                        crate::jail::shown(file)
-                    ),
-                    "附件只能用 `yingsu case attach` 添加；请不要手工修改印发记录或案件文件",
-                ));
+    for f in crate::archive::attached::read_checked(ws, what, case_id, data)? {
+        if f.pdf {
+            let svgs = crate::typeset::pdf_page_svgs(&f.bytes)
+                .filter(|svgs| svgs.len() == f.sources.len())
+                .ok_or_else(|| {
+                    Error::user(
+                        format!(
+                            "{what}的附件{}《{}》的文件 {} 无法按记录的 {} 页读取",
+                            f.number,
+                            f.title,
+                            f.file,
+                            f.sources.len()
+                        ),
+                        crate::archive::attached::fix(&f.file, case_id),
+                    )
+                })?;
+            for (source, svg) in f.sources.into_iter().zip(svgs) {
+                blobs.insert(source, typst::foundations::Bytes::from_string(svg));
             }
-            if std::fs::symlink_metadata(ws.root.join(file)).is_err() {
-                return Err(Error::user(
-                    format!(
-                        "{what}的附件{n}《{title}》的文件 {file} 不存在（印发时的 SHA-256 为 {expected}）"
-                    ),
-                    fix(file),
-                ));
-            }
-            let bytes = crate::jail::read_inside(
-                &ws.root,
-                std::path::Path::new(file),
-                crate::case::MAX_ATTACHMENT_BYTES,
-            )
-            .map_err(|e| {
-                let why = match &e {
-                    Error::User(d) => d.message.clone(),
-                    other => other.to_string(),
-                };
-                Error::user(
-                    format!("{what}的附件{n}《{title}》的文件 {file} 无法读取：{why}"),
-                    fix(file),
-                )
-            })?;
-            let actual = crate::archive::sha256(&bytes);
-            if actual != expected {
-                return Err(Error::user(
-                    format!(
-                        "{what}的附件{n}《{title}》的文件 {file} 已改变：印发时的 SHA-256 为 {expected}，现在为 {actual}"
-                    ),
-                    fix(file),
-                ));
-            }
-            let sources = sources.unwrap_or_default();
-            if crate::case::attachment_kind(file) == Some("pdf") {
-                let svgs = crate::typeset::pdf_page_svgs(&bytes)
-                    .filter(|svgs| svgs.len() == sources.len())
-                    .ok_or_else(|| {
-                        Error::user(
-                            format!(
-                                "{what}的附件{n}《{title}》的文件 {file} 无法按记录的 {pages} 页读取"
-                            ),
-                            fix(file),
-                        )
-                    })?;
-                for (source, svg) in sources.into_iter().zip(svgs) {
-                    blobs.insert(source, typst::foundations::Bytes::from_string(svg));
-                }
-            } else if let Some(source) = sources.into_iter().next() {
-                blobs.insert(source, typst::foundations::Bytes::new(bytes));
-            }
+        } else if let Some(source) = f.sources.into_iter().next() {
+            blobs.insert(source, typst::foundations::Bytes::new(f.bytes));
         }
     }
     Ok(blobs)
