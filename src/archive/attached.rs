@@ -90,15 +90,15 @@ pub fn read_checked(
             }
             let bytes = crate::jail::read_inside(&ws.root, Path::new(file), MAX_ATTACHMENT_BYTES)
                 .map_err(|e| {
-                    let why = match &e {
-                        Error::User(d) => d.message.clone(),
-                        other => other.to_string(),
-                    };
-                    Error::user(
-                        format!("{what}的附件{n}《{title}》的文件 {file} 无法读取：{why}"),
-                        fix(file, case_id),
-                    )
-                })?;
+                let why = match &e {
+                    Error::User(d) => d.message.clone(),
+                    other => other.to_string(),
+                };
+                Error::user(
+                    format!("{what}的附件{n}《{title}》的文件 {file} 无法读取：{why}"),
+                    fix(file, case_id),
+                )
+            })?;
             let actual = crate::archive::sha256(&bytes);
             if actual != expected {
                 return Err(Error::user(

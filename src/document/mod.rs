@@ -219,13 +219,11 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
     });
     // The case's attachments, for a document declared to carry them (only then: the data of
     // every other document stays as it was).
-    let attaches = wf
-        .and_then(|wf| wf.step(&req.step))
-        .is_some_and(|s| {
-            s.documents
-                .iter()
-                .any(|d| d.attachments && d.template.value == req.template)
-        });
+    let attaches = wf.and_then(|wf| wf.step(&req.step)).is_some_and(|s| {
+        s.documents
+            .iter()
+            .any(|d| d.attachments && d.template.value == req.template)
+    });
     let attached = crate::case::attachments_of(&req.history);
     if attaches
         && !attached.is_empty()
@@ -235,7 +233,6 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
     }
     out
 }
-
 
 /// The attachments as a template receives them: each numbered, titled, its files (one PDF or
 /// page images) with their recorded place and hash, pages and the paths to read the pages at.

@@ -52,11 +52,11 @@ pub fn read_upload(path: &Path) -> Result<Upload> {
     if let Ok(meta) = std::fs::symlink_metadata(path)
         && meta.file_type().is_symlink()
     {
-        return Err(Diagnostic::new(format!(
-            "“{shown}”是符号链接，不能作为附件"
-        ))
-        .help("请直接指定文件本身，不要指定指向它的链接")
-        .into());
+        return Err(
+            Diagnostic::new(format!("“{shown}”是符号链接，不能作为附件"))
+                .help("请直接指定文件本身，不要指定指向它的链接")
+                .into(),
+        );
     }
     let bytes = crate::jail::read_given(path, MAX_ATTACHMENT_BYTES)?;
     let name = path
@@ -182,7 +182,12 @@ pub fn attach(
         ));
     }
     // Numbered after every attachment ever placed (one taken back keeps its number and files).
-    let number = case.history.iter().map(|h| h.attachments.len()).sum::<usize>() + 1;
+    let number = case
+        .history
+        .iter()
+        .map(|h| h.attachments.len())
+        .sum::<usize>()
+        + 1;
     let mut batch = Batch::default();
     let mut files = Vec::new();
     for (k, (u, (kind, pages))) in uploads.iter().zip(kinds.iter().zip(&pages)).enumerate() {
@@ -281,7 +286,10 @@ pub fn check_files(ws: &Workspace) -> Vec<Diagnostic> {
                     let carried = if docs.is_empty() {
                         String::new()
                     } else {
-                        format!("；印发的《{}》带有这个附件，无法按原样重新生成", docs.join("》《"))
+                        format!(
+                            "；印发的《{}》带有这个附件，无法按原样重新生成",
+                            docs.join("》《")
+                        )
                     };
                     out.push(
                         Diagnostic::new(format!(

@@ -227,7 +227,10 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
             for f in &r.record.files {
                 w(
                     out,
-                    format!("  {}  {} 页  SHA-256 {}（原文件 {}）", f.file, f.pages, f.sha256, f.from),
+                    format!(
+                        "  {}  {} 页  SHA-256 {}（原文件 {}）",
+                        f.file, f.pages, f.sha256, f.from
+                    ),
                 )?;
             }
             Ok(())
@@ -289,7 +292,13 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                 }
                 for a in &h.attachments {
                     for f in &a.files {
-                        w(out, format!("      附件《{}》  {}  SHA-256 {}", a.title, f.file, f.sha256))?;
+                        w(
+                            out,
+                            format!(
+                                "      附件《{}》  {}  SHA-256 {}",
+                                a.title, f.file, f.sha256
+                            ),
+                        )?;
                     }
                 }
             }
@@ -300,7 +309,13 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                     let files: Vec<&str> = a.files.iter().map(|f| f.file.as_str()).collect();
                     w(
                         out,
-                        format!("  附件{}《{}》  {} 页  {}", i + 1, a.title, pages, files.join("、")),
+                        format!(
+                            "  附件{}《{}》  {} 页  {}",
+                            i + 1,
+                            a.title,
+                            pages,
+                            files.join("、")
+                        ),
                     )?;
                 }
             }
