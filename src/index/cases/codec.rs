@@ -127,9 +127,12 @@ pub(super) struct HistBin {
     pub(super) undoes: Option<u64>,
     pub(super) reason: Option<String>,
     pub(super) withdrawn: bool,
-    /// Attachments: (title, files as (file, from, sha256, pages)).
-    pub(super) attachments: Vec<(String, Vec<(String, String, String, u64)>)>,
+    /// Attachments: (title, files).
+    pub(super) attachments: Vec<(String, Vec<FileBin>)>,
 }
+
+/// An attached file as an entry holds it: (file, from, sha256, pages).
+type FileBin = (String, String, String, u64);
 
 impl HistBin {
     pub(super) fn of(h: &HistoryEntry) -> HistBin {
