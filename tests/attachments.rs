@@ -443,3 +443,103 @@ fn an_attachments_folder_linked_out_of_the_workspace_is_refused() {
     assert_eq!(snapshot(&s.root), before);
     assert_eq!(std::fs::read_dir(victim.path()).unwrap().count(), 0);
 }
+
+/// POSTs a `multipart/form-data` body of `fields` and `files` (field, file name, bytes) to the
+/// workbench: the status and the body.
+fn post_multipart(
+    served: &common::http::Served,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let boundary = "----yingsu-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (k, name, bytes) in files {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nConnection: close\r\nHost: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        served.host(),
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, text)
+}
+
+#[test]
+fn the_case_page_attaches_through_the_same_call() {
+    let s = setup();
+    let served = common::http::serve(&s.root);
+    let page = format!("/case/{ID}");
+    assert!(served.get(&page).text().contains("添加附件（判决书）"));
+    let token = served.token(&page);
+    let action = format!("/case/{ID}/attach");
+    let pdf = std::fs::read(&s.pdf).unwrap();
+    // Without the form's token: refused, nothing written.
+    let before = snapshot(&s.root);
+    let (status, _) = post_multipart(&served, &action, &[], &[("file", "判决书.pdf", &pdf)]);
+    assert_eq!(status, 403);
+    // A hostile name: refused with its message, nothing written.
+    let (status, text) = post_multipart(
+        &served,
+        &action,
+        &[("_csrf", &token)],
+        &[("file", "../../x.pdf", &pdf)],
+    );
+    assert_eq!(status, 422);
+    // The page escapes the message (“/” as &#x2f;).
+    assert!(
+        text.contains(
+            "文件名“..&#x2f;..&#x2f;x.pdf”不可用：含有“&#x2f;”或“\\”，只能是文件名本身，不能带目录"
+        ),
+        "{text}"
+    );
+    assert_eq!(snapshot(&s.root), before);
+    // The judgment, titled: placed as `case attach` places it.
+    let (status, text) = post_multipart(
+        &served,
+        &action,
+        &[
+            ("_csrf", &token),
+            ("title", "（2023）渝0112行初5号行政判决书"),
+        ],
+        &[("file", "判决书.pdf", &pdf)],
+    );
+    assert_eq!(status, 303, "{text}");
+    assert_eq!(
+        std::fs::read(s.root.join("attachments/A1/1.pdf")).unwrap(),
+        pdf
+    );
+    let case = std::fs::read_to_string(s.root.join("cases/2023/A1.yaml")).unwrap();
+    assert!(
+        case.ends_with(&format!(
+            "  - event: 添加附件\n    at: 2023-05-08T09:00:00+08:00\n    by: 测试员\n    attachments:\n      - title: （2023）渝0112行初5号行政判决书\n        files:\n          - file: attachments/A1/1.pdf\n            from: 判决书.pdf\n            sha256: {}\n            pages: 2\n",
+            sha(&pdf)
+        )),
+        "{case}"
+    );
+    assert!(served.get(&page).text().contains(
+        "<li>（2023）渝0112行初5号行政判决书（attachments&#x2f;A1&#x2f;1.pdf，2 页）</li>"
+    ));
+}
