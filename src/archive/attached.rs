@@ -11,7 +11,6 @@ use serde_json::Value;
 
 use crate::case::{ATTACHMENTS_DIR, MAX_ATTACHMENT_BYTES, attachment_kind, attachment_sources};
 use crate::error::{Error, Result};
-use crate::workspace::Workspace;
 
 /// One attached file, read and checked.
 pub struct CheckedFile {
@@ -35,10 +34,10 @@ pub fn fix(file: &str, case_id: &str) -> String {
 }
 
 /// The files of the attachments `data` lists, read and checked (see the module's
-/// documentation); `what` names the document (《…》（案件 X）), `case_id` its case. Data without
-/// attachments has none.
+/// documentation) under the workspace folder `root`; `what` names the document (《…》（案件
+/// X）), `case_id` its case. Data without attachments has none.
 pub fn read_checked(
-    ws: &Workspace,
+    root: &Path,
     what: &str,
     case_id: &str,
     data: &Value,
@@ -80,7 +79,7 @@ pub fn read_checked(
                     "附件只能用 `yingsu case attach` 添加；请不要手工修改印发记录或案件文件",
                 ));
             };
-            if std::fs::symlink_metadata(ws.root.join(file)).is_err() {
+            if std::fs::symlink_metadata(root.join(file)).is_err() {
                 return Err(Error::user(
                     format!(
                         "{what}的附件{n}《{title}》的文件 {file} 不存在（印发时的 SHA-256 为 {expected}）"
@@ -88,17 +87,17 @@ pub fn read_checked(
                     fix(file, case_id),
                 ));
             }
-            let bytes = crate::jail::read_inside(&ws.root, Path::new(file), MAX_ATTACHMENT_BYTES)
+            let bytes = crate::jail::read_inside(root, Path::new(file), MAX_ATTACHMENT_BYTES)
                 .map_err(|e| {
-                let why = match &e {
-                    Error::User(d) => d.message.clone(),
-                    other => other.to_string(),
-                };
-                Error::user(
-                    format!("{what}的附件{n}《{title}》的文件 {file} 无法读取：{why}"),
-                    fix(file, case_id),
-                )
-            })?;
+                    let why = match &e {
+                        Error::User(d) => d.message.clone(),
+                        other => other.to_string(),
+                    };
+                    Error::user(
+                        format!("{what}的附件{n}《{title}》的文件 {file} 无法读取：{why}"),
+                        fix(file, case_id),
+                    )
+                })?;
             let actual = crate::archive::sha256(&bytes);
             if actual != expected {
                 return Err(Error::user(

@@ -137,7 +137,7 @@ pub fn attachment_blobs(
     data: &serde_json::Value,
 ) -> Result<std::collections::BTreeMap<String, typst::foundations::Bytes>> {
     let mut blobs = std::collections::BTreeMap::new();
-    for f in crate::archive::attached::read_checked(ws, what, case_id, data)? {
+    for f in crate::archive::attached::read_checked(&ws.root, what, case_id, data)? {
         if f.pdf {
             let svgs = crate::typeset::pdf_page_svgs(&f.bytes)
                 .filter(|svgs| svgs.len() == f.sources.len())

@@ -420,7 +420,7 @@ fn rerender_case(
                 // index knows these very inputs gave the PDF that is on disk, as recorded.
                 let inputs = crate::index::document_inputs(known.inputs, &f.data);
                 // The attached files are not among the index's inputs: checked each time.
-                archive::attached::read_checked(ws, &req.what(), id, &f.data)?;
+                archive::attached::read_checked(&ws.root, &req.what(), id, &f.data)?;
                 let pdf = if intact && known.index.gives(&file, &inputs, &recorded) {
                     None
                 } else {
