@@ -110,6 +110,7 @@ fn main() {
                 date,
                 ident: d.record.file.clone(),
                 root: Some(root.to_path_buf()),
+                blobs: yingsu::render::attachment_blobs(&ws, "", "", &frozen["data"]).unwrap(),
             }
         })
         .collect();

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub mod attached;
+
 use crate::error::{Error, Result};
 
 /// Write `bytes` to `path` atomically, creating parent folders.

@@ -39,6 +39,73 @@ impl DocRecord {
     }
 }
 
+/// One file placed in a case as (part of) an attachment: where yingsu put it, what it was
+/// called when it was given, its hash and how many pages it has.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachedFile {
+    /// Workspace-relative path, derived by yingsu (`attachments/<case-id>/1.pdf`).
+    pub file: String,
+    /// The name the file had when the clerk gave it (shown only).
+    pub from: String,
+    pub sha256: String,
+    /// Pages: a PDF's page count, 1 for a page image.
+    pub pages: usize,
+}
+
+/// An attachment of a case (`yingsu case attach`): a judgment as one PDF, or its scanned pages
+/// as images, in order. Appended after documents whose workflow declaration asks for them.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentRecord {
+    pub title: String,
+    pub files: Vec<AttachedFile>,
+}
+
+/// The largest file a case may carry as an attachment (a court's judgment PDF, or one scanned
+/// page): 20 MiB.
+pub const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
+
+/// The folder under which the attachments of every case lie (`attachments/<case-id>/…`).
+pub const ATTACHMENTS_DIR: &str = "attachments";
+
+/// The kind of an attached file by the extension yingsu gave it: `pdf`, `png` or `jpg`.
+pub fn attachment_kind(file: &str) -> Option<&'static str> {
+    let ext = file.rsplit_once('.')?.1;
+    ["pdf", "png", "jpg"].into_iter().find(|k| *k == ext)
+}
+
+/// The virtual paths at which a document's job serves the pages of file `k` (1-based) of its
+/// attachment `n` (1-based), of the kind its recorded name ends with: a page image at
+/// `/attachments/n-k.png` (`.jpg`), each of a PDF's `pages` as an SVG image at
+/// `/attachments/n-k-p.svg`. Derived from the numbers alone, never from a name a user gave.
+pub fn attachment_sources(n: usize, k: usize, file: &str, pages: usize) -> Option<Vec<String>> {
+    match attachment_kind(file)? {
+        "pdf" => Some(
+            (1..=pages)
+                .map(|p| format!("/attachments/{n}-{k}-{p}.svg"))
+                .collect(),
+        ),
+        ext => Some(vec![format!("/attachments/{n}-{k}.{ext}")]),
+    }
+}
+
+/// The attachments placed by the entries of `history` that no undo entry of it takes back,
+/// in the order they were placed.
+pub fn attachments_of(history: &[HistoryEntry]) -> Vec<&AttachmentRecord> {
+    let undone: std::collections::BTreeSet<usize> = history
+        .iter()
+        .filter_map(|h| h.undoes)
+        .filter_map(|n| n.checked_sub(1))
+        .collect();
+    history
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !undone.contains(i))
+        .flat_map(|(_, h)| &h.attachments)
+        .collect()
+}
+
 /// One entry of a case's history.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -70,6 +137,9 @@ pub struct HistoryEntry {
     /// The case was withdrawn (the step that opened it was taken back): it is closed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// Attachments placed in the case (`yingsu case attach`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentRecord>,
 }
 
 impl HistoryEntry {
@@ -86,6 +156,7 @@ impl HistoryEntry {
             undoes: None,
             reason: None,
             withdrawn: false,
+            attachments: vec![],
         }
     }
 }
@@ -356,6 +427,19 @@ pub fn entry_text(e: &HistoryEntry, indent: &str) -> String {
     }
     if e.withdrawn {
         push("withdrawn: true".into());
+    }
+    if !e.attachments.is_empty() {
+        push("attachments:".into());
+        for a in &e.attachments {
+            push(format!("  - title: {}", scalar(&a.title)));
+            push("    files:".into());
+            for f in &a.files {
+                push(format!("      - file: {}", scalar(&f.file)));
+                push(format!("        from: {}", scalar(&f.from)));
+                push(format!("        sha256: {}", f.sha256));
+                push(format!("        pages: {}", f.pages));
+            }
+        }
     }
     let mut s = lines.join("\n");
     s.push('\n');

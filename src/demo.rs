@@ -57,6 +57,44 @@ struct DemoStep {
     at: String,
     #[serde(default)]
     facts: BTreeMap<String, Value>,
+    /// A judgment attached to the case before the step (`yingsu case attach`).
+    #[serde(default)]
+    attach: Option<DemoJudgment>,
+}
+
+/// A short fictitious judgment, typeset by yingsu from [`JUDGMENT_TEMPLATE`] into the PDF the
+/// demo attaches, as a clerk attaches the court's.
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct DemoJudgment {
+    title: String,
+    court: String,
+    number: String,
+    date: String,
+    paragraphs: Vec<String>,
+}
+
+/// The Typst source of the demo's judgment PDF.
+const JUDGMENT_TEMPLATE: &str = include_str!("demo/judgment.typ");
+
+/// The demo judgment `j` as a PDF (the same bytes every time: fixed date and identity).
+fn judgment_pdf(
+    ws: &Workspace,
+    renderer: &TypstRenderer,
+    j: &DemoJudgment,
+    day: NaiveDate,
+) -> Result<Vec<u8>> {
+    let data = serde_json::to_value(j).map_err(|e| Error::Internal(e.to_string()))?;
+    let job = crate::typeset::Job::new(
+        JUDGMENT_TEMPLATE,
+        data,
+        day,
+        format!("demo-judgment:{}", j.number),
+    );
+    renderer
+        .typesetter(ws)?
+        .pdf(&job)
+        .map_err(|e| Error::Internal(format!("演示判决书排版失败：{e}")))
 }
 
 /// What the demo built.
@@ -161,6 +199,15 @@ pub fn run(dir: &Path) -> Result<DemoReport> {
             sets,
             ..Default::default()
         };
+        if let Some(j) = &s.attach {
+            let pdf = judgment_pdf(&ws, &renderer, j, actor.today())?;
+            let upload = engine::Upload {
+                name: "判决书.pdf".into(),
+                bytes: pdf,
+            };
+            engine::attach(&ws, &c.id, &[upload], Some(&j.title), &actor, &renderer)
+                .map_err(|e| Error::Internal(format!("演示案件 {} 添加附件失败：{e}", c.id)))?;
+        }
         let r = if i == 0 && !c.opened {
             engine::new_case(&ws, &c.workflow, &c.id, &input, &actor, &renderer)
         } else {
@@ -291,7 +338,7 @@ fn prepare(dir: &Path) -> Result<()> {
         return Ok(());
     }
     if dir.join(".yingsu-demo").is_file() {
-        for sub in ["cases", "archive", "yingsu.yaml"] {
+        for sub in ["cases", "archive", "attachments", "yingsu.yaml"] {
             let p = dir.join(sub);
             if p.is_dir() {
                 std::fs::remove_dir_all(&p).map_err(|e| Error::io("清理", &p, e))?;

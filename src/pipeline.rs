@@ -60,4 +60,8 @@ impl DocumentRenderer for TypstRenderer {
     fn covers(&self, ws: &Workspace, c: char) -> bool {
         TypstRenderer::covers(self, ws, c)
     }
+
+    fn pdf_pages(&self, pdf: &[u8]) -> Option<usize> {
+        crate::typeset::pdf_pages(pdf)
+    }
 }

@@ -239,6 +239,7 @@ pub fn workflow() -> Value {
             "issuer": text("发文机关：yingsu.yaml 中的编号，或表达式"),
             "date": text("成文日期取自的日期字段"),
             "numbered": flag("是否编发文字号，默认 true"),
+            "attachments": flag("是否把案件的附件（yingsu case attach 添加的判决书等）附在文书之后，默认 false"),
             "format": {"enum": ["文件", "信函", "纪要", "普通"], "description": "本文书的版式（不写时用模板声明的版式）"},
         }),
         &["template", "title"],

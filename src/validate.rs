@@ -81,8 +81,12 @@ pub fn validate(ws: &Workspace, renderer: &TypstRenderer, today: NaiveDate) -> R
     if !links_ok {
         collect(&mut problems, Err(Error::Many(links)));
     }
+    // Attached files are not case files: checked on every run, before the index's shortcut.
+    let attachments = engine::attach::check_files(ws);
+    let attachments_ok = attachments.is_empty();
+    problems.extend(attachments);
     let mut restored: Vec<String> = Vec::new();
-    if templates_ok && links_ok {
+    if templates_ok && links_ok && attachments_ok {
         let (found, lines) = through_index(ws, renderer, today)?;
         restored = lines;
         if let Some((cases, rows)) = found {

@@ -80,6 +80,10 @@ pub struct DocSpec {
     /// 纪要, 普通; see [`crate::docformat`]).
     #[serde(default)]
     pub format: Option<Spanned<String>>,
+    /// The case's attachments (`yingsu case attach`: the judgment) are appended after the
+    /// document as its 附件, and listed in its 附件说明.
+    #[serde(default)]
+    pub attachments: bool,
 }
 
 fn default_issuer() -> Spanned<String> {

@@ -1173,10 +1173,11 @@ fn a_killed_render_leaves_nothing_behind_after_a_rerun() {
     let tmp = tempfile::tempdir().unwrap();
     ok(tmp.path(), &["demo"], T);
     let ws = tmp.path().join("yingsu-demo");
-    // Lose every PDF, so that render --all has real work to do.
+    // Lose every PDF yingsu made (not the judgment attached to a case, which it cannot make
+    // again), so that render --all has real work to do.
     let pdfs: Vec<String> = snapshot(&ws)
         .into_keys()
-        .filter(|k| k.ends_with(".pdf"))
+        .filter(|k| k.ends_with(".pdf") && !k.starts_with("attachments/"))
         .collect();
     let reference = tmp.path().join("reference");
     std::fs::create_dir_all(&reference).unwrap();

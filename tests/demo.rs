@@ -134,7 +134,7 @@ fn demo_documents_read_as_expected() {
             ("documents/yuebao", "reports/2023/monthly-2023-03-scjgj.pdf"),
             (
                 "gongwen-page1",
-                "2023/2023-渝0112行初31/04-loss_review-baisu.pdf",
+                "2023/2023-渝0112行初31/05-loss_review-baisu.pdf",
             ),
             ("letter-page1", "2023/TA-2023-003/04-replied-fuhan.pdf"),
         ] {

@@ -328,6 +328,7 @@ fn first_page(ws: &yingsu::Workspace, json: &Path, template: &str) -> Vec<String
             .unwrap(),
         ident: "test".into(),
         root: Some(ws.root.clone()),
+        blobs: yingsu::render::attachment_blobs(ws, "", "", &record["data"]).unwrap(),
     };
     let renderer = yingsu::render::TypstRenderer::new();
     let (doc, _) = renderer

@@ -185,7 +185,7 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
             .collect(),
         _ => Vec::new(),
     };
-    json!({
+    let mut out = json!({
         "doc": {
             "title": req.title,
             "number": req.number,
@@ -216,7 +216,49 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
         "hearings": hearings,
         "stats": computed.figures,
         "protected": protected_names(cfg),
-    })
+    });
+    // The case's attachments, for a document declared to carry them (only then: the data of
+    // every other document stays as it was).
+    let attaches = wf.and_then(|wf| wf.step(&req.step)).is_some_and(|s| {
+        s.documents
+            .iter()
+            .any(|d| d.attachments && d.template.value == req.template)
+    });
+    let attached = crate::case::attachments_of(&req.history);
+    if attaches
+        && !attached.is_empty()
+        && let Some(obj) = out.as_object_mut()
+    {
+        obj.insert("attachments".into(), attachments_json(&attached));
+    }
+    out
+}
+
+/// The attachments as a template receives them: each numbered, titled, its files (one PDF or
+/// page images) with their recorded place and hash, pages and the paths to read the pages at.
+fn attachments_json(attached: &[&crate::case::AttachmentRecord]) -> Value {
+    let list = attached
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let files: Vec<Value> = a
+                .files
+                .iter()
+                .enumerate()
+                .map(|(j, f)| {
+                    json!({
+                        "file": f.file,
+                        "sha256": f.sha256,
+                        "pages": f.pages,
+                        "kind": crate::case::attachment_kind(&f.file),
+                        "sources": crate::case::attachment_sources(i + 1, j + 1, &f.file, f.pages),
+                    })
+                })
+                .collect();
+            json!({"number": i + 1, "title": a.title, "files": files})
+        })
+        .collect();
+    Value::Array(list)
 }
 
 /// A value of `yingsu.yaml` unless it is a placeholder left to fill in (see

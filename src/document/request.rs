@@ -40,6 +40,12 @@ pub trait DocumentRenderer: Sync {
     fn covers(&self, _ws: &Workspace, _c: char) -> bool {
         true
     }
+
+    /// The number of pages of the PDF `pdf` as this renderer would place them as images, or
+    /// `None` when it cannot read it (a renderer that places no PDF reads none).
+    fn pdf_pages(&self, _pdf: &[u8]) -> Option<usize> {
+        None
+    }
 }
 
 /// A document typeset for a screen: its PDF, and its pages as SVG images (text drawn as

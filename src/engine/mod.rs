@@ -21,6 +21,7 @@
 //! seam is [`crate::document`]'s, the implementation `crate::pipeline`'s) → archive.
 
 pub mod agenda;
+pub mod attach;
 pub mod audit;
 pub mod context;
 pub mod deadline;
@@ -42,6 +43,7 @@ use crate::case::DocRecord;
 use crate::error::{Error, Result};
 use crate::settings::Settings;
 
+pub use attach::{AttachReport, Upload, attach, read_upload};
 pub use context::ExprContext;
 pub use deadline::{
     Deadline, Status, StatusRow, deadlines, next_deadline, row_indexed, status, status_of,

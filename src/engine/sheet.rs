@@ -37,6 +37,8 @@ pub struct SheetEntry {
     pub undone: bool,
     pub documents: Vec<DocRecord>,
     pub opened: Vec<String>,
+    /// Attachments this entry placed (`case attach`).
+    pub attachments: Vec<crate::case::AttachmentRecord>,
 }
 
 /// A step the case may go to next.
@@ -62,6 +64,9 @@ pub struct CaseSheet {
     pub history: Vec<SheetEntry>,
     /// Empty when the case has ended or was withdrawn.
     pub next: Vec<NextStep>,
+    /// The case's attachments in order (those taken back left out), numbered from 1 as the
+    /// documents that carry them number them.
+    pub attachments: Vec<crate::case::AttachmentRecord>,
 }
 
 /// The sheet of case `id` as of `today` (for its deadline).
@@ -118,6 +123,7 @@ pub fn case_sheet(ws: &Workspace, id: &str, today: NaiveDate) -> Result<CaseShee
                 undone: undone.contains(&i),
                 documents: h.documents.clone(),
                 opened: h.opened.clone(),
+                attachments: h.attachments.clone(),
             }
         })
         .collect();
@@ -147,6 +153,10 @@ pub fn case_sheet(ws: &Workspace, id: &str, today: NaiveDate) -> Result<CaseShee
         facts: labeled,
         history,
         next,
+        attachments: crate::case::attachments_of(&case.history)
+            .into_iter()
+            .cloned()
+            .collect(),
     })
 }
 

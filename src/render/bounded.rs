@@ -92,6 +92,9 @@ struct Request {
     date: chrono::NaiveDate,
     ident: String,
     root: Option<PathBuf>,
+    /// The job's binary files (attachments).
+    #[serde(default)]
+    blobs: BTreeMap<String, Vec<u8>>,
 }
 
 /// A [`TypesetError`] on the wire; kinds the parent formats the same whatever their detail
@@ -252,6 +255,11 @@ impl Worker {
             date: job.date,
             ident: job.ident.clone(),
             root: job.root.clone(),
+            blobs: job
+                .blobs
+                .iter()
+                .map(|(p, b)| (p.clone(), b.as_slice().to_vec()))
+                .collect(),
         };
         let body = serde_json::to_vec(&request).map_err(|e| Failure::Start(e.to_string()))?;
         let sent = write_frame(&mut self.stdin, &body).and_then(|()| self.stdin.flush());
@@ -542,6 +550,11 @@ fn serve_loop(busy_since: &std::sync::atomic::AtomicU64) -> io::Result<()> {
             date: request.date,
             ident: request.ident,
             root: request.root,
+            blobs: request
+                .blobs
+                .into_iter()
+                .map(|(p, b)| (p, typst::foundations::Bytes::new(b)))
+                .collect(),
         };
         answer(&mut output, ts.pdf(&job))?;
     }

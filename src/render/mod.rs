@@ -112,6 +112,7 @@ impl TypstRenderer {
                 "请检查流程定义中的 template",
             ));
         }
+        let blobs = attachment_blobs(ws, &req.what(), &req.case_id, &data)?;
         Ok(Job {
             main: format!("/{main}"),
             files: ws.template_files(),
@@ -119,8 +120,47 @@ impl TypstRenderer {
             date: req.date,
             ident: req.ident(),
             root: Some(ws.root.clone()),
+            blobs,
         })
     }
+}
+
+/// The files of the attachments `data` lists (see [`crate::archive::attached`]: read once
+/// each, checked against the hash the data records), by the virtual path the template reads
+/// them at: a page image as it is, each page of a PDF as an SVG image (PDF/A, the archive's
+/// standard, may not embed a PDF). `what` names the document (《…》（案件 X）), `case_id` its
+/// case.
+pub fn attachment_blobs(
+    ws: &Workspace,
+    what: &str,
+    case_id: &str,
+    data: &serde_json::Value,
+) -> Result<std::collections::BTreeMap<String, typst::foundations::Bytes>> {
+    let mut blobs = std::collections::BTreeMap::new();
+    for f in crate::archive::attached::read_checked(&ws.root, what, case_id, data)? {
+        if f.pdf {
+            let svgs = crate::typeset::pdf_page_svgs(&f.bytes)
+                .filter(|svgs| svgs.len() == f.sources.len())
+                .ok_or_else(|| {
+                    Error::user(
+                        format!(
+                            "{what}的附件{}《{}》的文件 {} 无法按记录的 {} 页读取",
+                            f.number,
+                            f.title,
+                            f.file,
+                            f.sources.len()
+                        ),
+                        crate::archive::attached::fix(&f.file, case_id),
+                    )
+                })?;
+            for (source, svg) in f.sources.into_iter().zip(svgs) {
+                blobs.insert(source, typst::foundations::Bytes::from_string(svg));
+            }
+        } else if let Some(source) = f.sources.into_iter().next() {
+            blobs.insert(source, typst::foundations::Bytes::new(f.bytes));
+        }
+    }
+    Ok(blobs)
 }
 
 impl TypstRenderer {
@@ -324,6 +364,7 @@ pub fn check_template_bounds(ws: &Workspace) -> Result<()> {
             date: chrono::NaiveDate::from_ymd_opt(2023, 5, 8).unwrap_or_default(),
             ident: format!("validate:{path}"),
             root: Some(ws.root.clone()),
+            blobs: Default::default(),
         };
         match renderer.workers.typeset(program, &fonts, &job, limits(ws)) {
             Ok(_) | Err(bounded::Failure::Typeset(_) | bounded::Failure::Other(_)) => {}

@@ -65,6 +65,7 @@ impl Sheet {
             date: self.date,
             ident: self.ident.clone(),
             root: None,
+            blobs: Default::default(),
         })
     }
 }

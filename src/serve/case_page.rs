@@ -47,6 +47,7 @@ fn draw(server: &Server, id: &str, token: &str) -> Result<Response> {
             "token": token,
             "token_field": super::guard::TOKEN_FIELD,
             "entries_field": super::undo::ENTRIES_FIELD,
+            "attach_field": super::attach::FILE_FIELD,
             "id": id,
             "fields": later,
             "general": [],

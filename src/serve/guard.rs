@@ -267,6 +267,72 @@ impl FromRequest<Arc<Server>> for CheckedForm {
     }
 }
 
+/// The most a workbench upload (`multipart/form-data`) may carry altogether: a few attachment
+/// files of [`crate::case::MAX_ATTACHMENT_BYTES`] each (a judgment's scanned pages).
+pub(crate) const MAX_UPLOAD_BYTES: usize = 64 << 20;
+
+/// A POST's submitted upload form (`multipart/form-data`: a judgment attached from the case
+/// page), taken only when it carries the token of the asker's session, as [`CheckedForm`]:
+/// its text fields, and its files as (field, the name the browser gave, bytes). The name is
+/// the clerk's (or a hostile page's) and is only ever checked, never used as a path.
+pub(crate) struct CheckedUpload {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+impl FromRequest<Arc<Server>> for CheckedUpload {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: Request,
+        server: &Arc<Server>,
+    ) -> std::result::Result<CheckedUpload, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(who) = Who::from_request_parts(&mut parts, server).await;
+        let not_ours =
+            || refuse("提交的内容不是本工作台的表单，已拒绝：请重新打开页面再提交".into());
+        let Ok(mut multipart) =
+            axum::extract::Multipart::from_request(Request::from_parts(parts, body), server).await
+        else {
+            return Err(not_ours());
+        };
+        let mut upload = CheckedUpload {
+            fields: Vec::new(),
+            files: Vec::new(),
+        };
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(refuse(format!(
+                        "上传的文件太大（合计超过 {} MB），已拒绝",
+                        MAX_UPLOAD_BYTES >> 20
+                    )));
+                }
+                Err(_) => return Err(not_ours()),
+            };
+            let name = field.name().unwrap_or_default().to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file) => match field.bytes().await {
+                    // A file input left empty sends a part without a name or content.
+                    Ok(_) if file.is_empty() => {}
+                    Ok(bytes) => upload.files.push((name, file, bytes.to_vec())),
+                    Err(_) => return Err(not_ours()),
+                },
+                None => match field.text().await {
+                    Ok(text) => upload.fields.push((name, text)),
+                    Err(_) => return Err(not_ours()),
+                },
+            }
+        }
+        if !form_token_ok(&who, &upload.fields) {
+            return Err(refuse_token());
+        }
+        Ok(upload)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

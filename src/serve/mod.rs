@@ -14,6 +14,7 @@
 //! listens on the loopback interface only, unless `--listen` gives an address: then every
 //! request needs a login.
 
+mod attach;
 mod auth;
 mod case_page;
 mod check_page;
@@ -157,6 +158,12 @@ fn router(server: Arc<Server>) -> Router {
         .route("/case/{id}/undo", axum::routing::post(undo::submit))
         .route("/case/{id}/facts", axum::routing::post(facts::submit))
         .route("/case/{id}/withdraw", axum::routing::post(withdraw::submit))
+        .route(
+            "/case/{id}/attach",
+            axum::routing::post(attach::submit).layer(axum::extract::DefaultBodyLimit::max(
+                guard::MAX_UPLOAD_BYTES,
+            )),
+        )
         .route("/settings", get(settings::page))
         .route("/settings/{section}", axum::routing::post(settings::add))
         .route(

@@ -143,6 +143,66 @@ pub struct Job {
     /// Optional directory the templates may read other files from (images);
     /// without it, only the job's files and `/data.json` exist.
     pub root: Option<PathBuf>,
+    /// Virtual path → bytes of files given to the job as they were read once (a case's
+    /// attachments, checked against their hashes): the templates read them at these paths,
+    /// never from the disk.
+    pub blobs: BTreeMap<String, typst::foundations::Bytes>,
+}
+
+/// The number of pages of the PDF `pdf`, or `None` when it cannot be read (damaged,
+/// encrypted) or has no page.
+pub fn pdf_pages(pdf: &[u8]) -> Option<usize> {
+    let doc = hayro_svg::hayro_syntax::Pdf::new(std::sync::Arc::new(pdf.to_vec())).ok()?;
+    Some(doc.pages().len()).filter(|n| *n > 0)
+}
+
+/// Each page of the PDF `pdf` as an SVG document, drawn as Typst's own SVG export draws an
+/// embedded PDF page (fonts the PDF does not embed are the standard 14 of Typst's assets):
+/// an archived document is PDF/A, which may not embed another PDF, but may carry its pages as
+/// vector images. The same bytes give the same SVGs. `None` when `pdf` cannot be read.
+pub fn pdf_page_svgs(pdf: &[u8]) -> Option<Vec<String>> {
+    use hayro_svg::hayro_interpret::InterpreterSettings;
+    use hayro_svg::hayro_interpret::font::{FontData, FontQuery, StandardFont};
+    let doc = hayro_svg::hayro_syntax::Pdf::new(std::sync::Arc::new(pdf.to_vec())).ok()?;
+    let standard = |font: StandardFont| -> Option<(FontData, u32)> {
+        use typst_assets::pdf as f;
+        let bytes: &'static [u8] = match font {
+            StandardFont::Helvetica => f::SANS,
+            StandardFont::HelveticaBold => f::SANS_BOLD,
+            StandardFont::HelveticaOblique => f::SANS_ITALIC,
+            StandardFont::HelveticaBoldOblique => f::SANS_BOLD_ITALIC,
+            StandardFont::Courier => f::FIXED,
+            StandardFont::CourierBold => f::FIXED_BOLD,
+            StandardFont::CourierOblique => f::FIXED_ITALIC,
+            StandardFont::CourierBoldOblique => f::FIXED_BOLD_ITALIC,
+            StandardFont::TimesRoman => f::SERIF,
+            StandardFont::TimesBold => f::SERIF_BOLD,
+            StandardFont::TimesItalic => f::SERIF_ITALIC,
+            StandardFont::TimesBoldItalic => f::SERIF_BOLD_ITALIC,
+            StandardFont::ZapfDingBats => f::DING_BATS,
+            StandardFont::Symbol => f::SYMBOL,
+        };
+        Some((std::sync::Arc::new(bytes), 0))
+    };
+    let settings = InterpreterSettings {
+        font_resolver: std::sync::Arc::new(move |query| match query {
+            FontQuery::Standard(s) => standard(*s),
+            FontQuery::Fallback(f) => standard(f.pick_standard_font()),
+        }),
+        cmap_resolver: std::sync::Arc::new(|_| None),
+        warning_sink: std::sync::Arc::new(|_| {}),
+        render_annotations: false,
+    };
+    let cache = hayro_svg::RenderCache::new();
+    let render = hayro_svg::SvgRenderSettings {
+        bg_color: [255, 255, 255, 255],
+    };
+    let pages = doc.pages();
+    let svgs: Vec<String> = pages
+        .iter()
+        .map(|page| hayro_svg::convert(page, &cache, &settings, &render))
+        .collect();
+    Some(svgs).filter(|s| !s.is_empty())
 }
 
 impl Job {
@@ -166,6 +226,7 @@ impl Job {
             date,
             ident: ident.into(),
             root: None,
+            blobs: BTreeMap::new(),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The per-job typst [`World`]: in-memory templates, `/data.json`, jailed
-//! file access and a fixed date.
+//! The per-job typst [`World`]: in-memory templates, `/data.json`, the job's binary files
+//! (attachments, read once by its maker), jailed file access and a fixed date.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,6 +31,8 @@ pub struct JobWorld<'a> {
     data: Bytes,
     protected_id: FileId,
     protected: Bytes,
+    /// The job's binary files (attachments), read once by the job's maker.
+    blobs: HashMap<FileId, Bytes>,
     root: Option<PathBuf>,
     today: Datetime,
 }
@@ -67,6 +69,10 @@ impl<'a> JobWorld<'a> {
             .filter(|v| v.is_array())
             .and_then(|v| serde_json::to_vec(v).ok())
             .unwrap_or_else(|| b"[]".to_vec());
+        let mut blobs = HashMap::new();
+        for (path, bytes) in &job.blobs {
+            blobs.insert(file_id(path)?, bytes.clone());
+        }
         let today = date_of(job.date)?;
         let root = job.root.as_ref().and_then(|r| r.canonicalize().ok());
         Ok(Self {
@@ -77,6 +83,7 @@ impl<'a> JobWorld<'a> {
             data: Bytes::new(data),
             protected_id: file_id(PROTECTED_PATH)?,
             protected: Bytes::new(protected),
+            blobs,
             root,
             today,
         })
@@ -146,6 +153,9 @@ impl World for JobWorld<'_> {
         }
         if let Some(text) = self.files.get(&id) {
             return Ok(Bytes::from_string(text.to_string()));
+        }
+        if let Some(bytes) = self.blobs.get(&id) {
+            return Ok(bytes.clone());
         }
         if !matches!(id.root(), VirtualRoot::Project) {
             return Err(FileError::AccessDenied);

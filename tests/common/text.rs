@@ -64,6 +64,7 @@ pub fn archived_layout(ws: &Workspace, renderer: &TypstRenderer, pdf: &Path) -> 
         date: chrono::NaiveDate::parse_from_str(&text("date"), "%Y-%m-%d").unwrap(),
         ident: ident(pdf, &template),
         root: Some(ws.root.clone()),
+        blobs: yingsu::render::attachment_blobs(ws, "", "", &record["data"]).unwrap(),
     };
     let ts = renderer.typesetter(ws).unwrap();
     let bytes = ts

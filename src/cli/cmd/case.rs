@@ -76,6 +76,18 @@ pub enum CaseCommand {
         #[arg(long, value_name = "原因")]
         reason: String,
     },
+    /// 添加附件：把判决书 PDF 或扫描页图片（PNG/JPEG）放入案件，随败诉案件总结报告附在其后：yingsu case attach 2023-行初-123 判决书.pdf --title "（2023）渝0112行初31号行政判决书"
+    Attach {
+        /// 案件编号
+        #[arg(value_name = "案件编号")]
+        id: String,
+        /// 一个 PDF 文件，或按页序排列的一个或多个图片文件
+        #[arg(value_name = "文件", required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// 附件标题（印在附件说明中），默认为文件名
+        #[arg(long, value_name = "标题")]
+        title: Option<String>,
+    },
     /// 查看案件：事实、办理记录、文书、可转向的步骤
     Show {
         /// 案件编号
@@ -192,6 +204,37 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
+        CaseCommand::Attach { id, files, title } => {
+            let uploads = files
+                .iter()
+                .map(|f| engine::read_upload(f))
+                .collect::<Result<Vec<_>>>()?;
+            let r = engine::attach(
+                ws,
+                &id,
+                &uploads,
+                title.as_deref(),
+                &Actor::from_env()?,
+                &renderer,
+            )?;
+            w(
+                out,
+                format!(
+                    "已为案件 {id} 添加附件{}《{}》（第 {} 条办理记录）：",
+                    r.number, r.record.title, r.entry
+                ),
+            )?;
+            for f in &r.record.files {
+                w(
+                    out,
+                    format!(
+                        "  {}  {} 页  SHA-256 {}（原文件 {}）",
+                        f.file, f.pages, f.sha256, f.from
+                    ),
+                )?;
+            }
+            Ok(())
+        }
         CaseCommand::Show { id } => {
             let sheet = engine::sheet::case_sheet(ws, &id, Actor::from_env()?.today())?;
             w(out, format!("案件 {id}（{}）", sheet.workflow_title))?;
@@ -246,6 +289,34 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                 }
                 for o in &h.opened {
                     w(out, format!("      开启案件 {o}"))?;
+                }
+                for a in &h.attachments {
+                    for f in &a.files {
+                        w(
+                            out,
+                            format!(
+                                "      附件《{}》  {}  SHA-256 {}",
+                                a.title, f.file, f.sha256
+                            ),
+                        )?;
+                    }
+                }
+            }
+            if !sheet.attachments.is_empty() {
+                w(out, "附件：")?;
+                for (i, a) in sheet.attachments.iter().enumerate() {
+                    let pages: usize = a.files.iter().map(|f| f.pages).sum();
+                    let files: Vec<&str> = a.files.iter().map(|f| f.file.as_str()).collect();
+                    w(
+                        out,
+                        format!(
+                            "  附件{}《{}》  {} 页  {}",
+                            i + 1,
+                            a.title,
+                            pages,
+                            files.join("、")
+                        ),
+                    )?;
                 }
             }
             if !sheet.next.is_empty() {

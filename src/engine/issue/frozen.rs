@@ -228,6 +228,7 @@ fn group_label(ws: &Workspace, workflow: &str, group: &str) -> String {
         "hearings" => "开庭记录",
         "stats" => "统计数字",
         "protected" => "机关和法院的名称（yingsu.yaml）",
+        "attachments" => "附件（yingsu case attach 添加的文件）",
         _ => "其他数据",
     }
     .to_string()

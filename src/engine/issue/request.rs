@@ -224,9 +224,31 @@ pub(super) fn step_at<'a>(
         entry_index: i,
         year,
         facts: view.facts_at(i),
-        history: view.case.history[..=i].to_vec(),
+        history: with_attachments(&view.case.history, i),
         day,
     })
+}
+
+/// The history up to and including entry `i`, then one entry carrying the attachments placed
+/// since (and not taken back): a document made again carries the case's attachments as they
+/// are now (a change since it was issued is a change of its data, see `frozen`), while its
+/// facts stay those of its step.
+fn with_attachments(history: &[HistoryEntry], i: usize) -> Vec<HistoryEntry> {
+    let mut out = history[..=i.min(history.len().saturating_sub(1))].to_vec();
+    let all = crate::case::attachments_of(history);
+    if crate::case::attachments_of(&out) != all {
+        // Keep the earlier entries' facts and documents; their attachments are replaced by
+        // the case's current list in one entry.
+        for h in &mut out {
+            h.attachments.clear();
+        }
+        out.push(HistoryEntry {
+            event: Some("添加附件".into()),
+            attachments: all.into_iter().cloned().collect(),
+            ..Default::default()
+        });
+    }
+    out
 }
 
 /// The earliest deadline with a due date of the step a case document belongs to (e.g. the

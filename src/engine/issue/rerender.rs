@@ -419,6 +419,8 @@ fn rerender_case(
                 // An issued document is made again from what it received then — unless the
                 // index knows these very inputs gave the PDF that is on disk, as recorded.
                 let inputs = crate::index::document_inputs(known.inputs, &f.data);
+                // The attached files are not among the index's inputs: checked each time.
+                archive::attached::read_checked(&ws.root, &req.what(), id, &f.data)?;
                 let pdf = if intact && known.index.gives(&file, &inputs, &recorded) {
                     None
                 } else {

@@ -10,7 +10,7 @@ use serde::de::{self, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::case::{Case, DocRecord, HistoryEntry};
+use crate::case::{AttachedFile, AttachmentRecord, Case, DocRecord, HistoryEntry};
 use crate::view::CaseView;
 use crate::workspace::Workspace;
 use crate::yaml::Spanned;
@@ -127,7 +127,12 @@ pub(super) struct HistBin {
     pub(super) undoes: Option<u64>,
     pub(super) reason: Option<String>,
     pub(super) withdrawn: bool,
+    /// Attachments: (title, files).
+    pub(super) attachments: Vec<(String, Vec<FileBin>)>,
 }
+
+/// An attached file as an entry holds it: (file, from, sha256, pages).
+type FileBin = (String, String, String, u64);
 
 impl HistBin {
     pub(super) fn of(h: &HistoryEntry) -> HistBin {
@@ -142,6 +147,7 @@ impl HistBin {
             undoes,
             reason,
             withdrawn,
+            attachments,
         } = h;
         HistBin {
             step: step.clone(),
@@ -172,6 +178,25 @@ impl HistBin {
             undoes: undoes.map(|u| u as u64),
             reason: reason.clone(),
             withdrawn: *withdrawn,
+            attachments: attachments
+                .iter()
+                .map(|a| {
+                    let AttachmentRecord { title, files } = a;
+                    let files = files
+                        .iter()
+                        .map(|f| {
+                            let AttachedFile {
+                                file,
+                                from,
+                                sha256,
+                                pages,
+                            } = f;
+                            (file.clone(), from.clone(), sha256.clone(), *pages as u64)
+                        })
+                        .collect();
+                    (title.clone(), files)
+                })
+                .collect(),
         }
     }
 
@@ -200,6 +225,24 @@ impl HistBin {
             },
             reason: self.reason,
             withdrawn: self.withdrawn,
+            attachments: self
+                .attachments
+                .into_iter()
+                .map(|(title, files)| {
+                    let files = files
+                        .into_iter()
+                        .map(|(file, from, sha256, pages)| {
+                            Some(AttachedFile {
+                                file,
+                                from,
+                                sha256,
+                                pages: usize::try_from(pages).ok()?,
+                            })
+                        })
+                        .collect::<Option<Vec<_>>>()?;
+                    Some(AttachmentRecord { title, files })
+                })
+                .collect::<Option<Vec<_>>>()?,
         })
     }
 }
