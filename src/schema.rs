@@ -278,6 +278,8 @@ pub fn workflow() -> Value {
             "when": condition("开启条件"),
             "id": text("新案件的编号（模板，可用 {{ case_id }} 和字段）"),
             "facts": {"type": "object", "additionalProperties": {"type": "string"}, "description": "新案件的事实：字段 → 模板"},
+            "step": text("新案件的起始步骤（省略时为其流程的 start）"),
+            "link": text("本案记录新案件编号的字段"),
         }),
         &["workflow", "id"],
     );

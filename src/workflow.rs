@@ -52,6 +52,15 @@ pub struct FieldSpec {
 /// The field whose value `statistics.losses` of a workflow lists (the judgment's outcome).
 pub(crate) const STATISTICS_OUTCOME: &str = "outcome";
 
+/// The field of a second-instance case that holds its first-instance case's id: the instances
+/// of one lawsuit name each other through it and [`SECOND_INSTANCE`] (`case show`, the case
+/// page, and the statistics, which count a lawsuit once).
+pub const FIRST_INSTANCE: &str = "first_instance";
+
+/// The field of a first-instance case that holds the id of the second-instance case its
+/// appeal opened.
+pub const SECOND_INSTANCE: &str = "second_instance";
+
 /// The field in which a case explains dates out of the usual order (checked by `not_before`).
 pub(crate) const DATE_ORDER_NOTE: &str = "date_order_note";
 
@@ -162,6 +171,15 @@ pub struct OpenSpec {
     /// Facts of the new case: field → minijinja template.
     #[serde(default)]
     pub facts: BTreeMap<String, String>,
+    /// The step of the opened workflow the new case starts at (default: its `start`): a case
+    /// opened before the court's notice arrives (a second instance after an appeal) starts at a
+    /// step that records what is known and leads to the notice.
+    #[serde(default)]
+    pub step: Option<Spanned<String>>,
+    /// A field of this workflow that records the opened case's id in this step's entry (e.g.
+    /// `second_instance`), so that the two cases name each other.
+    #[serde(default)]
+    pub link: Option<Spanned<String>>,
 }
 
 /// A step of a workflow.

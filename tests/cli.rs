@@ -519,7 +519,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
 
     // The demo's documents re-render byte for byte.
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
-    assert!(out.ends_with("共 66 份文书，更新 0 份。\n"), "{out}");
+    assert!(out.ends_with("共 70 份文书，更新 0 份。\n"), "{out}");
     assert_eq!(snapshot(&ws), before);
 
     // A lost file and a damaged one are restored, without new history entries.
@@ -530,7 +530,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
     assert!(
         out.ends_with(
-            "共 66 份文书，更新 2 份；其中 64 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n"
+            "共 70 份文书，更新 2 份；其中 68 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n"
         ),
         "{out}"
     );
@@ -570,7 +570,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
          3 | #d.facts.nosuch\n  \
          |          ^^^^^^\n  \
          = 帮助：排版程序原文：dictionary does not contain key \"nosuch\"；请修改模板后重试；工作区 templates/ 中的同名文件会替代内置模板\n\n\
-         错误：另有 20 件案件的文书也未能生成，原因可能相同\n \
+         错误：另有 22 件案件的文书也未能生成，原因可能相同\n \
          = 帮助：修正后重新运行；本次没有改动任何文件\n"
     );
     assert_eq!(snapshot(&ws), expected);

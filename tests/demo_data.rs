@@ -105,7 +105,7 @@ fn demo_data_reads_as_a_legal_officer_wrote_it() {
             department_offices.insert(office.to_string());
         }
     }
-    assert_eq!(notices, 21, "the demo's 提示函");
+    assert_eq!(notices, 23, "the demo's 提示函");
     if department_offices.len() < 2 {
         failures.push(format!(
             "各部门的提示函都由同样的科室署名：{department_offices:?}"
@@ -262,7 +262,7 @@ fn demo_numbers_follow_dates() {
         "{stdout}{stderr}"
     );
     assert!(
-        stdout.starts_with("检查通过：3 个流程，13 个模板，31 个案件。\n"),
+        stdout.starts_with("检查通过：3 个流程，13 个模板，33 个案件。\n"),
         "{stdout}"
     );
 }

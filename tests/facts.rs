@@ -67,6 +67,7 @@ fn a_later_effective_date_starts_the_loss_report_deadline() {
         [
             "judgment_number 裁判文书号 裁判",
             "effective_date 生效日期 裁判",
+            "judgment_served_date 收到裁判文书日期 裁判",
             "judgment_summary 裁判要旨 裁判"
         ]
     );

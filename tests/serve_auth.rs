@@ -324,14 +324,17 @@ fn an_empty_role_is_refused_where_it_is_written() {
         "\n    title: 收到出庭应诉通知\n",
         "\n    title: 收到出庭应诉通知\n    roles: [领导, \" \"]\n",
     );
+    let line = 1 + yaml
+        .lines()
+        .position(|l| l == "    roles: [领导, \" \"]")
+        .unwrap();
     std::fs::create_dir_all(dir.join("workflows")).unwrap();
     std::fs::write(dir.join("workflows/appearance.yaml"), yaml).unwrap();
     let (code, _, err) = common::run_env(&dir, &["validate"], NOW, &[]);
     assert_eq!(code, 1);
     assert!(
-        err.starts_with(concat!(
-            "错误：步骤 `notice` 的 roles 中有空的角色\n",
-            "  --> workflows/appearance.yaml:61:17\n",
+        err.starts_with(&format!(
+            "错误：步骤 `notice` 的 roles 中有空的角色\n  --> workflows/appearance.yaml:{line}:17\n",
         )),
         "{err}"
     );

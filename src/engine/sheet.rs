@@ -1,6 +1,7 @@
 //! One case as a clerk reads it: owns the case's sheet — its workflow and current step by their
 //! titles, its next deadline, its facts with their labels in the workflow's order, its history
-//! entry by entry (who, when, what, the documents issued, the cases opened), and the steps it
+//! entry by entry (who, when, what, the documents issued, the cases opened), the other instances
+//! of its lawsuit (一审案件, 二审案件), and the steps it
 //! may take next. `case show` prints it; a case page shows the same data.
 
 use chrono::NaiveDate;
@@ -48,6 +49,17 @@ pub struct NextStep {
     pub title: String,
 }
 
+/// Another instance of the same lawsuit (the case's `first_instance` or `second_instance`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseLink {
+    /// The linking field's label (一审案件, 二审案件).
+    pub label: String,
+    /// The other case's id.
+    pub id: String,
+    /// Whether that case is in the workspace (a link to a missing case is shown, not linked).
+    pub exists: bool,
+}
+
 /// One case as a clerk reads it (see the module's documentation).
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseSheet {
@@ -61,6 +73,8 @@ pub struct CaseSheet {
     pub withdrawn: bool,
     pub deadline: Option<Deadline>,
     pub facts: Vec<LabeledFact>,
+    /// The other instances of the lawsuit: first instance, then second.
+    pub links: Vec<CaseLink>,
     pub history: Vec<SheetEntry>,
     /// Empty when the case has ended or was withdrawn.
     pub next: Vec<NextStep>,
@@ -92,6 +106,23 @@ pub fn case_sheet(ws: &Workspace, id: &str, today: NaiveDate) -> Result<CaseShee
             })
         })
         .collect();
+    let links = [
+        crate::workflow::FIRST_INSTANCE,
+        crate::workflow::SECOND_INSTANCE,
+    ]
+    .into_iter()
+    .filter_map(|k| {
+        let other = facts.get(k)?.as_str()?.trim();
+        (!other.is_empty()).then(|| CaseLink {
+            label: wf
+                .field(k)
+                .map(|f| f.label.clone())
+                .unwrap_or_else(|| k.to_string()),
+            id: other.to_string(),
+            exists: crate::case::check_id(other).is_ok() && store::case_path(ws, other).is_ok(),
+        })
+    })
+    .collect();
     let undone = case.undone();
     let history = case
         .history
@@ -151,6 +182,7 @@ pub fn case_sheet(ws: &Workspace, id: &str, today: NaiveDate) -> Result<CaseShee
         withdrawn: case.is_withdrawn(),
         deadline: next_deadline(ws, wf, id, step, &facts, today),
         facts: labeled,
+        links,
         history,
         next,
         attachments: crate::case::attachments_of(&case.history)

@@ -532,7 +532,20 @@ fn commit_step(
                 ..Default::default()
             },
         )?;
-        let start = twf.spec.start.value.clone();
+        let start = match &o.step {
+            Some(st) if twf.step(&st.value).is_some() => st.value.clone(),
+            Some(st) => {
+                return Err(Error::user(
+                    format!(
+                        "流程 `{}` 没有步骤 `{}`，无法开启案件 {new_id}",
+                        twf.name(),
+                        st.value
+                    ),
+                    "请检查流程定义中 opens 的 step",
+                ));
+            }
+            None => twf.spec.start.value.clone(),
+        };
         let sub = plan_step(ws, twf, &new_id, &start, Facts::new(), given, &actor)?;
         let npath = ws.output_path(&format!("cases/{year}/{new_id}.yaml"))?;
         let mut sub_entry = sub.entry.clone();
@@ -551,6 +564,12 @@ fn commit_step(
         sub_entry.documents.extend(docs);
         let ntext = case::new_file(twf.name(), None, &[], &sub_entry);
         batch.stage(&npath, ntext.as_bytes())?;
+        // This case names the case it opened (its second instance…).
+        if let Some(l) = &o.link {
+            let v = Value::String(new_id.clone());
+            plan.entry.facts.insert(l.value.clone(), v.clone());
+            plan.facts.insert(l.value.clone(), v);
+        }
         plan.entry.opened.push(new_id);
     }
 

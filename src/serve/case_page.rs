@@ -1,5 +1,5 @@
 //! A case's page: owns showing one case as `case show` reads it (its sheet: facts with their
-//! labels, the history as a timeline, the documents issued, the steps it may take next) and
+//! labels, the other instances of its lawsuit linked, the history as a timeline, the documents issued, the steps it may take next) and
 //! serving an issued document's PDF — only a file the case's own history names, read inside
 //! the workspace.
 

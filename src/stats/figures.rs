@@ -95,6 +95,10 @@ pub struct Record {
     /// Set when the outcome is one the case's workflow declares a loss.
     #[serde(default)]
     pub loss: Option<LossClass>,
+    /// The first-instance case of this lawsuit, for a second instance opened by an appeal
+    /// (its `first_instance`): the lawsuit is concluded by this case's judgment, not that one's.
+    #[serde(default)]
+    pub first_instance_case: Option<String>,
 }
 
 impl Record {
@@ -136,6 +140,17 @@ impl Record {
         self.scheduled.or(self.notice_date)
     }
 
+    /// This case's judgment is the lawsuit's last: a first-instance case no appeal in the
+    /// archive took on (`appealed`: the cases a second instance names as its first), or a
+    /// second instance opened by an appeal (it names its first instance). A second-instance
+    /// case recorded without that link stays out, as before: its first instance counts.
+    pub fn ends_lawsuit(&self, appealed: &std::collections::HashSet<&str>) -> bool {
+        if self.first_instance_case.is_some() {
+            return true;
+        }
+        self.first_instance() && !appealed.contains(self.id.as_str())
+    }
+
     pub fn concluded(&self) -> bool {
         self.judgment_date.is_some()
     }
@@ -158,7 +173,7 @@ pub struct Rectification {
 type Summary = (Option<Record>, Option<Rectification>);
 
 /// The kind (and version) of [`Summary`] in the case index: another name when it changes.
-const SUMMARY_KIND: &str = "stats-record-4";
+const SUMMARY_KIND: &str = "stats-record-5";
 
 /// [`Summary`] as the case index makes it whenever it parses a case file (see
 /// [`crate::index::cases::kinds`]): what [`CaseFigures::read`] makes when the index lacks it.
@@ -343,6 +358,7 @@ fn read(
             },
             outcome,
             loss,
+            first_instance_case: opt_text(&facts, crate::workflow::FIRST_INSTANCE),
         };
         return (Some(rec), None);
     }
@@ -598,6 +614,13 @@ pub fn count_by_agency(ws: &Workspace, archive: &Archive, p: &Period) -> BTreeMa
         out.insert(id.clone(), Counts::default());
     }
     let mut denoms: BTreeMap<&str, Denominator> = BTreeMap::new();
+    // The first-instance cases an appeal took on to a second instance in the archive: their
+    // judgment did not end the lawsuit (see the module's “one lawsuit” rules).
+    let appealed: std::collections::HashSet<&str> = archive
+        .records
+        .iter()
+        .filter_map(|r| r.first_instance_case.as_deref())
+        .collect();
     for r in &archive.records {
         let denom = *denoms
             .entry(r.agency.as_str())
@@ -634,7 +657,7 @@ pub fn count_by_agency(ws: &Workspace, archive: &Archive, p: &Period) -> BTreeMa
                 _ => {}
             }
         }
-        if r.first_instance() && r.judgment_date.is_some_and(|d| p.contains(d)) {
+        if r.ends_lawsuit(&appealed) && r.judgment_date.is_some_and(|d| p.contains(d)) {
             c.concluded += 1;
             if let (Some(class), Some(o)) = (&r.loss, &r.outcome) {
                 c.losses += 1;

@@ -31,7 +31,7 @@
 //! | 待开庭 `pending` | cases the rate would count whose hearing has not been held: none recorded yet, dated after the as-of day, or adjourned (`hearing_adjourned: true`); never counted as a hearing without the head | notice date (`notices`), the hearing date the court set (`hearings`) |
 //! | 出庭率 `rate` | `appeared ÷ counted` | |
 //! | 出庭未发言 `silent` | counted cases where the head appeared at a hearing with `head_spoke: false` (not counted when `head_spoke` was not recorded) | as `counted` |
-//! | 审结 `concluded` | first-instance cases that reached the step its workflow declares records the judgment (`statistics.judgment_step`) — every outcome, including 撤诉 and 调解 | `judgment_date` |
+//! | 审结 `concluded` | lawsuits concluded, each once: the case holding the lawsuit's last judgment reached the step its workflow declares records the judgment (`statistics.judgment_step`) — every outcome, including 撤诉 and 调解. That case is a first-instance case no appeal took on, or the second instance an appeal opened (see **One lawsuit** below) | the last judgment's `judgment_date` |
 //! | 败诉 `losses` | concluded cases whose outcome the case's workflow declares a loss (`statistics.losses`; the built-in: 撤销, 部分撤销, 确认违法, 确认无效, 责令履行法定职责, 变更 — the act changed — and 判决赔偿 — compensation, no act changed); `losses_by` counts each outcome, and a sentence names them by the words the workflow's `statistics.losses` gives each (判决撤销), never as “改变行政机关决定” alone | `judgment_date` |
 //! | 败诉率 `loss_rate` | `losses ÷ concluded` | |
 //! | 同比 `change` | this period's rate minus the rate of the same period one year earlier, in percentage points, computed from the two **displayed** (rounded) rates so that the printed figures add up (61.9% → 100% is +38.1) | |
@@ -47,6 +47,19 @@
 //! (一审, 二审, 再审) is its own case file with its own duty; only first-instance cases enter
 //! `heard`, `concluded` and `losses` (as the reply letters count "一审案件"), while a notice
 //! requiring the head counts at any level. A court's renewed request to appear is not modelled.
+//!
+//! **One lawsuit, two instances.** An appeal (the `appeal_decision` step of the built-in
+//! workflow) opens the second instance as a case of its own that names its first instance in
+//! `first_instance` (the first names it back in `second_instance`). The lawsuit is counted once:
+//! in `heard` by its first instance (the letters count first-instance cases heard), in
+//! `concluded` and `losses` by its **last** judgment — the second instance's outcome, placed by
+//! the second instance's `judgment_date` — and not at all while the second instance is
+//! pending (the first-instance judgment did not take effect). The appearance duty is per
+//! instance (SPC rules art. 7): each instance's notice requiring the head counts in `notices`,
+//! each with its own hearings. A second-instance case recorded by hand without
+//! `first_instance` is not linked: its first instance stays the lawsuit's conclusion, as
+//! before. The link is read from the case's own summary in the case index (no pass over other
+//! case files).
 //!
 //! **Totals.** A group's figures are the sums over its agencies (all share the group's
 //! denominator); a kind's and the region's `counted`/`appeared` are the sums of each agency's own

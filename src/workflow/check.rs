@@ -294,6 +294,27 @@ impl Workflow {
                 if let Some(w) = &o.when {
                     self.check_expr(&mut e, w, &w.value, &fields, &field_list);
                 }
+                // The step a case of this same workflow starts at must be one of its steps
+                // (another workflow's steps are checked when the case is opened).
+                if let Some(st) = &o.step
+                    && o.workflow.value == *name
+                    && wf.steps.get(&st.value).is_none()
+                {
+                    e.push(
+                        self.at(st, format!("开启的案件的起始步骤 `{}` 不存在", st.value))
+                            .help(format!("可用的步骤：{step_list}")),
+                    );
+                }
+                if let Some(l) = &o.link
+                    && !fields.contains(l.value.as_str())
+                {
+                    e.push(
+                        self.at(l, format!("记录开启案件编号的字段 `{}` 未声明", l.value))
+                            .help(format!(
+                                "请在 fields 中声明它（文本字段）。已声明：{field_list}"
+                            )),
+                    );
+                }
                 if let Err(err) = crate::expr::env().template_from_str(&o.id.value) {
                     e.push(
                         self.at(&o.id, "案件编号模板无法解析")
@@ -306,7 +327,17 @@ impl Workflow {
         // Reachability from the start step.
         if wf.steps.get(&wf.start.value).is_some() {
             let mut reached: HashSet<&str> = HashSet::new();
+            // A step this workflow's own opened cases start at is a start too.
             let mut queue = VecDeque::from([wf.start.value.as_str()]);
+            for step in wf.steps.0.iter().map(|(_, s)| s) {
+                for o in &step.opens {
+                    if let Some(st) = &o.step
+                        && o.workflow.value == *name
+                    {
+                        queue.push_back(st.value.as_str());
+                    }
+                }
+            }
             while let Some(s) = queue.pop_front() {
                 if !reached.insert(s) {
                     continue;

@@ -271,6 +271,14 @@ pub fn run(ws: &Workspace, c: CaseCommand, out: &mut dyn Write) -> Result<()> {
                     )?;
                 }
             }
+            for l in &sheet.links {
+                let see = if l.exists {
+                    format!("（yingsu case show {}）", l.id)
+                } else {
+                    "（工作区中没有这个案件）".to_string()
+                };
+                w(out, format!("{}：{}{see}", l.label, l.id))?;
+            }
             w(out, "事实：")?;
             let rows: Vec<Vec<String>> = sheet
                 .facts
