@@ -78,6 +78,7 @@ pub mod summaries;
 pub mod typeset;
 pub mod users;
 pub mod validate;
+pub mod vcs;
 pub mod view;
 pub mod workflow;
 pub mod workspace;

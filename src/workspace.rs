@@ -83,6 +83,20 @@ const ENOLCK: i32 = if cfg!(any(target_os = "linux", target_os = "android")) {
 #[derive(Debug)]
 pub struct WriteLock {
     file: std::fs::File,
+    /// The files the command writes while it holds the lock, for its commit.
+    journal: crate::vcs::journal::Ticket,
+}
+
+impl WriteLock {
+    /// The command succeeded: record what it wrote as one commit (see [`crate::vcs`]).
+    pub(crate) fn record(
+        &self,
+        ws: &Workspace,
+        actor: &crate::engine::Actor,
+        record: &crate::vcs::Record,
+    ) {
+        crate::vcs::record(ws, &self.journal, actor, record);
+    }
 }
 
 /// What the lock file says while a command that writes holds it ...
@@ -458,7 +472,10 @@ impl Workspace {
                 }
             }
         }
-        Ok(WriteLock { file })
+        Ok(WriteLock {
+            file,
+            journal: crate::vcs::journal::begin(&self.root),
+        })
     }
 
     /// The folders that hold the records, `archive/` and `cases/`, where they are: each as
@@ -727,7 +744,7 @@ pub const INIT_GITATTRIBUTES: &str = "\
 ";
 
 /// `.gitignore` of a new workspace: the lock, temporary files and the local cache.
-pub(crate) const INIT_GITIGNORE: &str = "\
+pub const INIT_GITIGNORE: &str = "\
 # yingsu 的锁、临时文件和本机缓存（不提交到 git）
 .yingsu.lock
 .yingsu-*

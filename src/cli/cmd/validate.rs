@@ -17,6 +17,7 @@ pub fn run(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
     let today = Actor::from_env()?.today();
     let renderer = TypstRenderer::new();
     let found = validate::validate(ws, &renderer, today)?;
+    super::history::hand_changes_note(ws);
     for line in found.restored.iter().chain(&found.warnings) {
         w(out, line)?;
     }
