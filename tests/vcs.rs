@@ -427,6 +427,17 @@ fn log_lists_who_did_what_and_when() {
         ok(p, &["log", "无此案"], T),
         "案件 无此案 在历史中没有记录。\n"
     );
+    // A step after the first log (whose list of commits by case is then brought up to date).
+    ok(p, JUDGMENT, "2023-06-08T09:00:00+08:00");
+    let log = ok(p, &["log", CASE], T);
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        vec![
+            "2023-06-08 09:00  （2023）渝0112行初52号 裁判（经办人 测试员）",
+            "2023-05-08 09:00  （2023）渝0112行初52号 出庭应诉：授权委托书（经办人 测试员）",
+            "2023-04-20 09:00  （2023）渝0112行初52号 收到出庭应诉通知：出庭应诉提示函（经办人 测试员）",
+        ]
+    );
 }
 
 #[test]
@@ -570,4 +581,20 @@ fn users_and_configuration_changes_are_commits() {
         "{message}"
     );
     assert_eq!(files, strs(&["yingsu.yaml"]));
+}
+
+#[test]
+fn the_case_page_shows_the_case_history() {
+    let (dir, _side) = with_case();
+    let p = dir.path();
+    ok(p, APPEARANCE, T);
+    let empty = no_programs().to_str().unwrap();
+    let served = common::http::serve_env(p, &[("PATH", empty), ("HOME", empty)]);
+    let page = served.get(&format!("/case/{}", common::http::enc(CASE)));
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("<h2>归档历史</h2>\n<ul class=\"commits\">\n<li><time>2023-05-08 09:00</time> （2023）渝0112行初52号 出庭应诉：授权委托书（经办人 测试员）</li>\n<li><time>2023-04-20 09:00</time> （2023）渝0112行初52号 收到出庭应诉通知：出庭应诉提示函（经办人 测试员）</li>\n</ul>"),
+        "{html}"
+    );
 }

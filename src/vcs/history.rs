@@ -82,8 +82,10 @@ fn not_a_repository() -> Error {
 /// (a cheap filter before the commit is parsed into an entry); stops when `more` says so.
 fn walk(repo: &git2::Repository, mut visit: impl FnMut(&git2::Commit) -> bool) -> Result<()> {
     let mut revwalk = repo.revwalk().map_err(|e| git_error("读取历史", e))?;
+    // git's own order (newest first, a commit before its parents), streamed: no sorting pass
+    // over the whole history first.
     revwalk
-        .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+        .set_sorting(git2::Sort::NONE)
         .map_err(|e| git_error("读取历史", e))?;
     match revwalk.push_head() {
         Ok(()) => {}
@@ -104,32 +106,96 @@ fn walk(repo: &git2::Repository, mut visit: impl FnMut(&git2::Commit) -> bool) -
 /// given), newest first.
 pub fn log(root: &Path, case: Option<&str>, since: Option<NaiveDate>) -> Result<Vec<LogEntry>> {
     let repo = open(root).ok_or_else(not_a_repository)?;
-    let needle = case.map(|id| format!("\n{CASE}: {id}\n"));
-    let mut out = Vec::new();
-    walk(&repo, |c| {
-        if let Some(since) = since {
+    let after = |c: &git2::Commit| {
+        since.is_none_or(|since| {
             let t = c.author().when();
-            let day = FixedOffset::east_opt(t.offset_minutes() * 60)
+            FixedOffset::east_opt(t.offset_minutes() * 60)
                 .and_then(|o| o.timestamp_opt(t.seconds(), 0).single())
-                .map(|d| d.date_naive());
-            if day.is_some_and(|d| d < since) {
-                return true;
+                .is_none_or(|d| d.date_naive() >= since)
+        })
+    };
+    let mut out = Vec::new();
+    match case {
+        Some(id) => {
+            for oid in case_commits(root, &repo, id)? {
+                let c = repo
+                    .find_commit(oid)
+                    .map_err(|e| git_error("读取历史", e))?;
+                if after(&c) {
+                    out.push(entry_of(&c));
+                }
             }
         }
-        if let Some(needle) = &needle {
-            let raw = c.message_raw_bytes();
-            if !contains(raw, needle.as_bytes()) {
-                return true;
+        None => walk(&repo, |c| {
+            if after(c) {
+                out.push(entry_of(c));
             }
-        }
-        out.push(entry_of(c));
-        true
-    })?;
+            true
+        })?,
+    }
     Ok(out)
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// The derived list of which commits name which case: `.yingsu/history.tsv` (yingsu's cache,
+/// never committed), its first line the commit it covers up to, then `case<TAB>commit` lines,
+/// newest first. Brought up to date by walking only the commits made since.
+const CASE_INDEX: &str = ".yingsu/history.tsv";
+
+/// The commits whose trailers name case `id`, newest first.
+fn case_commits(root: &Path, repo: &git2::Repository, id: &str) -> Result<Vec<git2::Oid>> {
+    let path = root.join(CASE_INDEX);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut lines = text.lines();
+    let covered = lines
+        .next()
+        .and_then(|l| git2::Oid::from_str(l.trim()).ok());
+    let head = repo.head().ok().and_then(|h| h.target());
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut reached = false;
+    if head.is_some() && head != covered {
+        walk(repo, |c| {
+            if Some(c.id()) == covered {
+                reached = true;
+                return false;
+            }
+            let message = String::from_utf8_lossy(c.message_raw_bytes()).into_owned();
+            for (k, v) in trailers(&message) {
+                if k == CASE {
+                    rows.push((v, c.id().to_string()));
+                }
+            }
+            true
+        })?;
+    } else {
+        reached = covered.is_some();
+    }
+    // The lines already listed hold when the walk reached the commit they cover.
+    let mut listed: Vec<(String, String)> = rows;
+    let fresh = head != covered;
+    if reached {
+        listed.extend(lines.filter_map(|l| {
+            let (case, oid) = l.split_once('\t')?;
+            Some((case.to_string(), oid.to_string()))
+        }));
+    }
+    if fresh && let Some(head) = head {
+        let mut out = format!("{head}\n");
+        for (case, oid) in &listed {
+            out.push_str(&format!("{case}\t{oid}\n"));
+        }
+        // Only a shortcut: a failure to save it costs the walk next time.
+        let _ = crate::archive::write_atomic(&path, out.as_bytes());
+    }
+    Ok(listed
+        .iter()
+        .filter(|(case, _)| case == id)
+        .filter_map(|(_, oid)| git2::Oid::from_str(oid).ok())
+        .collect())
+}
+
+/// Whether the raw message `hay` holds `needle` (std's substring search).
+fn contains(hay: &[u8], needle: &str) -> bool {
+    String::from_utf8_lossy(hay).contains(needle)
 }
 
 /// The largest document file `show` compares (larger ones count as altered).
@@ -155,7 +221,7 @@ pub fn show(ws: &Workspace, number: &str, actor: &Actor) -> Result<Shown> {
     let needle = format!("\n{DOCUMENT}: {number}\n");
     let mut found: Option<(LogEntry, String, git2::Oid)> = None;
     walk(&repo, |c| {
-        if !contains(c.message_raw_bytes(), needle.as_bytes()) {
+        if !contains(c.message_raw_bytes(), &needle) {
             return true;
         }
         let entry = entry_of(c);
