@@ -62,6 +62,7 @@ pub mod facts;
 pub mod ics;
 pub mod index;
 pub mod jail;
+pub mod journal;
 pub mod listing;
 pub mod natural;
 pub mod numbers;

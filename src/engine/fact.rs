@@ -164,7 +164,7 @@ pub fn record_facts(
         .collect();
     let what = format!(
         "{} 补充事实：{}",
-        crate::vcs::view_label(&view),
+        super::view_label(&view),
         labels.join("、")
     );
     lock.record(

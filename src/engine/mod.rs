@@ -127,6 +127,24 @@ impl Actor {
     }
 }
 
+impl crate::vcs::Author for Actor {
+    fn who(&self) -> &str {
+        &self.who
+    }
+    fn now(&self) -> DateTime<FixedOffset> {
+        self.now
+    }
+}
+
+/// The label of the case `view` in a commit message (see [`crate::vcs::case_label`]).
+pub(crate) fn view_label(view: &CaseView<'_>) -> String {
+    let facts = view.facts();
+    crate::vcs::case_label(
+        &view.case.id,
+        facts.get("case_number").and_then(|v| v.as_str()),
+    )
+}
+
 /// What a step did.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepReport {

@@ -152,14 +152,14 @@ pub fn undo_seen(
     // before this leaves a stale copy that nothing reads any more.
     for p in originals {
         let _ = std::fs::remove_file(&p);
-        crate::vcs::journal::wrote(&p);
+        crate::journal::wrote(&p);
     }
 
     let now_at = steps[steps.len() - 2];
     let now_step = case.history[now_at].step.clone().unwrap_or_default();
     let what = format!(
         "{} 撤销步骤：{}（{reason}）",
-        crate::vcs::view_label(&view),
+        super::view_label(&view),
         title
     );
     let record = crate::vcs::Record::new("case undo", what, actor)

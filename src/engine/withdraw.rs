@@ -103,9 +103,9 @@ pub fn withdraw(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result
     // The originals go once their copies in `voided/` and the records are in place.
     for p in originals {
         let _ = std::fs::remove_file(&p);
-        crate::vcs::journal::wrote(&p);
+        crate::journal::wrote(&p);
     }
-    let what = format!("{} 撤回案件（{reason}）", crate::vcs::view_label(&view));
+    let what = format!("{} 撤回案件（{reason}）", super::view_label(&view));
     let mut record =
         crate::vcs::Record::new("case withdraw", what, actor).with(crate::vcs::CASE, id);
     for o in &withdrawn {

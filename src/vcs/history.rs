@@ -8,7 +8,6 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use serde::Serialize;
 
 use super::{CASE, DOCUMENT, FILE, git_error, open};
-use crate::engine::Actor;
 use crate::error::{Error, Result};
 use crate::workspace::Workspace;
 
@@ -216,7 +215,7 @@ pub struct Shown {
 /// Find the commit that issued the document numbered `number` (the newest one, after a
 /// re-issue) and restore its file from that commit, byte for byte, when it is missing or
 /// differs.
-pub fn show(ws: &Workspace, number: &str, actor: &Actor) -> Result<Shown> {
+pub fn show(ws: &Workspace, number: &str, actor: &impl super::Author) -> Result<Shown> {
     let repo = open(&ws.root).ok_or_else(not_a_repository)?;
     let needle = format!("\n{DOCUMENT}: {number}\n");
     let mut found: Option<(LogEntry, String, git2::Oid)> = None;

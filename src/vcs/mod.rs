@@ -8,15 +8,28 @@
 //! needed. A workspace that is not a repository keeps working without history.
 
 pub mod history;
-pub mod journal;
+
+use crate::journal;
 
 use std::path::{Path, PathBuf};
 
 use git2::{Repository, Signature};
 
-use crate::engine::Actor;
 use crate::error::{Error, Result};
 use crate::workspace::Workspace;
+
+/// Who acts and when, as a commit's author (the engine's `Actor`).
+pub trait Author {
+    fn who(&self) -> &str;
+    fn now(&self) -> chrono::DateTime<chrono::FixedOffset>;
+}
+
+impl crate::workspace::WriteLock {
+    /// The command succeeded: record what it wrote as one commit.
+    pub(crate) fn record(&self, ws: &Workspace, actor: &impl Author, record: &Record) {
+        self::record(ws, &self.journal, actor, record);
+    }
+}
 
 /// The branch a new repository starts on.
 pub const BRANCH: &str = "main";
@@ -43,9 +56,9 @@ pub const COMMAND: &str = "Yingsu-Command";
 
 impl Record {
     /// A record of `command` whose subject is `what` by `actor`.
-    pub fn new(command: &str, what: impl AsRef<str>, actor: &Actor) -> Record {
+    pub fn new(command: &str, what: impl AsRef<str>, actor: &impl Author) -> Record {
         Record {
-            subject: format!("{}（经办人 {}）", what.as_ref(), actor.who),
+            subject: format!("{}（经办人 {}）", what.as_ref(), actor.who()),
             trailers: vec![(COMMAND, command.to_string())],
         }
     }
@@ -91,15 +104,6 @@ pub fn case_label(id: &str, number: Option<&str>) -> String {
     number.map_or_else(|| id.to_string(), str::to_string)
 }
 
-/// The label of the case `view` in a message (see [`case_label`]).
-pub(crate) fn view_label(view: &crate::view::CaseView<'_>) -> String {
-    let facts = view.facts();
-    case_label(
-        &view.case.id,
-        facts.get("case_number").and_then(|v| v.as_str()),
-    )
-}
-
 /// The subject of a step: `（2023）渝0112行初52号 出庭应诉：授权委托书 渝北市监函〔2023〕3号`.
 pub fn step_subject(label: &str, step_title: &str, docs: &[crate::case::DocRecord]) -> String {
     let docs: Vec<String> = docs
@@ -142,11 +146,11 @@ fn git_error(what: &str, e: git2::Error) -> Error {
     )
 }
 
-fn signature(actor: &Actor) -> std::result::Result<Signature<'static>, git2::Error> {
-    let who = actor.who.replace(['<', '>'], "");
+fn signature(actor: &impl Author) -> std::result::Result<Signature<'static>, git2::Error> {
+    let who = actor.who().replace(['<', '>'], "");
     let when = git2::Time::new(
-        actor.now.timestamp(),
-        actor.now.offset().local_minus_utc() / 60,
+        actor.now().timestamp(),
+        actor.now().offset().local_minus_utc() / 60,
     );
     Signature::new(if who.is_empty() { "经办人" } else { &who }, EMAIL, &when)
 }
@@ -163,7 +167,7 @@ fn is_own_cache(name: &str) -> bool {
 
 /// Make the workspace at `root` a repository on branch `main` whose first commit holds every
 /// file not ignored by `.gitignore`. Refused when it already is one.
-pub fn init_repository(root: &Path, actor: &Actor) -> Result<String> {
+pub fn init_repository(root: &Path, actor: &impl Author) -> Result<String> {
     if root.join(".git").exists() {
         return Err(Error::user(
             "本工作区已经是 git 仓库",
@@ -205,7 +209,7 @@ pub(crate) fn commit_paths(
     repo: &Repository,
     root: &Path,
     paths: &[PathBuf],
-    actor: &Actor,
+    actor: &impl Author,
     record: &Record,
 ) -> std::result::Result<Option<git2::Oid>, git2::Error> {
     let head = match repo.head() {
@@ -258,7 +262,7 @@ pub(crate) fn commit_paths(
     }
     let tree_id = update.create_updated(repo, &base)?;
     if head.is_some() && tree_id == base.id() {
-        index.write()?;
+        // Nothing to record (files restored as they were): the index is left as it was too.
         return Ok(None);
     }
     let tree = repo.find_tree(tree_id)?;
@@ -272,7 +276,12 @@ pub(crate) fn commit_paths(
 /// Commit what the command holding `ticket` wrote (when it is the outermost one and the
 /// workspace is a repository). A failed commit leaves the files written and tells the user
 /// how to record them.
-pub(crate) fn record(ws: &Workspace, ticket: &journal::Ticket, actor: &Actor, record: &Record) {
+pub(crate) fn record(
+    ws: &Workspace,
+    ticket: &journal::Ticket,
+    actor: &impl Author,
+    record: &Record,
+) {
     let Some(paths) = ticket.take() else { return };
     if paths.is_empty() {
         return;
@@ -301,13 +310,13 @@ impl Group {
     }
 
     /// Commit everything written since [`Group::begin`].
-    pub fn record(self, ws: &Workspace, actor: &Actor, what: &Record) {
+    pub fn record(self, ws: &Workspace, actor: &impl Author, what: &Record) {
         record(ws, &self.ticket, actor, what);
     }
 }
 
 /// The commit of `check --open` (and the workbench's same confirmation): the cases opened.
-pub fn opened_record(opened: &[String], actor: &Actor) -> Record {
+pub fn opened_record(opened: &[String], actor: &impl Author) -> Record {
     let what = format!("督查整改：开启 {} 个案件", opened.len());
     let mut record = Record::new("check --open", what, actor);
     for id in opened {
@@ -367,7 +376,7 @@ pub fn changed_by_hand(root: &Path) -> Result<Option<Vec<Changed>>> {
 
 /// `yingsu commit -m 说明`: record every file changed by hand as one commit by `actor`.
 /// Returns what was recorded (empty: nothing to record).
-pub fn commit_by_hand(ws: &Workspace, actor: &Actor, note: &str) -> Result<Vec<Changed>> {
+pub fn commit_by_hand(ws: &Workspace, actor: &impl Author, note: &str) -> Result<Vec<Changed>> {
     let Some(repo) = open(&ws.root) else {
         return Err(Error::user(
             "本工作区还不是 git 仓库，没有历史可记录",
