@@ -87,6 +87,7 @@ impl Batch {
         for Staged { tmp, path } in self.staged {
             tmp.persist(&path)
                 .map_err(|e| Error::io("写入", &path, e.error))?;
+            crate::journal::wrote(&path);
             if let Some(dir) = path.parent()
                 && !dirs.iter().any(|d| d == dir)
             {

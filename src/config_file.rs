@@ -118,7 +118,7 @@ pub fn try_write_back(
     ws: &Workspace,
     edits: &[ConfigEdit],
 ) -> Result<std::result::Result<String, Refusal>> {
-    let _lock = ws.lock_for_writing()?;
+    let lock = ws.lock_for_writing()?;
     let path = ws.root.join("yingsu.yaml");
     let before = workspace::read_text(&ws.root, &path)?;
     let after = match edited_or_refused(&before, edits) {
@@ -173,6 +173,10 @@ pub fn try_write_back(
             edit: (edits.len() == 1).then_some(0),
             error: about_edit(&all_of(edits), e),
         }));
+    }
+    if let Ok(actor) = crate::engine::Actor::from_settings(ws.settings()) {
+        let what = format!("修改配置：{}", all_of(edits));
+        lock.record(ws, &actor, &crate::vcs::Record::new("config", what, &actor));
     }
     Ok(Ok(after))
 }

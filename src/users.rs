@@ -185,7 +185,7 @@ pub fn add(ws: &Workspace, name: &str, role: &str, password: &str) -> Result<Use
             "请换一个更长的密码，最好混合字母、数字和符号",
         ));
     }
-    let _lock = ws.lock_for_writing()?;
+    let lock = ws.lock_for_writing()?;
     let mut users = load(&ws.root)?;
     if users.iter().any(|u| u.name == name) {
         return Err(Error::user(
@@ -200,12 +200,13 @@ pub fn add(ws: &Workspace, name: &str, role: &str, password: &str) -> Result<Use
     };
     users.push(user.clone());
     write(ws, &users)?;
+    record(ws, &lock, format!("添加用户：{name}（{role}）"));
     Ok(user)
 }
 
 /// Remove the user `name` from the workspace's `users.yaml`.
 pub fn remove(ws: &Workspace, name: &str) -> Result<User> {
-    let _lock = ws.lock_for_writing()?;
+    let lock = ws.lock_for_writing()?;
     let mut users = load(&ws.root)?;
     let Some(i) = users.iter().position(|u| u.name == name) else {
         let known: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
@@ -220,6 +221,7 @@ pub fn remove(ws: &Workspace, name: &str) -> Result<User> {
     };
     let user = users.remove(i);
     write(ws, &users)?;
+    record(ws, &lock, format!("删除用户：{name}"));
     Ok(user)
 }
 
@@ -245,6 +247,13 @@ fn render(users: &[User]) -> String {
         ));
     }
     out
+}
+
+/// Commit the change of `users.yaml` (see [`crate::vcs`]).
+fn record(ws: &Workspace, lock: &crate::workspace::WriteLock, what: String) {
+    if let Ok(actor) = crate::engine::Actor::from_settings(ws.settings()) {
+        lock.record(ws, &actor, &crate::vcs::Record::new("user", what, &actor));
+    }
 }
 
 fn write(ws: &Workspace, users: &[User]) -> Result<()> {

@@ -83,11 +83,11 @@ const ENOLCK: i32 = if cfg!(any(target_os = "linux", target_os = "android")) {
 #[derive(Debug)]
 pub struct WriteLock {
     file: std::fs::File,
+    pub(crate) journal: crate::journal::Ticket, // what the command wrote, for its commit
 }
 
-/// What the lock file says while a command that writes holds it ...
+/// What the lock file says while a command that writes holds it, and after it ended cleanly.
 const LOCK_WRITING: &[u8] = b"writing\n";
-/// ... and once that command has ended without being cut short.
 const LOCK_CLEAN: &[u8] = b"clean\n";
 
 /// The lock file's name in the workspace's folder.
@@ -458,7 +458,8 @@ impl Workspace {
                 }
             }
         }
-        Ok(WriteLock { file })
+        let journal = crate::journal::begin(&self.root);
+        Ok(WriteLock { file, journal })
     }
 
     /// The folders that hold the records, `archive/` and `cases/`, where they are: each as
@@ -702,8 +703,7 @@ pub(crate) fn bundled_font_dirs_with(settings: &Settings) -> Vec<PathBuf> {
     v.into_iter().filter(|d| d.is_dir()).collect()
 }
 
-/// `.gitattributes` of a new workspace: documents and pictures are binary for git (no text
-/// diff, no line-ending conversion that would change their checksums), text files use LF.
+/// `.gitattributes` of a new workspace: documents binary for git (checksums kept), text in LF.
 pub const INIT_GITATTRIBUTES: &str = "\
 # yingsu：文书 PDF、图片、Excel 和字体是二进制文件，git 不做文本比较、不转换换行
 *.pdf binary
@@ -727,7 +727,7 @@ pub const INIT_GITATTRIBUTES: &str = "\
 ";
 
 /// `.gitignore` of a new workspace: the lock, temporary files and the local cache.
-pub(crate) const INIT_GITIGNORE: &str = "\
+pub const INIT_GITIGNORE: &str = "\
 # yingsu 的锁、临时文件和本机缓存（不提交到 git）
 .yingsu.lock
 .yingsu-*

@@ -492,9 +492,10 @@ fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
         .filter(|e| {
+            // yingsu's derived files and the archive's git repository (its internals).
             !e.path()
                 .strip_prefix(dir)
-                .is_ok_and(|p| p.starts_with(".yingsu"))
+                .is_ok_and(|p| p.starts_with(".yingsu") || p.starts_with(".git"))
         })
         .map(|e| {
             let rel = e

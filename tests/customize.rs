@@ -131,7 +131,7 @@ fn init_writes_git_and_editor_settings() {
     let out = ok(dir.path(), &["init", "."]);
     assert_eq!(
         out,
-        "已在 . 新建工作区：\n  ./yingsu.yaml\n  ./cases\n  ./archive\n  ./.gitattributes\n  ./.vscode/settings.json\n  ./schema/config.json\n  ./schema/workflow.json\n  ./schema/case.json\n下一步：编辑 yingsu.yaml 填写本地机关和单位，然后运行 `yingsu validate`。\n"
+        "已在 . 新建工作区：\n  ./yingsu.yaml\n  ./cases\n  ./archive\n  ./.gitattributes\n  ./.vscode/settings.json\n  ./schema/config.json\n  ./schema/workflow.json\n  ./schema/case.json\n已建立 git 仓库（分支 main），以上文件记为第一次提交。\n下一步：编辑 yingsu.yaml 填写本地机关和单位，然后运行 `yingsu validate`。\n"
     );
     // An existing .gitignore is kept.
     assert_eq!(

@@ -44,9 +44,33 @@ pub enum Command {
         /// 目录（默认当前目录）
         #[arg(value_name = "目录")]
         dir: Option<PathBuf>,
+        /// 把已有的工作区变成 git 仓库（现有文件作为第一次提交）
+        #[arg(long)]
+        git: bool,
     },
     /// 检查工作区配置、流程、模板和全部案件
     Validate,
+    /// 历史：谁在何时做了什么（可只看一个案件、某日以来）
+    Log {
+        /// 案件编号
+        #[arg(value_name = "案件编号")]
+        case: Option<String>,
+        /// 只列这一天及以后的记录，如 2023-05-01
+        #[arg(long, value_name = "日期")]
+        since: Option<String>,
+    },
+    /// 按文号找到印发它的记录；文书 PDF 丢失或被改动时从历史恢复原件
+    Show {
+        /// 文号，如 渝北市监函〔2023〕3号
+        #[arg(value_name = "文号")]
+        number: String,
+    },
+    /// 把手工修改的文件记入历史（validate 会列出它们）
+    Commit {
+        /// 说明改了什么
+        #[arg(short = 'm', long = "message", value_name = "说明")]
+        message: String,
+    },
     /// 案件：新建、推进、查看
     #[command(subcommand)]
     Case(case::CaseCommand),
@@ -268,11 +292,16 @@ fn w(out: &mut dyn Write, s: impl AsRef<str>) -> Result<()> {
 /// Run one parsed command, writing its output to `out`.
 fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
-        Command::Init { dir } => {
+        Command::Init { dir, git } => {
             let dir = dir.or(cli.dir).unwrap_or_else(|| PathBuf::from("."));
-            cmd::init::run(&dir, out)
+            cmd::init::run(&dir, git, out)
         }
         Command::Validate => cmd::validate::run(&open(&cli.dir)?, out),
+        Command::Log { case, since } => {
+            cmd::history::log(&open(&cli.dir)?, case.as_deref(), since.as_deref(), out)
+        }
+        Command::Show { number } => cmd::history::show(&open(&cli.dir)?, &number, out),
+        Command::Commit { message } => cmd::history::commit(&open(&cli.dir)?, &message, out),
         Command::Case(c) => case::run(&open(&cli.dir)?, c, out),
         Command::Status(a) => match target(&cli.dir, &a.workspaces)? {
             Target::Many(dirs) => status::run_members(&dirs, a, out),

@@ -107,7 +107,7 @@ pub fn record_facts(
     renderer: &dyn DocumentRenderer,
 ) -> Result<FactReport> {
     crate::case::check_id(id)?;
-    let _lock = ws.lock_for_writing()?;
+    let lock = ws.lock_for_writing()?;
     let view = store::load_case(ws, id)?;
     let (given, problems) = problems(ws, &view, input, renderer)?;
     if !problems.is_empty() {
@@ -142,7 +142,7 @@ pub fn record_facts(
     let mut batch = Batch::default();
     batch.stage(&case.path, text.as_bytes())?;
     batch.commit()?;
-    Ok(FactReport {
+    let report = FactReport {
         case_id: id.to_string(),
         entry: case.history.len() + 1,
         facts: given
@@ -156,7 +156,23 @@ pub fn record_facts(
                 (k, label, v)
             })
             .collect(),
-    })
+    };
+    let labels: Vec<&str> = report
+        .facts
+        .iter()
+        .map(|(k, l, _)| if l.is_empty() { k.as_str() } else { l.as_str() })
+        .collect();
+    let what = format!(
+        "{} 补充事实：{}",
+        super::view_label(&view),
+        labels.join("、")
+    );
+    lock.record(
+        ws,
+        actor,
+        &crate::vcs::Record::new("case fact", what, actor).with(crate::vcs::CASE, id),
+    );
+    Ok(report)
 }
 
 /// The facts `input` gives, and what is wrong with recording them on `view` now.

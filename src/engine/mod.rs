@@ -129,6 +129,24 @@ impl Actor {
     }
 }
 
+impl crate::vcs::Author for Actor {
+    fn who(&self) -> &str {
+        &self.who
+    }
+    fn now(&self) -> DateTime<FixedOffset> {
+        self.now
+    }
+}
+
+/// The label of the case `view` in a commit message (see [`crate::vcs::case_label`]).
+pub(crate) fn view_label(view: &CaseView<'_>) -> String {
+    let facts = view.facts();
+    crate::vcs::case_label(
+        &view.case.id,
+        facts.get("case_number").and_then(|v| v.as_str()),
+    )
+}
+
 /// What a step did.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepReport {
@@ -139,4 +157,22 @@ pub struct StepReport {
     pub documents: Vec<DocRecord>,
     pub opened: Vec<String>,
     pub next: Vec<String>,
+    /// The court's case number, when the case has one (for the step's commit message).
+    #[serde(skip)]
+    pub case_number: Option<String>,
+}
+
+impl StepReport {
+    /// The step's commit: `（2023）渝0112行初52号 出庭应诉：授权委托书 渝北市监函〔2023〕3号`.
+    pub(crate) fn record(&self, command: &str, actor: &Actor) -> crate::vcs::Record {
+        let label = crate::vcs::case_label(&self.case_id, self.case_number.as_deref());
+        crate::vcs::Record::new(
+            command,
+            crate::vcs::step_subject(&label, &self.step_title, &self.documents),
+            actor,
+        )
+        .with(crate::vcs::CASE, self.case_id.clone())
+        .with(crate::vcs::STEP, self.step.clone())
+        .with_documents(&self.documents)
+    }
 }

@@ -301,11 +301,12 @@ pub fn commit(
                 .unwrap_or_else(|| "改正后重新确认".into()),
         ));
     }
-    let _lock = ws.lock_for_writing()?;
-    match &plan.target {
-        Target::New { workflow, id } => {
-            step::new_case_locked(ws, workflow, id, &plan.input, actor, renderer)
-        }
+    let lock = ws.lock_for_writing()?;
+    let (report, command) = match &plan.target {
+        Target::New { workflow, id } => (
+            step::new_case_locked(ws, workflow, id, &plan.input, actor, renderer)?,
+            "case new",
+        ),
         Target::Advance { id, step } => {
             let path = store::case_path(ws, id)?;
             let now = crate::workspace::read_text(&ws.root, &path)?;
@@ -319,9 +320,14 @@ pub fn commit(
                     "请重新打开案件，核对最新的内容后再确认",
                 ));
             }
-            step::advance_locked(ws, id, step, &plan.input, actor, renderer)
+            (
+                step::advance_locked(ws, id, step, &plan.input, actor, renderer)?,
+                "case advance",
+            )
         }
-    }
+    };
+    lock.record(ws, actor, &report.record(command, actor));
+    Ok(report)
 }
 
 fn empty_plan(

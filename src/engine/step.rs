@@ -35,8 +35,10 @@ pub fn new_case(
 ) -> Result<StepReport> {
     case::check_id(id)?;
     ws.workflow(workflow)?;
-    let _lock = ws.lock_for_writing()?;
-    new_case_locked(ws, workflow, id, input, actor, renderer)
+    let lock = ws.lock_for_writing()?;
+    let report = new_case_locked(ws, workflow, id, input, actor, renderer)?;
+    lock.record(ws, actor, &report.record("case new", actor));
+    Ok(report)
 }
 
 /// [`new_case`] while the caller holds the workspace's write lock.
@@ -97,8 +99,10 @@ pub fn advance(
     actor: &Actor,
     renderer: &dyn DocumentRenderer,
 ) -> Result<StepReport> {
-    let _lock = ws.lock_for_writing()?;
-    advance_locked(ws, id, step, input, actor, renderer)
+    let lock = ws.lock_for_writing()?;
+    let report = advance_locked(ws, id, step, input, actor, renderer)?;
+    lock.record(ws, actor, &report.record("case advance", actor));
+    Ok(report)
 }
 
 /// [`advance`] while the caller holds the workspace's write lock.
@@ -587,6 +591,11 @@ fn commit_step(
         documents: plan.entry.documents.clone(),
         opened: plan.entry.opened.clone(),
         next: spec.next.iter().map(|n| n.to.value.clone()).collect(),
+        case_number: plan
+            .facts
+            .get("case_number")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
     })
 }
 

@@ -54,7 +54,7 @@ pub fn undo_seen(
         ));
     }
     crate::entry::check_text("--reason（撤销原因）", reason, crate::entry::Field::TEXT)?;
-    let _lock = ws.lock_for_writing()?;
+    let lock = ws.lock_for_writing()?;
     let view = store::load_case(ws, id)?;
     let case = &view.case;
     if let Some(seen) = seen.filter(|n| *n != case.history.len()) {
@@ -151,11 +151,21 @@ pub fn undo_seen(
     // The originals go once their copies in `voided/` and the records are in place; a crash
     // before this leaves a stale copy that nothing reads any more.
     for p in originals {
-        let _ = std::fs::remove_file(p);
+        let _ = std::fs::remove_file(&p);
+        crate::journal::wrote(&p);
     }
 
     let now_at = steps[steps.len() - 2];
     let now_step = case.history[now_at].step.clone().unwrap_or_default();
+    let what = format!(
+        "{} 撤销步骤：{}（{reason}）",
+        super::view_label(&view),
+        title
+    );
+    let record = crate::vcs::Record::new("case undo", what, actor)
+        .with(crate::vcs::CASE, id)
+        .with(crate::vcs::STEP, step.clone());
+    lock.record(ws, actor, &record);
     Ok(UndoReport {
         case_id: id.to_string(),
         step,

@@ -43,7 +43,7 @@ pub fn withdraw(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result
         ));
     }
     crate::entry::check_text("--reason（撤回原因）", reason, crate::entry::Field::TEXT)?;
-    let _lock = ws.lock_for_writing()?;
+    let lock = ws.lock_for_writing()?;
     let view = store::load_case(ws, id)?;
     if view.case.is_withdrawn() {
         return Err(Error::user(
@@ -102,8 +102,16 @@ pub fn withdraw(ws: &Workspace, id: &str, reason: &str, actor: &Actor) -> Result
     batch.commit()?;
     // The originals go once their copies in `voided/` and the records are in place.
     for p in originals {
-        let _ = std::fs::remove_file(p);
+        let _ = std::fs::remove_file(&p);
+        crate::journal::wrote(&p);
     }
+    let what = format!("{} 撤回案件（{reason}）", super::view_label(&view));
+    let mut record =
+        crate::vcs::Record::new("case withdraw", what, actor).with(crate::vcs::CASE, id);
+    for o in &withdrawn {
+        record = record.with(crate::vcs::CASE, o.clone());
+    }
+    lock.record(ws, actor, &record);
     Ok(WithdrawReport {
         case_id: id.to_string(),
         entry: view.case.history.len() + 1,

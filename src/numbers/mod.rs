@@ -221,6 +221,7 @@ impl Registry {
         file.write_all(text.as_bytes())
             .and_then(|_| file.sync_all())
             .map_err(|e| Error::io("写入", &self.path, e))?;
+        crate::journal::wrote(&self.path);
         self.pending.clear();
         Ok(())
     }

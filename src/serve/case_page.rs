@@ -39,6 +39,13 @@ fn draw(server: &Server, id: &str, token: &str) -> Result<Response> {
             "overdue": d.overdue,
         })
     });
+    // The archive's history of the case, as `yingsu log 案件编号` lists it (none outside a
+    // repository).
+    let commits: Vec<serde_json::Value> = crate::vcs::history::log(&ws.root, Some(id), None)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| serde_json::json!({"when": e.when(), "subject": e.subject}))
+        .collect();
     let html = server.pages.render(
         "case.html",
         serde_json::json!({
@@ -51,6 +58,7 @@ fn draw(server: &Server, id: &str, token: &str) -> Result<Response> {
             "id": id,
             "fields": later,
             "general": [],
+            "commits": commits,
         }),
     )?;
     Ok(Html(html).into_response())

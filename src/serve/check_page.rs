@@ -142,7 +142,9 @@ fn open(server: &Server, who: &Who, fields: &[(String, String)]) -> Result<Respo
         .filter(|s| !s.is_empty())
         .unwrap_or("另行通知");
     let renderer: &TypstRenderer = &server.renderer;
+    let group = crate::vcs::Group::begin(&ws);
     let opened = open_breaches(&ws, &breaches, &period, &actor, renderer, time, place)?;
+    group.record(&ws, &actor, &crate::vcs::opened_record(&opened, &actor));
     draw(server, who, &query, &opened)
 }
 

@@ -163,7 +163,9 @@ fn print_check(
     let preview = a.open && !a.yes;
     let opened = if a.open && a.yes {
         let renderer = TypstRenderer::new();
-        open_breaches(
+        // Every case opened is one commit together.
+        let group = yingsu::vcs::Group::begin(ws);
+        let opened = open_breaches(
             ws,
             &breaches,
             &period,
@@ -171,7 +173,9 @@ fn print_check(
             &renderer,
             &a.interview_time,
             &a.interview_place,
-        )?
+        )?;
+        group.record(ws, &actor, &yingsu::vcs::opened_record(&opened, &actor));
+        opened
     } else {
         vec![]
     };

@@ -6,6 +6,7 @@ pub mod case;
 pub mod check;
 pub mod completions;
 pub mod demo;
+pub mod history;
 pub mod init;
 pub mod man;
 pub mod reconcile;

@@ -51,5 +51,8 @@ pub fn run(ws: &Workspace, out: &mut dyn Write) -> Result<()> {
             vec![f.role, format!("{}{note}", f.family), f.source]
         })
         .collect();
-    print_table(out, &["用途", "字体", "来源"], &fonts)
+    print_table(out, &["用途", "字体", "来源"], &fonts)?;
+    // Once the workspace passes: the files changed by hand, to record them (standard error).
+    super::history::hand_changes_note(ws);
+    Ok(())
 }

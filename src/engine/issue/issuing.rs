@@ -87,7 +87,7 @@ pub fn issue_prepared(
     renderer: &dyn DocumentRenderer,
     reissue: bool,
 ) -> Result<ReportIssue> {
-    let _lock = ws.lock_for_writing()?;
+    let lock = ws.lock_for_writing()?;
     let data = renderer.data(ws, req)?;
     let pdf = renderer.render_data(ws, req, &data)?;
     let sha = archive::sha256(&pdf);
@@ -153,5 +153,22 @@ pub fn issue_prepared(
     batch.stage(&record_path, &record.to_bytes()?)?;
     numbering.record()?;
     batch.commit()?;
+    if let Ok(actor) = super::super::Actor::from_settings(ws.settings()) {
+        let title = crate::case::numbered_title(&format!("《{}》", record.title), None);
+        let what = match (&outcome, &record.number) {
+            (ReportIssue::Reissued { .. }, Some(n)) => format!("重新印发{title} {n}"),
+            (ReportIssue::Reissued { .. }, None) => format!("重新印发{title}"),
+            (_, Some(n)) => format!("印发{title} {n}"),
+            (_, None) => format!("印发{title}"),
+        };
+        let doc = record
+            .number
+            .clone()
+            .unwrap_or_else(|| record.title.clone());
+        let commit = crate::vcs::Record::new("report", what, &actor)
+            .with(crate::vcs::DOCUMENT, doc)
+            .with(crate::vcs::FILE, file);
+        lock.record(ws, &actor, &commit);
+    }
     Ok(outcome)
 }

@@ -57,7 +57,7 @@ pub fn render_cases(
     actor: &Actor,
     reissue: bool,
 ) -> Result<RenderOutcome> {
-    let _lock = ws.lock_for_writing()?;
+    let lock = ws.lock_for_writing()?;
     let all = ids.is_empty();
     // All cases: the case index serves the unchanged ones (see `index::cases`).
     // The render index and the inputs' fingerprint are read while the cases are listed and the
@@ -229,6 +229,7 @@ pub fn render_cases(
     if let Some(i) = &case_index {
         i.save();
     }
+    lock.record(ws, actor, &render_record(&out, actor));
     Ok(out)
 }
 
@@ -563,4 +564,23 @@ fn rerender_case(
         staged.push(archive::stage(&case.path, text.as_bytes())?);
     }
     Ok((out, staged, drifts))
+}
+
+/// The commit of a `render` that restored or re-issued documents.
+fn render_record(out: &RenderOutcome, actor: &Actor) -> crate::vcs::Record {
+    let changed: Vec<&Rendered> = out.rendered.iter().filter(|r| r.changed).collect();
+    let labels: Vec<String> = changed.iter().map(|r| r.record.label()).collect();
+    let what = if labels.is_empty() {
+        "重新生成文书".to_string()
+    } else {
+        format!("重新生成文书 {} 份：{}", labels.len(), labels.join("、"))
+    };
+    let mut record = crate::vcs::Record::new("render", what, actor);
+    let mut cases: Vec<&str> = changed.iter().map(|r| r.case_id.as_str()).collect();
+    cases.dedup();
+    for c in cases.into_iter().filter(|c| !c.is_empty()) {
+        record = record.with(crate::vcs::CASE, c);
+    }
+    let docs: Vec<DocRecord> = changed.iter().map(|r| r.record.clone()).collect();
+    record.with_documents(&docs)
 }
