@@ -25,6 +25,7 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
     let figures = figures(ws, req)?;
     let computed = Computed {
         deadline: crate::engine::issue::step_deadline(ws, req),
+        deadlines: crate::engine::issue::step_deadlines(ws, req),
         figures,
     };
     let wf = ws.workflows.get(&req.workflow);
