@@ -28,9 +28,6 @@ pub use request::{DocRequest, DocumentRenderer, Prepared, Preview};
 pub struct Computed {
     /// The step's earliest deadline that has a due date (e.g. the rectification report's).
     pub deadline: Option<Due>,
-    /// Every deadline of the step that has a due date, in the workflow's order (a 提示函 names
-    /// the reply deadline): `deadlines.<from field>` in the data.
-    pub deadlines: Vec<Due>,
     /// The figures the document prints (`Value::Null` when it prints none).
     pub figures: Value,
 }
@@ -39,8 +36,6 @@ pub struct Computed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Due {
     pub title: String,
-    /// The date field it counts from (e.g. complaint_served_date).
-    pub from: String,
     pub due: NaiveDate,
     /// Counted on estimated holidays (a year whose notice is not yet known): printed 预估.
     pub estimated: bool,
@@ -144,21 +139,6 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
             "estimated": dl.estimated,
         })
     });
-    // Every deadline of the step by the field it counts from (the first of several).
-    let mut deadlines = Map::new();
-    for dl in &computed.deadlines {
-        if !deadlines.contains_key(&dl.from) {
-            deadlines.insert(
-                dl.from.clone(),
-                json!({
-                    "title": dl.title,
-                    "due": facts::format_date_zh(dl.due),
-                    "due_iso": dl.due.format("%Y-%m-%d").to_string(),
-                    "estimated": dl.estimated,
-                }),
-            );
-        }
-    }
     // The clerk's prose, read into headings and paragraphs (see `prose`): `prose.<field>` for
     // every text field of the workflow, and one array of blocks per item for a list field. Numbers in every text get the standard's brackets.
     let mut facts_json = Value::Object(req.facts.clone().into_iter().collect());
@@ -228,7 +208,6 @@ pub fn data(cfg: &Config, wf: Option<&Workflow>, req: &DocRequest, computed: &Co
         "issuer": issuer,
         "issuers": issuers,
         "deadline": deadline,
-        "deadlines": Value::Object(deadlines),
         "agency": agency,
         "court": court,
         "facts": facts_json,

@@ -237,7 +237,6 @@ pub fn step_deadline(ws: &Workspace, req: &DocRequest) -> Option<Due> {
     let dl = super::super::next_deadline(ws, wf, &req.case_id, &req.step, &req.facts, req.date)?;
     Some(Due {
         title: dl.title,
-        from: dl.from,
         due: dl.due?,
         estimated: dl.estimated,
     })
@@ -245,20 +244,20 @@ pub fn step_deadline(ws: &Workspace, req: &DocRequest) -> Option<Due> {
 
 /// Every deadline with a due date of the step a case document belongs to, in the order the
 /// workflow declares them: the same values `status` and `agenda` show (a 提示函 names the reply
-/// deadline of its step among others).
-pub fn step_deadlines(ws: &Workspace, req: &DocRequest) -> Vec<Due> {
+/// deadline of its step among others), each with the date field it counts from.
+pub fn step_deadlines(ws: &Workspace, req: &DocRequest) -> Vec<(String, Due)> {
     let Some(wf) = ws.workflows.get(&req.workflow) else {
         return Vec::new();
     };
     super::super::deadlines(ws, wf, &req.case_id, &req.step, &req.facts, req.date)
         .into_iter()
         .filter_map(|dl| {
-            Some(Due {
+            let due = Due {
                 title: dl.title,
-                from: dl.from,
                 due: dl.due?,
                 estimated: dl.estimated,
-            })
+            };
+            Some((dl.from, due))
         })
         .collect()
 }
