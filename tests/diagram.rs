@@ -98,7 +98,7 @@ fn the_drawn_text_has_every_step_and_condition() {
     // A deadline with its length in words.
     let appearance = yingsu::diagram::data(&ws.workflows["appearance"], &ws.config);
     assert_eq!(
-        appearance["steps"][2]["lines"][0],
+        appearance["steps"][3]["lines"][0],
         "期限：报送败诉案件总结报告，自生效日期起 15 个工作日（当 outcome in ['撤销', '部分撤销', '确认违法', '确认无效', '责令履行法定职责', '变更', '判决赔偿']）"
     );
     assert_eq!(
@@ -109,11 +109,13 @@ fn the_drawn_text_has_every_step_and_condition() {
         appearance["edges"],
         serde_json::json!([
             {"from": 0, "to": 1, "label": ""},
-            {"from": 1, "to": 1, "label": ""},
+            {"from": 0, "to": 2, "label": ""},
             {"from": 1, "to": 2, "label": ""},
-            {"from": 2, "to": 3, "label": "当 outcome in ['撤销', '部分撤销', '确认违法', '确认无效', '责令履行法定职责', '变更', '判决赔偿']"},
-            {"from": 2, "to": 4, "label": "当 outcome in ['驳回诉讼请求', '驳回起诉', '撤诉', '调解']"},
-            {"from": 3, "to": 4, "label": ""},
+            {"from": 2, "to": 2, "label": ""},
+            {"from": 2, "to": 3, "label": ""},
+            {"from": 3, "to": 4, "label": "当 outcome in ['撤销', '部分撤销', '确认违法', '确认无效', '责令履行法定职责', '变更', '判决赔偿']"},
+            {"from": 3, "to": 5, "label": "当 outcome in ['驳回诉讼请求', '驳回起诉', '撤诉', '调解']"},
+            {"from": 4, "to": 5, "label": ""},
         ])
     );
 }

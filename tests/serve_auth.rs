@@ -294,7 +294,7 @@ fn an_empty_role_is_refused_where_it_is_written() {
     assert!(
         err.starts_with(concat!(
             "错误：步骤 `notice` 的 roles 中有空的角色\n",
-            "  --> workflows/appearance.yaml:61:17\n",
+            "  --> workflows/appearance.yaml:75:17\n",
         )),
         "{err}"
     );

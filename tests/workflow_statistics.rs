@@ -150,19 +150,19 @@ fn a_bad_statistics_declaration_says_where_and_how_to_fix_it() {
     assert_eq!(
         refused(|t| t.replace("hearing_step: appearance ", "hearing_step: apperance ")),
         "错误：统计口径中记录开庭的步骤（statistics.hearing_step）`apperance` 未定义
-   --> workflows/appearance.yaml:128:17
+   --> workflows/appearance.yaml:162:17
     |
-128 |   hearing_step: apperance  # 记录一次开庭和负责人出庭情况的步骤，每次开庭一条
+162 |   hearing_step: apperance  # 记录一次开庭和负责人出庭情况的步骤，每次开庭一条
     |                 ^^^^^^^^^^^
-    = 帮助：写本流程的一个步骤名；可用的步骤：notice、appearance、judgment、loss_review、closed
+    = 帮助：写本流程的一个步骤名；可用的步骤：notice、reply、appearance、judgment、loss_review、closed
 "
     );
     assert_eq!(
         refused(|t| t.replace("    变更: 判决变更\n", "    改判: 判决改判\n")),
         "错误：统计口径中的败诉结果（statistics.losses）`改判` 不是字段 `outcome` 的可选值
-   --> workflows/appearance.yaml:136:5
+   --> workflows/appearance.yaml:170:5
     |
-136 |     改判: 判决改判
+170 |     改判: 判决改判
     |     ^^^^^^^^^^^^^^
     = 帮助：败诉结果只能写 outcome 的可选值：驳回诉讼请求、驳回起诉、撤诉、调解、撤销、部分撤销、确认违法、确认无效、责令履行法定职责、变更、判决赔偿
 "
@@ -170,9 +170,9 @@ fn a_bad_statistics_declaration_says_where_and_how_to_fix_it() {
     assert_eq!(
         refused(|t| t.replace("  judgment_step: judgment ", "  # judgment_step: judgment ")),
         "错误：统计口径声明了败诉结果（statistics.losses），但没有声明记录裁判结果的步骤（statistics.judgment_step）
-   --> workflows/appearance.yaml:131:5
+   --> workflows/appearance.yaml:165:5
     |
-131 |     撤销: 判决撤销
+165 |     撤销: 判决撤销
     |     ^^^^^^^^^^^^^^
     = 帮助：在 statistics 下写 judgment_step: 记录裁判结果的步骤名，例如 judgment_step: judgment
 "
@@ -180,9 +180,9 @@ fn a_bad_statistics_declaration_says_where_and_how_to_fix_it() {
     assert_eq!(
         refused(|t| t.replace("statistics:\n", "statistics:\n  rectifications: true\n")),
         "错误：统计口径不能既声明督查整改（statistics.rectifications），又声明出庭应诉的步骤
-   --> workflows/appearance.yaml:128:16
+   --> workflows/appearance.yaml:162:16
     |
-128 |   notice_step: notice       # 收到法院出庭应诉通知的步骤：办过它（或 hearing_step）的案件计入统计
+162 |   notice_step: notice       # 收到法院出庭应诉通知的步骤：办过它（或 hearing_step）的案件计入统计
     |                ^^^^^^^^^^^^^
     = 帮助：督查整改流程只写 rectifications: true；出庭应诉流程写 notice_step、hearing_step、judgment_step 和 losses
 "
@@ -190,9 +190,9 @@ fn a_bad_statistics_declaration_says_where_and_how_to_fix_it() {
     assert_eq!(
         refused(|t| t.replace("    撤销: 判决撤销\n", "    撤销: \"\"\n")),
         "错误：统计口径中的败诉结果 `撤销` 没有写统计文字中的说法
-   --> workflows/appearance.yaml:131:5
+   --> workflows/appearance.yaml:165:5
     |
-131 |     撤销: \"\"
+165 |     撤销: \"\"
     |     ^^^^^^^^
     = 帮助：写成 撤销: 判决撤销，统计文字据此写“判决撤销N件”
 "
