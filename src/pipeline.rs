@@ -28,7 +28,27 @@ pub fn data(ws: &Workspace, req: &DocRequest) -> Result<Value> {
         figures,
     };
     let wf = ws.workflows.get(&req.workflow);
-    Ok(document::data(&ws.config, wf, req, &computed))
+    let mut data = document::data(&ws.config, wf, req, &computed);
+    data["deadlines"] = deadlines(ws, req);
+    Ok(data)
+}
+
+/// Every deadline of the step of `req` with a due date, by the date field it counts from (the
+/// first of several): `deadlines.complaint_served_date.{title, due, due_iso, estimated}` — the
+/// values `status` shows, so a 提示函 prints the reply deadline the tracker counts.
+fn deadlines(ws: &Workspace, req: &DocRequest) -> Value {
+    let mut out = serde_json::Map::new();
+    for (from, dl) in crate::engine::issue::step_deadlines(ws, req) {
+        out.entry(from).or_insert_with(|| {
+            serde_json::json!({
+                "title": dl.title,
+                "due": crate::facts::format_date_zh(dl.due),
+                "due_iso": dl.due.format("%Y-%m-%d").to_string(),
+                "estimated": dl.estimated,
+            })
+        });
+    }
+    Value::Object(out)
 }
 
 /// The figures the document `req` prints: for a document whose facts have `stats_year`, the

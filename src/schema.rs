@@ -214,8 +214,8 @@ pub fn workflow() -> Value {
         "字段",
         json!({
             "type": {
-                "description": "类型：text 文本、date 日期、bool 是/否、enum 选项、integer 整数、list 列表、case_number 案号",
-                "enum": ["text", "date", "bool", "enum", "integer", "list", "case_number"],
+                "description": "类型：text 文本、date 日期、bool 是/否、enum 选项、integer 整数、list 列表、case_number 案号、table 表格",
+                "enum": ["text", "date", "bool", "enum", "integer", "list", "case_number", "table"],
             },
             "label": text("中文名称，如 案号"),
             "help": text("填写说明，字段缺少或填错时显示"),
@@ -224,6 +224,21 @@ pub fn workflow() -> Value {
                 "type": ["boolean", "string"],
             },
             "values": {"type": "array", "items": {"type": "string"}, "description": "选项（enum 类型）"},
+            "columns": {
+                "type": "array",
+                "description": "表格的各列（table 类型），按顺序",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["key", "label"],
+                    "properties": {
+                        "key": {"type": "string", "description": "列名（小写英文字母、数字、下划线）"},
+                        "label": {"type": "string", "description": "中文列名，如 证据名称"},
+                        "type": {"enum": ["text", "integer"], "description": "text 文本（默认）或 integer 整数"},
+                        "required": {"type": "boolean", "description": "每行是否必填"},
+                    },
+                },
+            },
             "of": {"description": "值必须是 yingsu.yaml 中的编号", "enum": ["agencies", "courts", "issuers"]},
             "not_before": text("日期不得早于这个日期字段"),
             "not_after": text("日期不得晚于这个日期字段"),
@@ -353,6 +368,26 @@ fn field_schema(f: &FieldSpec, config: &Config) -> Value {
             "items": {"type": ["string", "number", "boolean", "object"]},
         }),
         FieldType::CaseNumber => json!({"type": "string"}),
+        FieldType::Table => {
+            // A row: cells keyed by column key or label.
+            let mut cells = serde_json::Map::new();
+            for c in &f.columns {
+                let cell = match c.ty {
+                    crate::facts::ColumnType::Text => {
+                        json!({"type": ["string", "number"], "description": c.label})
+                    }
+                    crate::facts::ColumnType::Integer => {
+                        json!({"type": ["integer", "string"], "description": c.label})
+                    }
+                };
+                cells.insert(c.key.clone(), cell.clone());
+                cells.insert(c.label.clone(), cell);
+            }
+            json!({
+                "type": ["array", "string"],
+                "items": {"type": ["object", "string"], "properties": cells, "additionalProperties": false},
+            })
+        }
     };
     let description = match &f.help {
         Some(help) => format!("{}（{}）：{help}", f.label, f.ty.label()),

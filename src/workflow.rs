@@ -35,6 +35,9 @@ pub struct FieldSpec {
     /// Allowed values of an enum.
     #[serde(default)]
     pub values: Vec<String>,
+    /// The columns of a table (`type: table`), in order.
+    #[serde(default)]
+    pub columns: Vec<crate::facts::Column>,
     /// For text fields: the value must be an id from `yingsu.yaml` (`agencies`, `courts`, `issuers`).
     #[serde(default)]
     pub of: Option<Spanned<String>>,

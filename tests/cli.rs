@@ -147,7 +147,7 @@ fn appearance_case_through_the_cli() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "错误：不能从“收到出庭应诉通知”（notice）直接转到“裁判”（judgment）\n = 帮助：从 notice 可以转到：appearance（出庭应诉）\n"
+        "错误：不能从“收到出庭应诉通知”（notice）直接转到“裁判”（judgment）\n = 帮助：从 notice 可以转到：reply（答辩举证）、appearance（出庭应诉）\n"
     );
     assert_eq!(std::fs::read(&case_file).unwrap(), before);
 
@@ -520,7 +520,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
 
     // The demo's documents re-render byte for byte.
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
-    assert!(out.ends_with("共 70 份文书，更新 0 份。\n"), "{out}");
+    assert!(out.ends_with("共 73 份文书，更新 0 份。\n"), "{out}");
     assert_eq!(snapshot(&ws), before);
 
     // A lost file and a damaged one are restored, without new history entries.
@@ -531,7 +531,7 @@ fn render_all_repairs_the_archive_and_a_failure_changes_nothing() {
     let out = ok(&ws, &["render", "--all", "-j", "2"], T);
     assert!(
         out.ends_with(
-            "共 70 份文书，更新 2 份；其中 68 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n"
+            "共 73 份文书，更新 2 份；其中 71 份的排版所用数据（已印发的文书用印发时的数据）、模板和字体都没有变，未重新排版。\n"
         ),
         "{out}"
     );
@@ -1799,7 +1799,7 @@ fn an_unknown_step_in_the_history_is_pointed_at() {
         "{err}"
     );
     assert!(
-        err.contains("= 帮助：流程 `appearance` 的步骤：notice、appearance、"),
+        err.contains("= 帮助：流程 `appearance` 的步骤：notice、reply、appearance、"),
         "{err}"
     );
 }

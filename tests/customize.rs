@@ -120,7 +120,7 @@ fn an_unknown_template_gets_a_suggestion() {
     assert_eq!((code, out.as_str()), (1, ""));
     assert_eq!(
         err,
-        "错误：没有名为 `tishihen` 的内置模板\n = 帮助：您是不是要输入 tishihan？可用的内置模板：baisu、fuhan、gbt9704、qingkuang、samples/gongwen、samples/letter、shouquan、tishihan、tongbao、yuebao、yuetan、zhenggai、zhuanbao\n"
+        "错误：没有名为 `tishihen` 的内置模板\n = 帮助：您是不是要输入 tishihan？可用的内置模板：baisu、dabian、fuhan、gbt9704、qingkuang、samples/gongwen、samples/letter、shenfen、shouquan、tishihan、tongbao、yuebao、yuetan、zhenggai、zhengju、zhuanbao\n"
     );
 }
 

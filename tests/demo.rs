@@ -137,6 +137,15 @@ fn demo_documents_read_as_expected() {
                 "2023/2023-渝0112行初31/05-loss_review-baisu.pdf",
             ),
             ("letter-page1", "2023/TA-2023-003/04-replied-fuhan.pdf"),
+            // The court's style: the reply and its list of evidence.
+            (
+                "documents/dabian",
+                "2023/2023-渝0112行初60/02-reply-dabian.pdf",
+            ),
+            (
+                "documents/zhengju",
+                "2023/2023-渝0112行初60/02-reply-zhengju.pdf",
+            ),
         ] {
             let ok = Command::new("pdftoppm")
                 .args(["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile"])

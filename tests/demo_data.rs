@@ -262,7 +262,7 @@ fn demo_numbers_follow_dates() {
         "{stdout}{stderr}"
     );
     assert!(
-        stdout.starts_with("检查通过：3 个流程，13 个模板，33 个案件。\n"),
+        stdout.starts_with("检查通过：3 个流程，16 个模板，33 个案件。\n"),
         "{stdout}"
     );
 }

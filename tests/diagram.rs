@@ -98,11 +98,11 @@ fn the_drawn_text_has_every_step_and_condition() {
     // A deadline with its length in words.
     let appearance = yingsu::diagram::data(&ws.workflows["appearance"], &ws.config);
     assert_eq!(
-        appearance["steps"][2]["lines"][0],
+        appearance["steps"][3]["lines"][0],
         "期限：报送败诉案件总结报告，自生效日期起 15 个工作日（当 outcome in ['撤销', '部分撤销', '确认违法', '确认无效', '责令履行法定职责', '变更', '判决赔偿'] and not (judgment_served_date and level == '一审')）"
     );
     assert_eq!(
-        appearance["steps"][2]["lines"][1],
+        appearance["steps"][3]["lines"][1],
         "期限：决定是否上诉（判决），自收到裁判文书日期起 15 日（当 level == '一审' and not effective_date and outcome not in ['驳回起诉', '撤诉', '调解']）"
     );
     assert_eq!(
@@ -113,16 +113,18 @@ fn the_drawn_text_has_every_step_and_condition() {
         appearance["edges"],
         serde_json::json!([
             {"from": 0, "to": 1, "label": ""},
-            {"from": 1, "to": 1, "label": ""},
+            {"from": 0, "to": 2, "label": ""},
             {"from": 1, "to": 2, "label": ""},
-            {"from": 2, "to": 3, "label": "当 level == '一审' and outcome not in ['撤诉', '调解']"},
-            {"from": 2, "to": 6, "label": "当 outcome in ['撤销', '部分撤销', '确认违法', '确认无效', '责令履行法定职责', '变更', '判决赔偿'] and not (judgment_served_date and level == '一审')"},
-            {"from": 2, "to": 7, "label": "当 outcome in ['驳回诉讼请求', '驳回起诉', '撤诉', '调解'] and not (judgment_served_date and level == '一审' and outcome not in ['撤诉', '调解'])"},
-            {"from": 3, "to": 4, "label": "当 appeal_decision == '上诉' or other_party_appealed"},
-            {"from": 3, "to": 6, "label": "当 appeal_decision == '不上诉' and not other_party_appealed and outcome in ['撤销', '部分撤销', '确认违法', '确认无效', '责令履行法定职责', '变更', '判决赔偿']"},
-            {"from": 3, "to": 7, "label": "当 appeal_decision == '不上诉' and not other_party_appealed and outcome in ['驳回诉讼请求', '驳回起诉']"},
-            {"from": 5, "to": 0, "label": ""},
-            {"from": 6, "to": 7, "label": ""},
+            {"from": 2, "to": 2, "label": ""},
+            {"from": 2, "to": 3, "label": ""},
+            {"from": 3, "to": 4, "label": "当 level == '一审' and outcome not in ['撤诉', '调解']"},
+            {"from": 3, "to": 7, "label": "当 outcome in ['撤销', '部分撤销', '确认违法', '确认无效', '责令履行法定职责', '变更', '判决赔偿'] and not (judgment_served_date and level == '一审')"},
+            {"from": 3, "to": 8, "label": "当 outcome in ['驳回诉讼请求', '驳回起诉', '撤诉', '调解'] and not (judgment_served_date and level == '一审' and outcome not in ['撤诉', '调解'])"},
+            {"from": 4, "to": 5, "label": "当 appeal_decision == '上诉' or other_party_appealed"},
+            {"from": 4, "to": 7, "label": "当 appeal_decision == '不上诉' and not other_party_appealed and outcome in ['撤销', '部分撤销', '确认违法', '确认无效', '责令履行法定职责', '变更', '判决赔偿']"},
+            {"from": 4, "to": 8, "label": "当 appeal_decision == '不上诉' and not other_party_appealed and outcome in ['驳回诉讼请求', '驳回起诉']"},
+            {"from": 6, "to": 0, "label": ""},
+            {"from": 7, "to": 8, "label": ""},
         ])
     );
 }

@@ -519,7 +519,7 @@ fn refusals_name_what_is_wrong() {
     };
     assert_eq!(
         msg("judgment", &[]),
-        "错误：不能从“收到出庭应诉通知”（notice）直接转到“裁判”（judgment）\n = 帮助：从 notice 可以转到：appearance（出庭应诉）\n"
+        "错误：不能从“收到出庭应诉通知”（notice）直接转到“裁判”（judgment）\n = 帮助：从 notice 可以转到：reply（答辩举证）、appearance（出庭应诉）\n"
     );
     assert_eq!(
         msg("appearance", &["hearing_date=2023-02-30"]),

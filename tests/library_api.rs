@@ -334,7 +334,7 @@ fn a_case_sheet_gives_labels_history_and_next_steps() {
     assert_eq!(sheet.history[0].what, "收到出庭应诉通知");
     assert_eq!(sheet.history[0].documents[0].title, "出庭应诉提示函");
     let next: Vec<&str> = sheet.next.iter().map(|n| n.title.as_str()).collect();
-    assert_eq!(next, ["出庭应诉"]);
+    assert_eq!(next, ["答辩举证", "出庭应诉"]);
     let d = sheet.deadline.unwrap();
     assert_eq!(
         (d.title.as_str(), d.due),

@@ -197,7 +197,7 @@ fn lost_reports_are_named_and_restored_byte_for_byte() {
         ),
         "{out}"
     );
-    assert!(out.contains("共 70 份文书，更新 2 份。"), "{out}");
+    assert!(out.contains("共 73 份文书，更新 2 份。"), "{out}");
     assert_eq!(std::fs::read(&bulletin).unwrap(), issued.0);
     assert_eq!(std::fs::read(&monthly).unwrap(), issued.1);
     ok(&p, &["validate"]);

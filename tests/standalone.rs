@@ -89,7 +89,7 @@ fn the_binary_alone_makes_every_document() {
         .filter(|l| l.trim_end().ends_with(".pdf"))
         .count();
     assert_eq!(made.len(), listed, "{out}");
-    assert_eq!(made.len(), 70, "{out}");
+    assert_eq!(made.len(), 73, "{out}");
     let bulletin = demo.join("archive/reports/2023/bulletin-2023Q1.pdf");
     assert_eq!(
         pdf_fonts(&bulletin),

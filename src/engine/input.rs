@@ -76,7 +76,7 @@ pub(crate) fn coerce_field(
 ) -> std::result::Result<Value, (String, String)> {
     let key = field_key(wf, key)?;
     let spec = wf.field(key).ok_or_else(|| unknown_field(wf, key))?;
-    let value = facts::coerce(spec.ty, &spec.values, v, raw).map_err(|b| {
+    let value = facts::coerce(spec.ty, &spec.values, &spec.columns, v, raw).map_err(|b| {
         (
             format!("字段 `{key}`（{}）：{}", spec.label, b.message),
             b.help,
@@ -314,6 +314,7 @@ pub(crate) fn read_field(
     let value = facts::coerce(
         spec.ty,
         &spec.values,
+        &spec.columns,
         &Value::String(text.to_string()),
         Some(text),
     )
@@ -457,7 +458,14 @@ pub(crate) fn check_glyphs(
         );
         let texts: Vec<&str> = match v {
             Value::String(s) => vec![s.as_str()],
-            Value::Array(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+            // List items, and the cells of a table's rows.
+            Value::Array(items) => items
+                .iter()
+                .flat_map(|i| match i {
+                    Value::Object(cells) => cells.values().filter_map(Value::as_str).collect(),
+                    _ => i.as_str().into_iter().collect::<Vec<_>>(),
+                })
+                .collect(),
             _ => vec![],
         };
         for t in texts {

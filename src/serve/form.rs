@@ -40,8 +40,10 @@ pub(crate) struct FieldView {
     pub key: String,
     pub label: String,
     pub help: Option<String>,
-    /// text, textarea, date, bool, select, list, integer.
+    /// text, textarea, date, bool, select, list, integer, table.
     pub kind: &'static str,
+    /// For a table: the labels of its columns, in order.
+    pub columns: Vec<String>,
     /// For a select: (value, what the clerk reads).
     pub options: Vec<(String, String)>,
     /// What the clerk has written (as submitted).
@@ -92,6 +94,8 @@ pub(crate) fn fields(
                     f.values.iter().map(|v| (v.clone(), v.clone())).collect(),
                 ),
                 (FieldType::List, _) => ("list", Vec::new()),
+                // One row a line, the cells in column order separated by “｜”.
+                (FieldType::Table, _) => ("table", Vec::new()),
                 (FieldType::Integer, _) => ("integer", Vec::new()),
                 (FieldType::CaseNumber, _) => ("text", Vec::new()),
                 (FieldType::Text, _) if is_long(key, f.help.as_deref()) => ("textarea", Vec::new()),
@@ -125,6 +129,7 @@ pub(crate) fn fields(
                 label: f.label.clone(),
                 help: f.help.clone(),
                 kind,
+                columns: f.columns.iter().map(|c| c.label.clone()).collect(),
                 options,
                 value,
                 rows,
@@ -173,6 +178,28 @@ pub(crate) fn known(wf: &Workflow, step: &str, facts: &Facts) -> Vec<(String, St
             Some(Value::String(s)) => out.push((key.clone(), s.clone())),
             Some(Value::Bool(b)) => out.push((key.clone(), if *b { "是" } else { "否" }.into())),
             Some(Value::Number(n)) => out.push((key.clone(), n.to_string())),
+            // A table: one row a line, its cells in column order.
+            Some(Value::Array(rows)) if wf.field(key).is_some_and(|f| f.ty == FieldType::Table) => {
+                let columns = wf
+                    .field(key)
+                    .map(|f| f.columns.as_slice())
+                    .unwrap_or_default();
+                let lines: Vec<String> = rows
+                    .iter()
+                    .map(|r| {
+                        columns
+                            .iter()
+                            .map(|c| match r.get(&c.key) {
+                                Some(Value::String(s)) => s.clone(),
+                                Some(Value::Number(n)) => n.to_string(),
+                                _ => String::new(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("｜")
+                    })
+                    .collect();
+                out.push((key.clone(), lines.join("\n")));
+            }
             Some(Value::Array(items)) => {
                 let Some(items) = items
                     .iter()

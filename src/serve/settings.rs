@@ -218,6 +218,7 @@ fn draw(
                         "只用小写英文字母、数字和下划线，如 gaj；案件中以它指代这一项".into(),
                     ),
                     kind: "text",
+                    columns: Vec::new(),
                     options: Vec::new(),
                     value: value(&given, ID_FIELD).to_string(),
                     required: true,
@@ -291,6 +292,7 @@ fn inputs(
                 } else {
                     "text"
                 },
+                columns: Vec::new(),
                 options,
                 value: value(given, s.key).to_string(),
                 required: s.required,

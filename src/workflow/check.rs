@@ -11,6 +11,50 @@ use super::*;
 use crate::error::{Errors, Result};
 
 impl Workflow {
+    /// A table declares its columns (each key an identifier, each key and label once); no other
+    /// type has any.
+    fn check_columns(&self, e: &mut Errors, k: &Spanned<String>, f: &FieldSpec) {
+        if f.ty != FieldType::Table {
+            if !f.columns.is_empty() {
+                e.push(
+                    self.at(
+                        k,
+                        format!("字段 `{}` 不是表格（table）类型，不能有 columns", k.value),
+                    )
+                    .help("把 type 改为 table，或删除 columns"),
+                );
+            }
+            return;
+        }
+        const HELP: &str = "写成 columns: [{key: name, label: 证据名称, required: true}, {key: pages, label: 页数, type: integer}]；type 可为 text（文本，默认）或 integer（整数）";
+        if f.columns.is_empty() {
+            e.push(
+                self.at(k, format!("表格字段 `{}` 没有列出各列（columns）", k.value))
+                    .help(HELP),
+            );
+        }
+        let mut seen = HashSet::new();
+        for c in &f.columns {
+            if !is_ident(&c.key) {
+                e.push(
+                    self.at(
+                        k,
+                        format!("表格字段 `{}` 的列名 `{}` 不合法", k.value, c.key),
+                    )
+                    .help("列名（key）只能用小写英文字母、数字和下划线，并以字母开头，例如 pages"),
+                );
+            }
+            for name in [&c.key, &c.label] {
+                if !seen.insert(name.as_str()) {
+                    e.push(
+                        self.at(k, format!("表格字段 `{}` 中列“{name}”重复", k.value))
+                            .help("每列的 key 和 label 都须不同"),
+                    );
+                }
+            }
+        }
+    }
+
     pub(super) fn validate(&self, cx: &Context) -> Result<()> {
         let mut e = Errors::default();
         let wf = &self.spec;
@@ -49,6 +93,7 @@ impl Workflow {
                     .help("把 type 改为 enum，或删除 values"),
                 );
             }
+            self.check_columns(&mut e, k, f);
             if let Some(of) = &f.of
                 && !matches!(of.value.as_str(), "agencies" | "courts" | "issuers")
             {

@@ -240,6 +240,22 @@ fn show_fields(out: &mut dyn Write, wf: &Workflow) -> Result<()> {
         if !f.values.is_empty() {
             w(out, format!("      可选：{}", f.values.join("、")))?;
         }
+        if !f.columns.is_empty() {
+            let columns: Vec<String> = f
+                .columns
+                .iter()
+                .map(|c| {
+                    let ty = match c.ty {
+                        yingsu::facts::ColumnType::Text => "文本",
+                        yingsu::facts::ColumnType::Integer => "整数",
+                    };
+                    let required = if c.required { "，必填" } else { "" };
+                    format!("{}（{}，{ty}{required}）", c.label, c.key)
+                })
+                .collect();
+            w(out, format!("      各列：{}", columns.join("｜")))?;
+            w(out, format!("      {}", yingsu::facts::TABLE_SYNTAX))?;
+        }
         if let Some(of) = &f.of {
             let what = match of.value.as_str() {
                 "agencies" => "单位",

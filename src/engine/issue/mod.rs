@@ -26,7 +26,8 @@ pub use frozen::{Drift, Frozen, Replaced, data_hash, differences, frozen_path, r
 pub use issuing::{ReportIssue, issue_prepared, issue_step_documents};
 pub use reports::{IssuedReport, issued_reports, report_ident};
 pub use request::{
-    StepAt, StepDocument, issuer_of, number_key, request, step_deadline, step_documents,
+    StepAt, StepDocument, issuer_of, number_key, request, step_deadline, step_deadlines,
+    step_documents,
 };
 pub use rerender::{RenderOutcome, render_cases, year_folder};
 pub use run::Rendered;

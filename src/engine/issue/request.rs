@@ -263,3 +263,23 @@ pub fn step_deadline(ws: &Workspace, req: &DocRequest) -> Option<Due> {
         estimated: dl.estimated,
     })
 }
+
+/// Every deadline with a due date of the step a case document belongs to, in the order the
+/// workflow declares them: the same values `status` and `agenda` show (a 提示函 names the reply
+/// deadline of its step among others), each with the date field it counts from.
+pub fn step_deadlines(ws: &Workspace, req: &DocRequest) -> Vec<(String, Due)> {
+    let Some(wf) = ws.workflows.get(&req.workflow) else {
+        return Vec::new();
+    };
+    super::super::deadlines(ws, wf, &req.case_id, &req.step, &req.facts, req.date)
+        .into_iter()
+        .filter_map(|dl| {
+            let due = Due {
+                title: dl.title,
+                due: dl.due?,
+                estimated: dl.estimated,
+            };
+            Some((dl.from, due))
+        })
+        .collect()
+}
