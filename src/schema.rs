@@ -448,6 +448,31 @@ pub fn case(workflows: &BTreeMap<String, Workflow>, config: &Config) -> Value {
             "opened": {"type": "array", "items": {"type": "string"}},
             "undoes": {"type": "integer", "minimum": 1},
             "reason": {"type": "string"}, "withdrawn": {"type": "boolean"},
+            "attachments": {
+                "type": "array",
+                "description": "yingsu case attach 添加的附件（由 yingsu 追加，不要修改）",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "title": {"type": "string"},
+                        "files": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string"}, "from": {"type": "string"},
+                                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                    "pages": {"type": "integer", "minimum": 1},
+                                },
+                                "required": ["file", "from", "sha256", "pages"],
+                                "additionalProperties": false,
+                            },
+                        },
+                    },
+                    "required": ["title", "files"],
+                    "additionalProperties": false,
+                },
+            },
         },
         "required": ["at", "by"],
         "additionalProperties": false,

@@ -650,7 +650,7 @@ fn a_wrong_opened_step_or_link_is_named_where_it_is_written() {
         "{err}"
     );
     assert!(
-        err.contains("= 帮助：可用的步骤：notice、appearance、judgment、appeal_decision、appealed、appeal_filed、loss_review、closed\n"),
+        err.contains("= 帮助：可用的步骤：notice、reply、appearance、judgment、appeal_decision、appealed、appeal_filed、loss_review、closed\n"),
         "{err}"
     );
     assert!(
