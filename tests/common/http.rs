@@ -24,10 +24,16 @@ impl Drop for Served {
 
 /// Start `yingsu serve --port 0` in `dir`; the port is read from its first line.
 pub fn serve(dir: &Path) -> Served {
+    serve_env(dir, &[])
+}
+
+/// [`serve`] with extra environment (e.g. `PATH` without git).
+pub fn serve_env(dir: &Path, env: &[(&str, &str)]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yingsu"))
         .current_dir(dir)
         .env("YINGSU_NOW", NOW)
         .env("YINGSU_USER", "测试员")
+        .envs(env.iter().copied())
         .args(["serve", "--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -241,28 +247,3 @@ pub fn serve_with(dir: &Path, args: &[&str]) -> Served {
     Served { child, port }
 }
 
-/// [`serve`] with extra environment (e.g. `PATH` without git).
-pub fn serve_env(dir: &Path, env: &[(&str, &str)]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yingsu"))
-        .current_dir(dir)
-        .env("YINGSU_NOW", NOW)
-        .env("YINGSU_USER", "测试员")
-        .envs(env.iter().copied())
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("应诉工作台已启动：http://127.0.0.1:")
-        .and_then(|r| r.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .parse()
-        .unwrap();
-    Served { child, port }
-}
