@@ -246,4 +246,3 @@ pub fn serve_with(dir: &Path, args: &[&str]) -> Served {
         .unwrap();
     Served { child, port }
 }
-
