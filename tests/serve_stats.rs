@@ -541,6 +541,10 @@ fn a_report_is_previewed_as_a_draft_without_writing_then_issued() {
     );
     let mut new = written(&before, &dir);
     new.sort();
+    // Issued as one commit of the archive's history; nothing else written.
+    let (git, new): (Vec<String>, Vec<String>) =
+        new.into_iter().partition(|k| k.starts_with(".git/"));
+    assert!(git.contains(&".git/refs/heads/main".to_string()), "{git:?}");
     assert_eq!(
         new,
         [
