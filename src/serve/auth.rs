@@ -82,12 +82,14 @@ impl Auth {
     /// The session the request's cookie names, still alive (and kept alive by this request).
     pub(crate) fn session(&self, headers: &HeaderMap, root: &std::path::Path) -> Option<Who> {
         let id = session_cookie(headers)?;
+        // Read before the session table is locked, so no other request waits on the file.
+        let users = users::load(root).ok();
         let mut sessions = self.sessions.lock().ok()?;
         let now = Instant::now();
         let s = sessions.get_mut(id)?;
         // A user removed, given another role or another password since logging in is logged
         // out (`yingsu user remove`/`add` take effect at once, not when the session idles out).
-        let still = users::load(root).ok().is_some_and(|list| {
+        let still = users.is_some_and(|list| {
             list.iter().any(|u| {
                 u.name == s.user.name && u.role == s.user.role && u.hash() == s.user.account
             })

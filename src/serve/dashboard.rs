@@ -122,7 +122,8 @@ impl Kept {
 /// and cases are read moves the generation past what is kept.
 fn overview(
     server: &Server,
-    (ws, generation): (&crate::workspace::Workspace, Option<u64>),
+    ws: &crate::workspace::Workspace,
+    generation: Option<u64>,
     today: NaiveDate,
     filter: BoardFilter,
 ) -> Result<Arc<Board>> {
@@ -166,7 +167,7 @@ fn draw(server: &Server, filters: &Filters) -> Result<Response> {
         overdue: !filters.overdue.is_empty(),
         query: given(&filters.q),
     };
-    let b = overview(server, (&ws, generation), today, filter)?;
+    let b = overview(server, &ws, generation, today, filter)?;
     let rows: Vec<Row> = b
         .cases
         .iter()
